@@ -1,0 +1,22 @@
+// Entry point of the `atelier` command: one sub-command per file in ./commands.
+import { Command, CommanderError } from 'commander';
+import { registerAll } from './commands/index.js';
+import { reportError } from './output.js';
+
+const program = new Command();
+program
+  .name('atelier')
+  .description('Train a production\'s own look models on its own data and render rough animation into its final look.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerAll(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  reportError(err, process.argv.includes('--json'));
+  process.exit(1);
+}
