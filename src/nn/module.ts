@@ -1,0 +1,149 @@
+// Module: parameters, buffers and children with PyTorch-style names ("enc.0.conv.weight"), train and
+// eval modes, and a state dict that round-trips through safetensors.
+import { Tensor } from '../engine/tensor.js';
+import { keep } from '../engine/scope.js';
+import { noGrad } from '../engine/autograd.js';
+import type { Device } from '../engine/tensor.js';
+
+export abstract class Module {
+  training = true;
+  readonly #params = new Map<string, Tensor>();
+  readonly #buffers = new Map<string, Tensor>();
+  readonly #children = new Map<string, Module>();
+
+  abstract forward(x: Tensor): Tensor;
+
+  /** Registers a trainable tensor: kept out of tidy() scopes, gradients on. */
+  protected param(name: string, t: Tensor): Tensor {
+    this.#checkName(name);
+    keep(t).requiresGrad_(true);
+    this.#params.set(name, t);
+    return t;
+  }
+
+  /** Registers a non-trainable state tensor (e.g. running statistics). */
+  protected buffer(name: string, t: Tensor): Tensor {
+    this.#checkName(name);
+    this.#buffers.set(name, keep(t));
+    return t;
+  }
+
+  protected child<M extends Module>(name: string, m: M): M {
+    this.#checkName(name);
+    this.#children.set(name, m);
+    return m;
+  }
+
+  #checkName(name: string): void {
+    if (!name || name.includes('.')) throw new TypeError(`invalid module member name "${name}" (non-empty, no dots)`);
+    if (this.#params.has(name) || this.#buffers.has(name) || this.#children.has(name)) throw new TypeError(`module member "${name}" is registered twice`);
+  }
+
+  /** Looks up a parameter or buffer by its own (non-dotted) name. */
+  protected get(name: string): Tensor {
+    const t = this.#params.get(name) ?? this.#buffers.get(name);
+    if (!t) throw new Error(`no parameter or buffer named "${name}"`);
+    return t;
+  }
+
+  children(): [string, Module][] {
+    return [...this.#children.entries()];
+  }
+
+  namedParameters(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [n, t] of this.#params) out.push([prefix + n, t]);
+    for (const [n, c] of this.#children) out.push(...c.namedParameters(`${prefix}${n}.`));
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [n, t] of this.#buffers) out.push([prefix + n, t]);
+    for (const [n, c] of this.#children) out.push(...c.namedBuffers(`${prefix}${n}.`));
+    return out;
+  }
+
+  parameterCount(): number {
+    return this.parameters().reduce((s, p) => s + p.numel, 0);
+  }
+
+  /** Parameters and buffers by full name: the live tensors, not copies. */
+  stateDict(): Map<string, Tensor> {
+    return new Map([...this.namedParameters(), ...this.namedBuffers()]);
+  }
+
+  /**
+   * Copies values into this module's tensors. Strict by default: every key must exist on both sides
+   * with the same shape; the error lists what is missing, unexpected or mismatched.
+   */
+  loadStateDict(state: Map<string, Tensor>, { strict = true } = {}): void {
+    const own = this.stateDict();
+    const missing = [...own.keys()].filter((k) => !state.has(k));
+    const unexpected = [...state.keys()].filter((k) => !own.has(k));
+    const mismatched: string[] = [];
+    for (const [k, t] of own) {
+      const s = state.get(k);
+      if (s && (s.shape.length !== t.shape.length || s.shape.some((d, i) => d !== t.shape[i]))) {
+        mismatched.push(`${k}: file [${s.shape.join(', ')}] vs model [${t.shape.join(', ')}]`);
+      }
+    }
+    const problems: string[] = [];
+    if (mismatched.length) problems.push(`shape mismatch for ${mismatched.join('; ')}`);
+    if (strict && missing.length) problems.push(`missing ${missing.join(', ')}`);
+    if (strict && unexpected.length) problems.push(`unexpected ${unexpected.join(', ')}`);
+    if (problems.length) throw new Error(`state dict does not fit this model: ${problems.join('; ')}`);
+    noGrad(() => {
+      for (const [k, t] of own) {
+        const s = state.get(k);
+        if (!s) continue;
+        const src = s.dtype === t.dtype && s.device === t.device ? s : s.to({ dtype: t.dtype, device: t.device });
+        t.copy_(src);
+        if (src !== s) src.dispose();
+      }
+    });
+  }
+
+  train(on = true): this {
+    this.training = on;
+    for (const c of this.#children.values()) c.train(on);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.zeroGrad();
+  }
+
+  /** Moves every parameter and buffer to a device (in place, keeping names). */
+  to(device: Device): this {
+    for (const [n, t] of this.#params) {
+      if (t.device === device) continue;
+      const moved = noGrad(() => t.to({ device }));
+      t.dispose();
+      this.#params.set(n, keep(moved).requiresGrad_(true));
+    }
+    for (const [n, t] of this.#buffers) {
+      if (t.device === device) continue;
+      const moved = t.to({ device });
+      t.dispose();
+      this.#buffers.set(n, keep(moved));
+    }
+    for (const c of this.#children.values()) c.to(device);
+    return this;
+  }
+
+  /** Frees every parameter and buffer. */
+  dispose(): void {
+    for (const t of this.#params.values()) t.dispose();
+    for (const t of this.#buffers.values()) t.dispose();
+    for (const c of this.#children.values()) c.dispose();
+  }
+}
