@@ -1,0 +1,112 @@
+// Checks one file before it enters the store: present, non-empty, not too large, a supported
+// image format (by its bytes, not its name), dimensions under the pixel limit (decompression
+// bombs are refused from the header, before any decode), then a full decode so truncated or
+// corrupt files fail. The decode also yields the perceptual hash.
+import { statSync, readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { parseExrHeader, decodeExrPhash } from './exr.js';
+import { phashFromGrey32 } from './phash.js';
+
+export const SUPPORTED_FORMATS = ['png', 'jpeg', 'tiff', 'webp', 'exr'] as const;
+export type ImageFormat = (typeof SUPPORTED_FORMATS)[number];
+
+export interface ImageInfo { format: ImageFormat; width: number; height: number; channels: number; bitDepth: number; phash: string }
+export interface ValidateLimits { maxPixels: number; maxBytes: number }
+
+/** A file refused at ingest; the message names the file and the reason. */
+export class RejectedFileError extends Error {
+  readonly code = 'REJECTED_FILE';
+  constructor(readonly file: string, readonly reason: string) {
+    super(`${file}: ${reason}`);
+  }
+}
+
+/** Identifies the format from the first bytes. Returns a name for known-but-unsupported formats. */
+export function sniffFormat(b: Uint8Array): ImageFormat | { unsupported: string } {
+  const starts = (...sig: number[]) => sig.every((v, i) => b[i] === v);
+  const ascii = (at: number, s: string) => [...s].every((ch, i) => b[at + i] === ch.charCodeAt(0));
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png';
+  if (starts(0xff, 0xd8, 0xff)) return 'jpeg';
+  if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return 'tiff';
+  if (starts(0x49, 0x49, 0x2b, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2b)) return 'tiff'; // BigTIFF
+  if (ascii(0, 'RIFF') && ascii(8, 'WEBP')) return 'webp';
+  if (starts(0x76, 0x2f, 0x31, 0x01)) return 'exr';
+  if (ascii(0, 'GIF8')) return { unsupported: 'GIF' };
+  if (ascii(0, 'BM')) return { unsupported: 'BMP' };
+  if (ascii(4, 'ftyp')) return { unsupported: 'HEIF/AVIF or MP4' };
+  if (ascii(0, '8BPS')) return { unsupported: 'Photoshop PSD' };
+  if (ascii(0, '%PDF')) return { unsupported: 'PDF' };
+  if (ascii(0, '<?xml') || ascii(0, '<svg')) return { unsupported: 'SVG/XML' };
+  return { unsupported: 'unrecognised content (not an image)' };
+}
+
+const DEPTH_BITS: Record<string, number> = { uchar: 8, char: 8, ushort: 16, short: 16, uint: 32, int: 32, float: 32, complex: 64, double: 64, dpcomplex: 128 };
+
+function mp(pixels: number): string { return `${(pixels / 1e6).toFixed(pixels < 1e7 ? 1 : 0)} MP`; }
+
+function decodeFailure(format: string, message: string): string {
+  const m = message.split('\n')[0];
+  if (/end of stream|premature end|truncat|unexpected end|not enough data|short read|EOF/i.test(m)) return `truncated ${format.toUpperCase()} file (${m})`;
+  if (/unsupported image format|corrupt header|unable to parse/i.test(m)) return `corrupt or truncated ${format.toUpperCase()} file (cannot parse: ${m})`;
+  return `corrupt ${format.toUpperCase()} data (${m})`;
+}
+
+/** Reads a candidate file, refusing missing, empty and oversized files before reading them. */
+export function readImageFile(file: string, limits: ValidateLimits): Buffer {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new RejectedFileError(file, 'not a regular file');
+    size = st.size;
+  } catch (err) {
+    if (err instanceof RejectedFileError) throw err;
+    throw new RejectedFileError(file, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot read (${(err as Error).message})`);
+  }
+  if (size === 0) throw new RejectedFileError(file, 'file is empty (0 bytes)');
+  if (size > limits.maxBytes) throw new RejectedFileError(file, `file is ${(size / 1048576).toFixed(0)} MB, over the limit of ${(limits.maxBytes / 1048576).toFixed(0)} MB`);
+  return readFileSync(file);
+}
+
+export async function validateImage(file: string, limits: ValidateLimits): Promise<{ info: ImageInfo; data: Buffer }> {
+  const data = readImageFile(file, limits);
+  return { info: await validateImageData(file, data, limits), data };
+}
+
+/** Format, pixel limit and full decode of bytes read from file. */
+export async function validateImageData(file: string, data: Buffer, limits: ValidateLimits): Promise<ImageInfo> {
+  const format = sniffFormat(data);
+  if (typeof format !== 'string') throw new RejectedFileError(file, `unsupported format: ${format.unsupported} (supported: PNG, JPEG, TIFF, WebP, EXR)`);
+  const bomb = (w: number, h: number) => new RejectedFileError(file,
+    `image is ${w}×${h} = ${mp(w * h)}, over the limit of ${mp(limits.maxPixels)} (possible decompression bomb; raise max_megapixels to accept it)`);
+
+  if (format === 'exr') {
+    let header;
+    try { header = parseExrHeader(data); } catch (err) { throw new RejectedFileError(file, (err as Error).message.startsWith('truncated') ? (err as Error).message : `corrupt EXR (${(err as Error).message})`); }
+    if (header.width * header.height > limits.maxPixels) throw bomb(header.width, header.height);
+    let phash: string;
+    try { phash = decodeExrPhash(file); } catch (err) { throw new RejectedFileError(file, `corrupt EXR data (${(err as Error).message})`); }
+    return { format, width: header.width, height: header.height, channels: header.channels, bitDepth: header.bitDepth, phash };
+  }
+
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(data, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new RejectedFileError(file, decodeFailure(format, (err as Error).message));
+  }
+  const width = meta.width ?? 0, height = meta.height ?? 0;
+  if (!width || !height) throw new RejectedFileError(file, `corrupt ${format.toUpperCase()} header (no dimensions)`);
+  if (width * height > limits.maxPixels) throw bomb(width, height);
+  let grey: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    // failOn 'warning': libvips warnings (bad Huffman code, short read…) are errors here; the
+    // resize reads every pixel of the (first) image, so a truncated file cannot pass.
+    grey = await sharp(data, { failOn: 'warning', limitInputPixels: limits.maxPixels, sequentialRead: true })
+      .toColourspace('b-w').resize(32, 32, { fit: 'fill', kernel: 'cubic' }).extractChannel(0).raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new RejectedFileError(file, decodeFailure(format, (err as Error).message));
+  }
+  if (grey.data.length !== 1024) throw new RejectedFileError(file, `unexpected decode result (${grey.data.length} bytes for 32×32)`);
+  return { format, width, height, channels: meta.channels ?? 0, bitDepth: DEPTH_BITS[meta.depth ?? 'uchar'] ?? 8, phash: phashFromGrey32(grey.data) };
+}

@@ -1,0 +1,134 @@
+// Ingest: validate each file, store its bytes once by content hash, then record it in one
+// transaction. Files are independent: a rejected file is reported (file + reason) and the rest
+// of the batch goes on. Order per file — blob durable first, database row second — means a
+// process killed at any instant leaves at most an orphan blob, never a row without its bytes.
+import { basename, resolve } from 'node:path';
+import type { Production, Settings } from './production.js';
+import { nowIso } from './time.js';
+import { sha256 } from './content-store.js';
+import { readImageFile, validateImageData, RejectedFileError } from './image-validate.js';
+import { nearest } from './phash.js';
+import { findAssetIdByHash } from './assets.js';
+import type { AssetKind } from './schema.js';
+
+export interface IngestMeta {
+  kind: AssetKind;
+  tags?: string[];
+  characters?: string[];
+  location?: string | null;
+  owner?: string | null;
+  licence?: string | null;
+  source?: string | null;
+  /** Defaults to the production's default_cleared_for_training (false unless changed). */
+  cleared?: boolean;
+}
+
+export interface IngestOptions {
+  maxMegapixels?: number;
+  /** Flag near-duplicates by perceptual hash (default true; shots turn it off for frame sequences). */
+  nearDuplicates?: boolean;
+  onResult?: (r: IngestResult) => void;
+}
+
+export interface IngestedAsset { id: number; hash: string; kind: string; format: string; width: number; height: number; bitDepth: number }
+
+export type IngestResult =
+  | { file: string; status: 'added'; asset: IngestedAsset; nearDuplicateOf: { id: number; distance: number } | null }
+  | { file: string; status: 'duplicate'; asset: IngestedAsset }
+  | { file: string; status: 'rejected'; reason: string };
+
+/** State shared by the files of one batch (settings, known perceptual hashes). */
+export class IngestSession {
+  private phashes: { id: number; phash: string | null }[] | null = null;
+  private blobsWritten = 0;
+  private readonly crashAfter = Number(process.env.ATELIER_TEST_CRASH_AFTER_BLOBS ?? 0);
+
+  private constructor(readonly prod: Production, readonly settings: Settings, readonly opts: IngestOptions) {}
+
+  static async start(prod: Production, opts: IngestOptions = {}): Promise<IngestSession> {
+    return new IngestSession(prod, await prod.settings(), opts);
+  }
+
+  private async knownPhashes() {
+    this.phashes ??= await this.prod.db.selectFrom('assets').select(['id', 'phash']).execute();
+    return this.phashes;
+  }
+
+  private async existing(id: number): Promise<IngestedAsset> {
+    const r = await this.prod.db.selectFrom('assets').select(['id', 'hash', 'kind', 'format', 'width', 'height', 'bit_depth']).where('id', '=', id).executeTakeFirstOrThrow();
+    return { id: r.id, hash: r.hash, kind: r.kind, format: r.format, width: r.width, height: r.height, bitDepth: r.bit_depth };
+  }
+
+  async ingest(fileArg: string, meta: IngestMeta): Promise<IngestResult> {
+    const file = resolve(fileArg);
+    const result = await this.ingestOne(file, meta).catch((err: unknown): IngestResult => {
+      if (err instanceof RejectedFileError) return { file: err.file, status: 'rejected', reason: err.reason };
+      return { file, status: 'rejected', reason: err instanceof Error ? err.message : String(err) };
+    });
+    this.opts.onResult?.(result);
+    return result;
+  }
+
+  private async ingestOne(file: string, meta: IngestMeta): Promise<IngestResult> {
+    const s = this.settings;
+    const limits = { maxPixels: (this.opts.maxMegapixels ?? s.maxMegapixels) * 1e6, maxBytes: s.maxFileMegabytes * 1048576 };
+    const data = readImageFile(file, limits);
+    const hash = sha256(data);
+    const known = await findAssetIdByHash(this.prod, hash);
+    if (known !== null) return { file, status: 'duplicate', asset: await this.existing(known) };
+
+    const info = await validateImageData(file, data, limits);
+    const near = this.opts.nearDuplicates === false ? null : nearest(info.phash, await this.knownPhashes(), s.nearDuplicateDistance);
+
+    this.prod.store.putBytes(data, hash); // durable before any row refers to it
+    this.blobsWritten++;
+    if (this.crashAfter && this.blobsWritten >= this.crashAfter) process.kill(process.pid, 'SIGKILL'); // fault injection for tests
+
+    const now = nowIso();
+    let id: number;
+    try {
+      id = await this.prod.db.transaction().execute(async (trx) => {
+        const row = await trx.insertInto('assets').values({
+          hash, kind: meta.kind, original_name: basename(file), source_path: file, format: info.format,
+          width: info.width, height: info.height, channels: info.channels, bit_depth: info.bitDepth, bytes: data.length,
+          phash: info.phash, near_duplicate_of: near?.item.id ?? null, near_duplicate_distance: near?.distance ?? null,
+          location: meta.location ?? null,
+          owner: meta.owner ?? s.defaultOwner, licence: meta.licence ?? s.defaultLicence, source: meta.source ?? s.defaultSource,
+          cleared_for_training: (meta.cleared ?? s.defaultClearedForTraining) ? 1 : 0,
+          created_at: now, updated_at: now,
+        }).returning('id').executeTakeFirstOrThrow();
+        for (const tag of new Set(meta.tags ?? [])) await trx.insertInto('asset_tags').values({ asset_id: row.id, tag }).execute();
+        for (const character of new Set(meta.characters ?? [])) await trx.insertInto('asset_characters').values({ asset_id: row.id, character }).execute();
+        return row.id;
+      });
+    } catch (err) {
+      // Another process added the same bytes between our lookup and our insert.
+      const raced = await findAssetIdByHash(this.prod, hash);
+      if (raced !== null) return { file, status: 'duplicate', asset: await this.existing(raced) };
+      throw err;
+    }
+    this.phashes?.push({ id, phash: info.phash });
+    return {
+      file, status: 'added',
+      asset: { id, hash, kind: meta.kind, format: info.format, width: info.width, height: info.height, bitDepth: info.bitDepth },
+      nearDuplicateOf: near ? { id: near.item.id, distance: near.distance } : null,
+    };
+  }
+}
+
+/** Ingests files one by one with the same metadata; never throws for a bad file. */
+export async function ingestFiles(prod: Production, files: string[], meta: IngestMeta, opts: IngestOptions = {}): Promise<IngestResult[]> {
+  const session = await IngestSession.start(prod, opts);
+  const out: IngestResult[] = [];
+  for (const f of files) out.push(await session.ingest(f, meta));
+  return out;
+}
+
+export function summarize(results: IngestResult[]): { added: number; duplicates: number; rejected: number; nearDuplicates: number } {
+  return {
+    added: results.filter((r) => r.status === 'added').length,
+    duplicates: results.filter((r) => r.status === 'duplicate').length,
+    rejected: results.filter((r) => r.status === 'rejected').length,
+    nearDuplicates: results.filter((r) => r.status === 'added' && r.nearDuplicateOf).length,
+  };
+}

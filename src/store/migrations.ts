@@ -1,0 +1,168 @@
+// Schema migrations, applied in order by Kysely's Migrator (which records them in its own
+// kysely_migration table, inside a transaction). Append new migrations; never edit a released one.
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
+import type { DialectName } from './db.js';
+
+type AnyDb = Kysely<any>; // migrations run before the typed schema exists
+
+function withId<T extends string>(t: CreateTableBuilder<T, never>, dialect: DialectName): CreateTableBuilder<T, 'id'> {
+  return dialect === 'postgres'
+    ? t.addColumn('id', 'serial', (c) => c.primaryKey())
+    : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+function initial(dialect: DialectName): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema.createTable('settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull()).execute();
+
+      await withId(db.schema.createTable('assets'), dialect)
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('original_name', 'text', (c) => c.notNull())
+        .addColumn('source_path', 'text', (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('channels', 'integer', (c) => c.notNull())
+        .addColumn('bit_depth', 'integer', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addColumn('phash', 'text')
+        .addColumn('near_duplicate_of', 'integer', (c) => c.references('assets.id'))
+        .addColumn('near_duplicate_distance', 'integer')
+        .addColumn('location', 'text')
+        .addColumn('owner', 'text')
+        .addColumn('licence', 'text')
+        .addColumn('source', 'text')
+        .addColumn('cleared_for_training', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull()).execute();
+      await db.schema.createIndex('assets_kind').on('assets').column('kind').execute();
+
+      await db.schema.createTable('asset_tags')
+        .addColumn('asset_id', 'integer', (c) => c.notNull().references('assets.id'))
+        .addColumn('tag', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('asset_tags_pk', ['asset_id', 'tag']).execute();
+      await db.schema.createIndex('asset_tags_tag').on('asset_tags').column('tag').execute();
+      await db.schema.createTable('asset_characters')
+        .addColumn('asset_id', 'integer', (c) => c.notNull().references('assets.id'))
+        .addColumn('character', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('asset_characters_pk', ['asset_id', 'character']).execute();
+      await db.schema.createIndex('asset_characters_character').on('asset_characters').column('character').execute();
+
+      await withId(db.schema.createTable('pairs'), dialect)
+        .addColumn('painted_id', 'integer', (c) => c.notNull().references('assets.id'))
+        .addColumn('rough_id', 'integer', (c) => c.notNull().references('assets.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('pairs_painted_rough', ['painted_id', 'rough_id']).execute();
+      await db.schema.createTable('pair_passes')
+        .addColumn('pair_id', 'integer', (c) => c.notNull().references('pairs.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('asset_id', 'integer', (c) => c.notNull().references('assets.id'))
+        .addPrimaryKeyConstraint('pair_passes_pk', ['pair_id', 'name']).execute();
+
+      await withId(db.schema.createTable('shots'), dialect)
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('source_kind', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('source_hash', 'text')
+        .addColumn('frame_start', 'integer', (c) => c.notNull())
+        .addColumn('frame_end', 'integer', (c) => c.notNull())
+        .addColumn('fps', 'real', (c) => c.notNull())
+        .addColumn('width', 'integer')
+        .addColumn('height', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull()).execute();
+      await db.schema.createTable('shot_frames')
+        .addColumn('shot_id', 'integer', (c) => c.notNull().references('shots.id'))
+        .addColumn('frame', 'integer', (c) => c.notNull())
+        .addColumn('asset_id', 'integer', (c) => c.notNull().references('assets.id'))
+        .addPrimaryKeyConstraint('shot_frames_pk', ['shot_id', 'frame']).execute();
+      await db.schema.createTable('shot_passes')
+        .addColumn('shot_id', 'integer', (c) => c.notNull().references('shots.id'))
+        .addColumn('frame', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('asset_id', 'integer', (c) => c.notNull().references('assets.id'))
+        .addPrimaryKeyConstraint('shot_passes_pk', ['shot_id', 'frame', 'name']).execute();
+      await db.schema.createTable('shot_keyframes')
+        .addColumn('shot_id', 'integer', (c) => c.notNull().references('shots.id'))
+        .addColumn('frame', 'integer', (c) => c.notNull())
+        .addColumn('asset_id', 'integer', (c) => c.notNull().references('assets.id'))
+        .addColumn('pair_id', 'integer', (c) => c.references('pairs.id'))
+        .addPrimaryKeyConstraint('shot_keyframes_pk', ['shot_id', 'frame']).execute();
+
+      await withId(db.schema.createTable('datasets'), dialect)
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('selection', 'text', (c) => c.notNull())
+        .addColumn('manifest_hash', 'text', (c) => c.notNull())
+        .addColumn('asset_count', 'integer', (c) => c.notNull())
+        .addColumn('pair_count', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull()).execute();
+      await db.schema.createTable('dataset_assets')
+        .addColumn('dataset_id', 'integer', (c) => c.notNull().references('datasets.id'))
+        .addColumn('asset_id', 'integer', (c) => c.notNull().references('assets.id'))
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('dataset_assets_pk', ['dataset_id', 'asset_id']).execute();
+      await db.schema.createTable('dataset_pairs')
+        .addColumn('dataset_id', 'integer', (c) => c.notNull().references('datasets.id'))
+        .addColumn('pair_id', 'integer', (c) => c.notNull().references('pairs.id'))
+        .addPrimaryKeyConstraint('dataset_pairs_pk', ['dataset_id', 'pair_id']).execute();
+
+      await withId(db.schema.createTable('model_versions'), dialect)
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('dataset_id', 'integer', (c) => c.notNull().references('datasets.id'))
+        .addColumn('config', 'text', (c) => c.notNull())
+        .addColumn('seed', 'bigint', (c) => c.notNull())
+        .addColumn('code_version', 'text', (c) => c.notNull())
+        .addColumn('metrics', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull()).execute();
+      await db.schema.createTable('model_files')
+        .addColumn('model_version_id', 'integer', (c) => c.notNull().references('model_versions.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('model_files_pk', ['model_version_id', 'name']).execute();
+      await db.schema.createIndex('model_files_hash').on('model_files').column('hash').execute();
+
+      await withId(db.schema.createTable('renders'), dialect)
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('model_version_id', 'integer', (c) => c.notNull().references('model_versions.id'))
+        .addColumn('params', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull()).execute();
+      await db.schema.createIndex('renders_hash').on('renders').column('hash').execute();
+      await db.schema.createIndex('renders_path').on('renders').column('path').execute();
+      await db.schema.createTable('render_inputs')
+        .addColumn('render_id', 'integer', (c) => c.notNull().references('renders.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('render_inputs_pk', ['render_id', 'name']).execute();
+
+      // Dataset snapshots are immutable: the database itself refuses to change or delete them.
+      const frozen = ['datasets', 'dataset_assets', 'dataset_pairs'];
+      if (dialect === 'sqlite') {
+        for (const t of frozen) for (const op of ['UPDATE', 'DELETE']) {
+          await sql.raw(`CREATE TRIGGER ${t}_no_${op.toLowerCase()} BEFORE ${op} ON ${t} BEGIN SELECT RAISE(ABORT, 'dataset snapshots are immutable'); END`).execute(db);
+        }
+      } else {
+        await sql.raw(`CREATE FUNCTION atelier_immutable() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'dataset snapshots are immutable'; END $$ LANGUAGE plpgsql`).execute(db);
+        for (const t of frozen) {
+          await sql.raw(`CREATE TRIGGER ${t}_frozen BEFORE UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION atelier_immutable()`).execute(db);
+        }
+      }
+    },
+  };
+}
+
+export function migrationsFor(dialect: DialectName): Record<string, Migration> {
+  return { '0001_initial': initial(dialect) };
+}
+
+export async function migrateToLatest(db: AnyDb, dialect: DialectName): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

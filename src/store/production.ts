@@ -1,0 +1,195 @@
+// A production folder: the marker file atelier-production.json (written last, atomically, by
+// init), the database (atelier.db for SQLite) and the content store (store/). Commands find it
+// from --production, $ATELIER_PRODUCTION, or the current folder and its parents.
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import type { Kysely } from 'kysely';
+import { writeFileAtomic } from '../util/atomic.js';
+import { openDatabase, type DatabaseConfig, type DialectName } from './db.js';
+import { migrateToLatest } from './migrations.js';
+import { ContentStore } from './content-store.js';
+import type { Database, AssetKind } from './schema.js';
+import { nowIso } from './time.js';
+import { getDataset, snapshotAssets, type DatasetSnapshot } from './datasets.js';
+import { registerModelVersion, recordRenderedFrame, type ModelVersionInput, type RenderedFrameInput } from './models.js';
+import { getShot, type Shot } from './shots.js';
+import { lineage, type Lineage } from './lineage.js';
+import type { Asset } from './assets.js';
+import type { Pair } from './pairs.js';
+
+export const MARKER = 'atelier-production.json';
+const FORMAT = 1;
+
+export interface ProductionConfig { format: number; name: string; database: DatabaseConfig; createdAt: string }
+
+export interface Settings {
+  name: string;
+  defaultClearedForTraining: boolean;
+  defaultOwner: string | null;
+  defaultLicence: string | null;
+  defaultSource: string | null;
+  maxMegapixels: number;          // decompression-bomb guard
+  maxFileMegabytes: number;
+  nearDuplicateDistance: number;  // perceptual-hash bits (of 64) at or under which images are flagged
+}
+
+export const DEFAULT_SETTINGS: Omit<Settings, 'name'> = {
+  defaultClearedForTraining: false,
+  defaultOwner: null,
+  defaultLicence: null,
+  defaultSource: null,
+  maxMegapixels: 100,
+  maxFileMegabytes: 2048,
+  nearDuplicateDistance: 6,
+};
+
+const SETTING_KEYS: Record<keyof Settings, string> = {
+  name: 'name',
+  defaultClearedForTraining: 'default_cleared_for_training',
+  defaultOwner: 'default_owner',
+  defaultLicence: 'default_licence',
+  defaultSource: 'default_source',
+  maxMegapixels: 'max_megapixels',
+  maxFileMegabytes: 'max_file_megabytes',
+  nearDuplicateDistance: 'near_duplicate_distance',
+};
+
+
+export class Production {
+  readonly store: ContentStore;
+  constructor(readonly dir: string, readonly config: ProductionConfig, readonly db: Kysely<Database>, readonly dialect: DialectName) {
+    this.store = new ContentStore(join(dir, 'store'));
+  }
+
+  /** Path of a stored blob (throws when the store does not hold it). */
+  readBlob(hash: string): string {
+    const p = this.store.pathFor(hash);
+    if (!existsSync(p)) throw new Error(`blob ${hash} is not in the content store of ${this.dir}`);
+    return p;
+  }
+
+  /** A scratch folder inside the production (same filesystem as the store, so renames are atomic). */
+  tempDir(): string {
+    const d = join(this.dir, 'tmp', `${process.pid}-${Date.now().toString(36)}`);
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  async settings(): Promise<Settings> {
+    const rows = await this.db.selectFrom('settings').selectAll().execute();
+    const raw = new Map(rows.map((r) => [r.key, r.value]));
+    const out: Record<string, unknown> = { name: this.config.name, ...DEFAULT_SETTINGS };
+    for (const [field, key] of Object.entries(SETTING_KEYS)) {
+      if (!raw.has(key)) continue;
+      out[field] = JSON.parse(raw.get(key)!);
+    }
+    return out as unknown as Settings;
+  }
+
+  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const [field, value] of Object.entries(patch)) {
+        const key = SETTING_KEYS[field as keyof Settings];
+        if (!key || value === undefined) continue;
+        await trx.insertInto('settings').values({ key, value: JSON.stringify(value) })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value) })).execute();
+      }
+    });
+    return this.settings();
+  }
+
+  // The programmatic API used by the trainer and the renderer.
+
+  /** A dataset snapshot by name or id, read from its immutable manifest. */
+  dataset(ref: string | number): Promise<DatasetSnapshot> { return getDataset(this, ref); }
+
+  /** Paintover pairs of a snapshot; each asset carries its content-store `path`. */
+  async pairs(datasetRef: string | number): Promise<Pair[]> { return (await this.dataset(datasetRef)).pairs; }
+
+  /** Assets of one kind in a snapshot (concept_art, keyframe, character_sheet, …). */
+  async assetsOfKind(datasetRef: string | number, kind: AssetKind): Promise<Asset[]> { return snapshotAssets(await this.dataset(datasetRef), kind); }
+
+  /** Records a trained model (refused if the snapshot's rights were withdrawn); returns its version id. */
+  registerModelVersion(input: ModelVersionInput): Promise<number> { return registerModelVersion(this, input); }
+
+  /** Records a frame the renderer wrote; returns its id. */
+  recordRenderedFrame(input: RenderedFrameInput): Promise<number> { return recordRenderedFrame(this, input); }
+
+  /** A shot with every frame of its range: rough frame, render passes by name, painted keyframe. */
+  shot(name: string): Promise<Shot> { return getShot(this, name); }
+
+  /** The chain from a file back to the training assets and their rights. */
+  lineage(path: string): Promise<Lineage> { return lineage(this, path); }
+
+  async close(): Promise<void> { await this.db.destroy(); }
+}
+
+export function settingKeys(): Record<keyof Settings, string> { return { ...SETTING_KEYS }; }
+
+/** The production folder for a command: explicit dir, $ATELIER_PRODUCTION, or cwd and its parents. */
+export function findProductionDir(explicit?: string): string {
+  const given = explicit ?? process.env.ATELIER_PRODUCTION;
+  if (given) {
+    const dir = resolve(given);
+    if (!existsSync(join(dir, MARKER))) throw new Error(`${dir} is not an atelier production (no ${MARKER}; create one with \`atelier init ${given}\`)`);
+    return dir;
+  }
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, MARKER))) return dir;
+    if (dirname(dir) === dir) break;
+  }
+  throw new Error(`no atelier production here: ${process.cwd()} and its parents hold no ${MARKER} (use --production <dir>, or \`atelier init <dir>\`)`);
+}
+
+export async function openProduction(dir?: string): Promise<Production> {
+  const root = findProductionDir(dir);
+  let config: ProductionConfig;
+  try {
+    config = JSON.parse(readFileSync(join(root, MARKER), 'utf8')) as ProductionConfig;
+  } catch (err) {
+    throw new Error(`${join(root, MARKER)}: unreadable production config (${(err as Error).message})`);
+  }
+  if (config.format !== FORMAT) throw new Error(`${join(root, MARKER)}: format ${config.format} is not supported by this atelier (expects ${FORMAT})`);
+  const { db, dialect } = await openDatabase(config.database, root);
+  try {
+    await migrateToLatest(db, dialect);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return new Production(root, config, db, dialect);
+}
+
+export interface InitOptions extends Partial<Omit<Settings, 'name'>> {
+  name?: string;
+  /** PostgreSQL instead of the embedded SQLite: a connection string, or "env:VAR". */
+  databaseUrl?: string;
+}
+
+/** Creates a production in dir (made if missing). The marker is written last, so an interrupted
+ *  init leaves no production, and running init again completes it. */
+export async function initProduction(dir: string, opts: InitOptions = {}): Promise<Production> {
+  const root = resolve(dir);
+  if (existsSync(join(root, MARKER))) throw new Error(`${root} is already an atelier production`);
+  mkdirSync(join(root, 'store', 'sha256'), { recursive: true });
+  rmSync(join(root, 'tmp'), { recursive: true, force: true });
+  let database: DatabaseConfig = { dialect: 'sqlite', file: 'atelier.db' };
+  if (opts.databaseUrl) {
+    database = opts.databaseUrl.startsWith('env:')
+      ? { dialect: 'postgres', urlEnv: opts.databaseUrl.slice(4) }
+      : { dialect: 'postgres', url: opts.databaseUrl };
+  }
+  const config: ProductionConfig = { format: FORMAT, name: opts.name ?? root.split(/[\\/]/).pop()!, database, createdAt: nowIso() };
+  const { db, dialect } = await openDatabase(database, root);
+  const prod = new Production(root, config, db, dialect);
+  try {
+    await migrateToLatest(db, dialect);
+    const { name: _n, databaseUrl: _d, ...settings } = opts;
+    await prod.updateSettings({ ...DEFAULT_SETTINGS, ...settings });
+    writeFileAtomic(join(root, MARKER), Buffer.from(JSON.stringify(config, null, 2) + '\n'));
+  } catch (err) {
+    await prod.close();
+    throw err;
+  }
+  return prod;
+}

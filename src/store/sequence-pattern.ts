@@ -1,0 +1,61 @@
+// Frame-sequence patterns: "shots/sh010/rough.####.png" (one # per digit of padding),
+// "rough.%04d.png" (printf style) or "rough.@@@@.png". Finds the frames on disk that match.
+import { readdirSync, existsSync } from 'node:fs';
+import { dirname, basename, join, resolve } from 'node:path';
+
+export interface SequencePattern { dir: string; prefix: string; suffix: string; padding: number; pattern: string }
+
+export function isSequencePattern(s: string): boolean {
+  return /#+|@+|%0?\d*d/.test(basename(s));
+}
+
+export function parseSequencePattern(pattern: string): SequencePattern {
+  const name = basename(pattern);
+  const m = /^(.*?)(#+|@+|%0?(\d*)d)([^#@%]*)$/.exec(name);
+  if (!m) throw new Error(`"${pattern}" is not a frame-sequence pattern (use name.####.png or name.%04d.png)`);
+  const padding = m[2].startsWith('%') ? Number(m[3] || 1) : m[2].length;
+  return { dir: resolve(dirname(pattern)), prefix: m[1], suffix: m[4], padding, pattern };
+}
+
+export function framePath(p: SequencePattern, frame: number): string {
+  const digits = String(Math.abs(frame)).padStart(p.padding, '0');
+  return join(p.dir, `${p.prefix}${frame < 0 ? '-' : ''}${digits}${p.suffix}`);
+}
+
+/** Frame number → file, for every file in the folder matching the pattern. */
+export function findSequenceFrames(p: SequencePattern): Map<number, string> {
+  const out = new Map<number, string>();
+  if (!existsSync(p.dir)) throw new Error(`${p.pattern}: folder ${p.dir} does not exist`);
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^${esc(p.prefix)}(-?\\d+)${esc(p.suffix)}$`);
+  for (const name of readdirSync(p.dir)) {
+    const m = re.exec(name);
+    if (!m) continue;
+    const digits = m[1].replace('-', '');
+    if (digits.length < p.padding) continue;                      // "1.png" does not match "####"
+    if (digits.length > p.padding && digits.startsWith('0')) continue;
+    out.set(Number(m[1]), join(p.dir, name));
+  }
+  return new Map([...out].sort((a, b) => a[0] - b[0]));
+}
+
+/** "1001-1096" or "1001:1096" → [1001, 1096]. */
+export function parseFrameRange(s: string): [number, number] {
+  const m = /^\s*(-?\d+)\s*[-:]\s*(-?\d+)\s*$/.exec(s);
+  if (!m) throw new Error(`frame range "${s}" must look like 1001-1096`);
+  const a = Number(m[1]), b = Number(m[2]);
+  if (b < a) throw new Error(`frame range "${s}" ends before it starts`);
+  return [a, b];
+}
+
+/** Compacts frame lists for messages: [1,2,3,7,9,10] → "1-3, 7, 9-10". */
+export function formatFrames(frames: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < frames.length;) {
+    let j = i;
+    while (j + 1 < frames.length && frames[j + 1] === frames[j] + 1) j++;
+    parts.push(i === j ? `${frames[i]}` : `${frames[i]}-${frames[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
