@@ -1,6 +1,31 @@
 // Every sub-command registers itself here; keep one file per command (or command group).
 import type { Command } from 'commander';
+import { registerInit } from './init.js';
+import { registerAdd } from './add.js';
+import { registerPair } from './pair.js';
+import { registerShot } from './shot.js';
+import { registerDataset } from './dataset.js';
+import { registerLs } from './ls.js';
+import { registerShow } from './show.js';
+import { registerSet } from './set.js';
+import { registerLineage } from './lineage.js';
+import { registerVerify } from './verify.js';
+import { registerGc } from './gc.js';
+import { registerConfig } from './config.js';
 
 export function registerAll(program: Command): void {
+  // Production workspace (src/store): assets, rights, shots, datasets, lineage.
+  registerInit(program);
+  registerAdd(program);
+  registerPair(program);
+  registerShot(program);
+  registerDataset(program);
+  registerLs(program);
+  registerShow(program);
+  registerSet(program);
+  registerLineage(program);
+  registerVerify(program);
+  registerGc(program);
+  registerConfig(program);
   void program;
 }

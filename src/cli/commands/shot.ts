@@ -1,0 +1,96 @@
+// atelier shot add|pass|keyframe|show|ls: shots with frame ranges, render passes and painted keyframes.
+import type { Command } from 'commander';
+import { addShot, addShotPass, addShotKeyframes, getShot, listShots, parseFrameRange, type Shot } from '../../store/index.js';
+import { expandInputs } from '../../store/file-inputs.js';
+import { formatFrames } from '../../store/sequence-pattern.js';
+import { printResult } from '../output.js';
+import { common, metaOptions, rightsOptions, metaFrom, positiveNumber, integer, withProduction, table, type CommonOpts, type MetaOpts } from './store-common.js';
+
+function shotSummary(s: Shot): string {
+  const lines = [
+    `shot ${s.name}: frames ${s.range[0]}-${s.range[1]} (${s.range[1] - s.range[0] + 1}) at ${s.fps} fps${s.width ? `, ${s.width}×${s.height}` : ''}`,
+    `  source: ${s.sourceKind} ${s.source}`,
+    `  rough frames: ${s.frames.filter((f) => f.rough).length}`,
+  ];
+  if (s.missing.length) lines.push(`  MISSING rough frames: ${formatFrames(s.missing)}`);
+  for (const n of s.passNames) lines.push(`  pass ${n}: ${s.frames.filter((f) => f.passes[n]).length} frames${s.missingPasses[n].length ? `, MISSING ${formatFrames(s.missingPasses[n])}` : ''}`);
+  if (s.keyframes.length) lines.push(`  painted keyframes: ${s.keyframes.join(', ')}`);
+  for (const m of s.mismatched) lines.push(`  MISMATCH frame ${m.frame}: ${m.reason}`);
+  return lines.join('\n');
+}
+
+export function registerShot(program: Command): void {
+  const shot = program.command('shot').description('Shots: rough frames from a sequence or video, render passes per frame, painted keyframes.');
+
+  const add = shot.command('add')
+    .argument('<name>', 'shot name, e.g. sq010_sh020')
+    .argument('<source>', 'frame sequence pattern (rough/sh020.####.png or rough/sh020.%04d.png) or a video file')
+    .description('Create a shot from a frame sequence or a video; missing and mismatched frames are reported.')
+    .option('--range <first-last>', 'frame range, e.g. 1001-1096 (default: the frames found; for a video, numbering starts at first)', parseFrameRange)
+    .option('--fps <n>', 'frames per second (default: the video\'s rate, or 24 for a sequence)', positiveNumber)
+    .option('--replace', 're-import the rough frames of an existing shot');
+  metaOptions(add);
+  rightsOptions(add);
+  common(add)
+    .addHelpText('after', `
+Examples:
+  atelier shot add sq010_sh020 rough/sq010_sh020.####.png --range 1001-1096 --fps 24
+  atelier shot add sq010_sh030 animatic/sh030.mov --range 1001-1048`)
+    .action(async (name: string, source: string, o: CommonOpts & MetaOpts & { range?: [number, number]; fps?: number; replace?: boolean }) => {
+      const report = await withProduction(o, (prod) => addShot(prod, name, source, { range: o.range, fps: o.fps, replace: o.replace, meta: metaFrom(o) }));
+      printResult(!!o.json, report, () => [
+        shotSummary(report.shot),
+        `  ingest: ${report.ingest.added} added, ${report.ingest.duplicates} already stored, ${report.ingest.rejected} rejected`,
+        ...report.rejected.map((r) => `  REJECTED frame ${r.frame}: ${r.file}: ${r.reason}`),
+        report.outsideRange.length ? `  ignored frames outside the range: ${formatFrames(report.outsideRange)}` : '',
+        ...report.warnings.map((w) => `warning: ${w}`),
+      ].filter(Boolean).join('\n'));
+    });
+
+  const pass = shot.command('pass')
+    .argument('<shot>', 'shot name')
+    .argument('<pass>', 'render pass name, e.g. depth, normals, lineart')
+    .argument('<pattern>', 'frame sequence pattern of the pass, e.g. passes/sh020.depth.####.exr')
+    .description('Attach a render pass (one image per frame) to a shot; missing and mismatched frames are reported.');
+  metaOptions(pass);
+  rightsOptions(pass);
+  common(pass).action(async (shotName: string, passName: string, pattern: string, o: CommonOpts & MetaOpts) => {
+    const r = await withProduction(o, (prod) => addShotPass(prod, shotName, passName, pattern, { meta: metaFrom(o) }));
+    printResult(!!o.json, r, () => [
+      `pass ${r.pass} of shot ${shotName}: ${r.linked} frames linked (${r.ingest.added} added, ${r.ingest.duplicates} already stored)`,
+      r.missing.length ? `  MISSING pass frames: ${formatFrames(r.missing)}` : '',
+      ...r.mismatched.map((m) => `  MISMATCH frame ${m.frame}: ${m.reason}`),
+      ...r.rejected.map((x) => `  REJECTED frame ${x.frame}: ${x.file}: ${x.reason}`),
+      r.outsideRange.length ? `  ignored frames outside the shot: ${formatFrames(r.outsideRange)}` : '',
+    ].filter(Boolean).join('\n'));
+  });
+
+  const key = shot.command('keyframe')
+    .argument('<shot>', 'shot name')
+    .argument('<files...>', 'painted keyframe images; the frame number is the last number in each file name')
+    .description('Attach painted keyframes to a shot. Each keyframe on a frame with a rough frame becomes a paintover pair (with that frame\'s render passes).')
+    .option('--frame <n>', 'frame number (for a single file whose name has none)', integer);
+  metaOptions(key);
+  rightsOptions(key);
+  common(key).action(async (shotName: string, files: string[], o: CommonOpts & MetaOpts & { frame?: number }) => {
+    const { files: list } = expandInputs(files);
+    const r = await withProduction(o, (prod) => addShotKeyframes(prod, shotName, list, { frame: o.frame, meta: metaFrom(o) }));
+    printResult(!!o.json, r, () => r.keyframes.map((k) => k.status === 'linked'
+      ? `keyframe ${k.frame}: #${k.assetId}${k.pairId ? `, paintover pair #${k.pairId}` : ''}${(k.warnings ?? []).map((w) => `\n  warning: ${w}`).join('')}`
+      : `REJECTED ${k.file}: ${k.reason}`).join('\n'));
+    if (r.keyframes.some((k) => k.status === 'rejected')) process.exitCode = 2;
+  });
+
+  common(shot.command('show').argument('<name>', 'shot name').description('Show a shot: range, fps, passes, keyframes, missing and mismatched frames; --json lists every frame with its files.'))
+    .action(async (name: string, o: CommonOpts) => {
+      const s = await withProduction(o, (prod) => getShot(prod, name));
+      printResult(!!o.json, s, () => shotSummary(s));
+    });
+
+  common(shot.command('ls').description('List shots.')).action(async (o: CommonOpts) => {
+    const shots = await withProduction(o, (prod) => listShots(prod));
+    printResult(!!o.json, shots, () => shots.length
+      ? table([['NAME', 'FRAMES', 'RANGE', 'FPS', 'KEYFRAMES', 'SOURCE'], ...shots.map((s) => [s.name, String(s.frames), `${s.range[0]}-${s.range[1]}`, String(s.fps), String(s.keyframes), s.sourceKind])])
+      : 'no shots yet (atelier shot add <name> <pattern|video>)');
+  });
+}
