@@ -44,8 +44,17 @@ const DEPTH_BITS: Record<string, number> = { uchar: 8, char: 8, ushort: 16, shor
 
 function mp(pixels: number): string { return `${(pixels / 1e6).toFixed(pixels < 1e7 ? 1 : 0)} MP`; }
 
-function decodeFailure(format: string, message: string): string {
+/** Structural end-of-file checks, to tell a truncated file from a corrupt one. */
+export function looksTruncated(format: ImageFormat, b: Buffer): boolean {
+  if (format === 'png') return b.length < 12 || b.toString('latin1', b.length - 8, b.length - 4) !== 'IEND';
+  if (format === 'jpeg') return b.subarray(Math.max(0, b.length - 4096)).indexOf(Buffer.from([0xff, 0xd9])) < 0;
+  if (format === 'webp') return b.length < 12 || b.readUInt32LE(4) + 8 > b.length;
+  return false;
+}
+
+function decodeFailure(format: ImageFormat, message: string, data?: Buffer): string {
   const m = message.split('\n')[0];
+  if (data && looksTruncated(format, data)) return `truncated ${format.toUpperCase()} file (the end of the image is missing; decoder: ${m})`;
   if (/end of stream|premature end|truncat|unexpected end|not enough data|short read|EOF/i.test(m)) return `truncated ${format.toUpperCase()} file (${m})`;
   if (/unsupported image format|corrupt header|unable to parse/i.test(m)) return `corrupt or truncated ${format.toUpperCase()} file (cannot parse: ${m})`;
   return `corrupt ${format.toUpperCase()} data (${m})`;
@@ -92,7 +101,7 @@ export async function validateImageData(file: string, data: Buffer, limits: Vali
   try {
     meta = await sharp(data, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new RejectedFileError(file, decodeFailure(format, (err as Error).message));
+    throw new RejectedFileError(file, decodeFailure(format, (err as Error).message, data));
   }
   const width = meta.width ?? 0, height = meta.height ?? 0;
   if (!width || !height) throw new RejectedFileError(file, `corrupt ${format.toUpperCase()} header (no dimensions)`);
@@ -105,7 +114,7 @@ export async function validateImageData(file: string, data: Buffer, limits: Vali
       .toColourspace('b-w').resize(32, 32, { fit: 'fill', kernel: 'cubic' }).extractChannel(0).raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw new RejectedFileError(file, decodeFailure(format, (err as Error).message));
+    throw new RejectedFileError(file, decodeFailure(format, (err as Error).message, data));
   }
   if (grey.data.length !== 1024) throw new RejectedFileError(file, `unexpected decode result (${grey.data.length} bytes for 32×32)`);
   return { format, width, height, channels: meta.channels ?? 0, bitDepth: DEPTH_BITS[meta.depth ?? 'uchar'] ?? 8, phash: phashFromGrey32(grey.data) };

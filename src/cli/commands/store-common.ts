@@ -1,6 +1,7 @@
 // Options and helpers shared by the production-workspace commands (init, add, pair, shot,
 // dataset, ls, show, set, lineage, verify, gc, config).
 import { Option, type Command } from 'commander';
+import { relative } from 'node:path';
 import { openProduction, type Production } from '../../store/index.js';
 import { parseKind, type AssetKind } from '../../store/schema.js';
 import type { IngestMeta, IngestResult } from '../../store/ingest.js';
@@ -64,7 +65,8 @@ export async function withProduction<T>(opts: CommonOpts, fn: (prod: Production)
 }
 
 export function ingestLine(r: IngestResult, cwd = process.cwd()): string {
-  const name = r.file.startsWith(cwd + '/') ? r.file.slice(cwd.length + 1) : r.file;
+  const rel = relative(cwd, r.file);
+  const name = rel.length < r.file.length ? rel : r.file;
   if (r.status === 'rejected') return `rejected   ${name}: ${r.reason}`;
   const a = r.asset;
   const what = `#${a.id} ${a.kind}, ${a.width}×${a.height} ${a.format} ${a.bitDepth}-bit`;
