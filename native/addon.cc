@@ -4,10 +4,8 @@
 namespace atelier {
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  auto* data = new AddonData();
-  data->tensorCtor = Napi::Persistent(TensorHandle::Define(env));
-  env.SetInstanceData<AddonData>(data);
-  exports.Set("NativeTensor", data->tensorCtor.Value());
+  // Freed with the environment (process exit or worker end), releasing any tensor still held.
+  env.SetInstanceData<AddonData>(new AddonData());
   initCreation(env, exports);
   initElementwise(env, exports);
   initShape(env, exports);

@@ -190,13 +190,12 @@ static Napi::Value item(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value dispose(const Napi::CallbackInfo& info) {
-  if (!info[0].IsObject()) return info.Env().Undefined();
-  auto obj = info[0].As<Napi::Object>();
-  if (!obj.InstanceOf(info.Env().GetInstanceData<AddonData>()->tensorCtor.Value())) return info.Env().Undefined();
-  TensorHandle* h = TensorHandle::Unwrap(obj);
-  h->tensor = at::Tensor();
-  h->disposed = true;
+  if (info[0].IsNumber()) info.Env().GetInstanceData<AddonData>()->tensors.release(info[0].As<Napi::Number>().DoubleValue());
   return info.Env().Undefined();
+}
+
+static Napi::Value liveTensors(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(info.Env().GetInstanceData<AddonData>()->tensors.live()));
 }
 
 static Napi::Value to(const Napi::CallbackInfo& info) {
@@ -255,6 +254,7 @@ void initCreation(Napi::Env env, Napi::Object exports) {
   ATELIER_EXPORT(exports, "meta", meta);
   ATELIER_EXPORT(exports, "item", item);
   ATELIER_EXPORT(exports, "dispose", dispose);
+  ATELIER_EXPORT(exports, "liveTensors", liveTensors);
   ATELIER_EXPORT(exports, "to", to);
   ATELIER_EXPORT(exports, "setNumThreads", setNumThreads);
   ATELIER_EXPORT(exports, "getNumThreads", getNumThreads);

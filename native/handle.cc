@@ -4,16 +4,46 @@
 
 namespace atelier {
 
-Napi::Function TensorHandle::Define(Napi::Env env) {
-  return DefineClass(env, "NativeTensor", {});
+static constexpr double kSlots = 16777216.0;  // 2^24 slots; the generation is stored above them
+static constexpr uint32_t kMaxGeneration = 1u << 28;
+
+double TensorTable::add(at::Tensor t) {
+  uint32_t index;
+  if (!free_.empty()) {
+    index = free_.back();
+    free_.pop_back();
+  } else {
+    if (slots_.size() >= static_cast<size_t>(kSlots)) throw std::runtime_error("too many live tensors (16777216); dispose tensors or use tidy()");
+    index = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+    generation_.push_back(0);
+  }
+  slots_[index] = std::move(t);
+  live_++;
+  return static_cast<double>(generation_[index]) * kSlots + index;
 }
 
-TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorHandle>(info) {}
+at::Tensor* TensorTable::find(double id) {
+  if (!(id >= 0) || id != std::floor(id) || id >= kSlots * kMaxGeneration) return nullptr;
+  uint32_t index = static_cast<uint32_t>(std::fmod(id, kSlots));
+  uint32_t gen = static_cast<uint32_t>(std::floor(id / kSlots));
+  if (index >= slots_.size() || generation_[index] != gen || !slots_[index].defined()) return nullptr;
+  return &slots_[index];
+}
+
+bool TensorTable::release(double id) {
+  at::Tensor* t = find(id);
+  if (!t) return false;
+  uint32_t index = static_cast<uint32_t>(std::fmod(id, kSlots));
+  *t = at::Tensor();
+  generation_[index] = (generation_[index] + 1) % kMaxGeneration;
+  free_.push_back(index);
+  live_--;
+  return true;
+}
 
 Napi::Value wrap(Napi::Env env, at::Tensor t) {
-  Napi::Object obj = env.GetInstanceData<AddonData>()->tensorCtor.New({});
-  TensorHandle::Unwrap(obj)->tensor = std::move(t);
-  return obj;
+  return Napi::Number::New(env, env.GetInstanceData<AddonData>()->tensors.add(std::move(t)));
 }
 
 Napi::Value wrapAll(Napi::Env env, const std::vector<at::Tensor>& ts) {
@@ -32,14 +62,10 @@ bool Args::isNullish(size_t i) const {
 }
 
 static at::Tensor unwrapTensor(Napi::Env env, Napi::Value v, const std::string& what) {
-  if (!v.IsObject()) throw Napi::TypeError::New(env, "expected a tensor for " + what);
-  Napi::Object obj = v.As<Napi::Object>();
-  if (!obj.InstanceOf(env.GetInstanceData<AddonData>()->tensorCtor.Value()))
-    throw Napi::TypeError::New(env, "expected a tensor for " + what);
-  TensorHandle* h = TensorHandle::Unwrap(obj);
-  if (h->disposed || !h->tensor.defined())
-    throw Napi::Error::New(env, "tensor was disposed (" + what + ")");
-  return h->tensor;
+  if (!v.IsNumber()) throw Napi::TypeError::New(env, "expected a tensor for " + what);
+  at::Tensor* t = env.GetInstanceData<AddonData>()->tensors.find(v.As<Napi::Number>().DoubleValue());
+  if (!t) throw Napi::Error::New(env, "tensor was disposed (" + what + ")");
+  return *t;
 }
 
 at::Tensor Args::tensor(size_t i) const {
@@ -113,8 +139,8 @@ std::string Args::str(size_t i) const {
   return v.As<Napi::String>().Utf8Value();
 }
 
-at::Tensor Args::tensorOrScalar(size_t i, const at::Device& device) const {
-  if (!isNullish(i) && at(i).IsNumber()) return at::native::wrapped_scalar_tensor(scalar(i), device);
+at::Tensor Args::tensorOrScalar(size_t i, bool isScalar, const at::Device& device) const {
+  if (isScalar) return at::native::wrapped_scalar_tensor(scalar(i), device);
   return tensor(i);
 }
 

@@ -5,19 +5,29 @@
 #include <torch/torch.h>
 #include <string>
 #include <vector>
+#include <atomic>
 
 namespace atelier {
 
-class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
+// Tensors live in a per-environment slot table; JavaScript holds a number (slot index plus a
+// generation count). Freeing is explicit (dispose) so nothing waits for V8's deferred finalizers,
+// and a stale number is recognized as a disposed tensor instead of touching freed memory.
+class TensorTable {
  public:
-  static Napi::Function Define(Napi::Env env);
-  explicit TensorHandle(const Napi::CallbackInfo& info);
-  at::Tensor tensor;
-  bool disposed = false;
+  double add(at::Tensor t);
+  at::Tensor* find(double id);  // nullptr when the id is stale or malformed
+  bool release(double id);
+  int64_t live() const { return live_; }
+
+ private:
+  std::vector<at::Tensor> slots_;
+  std::vector<uint32_t> generation_;
+  std::vector<uint32_t> free_;
+  int64_t live_ = 0;
 };
 
 struct AddonData {
-  Napi::FunctionReference tensorCtor;
+  TensorTable tensors;
 };
 
 // Wraps a result tensor in a new JS handle.
@@ -40,9 +50,10 @@ class Args {
   at::Scalar scalar(size_t i) const;
   bool flag(size_t i) const;
   std::string str(size_t i) const;
-  // A tensor, or a JS number turned into a "wrapped number" tensor that follows PyTorch's
-  // type promotion (a float32 tensor times 0.5 stays float32).
-  at::Tensor tensorOrScalar(size_t i, const at::Device& device) const;
+  // Tensor handles are numbers too, so the caller says which arguments are plain scalars. A scalar
+  // becomes a "wrapped number" tensor that follows PyTorch's type promotion (a float32 tensor
+  // times 0.5 stays float32).
+  at::Tensor tensorOrScalar(size_t i, bool isScalar, const at::Device& device) const;
 
  private:
   const Napi::CallbackInfo& info_;

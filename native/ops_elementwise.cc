@@ -71,14 +71,15 @@ static Napi::Value unary(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value binary(const Napi::CallbackInfo& info) {
-  Args a(info);  // binary(name, a, b); either side may be a JS number
+  Args a(info);  // binary(name, a, b, scalarMask): bit 0 = a is a number, bit 1 = b is a number
   auto name = a.str(0);
   auto& ops = binaryOps();
   auto it = ops.find(name);
   if (it == ops.end()) throw std::invalid_argument("unknown binary op '" + name + "'");
-  bool firstIsTensor = !info[1].IsNumber();
-  at::Device device = firstIsTensor ? a.tensor(1).device() : a.tensor(2).device();
-  return wrap(info.Env(), it->second(a.tensorOrScalar(1, device), a.tensorOrScalar(2, device)));
+  int64_t mask = a.i64(3);
+  if (mask < 0 || mask > 2) throw std::invalid_argument("a binary op needs at least one tensor operand");
+  at::Device device = (mask & 1) ? a.tensor(2).device() : a.tensor(1).device();
+  return wrap(info.Env(), it->second(a.tensorOrScalar(1, mask & 1, device), a.tensorOrScalar(2, mask & 2, device)));
 }
 
 static Napi::Value leakyRelu(const Napi::CallbackInfo& info) {
@@ -96,9 +97,10 @@ static Napi::Value clamp(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value where(const Napi::CallbackInfo& info) {
-  Args a(info);  // where(cond, a, b)
+  Args a(info);  // where(cond, a, b, scalarMask)
   at::Tensor cond = a.tensor(0);
-  return wrap(info.Env(), at::where(cond, a.tensorOrScalar(1, cond.device()), a.tensorOrScalar(2, cond.device())));
+  int64_t mask = a.i64(3);
+  return wrap(info.Env(), at::where(cond, a.tensorOrScalar(1, mask & 1, cond.device()), a.tensorOrScalar(2, mask & 2, cond.device())));
 }
 
 // reduce(name, x, dims|null, keepdim): sum, mean, amax, amin, prod(single dim), var, std, logsumexp
@@ -166,8 +168,10 @@ static Napi::Value inplace(const Napi::CallbackInfo& info) {
   at::NoGradGuard noGrad;
   auto name = a.str(0);
   at::Tensor t = a.tensor(1);
-  if (name == "mul") t.mul_(a.tensorOrScalar(2, t.device()));
-  else if (name == "add") t.add_(a.tensorOrScalar(2, t.device()), a.isNullish(3) ? at::Scalar(1) : a.scalar(3));
+  if (name == "mul") t.mul_(a.tensor(2));
+  else if (name == "mulScalar") t.mul_(a.scalar(2));
+  else if (name == "add") t.add_(a.tensor(2), a.scalar(3));
+  else if (name == "addScalar") t.add_(a.scalar(2));
   else if (name == "addcmul") t.addcmul_(a.tensor(2), a.tensor(3), a.scalar(4));
   else if (name == "addcdiv") t.addcdiv_(a.tensor(2), a.tensor(3), a.scalar(4));
   else if (name == "copy") t.copy_(a.tensor(2));

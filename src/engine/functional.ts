@@ -1,7 +1,7 @@
 // Free functions over tensors: the ops of image-to-image conv nets, their losses and flow warping.
 // Shapes follow PyTorch: images are (N, C, H, W).
 import { native, type NativeHandle } from './native.js';
-import { Tensor, expectTensor, type TensorLike } from './tensor.js';
+import { Tensor, expectTensor, operand, type TensorLike } from './tensor.js';
 import { intArg, intTuple, invalid, numberArg, oneOf } from './check.js';
 
 const opt = (t: Tensor | null | undefined, what: string): NativeHandle | null =>
@@ -117,6 +117,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Elementwise cond ? a : b. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const h = (v: TensorLike, what: string) => (typeof v === 'number' ? v : expectTensor(v, what).handle);
-  return new Tensor(native.where(expectTensor(cond, 'where condition').handle, h(a, 'where value a'), h(b, 'where value b')));
+  const [ha, sa] = operand(a, 'where value a');
+  const [hb, sb] = operand(b, 'where value b');
+  return new Tensor(native.where(expectTensor(cond, 'where condition').handle, ha, hb, (sa ? 1 : 0) | (sb ? 2 : 0)));
 }

@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
-/** An opaque native tensor handle; only the engine looks inside. */
-export interface NativeHandle { readonly __nativeTensor: unique symbol }
+/** A native tensor's id in the addon's per-thread table; only the engine looks inside. */
+export type NativeHandle = number & { readonly __nativeTensor: unique symbol };
 
 export interface TensorMeta { shape: number[]; dtype: string; device: string; requiresGrad: boolean }
 

@@ -2,6 +2,8 @@
 // returns (which move to the enclosing scope) and those passed to keep(). The garbage collector is
 // only a safety net (the native handle frees its tensor when collected).
 
+import { native } from './native.js';
+
 export interface Disposable { dispose(): void; readonly isDisposed: boolean }
 
 const stack: Set<Disposable>[] = [];
@@ -68,6 +70,11 @@ export function disposeAll(v: unknown): void {
   const all = new Set<Disposable>();
   collect(v, all, new Set());
   for (const t of all) t.dispose();
+}
+
+/** Native tensors currently held by this thread's JavaScript (for leak checks). */
+export function liveTensors(): number {
+  return native.liveTensors();
 }
 
 /** How deep the scope stack is (0 outside any tidy); for tests. */

@@ -3,7 +3,7 @@
 import { native, type NativeHandle, type TensorMeta } from './native.js';
 import { track, type Disposable } from './scope.js';
 import { type DType, type AnyTypedArray, DTYPES } from './dtype.js';
-import { intArg, invalid, oneOf, shapeArg, describe } from './check.js';
+import { intArg, invalid, numberArg, oneOf, shapeArg, describe } from './check.js';
 
 export type Device = 'cpu' | `cuda` | `cuda:${number}` | (string & {});
 export type TensorLike = Tensor | number;
@@ -17,9 +17,10 @@ type Binary =
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr';
 type Reduction = 'sum' | 'mean' | 'amax' | 'amin' | 'var' | 'varUnbiased' | 'std' | 'logsumexp';
 
-function operand(v: TensorLike, what: string): NativeHandle | number {
-  if (v instanceof Tensor) return v.handle;
-  if (typeof v === 'number') return v;
+/** A tensor's handle, or a plain number; isScalar tells the addon which (handles are numbers too). */
+export function operand(v: TensorLike, what: string): [NativeHandle | number, boolean] {
+  if (v instanceof Tensor) return [v.handle, false];
+  if (typeof v === 'number') return [v, true];
   throw invalid(what, 'tensor or number', v);
 }
 
@@ -30,6 +31,9 @@ function dimsArg(dims: number | readonly number[] | undefined, what: string): nu
   return [...arr];
 }
 
+// Safety net only: a tensor dropped without dispose() or tidy() is freed when V8 collects it.
+const leaked = new FinalizationRegistry<NativeHandle>((h) => native.dispose(h));
+
 export class Tensor implements Disposable {
   #handle: NativeHandle | null;
   #meta: TensorMeta | null = null;
@@ -37,6 +41,7 @@ export class Tensor implements Disposable {
   /** Wraps a native handle; engine-internal (use the factories in ./factory to create tensors). */
   constructor(handle: NativeHandle) {
     this.#handle = handle;
+    leaked.register(this, handle, this);
     track(this);
   }
 
@@ -53,6 +58,7 @@ export class Tensor implements Disposable {
   dispose(): void {
     if (this.#handle !== null) {
       native.dispose(this.#handle);
+      leaked.unregister(this);
       this.#handle = null;
     }
   }
@@ -114,7 +120,10 @@ export class Tensor implements Disposable {
 
   // ---- elementwise ----
   #u(op: Unary): Tensor { return new Tensor(native.unary(op, this.handle)); }
-  #b(op: Binary, other: TensorLike): Tensor { return new Tensor(native.binary(op, this.handle, operand(other, `the other operand of ${op}`))); }
+  #b(op: Binary, other: TensorLike): Tensor {
+    const [h, isScalar] = operand(other, `the other operand of ${op}`);
+    return new Tensor(native.binary(op, this.handle, h, isScalar ? 2 : 0));
+  }
   add(o: TensorLike): Tensor { return this.#b('add', o); }
   sub(o: TensorLike): Tensor { return this.#b('sub', o); }
   mul(o: TensorLike): Tensor { return this.#b('mul', o); }
@@ -133,9 +142,9 @@ export class Tensor implements Disposable {
   logicalAnd(o: Tensor): Tensor { return this.#b('logicalAnd', o); }
   logicalOr(o: Tensor): Tensor { return this.#b('logicalOr', o); }
   /** number - this */
-  rsub(n: number): Tensor { return new Tensor(native.binary('sub', n, this.handle)); }
+  rsub(n: number): Tensor { return new Tensor(native.binary('sub', numberArg(n, 'rsub operand'), this.handle, 1)); }
   /** number / this */
-  rdiv(n: number): Tensor { return new Tensor(native.binary('div', n, this.handle)); }
+  rdiv(n: number): Tensor { return new Tensor(native.binary('div', numberArg(n, 'rdiv operand'), this.handle, 1)); }
   neg(): Tensor { return this.#u('neg'); }
   abs(): Tensor { return this.#u('abs'); }
   exp(): Tensor { return this.#u('exp'); }
@@ -217,8 +226,17 @@ export class Tensor implements Disposable {
   }
 
   // ---- in-place (outside autograd; for optimizers and running statistics) ----
-  mul_(o: TensorLike): this { native.inplace('mul', this.handle, operand(o, 'factor')); return this; }
-  add_(o: TensorLike, alpha = 1): this { native.inplace('add', this.handle, operand(o, 'addend'), alpha); return this; }
+  mul_(o: TensorLike): this {
+    const [h, isScalar] = operand(o, 'factor');
+    native.inplace(isScalar ? 'mulScalar' : 'mul', this.handle, h);
+    return this;
+  }
+  add_(o: TensorLike, alpha = 1): this {
+    const [h, isScalar] = operand(o, 'addend');
+    if (isScalar) native.inplace('addScalar', this.handle, (h as number) * alpha);
+    else native.inplace('add', this.handle, h, alpha);
+    return this;
+  }
   addcmul_(a: Tensor, b: Tensor, value = 1): this { native.inplace('addcmul', this.handle, a.handle, b.handle, value); return this; }
   addcdiv_(a: Tensor, b: Tensor, value = 1): this { native.inplace('addcdiv', this.handle, a.handle, b.handle, value); return this; }
   copy_(src: Tensor): this {
