@@ -24,32 +24,37 @@ export interface Anchors {
 
 const MAX_LEVEL = 10;
 
-/** Open-addressing set of non-negative integer-valued doubles in a Float64Array (a JS Set would box
- * every key above 2^31 as a heap number, and the garbage collector would dominate). */
+/** Open-addressing set of (hi, lo) int32 pairs; a JS Set of numeric keys this large would box every key
+ * above 2^31 as a heap number, and garbage collection would dominate. */
 class KeySet {
-  keys: Float64Array;
+  hi: Int32Array;
+  lo: Int32Array;
   size = 0;
   constructor(capacity: number) {
-    this.keys = new Float64Array(capacity).fill(NaN);
+    this.hi = new Int32Array(capacity).fill(-1);
+    this.lo = new Int32Array(capacity);
   }
-  add(key: number): void {
-    if ((this.size + 1) * 2 > this.keys.length) this.grow();
-    const mask = this.keys.length - 1;
-    let h = (Math.imul((key % 2147483647) | 0, 0x9e3779b1) ^ Math.imul((key / 2147483648) | 0, 0x85ebca77)) & mask;
+  add(hi: number, lo: number): void {
+    if ((this.size + 1) * 2 > this.hi.length) this.grow();
+    const mask = this.hi.length - 1;
+    let h = (Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi + 0x632be5ab, 0x85ebca77)) >>> 0;
+    h = (h ^ (h >>> 15)) & mask;
     for (;;) {
-      const k = this.keys[h]!;
-      if (k === key) return;
-      if (k !== k) { this.keys[h] = key; this.size++; return; }
+      const k = this.hi[h]!;
+      if (k === -1) { this.hi[h] = hi; this.lo[h] = lo; this.size++; return; }
+      if (k === hi && this.lo[h] === lo) return;
       h = (h + 1) & mask;
     }
   }
   private grow(): void {
-    const old = this.keys;
-    this.keys = new Float64Array(old.length * 2).fill(NaN);
+    const oh = this.hi, ol = this.lo;
+    this.hi = new Int32Array(oh.length * 2).fill(-1);
+    this.lo = new Int32Array(oh.length * 2);
     this.size = 0;
-    for (let i = 0; i < old.length; i++) if (old[i] === old[i]) this.add(old[i]!);
+    for (let i = 0; i < oh.length; i++) if (oh[i] !== -1) this.add(oh[i]!, ol[i]!);
   }
 }
+
 const OFF = 32768;
 
 /** Cells per parameter unit at level 0: cube faces span [-1, 1]; planes are in world units. */
@@ -61,7 +66,7 @@ function lambda(g: GBuffer, i: number, radius: number, sky: boolean, spacing: nu
   let uvPerPx: number;
   if (sky) uvPerPx = 1 / f;
   else {
-    const { fwd } = g.basis;
+    const fwd = g.basis.fwd;
     const cos = Math.abs(g.normal[i * 3]! * fwd[0] + g.normal[i * 3 + 1]! * fwd[1] + g.normal[i * 3 + 2]! * fwd[2]);
     uvPerPx = g.depth[i]! / f / Math.sqrt(Math.max(cos, 0.08)) / radius;
   }
@@ -73,39 +78,40 @@ export function collectAnchors(g: GBuffer, spacing: number, layer: number, need?
   const { width: W, height: H, prims } = g;
   const skyIndex = prims.length;
   const stride = Math.max(1, Math.floor(spacing / 3));
-  const keys = new KeySet(1 << 14);
-  const last = new Float64Array(MAX_LEVEL + 1).fill(-1);
+  const keys = new KeySet(1 << Math.max(12, Math.ceil(Math.log2((8 * W * H) / (spacing * spacing)))));
+  const lastHi = new Int32Array(MAX_LEVEL + 1).fill(-1), lastLo = new Int32Array(MAX_LEVEL + 1);
   const par = new Float64Array(3);
+  const isPlane = prims.map((fp) => fp.prim.shape === 'plane');
   for (let y = 0; y < H; y += stride) {
     for (let x = 0; x < W; x += stride) {
       const i = y * W + x;
       if (need && !need[i]) continue;
       const pi = g.prim[i]!;
       const sky = pi < 0;
-      const plane = !sky && prims[pi]!.prim.shape === 'plane';
+      const plane = !sky && isPlane[pi]!;
       if (sky) cubeMap(g.local[i * 3]!, g.local[i * 3 + 1]!, g.local[i * 3 + 2]!, par);
       else surfaceParam(prims[pi]!.prim, g.local[i * 3]!, g.local[i * 3 + 1]!, g.local[i * 3 + 2]!, par);
       const lam = lambda(g, i, sky ? 1 : prims[pi]!.radius, sky, spacing, plane);
       const top = Math.min(MAX_LEVEL, Math.ceil(lam));
       const pidx = sky ? skyIndex : pi;
-      for (let l = 0; l <= top; l++) {
+      const u = plane ? par[1]! : par[1]! + 1, v = plane ? par[2]! : par[2]! + 1;
+      let cell = baseCell(plane);
+      for (let l = 0; l <= top; l++, cell *= 0.5) {
         // Coarse cells span many pixels: visit them on a sparser grid of samples (big time saver).
         const m = stride << Math.max(0, Math.min(12, top - 1 - l));
         if (m > stride && (x % m !== 0 || y % m !== 0)) continue;
-        const cell = baseCell(plane) / 2 ** l;
-        const u = plane ? par[1]! : par[1]! + 1, v = plane ? par[2]! : par[2]! + 1;
         const ci = Math.floor(u / cell) + OFF, cj = Math.floor(v / cell) + OFF;
         if (ci < 0 || cj < 0 || ci >= 65536 || cj >= 65536) continue;
-        const key = (((pidx * 6 + par[0]!) * 16 + l) * 65536 + ci) * 65536 + cj;
-        if (key === last[l]) continue;
-        last[l] = key;
-        keys.add(key);
+        const hi = (pidx * 6 + par[0]!) * 16 + l, lo = (ci << 16) | cj;
+        if (hi === lastHi[l] && lo === lastLo[l]) continue;
+        lastHi[l] = hi; lastLo[l] = lo;
+        keys.add(hi, lo);
       }
     }
   }
 
   const cap = keys.size;
-  const list = keys.keys;
+  const list = keys.hi;
   const out: Anchors = {
     count: 0, x: new Float32Array(cap), y: new Float32Array(cap), obj: new Int16Array(cap),
     weight: new Float32Array(cap), hash: new Uint32Array(cap),
@@ -113,12 +119,11 @@ export function collectAnchors(g: GBuffer, spacing: number, layer: number, need?
   const pt = new Float64Array(3);
   const { pos: cp, right, up, fwd, focal, cx, cy } = g.basis;
   for (let e = 0; e < list.length; e++) {
-    let k = list[e]!;
-    if (k !== k) continue; // empty slot (NaN)
-    const cj = k % 65536; k = (k - cj) / 65536;
-    const ci = k % 65536; k = (k - ci) / 65536;
-    const l = k % 16; k = (k - l) / 16;
-    const face = k % 6; const pidx = (k - face) / 6;
+    const hi = list[e]!;
+    if (hi === -1) continue;
+    const lo = keys.lo[e]!;
+    const ci = lo >>> 16, cj = lo & 0xffff;
+    const l = hi % 16, face = ((hi - l) / 16) % 6, pidx = ((hi - l) / 16 - face) / 6;
     const sky = pidx === skyIndex;
     const fp = sky ? null : prims[pidx]!;
     const plane = fp?.prim.shape === 'plane';

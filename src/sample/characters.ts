@@ -73,7 +73,7 @@ export function mira(p: MiraPose): SceneObject {
   prims.push(prim(head, 'ellipsoid', [0, 0.04, -0.03], [0.158, 0.148, 0.15], HAIR));
   prims.push(prim(head, 'ellipsoid', [0, 0.17, -0.08], [0.075, 0.07, 0.075], HAIR));
   for (const s of [1, -1]) {
-    prims.push(prim(head, 'ellipsoid', [s * 0.055, -0.005, 0.13], [0.024, 0.032, 0.018], DARK));
+    prims.push(prim(head, 'ellipsoid', [s * 0.056, -0.005, 0.128], [0.028, 0.036, 0.02], DARK));
     prims.push(prim(head, 'ellipsoid', [s * 0.09, -0.055, 0.11], [0.03, 0.022, 0.015], [0.95, 0.55, 0.5]));
   }
   for (const s of [1, -1]) {

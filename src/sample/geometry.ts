@@ -172,18 +172,20 @@ export function insideLocal(p: Primitive, x: number, y: number, z: number): bool
   }
 }
 
-/** Half extents used to make the cube-map parametrisation roughly uniform on elongated primitives. */
-export function paramExtents(p: Primitive): [number, number, number] {
-  const [a, b, c] = p.size;
-  if (p.shape === 'capsule') return [a, b + a, a];
-  return [a, b, c];
+/** Half extents used to make the cube-map parametrisation roughly uniform on elongated primitives.
+ * Returns a shared array (hot path: no allocation); copy it if you keep it. */
+const extents = new Float64Array(3);
+export function paramExtents(p: Primitive): Float64Array {
+  const s = p.size;
+  extents[0] = s[0]; extents[1] = p.shape === 'capsule' ? s[1] + s[0] : s[1]; extents[2] = s[2];
+  return extents;
 }
 
 /** Characteristic radius (world units per unit of the surface parametrisation). */
 export function paramRadius(p: Primitive): number {
   if (p.shape === 'plane') return 1;
   const e = paramExtents(p);
-  return (e[0] + e[1] + e[2]) / 3;
+  return (e[0]! + e[1]! + e[2]!) / 3;
 }
 
 /**
@@ -197,7 +199,7 @@ export function surfaceParam(p: Primitive, x: number, y: number, z: number, out:
     return;
   }
   const e = paramExtents(p);
-  cubeMap(x / e[0], y / e[1], z / e[2], out);
+  cubeMap(x / e[0]!, y / e[1]!, z / e[2]!, out);
 }
 
 /** Cube map of a direction: face 0..5 (+x,-x,+y,-y,+z,-z) and (u, v) in [-1, 1]. */
@@ -228,7 +230,7 @@ export function surfacePoint(p: Primitive, face: number, u: number, v: number, o
   }
   const e = paramExtents(p);
   cubeDir(face, u, v, out);
-  const dx = out[0]! * e[0], dy = out[1]! * e[1], dz = out[2]! * e[2];
+  const dx = out[0]! * e[0]!, dy = out[1]! * e[1]!, dz = out[2]! * e[2]!;
   if (p.shape === 'box') { out[0] = dx; out[1] = dy; out[2] = dz; return; }
   if (p.shape === 'ellipsoid') {
     const l = Math.hypot(out[0]!, out[1]!, out[2]!);

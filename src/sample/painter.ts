@@ -23,6 +23,12 @@ export interface PaintOptions {
   stopThreshold?: number;
   /** Seed for the paper texture (fixed per production, so paper grain does not flicker). */
   paperSeed?: number;
+  /** If given, filled with per-layer counts and timings (for profiling). */
+  stats?: PaintStats;
+}
+
+export interface PaintStats {
+  layers: { radius: number; anchors: number; strokes: number; anchorMs: number; strokeMs: number; totalMs: number }[];
 }
 
 /** Separable box blur, applied twice (close to a Gaussian of sigma ~ 0.8 r). */
@@ -130,6 +136,9 @@ function objectRanks(order: Float64Array): Int32Array {
   return rank;
 }
 
+/** Anchor spacing per layer in brush radii: sparser for the broad layers, whose long strokes overlap a lot. */
+const SPACING = [1.5, 1.3, 1.1, 1.0];
+
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
 
 export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): Uint8Array {
@@ -147,33 +156,47 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
   for (let i = 0; i < W * H * 3; i++) canvas.rgb[i] = wash[i]! * 0.8 + tone[i % 3]! * 0.2;
 
   const order = objectOrder(g, scene);
+  const isCharacter = [false, ...scene.objects.map((o) => o.kind === 'character')];
   const pts = new Float32Array(64);
   const col = new Float64Array(3), tmp = new Float64Array(3);
   const style: StrokeStyle = { radius: 1, opacity: 1, r: 0, g: 0, b: 0, r2: 0, g2: 0, b2: 0, seed: 0 };
 
   radii.forEach((R, layer) => {
+    const tl0 = performance.now();
+    let nStrokes = 0;
     const refL = blurRGB(ref, W, H, R * 0.5);
     const flow = strokeFlow(refL, g);
     // Hertzmann's error: distance between the canvas and this layer's reference, averaged over the brush.
     let errMap: Float32Array | null = null;
     let need: Uint8Array | undefined;
     if (layer > 0) {
-      const e = new Float32Array(W * H * 3);
+      // Compare the canvas blurred to this brush size (so bristle texture and per-stroke jitter average
+      // out, as Hertzmann's flat strokes would) with the layer's reference.
+      const cb = blurRGB(canvas.rgb, W, H, R * 0.5);
+      errMap = new Float32Array(W * H * 3);
       for (let i = 0; i < W * H; i++) {
-        e[i * 3] = Math.hypot(canvas.rgb[i * 3]! - refL[i * 3]!, canvas.rgb[i * 3 + 1]! - refL[i * 3 + 1]!, canvas.rgb[i * 3 + 2]! - refL[i * 3 + 2]!);
+        errMap[i * 3] = Math.hypot(cb[i * 3]! - refL[i * 3]!, cb[i * 3 + 1]! - refL[i * 3 + 1]!, cb[i * 3 + 2]! - refL[i * 3 + 2]!);
       }
-      errMap = blurRGB(e, W, H, R * 0.5);
-      // Only look for anchors near pixels that can pass the threshold (dilated by the stroke reach).
       need = new Uint8Array(W * H);
-      for (let i = 0; i < W * H; i++) if (errMap[i * 3]! > T * 0.5) need[i] = 1;
+      // The detail layer only refines characters (where the eye goes), like a painter's last pass.
+      const detail = layer >= 3;
+      for (let i = 0; i < W * H; i++) {
+        if (errMap[i * 3]! > T * (detail ? 0.85 : 0.5) && (!detail || isCharacter[g.obj[i]! + 1])) need[i] = 1;
+      }
       dilate(need, W, H, Math.ceil(R));
     }
-    const A = collectAnchors(g, R * 1.05, layer, need);
+    const ta0 = performance.now();
+    const A = collectAnchors(g, R * SPACING[Math.min(layer, 3)]!, layer, need);
+    const ta1 = performance.now();
     // Paint order: by object (far to near), then by the anchor's fixed hash. One numeric key per anchor
     // (object rank, 20 hash bits, anchor index) sorts natively.
     const rank = objectRanks(order);
     const keys = new Float64Array(A.count);
-    for (let k = 0; k < A.count; k++) keys[k] = (rank[A.obj[k]! + 1]! * 1048576 + (A.hash[k]! >>> 12)) * 67108864 + k;
+    // The detail layer paints its biggest corrections (eyes, mouth, silhouettes) last, so they stay on top.
+    for (let k = 0; k < A.count; k++) {
+      const within = errMap && layer >= 3 ? Math.min(1048575, Math.floor(errMap[(Math.floor(A.y[k]!) * W + Math.floor(A.x[k]!)) * 3]! * 2097152)) : A.hash[k]! >>> 12;
+      keys[k] = (rank[A.obj[k]! + 1]! * 1048576 + within) * 67108864 + k;
+    }
     keys.sort();
     const step = Math.max(1, R * 0.9);
     const maxLen = [6, 7, 8, 5][Math.min(layer, 3)]!;
@@ -230,7 +253,10 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
       style.r2 = cr * v2 + t2; style.g2 = cg * v2; style.b2 = cb * v2 - t2;
       style.seed = hashInts(h, 18);
       paintStroke(canvas, pts, n, style);
+      nStrokes++;
     }
+    const tl1 = performance.now();
+    opts.stats?.layers.push({ radius: R, anchors: A.count, strokes: nStrokes, anchorMs: ta1 - ta0, strokeMs: tl1 - ta1, totalMs: tl1 - tl0 });
   });
 
   // Final composite: light the paint relief (impasto), let paper grain through thin paint, vignette.

@@ -3,7 +3,7 @@
 import { hashString, valueNoise3 } from './rng.js';
 import { intersectLocal, normalLocal, paramRadius } from './geometry.js';
 import type { CameraBasis, Primitive, Scene } from './scene.js';
-import { cameraBasis } from './scene.js';
+import { cameraBasis, project } from './scene.js';
 import { normalize } from './vec.js';
 
 /** A primitive in the flattened per-frame list, with its owner and a seed that is stable across frames. */
@@ -56,6 +56,8 @@ function flatten(scene: Scene): FlatPrim[] {
 interface Bound {
   cx: number; cy: number; cz: number; r2: number; infinite: boolean;
   first: number; count: number; shadow: boolean;
+  /** Conservative screen rectangle of the bounding sphere (pixels); primary rays outside skip the object. */
+  x0: number; x1: number; y0: number; y1: number;
 }
 
 function primRadius(p: Primitive): number {
@@ -66,6 +68,23 @@ function primRadius(p: Primitive): number {
     case 'cone': return Math.hypot(a, b);
     case 'box': return Math.hypot(a, b, c);
     default: return Math.max(a, b, c);
+  }
+}
+
+/** Screen rectangle of each bounding sphere: the projected corners of its bounding cube (all in front
+ * of the camera), else the whole screen. */
+function screenRects(bnds: Bound[], b: CameraBasis): void {
+  const out = new Float64Array(3);
+  for (const bd of bnds) {
+    if (bd.infinite) continue;
+    const r = Math.sqrt(bd.r2);
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity, behind = false;
+    for (let k = 0; k < 8 && !behind; k++) {
+      project(b, bd.cx + (k & 1 ? r : -r), bd.cy + (k & 2 ? r : -r), bd.cz + (k & 4 ? r : -r), out);
+      if (out[2]! <= 1e-3) behind = true;
+      x0 = Math.min(x0, out[0]!); x1 = Math.max(x1, out[0]!); y0 = Math.min(y0, out[1]!); y1 = Math.max(y1, out[1]!);
+    }
+    if (!behind) { bd.x0 = x0 - 1; bd.x1 = x1 + 1; bd.y0 = y0 - 1; bd.y1 = y1 + 1; }
   }
 }
 
@@ -82,7 +101,7 @@ function bounds(scene: Scene): Bound[] {
       if (p.shape === 'plane') infinite = true;
       r = Math.max(r, Math.hypot(p.pos[0] - cx, p.pos[1] - cy, p.pos[2] - cz) + primRadius(p));
     }
-    out.push({ cx, cy, cz, r2: r * r, infinite, first, count: n, shadow: o.castsShadow });
+    out.push({ cx, cy, cz, r2: r * r, infinite, first, count: n, shadow: o.castsShadow, x0: -Infinity, x1: Infinity, y0: -Infinity, y1: Infinity });
     first += n;
   }
   return out;
@@ -118,6 +137,8 @@ export function raycast(scene: Scene, width: number, height: number, prevScene?:
   if (prevPrims.length !== prims.length) throw new Error('sample: previous frame has a different scene structure');
   const prevBasis = prevScene ? cameraBasis(prevScene.camera, width, height) : basis;
   const L = normalize(scene.light.dir);
+  screenRects(bnds, basis);
+  const casters = bnds.filter((b) => b.shadow);
   const g: GBuffer = {
     width, height, basis, prims,
     prim: new Int32Array(n).fill(-1), obj: new Int16Array(n).fill(-1), depth: new Float32Array(n).fill(SKY_DEPTH),
@@ -129,6 +150,7 @@ export function raycast(scene: Scene, width: number, height: number, prevScene?:
   const [ox, oy, oz] = basis.pos;
   const nl = new Float64Array(3);
   for (let y = 0; y < height; y++) {
+    const row = bnds.filter((b) => y + 0.5 >= b.y0 && y + 0.5 <= b.y1);
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       const sx = (x + 0.5 - cx) / focal, sy = -(y + 0.5 - cy) / focal;
@@ -138,7 +160,8 @@ export function raycast(scene: Scene, width: number, height: number, prevScene?:
       const dl = Math.hypot(dx, dy, dz);
       dx /= dl; dy /= dl; dz /= dl;
       let best = Infinity, bestPrim = -1;
-      for (const b of bnds) {
+      for (const b of row) {
+        if (x + 0.5 < b.x0 || x + 0.5 > b.x1) continue;
         if (!b.infinite && !hitsSphere(b, ox, oy, oz, dx, dy, dz, best)) continue;
         for (let k = b.first; k < b.first + b.count; k++) {
           const t = intersectWorld(prims[k]!.prim, ox, oy, oz, dx, dy, dz);
@@ -179,8 +202,8 @@ export function raycast(scene: Scene, width: number, height: number, prevScene?:
       let lambert = nx * L[0] + ny * L[1] + nz * L[2];
       if (lambert > 0) {
         const sx0 = wx + nx * 2e-3, sy0 = wy + ny * 2e-3, sz0 = wz + nz * 2e-3;
-        outer: for (const b of bnds) {
-          if (!b.shadow || !hitsSphere(b, sx0, sy0, sz0, L[0], L[1], L[2], Infinity)) continue;
+        outer: for (const b of casters) {
+          if (!hitsSphere(b, sx0, sy0, sz0, L[0], L[1], L[2], Infinity)) continue;
           for (let k = b.first; k < b.first + b.count; k++) {
             if (k === bestPrim) continue;
             if (intersectWorld(prims[k]!.prim, sx0, sy0, sz0, L[0], L[1], L[2]) < Infinity) { lambert = 0; break outer; }

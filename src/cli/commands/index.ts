@@ -12,6 +12,7 @@ import { registerLineage } from './lineage.js';
 import { registerVerify } from './verify.js';
 import { registerGc } from './gc.js';
 import { registerConfig } from './config.js';
+import { registerSample } from './sample.js';
 
 export function registerAll(program: Command): void {
   // Production workspace (src/store): assets, rights, shots, datasets, lineage.
@@ -27,5 +28,6 @@ export function registerAll(program: Command): void {
   registerVerify(program);
   registerGc(program);
   registerConfig(program);
+  registerSample(program);
   void program;
 }
