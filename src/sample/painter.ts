@@ -23,6 +23,8 @@ export interface PaintOptions {
   stopThreshold?: number;
   /** Seed for the paper texture (fixed per production, so paper grain does not flicker). */
   paperSeed?: number;
+  /** Salts the stroke anchors: another value gives the same look with different strokes. */
+  strokeSeed?: number;
   /** If given, filled with per-layer counts and timings (for profiling). */
   stats?: PaintStats;
 }
@@ -96,6 +98,24 @@ function strokeFlow(ref: Float32Array, g: GBuffer): Float32Array {
   return out;
 }
 
+/** Bilinearly interpolated stroke direction at (x, y), each sample's sign aligned with (rx, ry). */
+function flowAt(flow: Float32Array, x: number, y: number, rx: number, ry: number, out: Float64Array): void {
+  const W = flowWidth, H = flow.length / 2 / W;
+  const fx = Math.min(W - 1.001, Math.max(0, x - 0.5)), fy = Math.min(H - 1.001, Math.max(0, y - 0.5));
+  const x0 = Math.floor(fx), y0 = Math.floor(fy), tx = fx - x0, ty = fy - y0;
+  let sx = 0, sy = 0;
+  for (let k = 0; k < 4; k++) {
+    const i = (y0 + (k >> 1)) * W + x0 + (k & 1);
+    const w = (k & 1 ? tx : 1 - tx) * (k >> 1 ? ty : 1 - ty);
+    let vx = flow[i * 2]!, vy = flow[i * 2 + 1]!;
+    if (vx * rx + vy * ry < 0) { vx = -vx; vy = -vy; }
+    sx += w * vx; sy += w * vy;
+  }
+  const l = Math.hypot(sx, sy);
+  if (l > 1e-9) { out[0] = sx / l; out[1] = sy / l; } else { out[0] = rx; out[1] = ry; }
+}
+let flowWidth = 1;
+
 /** Paint order of objects: sky, ground, then far to near, so nearer objects' strokes overlap farther ones. */
 function objectOrder(g: GBuffer, scene: Scene): Float64Array {
   const n = scene.objects.length;
@@ -158,7 +178,7 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
   const order = objectOrder(g, scene);
   const isCharacter = [false, ...scene.objects.map((o) => o.kind === 'character')];
   const pts = new Float32Array(64);
-  const col = new Float64Array(3), tmp = new Float64Array(3);
+  const col = new Float64Array(3), tmp = new Float64Array(3), fl = new Float64Array(2);
   const style: StrokeStyle = { radius: 1, opacity: 1, r: 0, g: 0, b: 0, r2: 0, g2: 0, b2: 0, seed: 0 };
 
   radii.forEach((R, layer) => {
@@ -166,6 +186,7 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
     let nStrokes = 0;
     const refL = blurRGB(ref, W, H, R * 0.5);
     const flow = strokeFlow(refL, g);
+    flowWidth = W;
     // Hertzmann's error: distance between the canvas and this layer's reference, averaged over the brush.
     let errMap: Float32Array | null = null;
     let need: Uint8Array | undefined;
@@ -186,7 +207,7 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
       dilate(need, W, H, Math.ceil(R));
     }
     const ta0 = performance.now();
-    const A = collectAnchors(g, R * SPACING[Math.min(layer, 3)]!, layer, need);
+    const A = collectAnchors(g, R * SPACING[Math.min(layer, 3)]!, layer + 16 * (opts.strokeSeed ?? 0), need);
     const ta1 = performance.now();
     // Paint order: by object (far to near), then by the anchor's fixed hash. One numeric key per anchor
     // (object rank, 20 hash bits, anchor index) sorts natively.
@@ -199,6 +220,15 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
     }
     keys.sort();
     const step = Math.max(1, R * 0.9);
+    let curObj = -1, curR = 0, curG = 0, curB = 0;
+    /** May a stroke of object curObj and colour cur* continue to (x, y) at step k? */
+    const continues = (x: number, y: number, k: number): boolean => {
+      if (x < 0 || y < 0 || x >= W || y >= H) return false;
+      if (g.obj[Math.floor(y) * W + Math.floor(x)] !== curObj) return false;
+      if (k < minLen) return true;
+      sample(refL, W, H, x, y, tmp);
+      return Math.hypot(tmp[0]! - curR, tmp[1]! - curG, tmp[2]! - curB) <= TS;
+    };
     const maxLen = [6, 7, 8, 5][Math.min(layer, 3)]!;
     const minLen = 2;
     for (let kk = 0; kk < A.count; kk++) {
@@ -216,6 +246,7 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
       const jv = 1 + (unit(hashInts(h, 11)) - 0.5) * 0.16, jt = (unit(hashInts(h, 12)) - 0.5) * 0.07;
       const cr = col[0]! * jv + jt, cg = col[1]! * jv, cb = col[2]! * jv - jt;
       // Build the curved stroke.
+      curObj = aobj; curR = col[0]!; curG = col[1]!; curB = col[2]!;
       let x = ax, y = ay;
       pts[0] = x; pts[1] = y;
       let n = 1;
@@ -223,22 +254,27 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
       const sign = h & 1 ? 1 : -1;
       const ang = (unit(hashInts(h, 13)) - 0.5) * 0.5;
       const ca = Math.cos(ang), sa = Math.sin(ang);
-      let dx = sign * (flow[pi0 * 2]! * ca - flow[pi0 * 2 + 1]! * sa), dy = sign * (flow[pi0 * 2]! * sa + flow[pi0 * 2 + 1]! * ca);
+      flowAt(flow, ax, ay, flow[pi0 * 2]!, flow[pi0 * 2 + 1]!, fl);
+      let dx = sign * (fl[0]! * ca - fl[1]! * sa), dy = sign * (fl[0]! * sa + fl[1]! * ca);
       const lenJ = 0.6 + 0.6 * unit(hashInts(h, 14));
       const maxN = Math.max(minLen, Math.round(maxLen * lenJ));
       for (let k = 1; k < maxN; k++) {
         const nx = x + dx * step, ny = y + dy * step;
-        if (nx < 0 || ny < 0 || nx >= W || ny >= H) break;
-        const pi = Math.floor(ny) * W + Math.floor(nx);
-        if (g.obj[pi] !== aobj) break;
-        if (k >= minLen) {
-          sample(refL, W, H, nx, ny, tmp);
-          if (Math.hypot(tmp[0]! - col[0]!, tmp[1]! - col[1]!, tmp[2]! - col[2]!) > TS) break;
+        if (!continues(nx, ny, k)) {
+          // End exactly where the stroke would leave its object or its colour (bisection), so the stroke
+          // length varies smoothly from frame to frame instead of jumping by whole steps.
+          let lo = 0, hi = 1;
+          for (let it = 0; it < 4; it++) {
+            const m = (lo + hi) / 2;
+            if (continues(x + dx * step * m, y + dy * step * m, k)) lo = m; else hi = m;
+          }
+          if (lo * step > 0.25) { pts[n * 2] = x + dx * step * lo; pts[n * 2 + 1] = y + dy * step * lo; n++; }
+          break;
         }
         x = nx; y = ny;
         pts[n * 2] = x; pts[n * 2 + 1] = y; n++;
-        let fx = flow[pi * 2]! * ca - flow[pi * 2 + 1]! * sa, fy = flow[pi * 2]! * sa + flow[pi * 2 + 1]! * ca;
-        if (fx * dx + fy * dy < 0) { fx = -fx; fy = -fy; }
+        flowAt(flow, x, y, dx, dy, fl);
+        const fx = fl[0]! * ca - fl[1]! * sa, fy = fl[0]! * sa + fl[1]! * ca;
         // Curvature filter: strokes bend gradually.
         const fc = 0.6;
         dx = fc * fx + (1 - fc) * dx; dy = fc * fy + (1 - fc) * dy;
