@@ -1,0 +1,33 @@
+// Luminance and its high-frequency band: where painted texture (brush marks, grain) lives.
+import * as E from '../engine/index.js';
+import { type Tensor } from '../engine/index.js';
+import { asBatch } from './shapes.js';
+import { gaussianBlur } from './gaussian.js';
+
+/** Rec.601 luma weights (R, G, B). */
+export const REC601 = [0.299, 0.587, 0.114] as const;
+
+/**
+ * Rec.601 luma Y = 0.299 R + 0.587 G + 0.114 B of rgb (N, 3, H, W) or (3, H, W) in [0, 1]
+ * → (N, 1, H, W) in [0, 1] (always 4-D). A one-channel input is taken as luma already (copied).
+ */
+export function luminance(rgb: Tensor): Tensor {
+  return E.tidy(() => {
+    const x = asBatch(rgb, 'luminance input');
+    if (x.size(1) === 1) return x.clone();
+    if (x.size(1) !== 3) throw new RangeError(`luminance needs 1 or 3 channels, got ${x.size(1)}`);
+    return E.F.conv2d(x, E.tensor(Float32Array.from(REC601), [1, 3, 1, 1]));
+  });
+}
+
+/**
+ * High-pass band: image minus its Gaussian blur (σ = sigma, radius ceil(3σ) = 6 for σ = 2,
+ * reflect padding). lumaImage (N, C, H, W) or (C, H, W), usually C = 1 from luminance();
+ * → (N, C, H, W), zero-mean-ish values in about [-1, 1]. H and W must exceed the radius.
+ */
+export function highPass(lumaImage: Tensor, sigma = 2): Tensor {
+  return E.tidy(() => {
+    const x = asBatch(lumaImage, 'highPass input');
+    return x.sub(gaussianBlur(x, sigma));
+  });
+}
