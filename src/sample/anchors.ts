@@ -152,6 +152,7 @@ export function collectAnchors(g: GBuffer, spacing: number, layer: number, need?
     const sy = cy - (focal * (wx * up[0] + wy * up[1] + wz * up[2])) / zc;
     if (sx < 0 || sy < 0 || sx >= W || sy >= H) continue;
     const i = Math.floor(sy) * W + Math.floor(sx);
+    if (need && !need[i]) continue;
     // Visible only if the pixel there shows the same surface at the same depth.
     if (sky ? g.prim[i] !== -1 : g.prim[i] !== pidx || Math.abs(g.depth[i]! - zc) > 0.03 * zc + 0.01) continue;
     const lam = lambda(g, i, sky ? 1 : fp!.radius, sky, spacing, plane);

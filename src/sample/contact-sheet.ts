@@ -23,7 +23,7 @@ async function loadCell(path: string, w: number, h: number): Promise<Buffer> {
 }
 
 /** Writes a grid of images (each row a list of paths, null leaves a gap) scaled into equal cells. */
-export async function writeContactSheet(rows: (string | null)[][], target: string, cellWidth = 256, cellHeight = 256): Promise<void> {
+export async function writeContactSheet(rows: (string | null)[][], target: string, cellWidth = 256, cellHeight = 256): Promise<{ width: number; height: number }> {
   const cols = Math.max(...rows.map((r) => r.length));
   const gap = 4;
   const composites: sharp.OverlayOptions[] = [];
@@ -35,7 +35,7 @@ export async function writeContactSheet(rows: (string | null)[][], target: strin
     }
   }
   mkdirSync(dirname(target), { recursive: true });
-  await sharp({
-    create: { width: gap + cols * (cellWidth + gap), height: gap + rows.length * (cellHeight + gap), channels: 3, background: { r: 24, g: 24, b: 24 } },
-  }).composite(composites).png().toFile(target);
+  const width = gap + cols * (cellWidth + gap), height = gap + rows.length * (cellHeight + gap);
+  await sharp({ create: { width, height, channels: 3, background: { r: 24, g: 24, b: 24 } } }).composite(composites).png().toFile(target);
+  return { width, height };
 }

@@ -240,7 +240,7 @@ export function surfacePoint(p: Primitive, face: number, u: number, v: number, o
   // Star-shaped around the origin: bisect along the ray for the boundary.
   let lo = 0, hi = 1;
   while (insideLocal(p, dx * hi, dy * hi, dz * hi)) hi *= 2;
-  for (let i = 0; i < 24; i++) {
+  for (let i = 0; i < 14; i++) { // 2^-14 of the extent: far below a pixel
     const m = (lo + hi) / 2;
     if (insideLocal(p, dx * m, dy * m, dz * m)) lo = m; else hi = m;
   }

@@ -149,6 +149,13 @@ export function raycast(scene: Scene, width: number, height: number, prevScene?:
   const { right, up, fwd, focal, cx, cy } = basis;
   const [ox, oy, oz] = basis.pos;
   const nl = new Float64Array(3);
+  const camLocal = new Float64Array(prims.length * 3);
+  prims.forEach((fp, k) => {
+    const R = fp.prim.rot, qx = ox - fp.prim.pos[0], qy = oy - fp.prim.pos[1], qz = oz - fp.prim.pos[2];
+    camLocal[k * 3] = R[0] * qx + R[3] * qy + R[6] * qz;
+    camLocal[k * 3 + 1] = R[1] * qx + R[4] * qy + R[7] * qz;
+    camLocal[k * 3 + 2] = R[2] * qx + R[5] * qy + R[8] * qz;
+  });
   for (let y = 0; y < height; y++) {
     const row = bnds.filter((b) => y + 0.5 >= b.y0 && y + 0.5 <= b.y1);
     for (let x = 0; x < width; x++) {
@@ -160,11 +167,15 @@ export function raycast(scene: Scene, width: number, height: number, prevScene?:
       const dl = Math.hypot(dx, dy, dz);
       dx /= dl; dy /= dl; dz /= dl;
       let best = Infinity, bestPrim = -1;
-      for (const b of row) {
+      for (let bi = 0; bi < row.length; bi++) {
+        const b = row[bi]!;
         if (x + 0.5 < b.x0 || x + 0.5 > b.x1) continue;
         if (!b.infinite && !hitsSphere(b, ox, oy, oz, dx, dy, dz, best)) continue;
         for (let k = b.first; k < b.first + b.count; k++) {
-          const t = intersectWorld(prims[k]!.prim, ox, oy, oz, dx, dy, dz);
+          // Primary rays share the camera origin: its local coordinates are precomputed per primitive.
+          const R = prims[k]!.prim.rot;
+          const t = intersectLocal(prims[k]!.prim, camLocal[k * 3]!, camLocal[k * 3 + 1]!, camLocal[k * 3 + 2]!,
+            R[0] * dx + R[3] * dy + R[6] * dz, R[1] * dx + R[4] * dy + R[7] * dz, R[2] * dx + R[5] * dy + R[8] * dz);
           if (t < best) { best = t; bestPrim = k; }
         }
       }
@@ -202,7 +213,8 @@ export function raycast(scene: Scene, width: number, height: number, prevScene?:
       let lambert = nx * L[0] + ny * L[1] + nz * L[2];
       if (lambert > 0) {
         const sx0 = wx + nx * 2e-3, sy0 = wy + ny * 2e-3, sz0 = wz + nz * 2e-3;
-        outer: for (const b of casters) {
+        outer: for (let bi = 0; bi < casters.length; bi++) {
+          const b = casters[bi]!;
           if (!hitsSphere(b, sx0, sy0, sz0, L[0], L[1], L[2], Infinity)) continue;
           for (let k = b.first; k < b.first + b.count; k++) {
             if (k === bestPrim) continue;

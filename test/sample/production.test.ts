@@ -126,6 +126,44 @@ test('painted frames differ from rough frames and carry high-frequency brush tex
   }
 });
 
+test('the look is not a colour transfer: shadows turn cool in paint only, and a global transfer leaves a large error', async () => {
+  let shifts = 0, checked = 0;
+  for (const p of res.manifest.files.filter((f) => f.kind === 'paintover')) {
+    const P = (await readPng(join(res.outDir, p.path))).data, R = (await readPng(join(res.outDir, p.rough!))).data;
+    const D = (await readPng(join(res.outDir, p.passes!.diffuse!))).data, I = (await readPng(join(res.outDir, p.passes!.id!))).data;
+    const n = P.length / 3;
+    // Per-channel mean/std transfer of the rough frame onto the painting's statistics.
+    const stats = (a: ArrayLike<number>) => [0, 1, 2].map((c) => {
+      let s1 = 0, s2 = 0;
+      for (let i = 0; i < n; i++) { s1 += a[i * 3 + c]!; s2 += a[i * 3 + c]! ** 2; }
+      const mu = s1 / n;
+      return [mu, Math.sqrt(Math.max(1e-6, s2 / n - mu * mu))] as const;
+    });
+    const sp = stats(P), sr = stats(R);
+    let err = 0;
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) err += Math.abs((R[i * 3 + c]! - sr[c]![0]) / sr[c]![1] * sp[c]![1] + sp[c]![0] - P[i * 3 + c]!);
+    assert.ok(err / (n * 3) > 10, `${p.path}: a global colour transfer gets within ${(err / n / 3).toFixed(1)}`);
+    // Ground (id 1): blue-minus-red of shadowed vs sunlit pixels.
+    const coolShift = (a: ArrayLike<number>) => {
+      let maxD = 0;
+      for (let i = 0; i < n; i++) if (I[i * 3] === 90 && I[i * 3 + 1] === 70 && I[i * 3 + 2] === 40) maxD = Math.max(maxD, D[i * 3]!);
+      const acc = { sh: 0, nsh: 0, li: 0, nli: 0 };
+      for (let i = 0; i < n; i++) {
+        if (!(I[i * 3] === 90 && I[i * 3 + 1] === 70 && I[i * 3 + 2] === 40)) continue;
+        const br = (a[i * 3 + 2]! - a[i * 3]!) / (a[i * 3]! + a[i * 3 + 1]! + a[i * 3 + 2]! + 1);
+        if (D[i * 3]! < 8) { acc.sh += br; acc.nsh++; } else if (D[i * 3]! > 0.8 * maxD) { acc.li += br; acc.nli++; }
+      }
+      return acc.nsh >= 20 && acc.nli >= 20 ? acc.sh / acc.nsh - acc.li / acc.nli : null;
+    };
+    const sp2 = coolShift(P), sr2 = coolShift(R);
+    if (sp2 === null || sr2 === null) continue;
+    checked++;
+    assert.ok(Math.abs(sr2) < 0.02, `${p.path}: rough shadows are neutral (${sr2.toFixed(3)})`);
+    if (sp2 > 0.04) shifts++;
+  }
+  assert.ok(checked >= 3 && shifts >= checked - 1, `painted shadows turned cool in ${shifts} of ${checked} frames`);
+});
+
 test('generation at a small size is fast', async () => {
   const t = performance.now();
   await generateSampleProduction(join(dir, 'd'), { width: 48, height: 48, shotFrames: 2, preview: false });
