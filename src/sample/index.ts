@@ -1,5 +1,16 @@
 // The procedural sample production: a small film's worth of training material and held-out test shots,
-// generated from code (no downloads), deterministic for a seed. See manifest.ts for the file roles.
+// generated from code (no downloads), deterministic for a seed. See manifest.ts for the file roles and
+// passes.ts (PASS_ENCODINGS, copied into the manifest) for how each render pass is encoded.
+//
+// Layout of <outDir> (all images are name.####.png sequences, frame numbers from 0000):
+//   train/<scene>/<scene>_{rough,albedo,normal,id,depth,diffuse,motion,paint}.####.png  paintover pairs
+//   test/<shot>/<shot>_{rough,<passes>}.####.png   every frame of a held-out test shot
+//   test/<shot>/<shot>_gt.####.png                  painted ground truth (held out, never train on it)
+//   test/<shot>/<shot>_key.####.png                 painted keyframes (first and last frame; trainable)
+//   concept/<name>.0000.png                         concept art (painted, no rough counterpart)
+//   characters/<name>/<name>_turnaround.0000.png    character sheets (twice the frame width)
+//   preview/*.png                                   contact sheets for people (not training data)
+//   manifest.json                                   written last, atomically
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic.js';
