@@ -214,7 +214,7 @@ export async function generateSampleProduction(outDir: string, options: SampleOp
   // 4. Character sheets: turnarounds, twice as wide as a frame.
   const characters: SampleManifest['characters'] = [];
   for (const name of Object.keys(CHARACTER_IDS) as CharacterName[]) {
-    const scene = characterSheetScene(name, seed);
+    const scene = characterSheetScene(name, seed, (W * 2) / H);
     const g = render(scene, W * 2, H);
     const path = `characters/${name}/${seqName(`${name}_turnaround`, 0)}`;
     await write(path, paint(g, scene), W * 2, H);

@@ -119,7 +119,8 @@ export const CONCEPT_ART: (SequenceSpec & { kindTag: string })[] = [
 /** Character sheet: four turnaround views side by side on a studio floor. */
 export const SHEET_VIEWS = [0, Math.PI / 4, Math.PI / 2, Math.PI] as const;
 
-export function characterSheetScene(name: CharacterName, seed: number): Scene {
+/** `aspect` is the sheet's width / height: the camera fits all four views across, with a margin. */
+export function characterSheetScene(name: CharacterName, seed: number, aspect = 2): Scene {
   const objects: SceneObject[] = [...studioSetting()];
   const spacing = name === 'mira' ? 0.95 : 1.0;
   // Each view is its own object (ids stay the character's id) so the id pass is still the character.
@@ -128,9 +129,12 @@ export function characterSheetScene(name: CharacterName, seed: number): Scene {
     const o = name === 'mira' ? mira({ pos: [x, 0, 0], yaw }) : pip({ pos: [x, 0, 0], yaw });
     objects.push({ ...o, name: `${o.name}_view${k}` });
   });
-  const target: Vec3 = name === 'mira' ? [0, 0.78, 0] : [0, 0.32, 0];
-  const dist = name === 'mira' ? 9 : 7.5;
-  return { objects, camera: cam([0, target[1] + 0.35, dist], target, name === 'mira' ? 12 : 14), light: LIGHTS.studio, seed };
+  const halfHeight = name === 'mira' ? 0.98 : 0.42, halfWidth = 1.5 * spacing + (name === 'mira' ? 0.38 : 0.5);
+  const target: Vec3 = [0, halfHeight, 0];
+  const dist = 9;
+  const tanY = Math.max(halfHeight * 1.12, (halfWidth * 1.08) / aspect) / dist;
+  const fov = (2 * Math.atan(tanY) * 180) / Math.PI;
+  return { objects, camera: cam([0, target[1] + 0.35, dist], target, fov), light: LIGHTS.studio, seed };
 }
 
 export function buildScene(spec: SequenceSpec, frame: number, seed: number): Scene {
