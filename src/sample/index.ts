@@ -12,7 +12,7 @@
 //   preview/*.png                                   contact sheets for people (not training data)
 //   manifest.json                                   written last, atomically
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic.js';
 import { CHARACTER_IDS, CHARACTER_INFO } from './characters.js';
 import type { CharacterName } from './characters.js';
@@ -61,6 +61,24 @@ export type { SampleManifest, ManifestFile, ManifestScene, Rights } from './mani
 export { PASS_NAMES, MOTION_SCALE, MOTION_OFFSET } from './passes.js';
 export type { PassName } from './passes.js';
 
+const OWN_ENTRIES = new Set(['manifest.json', 'train', 'test', 'concept', 'characters', 'preview']);
+
+/** Empties a previous (possibly partial) sample production in outDir so no stale frames survive; refuses
+ * a folder holding anything else, so a typo cannot wipe unrelated files. */
+function prepareOutDir(outDir: string): void {
+  if (existsSync(outDir)) {
+    const entries = readdirSync(outDir);
+    const foreign = entries.filter((e) => !OWN_ENTRIES.has(e));
+    if (foreign.length) {
+      throw new Error(`sample: ${outDir} is not empty and not a sample production (found ${foreign.slice(0, 3).join(', ')}); choose an empty or new folder`);
+    }
+    // The manifest first: without it the folder no longer claims to be a complete production.
+    rmSync(join(outDir, 'manifest.json'), { force: true });
+    for (const e of entries) rmSync(join(outDir, e), { recursive: true, force: true });
+  }
+  mkdirSync(outDir, { recursive: true });
+}
+
 /** Characters with at least a few pixels in the frame. */
 function visibleCharacters(g: GBuffer, scene: Scene): string[] {
   const counts = new Map<number, number>();
@@ -99,8 +117,7 @@ export async function generateSampleProduction(outDir: string, options: SampleOp
   let done = 0;
   const progress = (what: string) => options.onProgress?.(++done, total, what);
 
-  // The manifest is the mark of a complete production: remove a stale one before writing anything.
-  rmSync(join(outDir, 'manifest.json'), { force: true });
+  prepareOutDir(outDir);
 
   const write = async (rel: string, data: Uint8Array | Uint16Array, w: number, h: number): Promise<void> => {
     pending.push(writePng(join(outDir, rel), data, w, h));

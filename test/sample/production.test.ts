@@ -1,7 +1,7 @@
 // The generated sample production: files, manifest roles and links, rights, determinism, speed.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -162,6 +162,18 @@ test('the look is not a colour transfer: shadows turn cool in paint only, and a 
     if (sp2 > 0.04) shifts++;
   }
   assert.ok(checked >= 3 && shifts >= checked - 1, `painted shadows turned cool in ${shifts} of ${checked} frames`);
+});
+
+test('regenerating into a production folder replaces it; a folder with other files is refused', async () => {
+  const out = join(dir, 'regen');
+  await generateSampleProduction(out, { width: 40, height: 40, shotFrames: 3, preview: false });
+  const second = await generateSampleProduction(out, { width: 40, height: 40, shotFrames: 2, preview: false });
+  assert.deepEqual(listFiles(out).filter((f) => f !== 'manifest.json'), second.manifest.files.map((f) => f.path).sort());
+  const foreign = join(dir, 'foreign');
+  mkdirSync(foreign);
+  writeFileSync(join(foreign, 'notes.txt'), 'keep me');
+  await assert.rejects(generateSampleProduction(foreign, { width: 40, height: 40, shotFrames: 2 }), /not a sample production/);
+  assert.equal(readFileSync(join(foreign, 'notes.txt'), 'utf8'), 'keep me');
 });
 
 test('generation at a small size is fast', async () => {
