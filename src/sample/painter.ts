@@ -184,11 +184,17 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
   const col = new Float64Array(3), tmp = new Float64Array(3), fl = new Float64Array(2);
   const style: StrokeStyle = { radius: 1, opacity: 1, r: 0, g: 0, b: 0, r2: 0, g2: 0, b2: 0, seed: 0 };
 
+  const refCache = new Map<number, { refL: Float32Array; flow: Float32Array }>();
   radii.forEach((R, layer) => {
     const tl0 = performance.now();
     let nStrokes = 0;
-    const refL = blurRGB(ref, W, H, R * 0.5);
-    const flow = strokeFlow(refL, g);
+    // Layers whose blur rounds to the same radius share the reference and its flow field.
+    const br = Math.round(R * 0.5);
+    if (!refCache.has(br)) {
+      const r = blurRGB(ref, W, H, br);
+      refCache.set(br, { refL: r, flow: strokeFlow(r, g) });
+    }
+    const { refL, flow } = refCache.get(br)!;
     flowWidth = W;
     // Hertzmann's error: distance between the canvas and this layer's reference, averaged over the brush.
     let errMap: Float32Array | null = null;

@@ -3,7 +3,8 @@
 // scenes never show, so the benchmark measures generalisation rather than recall.
 import type { CharacterName, MiraPose, PipPose } from './characters.js';
 import { mira, pip } from './characters.js';
-import type { Camera, Scene, SceneObject } from './scene.js';
+import type { Camera, Primitive, Scene, SceneObject } from './scene.js';
+import { insideLocal } from './geometry.js';
 import type { LightName, SettingName } from './settings.js';
 import { LIGHTS, buildSetting, studioSetting } from './settings.js';
 import type { Vec3 } from './vec.js';
@@ -137,9 +138,26 @@ export function characterSheetScene(name: CharacterName, seed: number, aspect = 
   return { objects, camera: cam([0, target[1] + 0.35, dist], target, fov), light: LIGHTS.studio, seed };
 }
 
+/** Is the world point within `margin` of the primitive (tested as inside the primitive grown by margin)? */
+function near(p: Primitive, w: Vec3, margin: number): boolean {
+  if (p.shape === 'plane') return false;
+  const R = p.rot, qx = w[0] - p.pos[0], qy = w[1] - p.pos[1], qz = w[2] - p.pos[2];
+  const grown: Primitive = { ...p, size: [p.size[0] + margin, p.size[1] + margin, p.size[2] + margin] };
+  return insideLocal(grown, R[0] * qx + R[3] * qy + R[6] * qz, R[1] * qx + R[4] * qy + R[7] * qz, R[2] * qx + R[5] * qy + R[8] * qz);
+}
+
 export function buildScene(spec: SequenceSpec, frame: number, seed: number): Scene {
   const pose = spec.pose(frame);
-  const objects = spec.setting === 'studio' ? studioSetting() : buildSetting(spec.setting, seed);
+  let objects = spec.setting === 'studio' ? studioSetting() : buildSetting(spec.setting, seed);
+  // Drop set pieces any camera of this sequence would sit inside (or brush against). Decided from the
+  // whole camera path, so every frame of a shot keeps the same objects (motion vectors rely on it).
+  const cams: Vec3[] = [];
+  for (let f = -1; f <= spec.frames; f++) {
+    const p = spec.pose(f) as FramePose | undefined; // stills have poses for 0..frames-1 only
+    if (p) cams.push(p.camera.pos);
+  }
+  const CLEAR = 0.6;
+  objects = objects.filter((o) => o.kind === 'ground' || !o.prims.some((p) => cams.some((c) => near(p, c, CLEAR))));
   if (pose.mira) objects.push(mira(pose.mira));
   if (pose.pip) objects.push(pip(pose.pip));
   return { objects, camera: pose.camera, light: LIGHTS[spec.light], seed };
