@@ -108,13 +108,20 @@ test('painted frames differ from rough frames and carry high-frequency brush tex
     const painted = await readPng(join(res.outDir, p.path));
     const rough = await readPng(join(res.outDir, p.rough!));
     const id = await readPng(join(res.outDir, p.passes!.id!));
+    const diffuse = await readPng(join(res.outDir, p.passes!.diffuse!));
     const { width: w, height: h } = painted;
-    // Interior pixels only (same id in a 5x5 window): the rough frame is flat there, paint is not.
+    // Interior pixels only (same id and no shadow edge in a 5x5 window): the rough frame is smooth
+    // there, paint is not.
     const idv = (i: number) => (id.data[i * 3]! << 16) | (id.data[i * 3 + 1]! << 8) | id.data[i * 3 + 2]!;
     const interior = (i: number) => {
       const x = i % w, y = (i - x) / w;
       if (x < 2 || y < 2 || x >= w - 2 || y >= h - 2) return false;
-      for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) if (idv(i + dy * w + dx) !== idv(i)) return false;
+      for (let dy = -2; dy <= 2; dy++) {
+        for (let dx = -2; dx <= 2; dx++) {
+          const j = i + dy * w + dx;
+          if (idv(j) !== idv(i) || Math.abs(diffuse.data[j * 3]! - diffuse.data[i * 3]!) > 24) return false;
+        }
+      }
       return true;
     };
     const hfPaint = highFrequency(painted.data as Uint8Array, w, h, interior);
@@ -159,7 +166,7 @@ test('the look is not a colour transfer: shadows turn cool in paint only, and a 
     if (sp2 === null || sr2 === null) continue;
     checked++;
     assert.ok(Math.abs(sr2) < 0.02, `${p.path}: rough shadows are neutral (${sr2.toFixed(3)})`);
-    if (sp2 > 0.04) shifts++;
+    if (sp2 > 0.025 && sp2 > 4 * Math.abs(sr2)) shifts++;
   }
   assert.ok(checked >= 3 && shifts >= checked - 1, `painted shadows turned cool in ${shifts} of ${checked} frames`);
 });
