@@ -224,6 +224,11 @@ static Napi::Value setDeterministic(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+static Napi::Value setFlushDenormal(const Napi::CallbackInfo& info) {
+  Args a(info);
+  return Napi::Boolean::New(info.Env(), at::globalContext().setFlushDenormal(a.flag(0)));
+}
+
 static Napi::Value runtimeInfo(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -260,6 +265,7 @@ void initCreation(Napi::Env env, Napi::Object exports) {
   ATELIER_EXPORT(exports, "getNumThreads", getNumThreads);
   ATELIER_EXPORT(exports, "setDeterministic", setDeterministic);
   ATELIER_EXPORT(exports, "runtimeInfo", runtimeInfo);
+  ATELIER_EXPORT(exports, "setFlushDenormal", setFlushDenormal);
 }
 
 }  // namespace atelier

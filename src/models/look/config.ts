@@ -1,0 +1,104 @@
+// The look model's configuration: one object, saved inside every model file and checkpoint, so a
+// render rebuilds exactly the network and the input preprocessing that training used.
+
+export interface RoughenConfig {
+  /** Gaussian blur sigma in pixels: removes brush marks so painted and rough inputs look alike. */
+  blurSigma: number;
+  /** Colour levels per channel after blurring (flat colour regions); 0 disables. */
+  levels: number;
+  /** Strength of dark lines drawn on luminance edges (0 = none). */
+  lineStrength: number;
+  /** Edge magnitude where lines start. */
+  lineThreshold: number;
+  /** Std-dev of a fixed (seeded, screen-space) noise field added to the input; same in every frame. */
+  noise: number;
+}
+
+export interface ArchitectureConfig {
+  /** Channels of the first layer; deeper levels use 2x and 4x. */
+  baseChannels: number;
+  /** Residual blocks at quarter resolution. */
+  resBlocks: number;
+  /** Discriminator channels of its first layer. */
+  discChannels: number;
+}
+
+export interface TrainConfig {
+  seed: number;
+  patchSize: number;
+  batchSize: number;
+  lr: number;
+  /** Steps to train; when budgetSeconds is set it is derived from the measured step time. */
+  steps: number;
+  budgetSeconds: number | null;
+  /** Loss weights: L1 on pixels, random-feature (perceptual) L1, random-feature Gram (texture), LSGAN. */
+  wL1: number;
+  wFeature: number;
+  wGram: number;
+  wAdv: number;
+  /** Fraction of steps before the adversarial term switches on (lets the generator settle first). */
+  advStart: number;
+  /** Probability that a training patch comes from concept art (roughened) instead of a paintover. */
+  conceptProb: number;
+  /** Fraction of paintover pairs held out for early stopping (at least 1 when there are 4 or more). */
+  holdOut: number;
+  evalEvery: number;
+  /** Evaluations without a held-out improvement before stopping. */
+  patience: number;
+  sampleEvery: number;
+  checkpointEvery: number;
+}
+
+export interface LookConfig {
+  format: 'atelier-look';
+  version: 1;
+  /** Render passes used as guide channels, in order, with their channel counts. */
+  guides: { name: string; channels: number }[];
+  /** Adds a Sobel edge map of the rough frame as a guide. */
+  edgeGuide: boolean;
+  roughen: RoughenConfig;
+  arch: ArchitectureConfig;
+  train: TrainConfig;
+}
+
+export const DEFAULT_ROUGHEN: RoughenConfig = { blurSigma: 1.2, levels: 16, lineStrength: 0.6, lineThreshold: 0.15, noise: 0.02 };
+export const DEFAULT_ARCH: ArchitectureConfig = { baseChannels: 24, resBlocks: 4, discChannels: 32 };
+export const DEFAULT_TRAIN: TrainConfig = {
+  seed: 1, patchSize: 64, batchSize: 8, lr: 4e-4, steps: 2000, budgetSeconds: null,
+  wL1: 4, wFeature: 1, wGram: 20, wAdv: 0.5, advStart: 0.3, conceptProb: 0.25, holdOut: 0.15,
+  evalEvery: 100, patience: 6, sampleEvery: 250, checkpointEvery: 100,
+};
+
+/** Passes that are never guides: motion vectors drive flow, not appearance. */
+export const NON_GUIDE_PASSES = new Set(['motion']);
+
+/** Number of generator input channels for a config. */
+export function inputChannels(c: LookConfig): number {
+  return 3 + c.guides.reduce((s, g) => s + g.channels, 0) + (c.edgeGuide ? 1 : 0) + 1 /* has-guides flag */;
+}
+
+export function makeConfig(guides: { name: string; channels: number }[], overrides: { roughen?: Partial<RoughenConfig>; arch?: Partial<ArchitectureConfig>; train?: Partial<TrainConfig>; edgeGuide?: boolean } = {}): LookConfig {
+  return {
+    format: 'atelier-look', version: 1, guides, edgeGuide: overrides.edgeGuide ?? true,
+    roughen: { ...DEFAULT_ROUGHEN, ...overrides.roughen },
+    arch: { ...DEFAULT_ARCH, ...overrides.arch },
+    train: { ...DEFAULT_TRAIN, ...overrides.train },
+  };
+}
+
+/** Parses a config from a model file, rejecting what this code cannot rebuild. */
+export function parseConfig(json: string, source: string): LookConfig {
+  let c: LookConfig;
+  try {
+    c = JSON.parse(json) as LookConfig;
+  } catch {
+    throw new Error(`${source}: the model's config is not valid JSON`);
+  }
+  if (c?.format !== 'atelier-look' || c.version !== 1) throw new Error(`${source}: not an Atelier look model (format ${JSON.stringify(c?.format)}, version ${JSON.stringify(c?.version)})`);
+  if (!Array.isArray(c.guides) || !c.guides.every((g) => typeof g.name === 'string' && Number.isInteger(g.channels) && g.channels > 0 && g.channels <= 4)) {
+    throw new Error(`${source}: the model's guide list is malformed`);
+  }
+  const a = c.arch;
+  if (!a || ![a.baseChannels, a.resBlocks, a.discChannels].every((v) => Number.isInteger(v) && v > 0 && v <= 1024)) throw new Error(`${source}: the model's architecture is malformed`);
+  return c;
+}

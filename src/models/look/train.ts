@@ -1,0 +1,268 @@
+// Training the look model: random patches of (roughened rough + guides -> painted) with L1, a
+// random-feature perceptual and Gram (texture) term, and a least-squares patch GAN; held-out pairs
+// for early stopping; sample sheets; checkpoints that resume bit-identically.
+// Runs as a job (see engine/worker.ts): plain-data input, progress through ctx.
+import { mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as E from '../../engine/index.js';
+import * as nn from '../../nn/index.js';
+import { writeFileAtomic } from '../../util/atomic.js';
+import { type LookConfig, inputChannels } from './config.js';
+import { LookGenerator, generateFrame } from './generator.js';
+import { PatchDiscriminator } from './discriminator.js';
+import { RandomFeatures, gram } from './features.js';
+import { type TrainingFiles, type TrainingSet, type Example, loadTrainingSet, disposeTrainingSet, sampleBatch } from './data.js';
+import { type RunState, type LossRecord, saveCheckpoint, loadCheckpoint, withPrefix, prefixed } from './checkpoint.js';
+import { saveLookModel, loadLookModel } from './model-file.js';
+import { writeSheet } from './sheet.js';
+import { psnr } from './metrics.js';
+import { generatorFlops, discriminatorFlops } from './flops.js';
+
+export interface TrainLookInput {
+  runDir: string;
+  config: LookConfig;
+  files: TrainingFiles;
+  /** Continue from runDir/checkpoint.safetensors when it exists. */
+  resume: boolean;
+  /** Start from this model's generator weights (keyframe fine-tuning). */
+  initModel?: string;
+  /** Stop after this many steps even if more are planned (tests of kill/resume). */
+  stopAfter?: number;
+}
+
+export interface TrainLookResult {
+  modelPath: string;
+  steps: number;
+  totalSteps: number;
+  stoppedEarly: boolean;
+  seconds: number;
+  bestStep: number;
+  heldOutPsnr: number | null;
+  heldOutPairs: number;
+  trainPairs: number;
+  concepts: number;
+  trainGflops: number;
+  evals: RunState['evals'];
+  samples: string[];
+}
+
+export type TrainEvent =
+  | { type: 'loaded'; trainPairs: number; heldOut: number; concepts: number; resumedAt: number | null }
+  | { type: 'step'; step: number; totalSteps: number; seconds: number; loss: LossRecord }
+  | { type: 'eval'; step: number; psnr: number; best: number }
+  | { type: 'sample'; step: number; path: string }
+  | { type: 'checkpoint'; step: number };
+
+interface Ctx { progress(m: unknown): void; readonly cancelled: boolean }
+
+/** Learning rate: linear warm-up over 50 steps, then cosine to a tenth of the base. */
+function learningRate(c: LookConfig, step: number, total: number): number {
+  const warm = Math.min(50, Math.max(1, Math.floor(total / 10)));
+  return nn.schedule.warmupCosine({ base: c.train.lr, total, warmup: warm, min: c.train.lr / 10 })(step);
+}
+
+export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainLookResult> {
+  const c = input.config;
+  const t = c.train;
+  mkdirSync(join(input.runDir, 'samples'), { recursive: true });
+  const ckptPath = join(input.runDir, 'checkpoint.safetensors');
+  const emit = (e: TrainEvent) => ctx.progress(e);
+
+  E.manualSeed(t.seed);
+  const cin = inputChannels(c);
+  const G = new LookGenerator(cin, c.arch);
+  const D = new PatchDiscriminator(cin, c.arch.discChannels);
+  const features = new RandomFeatures();
+  if (input.initModel) {
+    const m = loadLookModel(input.initModel);
+    try {
+      if (JSON.stringify(m.config.guides) !== JSON.stringify(c.guides) || JSON.stringify(m.config.arch) !== JSON.stringify(c.arch)) {
+        throw new Error(`${input.initModel}: its guides or architecture differ from this run's`);
+      }
+      G.loadStateDict(m.generator.stateDict());
+    } finally {
+      m.generator.dispose();
+    }
+  }
+  const optG = new nn.Adam(G.namedParameters(), { lr: t.lr, betas: [0.5, 0.999] });
+  const optD = new nn.Adam(D.namedParameters(), { lr: t.lr, betas: [0.5, 0.999] });
+  const best = new Map<string, E.Tensor>();
+  const snapshotBest = () => E.noGrad(() => {
+    for (const [k, v] of G.stateDict()) {
+      best.get(k)?.dispose();
+      best.set(k, E.keep(v.clone()));
+    }
+  });
+
+  let state: RunState = {
+    step: 0, totalSteps: t.steps, seconds: 0, flops: 0, optGSteps: 0, optDSteps: 0,
+    bestStep: -1, bestPsnr: -Infinity, badEvals: 0, evals: [], losses: [],
+  };
+  let resumedAt: number | null = null;
+  const ck = input.resume ? loadCheckpoint(ckptPath) : null;
+  if (ck) {
+    if (JSON.stringify(ck.config) !== JSON.stringify(c)) {
+      for (const v of ck.tensors.values()) v.dispose();
+      throw new Error(`${ckptPath} was written with another configuration; start a new run instead of --resume`);
+    }
+    G.loadStateDict(withPrefix(ck.tensors, 'G.'));
+    D.loadStateDict(withPrefix(ck.tensors, 'D.'));
+    optG.loadStateDict({ tensors: withPrefix(ck.tensors, 'optG.'), step: ck.state.optGSteps });
+    optD.loadStateDict({ tensors: withPrefix(ck.tensors, 'optD.'), step: ck.state.optDSteps });
+    for (const [k, v] of withPrefix(ck.tensors, 'best.')) best.set(k, E.keep(v.clone()));
+    for (const v of ck.tensors.values()) v.dispose();
+    state = ck.state;
+    E.setRngState(ck.rng);
+    resumedAt = state.step;
+  }
+
+  const set = await loadTrainingSet(c, input.files);
+  emit({ type: 'loaded', trainPairs: set.train.length, heldOut: set.heldOut.length, concepts: set.concepts.length, resumedAt });
+  const showcase: Example[] = [...set.heldOut, ...set.train].slice(0, 3);
+  const samples: string[] = [];
+  const P = t.patchSize;
+  // Per step: generator forward + backward (~3 forwards), random features on output (forward and
+  // input gradients) and target (forward), and when the GAN term is on, the discriminator in the
+  // generator's backward (~3) and its own step on real and fake (~6).
+  const flopsNoAdv = t.batchSize * (3 * generatorFlops(cin, c.arch, P, P) + 3 * features.flops(P, P));
+  const flopsAdv = flopsNoAdv + t.batchSize * 9 * discriminatorFlops(cin, c.arch.discChannels, P, P);
+
+  const evaluate = (): number | null => {
+    if (set.heldOut.length === 0) return null;
+    G.eval();
+    const scores = set.heldOut.slice(0, 4).map((ex) => E.noGrad(() => E.tidy(() => psnr(generateFrame(G, ex.input), ex.target))));
+    G.train();
+    return scores.reduce((a, b) => a + b, 0) / scores.length;
+  };
+
+  const checkpoint = () => {
+    const tensors = new Map<string, E.Tensor>();
+    prefixed(G.stateDict(), 'G.', tensors);
+    prefixed(D.stateDict(), 'D.', tensors);
+    const og = optG.stateDict();
+    const od = optD.stateDict();
+    prefixed(og.tensors, 'optG.', tensors);
+    prefixed(od.tensors, 'optD.', tensors);
+    prefixed(best, 'best.', tensors);
+    state.optGSteps = og.step;
+    state.optDSteps = od.step;
+    saveCheckpoint(ckptPath, { config: c, state, rng: E.getRngState(), tensors });
+    writeFileAtomic(join(input.runDir, 'history.json'), Buffer.from(JSON.stringify({ evals: state.evals, losses: state.losses }, null, 1)));
+    emit({ type: 'checkpoint', step: state.step });
+  };
+
+  const writeSample = async () => {
+    G.eval();
+    const rows = E.noGrad(() => showcase.map((ex) => [ex.rough, generateFrame(G, ex.input), ex.target]));
+    G.train();
+    const path = join(input.runDir, 'samples', `step-${String(state.step).padStart(6, '0')}.png`);
+    await writeSheet(path, rows);
+    for (const r of rows) r[1]!.dispose();
+    samples.push(path);
+    emit({ type: 'sample', step: state.step, path });
+  };
+
+  let stoppedEarly = false;
+  const wall0 = performance.now() - state.seconds * 1000;
+  const elapsed = () => (performance.now() - wall0) / 1000;
+  const budgetProbe = 10;
+  try {
+    while (state.step < state.totalSteps && !ctx.cancelled) {
+      if (input.stopAfter !== undefined && state.step >= input.stopAfter) break;
+      const lr = learningRate(c, state.step, state.totalSteps);
+      optG.lr = lr;
+      optD.lr = lr;
+      const useAdv = t.wAdv > 0 && state.step >= Math.floor(t.advStart * state.totalSteps);
+      const loss = E.tidy(() => {
+        const { input: x, target: y } = sampleBatch(set, t.batchSize, P, t.conceptProb);
+        const out = G.forward(x);
+        const l1 = E.F.l1Loss(out, y);
+        const fo = features.extract(out);
+        const ft = E.noGrad(() => features.extract(y));
+        let feat = E.scalar(0);
+        let gr = E.scalar(0);
+        fo.forEach((f, i) => {
+          feat = feat.add(E.F.l1Loss(f, ft[i]!));
+          gr = gr.add(E.F.mseLoss(gram(f), gram(ft[i]!)));
+        });
+        let adv = E.scalar(0);
+        if (useAdv) adv = D.score(x, out).sub(1).square().mean();
+        const total = l1.mul(t.wL1).add(feat.mul(t.wFeature)).add(gr.mul(t.wGram)).add(adv.mul(t.wAdv));
+        optG.zeroGrad();
+        total.backward();
+        optG.step();
+        let disc = 0;
+        if (useAdv) {
+          optD.zeroGrad();
+          const fake = out.detach();
+          const lossD = D.score(x, y).sub(1).square().mean().add(D.score(x, fake).square().mean()).mul(0.5);
+          lossD.backward();
+          optD.step();
+          disc = lossD.item();
+        }
+        return { total: total.item(), l1: l1.item(), feature: feat.item(), gram: gr.item(), adv: adv.item(), disc };
+      });
+      state.step += 1;
+      state.flops += useAdv ? flopsAdv : flopsNoAdv;
+      state.seconds = elapsed();
+      const rec: LossRecord = { step: state.step, seconds: +state.seconds.toFixed(2), lr, ...loss };
+      if (state.step % 10 === 0 || state.step === 1) state.losses.push(rec);
+      emit({ type: 'step', step: state.step, totalSteps: state.totalSteps, seconds: state.seconds, loss: rec });
+
+      // A time budget becomes a step count once the step time is known; it is saved with the run.
+      if (t.budgetSeconds !== null && state.step === budgetProbe && resumedAt === null) {
+        state.totalSteps = Math.max(budgetProbe + 1, Math.floor(t.budgetSeconds / (state.seconds / budgetProbe)));
+      }
+      if (state.step % t.evalEvery === 0 || state.step === state.totalSteps) {
+        const score = evaluate();
+        if (score !== null) {
+          state.evals.push({ step: state.step, seconds: +elapsed().toFixed(2), psnr: +score.toFixed(3) });
+          if (score > state.bestPsnr + 0.01) {
+            state.bestPsnr = score;
+            state.bestStep = state.step;
+            state.badEvals = 0;
+            snapshotBest();
+          } else state.badEvals += 1;
+          emit({ type: 'eval', step: state.step, psnr: score, best: state.bestPsnr });
+          if (state.badEvals >= t.patience) {
+            stoppedEarly = true;
+          }
+        }
+      }
+      if (state.step % t.sampleEvery === 0) await writeSample();
+      if (state.step % t.checkpointEvery === 0 || stoppedEarly) checkpoint();
+      if (stoppedEarly) break;
+    }
+    const finished = state.step >= state.totalSteps || stoppedEarly;
+    if (!finished) {
+      checkpoint();
+      throw new Error(ctx.cancelled ? 'training cancelled; run again with --resume to continue' : `training stopped at step ${state.step} of ${state.totalSteps}`);
+    }
+    if (state.step % t.sampleEvery !== 0) await writeSample();
+    checkpoint();
+    // The model is the best held-out generator when there is a held-out set, else the last one.
+    const weights = best.size > 0 ? best : G.stateDict();
+    const modelPath = join(input.runDir, 'model.safetensors');
+    saveLookModel(modelPath, c, weights, { steps: String(state.step), best_step: String(state.bestStep) });
+    return {
+      modelPath, steps: state.step, totalSteps: state.totalSteps, stoppedEarly, seconds: state.seconds,
+      bestStep: state.bestStep, heldOutPsnr: Number.isFinite(state.bestPsnr) ? state.bestPsnr : null,
+      heldOutPairs: set.heldOut.length, trainPairs: set.train.length, concepts: set.concepts.length,
+      trainGflops: +(state.flops / Math.max(state.seconds, 1e-9) / 1e9).toFixed(1),
+      evals: state.evals, samples,
+    };
+  } finally {
+    disposeTrainingSet(set);
+    G.dispose();
+    D.dispose();
+    features.dispose();
+    optG.dispose();
+    optD.dispose();
+    for (const v of best.values()) v.dispose();
+  }
+}
+
+export function runExists(runDir: string): boolean {
+  return existsSync(join(runDir, 'checkpoint.safetensors'));
+}
