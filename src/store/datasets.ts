@@ -18,6 +18,8 @@ export interface DatasetSelection {
   assets?: number[];
   /** Include paintover pairs whose painted frame matches tags/characters/locations (with their rough frames and passes). */
   pairs?: boolean;
+  /** Include exactly these paintover pairs (e.g. a shot's keyframe pairs), with their rough frames and passes. */
+  pairIds?: number[];
   /** Leave out assets (and pairs with any member) not cleared for training, instead of refusing. */
   onlyCleared?: boolean;
   note?: string;
@@ -71,10 +73,15 @@ export async function createDataset(prod: Production, name: string, selection: D
     throw new Error(`dataset ${name} already exists (snapshots are immutable; choose a new name, e.g. ${name}-2)`);
   }
   const shared: AssetFilter = { tags: selection.tags, characters: selection.characters, locations: selection.locations };
-  const wantsAssets = !selection.pairs || !!selection.kinds?.length || !!selection.assets;
+  const wantsAssets = (!selection.pairs && !selection.pairIds?.length) || !!selection.kinds?.length || !!selection.assets;
   let assetIds = wantsAssets ? await findAssetIds(prod, { ...shared, kinds: selection.kinds, ids: selection.assets }) : [];
   let pairs: Pair[] = [];
-  if (selection.pairs) {
+  if (selection.pairIds?.length) {
+    pairs = await getPairs(prod, selection.pairIds);
+    const found = new Set(pairs.map((p) => p.id));
+    const absent = selection.pairIds.filter((id) => !found.has(id));
+    if (absent.length) throw new Error(`dataset "${name}": no paintover pair ${absent.map((i) => '#' + i).join(', ')}`);
+  } else if (selection.pairs) {
     const hasFilter = !!(selection.tags?.length || selection.characters?.length || selection.locations?.length);
     const painted = hasFilter ? await findAssetIds(prod, shared) : undefined;
     pairs = await getPairs(prod, await findPairIds(prod, painted));

@@ -13,6 +13,8 @@ import { registerVerify } from './verify.js';
 import { registerGc } from './gc.js';
 import { registerConfig } from './config.js';
 import { registerSample } from './sample.js';
+import { registerTrain } from './train.js';
+import { registerStylize } from './stylize.js';
 
 export function registerAll(program: Command): void {
   // Production workspace (src/store): assets, rights, shots, datasets, lineage.
@@ -29,5 +31,7 @@ export function registerAll(program: Command): void {
   registerGc(program);
   registerConfig(program);
   registerSample(program);
-  void program;
+  // Models (src/models, src/jobs): training and stylizing.
+  registerTrain(program);
+  registerStylize(program);
 }

@@ -1,0 +1,65 @@
+// atelier stylize: one still through a look model, for layouts and concept frames.
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { basename, extname, join, dirname, resolve } from 'node:path';
+import { printResult } from '../output.js';
+import { collect } from './store-common.js';
+import { openProduction, sha256File, type Production } from '../../store/index.js';
+import { resolveLookModel } from '../../jobs/model-ref.js';
+import { stylizeFile } from '../../models/look/stylize.js';
+import { saveImage } from '../../data/image-io.js';
+
+function parsePasses(list: string[] | undefined): Record<string, string> | null {
+  if (!list?.length) return null;
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/.exec(item);
+    if (!m) throw new Error(`--pass takes NAME=FILE (e.g. normal=frame.normal.png), got "${item}"`);
+    if (!existsSync(m[2]!)) throw new Error(`render pass file ${m[2]} does not exist`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+export function registerStylize(program: Command): void {
+  program.command('stylize')
+    .description('Stylize one image with a look model.')
+    .argument('<image>', 'rough frame, layout or concept still (PNG, JPEG, TIFF, WebP)')
+    .option('--model <version|file>', 'model version number or .safetensors file (default: the production\'s newest look model)')
+    .option('--pass <name=file>', 'render pass for a guide the model uses (repeatable); without passes the model runs without guides', collect)
+    .option('-o, --output <file>', 'output PNG (default: <image>.stylized.png next to the image)')
+    .option('--bits <n>', '8 or 16-bit PNG', '8')
+    .option('--production <dir>', 'the production (to find model versions and record lineage)')
+    .option('--json', 'print one JSON document')
+    .action(async (image: string, o: { model?: string; pass?: string[]; output?: string; bits: string; production?: string; json?: boolean }) => {
+      if (!existsSync(image)) throw new Error(`${image}: no such file`);
+      if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
+      const passes = parsePasses(o.pass);
+      let prod: Production | null = null;
+      try {
+        try {
+          prod = await openProduction(o.production);
+        } catch (err) {
+          // A model file works without a production; lineage is then not recorded.
+          if (o.production || !o.model || /^\d+$/.test(o.model)) throw err;
+        }
+        const { model, version, path } = await resolveLookModel(prod, o.model);
+        const t0 = Date.now();
+        const out = await stylizeFile(model, image, passes);
+        const target = resolve(o.output ?? join(dirname(image), `${basename(image, extname(image))}.stylized.png`));
+        await saveImage(target, out, Number(o.bits) as 8 | 16);
+        out.dispose();
+        model.generator.dispose();
+        let renderId: number | null = null;
+        if (prod && version !== null) {
+          const inputHashes: Record<string, string> = { rough: sha256File(image) };
+          for (const [n, f] of Object.entries(passes ?? {})) inputHashes[n] = sha256File(f);
+          renderId = await prod.recordRenderedFrame({ path: target, modelVersion: version, inputHashes, params: { command: 'stylize', guides: passes ? Object.keys(passes) : [] } });
+        }
+        printResult(!!o.json, { output: target, model: version ?? path, seconds: (Date.now() - t0) / 1000, lineageRecord: renderId }, () =>
+          `${target} (model ${version !== null ? '#' + version : path}, ${((Date.now() - t0) / 1000).toFixed(1)} s)${renderId !== null ? `; lineage: atelier lineage ${target}` : ''}`);
+      } finally {
+        await prod?.close();
+      }
+    });
+}

@@ -1,0 +1,113 @@
+// atelier train look | keyframes: train the production's look model, or adapt it to a shot.
+import type { Command } from 'commander';
+import { printResult } from '../output.js';
+import { ProgressBar, fmt, parseDuration } from '../progress.js';
+import { common, integer, positiveNumber, withProduction, type CommonOpts } from './store-common.js';
+import { runTrainLook } from '../../jobs/train-look.js';
+import { runTrainKeyframes } from '../../jobs/train-keyframes.js';
+import type { TrainEvent } from '../../models/look/train.js';
+
+/** Renders trainer events as a progress bar (or nothing with --json, which prints only the result). */
+function reporter(json: boolean, label: string): { onEvent: (e: unknown) => void; done(): void } {
+  const bar = new ProgressBar(label, 1);
+  let lastEval = '';
+  return {
+    onEvent: (raw) => {
+      if (json) return;
+      const e = raw as TrainEvent;
+      if (e.type === 'loaded') bar.log(`${label}: ${e.trainPairs} paintover pairs, ${e.heldOut} held out for early stopping, ${e.concepts} concept images${e.resumedAt !== null ? `; resuming at step ${e.resumedAt}` : ''}`);
+      else if (e.type === 'step') {
+        bar.total = e.totalSteps;
+        bar.update(e.step, `loss ${e.loss.total.toFixed(3)} (L1 ${e.loss.l1.toFixed(3)})${lastEval}`, e.seconds);
+      } else if (e.type === 'eval') lastEval = ` held-out ${e.psnr.toFixed(2)} dB (best ${e.best.toFixed(2)})`;
+      else if (e.type === 'sample') bar.log(`sample sheet: ${e.path}`);
+    },
+    done: () => bar.done(),
+  };
+}
+
+function cancelOnSigint(): { cancelled: () => boolean; dispose(): void } {
+  let cancelled = false;
+  const onInt = () => {
+    if (cancelled) process.exit(130);
+    cancelled = true;
+    process.stderr.write('\nstopping after this step (checkpointing); press Ctrl-C again to quit at once\n');
+  };
+  process.on('SIGINT', onInt);
+  return { cancelled: () => cancelled, dispose: () => process.off('SIGINT', onInt) };
+}
+
+export function registerTrain(program: Command): void {
+  const train = program.command('train').description('Train models on the production\'s own data (no pretrained weights).');
+
+  common(train.command('look')
+    .description('Train the production\'s look model on a dataset snapshot (paintover pairs + concept art).')
+    .requiredOption('--dataset <name>', 'dataset snapshot to train on (see `atelier dataset ls`)')
+    .option('--steps <n>', 'training steps (default 2000)', integer)
+    .option('--budget <duration>', 'train for about this long instead of a step count, e.g. 10m, 2h', parseDuration)
+    .option('--seed <n>', 'random seed (same seed, same data, same machine: same model, bit for bit)', integer)
+    .option('--batch <n>', 'patches per step (default 8)', integer)
+    .option('--patch <px>', 'patch size in pixels (default 64)', integer)
+    .option('--lr <rate>', 'learning rate (default 4e-4)', positiveNumber)
+    .option('--channels <n>', 'generator width: channels of its first layer (default 24)', integer)
+    .option('--resume [run]', 'continue the latest interrupted run of this dataset (or the given run folder) exactly where it stopped'))
+    .addHelpText('after', `
+Writes runs/look-<dataset>-<time>/ in the production: config.json, checkpoint.safetensors (every
+100 steps), history.json (losses, held-out PSNR), samples/step-*.png (rough | output | target) and
+model.safetensors, then registers the model as a new model version with its lineage.
+
+Examples:
+  atelier train look --dataset look-v1 --budget 10m
+  atelier train look --dataset look-v1 --resume`)
+    .action(async (o: CommonOpts & { dataset: string; steps?: number; budget?: number; seed?: number; batch?: number; patch?: number; lr?: number; channels?: number; resume?: boolean | string }) => {
+      const rep = reporter(!!o.json, 'train look');
+      const sig = cancelOnSigint();
+      try {
+        const r = await withProduction(o, (prod) => runTrainLook(prod, {
+          dataset: o.dataset, resume: o.resume,
+          train: {
+            ...(o.steps !== undefined ? { steps: o.steps } : {}), ...(o.budget !== undefined ? { budgetSeconds: o.budget } : {}),
+            ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.batch !== undefined ? { batchSize: o.batch } : {}),
+            ...(o.patch !== undefined ? { patchSize: o.patch } : {}), ...(o.lr !== undefined ? { lr: o.lr } : {}),
+          },
+          arch: o.channels !== undefined ? { baseChannels: o.channels } : undefined,
+        }, rep.onEvent, sig.cancelled));
+        rep.done();
+        printResult(!!o.json, r, () => [
+          `model version #${r.modelVersion} (look) trained on dataset ${r.dataset.name}`,
+          `  ${r.result.steps} steps in ${fmt(r.result.seconds)} (${r.result.trainGflops} GFLOP/s)${r.result.stoppedEarly ? ', stopped early: held-out PSNR stopped improving' : ''}`,
+          r.result.heldOutPsnr !== null ? `  held-out PSNR ${r.result.heldOutPsnr.toFixed(2)} dB on ${r.result.heldOutPairs} pairs (best at step ${r.result.bestStep})` : '  no held-out pairs (fewer than 4 paintover pairs): no early stopping',
+          `  model: ${r.result.modelPath}`,
+          `  samples: ${r.result.samples.at(-1) ?? '-'}`,
+          `next: atelier stylize <rough.png> --model ${r.modelVersion}`,
+        ].join('\n'));
+      } finally {
+        rep.done();
+        sig.dispose();
+      }
+    });
+
+  common(train.command('keyframes')
+    .description('Adapt the look model to one shot\'s painted keyframes (about 90 s on 2 cores).')
+    .argument('<shot>', 'shot name')
+    .option('--model <version>', 'look model to start from (default: the newest)')
+    .option('--from-scratch', 'start from random weights instead of the look model')
+    .option('--budget <duration>', 'training time (default 90s)', parseDuration)
+    .option('--seed <n>', 'random seed', integer))
+    .action(async (shot: string, o: CommonOpts & { model?: string; fromScratch?: boolean; budget?: number; seed?: number }) => {
+      const rep = reporter(!!o.json, `train keyframes ${shot}`);
+      const sig = cancelOnSigint();
+      try {
+        const r = await withProduction(o, (prod) => runTrainKeyframes(prod, { shot, model: o.fromScratch ? null : o.model, budgetSeconds: o.budget, seed: o.seed }, rep.onEvent, sig.cancelled));
+        rep.done();
+        printResult(!!o.json, r, () => [
+          `model version #${r.modelVersion} (look-keyframes) for shot ${shot}, from ${r.baseModel !== null ? `look model #${r.baseModel}` : 'scratch'}`,
+          `  keyframes ${r.keyframes.join(', ')}; ${r.result.steps} steps in ${fmt(r.result.seconds)}`,
+          `  model: ${r.result.modelPath}`,
+        ].join('\n'));
+      } finally {
+        rep.done();
+        sig.dispose();
+      }
+    });
+}

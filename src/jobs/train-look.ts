@@ -1,0 +1,85 @@
+// The "train look" job: a dataset snapshot of the production -> a trained look model registered as
+// a model version with its lineage. One definition for the CLI, the dailies server and the farm.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
+import type { Production, DatasetSnapshot } from '../store/index.js';
+import { type LookConfig, type TrainConfig, type ArchitectureConfig, type RoughenConfig, makeConfig, parseConfig } from '../models/look/config.js';
+import { type TrainingFiles, detectGuides } from '../models/look/data.js';
+import { trainLook, type TrainLookResult } from '../models/look/train.js';
+
+export interface TrainLookJobOptions {
+  dataset: string;
+  /** Continue a run: true = the latest run of this dataset, or a run folder. */
+  resume?: boolean | string;
+  train?: Partial<TrainConfig>;
+  arch?: Partial<ArchitectureConfig>;
+  roughen?: Partial<RoughenConfig>;
+  /** Stop after this many steps (checkpointed, resumable); for tests. */
+  stopAfter?: number;
+}
+
+export interface TrainLookJobResult { modelVersion: number; runDir: string; result: TrainLookResult; dataset: { id: number; name: string } }
+
+/** Paintover pairs and concept art (concept art and character sheets) of a snapshot, as files. */
+export function trainingFiles(s: DatasetSnapshot): TrainingFiles {
+  return {
+    pairs: s.pairs.map((p) => ({
+      id: `pair-${p.id}`, rough: p.rough.path, painted: p.painted.path,
+      passes: Object.fromEntries(Object.entries(p.passes).map(([n, a]) => [n, a.path])),
+    })),
+    concepts: s.assets.filter((a) => a.kind === 'concept_art' || a.kind === 'character_sheet').map((a) => ({ id: `asset-${a.id}`, path: a.path })),
+  };
+}
+
+function runsDir(prod: Production): string {
+  return join(prod.dir, 'runs');
+}
+
+/** The newest run folder of a dataset that holds a checkpoint. */
+function latestRun(prod: Production, dataset: string): string | null {
+  const dir = runsDir(prod);
+  if (!existsSync(dir)) return null;
+  const runs = readdirSync(dir)
+    .filter((n) => n.startsWith(`look-${dataset}-`) && existsSync(join(dir, n, 'checkpoint.safetensors')))
+    .map((n) => join(dir, n))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return runs[0] ?? null;
+}
+
+export async function runTrainLook(prod: Production, o: TrainLookJobOptions, onEvent: (e: unknown) => void, isCancelled: () => boolean = () => false): Promise<TrainLookJobResult> {
+  const snapshot = await prod.dataset(o.dataset);
+  const files = trainingFiles(snapshot);
+  if (files.pairs.length === 0 && files.concepts.length === 0) {
+    throw new Error(`dataset ${snapshot.name} has no paintover pairs and no concept art to train on`);
+  }
+  let runDir: string;
+  let config: LookConfig;
+  if (o.resume) {
+    const found = typeof o.resume === 'string' ? resolve(o.resume) : latestRun(prod, snapshot.name);
+    if (!found || !existsSync(join(found, 'config.json'))) throw new Error(`no run of dataset ${snapshot.name} to resume${typeof o.resume === 'string' ? ` at ${o.resume}` : ''}`);
+    runDir = found;
+    // The run's own config, not today's defaults: a resumed run must be the same run.
+    config = parseConfig(readFileSync(join(runDir, 'config.json'), 'utf8'), join(runDir, 'config.json'));
+  } else {
+    const guides = await detectGuides(files.pairs);
+    config = makeConfig(guides, { train: o.train, arch: o.arch, roughen: o.roughen });
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    runDir = join(runsDir(prod), `look-${snapshot.name}-${stamp}`);
+    writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
+  }
+  const result = await trainLook(
+    { runDir, config, files, resume: !!o.resume, stopAfter: o.stopAfter },
+    { progress: onEvent, get cancelled() { return isCancelled(); } },
+  );
+  const modelVersion = await prod.registerModelVersion({
+    kind: 'look', datasetId: snapshot.id, config, seed: config.train.seed,
+    files: { 'model.safetensors': result.modelPath },
+    metrics: {
+      held_out_psnr: result.heldOutPsnr, held_out_pairs: result.heldOutPairs, steps: result.steps, best_step: result.bestStep,
+      stopped_early: result.stoppedEarly, train_seconds: +result.seconds.toFixed(1), train_gflops: result.trainGflops,
+      evals: result.evals, run: runDir,
+    },
+  });
+  return { modelVersion, runDir, result, dataset: { id: snapshot.id, name: snapshot.name } };
+}
