@@ -1,30 +1,11 @@
 // atelier train look | keyframes: train the production's look model, or adapt it to a shot.
 import type { Command } from 'commander';
 import { printResult } from '../output.js';
-import { ProgressBar, fmt, parseDuration } from '../progress.js';
+import { fmt, parseDuration } from '../progress.js';
+import { trainReporter } from '../train-reporter.js';
 import { common, integer, positiveNumber, withProduction, type CommonOpts } from './store-common.js';
 import { runTrainLook } from '../../jobs/train-look.js';
 import { runTrainKeyframes } from '../../jobs/train-keyframes.js';
-import type { TrainEvent } from '../../models/look/train.js';
-
-/** Renders trainer events as a progress bar (or nothing with --json, which prints only the result). */
-function reporter(json: boolean, label: string): { onEvent: (e: unknown) => void; done(): void } {
-  const bar = new ProgressBar(label, 1);
-  let lastEval = '';
-  return {
-    onEvent: (raw) => {
-      if (json) return;
-      const e = raw as TrainEvent;
-      if (e.type === 'loaded') bar.log(`${label}: ${e.trainPairs} paintover pairs, ${e.heldOut} held out for early stopping, ${e.concepts} concept images${e.resumedAt !== null ? `; resuming at step ${e.resumedAt}` : ''}`);
-      else if (e.type === 'step') {
-        bar.total = e.totalSteps;
-        bar.update(e.step, `loss ${e.loss.total.toFixed(3)} (L1 ${e.loss.l1.toFixed(3)})${lastEval}`, e.seconds);
-      } else if (e.type === 'eval') lastEval = ` held-out ${e.psnr.toFixed(2)} dB (best ${e.best.toFixed(2)})`;
-      else if (e.type === 'sample') bar.log(`sample sheet: ${e.path}`);
-    },
-    done: () => bar.done(),
-  };
-}
 
 function cancelOnSigint(): { cancelled: () => boolean; dispose(): void } {
   let cancelled = false;
@@ -60,7 +41,7 @@ Examples:
   atelier train look --dataset look-v1 --budget 10m
   atelier train look --dataset look-v1 --resume`)
     .action(async (o: CommonOpts & { dataset: string; steps?: number; budget?: number; seed?: number; batch?: number; patch?: number; lr?: number; channels?: number; resume?: boolean | string }) => {
-      const rep = reporter(!!o.json, 'train look');
+      const rep = trainReporter(!!o.json, 'train look');
       const sig = cancelOnSigint();
       try {
         const r = await withProduction(o, (prod) => runTrainLook(prod, {
@@ -95,7 +76,7 @@ Examples:
     .option('--budget <duration>', 'training time (default 90s)', parseDuration)
     .option('--seed <n>', 'random seed', integer))
     .action(async (shot: string, o: CommonOpts & { model?: string; fromScratch?: boolean; budget?: number; seed?: number }) => {
-      const rep = reporter(!!o.json, `train keyframes ${shot}`);
+      const rep = trainReporter(!!o.json, `train keyframes ${shot}`);
       const sig = cancelOnSigint();
       try {
         const r = await withProduction(o, (prod) => runTrainKeyframes(prod, { shot, model: o.fromScratch ? null : o.model, budgetSeconds: o.budget, seed: o.seed }, rep.onEvent, sig.cancelled));

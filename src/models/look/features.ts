@@ -3,7 +3,7 @@
 // Their activations compared directly act as a perceptual loss on aligned pairs; their Gram matrices
 // compare texture. Weights come from a seeded TS generator so the bank is identical everywhere.
 import * as E from '../../engine/index.js';
-import { mulberry32, gaussianNoise } from './image-ops.js';
+import { mulberry32, gaussians } from '../../metrics/index.js';
 
 export class RandomFeatures {
   readonly #weights: E.Tensor[];
@@ -15,8 +15,7 @@ export class RandomFeatures {
       const cin = channels[i]!;
       const cout = channels[i + 1]!;
       const std = Math.sqrt(2 / (cin * k * k)); // He init: keeps activations at a similar scale per layer
-      const w = E.keep(E.tensor(gaussianNoise(rng, cout * cin * k * k, std), [cout, cin, k, k]));
-      return w;
+      return E.keep(E.tidy(() => E.tensor(Float32Array.from(gaussians(rng, cout * cin * k * k)), [cout, cin, k, k]).mul(std)));
     });
   }
 

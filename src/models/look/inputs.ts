@@ -3,7 +3,8 @@
 import * as E from '../../engine/index.js';
 import type { LookConfig } from './config.js';
 import { roughen } from './roughen.js';
-import { luminance, sobelMagnitude } from './image-ops.js';
+import { sobelMagnitude } from './image-ops.js';
+import { luminance } from '../../metrics/index.js';
 
 /**
  * rough: (1, 3, H, W) in [0, 1]; passes: the config's guides by name, each (1, C, H, W) of the same

@@ -3,34 +3,20 @@
 // The same function, with the same config, runs on every input at training and at render time.
 import * as E from '../../engine/index.js';
 import type { RoughenConfig } from './config.js';
-import { gaussianKernel1d, luminance, sobelMagnitude, mulberry32, gaussianNoise } from './image-ops.js';
-
-/** Separable Gaussian blur of (N, C, H, W) with reflect padding. */
-export function gaussianBlur(x: E.Tensor, sigma: number): E.Tensor {
-  if (sigma <= 0) return x.clone();
-  return E.tidy(() => {
-    const k = gaussianKernel1d(sigma);
-    const r = (k.length - 1) / 2;
-    const c = x.size(1);
-    const kx = E.tensor(k, [1, 1, 1, k.length]).expand([c, 1, 1, k.length]).contiguous();
-    const ky = kx.reshape([c, 1, k.length, 1]);
-    // Reflect padding needs the border to be smaller than the image; fall back to replicate.
-    const mode = r < x.size(2) && r < x.size(3) ? 'reflect' : 'replicate';
-    const h = E.F.conv2d(E.F.pad(x, [r, r, 0, 0], mode), kx, null, { groups: c });
-    return E.F.conv2d(E.F.pad(h, [0, 0, r, r], mode), ky, null, { groups: c });
-  });
-}
+import { sobelMagnitude } from './image-ops.js';
+import { gaussianBlur, luminance, mulberry32, gaussians } from '../../metrics/index.js';
 
 /** A noise field for an image size: the same numbers for every frame, seeded from the config. */
 export function fixedNoise(h: number, w: number, std: number): E.Tensor {
-  const rng = mulberry32(0x5eed);
-  return E.tensor(gaussianNoise(rng, h * w, std), [1, 1, h, w]);
+  return E.tidy(() => E.tensor(Float32Array.from(gaussians(mulberry32(0x5eed), h * w)), [1, 1, h, w]).mul(std));
 }
 
 /** (N, 3, H, W) in [0, 1] -> roughened (N, 3, H, W) in [0, 1]. */
 export function roughen(rgb: E.Tensor, c: RoughenConfig): E.Tensor {
   return E.tidy(() => {
-    let x = gaussianBlur(rgb, c.blurSigma);
+    // Tiny images cannot take the blur's reflect padding; they are left unblurred.
+    const radius = Math.ceil(3 * c.blurSigma);
+    let x = c.blurSigma > 0 && rgb.size(2) > radius && rgb.size(3) > radius ? gaussianBlur(rgb, c.blurSigma) : rgb.clone();
     if (c.levels > 0) x = x.mul(c.levels - 1).round().div(c.levels - 1);
     if (c.lineStrength > 0) {
       const edges = sobelMagnitude(luminance(x));

@@ -16,7 +16,7 @@ import { type TrainingFiles, type TrainingSet, type Example, loadTrainingSet, di
 import { type RunState, type LossRecord, saveCheckpoint, loadCheckpoint, withPrefix, prefixed } from './checkpoint.js';
 import { saveLookModel, loadLookModel } from './model-file.js';
 import { writeSheet } from './sheet.js';
-import { psnr } from './metrics.js';
+import { psnr } from '../../metrics/index.js';
 import { generatorFlops, discriminatorFlops } from './flops.js';
 
 export interface TrainLookInput {
@@ -166,7 +166,11 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   let stoppedEarly = false;
   const wall0 = performance.now() - state.seconds * 1000;
   const elapsed = () => (performance.now() - wall0) / 1000;
-  const budgetProbe = 10;
+  // A time budget becomes a step count from the speed of steps 10-30 (the first steps include
+  // one-time set-up); it is fixed before the first checkpoint and saved with the run.
+  const probeFrom = 10;
+  const probeTo = 30;
+  let probeStart = 0;
   try {
     while (state.step < state.totalSteps && !ctx.cancelled) {
       if (input.stopAfter !== undefined && state.step >= input.stopAfter) break;
@@ -210,9 +214,12 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
       if (state.step % 10 === 0 || state.step === 1) state.losses.push(rec);
       emit({ type: 'step', step: state.step, totalSteps: state.totalSteps, seconds: state.seconds, loss: rec });
 
-      // A time budget becomes a step count once the step time is known; it is saved with the run.
-      if (t.budgetSeconds !== null && state.step === budgetProbe && resumedAt === null) {
-        state.totalSteps = Math.max(budgetProbe + 1, Math.floor(t.budgetSeconds / (state.seconds / budgetProbe)));
+      if (t.budgetSeconds !== null && resumedAt === null) {
+        if (state.step === probeFrom) probeStart = state.seconds;
+        if (state.step === probeTo || (state.step === probeFrom && t.budgetSeconds <= state.seconds * 3)) {
+          const perStep = state.step === probeTo ? (state.seconds - probeStart) / (probeTo - probeFrom) : state.seconds / state.step;
+          state.totalSteps = Math.max(state.step + 1, Math.floor(state.step + (t.budgetSeconds - state.seconds) / perStep));
+        }
       }
       if (state.step % t.evalEvery === 0 || state.step === state.totalSteps) {
         const score = evaluate();

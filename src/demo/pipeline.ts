@@ -1,0 +1,37 @@
+// The sample production end to end, shared by `npm run demo` and `npm run bench -- look`:
+// generate (or reuse) the procedural sample, import it into a fresh production, train, render.
+import { existsSync, rmSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateSampleProduction, type SampleManifest } from '../sample/index.js';
+import { importSampleProduction } from '../sample/import.js';
+import { initProduction, type Production } from '../store/index.js';
+
+/** The sample production's files, generated once and reused while the manifest exists. */
+export async function ensureSample(dir: string, log: (m: string) => void): Promise<SampleManifest> {
+  const manifest = join(dir, 'manifest.json');
+  if (!existsSync(manifest)) {
+    log(`generating the procedural sample production in ${dir} ...`);
+    const r = await generateSampleProduction(dir, {});
+    log(`  ${r.files} files in ${r.seconds.toFixed(1)} s`);
+  } else log(`reusing the sample production in ${dir}`);
+  return JSON.parse(readFileSync(manifest, 'utf8')) as SampleManifest;
+}
+
+/** A fresh production with the sample imported; returns it open, with its dataset name. */
+export async function freshProduction(prodDir: string, sampleDir: string, log: (m: string) => void): Promise<{ prod: Production; dataset: string }> {
+  if (existsSync(prodDir)) rmSync(prodDir, { recursive: true, force: true });
+  const prod = await initProduction(prodDir, { name: 'Atelier sample production' });
+  log(`importing the sample into the production ${prodDir} ...`);
+  const r = await importSampleProduction(sampleDir, prod, { onProgress: () => {} });
+  log(`  ${r.pairs} paintover pairs, ${r.concepts} concept paintings, ${r.sheets} character sheets, ${r.shots.length} shots; dataset ${r.datasetName}`);
+  return { prod, dataset: r.datasetName };
+}
+
+/** Test-shot frames with their held-out ground truth, leaving out the painted keyframes. */
+export function testFrames(m: SampleManifest, sampleDir: string, shot: string): { frame: number; rough: string; gt: string }[] {
+  const keyframes = new Set(m.scenes.find((s) => s.name === shot)?.keyframes ?? []);
+  return m.files
+    .filter((f) => f.kind === 'ground_truth' && f.scene === shot && !keyframes.has(f.frame) && f.rough)
+    .map((f) => ({ frame: f.frame, rough: join(sampleDir, f.rough!), gt: join(sampleDir, f.path) }))
+    .sort((a, b) => a.frame - b.frame);
+}
