@@ -29,8 +29,10 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'random seed (same seed, same data, same machine: same model, bit for bit)', integer)
     .option('--batch <n>', 'patches per step (default 8)', integer)
     .option('--patch <px>', 'patch size in pixels (default 64)', integer)
-    .option('--lr <rate>', 'learning rate (default 4e-4)', positiveNumber)
+    .option('--lr <rate>', 'learning rate (default 1e-3)', positiveNumber)
     .option('--channels <n>', 'generator width: channels of its first layer (default 24)', integer)
+    .option('--checkpoint-every <n>', 'steps between checkpoints (default 100)', integer)
+    .option('--eval-every <n>', 'steps between held-out evaluations (default 100)', integer)
     .option('--resume [run]', 'continue the latest interrupted run of this dataset (or the given run folder) exactly where it stopped'))
     .addHelpText('after', `
 Writes runs/look-<dataset>-<time>/ in the production: config.json, checkpoint.safetensors (every
@@ -40,7 +42,7 @@ model.safetensors, then registers the model as a new model version with its line
 Examples:
   atelier train look --dataset look-v1 --budget 10m
   atelier train look --dataset look-v1 --resume`)
-    .action(async (o: CommonOpts & { dataset: string; steps?: number; budget?: number; seed?: number; batch?: number; patch?: number; lr?: number; channels?: number; resume?: boolean | string }) => {
+    .action(async (o: CommonOpts & { dataset: string; steps?: number; budget?: number; seed?: number; batch?: number; patch?: number; lr?: number; channels?: number; checkpointEvery?: number; evalEvery?: number; resume?: boolean | string }) => {
       const rep = trainReporter(!!o.json, 'train look');
       const sig = cancelOnSigint();
       try {
@@ -50,6 +52,7 @@ Examples:
             ...(o.steps !== undefined ? { steps: o.steps } : {}), ...(o.budget !== undefined ? { budgetSeconds: o.budget } : {}),
             ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.batch !== undefined ? { batchSize: o.batch } : {}),
             ...(o.patch !== undefined ? { patchSize: o.patch } : {}), ...(o.lr !== undefined ? { lr: o.lr } : {}),
+            ...(o.checkpointEvery !== undefined ? { checkpointEvery: o.checkpointEvery } : {}), ...(o.evalEvery !== undefined ? { evalEvery: o.evalEvery } : {}),
           },
           arch: o.channels !== undefined ? { baseChannels: o.channels } : undefined,
         }, rep.onEvent, sig.cancelled));

@@ -21,7 +21,12 @@ export async function detectGuides(pairs: PairFiles[]): Promise<{ name: string; 
   const out: { name: string; channels: number }[] = [];
   for (const name of common) {
     const img = await loadImage(pairs[0]!.passes[name]!, 'keep');
-    out.push({ name, channels: Math.min(3, img.channels) });
+    // A grey pass saved as RGB (depth, diffuse) is one channel of information, not three.
+    const grey = img.channels >= 3 && E.tidy(() => {
+      const t = img.tensor;
+      return t.slice(1, 0, 1).sub(t.slice(1, 1, 2)).abs().max().item() === 0 && t.slice(1, 0, 1).sub(t.slice(1, 2, 3)).abs().max().item() === 0;
+    });
+    out.push({ name, channels: grey || img.channels === 1 ? 1 : 3 });
     img.tensor.dispose();
   }
   return out;

@@ -1,0 +1,164 @@
+// The look model: preprocessing, the trainer (loss goes down, sheets, model file), bit-identical
+// resume after SIGKILL through the real CLI, stylize, and the errors users can hit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import sharp from 'sharp';
+import * as E from '../../src/engine/index.js';
+import { makeConfig, inputChannels } from '../../src/models/look/config.js';
+import { roughen } from '../../src/models/look/roughen.js';
+import { buildInput } from '../../src/models/look/inputs.js';
+import { trainLook } from '../../src/models/look/train.js';
+import { loadLookModel } from '../../src/models/look/model-file.js';
+import { stylizeFile } from '../../src/models/look/stylize.js';
+import { hfRatio } from '../../src/metrics/index.js';
+
+const bin = join(process.cwd(), 'bin', 'atelier');
+const tiny = { arch: { baseChannels: 4, resBlocks: 1, discChannels: 4 }, train: { patchSize: 16, batchSize: 2, evalEvery: 10, sampleEvery: 20, checkpointEvery: 10 } };
+
+/** A synthetic "painting": smooth colour plus stripes (strokes); its rough frame: flat colour. */
+async function writePair(dir: string, i: number, size = 40): Promise<{ rough: string; painted: string; normal: string }> {
+  const rough = Buffer.alloc(size * size * 3);
+  const painted = Buffer.alloc(size * size * 3);
+  const normal = Buffer.alloc(size * size * 3);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+    const k = (y * size + x) * 3;
+    const inside = (x - 20) ** 2 + (y - 20 + i) ** 2 < 150;
+    const base = inside ? [200, 60, 40] : [60, 120, 200];
+    const stroke = ((x + 2 * y + i) % 6 < 3 ? 25 : -25);
+    for (let c = 0; c < 3; c++) {
+      rough[k + c] = base[c]!;
+      painted[k + c] = Math.max(0, Math.min(255, base[c]! * 0.8 + 30 + stroke));
+      normal[k + c] = inside ? [128, 128, 255][c]! : [128, 255, 128][c]!;
+    }
+  }
+  const f = (n: string) => join(dir, `${n}.${String(i).padStart(4, '0')}.png`);
+  await sharp(rough, { raw: { width: size, height: size, channels: 3 } }).png().toFile(f('rough'));
+  await sharp(painted, { raw: { width: size, height: size, channels: 3 } }).png().toFile(f('paint'));
+  await sharp(normal, { raw: { width: size, height: size, channels: 3 } }).png().toFile(f('normal'));
+  return { rough: f('rough'), painted: f('paint'), normal: f('normal') };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'atelier-look-'));
+const pairs = await Promise.all([0, 1, 2, 3, 4].map((i) => writePair(dir, i)));
+const files = { pairs: pairs.map((p, i) => ({ id: `p${i}`, rough: p.rough, painted: p.painted, passes: { normal: p.normal } })), concepts: [] };
+
+test('roughening flattens brush texture, stays in range, and is deterministic', async () => {
+  const c = makeConfig([]);
+  const { tensor } = await (await import('../../src/data/image-io.js')).loadImage(pairs[0]!.painted);
+  E.tidy(() => {
+    const r1 = roughen(tensor, c.roughen);
+    const r2 = roughen(tensor, c.roughen);
+    assert.deepEqual(r1.data(), r2.data());
+    assert.ok(r1.min().item() >= 0 && r1.max().item() <= 1);
+    assert.ok(hfRatio(r1, tensor) < 0.6, `texture kept: hf ratio ${hfRatio(r1, tensor)}`);
+  });
+  tensor.dispose();
+});
+
+test('the generator input has the configured channels; missing or mis-sized passes are named', () => {
+  const c = makeConfig([{ name: 'normal', channels: 3 }, { name: 'depth', channels: 1 }]);
+  E.tidy(() => {
+    const rough = E.rand([1, 3, 20, 24]);
+    const x = buildInput(c, rough, new Map([['normal', E.rand([1, 3, 20, 24])], ['depth', E.rand([1, 1, 20, 24])]]));
+    assert.deepEqual(x.shape, [1, inputChannels(c), 20, 24]);
+    assert.equal(inputChannels(c), 3 + 3 + 1 + 1 + 1);
+    const none = buildInput(c, rough, null);
+    assert.equal(none.slice(1, inputChannels(c) - 1).max().item(), 0, 'no-guides flag is 0');
+    assert.throws(() => buildInput(c, rough, new Map([['normal', E.rand([1, 3, 20, 24])]])), /render pass "depth" is missing/);
+    assert.throws(() => buildInput(c, rough, new Map([['normal', E.rand([1, 3, 10, 24])], ['depth', E.rand([1, 1, 20, 24])]])), /"normal" is 24x10 but the rough frame is 24x20/);
+  });
+});
+
+test('training lowers the loss, writes sample sheets and a model that stylizes at any size', async () => {
+  const config = makeConfig([{ name: 'normal', channels: 3 }], { ...tiny, train: { ...tiny.train, steps: 60, lr: 3e-3 } });
+  const runDir = join(dir, 'run-a');
+  const losses: number[] = [];
+  const r = await trainLook({ runDir, config, files, resume: false }, { cancelled: false, progress: (e: any) => { if (e.type === 'step') losses.push(e.loss.l1); } });
+  assert.equal(r.steps, 60);
+  assert.equal(r.heldOutPairs, 1);
+  assert.equal(r.trainPairs, 4);
+  const early = losses.slice(0, 10).reduce((a, b) => a + b) / 10;
+  const late = losses.slice(-10).reduce((a, b) => a + b) / 10;
+  assert.ok(late < early * 0.8, `L1 went from ${early} to ${late}`);
+  assert.ok(r.samples.length >= 3 && r.samples.every(existsSync));
+  const meta = await sharp(r.samples.at(-1)!).metadata();
+  assert.equal(meta.height, 3 * 40 + 2 * 4, 'one row per showcase example (3), 4 px apart');
+  const model = loadLookModel(r.modelPath);
+  const out = await stylizeFile(model, pairs[0]!.rough, { normal: pairs[0]!.normal });
+  assert.deepEqual(out.shape, [1, 3, 40, 40]);
+  await assert.rejects(stylizeFile(model, pairs[0]!.rough, {}), /needs the "normal" render pass/);
+  out.dispose();
+  model.generator.dispose();
+});
+
+test('a run stopped mid-way resumes bit-identically', async () => {
+  const config = makeConfig([{ name: 'normal', channels: 3 }], { ...tiny, train: { ...tiny.train, steps: 40 } });
+  const ctx = { cancelled: false, progress: () => {} };
+  const whole = await trainLook({ runDir: join(dir, 'whole'), config, files, resume: false }, ctx);
+  await assert.rejects(trainLook({ runDir: join(dir, 'parts'), config, files, resume: false, stopAfter: 25 }, ctx), /stopped at step 25/);
+  const resumed = await trainLook({ runDir: join(dir, 'parts'), config, files, resume: true }, ctx);
+  assert.equal(resumed.steps, 40);
+  assert.deepEqual(readFileSync(resumed.modelPath), readFileSync(whole.modelPath));
+  const other = makeConfig([{ name: 'normal', channels: 3 }], { ...tiny, train: { ...tiny.train, steps: 41 } });
+  await assert.rejects(trainLook({ runDir: join(dir, 'parts'), config: other, files, resume: true }, ctx), /another configuration/);
+});
+
+/** A production with the synthetic pairs, through the CLI. */
+function cli(args: string[], cwd = dir): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ATELIER_THREADS: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('train look through the CLI resumes bit-identically after SIGKILL', async () => {
+  const prod = join(dir, 'prod');
+  assert.equal(cli(['init', prod]).status, 0);
+  for (const p of pairs) {
+    const add = (f: string, kind: string) => JSON.parse(cli(['add', f, '--kind', kind, '--cleared', '--json', '--production', prod]).stdout).results[0].asset.id as number;
+    const painted = add(p.painted, 'paintover');
+    const rough = add(p.rough, 'rough-frame');
+    const normal = add(p.normal, 'render-pass');
+    const linked = cli(['pair', String(painted), String(rough), '--pass', `normal=${normal}`, '--production', prod]);
+    assert.equal(linked.status, 0, linked.stderr);
+  }
+  assert.equal(cli(['dataset', 'create', 'd1', '--pairs', '--production', prod]).status, 0);
+  const args = ['train', 'look', '--dataset', 'd1', '--steps', '150', '--patch', '16', '--batch', '2', '--channels', '4', '--checkpoint-every', '10', '--eval-every', '50', '--production', prod, '--json'];
+  const whole = cli(args);
+  assert.equal(whole.status, 0, whole.stderr);
+  const wholeModel = JSON.parse(whole.stdout).result.modelPath as string;
+
+  // Second run: SIGKILL once a checkpoint exists, then --resume.
+  const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ATELIER_THREADS: '1' }, stdio: 'ignore' });
+  const runsDir = join(prod, 'runs');
+  const before = new Set(readdirSync(runsDir));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const fresh = readdirSync(runsDir).filter((n) => !before.has(n));
+      if (fresh.length && existsSync(join(runsDir, fresh[0]!, 'checkpoint.safetensors'))) {
+        clearInterval(timer);
+        child.kill('SIGKILL');
+        resolve();
+      }
+    }, 20);
+    child.on('exit', () => { clearInterval(timer); reject(new Error('training finished before it could be killed')); });
+  });
+  await new Promise((r) => child.on('exit', r));
+  const resumed = cli([...args.filter((a) => a !== '--json'), '--resume', '--json']);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const out = JSON.parse(resumed.stdout);
+  assert.ok(out.result.steps === 150);
+  assert.deepEqual(readFileSync(out.result.modelPath), readFileSync(wholeModel), 'resumed model is byte-identical to the uninterrupted one');
+
+  // stylize with a model version and lineage.
+  const st = cli(['stylize', pairs[0]!.rough, '--pass', `normal=${pairs[0]!.normal}`, '--model', String(out.modelVersion), '-o', join(dir, 'still.png'), '--production', prod, '--json']);
+  assert.equal(st.status, 0, st.stderr);
+  assert.ok(existsSync(join(dir, 'still.png')));
+  const lin = JSON.parse(cli(['lineage', join(dir, 'still.png'), '--production', prod, '--json']).stdout);
+  assert.match(JSON.stringify(lin), /cleared/);
+  const bad = cli(['stylize', pairs[0]!.rough, '--model', String(out.modelVersion), '--pass', 'normal', '--production', prod]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--pass takes NAME=FILE/);
+});
