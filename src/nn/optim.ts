@@ -104,3 +104,22 @@ export class AdamW extends Adam {
     super(params, o, true);
   }
 }
+
+/**
+ * Scales the gradients of params in place so their global L2 norm is at most maxNorm (as PyTorch's
+ * clip_grad_norm_); returns the norm before clipping. Stops one bad batch from wrecking a model.
+ */
+export function clipGradNorm(params: Tensor[], maxNorm: number): number {
+  return noGrad(() => tidy(() => {
+    const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+    if (grads.length === 0) return 0;
+    let sq = 0;
+    for (const g of grads) sq += g.square().sum().item();
+    const norm = Math.sqrt(sq);
+    if (norm > maxNorm) {
+      const scale = maxNorm / (norm + 1e-6);
+      for (const g of grads) g.mul_(scale);
+    }
+    return norm;
+  }));
+}

@@ -6,7 +6,7 @@ import * as E from '../../engine/index.js';
 import type { LookConfig } from './config.js';
 
 export interface EvalRecord { step: number; seconds: number; psnr: number }
-export interface LossRecord { step: number; seconds: number; total: number; l1: number; feature: number; gram: number; adv: number; disc: number; lr: number }
+export interface LossRecord { step: number; seconds: number; total: number; l1: number; feature: number; gram: number; adv: number; disc: number; gradNorm: number; lr: number }
 
 export interface RunState {
   step: number;

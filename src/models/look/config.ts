@@ -28,6 +28,8 @@ export interface TrainConfig {
   patchSize: number;
   batchSize: number;
   lr: number;
+  /** Generator gradients are clipped to this global L2 norm. */
+  clipNorm: number;
   /** Steps to train; when budgetSeconds is set it is derived from the measured step time. */
   steps: number;
   budgetSeconds: number | null;
@@ -64,7 +66,7 @@ export interface LookConfig {
 export const DEFAULT_ROUGHEN: RoughenConfig = { blurSigma: 1.2, levels: 16, lineStrength: 0.6, lineThreshold: 0.15, noise: 0.02 };
 export const DEFAULT_ARCH: ArchitectureConfig = { baseChannels: 24, resBlocks: 4, discChannels: 32 };
 export const DEFAULT_TRAIN: TrainConfig = {
-  seed: 1, patchSize: 64, batchSize: 8, lr: 1e-3, steps: 2000, budgetSeconds: null,
+  seed: 1, patchSize: 64, batchSize: 8, lr: 4e-4, clipNorm: 1, steps: 2000, budgetSeconds: null,
   wL1: 4, wFeature: 1, wGram: 2, wAdv: 0.5, advStart: 0.6, conceptProb: 0.25, holdOut: 0.15,
   evalEvery: 100, patience: 6, sampleEvery: 250, checkpointEvery: 100,
 };

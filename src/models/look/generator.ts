@@ -44,7 +44,7 @@ export class LookGenerator extends nn.Module {
     this.head = this.child('head', conv(c, 3, 3));
   }
 
-  /** (N, inChannels, H, W) with H, W multiples of 4 -> (N, 3, H, W) in [0, 1]. */
+  /** (N, inChannels, H, W) with H, W multiples of 4 -> (N, 3, H, W), about [0, 1] (not clamped). */
   forward(x: E.Tensor): E.Tensor {
     return E.tidy(() => {
       const s0 = this.stem.forward(x).leakyRelu(0.2); // full resolution
@@ -52,7 +52,9 @@ export class LookGenerator extends nn.Module {
       const s2 = this.blocks.forward(this.down2.forward(s1).leakyRelu(0.2)); // 1/4
       const u1 = this.up1.forward(E.F.cat([E.F.interpolate(s2, { scale: 2, mode: 'nearest' }), s1], 1)).leakyRelu(0.2);
       const u2 = this.up2.forward(E.F.cat([E.F.interpolate(u1, { scale: 2, mode: 'nearest' }), s0], 1)).leakyRelu(0.2);
-      return this.head.forward(u2).tanh().add(1).mul(0.5);
+      // Unbounded output around mid-grey: a tanh here saturated and stalled training after a
+      // spike; frames are clamped to [0, 1] when generated (generateFrame) and saved.
+      return this.head.forward(u2).add(0.5);
     });
   }
 }
@@ -64,7 +66,7 @@ export function generateFrame(g: LookGenerator, input: E.Tensor): E.Tensor {
     const ph = (4 - (h % 4)) % 4;
     const pw = (4 - (w % 4)) % 4;
     const padded = ph || pw ? E.F.pad(input, [0, pw, 0, ph], h > ph && w > pw ? 'reflect' : 'replicate') : input;
-    const out = g.forward(padded);
+    const out = g.forward(padded).clamp(0, 1);
     return ph || pw ? out.slice(2, 0, h).slice(3, 0, w).contiguous() : out;
   });
 }

@@ -85,7 +85,8 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
       m.generator.dispose();
     }
   }
-  const optG = new nn.Adam(G.namedParameters(), { lr: t.lr, betas: [0.5, 0.999] });
+  // beta1 0.9 (not the GAN-customary 0.5): without normalization layers, 0.5 made training spike.
+  const optG = new nn.Adam(G.namedParameters(), { lr: t.lr, betas: [0.9, 0.999] });
   const optD = new nn.Adam(D.namedParameters(), { lr: t.lr, betas: [0.5, 0.999] });
   const best = new Map<string, E.Tensor>();
   const snapshotBest = () => E.noGrad(() => {
@@ -195,6 +196,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
         const total = l1.mul(t.wL1).add(feat.mul(t.wFeature)).add(gr.mul(t.wGram)).add(adv.mul(t.wAdv));
         optG.zeroGrad();
         total.backward();
+        const gradNorm = nn.clipGradNorm(G.parameters(), t.clipNorm);
         optG.step();
         let disc = 0;
         if (useAdv) {
@@ -205,7 +207,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
           optD.step();
           disc = lossD.item();
         }
-        return { total: total.item(), l1: l1.item(), feature: feat.item(), gram: gr.item(), adv: adv.item(), disc };
+        return { total: total.item(), l1: l1.item(), feature: feat.item(), gram: gr.item(), adv: adv.item(), disc, gradNorm };
       });
       state.step += 1;
       state.flops += useAdv ? flopsAdv : flopsNoAdv;
