@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import * as E from '../src/engine/index.js';
 import { ensureSample, freshProduction, testFrames } from '../src/demo/pipeline.js';
 import { runTrainLook } from '../src/jobs/train-look.js';
+import { runTrainKeyframes } from '../src/jobs/train-keyframes.js';
 import { loadLookModel } from '../src/models/look/model-file.js';
 import { stylizeFile } from '../src/models/look/stylize.js';
 import { loadImage } from '../src/data/image-io.js';
@@ -74,6 +75,30 @@ await writeSheet(sheet, crops);
 E.disposeAll(crops);
 model.generator.dispose();
 
+// Per-shot adaptation: fine-tune on sh010's two painted keyframes, score the shot's other frames.
+const keyShot = manifest.scenes.find((s) => s.split === 'test' && (s.keyframes?.length ?? 0) > 0)!;
+const shotScore = async (modelPath: string): Promise<number> => {
+  const mdl = loadLookModel(modelPath);
+  const shot = await prod.shot(keyShot.name);
+  let sum = 0;
+  const frames = testFrames(manifest, join(out, 'sample'), keyShot.name);
+  for (const f of frames) {
+    const sf = shot.frames.find((x) => x.frame === f.frame)!;
+    const img = await stylizeFile(mdl, sf.rough!.path, Object.fromEntries(Object.entries(sf.passes).map(([k, a]) => [k, a.path])));
+    const gt = (await loadImage(f.gt)).tensor;
+    sum += psnr(img, gt);
+    E.disposeAll([img, gt]);
+  }
+  mdl.generator.dispose();
+  return sum / frames.length;
+};
+const tk = Date.now();
+const keys = await runTrainKeyframes(prod, { shot: keyShot.name, model: String(trained.modelVersion) }, () => {});
+const keyframesSeconds = (Date.now() - tk) / 1000;
+const before = await shotScore(r.modelPath);
+const after = await shotScore(keys.result.modelPath);
+log(`keyframes on ${keyShot.name}: ${keyframesSeconds.toFixed(0)} s, PSNR on its other frames ${before.toFixed(2)} -> ${after.toFixed(2)} dB`);
+
 const final = r.evals.at(-1)?.psnr ?? NaN;
 const reached = r.evals.find((e) => e.psnr >= 0.95 * final);
 const m = avg(sums.model);
@@ -87,6 +112,10 @@ const result = {
   steps: r.steps,
   held_out_pairs_psnr: r.heldOutPsnr,
   test_frames: n,
+  keyframes_shot: keyShot.name,
+  keyframes_seconds: +keyframesSeconds.toFixed(1),
+  keyframes_psnr_before: +before.toFixed(3),
+  keyframes_psnr_after: +after.toFixed(3),
   crops: sheet,
 };
 const better = Math.max(result.baseline_rough.psnr, result.baseline_color.psnr);
