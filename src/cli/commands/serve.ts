@@ -1,0 +1,63 @@
+// atelier serve <production>: the dailies server (API + review web app) for one production; and
+// its tokens: --create-token <name> --role <role>, --list-tokens, --revoke-token <id>.
+import type { Command } from 'commander';
+import { openProduction } from '../../store/index.js';
+import { createToken, listTokens, parseRole, revokeToken, ROLES } from '../../server/auth.js';
+import { migrateServer } from '../../server/db.js';
+import { buildServer } from '../../server/app.js';
+import { integer, positiveNumber } from './store-common.js';
+
+interface ServeOpts { port: number; host: string; createToken?: string; role?: string; listTokens?: boolean; revokeToken?: number; uploadMb?: number; jobThreads?: number; log?: boolean; json?: boolean }
+
+export function registerServe(program: Command): void {
+  program.command('serve')
+    .argument('[production]', 'the production folder (default: $ATELIER_PRODUCTION, else the current folder or a parent)')
+    .description('Serve the dailies review app and its API (/api, OpenAPI at /api/openapi.json, GET /health) for one production.')
+    .option('--port <n>', 'port', integer, 8787)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--create-token <name>', 'create an access token (shown once) and exit')
+    .option('--role <role>', `role of the new token: ${ROLES.join(' | ')}`, 'viewer')
+    .option('--list-tokens', 'list tokens (never their values) and exit')
+    .option('--revoke-token <id>', 'revoke a token by id and exit', integer)
+    .option('--upload-mb <n>', 'largest upload per file, MB (default 256, at most the production\'s max file size)', positiveNumber)
+    .option('--job-threads <n>', 'libtorch threads per job', integer)
+    .option('--log', 'log every request')
+    .option('--json', 'print JSON')
+    .addHelpText('after', `
+Roles: viewer (read everything), artist (+ upload, notes, refine requests, renders, cancel own jobs),
+supervisor (+ approve / needs work, training, cancel any job, rights).
+Example:
+  atelier serve ./ep01 --create-token ana --role supervisor
+  atelier serve ./ep01 --port 8787     # then open http://127.0.0.1:8787 and paste the token`)
+    .action(async (dir: string | undefined, o: ServeOpts) => {
+      if (o.createToken || o.listTokens || o.revokeToken !== undefined) {
+        const prod = await openProduction(dir);
+        try {
+          const db = await migrateServer(prod);
+          if (o.createToken) {
+            const role = parseRole(o.role ?? 'viewer');
+            const t = await createToken(db, o.createToken, role);
+            if (o.json) console.log(JSON.stringify({ id: t.id, name: o.createToken, role, token: t.token }));
+            else console.log(`token #${t.id} for ${o.createToken} (${role}) — shown only now, keep it secret:\n${t.token}`);
+          } else if (o.revokeToken !== undefined) {
+            const ok = await revokeToken(db, o.revokeToken);
+            if (!ok) throw new Error(`no active token #${o.revokeToken}`);
+            console.log(o.json ? JSON.stringify({ revoked: o.revokeToken }) : `revoked token #${o.revokeToken}`);
+          } else {
+            const rows = await listTokens(db);
+            if (o.json) console.log(JSON.stringify(rows));
+            else for (const r of rows) console.log(`#${r.id}  ${r.name}  ${r.role}  created ${r.created_at}${r.revoked_at ? `  REVOKED ${r.revoked_at}` : ''}`);
+          }
+        } finally { await prod.close(); }
+        return;
+      }
+      const prod = await openProduction(dir);
+      const server = await buildServer({ production: prod, limits: o.uploadMb ? { uploadBytes: o.uploadMb * 1048576 } : undefined, jobThreads: o.jobThreads, logger: !!o.log });
+      const address = await server.app.listen({ port: o.port, host: o.host });
+      const tokens = (await listTokens(server.ctx.db)).filter((t) => !t.revoked_at).length;
+      console.log(o.json ? JSON.stringify({ url: address, production: prod.dir }) : `Atelier dailies for ${prod.dir} at ${address}  (API: ${address}/api/openapi.json)${tokens ? '' : `\nno tokens yet: create one with \`atelier serve ${dir ?? '.'} --create-token <name> --role supervisor\``}`);
+      const stop = async () => { await server.close(); await prod.close(); process.exit(0); };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}

@@ -1,0 +1,130 @@
+// The dailies server for one production: the API under /api (OpenAPI at /api/openapi.json),
+// GET /health, and the review web app (built by Vite into dist/web) at /.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import 'sharp'; // loaded on the main thread before any job worker loads it (sharp's rule for workers)
+import { openProduction, type Production } from '../store/index.js';
+import { migrateServer } from './db.js';
+import { authenticate, requestToken } from './auth.js';
+import { errorHandler, HttpError } from './errors.js';
+import type { ServerContext, ServerLimits } from './route.js';
+import type { JobQueue, JobRecord } from './jobs/queue.js';
+import { InProcessQueue, type JobHandler } from './jobs/in-process.js';
+import { sessionRoutes } from './routes/session.js';
+import { libraryRoutes } from './routes/library.js';
+import { modelRoutes } from './routes/models.js';
+import { shotRoutes } from './routes/shots.js';
+import { reviewRoutes } from './routes/reviews.js';
+import { jobRoutes } from './routes/jobs.js';
+import { metaRoutes } from './routes/meta.js';
+import { nowIso } from '../store/time.js';
+
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
+
+export interface ServerOptions {
+  /** The production folder (opened and closed by the server), or an open production. */
+  production: string | Production;
+  limits?: Partial<ServerLimits>;
+  /** Folder of the built web app; null serves no app. Default dist/web. */
+  webDir?: string | null;
+  /** Another JobQueue implementation (e.g. BullMQ); default: in-process worker threads. */
+  queue?: JobQueue;
+  /** Extra job kinds for the in-process queue (tests). */
+  extraJobs?: Record<string, JobHandler>;
+  /** libtorch threads per job. */
+  jobThreads?: number;
+  logger?: boolean;
+}
+
+export interface AtelierServer { app: FastifyInstance; ctx: ServerContext; close(): Promise<void> }
+
+export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
+  const ownsProd = typeof o.production === 'string';
+  const prod = typeof o.production === 'string' ? await openProduction(o.production) : o.production;
+  const db = await migrateServer(prod);
+  const settings = await prod.settings();
+  const limits: ServerLimits = {
+    uploadBytes: Math.min(o.limits?.uploadBytes ?? 256 * 1048576, settings.maxFileMegabytes * 1048576),
+    jsonBytes: o.limits?.jsonBytes ?? 16 * 1048576,
+    uploadFiles: o.limits?.uploadFiles ?? 200,
+  };
+
+  const handlers = new URL('./jobs/handlers.js', import.meta.url);
+  // When a refine job ends other than "done", its request says so (the job itself marks success).
+  const refineSettled = async (job: JobRecord) => {
+    if (job.status === 'done') return;
+    await db.updateTable('refine_requests').set({ status: job.status === 'cancelled' ? 'cancelled' : 'failed', error: job.error, updated_at: nowIso() })
+      .where('job_id', '=', job.id).execute();
+  };
+  const queue = o.queue ?? new InProcessQueue({
+    threads: o.jobThreads,
+    handlers: {
+      'train-look': { module: handlers, export: 'trainLookJob' },
+      'render-shot': { module: handlers, export: 'renderShotJob' },
+      refine: { module: handlers, export: 'refineJob', onSettled: refineSettled },
+      ...o.extraJobs,
+    },
+  });
+
+  const app = Fastify({ logger: o.logger ?? false, bodyLimit: limits.jsonBytes });
+  const ctx: ServerContext = { prod, db, queue, limits, routes: [] };
+  app.decorateRequest('principal', null);
+  app.decorateRequest('viaCookie', false);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+  await app.register(multipart, { limits: { fileSize: limits.uploadBytes, files: limits.uploadFiles, fields: 20, fieldSize: 16384, parts: limits.uploadFiles + 20 } });
+
+  // Authentication: every /api route needs a valid token (POST /api/session checks the one it gets).
+  app.addHook('onRequest', async (req) => {
+    const path = req.url.split('?')[0]!;
+    if (!path.startsWith('/api/') && path !== '/api') return;
+    if (req.method === 'POST' && path === '/api/session') return;
+    const { token, viaCookie } = requestToken(req.headers);
+    const p = await authenticate(db, token);
+    if (!p) throw new HttpError(401, 'unauthorized', token ? 'unknown or revoked token' : 'a token is required (Authorization: Bearer <token>, or sign in at /)');
+    // A cookie is sent by the browser on its own: state changes through it need our header too.
+    if (viaCookie && req.method !== 'GET' && req.method !== 'HEAD' && req.headers['x-atelier-csrf'] !== '1') {
+      throw new HttpError(403, 'csrf', 'requests signed in by cookie must send the header X-Atelier-CSRF: 1');
+    }
+    req.principal = p;
+    req.viaCookie = viaCookie;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
+    return payload;
+  });
+
+  app.get('/health', async () => ({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) }));
+  sessionRoutes(app, ctx);
+  metaRoutes(app, ctx);
+  libraryRoutes(app, ctx);
+  modelRoutes(app, ctx);
+  shotRoutes(app, ctx);
+  reviewRoutes(app, ctx);
+  jobRoutes(app, ctx);
+
+  const webDir = o.webDir === undefined ? DEFAULT_WEB_DIR : o.webDir;
+  if (webDir && existsSync(webDir)) {
+    // The app shell (HTML, scripts, styles) holds no production data; everything it shows comes from /api.
+    await app.register(fastifyStatic, { root: webDir, prefix: '/', index: ['index.html'], wildcard: true, cacheControl: false, dotfiles: 'deny' });
+  } else {
+    app.get('/', async (_req, reply) => reply.type('text/plain').send('Atelier dailies server: the web app is not built (npm run setup builds it into dist/web); the API is under /api.'));
+  }
+
+  return {
+    app, ctx,
+    async close() {
+      await app.close();
+      await queue.close();
+      if (ownsProd) await prod.close();
+    },
+  };
+}

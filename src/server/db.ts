@@ -1,0 +1,109 @@
+// The server's own tables in the production database (tokens, review notes, refine requests).
+// They are migrated by the server with a migration table of its own, so the workspace's
+// migrations (src/store/migrations.ts) and these never interfere.
+import { Migrator, type Kysely, type Migration, type Generated } from 'kysely';
+import type { Production } from '../store/index.js';
+import type { Database } from '../store/schema.js';
+
+export interface ServerTokensTable {
+  id: Generated<number>;
+  name: string;
+  role: string;                 // viewer | artist | supervisor
+  token_hash: string;           // sha256 hex of the token; the token itself is never stored
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface ReviewNotesTable {
+  id: Generated<number>;
+  shot: string;
+  version_id: number;           // a shot version (see routes/shots.ts): the first render id of the version
+  frame: number | null;         // null: the whole version
+  verdict: string | null;       // approved | needs_work | null (a plain note)
+  note: string;
+  author: string;
+  role: string;
+  created_at: string;
+}
+
+export interface RefineRequestsTable {
+  id: Generated<number>;
+  shot: string;
+  version_id: number;
+  frame: number;                // the frame the mask was painted on
+  frame_start: number;
+  frame_end: number;
+  mask_hash: string;            // PNG in the content store
+  params: string;               // JSON: { feather, note }
+  status: string;               // pending | running | done | failed
+  job_id: string | null;
+  result_version_id: number | null;
+  error: string | null;
+  author: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ServerDatabase extends Database {
+  server_tokens: ServerTokensTable;
+  review_notes: ReviewNotesTable;
+  refine_requests: RefineRequestsTable;
+}
+
+type AnyDb = Kysely<any>;
+
+const withId = (db: AnyDb, name: string, dialect: string) => dialect === 'postgres'
+  ? db.schema.createTable(name).addColumn('id', 'serial', (c) => c.primaryKey())
+  : db.schema.createTable(name).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+
+function migrations(dialect: string): Record<string, Migration> {
+  return {
+    '0001_server': {
+      async up(db: AnyDb) {
+        await withId(db, 'server_tokens', dialect)
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text').execute();
+        await withId(db, 'review_notes', dialect)
+          .addColumn('shot', 'text', (c) => c.notNull())
+          .addColumn('version_id', 'integer', (c) => c.notNull())
+          .addColumn('frame', 'integer')
+          .addColumn('verdict', 'text')
+          .addColumn('note', 'text', (c) => c.notNull())
+          .addColumn('author', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull()).execute();
+        await db.schema.createIndex('review_notes_version').on('review_notes').columns(['shot', 'version_id']).execute();
+        await withId(db, 'refine_requests', dialect)
+          .addColumn('shot', 'text', (c) => c.notNull())
+          .addColumn('version_id', 'integer', (c) => c.notNull())
+          .addColumn('frame', 'integer', (c) => c.notNull())
+          .addColumn('frame_start', 'integer', (c) => c.notNull())
+          .addColumn('frame_end', 'integer', (c) => c.notNull())
+          .addColumn('mask_hash', 'text', (c) => c.notNull())
+          .addColumn('params', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('job_id', 'text')
+          .addColumn('result_version_id', 'integer')
+          .addColumn('error', 'text')
+          .addColumn('author', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull()).execute();
+      },
+    },
+  };
+}
+
+/** Brings the server tables up to date; returns the typed database handle. */
+export async function migrateServer(prod: Production): Promise<Kysely<ServerDatabase>> {
+  const db = prod.db as unknown as Kysely<ServerDatabase>;
+  const migrator = new Migrator({
+    db, provider: { getMigrations: async () => migrations(prod.dialect) },
+    migrationTableName: 'atelier_server_migration', migrationLockTableName: 'atelier_server_migration_lock',
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw new Error(`server database migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  return db;
+}

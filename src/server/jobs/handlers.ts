@@ -1,0 +1,122 @@
+// The server's jobs, run in a worker thread by the job queue (runInWorker imports this module in
+// the worker). Inputs are plain data the server built after checking the request; each job opens
+// the production itself (its own database connection) and reports { progress, message }.
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { JobContext } from '../../engine/worker.js';
+import { openProduction, sha256File } from '../../store/index.js';
+import { runTrainLook } from '../../jobs/train-look.js';
+import { resolveLookModel } from '../../jobs/model-ref.js';
+import { renderShotFrames } from '../../render/render-shot.js';
+import type { TrainEvent } from '../../models/look/train.js';
+import type { ServerDatabase } from '../db.js';
+import type { Kysely } from 'kysely';
+import { getShotVersion } from '../versions.js';
+import { nowIso } from '../../store/time.js';
+
+const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+export interface TrainLookInput { productionDir: string; dataset: string; steps?: number; budgetSeconds?: number }
+
+export async function trainLookJob(input: TrainLookInput, ctx: JobContext) {
+  const prod = await openProduction(input.productionDir);
+  try {
+    const train: Record<string, number> = {};
+    if (input.steps) train.steps = input.steps;
+    if (input.budgetSeconds) train.budgetSeconds = input.budgetSeconds;
+    const r = await runTrainLook(prod, { dataset: input.dataset, train }, (raw) => {
+      const e = raw as TrainEvent;
+      if (e.type === 'step') ctx.progress({ progress: e.step / e.totalSteps, message: `step ${e.step}/${e.totalSteps} loss ${e.loss.total.toFixed(3)}`, detail: { step: e.step, loss: e.loss.total } });
+      else if (e.type === 'eval') ctx.progress({ message: `held-out PSNR ${e.psnr.toFixed(2)} dB`, detail: e });
+      else if (e.type === 'loaded') ctx.progress({ progress: 0, message: `${e.trainPairs} pairs, ${e.concepts} concept images` });
+    }, () => ctx.cancelled);
+    return { modelVersion: r.modelVersion, steps: r.result.steps, heldOutPsnr: r.result.heldOutPsnr };
+  } finally { await prod.close(); }
+}
+
+export interface RenderShotInput { productionDir: string; shot: string; modelVersion: number; range?: [number, number] }
+
+export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
+  const prod = await openProduction(input.productionDir);
+  try {
+    const { model, version } = await resolveLookModel(prod, String(input.modelVersion));
+    const outDir = join(prod.dir, 'renders', input.shot, `v${version}-${stamp()}`);
+    try {
+      const r = await renderShotFrames(prod, input.shot, model, version, {
+        outDir, range: input.range,
+        onFrame: (done, total, frame) => {
+          ctx.progress({ progress: done / total, message: `frame ${frame} (${done}/${total})` });
+          if (ctx.cancelled) throw new Error('job cancelled');
+        },
+      });
+      return { frames: r.frames.length, dir: outDir };
+    } finally { model.generator.dispose(); }
+  } finally { await prod.close(); }
+}
+
+export interface RefineInput { productionDir: string; requestId: number }
+
+/** A masked local re-render: re-renders the request's frames, composites the new pixels over the
+ *  source version inside the feathered mask only, and records every frame as a new version. */
+export async function refineJob(input: RefineInput, ctx: JobContext) {
+  const prod = await openProduction(input.productionDir);
+  const db = prod.db as unknown as Kysely<ServerDatabase>;
+  try {
+    const req = await db.selectFrom('refine_requests').selectAll().where('id', '=', input.requestId).executeTakeFirstOrThrow();
+    await db.updateTable('refine_requests').set({ status: 'running', updated_at: nowIso() }).where('id', '=', req.id).execute();
+    const source = await getShotVersion(prod, req.shot, req.version_id);
+    if (!source) throw new Error(`shot ${req.shot} has no version ${req.version_id}`);
+    const params = JSON.parse(req.params) as { feather?: number };
+    const shot = await prod.shot(req.shot);
+    const { model, version } = await resolveLookModel(prod, String(source.modelVersion));
+    const tmp = prod.tempDir();
+    try {
+      const [a, b] = [req.frame_start, req.frame_end];
+      await renderShotFrames(prod, req.shot, model, null, {
+        outDir: tmp, range: [a, b],
+        onFrame: (done, total, frame) => {
+          ctx.progress({ progress: 0.8 * done / total, message: `re-rendering frame ${frame} (${done}/${total})` });
+          if (ctx.cancelled) throw new Error('job cancelled');
+        },
+      });
+      model.generator.dispose();
+      const outDir = join(prod.dir, 'renders', req.shot, `v${version}-refine${req.id}-${stamp()}`);
+      mkdirSync(outDir, { recursive: true });
+      const maskPath = prod.readBlob(req.mask_hash);
+      let alpha: Buffer | null = null;
+      let resultVersion: number | null = null;
+      for (const [i, f] of source.frames.entries()) {
+        const src = (await prod.db.selectFrom('renders').select(['path', 'hash']).where('id', '=', f.renderId).executeTakeFirstOrThrow());
+        const name = `${req.shot}.${String(f.frame).padStart(4, '0')}.png`;
+        const out = join(outDir, name);
+        const rough = shot.frames.find((x) => x.frame === f.frame)?.rough;
+        let inputs: Record<string, string> = { base: src.hash };
+        if (f.frame >= a && f.frame <= b) {
+          const base = await sharp(src.path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+          const { width: w, height: h } = base.info;
+          alpha ??= await sharp(maskPath).removeAlpha().toColourspace('b-w').resize(w, h, { fit: 'fill' })
+            .blur(Math.max(0.3, params.feather ?? 4)).raw().toBuffer();
+          const fresh = await sharp(join(tmp, name)).removeAlpha().toColourspace('srgb').resize(w, h, { fit: 'fill' }).raw().toBuffer();
+          const px = Buffer.alloc(w * h * 3);
+          for (let p = 0; p < w * h; p++) {
+            const m = alpha[p]! / 255;
+            for (let c = 0; c < 3; c++) px[p * 3 + c] = Math.round(base.data[p * 3 + c]! * (1 - m) + fresh[p * 3 + c]! * m);
+          }
+          await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(out);
+          inputs = { base: src.hash, mask: req.mask_hash, ...(rough ? { rough: rough.hash } : {}) };
+        } else {
+          copyFileSync(src.path, out);
+        }
+        const id = await prod.recordRenderedFrame({
+          path: out, modelVersion: source.modelVersion, inputHashes: inputs,
+          params: { shot: req.shot, frame: f.frame, refine: req.id, from_version: source.id, feather: params.feather ?? 4, masked: f.frame >= a && f.frame <= b },
+        });
+        resultVersion ??= id;
+        ctx.progress({ progress: 0.8 + 0.2 * (i + 1) / source.frames.length, message: `writing frame ${f.frame}` });
+      }
+      await db.updateTable('refine_requests').set({ status: 'done', result_version_id: resultVersion, updated_at: nowIso() }).where('id', '=', req.id).execute();
+      return { version: resultVersion, dir: outDir, maskHash: sha256File(maskPath) === req.mask_hash ? req.mask_hash : null };
+    } finally { rmSync(tmp, { recursive: true, force: true }); }
+  } finally { await prod.close(); }
+}

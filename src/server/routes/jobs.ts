@@ -1,0 +1,77 @@
+// Jobs: start training and renders, list, cancel, and a live stream of their progress (SSE).
+import type { FastifyInstance } from 'fastify';
+import { getModelVersion, getDataset } from '../../store/index.js';
+import { badRequest, forbidden, notFound } from '../errors.js';
+import { defineRoutes, type ServerContext } from '../route.js';
+import { roleAtLeast } from '../auth.js';
+import type { JobEvent } from '../jobs/queue.js';
+import { SHOT_NAME } from './shots.js';
+
+const jobIdParam = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } };
+
+export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  defineRoutes(app, ctx, [
+    {
+      method: 'GET', url: '/api/jobs', summary: 'Jobs, newest first', tag: 'jobs', role: 'viewer',
+      handler: async (_req, _r, c) => ({ jobs: await c.queue.list() }),
+    },
+    {
+      method: 'GET', url: '/api/jobs/events', summary: 'Server-sent events: a "snapshot" of the jobs, then "job" (status) and "progress" events as they happen', tag: 'jobs', role: 'viewer', produces: 'text/event-stream',
+      handler: async (req, reply, c) => {
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
+        const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        send('snapshot', { jobs: await c.queue.list() });
+        const off = c.queue.subscribe((e: JobEvent) => send(e.type, e));
+        const beat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
+        const stop = () => { clearInterval(beat); off(); };
+        req.raw.on('close', stop);
+        res.on('close', stop);
+      },
+    },
+    {
+      method: 'POST', url: '/api/jobs/train', summary: 'Start training a look model on a dataset snapshot', tag: 'jobs', role: 'supervisor',
+      body: { type: 'object', additionalProperties: false, required: ['dataset'], properties: { dataset: { type: 'string', maxLength: 200 }, steps: { type: 'integer', minimum: 1, maximum: 1000000 }, budgetSeconds: { type: 'integer', minimum: 10, maximum: 7 * 86400 } } },
+      handler: async (req, reply, c) => {
+        const b = req.body as { dataset: string; steps?: number; budgetSeconds?: number };
+        const ds = await getDataset(c.prod, b.dataset);
+        const job = await c.queue.submit({
+          kind: 'train-look', title: `train look on ${ds.name}${b.steps ? ` (${b.steps} steps)` : ''}`,
+          input: { productionDir: c.prod.dir, dataset: ds.name, steps: b.steps, budgetSeconds: b.budgetSeconds }, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
+        });
+        void reply.status(202);
+        return job;
+      },
+    },
+    {
+      method: 'POST', url: '/api/jobs/render', summary: 'Render a shot (or a frame range) through a look model; the frames arrive as a new version', tag: 'jobs', role: 'artist',
+      body: { type: 'object', additionalProperties: false, required: ['shot', 'modelVersion'], properties: { shot: SHOT_NAME, modelVersion: { type: 'integer', minimum: 1 }, frameStart: { type: 'integer' }, frameEnd: { type: 'integer' } } },
+      handler: async (req, reply, c) => {
+        const b = req.body as { shot: string; modelVersion: number; frameStart?: number; frameEnd?: number };
+        const shot = await c.prod.shot(b.shot);
+        const m = await getModelVersion(c.prod, b.modelVersion);
+        if (!m.kind.startsWith('look')) throw badRequest(`model version #${m.id} is a ${m.kind} model, not a look model`);
+        const range: [number, number] = [b.frameStart ?? shot.range[0], b.frameEnd ?? shot.range[1]];
+        if (range[0] > range[1] || range[0] < shot.range[0] || range[1] > shot.range[1]) throw badRequest(`frame range ${range[0]}-${range[1]} is outside shot ${shot.name} (${shot.range[0]}-${shot.range[1]})`);
+        const job = await c.queue.submit({
+          kind: 'render-shot', title: `render ${shot.name} ${range[0]}-${range[1]} with model #${m.id}`,
+          input: { productionDir: c.prod.dir, shot: shot.name, modelVersion: m.id, range }, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
+        });
+        void reply.status(202);
+        return job;
+      },
+    },
+    {
+      method: 'POST', url: '/api/jobs/:id/cancel', summary: 'Cancel a job (artists: their own; supervisors: any)', tag: 'jobs', role: 'artist', params: jobIdParam,
+      handler: async (req, _r, c) => {
+        const id = (req.params as { id: string }).id;
+        const job = await c.queue.get(id);
+        if (!job) throw notFound(`no job ${id}`);
+        const p = req.principal!;
+        if (!roleAtLeast(p.role, 'supervisor') && job.createdBy !== `${p.name}#${p.tokenId}`) throw forbidden('artists may cancel only their own jobs');
+        return c.queue.cancel(id);
+      },
+    },
+  ]);
+}
