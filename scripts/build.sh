@@ -13,3 +13,12 @@ if [ ! -f "$addon" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; t
   echo "$want" > "$stamp"
 fi
 npx --no-install tsc -p . --incremental --tsBuildInfoFile dist/.tsbuildinfo >&2
+
+# The review web app (src/web, React + Vite) -> dist/web, only when its sources or the lockfile changed.
+webstamp=dist/web/.atelier-web-sha256
+webwant=$( (find src/web -type f | LC_ALL=C sort | xargs cat; cat package-lock.json) | sha256sum | cut -d' ' -f1)
+if [ ! -f "$webstamp" ] || [ "$(cat "$webstamp")" != "$webwant" ]; then
+  echo "atelier setup: building the web app (vite)" >&2
+  npx --no-install vite build --config src/web/vite.config.ts --logLevel warn >&2
+  echo "$webwant" > "$webstamp"
+fi

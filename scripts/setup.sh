@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages. libopenblas0-pthread matters: without it libtorch's matmuls run ~30x slower.
-PKGS=(libtorch-dev libopenblas0-pthread libopencv-dev ffmpeg python3 make g++ pkg-config)
+# chromium: the browser tests of the dailies web app drive Debian's build (playwright-core, no download).
+PKGS=(libtorch-dev libopenblas0-pthread libopencv-dev ffmpeg python3 make g++ pkg-config chromium)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

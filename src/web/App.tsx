@@ -1,0 +1,54 @@
+// The review app: sign-in, then Library / Models / Shots / Jobs pages (hash routes).
+import { createContext, useContext, useEffect, useState } from 'react';
+import { api, ApiError } from './api';
+import { LibraryPage } from './pages/Library';
+import { ModelsPage } from './pages/Models';
+import { ShotsPage } from './pages/Shots';
+import { JobsPage } from './pages/Jobs';
+import { LoginPage } from './pages/Login';
+
+export interface Me { name: string; role: 'viewer' | 'artist' | 'supervisor'; production: string; limits: { uploadBytes: number } }
+const MeContext = createContext<Me | null>(null);
+export const useMe = () => useContext(MeContext)!;
+export const can = (me: Me, role: Me['role']) => ['viewer', 'artist', 'supervisor'].indexOf(me.role) >= ['viewer', 'artist', 'supervisor'].indexOf(role);
+
+function useHash(): string[] {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const on = () => setHash(location.hash);
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent).filter(Boolean);
+}
+
+const PAGES = [['library', 'Library'], ['models', 'Models'], ['shots', 'Shots'], ['jobs', 'Jobs']] as const;
+
+export function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const route = useHash();
+  const load = () => api<Me>('/api/me').then(setMe, (e) => { if (e instanceof ApiError && e.status === 401) setMe(null); else setMe(null); });
+  useEffect(() => { void load(); }, []);
+  if (me === undefined) return <div className="loading">Loading…</div>;
+  if (me === null) return <LoginPage onSignedIn={load} />;
+  const page = route[0] ?? 'shots';
+  return (
+    <MeContext.Provider value={me}>
+      <header className="top">
+        <span className="brand">Atelier dailies</span>
+        <span className="prod">{me.production}</span>
+        <nav>
+          {PAGES.map(([id, label]) => <a key={id} href={`#/${id}`} className={page === id ? 'active' : ''} data-testid={`nav-${id}`}>{label}</a>)}
+        </nav>
+        <span className="who" data-testid="who">{me.name} · {me.role}</span>
+        <button className="link" onClick={() => api('/api/session', { method: 'DELETE' }).then(() => setMe(null))}>Sign out</button>
+      </header>
+      <main>
+        {page === 'library' && <LibraryPage />}
+        {page === 'models' && <ModelsPage id={route[1] ? Number(route[1]) : null} />}
+        {page === 'shots' && <ShotsPage shot={route[1] ?? null} version={route[2] ? Number(route[2]) : null} />}
+        {page === 'jobs' && <JobsPage />}
+      </main>
+    </MeContext.Provider>
+  );
+}

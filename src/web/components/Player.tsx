@@ -1,0 +1,160 @@
+// A frame-accurate player: every frame is a preloaded image drawn on a canvas, so "frame N" is
+// exactly frame N. Play / pause, step, scrub, loop an in-out range; rough vs final as an A/B wipe,
+// side by side, or either alone. Keys: space play, ←/→ step, I/O set in/out, L loop.
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+export interface PlayerFrame { frame: number; rough: string | null; final: string | null }
+export type ViewMode = 'wipe' | 'side' | 'rough' | 'final';
+
+function useImages(urls: (string | null)[]): { images: (HTMLImageElement | null)[]; loaded: number } {
+  const [loaded, setLoaded] = useState(0);
+  const [images, setImages] = useState<(HTMLImageElement | null)[]>([]);
+  const key = urls.join('|');
+  useEffect(() => {
+    let live = true;
+    setLoaded(0);
+    const imgs = urls.map((u) => {
+      if (!u) return null;
+      const img = new Image();
+      img.onload = img.onerror = () => { if (live) setLoaded((n) => n + 1); };
+      img.src = u;
+      return img;
+    });
+    setImages(imgs);
+    return () => { live = false; };
+  }, [key]);
+  return { images, loaded };
+}
+
+export function Player({ frames, fps, width, height, onFrame, overlay }: {
+  frames: PlayerFrame[]; fps: number; width: number; height: number;
+  onFrame?: (frame: number) => void;
+  overlay?: (frame: number) => React.ReactNode;
+}) {
+  const [index, setIndex] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const [mode, setMode] = useState<ViewMode>(frames.some((f) => f.final) ? 'wipe' : 'rough');
+  const [wipe, setWipe] = useState(0.5);
+  const [inPoint, setIn] = useState(0);
+  const [outPoint, setOut] = useState(frames.length - 1);
+  const [loop, setLoop] = useState(true);
+  const rough = useImages(frames.map((f) => f.rough));
+  const final = useImages(frames.map((f) => f.final));
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const canvasB = useRef<HTMLCanvasElement>(null);
+  const state = useRef({ index, inPoint, outPoint, loop });
+  state.current = { index, inPoint, outPoint, loop };
+
+  useEffect(() => { setIndex(0); setIn(0); setOut(frames.length - 1); setPlaying(false); }, [frames.length, frames[0]?.frame]);
+  useEffect(() => { if (frames[index]) onFrame?.(frames[index]!.frame); }, [index, frames]);
+
+  // Drawing: the wipe shows rough left of the line, final right of it.
+  const draw = useCallback(() => {
+    const c = canvas.current;
+    if (!c) return;
+    const g = c.getContext('2d')!;
+    const r = rough.images[index], f = final.images[index];
+    g.fillStyle = '#111';
+    g.fillRect(0, 0, c.width, c.height);
+    const ok = (im: HTMLImageElement | null | undefined): im is HTMLImageElement => !!im && im.complete && im.naturalWidth > 0;
+    if (mode === 'rough' || mode === 'side') { if (ok(r)) g.drawImage(r, 0, 0, c.width, c.height); }
+    else if (mode === 'final') { if (ok(f)) g.drawImage(f, 0, 0, c.width, c.height); }
+    else {
+      if (ok(f)) g.drawImage(f, 0, 0, c.width, c.height);
+      const x = Math.round(wipe * c.width);
+      if (ok(r)) g.drawImage(r, 0, 0, r.naturalWidth * wipe, r.naturalHeight, 0, 0, x, c.height);
+      g.fillStyle = '#fff';
+      g.fillRect(x - 1, 0, 2, c.height);
+    }
+    const b = canvasB.current;
+    if (b && mode === 'side') {
+      const gb = b.getContext('2d')!;
+      gb.fillStyle = '#111';
+      gb.fillRect(0, 0, b.width, b.height);
+      if (ok(f)) gb.drawImage(f, 0, 0, b.width, b.height);
+    }
+  }, [index, mode, wipe, rough.loaded, final.loaded, rough.images, final.images]);
+  useEffect(draw, [draw]);
+
+  // Playback at the shot's frame rate, frame by frame (frames are never skipped while loaded).
+  useEffect(() => {
+    if (!playing) return;
+    let raf = 0;
+    let last = performance.now();
+    let acc = 0;
+    const tick = (now: number) => {
+      acc += now - last;
+      last = now;
+      const step = 1000 / fps;
+      if (acc >= step) {
+        acc = Math.min(acc - step, step);
+        const s = state.current;
+        let next = s.index + 1;
+        const end = s.loop ? s.outPoint : frames.length - 1;
+        if (next > end) {
+          if (s.loop) next = s.inPoint;
+          else { setPlaying(false); return; }
+        }
+        setIndex(next);
+      }
+      raf = requestAnimationFrame(tick);
+    };
+    raf = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(raf);
+  }, [playing, fps, frames.length]);
+
+  const step = (d: number) => { setPlaying(false); setIndex((i) => Math.max(0, Math.min(frames.length - 1, i + d))); };
+  const onKey = (e: React.KeyboardEvent) => {
+    if ((e.target as HTMLElement).tagName === 'INPUT' && (e.target as HTMLInputElement).type !== 'range') return;
+    if (e.key === ' ') { e.preventDefault(); setPlaying((p) => !p); }
+    else if (e.key === 'ArrowRight') { e.preventDefault(); step(1); }
+    else if (e.key === 'ArrowLeft') { e.preventDefault(); step(-1); }
+    else if (e.key === 'i') setIn(Math.min(index, outPoint));
+    else if (e.key === 'o') setOut(Math.max(index, inPoint));
+    else if (e.key === 'l') setLoop((l) => !l);
+  };
+  const setWipeFrom = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    if (mode !== 'wipe' || !(e.buttons & 1)) return;
+    const r = e.currentTarget.getBoundingClientRect();
+    setWipe(Math.max(0, Math.min(1, (e.clientX - r.left) / r.width)));
+  };
+  const cur = frames[index];
+  const allLoaded = rough.loaded + final.loaded >= frames.filter((f) => f.rough).length + frames.filter((f) => f.final).length;
+
+  return (
+    <div className="player" tabIndex={0} onKeyDown={onKey} data-testid="player" data-frame={cur?.frame ?? ''} data-index={index}
+      data-playing={playing ? '1' : '0'} data-mode={mode} data-wipe={wipe.toFixed(3)} data-in={frames[inPoint]?.frame} data-out={frames[outPoint]?.frame} data-loaded={allLoaded ? '1' : '0'}>
+      <div className={`screens ${mode === 'side' ? 'side' : ''}`}>
+        <div className="screen">
+          <canvas ref={canvas} width={width} height={height} data-testid="player-canvas" onPointerDown={setWipeFrom} onPointerMove={setWipeFrom} />
+          {mode === 'side' && <span className="tag">rough</span>}
+          {mode === 'wipe' && <><span className="tag">rough</span><span className="tag right">final</span></>}
+          {overlay && cur && overlay(cur.frame)}
+        </div>
+        {mode === 'side' && <div className="screen"><canvas ref={canvasB} width={width} height={height} data-testid="player-canvas-b" /><span className="tag">final</span></div>}
+      </div>
+      <div className="transport">
+        <button onClick={() => { setPlaying(false); setIndex(inPoint); }} title="to in point">«</button>
+        <button onClick={() => step(-1)} data-testid="step-back" title="previous frame (←)">◀︎|</button>
+        <button onClick={() => setPlaying((p) => !p)} data-testid="play" title="play / pause (space)">{playing ? '❚❚' : '▶'}</button>
+        <button onClick={() => step(1)} data-testid="step-forward" title="next frame (→)">|▶︎</button>
+        <button onClick={() => { setPlaying(false); setIndex(outPoint); }} title="to out point">»</button>
+        <span className="counter" data-testid="frame-counter">frame {cur?.frame} <small>({index + 1}/{frames.length})</small></span>
+        <button onClick={() => setIn(Math.min(index, outPoint))} data-testid="set-in" title="set in point (I)">in</button>
+        <button onClick={() => setOut(Math.max(index, inPoint))} data-testid="set-out" title="set out point (O)">out</button>
+        <label><input type="checkbox" checked={loop} onChange={(e) => setLoop(e.target.checked)} data-testid="loop" /> loop {frames[inPoint]?.frame}–{frames[outPoint]?.frame}</label>
+        <select value={mode} onChange={(e) => setMode(e.target.value as ViewMode)} data-testid="view-mode">
+          <option value="wipe">A/B wipe</option>
+          <option value="side">side by side</option>
+          <option value="rough">rough</option>
+          <option value="final">final</option>
+        </select>
+        {mode === 'wipe' && <input type="range" min={0} max={1} step={0.01} value={wipe} onChange={(e) => setWipe(Number(e.target.value))} data-testid="wipe" title="wipe position" />}
+      </div>
+      <div className="timeline">
+        <div className="range-mark" style={{ left: `${(inPoint / Math.max(1, frames.length - 1)) * 100}%`, width: `${((outPoint - inPoint) / Math.max(1, frames.length - 1)) * 100}%` }} />
+        <input type="range" min={0} max={frames.length - 1} step={1} value={index} onChange={(e) => { setPlaying(false); setIndex(Number(e.target.value)); }} data-testid="scrub" />
+      </div>
+    </div>
+  );
+}

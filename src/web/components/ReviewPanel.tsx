@@ -1,0 +1,60 @@
+// Notes and verdicts for a version (or the current frame), and its refine requests.
+import { useState } from 'react';
+import { api, useApi } from '../api';
+import { can, useMe } from '../App';
+
+export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion }: { shot: string; versionId: number; frame: number; refreshKey: number; onOpenVersion: (id: number) => void }) {
+  const me = useMe();
+  const base = `/api/shots/${encodeURIComponent(shot)}/versions/${versionId}/reviews`;
+  const { data, reload } = useApi<{ notes: any[]; refines: any[] }>(base, [refreshKey]);
+  const [note, setNote] = useState('');
+  const [thisFrame, setThisFrame] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const send = async (verdict: string | null) => {
+    setError(null);
+    try {
+      await api(base, { body: { note, verdict, frame: thisFrame ? frame : null } });
+      setNote('');
+      reload();
+    } catch (e) { setError((e as Error).message); }
+  };
+  const verdict = [...(data?.notes ?? [])].reverse().find((n) => n.verdict && n.frame === null)?.verdict;
+  return (
+    <section className="review" data-testid="review">
+      <h3>Review {verdict && <span className={`badge ${verdict}`} data-testid="verdict">{verdict === 'approved' ? 'approved' : 'needs work'}</span>}</h3>
+      <textarea placeholder={thisFrame ? `Note on frame ${frame}` : 'Note on this version'} value={note} onChange={(e) => setNote(e.target.value)} data-testid="note-text" />
+      <div className="row">
+        <label><input type="checkbox" checked={thisFrame} onChange={(e) => setThisFrame(e.target.checked)} data-testid="note-frame" /> frame {frame} only</label>
+        <button onClick={() => send(null)} disabled={!note.trim() || !can(me, 'artist')} data-testid="add-note">Add note</button>
+        {can(me, 'supervisor') && <>
+          <button className="approve" onClick={() => send('approved')} data-testid="approve">Approve</button>
+          <button className="needs-work" onClick={() => send('needs_work')} data-testid="needs-work">Needs work</button>
+        </>}
+      </div>
+      {error && <p className="error">{error}</p>}
+      <ul className="notes" data-testid="notes">
+        {(data?.notes ?? []).slice().reverse().map((n) => (
+          <li key={n.id}>
+            {n.verdict && <span className={`badge ${n.verdict}`}>{n.verdict === 'approved' ? 'approved' : 'needs work'}</span>}
+            {n.frame !== null && <span className="badge frame">frame {n.frame}</span>}
+            <span className="note-text">{n.note}</span>
+            <small>{n.author} ({n.role}) · {new Date(n.createdAt).toLocaleString()}</small>
+          </li>
+        ))}
+      </ul>
+      {(data?.refines ?? []).length > 0 && <>
+        <h4>Refine requests</h4>
+        <ul className="refines" data-testid="refines">
+          {data!.refines.slice().reverse().map((r) => (
+            <li key={r.id} data-status={r.status}>
+              <img src={`/api/refine-requests/${r.id}/mask`} alt="mask" className="mask-thumb" />
+              <span>frames {r.range[0]}–{r.range[1]} · <b className={`status ${r.status}`}>{r.status}</b> {r.params.note && `· ${r.params.note}`}</span>
+              {r.resultVersionId && <button onClick={() => onOpenVersion(r.resultVersionId)} data-testid="open-result">open new version</button>}
+              {r.error && <small className="error">{r.error}</small>}
+            </li>
+          ))}
+        </ul>
+      </>}
+    </section>
+  );
+}

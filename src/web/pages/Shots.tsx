@@ -1,0 +1,97 @@
+// Shots: pick a shot and a version; the player (rough vs final), the per-frame temporal-coherence
+// error under the timeline, review notes and verdicts, and mask-painted refine requests.
+import { useEffect, useMemo, useState } from 'react';
+import { useApi, useJobs } from '../api';
+import { can, useMe } from '../App';
+import { Player, type PlayerFrame } from '../components/Player';
+import { LinePlot } from '../components/LinePlot';
+import { ReviewPanel } from '../components/ReviewPanel';
+import { MaskPainter } from '../components/MaskPainter';
+
+const go = (shot: string, version?: number) => { location.hash = `#/shots/${encodeURIComponent(shot)}${version ? `/${version}` : ''}`; };
+
+export function ShotsPage({ shot, version }: { shot: string | null; version: number | null }) {
+  const { data: list } = useApi<{ shots: any[] }>('/api/shots');
+  const jobs = useJobs();
+  useEffect(() => { if (!shot && list?.shots.length) go(list.shots[0].name); }, [shot, list]);
+  return (
+    <div className="split">
+      <aside className="side-list">
+        <h2>Shots</h2>
+        <ul>
+          {(list?.shots ?? []).map((s) => (
+            <li key={s.name} className={s.name === shot ? 'active' : ''}>
+              <a href={`#/shots/${encodeURIComponent(s.name)}`} data-testid={`shot-${s.name}`}>{s.name}</a>
+              <small>{s.frames} frames · {s.versions} version{s.versions === 1 ? '' : 's'}</small>
+            </li>
+          ))}
+        </ul>
+      </aside>
+      <section className="content">{shot && <ShotView name={shot} version={version} jobsFinished={jobs.finished} />}</section>
+    </div>
+  );
+}
+
+function ShotView({ name, version, jobsFinished }: { name: string; version: number | null; jobsFinished: number }) {
+  const me = useMe();
+  const { data: shot, error } = useApi<any>(`/api/shots/${encodeURIComponent(name)}`, [jobsFinished]);
+  const versions: any[] = shot?.versions ?? [];
+  const vid = version ?? versions.at(-1)?.id ?? null;
+  const { data: v } = useApi<any>(vid ? `/api/shots/${encodeURIComponent(name)}/versions/${vid}` : null, [jobsFinished]);
+  const [frame, setFrame] = useState<number>(0);
+  const [masking, setMasking] = useState(false);
+  const [refresh, setRefresh] = useState(0);
+  useEffect(() => setRefresh((r) => r + 1), [jobsFinished]);
+
+  const frames: PlayerFrame[] = useMemo(() => {
+    if (!shot) return [];
+    const byFrame = new Map<number, number>((v?.frames ?? []).map((f: any) => [f.frame, f.renderId]));
+    const fs = v ? shot.frames.filter((f: any) => byFrame.has(f.frame)) : shot.frames;
+    return fs.map((f: any) => ({ frame: f.frame, rough: f.rough ? `/api/assets/${f.rough}/file` : null, final: byFrame.has(f.frame) ? `/api/renders/${byFrame.get(f.frame)}/file` : null }));
+  }, [shot, v]);
+
+  if (error) return <p className="error">{error}</p>;
+  if (!shot) return <p>Loading…</p>;
+  const coherence: [number, number][] = v?.coherence ? Object.entries(v.coherence).map(([k, val]) => [Number(k), val as number] as [number, number]).sort((a, b) => a[0] - b[0]) : [];
+  const current = frames.find((f) => f.frame === frame);
+  const w = shot.width ?? 256, h = shot.height ?? 256;
+  return (
+    <div className="shot-view" data-testid="shot-view">
+      <div className="row head">
+        <h2>{shot.name}</h2>
+        <span>{shot.range[0]}–{shot.range[1]} @ {shot.fps} fps · {w}×{h}</span>
+        <label>version{' '}
+          <select value={vid ?? ''} onChange={(e) => go(name, Number(e.target.value))} data-testid="version-select">
+            {versions.map((x) => <option key={x.id} value={x.id}>v{x.number} · model #{x.modelVersion}{x.refine ? ` · refine of ${x.refine.fromVersion}` : ''}{x.verdict ? ` · ${x.verdict}` : ''}</option>)}
+          </select>
+        </label>
+        {!versions.length && <span className="muted">no rendered versions yet — start a render on the Jobs page</span>}
+      </div>
+      {frames.length > 0 && (!vid || v) && (
+        <Player key={`${name}-${vid}`} frames={frames} fps={shot.fps} width={w} height={h} onFrame={setFrame} />
+      )}
+      <div className="coherence">
+        <h4>Temporal coherence (warp error per frame)</h4>
+        <LinePlot testId="coherence-plot" series={coherence.length ? [{ name: 'warp error', points: coherence, color: '#e0a030' }] : []}
+          xDomain={[frames[0]?.frame ?? shot.range[0], frames.at(-1)?.frame ?? shot.range[1]]} marker={frame} height={90}
+          note={v ? 'no per-frame coherence measured for this version (coherence.json)' : 'no version selected'} />
+      </div>
+      {vid && v && (
+        <div className="row review-row">
+          <ReviewPanel shot={name} versionId={vid} frame={frame} refreshKey={refresh} onOpenVersion={(id) => go(name, id)} />
+          <section className="refine-box">
+            <h3>Local re-render</h3>
+            <p className="muted">Paint over frame {frame} where the look should be re-rendered; it arrives as a new version.</p>
+            <button disabled={!can(me, 'artist') || !current?.final} onClick={() => setMasking(true)} data-testid="paint-mask">Paint a mask on frame {frame}</button>
+          </section>
+        </div>
+      )}
+      {masking && current?.final && vid && (
+        <div className="modal">
+          <MaskPainter shot={name} versionId={vid} frame={frame} frames={frames.map((f) => f.frame)} imageUrl={current.final} width={w} height={h}
+            onCancel={() => setMasking(false)} onDone={() => { setMasking(false); setRefresh((r) => r + 1); }} />
+        </div>
+      )}
+    </div>
+  );
+}
