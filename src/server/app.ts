@@ -32,7 +32,7 @@ export interface ServerOptions {
   webDir?: string | null;
   /** Another JobQueue implementation (e.g. BullMQ); default: in-process worker threads. */
   queue?: JobQueue;
-  /** Extra job kinds for the in-process queue (tests). */
+  /** Extra (or replacement) job kinds for the in-process queue (tests). */
   extraJobs?: Record<string, JobHandler>;
   /** libtorch threads per job. */
   jobThreads?: number;
@@ -65,7 +65,7 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
       'train-look': { module: handlers, export: 'trainLookJob' },
       'render-shot': { module: handlers, export: 'renderShotJob' },
       refine: { module: handlers, export: 'refineJob', onSettled: refineSettled },
-      ...o.extraJobs,
+      ...Object.fromEntries(Object.entries(o.extraJobs ?? {}).map(([k, h]) => [k, { ...(k === 'refine' ? { onSettled: refineSettled } : {}), ...h }])),
     },
   });
 

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { JobContext } from '../../engine/worker.js';
-import { openProduction, sha256File } from '../../store/index.js';
+import { openProduction, type Production } from '../../store/index.js';
 import { runTrainLook } from '../../jobs/train-look.js';
 import { resolveLookModel } from '../../jobs/model-ref.js';
 import { renderShotFrames } from '../../render/render-shot.js';
@@ -57,9 +57,23 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
 
 export interface RefineInput { productionDir: string; requestId: number }
 
+/** Renders frames [a, b] of a shot with a model version into dir as <shot>.####.png. */
+export type FrameRenderer = (prod: Production, shot: string, modelVersion: number, range: [number, number], dir: string, onFrame: (done: number, total: number, frame: number) => void) => Promise<void>;
+
+const renderWithLookModel: FrameRenderer = async (prod, shot, modelVersion, range, dir, onFrame) => {
+  const { model } = await resolveLookModel(prod, String(modelVersion));
+  try {
+    await renderShotFrames(prod, shot, model, null, { outDir: dir, range, onFrame });
+  } finally { model.generator.dispose(); }
+};
+
 /** A masked local re-render: re-renders the request's frames, composites the new pixels over the
  *  source version inside the feathered mask only, and records every frame as a new version. */
-export async function refineJob(input: RefineInput, ctx: JobContext) {
+export function refineJob(input: RefineInput, ctx: JobContext) {
+  return runRefine(input, ctx, renderWithLookModel);
+}
+
+export async function runRefine(input: RefineInput, ctx: JobContext, render: FrameRenderer) {
   const prod = await openProduction(input.productionDir);
   const db = prod.db as unknown as Kysely<ServerDatabase>;
   try {
@@ -69,30 +83,26 @@ export async function refineJob(input: RefineInput, ctx: JobContext) {
     if (!source) throw new Error(`shot ${req.shot} has no version ${req.version_id}`);
     const params = JSON.parse(req.params) as { feather?: number };
     const shot = await prod.shot(req.shot);
-    const { model, version } = await resolveLookModel(prod, String(source.modelVersion));
     const tmp = prod.tempDir();
     try {
       const [a, b] = [req.frame_start, req.frame_end];
-      await renderShotFrames(prod, req.shot, model, null, {
-        outDir: tmp, range: [a, b],
-        onFrame: (done, total, frame) => {
-          ctx.progress({ progress: 0.8 * done / total, message: `re-rendering frame ${frame} (${done}/${total})` });
-          if (ctx.cancelled) throw new Error('job cancelled');
-        },
+      await render(prod, req.shot, source.modelVersion, [a, b], tmp, (done, total, frame) => {
+        ctx.progress({ progress: 0.8 * done / total, message: `re-rendering frame ${frame} (${done}/${total})` });
+        if (ctx.cancelled) throw new Error('job cancelled');
       });
-      model.generator.dispose();
-      const outDir = join(prod.dir, 'renders', req.shot, `v${version}-refine${req.id}-${stamp()}`);
+      const outDir = join(prod.dir, 'renders', req.shot, `v${source.modelVersion}-refine${req.id}-${stamp()}`);
       mkdirSync(outDir, { recursive: true });
       const maskPath = prod.readBlob(req.mask_hash);
       let alpha: Buffer | null = null;
       let resultVersion: number | null = null;
       for (const [i, f] of source.frames.entries()) {
-        const src = (await prod.db.selectFrom('renders').select(['path', 'hash']).where('id', '=', f.renderId).executeTakeFirstOrThrow());
+        const src = await prod.db.selectFrom('renders').select(['path', 'hash']).where('id', '=', f.renderId).executeTakeFirstOrThrow();
         const name = `${req.shot}.${String(f.frame).padStart(4, '0')}.png`;
         const out = join(outDir, name);
         const rough = shot.frames.find((x) => x.frame === f.frame)?.rough;
+        const masked = f.frame >= a && f.frame <= b;
         let inputs: Record<string, string> = { base: src.hash };
-        if (f.frame >= a && f.frame <= b) {
+        if (masked) {
           const base = await sharp(src.path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
           const { width: w, height: h } = base.info;
           alpha ??= await sharp(maskPath).removeAlpha().toColourspace('b-w').resize(w, h, { fit: 'fill' })
@@ -110,13 +120,13 @@ export async function refineJob(input: RefineInput, ctx: JobContext) {
         }
         const id = await prod.recordRenderedFrame({
           path: out, modelVersion: source.modelVersion, inputHashes: inputs,
-          params: { shot: req.shot, frame: f.frame, refine: req.id, from_version: source.id, feather: params.feather ?? 4, masked: f.frame >= a && f.frame <= b },
+          params: { shot: req.shot, frame: f.frame, refine: req.id, from_version: source.id, feather: params.feather ?? 4, masked },
         });
         resultVersion ??= id;
         ctx.progress({ progress: 0.8 + 0.2 * (i + 1) / source.frames.length, message: `writing frame ${f.frame}` });
       }
       await db.updateTable('refine_requests').set({ status: 'done', result_version_id: resultVersion, updated_at: nowIso() }).where('id', '=', req.id).execute();
-      return { version: resultVersion, dir: outDir, maskHash: sha256File(maskPath) === req.mask_hash ? req.mask_hash : null };
+      return { version: resultVersion, dir: outDir };
     } finally { rmSync(tmp, { recursive: true, force: true }); }
   } finally { await prod.close(); }
 }
