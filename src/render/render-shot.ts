@@ -1,51 +1,101 @@
-// Rendering a shot's frames through a look model: every frame independent (random access), written
-// atomically as <shot>.####.png with a lineage record per frame.
+// Rendering a shot through a look model: frames written atomically as <shot>.####.png with a
+// lineage record each, temporal coherence by windowed flow-guided blending (see coherence.ts),
+// any frame range on its own (pre-roll frames are computed, not written), resumable (frames already
+// written are kept), and a coherence.json of per-frame warping errors next to the frames.
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import * as E from '../engine/index.js';
 import type { Production, ShotFrame } from '../store/index.js';
 import type { LookModel } from '../models/look/model-file.js';
-import { stylizeFile } from '../models/look/stylize.js';
-import { saveImage } from '../data/image-io.js';
+import { stylizeTensor } from '../models/look/stylize.js';
+import { loadImage, saveImage } from '../data/image-io.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { TemporalBlender, DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from './coherence.js';
 
 export interface RenderShotOptions {
   outDir: string;
   /** Inclusive frame range; default the whole shot. */
   range?: [number, number];
   bits?: 8 | 16;
+  /** Flow-guided blending; null renders every frame on its own. */
+  coherence?: CoherenceOptions | null;
+  /** Keep frames already written in outDir and continue from the first missing one. */
+  resume?: boolean;
   onFrame?: (done: number, total: number, frame: number, path: string) => void;
 }
 
-export interface RenderedShot { frames: { frame: number; path: string }[]; seconds: number }
+export interface RenderedShot { frames: { frame: number; path: string; warpError: number }[]; skipped: number; seconds: number }
+
+export function framePath(outDir: string, shot: string, frame: number): string {
+  return join(outDir, `${shot}.${String(frame).padStart(4, '0')}.png`);
+}
+
+async function loadFrame(model: LookModel, f: ShotFrame): Promise<{ rough: E.Tensor; passes: Map<string, E.Tensor> }> {
+  const rough = (await loadImage(f.rough!.path, 3)).tensor;
+  const passes = new Map<string, E.Tensor>();
+  for (const g of model.config.guides) passes.set(g.name, (await loadImage(f.passes[g.name]!.path, g.channels === 1 ? 1 : 3)).tensor);
+  return { rough, passes };
+}
 
 export async function renderShotFrames(prod: Production, shotName: string, model: LookModel, modelVersion: number | null, o: RenderShotOptions): Promise<RenderedShot> {
   const shot = await prod.shot(shotName);
   const [a, b] = o.range ?? shot.range;
   if (a > b || a < shot.range[0] || b > shot.range[1]) throw new Error(`frame range ${a}-${b} is outside shot ${shot.name} (${shot.range[0]}-${shot.range[1]})`);
-  const frames: ShotFrame[] = shot.frames.filter((f) => f.frame >= a && f.frame <= b);
-  const missing = frames.filter((f) => !f.rough).map((f) => f.frame);
+  const coherence = o.coherence === undefined ? DEFAULT_COHERENCE : o.coherence;
+  const opts: CoherenceOptions = coherence ?? { ...DEFAULT_COHERENCE, window: 0 };
+  let first = a;
+  if (o.resume) while (first <= b && existsSync(framePath(o.outDir, shot.name, first))) first++;
+  const skipped = first - a;
+  const t0 = Date.now();
+  if (first > b) return { frames: [], skipped, seconds: 0 };
+  const start = Math.max(shot.range[0], first - preRoll(opts));
+  const frames = shot.frames.filter((f) => f.frame >= start && f.frame <= b);
+  // Check every frame before any work: a render never stops half-way on bad input.
+  const missing = [];
+  for (let n = start; n <= b; n++) if (!frames.find((f) => f.frame === n && f.rough)) missing.push(n);
   if (missing.length) throw new Error(`shot ${shot.name} has no rough frame for frame${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   const lacking = frames.filter((f) => model.config.guides.some((g) => !f.passes[g.name]));
   if (lacking.length) {
     throw new Error(`shot ${shot.name} lacks render passes this model needs (${model.config.guides.map((g) => g.name).join(', ')}) on frame${lacking.length > 1 ? 's' : ''} ${lacking.map((f) => f.frame).join(', ')}`);
   }
+  const size = `${frames[0]!.rough!.width}x${frames[0]!.rough!.height}`;
+  const odd = frames.filter((f) => `${f.rough!.width}x${f.rough!.height}` !== size);
+  if (odd.length) throw new Error(`shot ${shot.name}: frame ${odd[0]!.frame} is ${odd[0]!.rough!.width}x${odd[0]!.rough!.height}, frame ${frames[0]!.frame} is ${size}; all frames must have one size`);
+
   mkdirSync(o.outDir, { recursive: true });
-  const t0 = Date.now();
-  const out: { frame: number; path: string }[] = [];
-  for (const f of frames) {
-    const passes = Object.fromEntries(model.config.guides.map((g) => [g.name, f.passes[g.name]!.path]));
-    const img = await stylizeFile(model, f.rough!.path, model.config.guides.length ? passes : {});
-    const path = join(o.outDir, `${shot.name}.${String(f.frame).padStart(4, '0')}.png`);
-    await saveImage(path, img, o.bits ?? 8);
-    img.dispose();
-    if (modelVersion !== null) {
-      await prod.recordRenderedFrame({
-        path, modelVersion,
-        inputHashes: { rough: f.rough!.hash, ...Object.fromEntries(model.config.guides.map((g) => [g.name, f.passes[g.name]!.hash])) },
-        params: { shot: shot.name, frame: f.frame, bits: o.bits ?? 8 },
-      });
+  const blender = new TemporalBlender(opts);
+  const out: RenderedShot['frames'] = [];
+  const total = b - first + 1;
+  try {
+    for (const f of frames) {
+      const { rough, passes } = await loadFrame(model, f);
+      const modelOut = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map());
+      const { frame, warpError } = blender.push(rough, modelOut);
+      E.disposeAll([rough, modelOut, [...passes.values()]]);
+      if (f.frame < first) {
+        frame.dispose(); // pre-roll: computed for the blend, written by whoever renders that range
+        continue;
+      }
+      const path = framePath(o.outDir, shot.name, f.frame);
+      await saveImage(path, frame, o.bits ?? 8);
+      frame.dispose();
+      if (modelVersion !== null) {
+        await prod.recordRenderedFrame({
+          path, modelVersion,
+          inputHashes: { rough: f.rough!.hash, ...Object.fromEntries(model.config.guides.map((g) => [g.name, f.passes[g.name]!.hash])) },
+          params: { shot: shot.name, frame: f.frame, bits: o.bits ?? 8, coherence },
+        });
+      }
+      out.push({ frame: f.frame, path, warpError });
+      o.onFrame?.(out.length, total, f.frame, path);
     }
-    out.push({ frame: f.frame, path });
-    o.onFrame?.(out.length, frames.length, f.frame, path);
+  } finally {
+    blender.dispose();
   }
-  return { frames: out, seconds: (Date.now() - t0) / 1000 };
+  // Per-frame coherence for the dailies plot, merged with what other ranges wrote.
+  const cpath = join(o.outDir, 'coherence.json');
+  const prior = existsSync(cpath) ? (JSON.parse(readFileSync(cpath, 'utf8')) as Record<string, number | null>) : {};
+  for (const f of out) prior[f.frame] = Number.isFinite(f.warpError) ? +f.warpError.toFixed(6) : null;
+  writeFileAtomic(cpath, Buffer.from(JSON.stringify(prior, null, 1)));
+  return { frames: out, skipped, seconds: (Date.now() - t0) / 1000 };
 }

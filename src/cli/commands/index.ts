@@ -15,6 +15,7 @@ import { registerConfig } from './config.js';
 import { registerSample } from './sample.js';
 import { registerTrain } from './train.js';
 import { registerStylize } from './stylize.js';
+import { registerRender } from './render.js';
 import { registerServe } from './serve.js';
 
 export function registerAll(program: Command): void {
@@ -35,6 +36,7 @@ export function registerAll(program: Command): void {
   // Models (src/models, src/jobs): training and stylizing.
   registerTrain(program);
   registerStylize(program);
+  registerRender(program);
   // Dailies (src/server): the review server and web app.
   registerServe(program);
 }

@@ -1,0 +1,108 @@
+// npm run bench -- render: renders the sample production's test shots with the look model and
+// reports temporal coherence (Lai et al. 2018 warping error over non-occluded pixels) with and
+// without flow-guided blending, the rough input's own, chunked-vs-whole equality, and speed at
+// 1920x1080 (the test frames and passes upscaled: flow, model and blending at full size).
+// Needs a trained model: reuses bench/out/look (run `npm run bench -- look` first) or trains a
+// short one. Last line: JSON.
+import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import * as E from '../src/engine/index.js';
+import { openProduction, listModelVersions } from '../src/store/index.js';
+import { ensureSample, freshProduction } from '../src/demo/pipeline.js';
+import { runTrainLook } from '../src/jobs/train-look.js';
+import { resolveLookModel } from '../src/jobs/model-ref.js';
+import { renderShotFrames } from '../src/render/render-shot.js';
+import { TemporalBlender, DEFAULT_COHERENCE } from '../src/render/coherence.js';
+import { stylizeTensor } from '../src/models/look/stylize.js';
+import { loadImage } from '../src/data/image-io.js';
+import { warpError, flowsFromFrames } from '../src/metrics/index.js';
+
+const out = resolve(process.env.BENCH_OUT ?? 'bench/out');
+const log = (m: string) => process.stderr.write(m + '\n');
+const lookProd = join(out, 'look', 'production');
+let prodDir = lookProd;
+if (!existsSync(join(lookProd, 'atelier-production.json'))) {
+  await ensureSample(join(out, 'sample'), log);
+  const { prod, dataset } = await freshProduction(join(out, 'render', 'production'), join(out, 'sample'), log);
+  log('no look benchmark production: training a 120 s model');
+  await runTrainLook(prod, { dataset, train: { budgetSeconds: 120 } }, () => {});
+  await prod.close();
+  prodDir = join(out, 'render', 'production');
+}
+const prod = await openProduction(prodDir);
+const look = (await listModelVersions(prod)).filter((v) => v.kind === 'look').at(-1)!;
+const { model } = await resolveLookModel(prod, String(look.id));
+log(`model #${look.id} from ${prodDir}`);
+
+const shots = ['sh010', 'sh020', 'sh030'];
+const scores = { coherent: 0, perFrame: 0, input: 0 };
+let renderSeconds = 0, renderedFrames = 0;
+for (const shot of shots) {
+  const dirC = join(out, 'render', shot, 'coherent');
+  const dirP = join(out, 'render', shot, 'per-frame');
+  rmSync(join(out, 'render', shot), { recursive: true, force: true });
+  const c = await renderShotFrames(prod, shot, model, null, { outDir: dirC });
+  const p = await renderShotFrames(prod, shot, model, null, { outDir: dirP, coherence: null });
+  renderSeconds += c.seconds;
+  renderedFrames += c.frames.length;
+  const load = async (paths: string[]) => Promise.all(paths.map(async (q) => (await loadImage(q)).tensor));
+  const shotInfo = await prod.shot(shot);
+  const rough = await load(shotInfo.frames.map((f) => f.rough!.path));
+  const flows = flowsFromFrames(rough);
+  const oc = await load(c.frames.map((f) => f.path));
+  const op = await load(p.frames.map((f) => f.path));
+  const e = { coherent: warpError(oc, flows), perFrame: warpError(op, flows), input: warpError(rough, flows) };
+  log(`${shot}: warp error ${e.coherent.toFixed(5)} coherent, ${e.perFrame.toFixed(5)} per-frame, ${e.input.toFixed(5)} rough input`);
+  scores.coherent += e.coherent / shots.length;
+  scores.perFrame += e.perFrame / shots.length;
+  scores.input += e.input / shots.length;
+  E.disposeAll([rough, oc, op, flows.map((f) => [f.backward, f.forward])]);
+}
+
+// Chunks equal the whole: render sh010 as two ranges into another folder and compare bytes.
+const chunkDir = join(out, 'render', 'sh010', 'chunked');
+await renderShotFrames(prod, 'sh010', model, null, { outDir: chunkDir, range: [0, 9] });
+await renderShotFrames(prod, 'sh010', model, null, { outDir: chunkDir, range: [10, 23] });
+let identical = true;
+for (let f = 0; f <= 23; f++) {
+  const name = `sh010.${String(f).padStart(4, '0')}.png`;
+  identical &&= readFileSync(join(chunkDir, name)).equals(readFileSync(join(out, 'render', 'sh010', 'coherent', name)));
+}
+
+// 1920x1080: the pipeline per frame (model, two flows per window frame, blend), upscaled inputs.
+const shot = await prod.shot('sh010');
+const big = async (path: string, ch: 1 | 3) => {
+  const t = (await loadImage(path, ch)).tensor;
+  const r = E.F.interpolate(t, { size: [1080, 1920], mode: 'bilinear' });
+  t.dispose();
+  return r;
+};
+const blender = new TemporalBlender(DEFAULT_COHERENCE);
+const n1080 = Number(process.env.BENCH_1080_FRAMES ?? 4);
+let t1080 = 0;
+for (let i = 0; i < n1080 + 1; i++) {
+  const f = shot.frames[i]!;
+  const rough = await big(f.rough!.path, 3);
+  const passes = new Map<string, E.Tensor>();
+  for (const g of model.config.guides) passes.set(g.name, await big(f.passes[g.name]!.path, g.channels === 1 ? 1 : 3));
+  const t0 = performance.now();
+  const mo = stylizeTensor(model, rough, passes);
+  const { frame } = blender.push(rough, mo);
+  if (i > 0) t1080 += performance.now() - t0; // the first frame has no flow work; leave it out
+  E.disposeAll([rough, mo, frame, [...passes.values()]]);
+}
+blender.dispose();
+model.generator.dispose();
+await prod.close();
+const result = {
+  fps_1080p: +(n1080 / (t1080 / 1000)).toFixed(3),
+  warp_error: +scores.coherent.toFixed(6),
+  warp_error_per_frame: +scores.perFrame.toFixed(6),
+  warp_error_input: +scores.input.toFixed(6),
+  coherence_ratio: +(scores.coherent / scores.perFrame).toFixed(3),
+  chunks_identical: identical,
+  fps_sample: +(renderedFrames / renderSeconds).toFixed(2),
+  model_version: look.id,
+};
+console.log(JSON.stringify(result));

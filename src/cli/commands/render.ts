@@ -1,0 +1,60 @@
+// atelier render: a shot through a look model, as a new version of the shot's renders.
+import type { Command } from 'commander';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { printResult } from '../output.js';
+import { ProgressBar, fmt } from '../progress.js';
+import { common, integer, withProduction, type CommonOpts } from './store-common.js';
+import { resolveLookModel } from '../../jobs/model-ref.js';
+import { renderShotFrames } from '../../render/render-shot.js';
+import { DEFAULT_COHERENCE } from '../../render/coherence.js';
+import { parseFrameRange } from '../../store/index.js';
+
+/** renders/<shot>/v001, v002, ...: the next unused version folder. */
+function nextVersionDir(prodDir: string, shot: string): string {
+  const dir = join(prodDir, 'renders', shot);
+  const used = existsSync(dir) ? readdirSync(dir).map((n) => /^v(\d+)$/.exec(n)?.[1]).filter(Boolean).map(Number) : [];
+  return join(dir, `v${String((used.length ? Math.max(...used) : 0) + 1).padStart(3, '0')}`);
+}
+
+export function registerRender(program: Command): void {
+  common(program.command('render')
+    .description('Render a shot (or a frame range of it) in the production\'s look, temporally coherent.')
+    .argument('<shot>', 'shot name (see `atelier shot ls`)')
+    .option('--model <version|file>', 'look model (default: the newest; a keyframe model from `atelier train keyframes` steers the shot)')
+    .option('--frames <range>', 'frames to render, e.g. 1001-1048 or 12 (default: the whole shot); ranges render independently and match a whole render')
+    .option('--output <dir>', 'version folder to write (default: the next renders/<shot>/vNNN); give an existing one with --resume or to add ranges')
+    .option('--resume', 'keep frames already in the output folder and continue from the first missing one')
+    .option('--no-coherence', 'render every frame on its own (no flow-guided blending)')
+    .option('--window <n>', `previous frames blended into each frame (default ${DEFAULT_COHERENCE.window})`, integer)
+    .option('--bits <n>', '8 or 16-bit PNG frames', '8'))
+    .addHelpText('after', `
+Writes <shot>.####.png frames (never a half-written file under a final name), a lineage record per
+frame, and coherence.json (per-frame warping error) in the version folder.
+
+Examples:
+  atelier render sq010_sh020
+  atelier render sq010_sh020 --frames 1001-1024 --output renders/sq010_sh020/v003
+  atelier render sq010_sh020 --model 7 --resume --output renders/sq010_sh020/v004`)
+    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; bits: string }) => {
+      if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
+      const r = await withProduction(o, async (prod) => {
+        const { model, version } = await resolveLookModel(prod, o.model);
+        try {
+          const outDir = o.output ? resolve(o.output) : nextVersionDir(prod.dir, shot);
+          const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
+          const bar = new ProgressBar(`render ${shot}`, 1, process.stderr, 'frame');
+          const res = await renderShotFrames(prod, shot, model, version, {
+            outDir, range, bits: Number(o.bits) as 8 | 16, resume: o.resume,
+            coherence: o.coherence ? { ...DEFAULT_COHERENCE, ...(o.window !== undefined ? { window: o.window } : {}) } : null,
+            onFrame: (done, total) => { bar.total = total; if (!o.json) bar.update(done); },
+          });
+          bar.done();
+          return { shot, model: version, outDir, frames: res.frames.length, skipped: res.skipped, seconds: res.seconds };
+        } finally {
+          model.generator.dispose();
+        }
+      });
+      printResult(!!o.json, r, () => `${r.frames} frames of ${shot} in ${r.outDir} (${fmt(r.seconds)})${r.skipped ? `, ${r.skipped} already there` : ''}`);
+    });
+}
