@@ -15,6 +15,7 @@ import { registerConfig } from './config.js';
 import { registerSample } from './sample.js';
 import { registerTrain } from './train.js';
 import { registerStylize } from './stylize.js';
+import { registerUpscale } from './upscale.js';
 import { registerRender } from './render.js';
 import { registerServe } from './serve.js';
 
@@ -36,6 +37,7 @@ export function registerAll(program: Command): void {
   // Models (src/models, src/jobs): training and stylizing.
   registerTrain(program);
   registerStylize(program);
+  registerUpscale(program); // also adds `train upscale` (after registerTrain)
   registerRender(program);
   // Dailies (src/server): the review server and web app.
   registerServe(program);

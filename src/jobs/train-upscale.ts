@@ -1,0 +1,83 @@
+// The "train upscale" job: a dataset snapshot's full-resolution art (concept art and character
+// sheets) -> a production upscaler, registered as a model version of kind "upscale" with its
+// held-out gain over bicubic. One definition for the CLI, the dailies server and the farm.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
+import type { Production, DatasetSnapshot } from '../store/index.js';
+import { getModelVersion, listModelVersions } from '../store/index.js';
+import { type UpscaleArch, type UpscaleTrain, type ImageFile, makeUpscaleConfig, trainUpscale, type TrainUpscaleResult, loadUpscaleModel, type UpscaleModel } from '../models/upscale/index.js';
+
+export interface TrainUpscaleJobOptions {
+  dataset: string;
+  scale?: 2 | 4;
+  downscale?: 'area' | 'bicubic';
+  train?: Partial<UpscaleTrain>;
+  arch?: Partial<UpscaleArch>;
+}
+
+export interface TrainUpscaleJobResult {
+  modelVersion: number;
+  scale: 2 | 4;
+  runDir: string;
+  result: TrainUpscaleResult;
+  dataset: { id: number; name: string };
+  /** Held-out images by id and original file name. */
+  heldOut: { id: string; name: string }[];
+}
+
+/** The snapshot's full-resolution art: concept art and character sheets. */
+export function upscaleTrainingFiles(s: DatasetSnapshot): (ImageFile & { name: string })[] {
+  return s.assets.filter((a) => a.kind === 'concept_art' || a.kind === 'character_sheet')
+    .map((a) => ({ id: `asset-${String(a.id).padStart(6, '0')}`, path: a.path, name: a.originalName }));
+}
+
+export async function runTrainUpscale(prod: Production, o: TrainUpscaleJobOptions, onEvent: (e: unknown) => void, isCancelled: () => boolean = () => false): Promise<TrainUpscaleJobResult> {
+  const snapshot = await prod.dataset(o.dataset);
+  const files = upscaleTrainingFiles(snapshot);
+  if (files.length === 0) throw new Error(`dataset ${snapshot.name} has no concept art or character sheets to train an upscaler on`);
+  const config = makeUpscaleConfig({ scale: o.scale, downscale: o.downscale, arch: o.arch, train: o.train });
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  let runDir = join(prod.dir, 'runs', `upscale-x${config.scale}-${snapshot.name}-${stamp}`);
+  for (let i = 2; existsSync(runDir); i++) runDir = join(prod.dir, 'runs', `upscale-x${config.scale}-${snapshot.name}-${stamp}-${i}`);
+  writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
+  const result = await trainUpscale({ runDir, config, files }, { progress: onEvent, get cancelled() { return isCancelled(); } });
+  const byId = new Map(files.map((f) => [f.id, f.name]));
+  const heldOut = result.heldOutIds.map((id) => ({ id, name: byId.get(id) ?? id }));
+  const h = result.heldOut;
+  const modelVersion = await prod.registerModelVersion({
+    kind: 'upscale', datasetId: snapshot.id, config, seed: config.train.seed,
+    files: { 'model.safetensors': result.modelPath },
+    metrics: {
+      scale: config.scale,
+      held_out_psnr: h ? +h.psnr.toFixed(3) : null,
+      held_out_bicubic_psnr: h ? +h.bicubicPsnr.toFixed(3) : null,
+      held_out_psnr_gain_db: h ? +h.gainDb.toFixed(3) : null,
+      held_out_images: heldOut, train_images: result.trainImages,
+      steps: result.steps, train_seconds: +result.seconds.toFixed(1), final_l1: +result.finalLoss.toFixed(5),
+      evals: result.evals, run: runDir,
+    },
+  });
+  return { modelVersion, scale: config.scale, runDir, result, dataset: { id: snapshot.id, name: snapshot.name }, heldOut };
+}
+
+/** "--model 7" or "--model path/to/model.safetensors" (default: the newest upscaler) -> a loaded upscaler. */
+export async function resolveUpscaleModel(prod: Production | null, ref: string | undefined): Promise<{ model: UpscaleModel; version: number | null; path: string }> {
+  if (ref && !/^\d+$/.test(ref)) {
+    if (!existsSync(ref)) throw new Error(`model "${ref}" is neither a model version number nor an existing file`);
+    return { model: loadUpscaleModel(ref), version: null, path: ref };
+  }
+  if (!prod) throw new Error('a model version number needs a production (--production); or give a model file');
+  let id: number;
+  if (ref) id = Number(ref);
+  else {
+    const ups = (await listModelVersions(prod)).filter((v) => v.kind === 'upscale');
+    if (ups.length === 0) throw new Error('this production has no upscaler yet: run `atelier train upscale --dataset <snapshot>` first');
+    id = Math.max(...ups.map((v) => v.id));
+  }
+  const v = await getModelVersion(prod, id);
+  if (v.kind !== 'upscale') throw new Error(`model version #${id} is a ${v.kind} model, not an upscaler`);
+  const file = v.files.find((f) => f.name.endsWith('.safetensors'));
+  if (!file) throw new Error(`model version #${id} has no weights file`);
+  return { model: loadUpscaleModel(file.path), version: id, path: file.path };
+}

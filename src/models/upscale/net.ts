@@ -1,0 +1,130 @@
+// The production upscaler: an EDSR-lite super-resolution network. Convs and residual blocks at low
+// resolution, a conv to 3·s² channels and a pixel shuffle to full resolution, added to the bicubic
+// upscale (the network learns only the detail bicubic misses). No normalization layers, reflect
+// padding: fully convolutional, so it runs on frames of any size, tiled (src/render/tiles.ts).
+import * as E from '../../engine/index.js';
+import * as nn from '../../nn/index.js';
+import { runTiled, type TileOptions } from '../../render/tiles.js';
+import { type UpscaleConfig, parseUpscaleConfig } from './config.js';
+
+/** (N, C·s², h, w) -> (N, C, h·s, w·s), PyTorch's pixel_shuffle (channel c·s² + i·s + j -> offset (i, j)). */
+export function pixelShuffle(x: E.Tensor, s: number): E.Tensor {
+  const [n, cs, h, w] = x.shape as [number, number, number, number];
+  if (cs % (s * s)) throw new RangeError(`pixelShuffle: ${cs} channels is not a multiple of ${s}² = ${s * s}`);
+  const c = cs / (s * s);
+  return E.tidy(() => x.reshape([n, c, s, s, h, w]).permute([0, 1, 4, 2, 5, 3]).reshape([n, c, h * s, w * s]));
+}
+
+/** The inverse: (N, C, h·s, w·s) -> (N, C·s², h, w). */
+export function pixelUnshuffle(x: E.Tensor, s: number): E.Tensor {
+  const [n, c, hs, ws] = x.shape as [number, number, number, number];
+  if (hs % s || ws % s) throw new RangeError(`pixelUnshuffle: ${hs}x${ws} is not a multiple of ${s}`);
+  const h = hs / s;
+  const w = ws / s;
+  return E.tidy(() => x.reshape([n, c, h, s, w, s]).permute([0, 1, 3, 5, 2, 4]).reshape([n, c * s * s, h, w]));
+}
+
+/** Bicubic upscale by s, clamped to [0, 1]: the baseline the network improves on. */
+export function bicubicUpscale(x: E.Tensor, s: number): E.Tensor {
+  return E.tidy(() => E.F.interpolate(x, { size: [x.size(2) * s, x.size(3) * s], mode: 'bicubic' }).clamp(0, 1));
+}
+
+const conv = (cin: number, cout: number) => new nn.Conv2d(cin, cout, 3, { padding: 1, paddingMode: 'reflect' });
+
+class ResBlock extends nn.Module {
+  readonly a: nn.Conv2d;
+  readonly b: nn.Conv2d;
+  constructor(ch: number) {
+    super();
+    this.a = this.child('a', conv(ch, ch));
+    this.b = this.child('b', conv(ch, ch));
+  }
+  forward(x: E.Tensor): E.Tensor {
+    return E.tidy(() => x.add(this.b.forward(this.a.forward(x).relu())));
+  }
+}
+
+export class Upscaler extends nn.Module {
+  readonly head: nn.Conv2d;
+  readonly blocks: nn.Sequential;
+  readonly body: nn.Conv2d;
+  readonly tail: nn.Conv2d;
+
+  constructor(readonly config: UpscaleConfig) {
+    super();
+    const { channels: c, blocks } = config.arch;
+    const s = config.scale;
+    this.head = this.child('head', conv(3, c));
+    this.blocks = this.child('blocks', new nn.Sequential(...Array.from({ length: blocks }, () => new ResBlock(c))));
+    this.body = this.child('body', conv(c, c));
+    this.tail = this.child('tail', conv(c, 3 * s * s));
+    // Start as bicubic: a small last layer, so early training refines instead of fighting noise.
+    E.noGrad(() => { this.tail.weight.mul_(0.1); this.tail.bias?.mul_(0); });
+  }
+
+  /** Low-resolution pixels of context read on each side (convs only; bicubic reads 2 more). */
+  get receptiveRadius(): number {
+    return 3 + 2 * this.config.arch.blocks;
+  }
+
+  /** (N, 3, h, w) in [0, 1] -> (N, 3, h·s, w·s), about [0, 1] (not clamped). */
+  forward(x: E.Tensor): E.Tensor {
+    const s = this.config.scale;
+    return E.tidy(() => {
+      const f = this.head.forward(x.sub(0.5));
+      const g = this.body.forward(this.blocks.forward(f)).add(f);
+      const detail = pixelShuffle(this.tail.forward(g), s);
+      const base = E.F.interpolate(x, { size: [x.size(2) * s, x.size(3) * s], mode: 'bicubic' });
+      return base.add(detail);
+    });
+  }
+}
+
+/**
+ * Tile options that keep a tiled upscale equal to the whole-frame one (overlap / 4 covers the
+ * network's context plus bicubic's); tiles are at least twice the overlap.
+ */
+export function upscaleTileOptions(net: Upscaler, tile = 256): TileOptions {
+  const overlap = 4 * (net.receptiveRadius + 3);
+  return { tile: Math.max(tile, 2 * overlap), overlap, multiple: 1, scale: net.config.scale };
+}
+
+/** Upscales an image (1, 3, h, w) in [0, 1] of any size, tile by tile; result clamped to [0, 1]. */
+export function upscaleImage(net: Upscaler, x: E.Tensor, tile = 256): E.Tensor {
+  const wasTraining = net.training;
+  net.eval();
+  try {
+    return E.tidy(() => runTiled((t) => net.forward(t), x, upscaleTileOptions(net, tile)).clamp(0, 1));
+  } finally {
+    net.train(wasTraining);
+  }
+}
+
+// ---- the model file: weights in safetensors, config in its metadata ----
+
+export interface UpscaleModel { config: UpscaleConfig; net: Upscaler; metadata: Record<string, string> }
+
+export function saveUpscaleModel(path: string, config: UpscaleConfig, weights: Map<string, E.Tensor>, extra: Record<string, string> = {}): void {
+  E.saveSafetensors(path, weights, { ...extra, format: 'atelier-upscale', config: JSON.stringify(config) });
+}
+
+export function loadUpscaleModel(path: string): UpscaleModel {
+  const { tensors, metadata } = E.loadSafetensors(path);
+  try {
+    if (metadata.format !== 'atelier-upscale' || typeof metadata.config !== 'string') {
+      throw new Error(`${path}: not an Atelier upscaler model (no upscaler config in its metadata${metadata.format ? `; format is ${metadata.format}` : ''})`);
+    }
+    const config = parseUpscaleConfig(metadata.config, path);
+    const net = new Upscaler(config);
+    try {
+      net.loadStateDict(tensors);
+    } catch (err) {
+      net.dispose();
+      throw new Error(`${path}: ${(err as Error).message}`);
+    }
+    net.eval();
+    return { config, net, metadata };
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
+}

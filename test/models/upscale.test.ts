@@ -1,0 +1,153 @@
+// The production upscaler: pixel shuffle, the network (starts as bicubic, tiles exactly), the
+// self-supervised trainer on tiny synthetic "paintings" (loss falls, deterministic, held-out images
+// never trained on, model file round-trips), and the CLI (train upscale through a production,
+// upscale with a model file).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import sharp from 'sharp';
+import * as E from '../../src/engine/index.js';
+import {
+  makeUpscaleConfig, Upscaler, pixelShuffle, pixelUnshuffle, bicubicUpscale, upscaleImage, upscaleTileOptions, downscale,
+  heldOutImageIds, trainUpscale, loadUpscaleModel, parseUpscaleConfig,
+} from '../../src/models/upscale/index.js';
+import { tileMaxAbsDiff } from '../../src/render/tiles.js';
+
+E.setNumThreads(1);
+const root = mkdtempSync(join(tmpdir(), 'atelier-upscale-'));
+process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+const bin = join(process.cwd(), 'bin', 'atelier');
+const tiny = { arch: { channels: 8, blocks: 1 }, train: { steps: 60, batchSize: 4, patchSize: 16, evalEvery: 30, lr: 2e-3 } };
+
+/** A synthetic painting: smooth colour fields with diagonal strokes, different per seed. */
+async function painting(path: string, seed: number, w = 48, h = 40): Promise<string> {
+  const px = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const k = (y * w + x) * 3;
+    const stroke = ((x + 2 * y + seed) % 5 < 2 ? 30 : -20);
+    const field = [120 + 80 * Math.sin((x + seed * 7) / 9), 110 + 70 * Math.cos((y - seed * 3) / 7), 90 + 60 * Math.sin((x + y) / 11 + seed)];
+    for (let c = 0; c < 3; c++) px[k + c] = Math.max(0, Math.min(255, Math.round(field[c]! + stroke)));
+  }
+  mkdirSync(join(path, '..'), { recursive: true });
+  await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(path);
+  return path;
+}
+
+test('pixel shuffle: PyTorch channel order, and unshuffle inverts it', () => {
+  E.tidy(() => {
+    const x = E.arange(0, 2 * 8 * 2 * 3, 1, { dtype: 'float32' }).reshape([2, 8, 2, 3]);
+    const y = pixelShuffle(x, 2);
+    assert.deepEqual(y.shape, [2, 2, 4, 6]);
+    const xv = x.toArray();
+    const yv = y.toArray();
+    const at = (n: number, c: number, h: number, w: number) => yv[((n * 2 + c) * 4 + h) * 6 + w]!;
+    // out[n, c, h*2+i, w*2+j] = in[n, c*4 + i*2 + j, h, w]
+    for (const [n, c, i, j, h, w] of [[0, 0, 0, 1, 1, 2], [1, 1, 1, 0, 0, 1], [1, 0, 1, 1, 1, 0]] as const) {
+      assert.equal(at(n, c, h * 2 + i, w * 2 + j), xv[((n * 8 + c * 4 + i * 2 + j) * 2 + h) * 3 + w]);
+    }
+    assert.deepEqual(pixelUnshuffle(y, 2).toArray(), xv);
+  });
+});
+
+test('the network starts near bicubic, and tiled inference equals whole-frame inference', () => {
+  E.manualSeed(5);
+  const c = makeUpscaleConfig({ scale: 2, ...tiny });
+  const net = new Upscaler(c).eval();
+  E.tidy(() => {
+    const x = E.rand([1, 3, 37, 53]);
+    const y = upscaleImage(net, x);
+    assert.deepEqual(y.shape, [1, 3, 74, 106]);
+    const base = bicubicUpscale(x, 2);
+    assert.ok(y.sub(base).abs().mean().item() < 0.05, 'an untrained upscaler should be close to bicubic');
+    const wide = E.rand([1, 3, 45, 150]);
+    const d = tileMaxAbsDiff((t) => net.forward(t), wide, upscaleTileOptions(net, 64));
+    console.log(`upscaler x2, 45x150 in tiles of 64: ${d.tiles} tiles, max |diff| ${d.maxAbsDiff.toExponential(2)} (relative ${d.relDiff.toExponential(2)})`);
+    assert.ok(d.tiles > 1 && d.relDiff < 1e-5, `tiled vs whole ${d.relDiff}`);
+  });
+  net.dispose();
+  const c4 = makeUpscaleConfig({ scale: 4, ...tiny });
+  const net4 = new Upscaler(c4);
+  E.tidy(() => assert.deepEqual(upscaleImage(net4, E.rand([1, 3, 9, 7])).shape, [1, 3, 36, 28]));
+  net4.dispose();
+  assert.throws(() => makeUpscaleConfig({ scale: 3 }), /scale must be 2 or 4/);
+  assert.throws(() => parseUpscaleConfig('{"format":"x"}', 'f'), /not an Atelier upscaler/);
+});
+
+test('area downscale averages blocks and rounds to 8 bits; hold-out is deterministic and leaves training images', () => {
+  E.tidy(() => {
+    const x = E.rand([1, 3, 8, 12]);
+    const lr = downscale(x, 2);
+    const ref = E.F.avgPool2d(x, 2).mul(255).round().div(255);
+    assert.ok(lr.sub(ref).abs().max().item() < 1e-6);
+  });
+  const files = ['d', 'a', 'c', 'b', 'e', 'f'].map((id) => ({ id, path: id }));
+  assert.deepEqual([...heldOutImageIds(files, 0.25)].sort(), [...heldOutImageIds([...files].reverse(), 0.25)].sort());
+  assert.equal(heldOutImageIds(files, 0.25).size, 2);
+  assert.equal(heldOutImageIds(files.slice(0, 2), 0.9).size, 1);
+  assert.equal(heldOutImageIds(files.slice(0, 1), 0.5).size, 0);
+});
+
+test('training: loss falls, same seed gives the same model, held-out images are scored, model file round-trips', async () => {
+  const dir = join(root, 'train');
+  const files = await Promise.all([0, 1, 2, 3].map(async (i) => ({ id: `img${i}`, path: await painting(join(dir, `p${i}.png`), i) })));
+  const config = makeUpscaleConfig({ scale: 2, ...tiny, train: { ...tiny.train, holdOut: 0.25 } });
+  const events: any[] = [];
+  const before = E.liveTensors();
+  const a = await trainUpscale({ runDir: join(dir, 'a'), config, files }, { progress: (e) => events.push(e), cancelled: false });
+  // nn's uniform() init leaves one intermediate per parameter to the garbage collector (r.mul(..)
+  // in src/nn/init.ts); beyond that, nothing of the run may stay alive.
+  const params = new Upscaler(config);
+  const nParams = params.parameters().length;
+  params.dispose();
+  assert.ok(E.liveTensors() - before <= 2 * nParams, `training leaked ${E.liveTensors() - before} tensors`);
+  const b = await trainUpscale({ runDir: join(dir, 'b'), config, files }, { progress: () => {}, cancelled: false });
+  const steps = events.filter((e) => e.type === 'step');
+  assert.equal(steps.length, 60);
+  const early = steps.slice(0, 10).reduce((s, e) => s + e.loss, 0) / 10;
+  const late = steps.slice(-10).reduce((s, e) => s + e.loss, 0) / 10;
+  assert.ok(late < early, `loss ${early} -> ${late}`);
+  assert.equal(a.heldOutIds.length, 1);
+  assert.equal(a.trainImages, 3);
+  assert.ok(a.heldOut && Number.isFinite(a.heldOut.gainDb) && a.heldOut.images === 1);
+  console.log(`tiny upscaler, 60 steps: held-out ${a.heldOut!.psnr.toFixed(2)} dB vs bicubic ${a.heldOut!.bicubicPsnr.toFixed(2)} dB`);
+  assert.equal(a.finalLoss, b.finalLoss, 'same seed, same data: same run');
+  const ma = loadUpscaleModel(a.modelPath);
+  const mb = loadUpscaleModel(b.modelPath);
+  assert.deepEqual(ma.config, config);
+  for (const [k, t] of ma.net.stateDict()) assert.deepEqual(t.data(), mb.net.stateDict().get(k)!.data(), `weights ${k} differ`);
+  ma.net.dispose();
+  mb.net.dispose();
+  assert.throws(() => loadUpscaleModel(join(dir, 'p0.png')), /./);
+  await assert.rejects(trainUpscale({ runDir: join(dir, 'c'), config: makeUpscaleConfig({ ...tiny, train: { ...tiny.train, patchSize: 64 } }), files }, { progress: () => {}, cancelled: false }), /at least 64x64/);
+});
+
+test('CLI: train upscale on a production dataset, then upscale an image (by version and by file)', async () => {
+  const dir = join(root, 'cli');
+  const prodDir = join(dir, 'prod');
+  for (let i = 0; i < 3; i++) await painting(join(dir, 'art', `concept${i}.png`), i + 10, 56, 48);
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `atelier ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  run(['init', prodDir]);
+  run(['add', join(dir, 'art'), '--kind', 'concept_art', '--cleared', '--production', prodDir]);
+  run(['dataset', 'create', 'art-v1', '--kind', 'concept_art', '--production', prodDir]);
+  const trained = JSON.parse(run(['train', 'upscale', '--dataset', 'art-v1', '--scale', '2', '--steps', '30', '--batch', '4', '--patch', '16', '--channels', '8', '--blocks', '1', '--production', prodDir, '--json']).stdout);
+  assert.equal(trained.scale, 2);
+  assert.equal(trained.heldOut.length, 1);
+  const out = join(dir, 'up.png');
+  const r = JSON.parse(run(['upscale', join(dir, 'art', 'concept0.png'), '--model', String(trained.modelVersion), '-o', out, '--tile', '16', '--production', prodDir, '--json']).stdout);
+  assert.equal(r.scale, 2);
+  const meta = await sharp(out).metadata();
+  assert.deepEqual([meta.width, meta.height], [112, 96]);
+  assert.ok(r.lineageRecord !== null);
+  const byFile = JSON.parse(run(['upscale', join(dir, 'art', 'concept1.png'), '--model', trained.result.modelPath, '--json']).stdout);
+  assert.ok(existsSync(byFile.output) && byFile.output.endsWith('concept1.2x.png'));
+  const bad = spawnSync(process.execPath, [bin, 'train', 'upscale', '--dataset', 'art-v1', '--scale', '3', '--production', prodDir], { encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--scale must be 2 or 4/);
+});
