@@ -61,7 +61,7 @@ export function MaskPainter({ shot, versionId, frame, frames, imageUrl, width, h
           onPointerDown={(e) => { e.currentTarget.setPointerCapture(e.pointerId); last.current = null; paint(e); }} onPointerMove={paint} onPointerUp={() => { last.current = null; }} />
       </div>
       <div className="row">
-        <label>brush <input type="range" min={2} max={Math.max(8, Math.round(width / 4))} value={brush} onChange={(e) => setBrush(Number(e.target.value))} /></label>
+        <label>brush <input type="range" min={2} max={Math.max(8, Math.round(width / 4))} value={brush} onChange={(e) => setBrush(Number(e.target.value))} data-testid="mask-brush" /></label>
         <label><input type="checkbox" checked={erase} onChange={(e) => setErase(e.target.checked)} /> erase</label>
         <button onClick={() => { const g = mask.current!.getContext('2d')!; g.fillStyle = '#000'; g.fillRect(0, 0, width, height); setPainted(false); }}>clear</button>
       </div>

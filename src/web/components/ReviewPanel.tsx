@@ -1,5 +1,5 @@
 // Notes and verdicts for a version (or the current frame), and its refine requests.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, useApi } from '../api';
 import { can, useMe } from '../App';
 
@@ -7,6 +7,13 @@ export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion 
   const me = useMe();
   const base = `/api/shots/${encodeURIComponent(shot)}/versions/${versionId}/reviews`;
   const { data, reload } = useApi<{ notes: any[]; refines: any[] }>(base, [refreshKey]);
+  // While a refine request is on its way, look again every 2 s (the SSE stream also triggers reloads).
+  const waiting = (data?.refines ?? []).some((r) => r.status === 'pending' || r.status === 'running');
+  useEffect(() => {
+    if (!waiting) return;
+    const t = setInterval(reload, 2000);
+    return () => clearInterval(t);
+  }, [waiting]);
   const [note, setNote] = useState('');
   const [thisFrame, setThisFrame] = useState(false);
   const [error, setError] = useState<string | null>(null);

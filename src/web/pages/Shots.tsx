@@ -38,6 +38,8 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
   const versions: any[] = shot?.versions ?? [];
   const vid = version ?? versions.at(-1)?.id ?? null;
   const { data: v } = useApi<any>(vid ? `/api/shots/${encodeURIComponent(name)}/versions/${vid}` : null, [jobsFinished]);
+  // Pin the version in the address, so a version that arrives later does not switch the view.
+  useEffect(() => { if (!version && versions.length) location.replace(`#/shots/${encodeURIComponent(name)}/${versions.at(-1).id}`); }, [version, versions.length, name]);
   const [frame, setFrame] = useState<number>(0);
   const [masking, setMasking] = useState(false);
   const [refresh, setRefresh] = useState(0);

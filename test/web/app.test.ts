@@ -1,0 +1,213 @@
+// The review app in Debian's Chromium (playwright-core, no browser download): sign-in, the main
+// pages (screenshots in out/screenshots), the player (play, pause, step, scrub, loop range), the
+// A/B wipe and side by side, a review note, and a mask-painted refine request arriving as a version.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildServer, DEFAULT_WEB_DIR, type AtelierServer } from '../../src/server/app.js';
+import { makeFixture, type Fixture } from '../server/fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'out', 'screenshots');
+const ready = existsSync(CHROMIUM) && existsSync(join(DEFAULT_WEB_DIR, 'index.html'));
+const skip = ready ? false : `needs ${CHROMIUM} and the built web app in dist/web (npm run setup)`;
+
+let fx: Fixture;
+let srv: AtelierServer;
+let base: string;
+let browser: BrowserContext;
+let page: Page;
+let profile: string;
+const errors: string[] = [];
+
+before(async () => {
+  if (!ready) return;
+  mkdirSync(SHOTS, { recursive: true });
+  fx = await makeFixture();
+  const jobs = new URL('../server/jobs-fixture.js', import.meta.url);
+  srv = await buildServer({ production: fx.prod, jobThreads: 1, extraJobs: { refine: { module: jobs, export: 'fakeRefineJob' } } });
+  base = await srv.app.listen({ port: 0, host: '127.0.0.1' });
+  profile = mkdtempSync(join(tmpdir(), 'atelier-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = browser.pages()[0] ?? await browser.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.setDefaultTimeout(15000);
+});
+
+after(async () => {
+  if (!ready) return;
+  await browser?.close();
+  await srv?.close();
+  await fx?.prod.close();
+  rmSync(profile, { recursive: true, force: true });
+  rmSync(dirname(fx.dir), { recursive: true, force: true });
+});
+
+const frameOf = async () => Number(await page.getAttribute('[data-testid=player]', 'data-frame'));
+
+test('sign in with a token; a wrong token is refused with a clear message', { skip }, async () => {
+  await page.goto(base + '/');
+  await page.fill('[data-testid=token]', 'atl_wrong');
+  await page.click('[data-testid=sign-in]');
+  await page.getByText('unknown or revoked token').waitFor();
+  await page.fill('[data-testid=token]', fx.tokens.supervisor);
+  await page.click('[data-testid=sign-in]');
+  assert.match(await page.textContent('[data-testid=who]') ?? '', /sue · supervisor/);
+});
+
+test('library: assets with rights at a glance, filters; screenshot', { skip }, async () => {
+  await page.click('[data-testid=nav-library]');
+  await page.waitForSelector('[data-testid=assets] figure');
+  assert.equal(await page.locator('[data-testid=assets] figure').count(), 9);
+  assert.equal(await page.locator('figure[data-rights=unknown]').count(), 1);
+  await page.click('[data-testid=kind-concept_art]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=assets] figure').length === 2);
+  await page.selectOption('[data-testid=tag-filter]', 'forest');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=assets] figure').length === 1);
+  await page.selectOption('[data-testid=tag-filter]', '');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=assets] img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
+  await page.screenshot({ path: join(SHOTS, 'library.png') });
+});
+
+test('models: loss curves, evaluations, sample sheet, lineage; screenshot', { skip }, async () => {
+  await page.click('[data-testid=nav-models]');
+  await page.waitForSelector('[data-testid=model-view]');
+  assert.equal(await page.getAttribute('[data-testid=loss-plot]', 'data-points'), '40'); // total, l1, feature, gram × 10 steps
+  assert.equal(await page.getAttribute('[data-testid=eval-plot]', 'data-points'), '2');
+  await page.waitForFunction(() => (document.querySelector('[data-testid=sample-sheet]') as HTMLImageElement | null)?.naturalWidth === 192);
+  assert.match(await page.textContent('[data-testid=lineage]') ?? '', /look-test/);
+  await page.screenshot({ path: join(SHOTS, 'models.png'), fullPage: true });
+});
+
+test('shots: frame-accurate player — step, scrub, play/pause, loop a range', { skip }, async () => {
+  await page.click('[data-testid=nav-shots]');
+  await page.waitForSelector('[data-testid=player][data-loaded="1"]');
+  assert.equal(await frameOf(), 1);
+  await page.click('[data-testid=step-forward]');
+  await page.click('[data-testid=step-forward]');
+  assert.equal(await frameOf(), 3);
+  await page.click('[data-testid=step-back]');
+  assert.equal(await frameOf(), 2);
+  await page.focus('[data-testid=player]');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await frameOf(), 3);
+  // Scrub to the 5th frame (index 4).
+  await page.locator('[data-testid=scrub]').fill('4');
+  assert.equal(await frameOf(), 5);
+  // Loop frames 2-4: set in at 2, out at 4, play, and see only those frames.
+  await page.locator('[data-testid=scrub]').fill('1');
+  await page.click('[data-testid=set-in]');
+  await page.locator('[data-testid=scrub]').fill('3');
+  await page.click('[data-testid=set-out]');
+  assert.equal(await page.getAttribute('[data-testid=player]', 'data-in'), '2');
+  assert.equal(await page.getAttribute('[data-testid=player]', 'data-out'), '4');
+  await page.click('[data-testid=play]');
+  const seen = new Set<number>();
+  const t0 = Date.now();
+  while (Date.now() - t0 < 1500) { seen.add(await frameOf()); await page.waitForTimeout(15); }
+  await page.click('[data-testid=play]');
+  assert.equal(await page.getAttribute('[data-testid=player]', 'data-playing'), '0');
+  assert.deepEqual([...seen].sort(), [2, 3, 4], `frames seen while looping: ${[...seen]}`);
+  const paused = await frameOf();
+  await page.waitForTimeout(300);
+  assert.equal(await frameOf(), paused, 'paused stays on its frame');
+});
+
+/** RGB of the player's canvas at a fraction of its width and height. */
+async function canvasPixel(testId: string, fx_: number, fy: number): Promise<number[]> {
+  return page.evaluate(([id, x, y]) => {
+    const c = document.querySelector(`[data-testid=${id}]`) as HTMLCanvasElement;
+    return [...c.getContext('2d')!.getImageData(Math.floor(c.width * (x as number)), Math.floor(c.height * (y as number)), 1, 1).data].slice(0, 3);
+  }, [testId, fx_, fy] as const);
+}
+
+test('shots: A/B wipe shows rough left of the line and final right of it; side by side; screenshot', { skip }, async () => {
+  await page.locator('[data-testid=scrub]').fill('0');
+  await page.selectOption('[data-testid=view-mode]', 'wipe');
+  await page.locator('[data-testid=wipe]').fill('0.5');
+  // Fixture colours: rough frames have blue ≈ 90 in the background, final ones ≈ 30.
+  const left = await canvasPixel('player-canvas', 0.05, 0.9);
+  const right = await canvasPixel('player-canvas', 0.95, 0.9);
+  assert.ok(left[2]! > 80, `left of the wipe is rough: ${left}`);
+  assert.ok(right[2]! < 40, `right of the wipe is final: ${right}`);
+  // Drag the wipe to the right edge: all rough.
+  const box = (await page.locator('[data-testid=player-canvas]').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.99, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.up();
+  assert.ok(Number(await page.getAttribute('[data-testid=player]', 'data-wipe')) > 0.95);
+  assert.ok((await canvasPixel('player-canvas', 0.9, 0.9))[2]! > 80);
+  await page.locator('[data-testid=wipe]').fill('0.5');
+  await page.screenshot({ path: join(SHOTS, 'shots-wipe.png'), fullPage: true });
+  await page.selectOption('[data-testid=view-mode]', 'side');
+  await page.waitForSelector('[data-testid=player-canvas-b]');
+  assert.ok((await canvasPixel('player-canvas', 0.95, 0.9))[2]! > 80, 'left screen: rough');
+  assert.ok((await canvasPixel('player-canvas-b', 0.95, 0.9))[2]! < 40, 'right screen: final');
+  assert.equal(await page.getAttribute('[data-testid=coherence-plot]', 'data-points'), '6');
+  await page.screenshot({ path: join(SHOTS, 'shots-side-by-side.png'), fullPage: true });
+  await page.selectOption('[data-testid=view-mode]', 'wipe');
+});
+
+test('review: a note on one frame and a verdict', { skip }, async () => {
+  await page.locator('[data-testid=scrub]').fill('2');
+  await page.fill('[data-testid=note-text]', 'the square smears on this frame');
+  await page.check('[data-testid=note-frame]');
+  await page.click('[data-testid=add-note]');
+  await page.getByText('the square smears on this frame').waitFor();
+  await page.waitForFunction(() => /frame 3\s*the square smears/.test(document.querySelector('[data-testid=notes]')?.textContent ?? ''));
+  await page.fill('[data-testid=note-text]', 'fix the smear, rest is good');
+  await page.uncheck('[data-testid=note-frame]');
+  await page.click('[data-testid=needs-work]');
+  await page.waitForSelector('[data-testid=verdict]');
+  assert.match(await page.textContent('[data-testid=verdict]') ?? '', /needs work/);
+  const notes = (await srv.ctx.db.selectFrom('review_notes').selectAll().execute());
+  assert.ok(notes.some((n) => n.frame === 3 && n.note === 'the square smears on this frame' && n.author === 'sue'));
+  assert.ok(notes.some((n) => n.frame === null && n.verdict === 'needs_work'));
+});
+
+test('mask request: paint on a frame, request a re-render, see it arrive as a new version; screenshot', { skip }, async () => {
+  await page.click('[data-testid=paint-mask]');
+  await page.waitForSelector('[data-testid=mask-painter]');
+  await page.locator('[data-testid=mask-brush]').fill('16');
+  const box = (await page.locator('[data-testid=mask-canvas]').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.3);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.7, { steps: 8 });
+  await page.mouse.up();
+  await page.selectOption('[data-testid=mask-end]', '4');
+  await page.fill('[data-testid=mask-note]', 'more green here');
+  await page.screenshot({ path: join(SHOTS, 'mask-painter.png') });
+  await page.click('[data-testid=mask-submit]');
+  await page.waitForSelector('[data-testid=mask-painter]', { state: 'detached' });
+  // The job runs; the request turns done and links the new version.
+  await page.waitForSelector('[data-testid=refines] li[data-status=done]', { timeout: 30000 });
+  const req = await srv.ctx.db.selectFrom('refine_requests').selectAll().executeTakeFirstOrThrow();
+  assert.deepEqual([req.frame, req.frame_start, req.frame_end, req.status], [3, 3, 4, 'done']);
+  await page.click('[data-testid=open-result]');
+  await page.waitForFunction((id) => location.hash.endsWith('/' + id), req.result_version_id);
+  await page.waitForSelector('[data-testid=player][data-loaded="1"]');
+  assert.match(await page.inputValue('[data-testid=version-select]'), new RegExp(`^${req.result_version_id}$`));
+  // Frame 3 of the new version: green inside the painted area, the old final outside it.
+  await page.locator('[data-testid=scrub]').fill('2');
+  await page.selectOption('[data-testid=view-mode]', 'final');
+  const inside = await canvasPixel('player-canvas', 0.75, 0.5); // on the stroke
+  const outside = await canvasPixel('player-canvas', 0.05, 0.9);
+  assert.ok(inside[1]! > 190 && inside[0]! < 80, `inside the mask: re-rendered (${inside})`);
+  assert.ok(outside[2]! < 40 && outside[1]! < 200, `outside the mask: unchanged (${outside})`);
+  await page.screenshot({ path: join(SHOTS, 'shots-refined-version.png'), fullPage: true });
+});
+
+test('jobs page: live list over SSE; screenshot', { skip }, async () => {
+  await page.click('[data-testid=nav-jobs]');
+  await page.waitForSelector('[data-testid=jobs] tr[data-kind=refine][data-status=done]');
+  await page.getByText('● live').waitFor();
+  await page.screenshot({ path: join(SHOTS, 'jobs.png') });
+  assert.deepEqual(errors, [], 'no errors in the page');
+});
