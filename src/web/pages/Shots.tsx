@@ -11,8 +11,8 @@ import { MaskPainter } from '../components/MaskPainter';
 const go = (shot: string, version?: number) => { location.hash = `#/shots/${encodeURIComponent(shot)}${version ? `/${version}` : ''}`; };
 
 export function ShotsPage({ shot, version }: { shot: string | null; version: number | null }) {
-  const { data: list } = useApi<{ shots: any[] }>('/api/shots');
   const jobs = useJobs();
+  const { data: list } = useApi<{ shots: any[] }>('/api/shots', [jobs.finished]);
   useEffect(() => { if (!shot && list?.shots.length) go(list.shots[0].name); }, [shot, list]);
   return (
     <div className="split">
