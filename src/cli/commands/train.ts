@@ -29,7 +29,7 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'random seed (same seed, same data, same machine: same model, bit for bit)', integer)
     .option('--batch <n>', 'patches per step (default 8)', integer)
     .option('--patch <px>', 'patch size in pixels (default 64)', integer)
-    .option('--lr <rate>', 'learning rate (default 1e-3)', positiveNumber)
+    .option('--lr <rate>', 'learning rate (default 4e-4)', positiveNumber)
     .option('--channels <n>', 'generator width: channels of its first layer (default 24)', integer)
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 100)', integer)
     .option('--eval-every <n>', 'steps between held-out evaluations (default 100)', integer)
