@@ -57,8 +57,8 @@ for (const f of files) {
     const { psnr } = { psnr: (a: E.Tensor) => 10 * Math.log10(1 / a.sub(hr).square().mean().item()) };
     perImage.push({ name: f.name, size: `${hr.size(3)}x${hr.size(2)}`, psnr_gain_db: +(psnr(sr) - psnr(bi)).toFixed(3) });
     if (!tile) {
-      // Small tiles so even a 256 px image is cut into several.
-      tile = tileMaxAbsDiff((x) => model.net.forward(x), lr, { ...upscaleTileOptions(model.net, 96) });
+      // The smallest tiles allowed (twice the overlap), so even a 128 px input is cut into several.
+      tile = tileMaxAbsDiff((x) => model.net.forward(x), lr, upscaleTileOptions(model.net, 0));
       void saveImage(join(out, 'upscale', 'sheet-bicubic.png'), bi.clone());
       void saveImage(join(out, 'upscale', 'sheet-upscaled.png'), sr.clone());
     }
