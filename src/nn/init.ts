@@ -2,16 +2,12 @@
 import { Tensor } from '../engine/tensor.js';
 import { rand } from '../engine/factory.js';
 import { noGrad } from '../engine/autograd.js';
+import { tidy } from '../engine/scope.js';
 import type { CreateOptions } from '../engine/factory.js';
 
 /** Uniform in [-bound, bound). */
 export function uniform(shape: number[], bound: number, o?: CreateOptions): Tensor {
-  return noGrad(() => {
-    const r = rand(shape, o);
-    const out = r.mul(2 * bound).sub(bound);
-    r.dispose();
-    return out;
-  });
+  return noGrad(() => tidy(() => rand(shape, o).mul(2 * bound).sub(bound)));
 }
 
 /** PyTorch's default bound for conv and linear weights and biases: 1 / sqrt(fan_in). */

@@ -1,22 +1,12 @@
 // atelier train look | keyframes: train the production's look model, or adapt it to a shot.
 import type { Command } from 'commander';
 import { printResult } from '../output.js';
+import { cancelOnSigint } from '../cancel.js';
 import { fmt, parseDuration } from '../progress.js';
 import { trainReporter } from '../train-reporter.js';
 import { common, integer, positiveNumber, withProduction, type CommonOpts } from './store-common.js';
 import { runTrainLook } from '../../jobs/train-look.js';
 import { runTrainKeyframes } from '../../jobs/train-keyframes.js';
-
-function cancelOnSigint(): { cancelled: () => boolean; dispose(): void } {
-  let cancelled = false;
-  const onInt = () => {
-    if (cancelled) process.exit(130);
-    cancelled = true;
-    process.stderr.write('\nstopping after this step (checkpointing); press Ctrl-C again to quit at once\n');
-  };
-  process.on('SIGINT', onInt);
-  return { cancelled: () => cancelled, dispose: () => process.off('SIGINT', onInt) };
-}
 
 export function registerTrain(program: Command): void {
   const train = program.command('train').description('Train models on the production\'s own data (no pretrained weights).');

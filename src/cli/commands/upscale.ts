@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename, extname, join, dirname, resolve } from 'node:path';
 import { printResult } from '../output.js';
+import { cancelOnSigint } from '../cancel.js';
 import { ProgressBar, fmt, parseDuration } from '../progress.js';
 import { common, integer, positiveNumber, withProduction, type CommonOpts } from './store-common.js';
 import { openProduction, sha256File, type Production } from '../../store/index.js';
@@ -31,17 +32,6 @@ function reporter(json: boolean, label: string): { onEvent: (e: unknown) => void
     },
     done: () => bar.done(),
   };
-}
-
-function cancelOnSigint(): { cancelled: () => boolean; dispose(): void } {
-  let cancelled = false;
-  const onInt = () => {
-    if (cancelled) process.exit(130);
-    cancelled = true;
-    process.stderr.write('\nstopping after this step; press Ctrl-C again to quit at once\n');
-  };
-  process.on('SIGINT', onInt);
-  return { cancelled: () => cancelled, dispose: () => process.off('SIGINT', onInt) };
 }
 
 export function registerUpscale(program: Command): void {
