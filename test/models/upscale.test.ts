@@ -97,12 +97,8 @@ test('training: loss falls, same seed gives the same model, held-out images are 
   const events: any[] = [];
   const before = E.liveTensors();
   const a = await trainUpscale({ runDir: join(dir, 'a'), config, files }, { progress: (e) => events.push(e), cancelled: false });
-  // nn's uniform() init leaves one intermediate per parameter to the garbage collector (r.mul(..)
-  // in src/nn/init.ts); beyond that, nothing of the run may stay alive.
-  const params = new Upscaler(config);
-  const nParams = params.parameters().length;
-  params.dispose();
-  assert.ok(E.liveTensors() - before <= 2 * nParams, `training leaked ${E.liveTensors() - before} tensors`);
+  // Nothing of the run may stay alive.
+  assert.equal(E.liveTensors() - before, 0, `training leaked ${E.liveTensors() - before} tensors`);
   const b = await trainUpscale({ runDir: join(dir, 'b'), config, files }, { progress: () => {}, cancelled: false });
   const steps = events.filter((e) => e.type === 'step');
   assert.equal(steps.length, 60);
