@@ -223,6 +223,11 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
           state.totalSteps = Math.max(state.step + 1, Math.floor(state.step + (t.budgetSeconds - state.seconds) / perStep));
         }
       }
+      // The plan assumed the measured speed; if the machine got busier, stop at 1.25x the budget
+      // rather than run on (this run then ends here; its checkpoint says so).
+      if (t.budgetSeconds !== null && state.seconds > 1.25 * t.budgetSeconds && state.step < state.totalSteps) {
+        state.totalSteps = state.step;
+      }
       if (state.step % t.evalEvery === 0 || state.step === state.totalSteps) {
         const score = evaluate();
         if (score !== null) {
