@@ -58,6 +58,19 @@ export function metaFrom(o: MetaOpts): Omit<IngestMeta, 'kind'> {
 
 export function kindOption(value: string): AssetKind { return parseKind(value); }
 
+/**
+ * The production for a command that also takes a model file: without --production and outside a
+ * production, a model file still works (null is returned; lineage is then not recorded).
+ */
+export async function openProductionForModel(production: string | undefined, modelRef: string | undefined): Promise<Production | null> {
+  try {
+    return await openProduction(production);
+  } catch (err) {
+    if (production || !modelRef || /^\d+$/.test(modelRef)) throw err;
+    return null;
+  }
+}
+
 /** Opens the production, runs fn, closes it whatever happens. */
 export async function withProduction<T>(opts: CommonOpts, fn: (prod: Production) => Promise<T>): Promise<T> {
   const prod = await openProduction(opts.production);

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename, extname, join, dirname, resolve } from 'node:path';
 import { printResult } from '../output.js';
-import { collect } from './store-common.js';
-import { openProduction, sha256File, type Production } from '../../store/index.js';
+import { collect, openProductionForModel } from './store-common.js';
+import { sha256File, type Production } from '../../store/index.js';
 import { resolveLookModel } from '../../jobs/model-ref.js';
 import { stylizeFile } from '../../models/look/stylize.js';
 import { saveImage } from '../../data/image-io.js';
@@ -37,12 +37,7 @@ export function registerStylize(program: Command): void {
       const passes = parsePasses(o.pass);
       let prod: Production | null = null;
       try {
-        try {
-          prod = await openProduction(o.production);
-        } catch (err) {
-          // A model file works without a production; lineage is then not recorded.
-          if (o.production || !o.model || /^\d+$/.test(o.model)) throw err;
-        }
+        prod = await openProductionForModel(o.production, o.model);
         const { model, version, path } = await resolveLookModel(prod, o.model);
         const t0 = Date.now();
         const out = await stylizeFile(model, image, passes);

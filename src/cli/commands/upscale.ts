@@ -6,8 +6,8 @@ import { basename, extname, join, dirname, resolve } from 'node:path';
 import { printResult } from '../output.js';
 import { cancelOnSigint } from '../cancel.js';
 import { ProgressBar, fmt, parseDuration } from '../progress.js';
-import { common, integer, positiveNumber, withProduction, type CommonOpts } from './store-common.js';
-import { openProduction, sha256File, type Production } from '../../store/index.js';
+import { common, integer, positiveNumber, withProduction, openProductionForModel, type CommonOpts } from './store-common.js';
+import { sha256File, type Production } from '../../store/index.js';
 import { runTrainUpscale, resolveUpscaleModel } from '../../jobs/train-upscale.js';
 import { upscaleImage, type UpscaleTrainEvent } from '../../models/upscale/index.js';
 import { loadImage, saveImage } from '../../data/image-io.js';
@@ -102,12 +102,7 @@ Examples:
       if (o.tile !== undefined && o.tile < 16) throw new Error(`--tile must be at least 16 pixels, got ${o.tile}`);
       let prod: Production | null = null;
       try {
-        try {
-          prod = await openProduction(o.production);
-        } catch (err) {
-          // A model file works without a production; lineage is then not recorded.
-          if (o.production || !o.model || /^\d+$/.test(o.model)) throw err;
-        }
+        prod = await openProductionForModel(o.production, o.model);
         const { model, version, path } = await resolveUpscaleModel(prod, o.model);
         const s = model.config.scale;
         const t0 = Date.now();
