@@ -167,11 +167,12 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   let stoppedEarly = false;
   const wall0 = performance.now() - state.seconds * 1000;
   const elapsed = () => (performance.now() - wall0) / 1000;
-  // A time budget becomes a step count from the speed of steps 10-30 (the first steps include
-  // one-time set-up); it is fixed before the first checkpoint and saved with the run.
+  // A time budget becomes a step count from the measured speed (steps before 10 include one-time
+  // set-up); the plan is final before the first checkpoint and saved with the run.
   const probeFrom = 10;
   const probeTo = 30;
-  let probeStart = 0;
+  let at10 = 0;
+  let at30 = 0;
   try {
     while (state.step < state.totalSteps && !ctx.cancelled) {
       if (input.stopAfter !== undefined && state.step >= input.stopAfter) break;
@@ -217,11 +218,16 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
       emit({ type: 'step', step: state.step, totalSteps: state.totalSteps, seconds: state.seconds, loss: rec });
 
       if (t.budgetSeconds !== null && resumedAt === null) {
-        if (state.step === probeFrom) probeStart = state.seconds;
-        if (state.step === probeTo || (state.step === probeFrom && t.budgetSeconds <= state.seconds * 3)) {
-          const perStep = state.step === probeTo ? (state.seconds - probeStart) / (probeTo - probeFrom) : state.seconds / state.step;
-          state.totalSteps = Math.max(state.step + 1, Math.floor(state.step + (t.budgetSeconds - state.seconds) / perStep));
-        }
+        if (state.step === probeFrom) at10 = state.seconds;
+        if (state.step === probeTo) at30 = state.seconds;
+        // Plan from steps 10-30, then re-plan from steps 30 to the first checkpoint (a busy moment
+        // during the short probe would otherwise set the whole run's length). Both happen before
+        // any checkpoint exists, so a resumed run always continues the same plan.
+        let perStep = 0;
+        if (state.step === probeFrom && t.budgetSeconds <= state.seconds * 3) perStep = state.seconds / state.step;
+        else if (state.step === probeTo) perStep = (at30 - at10) / (probeTo - probeFrom);
+        else if (state.step === t.checkpointEvery && t.checkpointEvery > probeTo) perStep = (state.seconds - at30) / (state.step - probeTo);
+        if (perStep > 0) state.totalSteps = Math.max(state.step + 1, Math.floor(state.step + (t.budgetSeconds - state.seconds) / perStep));
       }
       // The plan assumed the measured speed; if the machine got busier, stop at 1.25x the budget
       // rather than run on (this run then ends here; its checkpoint says so).
