@@ -1,10 +1,15 @@
 // npm run bench -- render: renders the sample production's test shots with the look model and
 // reports temporal coherence (Lai et al. 2018 warping error over non-occluded pixels) with and
 // without flow-guided blending, the rough input's own, chunked-vs-whole equality, and speed at
-// 1920x1080 (the test frames and passes upscaled: flow, model and blending at full size).
-// Needs a trained model: reuses bench/out/look (run `npm run bench -- look` first) or trains a
+// 1920x1080 (the test frames and passes upscaled: flow, model and blending at full size); peak RSS
+// of rendering at 3840x2160 (tiled generator), measured in a child process (`render.js --rss-4k`)
+// so the figure is that render's own; and tiled-vs-whole max abs difference with the default tiling
+// on a frame that fits whole (a mosaic of sample frames at native detail, sized so the tiles overlap
+// by exactly the default overlap). Needs a trained model: reuses bench/out/look (run `npm run bench -- look` first) or trains a
 // short one. Last line: JSON.
 import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as E from '../src/engine/index.js';
@@ -14,7 +19,8 @@ import { runTrainLook } from '../src/jobs/train-look.js';
 import { resolveLookModel } from '../src/jobs/model-ref.js';
 import { renderShotFrames } from '../src/render/render-shot.js';
 import { TemporalBlender, DEFAULT_COHERENCE } from '../src/render/coherence.js';
-import { stylizeTensor } from '../src/models/look/stylize.js';
+import { stylizeTensor, DEFAULT_TILING } from '../src/models/look/stylize.js';
+import { planTiles } from '../src/render/tiles.js';
 import { loadImage } from '../src/data/image-io.js';
 import { warpError, flowsFromFrames } from '../src/metrics/index.js';
 
@@ -34,6 +40,38 @@ const prod = await openProduction(prodDir);
 const look = (await listModelVersions(prod)).filter((v) => v.kind === 'look').at(-1)!;
 const { model } = await resolveLookModel(prod, String(look.id));
 log(`model #${look.id} from ${prodDir}`);
+
+/** A sample frame and its passes, bilinear-upscaled to (h, w). */
+async function upscaled(f: { rough: { path: string } | null; passes: Record<string, { path: string }> }, h: number, w: number) {
+  const big = async (path: string, ch: 1 | 3) => {
+    const t = (await loadImage(path, ch)).tensor;
+    const r = E.F.interpolate(t, { size: [h, w], mode: 'bilinear' });
+    t.dispose();
+    return r;
+  };
+  const rough = await big(f.rough!.path, 3);
+  const passes = new Map<string, E.Tensor>();
+  for (const g of model.config.guides) passes.set(g.name, await big(f.passes[g.name]!.path, g.channels === 1 ? 1 : 3));
+  return { rough, passes };
+}
+
+if (process.argv.includes('--rss-4k')) {
+  // Child mode: two 3840x2160 frames through the render pipeline (tiled generator; the second frame
+  // adds flow and blending), then this process's peak RSS.
+  const shot = await prod.shot('sh010');
+  const blender = new TemporalBlender(DEFAULT_COHERENCE);
+  const t0 = performance.now();
+  for (let i = 0; i < 2; i++) {
+    const { rough, passes } = await upscaled(shot.frames[i]!, 2160, 3840);
+    const mo = stylizeTensor(model, rough, passes);
+    const { frame } = blender.push(rough, mo);
+    E.disposeAll([rough, mo, frame, [...passes.values()]]);
+  }
+  blender.dispose();
+  const vmhwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  console.log(JSON.stringify({ rss_4k_mb: Math.round((vmhwm ? Number(vmhwm) : process.resourceUsage().maxRSS) / 1024), seconds_4k_2_frames: +((performance.now() - t0) / 1000).toFixed(1) }));
+  process.exit(0);
+}
 
 const shots = ['sh010', 'sh020', 'sh030'];
 const scores = { coherent: 0, perFrame: 0, input: 0 };
@@ -70,22 +108,38 @@ for (let f = 0; f <= 23; f++) {
   identical &&= readFileSync(join(chunkDir, name)).equals(readFileSync(join(out, 'render', 'sh010', 'coherent', name)));
 }
 
+// Tiled vs whole with the default tiling: a 6x4 mosaic of sample frames at native size (detail
+// everywhere), cropped so a 3x2 tile grid overlaps by exactly the default overlap.
+const { tile, overlap } = DEFAULT_TILING;
+const tw = tile + 2 * (tile - overlap), th = tile + (tile - overlap);
+const allFrames = (await Promise.all(shots.map((s) => prod.shot(s)))).map((s) => s.frames);
+const mosaicParts: E.Tensor[][][] = [];
+for (let r = 0; r < 4; r++) {
+  const row: E.Tensor[][] = [];
+  for (let c = 0; c < 6; c++) {
+    const f = allFrames[(r * 6 + c) % 3]![((r * 6 + c) * 5) % 24]!;
+    row.push([(await loadImage(f.rough!.path, 3)).tensor, ...await Promise.all(model.config.guides.map(async (g) => (await loadImage(f.passes[g.name]!.path, g.channels === 1 ? 1 : 3)).tensor))]);
+  }
+  mosaicParts.push(row);
+}
+const [mRough, ...mPasses] = E.tidy(() => [0, ...model.config.guides.map((_, k) => k + 1)].map((k) =>
+  E.F.cat(mosaicParts.map((row) => E.F.cat(row.map((x) => x[k]!), 3)), 2).narrow(2, 0, th).narrow(3, 0, tw).contiguous()));
+E.disposeAll(mosaicParts);
+const mPassMap = new Map(model.config.guides.map((g, k) => [g.name, mPasses[k]!]));
+const tilePlan = planTiles(th, tw, DEFAULT_TILING);
+const mWhole = stylizeTensor(model, mRough!, mPassMap, { tileAbove: Infinity });
+const mTiled = stylizeTensor(model, mRough!, mPassMap, { tileAbove: 0 });
+const tileDiff = E.tidy(() => mTiled.sub(mWhole).abs().max().item());
+log(`tiled vs whole at ${tw}x${th} (${tilePlan.tiles} tiles of ${tile}, overlap ${overlap}): max abs diff ${tileDiff.toExponential(3)} (${(tileDiff * 255).toFixed(3)} of an 8-bit level)`);
+E.disposeAll([mRough!, mPasses, mWhole, mTiled]);
+
 // 1920x1080: the pipeline per frame (model, two flows per window frame, blend), upscaled inputs.
 const shot = await prod.shot('sh010');
-const big = async (path: string, ch: 1 | 3) => {
-  const t = (await loadImage(path, ch)).tensor;
-  const r = E.F.interpolate(t, { size: [1080, 1920], mode: 'bilinear' });
-  t.dispose();
-  return r;
-};
 const blender = new TemporalBlender(DEFAULT_COHERENCE);
 const n1080 = Number(process.env.BENCH_1080_FRAMES ?? 4);
 let t1080 = 0;
 for (let i = 0; i < n1080 + 1; i++) {
-  const f = shot.frames[i]!;
-  const rough = await big(f.rough!.path, 3);
-  const passes = new Map<string, E.Tensor>();
-  for (const g of model.config.guides) passes.set(g.name, await big(f.passes[g.name]!.path, g.channels === 1 ? 1 : 3));
+  const { rough, passes } = await upscaled(shot.frames[i]!, 1080, 1920);
   const t0 = performance.now();
   const mo = stylizeTensor(model, rough, passes);
   const { frame } = blender.push(rough, mo);
@@ -95,6 +149,13 @@ for (let i = 0; i < n1080 + 1; i++) {
 blender.dispose();
 model.generator.dispose();
 await prod.close();
+
+// 3840x2160 in a child process, so its peak RSS is the 4K render's own.
+log('3840x2160: two frames in a child process');
+const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--rss-4k'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+if (child.status !== 0) throw new Error(`the 4K child process failed (status ${child.status})`);
+const k4 = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { rss_4k_mb: number; seconds_4k_2_frames: number };
+log(`3840x2160: peak RSS ${k4.rss_4k_mb} MB, ${k4.seconds_4k_2_frames} s for two frames`);
 const result = {
   fps_1080p: +(n1080 / (t1080 / 1000)).toFixed(3),
   warp_error: +scores.coherent.toFixed(6),
@@ -103,6 +164,8 @@ const result = {
   coherence_ratio: +(scores.coherent / scores.perFrame).toFixed(3),
   chunks_identical: identical,
   fps_sample: +(renderedFrames / renderSeconds).toFixed(2),
+  rss_4k_mb: k4.rss_4k_mb,
+  tile_max_abs_diff: +tileDiff.toExponential(3),
   model_version: look.id,
 };
 console.log(JSON.stringify(result));

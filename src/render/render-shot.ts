@@ -1,16 +1,19 @@
 // Rendering a shot through a look model: frames written atomically as <shot>.####.png with a
 // lineage record each, temporal coherence by windowed flow-guided blending (see coherence.ts),
 // any frame range on its own (pre-roll frames are computed, not written), resumable (frames already
-// written are kept), and a coherence.json of per-frame warping errors next to the frames.
+// written are kept), a coherence.json of per-frame warping errors next to the frames, and large
+// frames through the generator in tiles (see stylize.ts). writeShotMovie makes the preview movie
+// of a complete version folder.
 import { join } from 'node:path';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as E from '../engine/index.js';
 import type { Production, ShotFrame } from '../store/index.js';
 import type { LookModel } from '../models/look/model-file.js';
-import { stylizeTensor } from '../models/look/stylize.js';
+import { stylizeTensor, type TilingOptions } from '../models/look/stylize.js';
 import { loadImage, saveImage } from '../data/image-io.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { TemporalBlender, DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from './coherence.js';
+import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
 
 export interface RenderShotOptions {
   outDir: string;
@@ -21,6 +24,8 @@ export interface RenderShotOptions {
   coherence?: CoherenceOptions | null;
   /** Keep frames already written in outDir and continue from the first missing one. */
   resume?: boolean;
+  /** When the generator runs in tiles (frames above 1024x1024 by default); see stylize.ts. */
+  tiling?: TilingOptions;
   onFrame?: (done: number, total: number, frame: number, path: string) => void;
 }
 
@@ -69,7 +74,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   try {
     for (const f of frames) {
       const { rough, passes } = await loadFrame(model, f);
-      const modelOut = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map());
+      const modelOut = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
       const { frame, warpError } = blender.push(rough, modelOut);
       E.disposeAll([rough, modelOut, [...passes.values()]]);
       if (f.frame < first) {
@@ -98,4 +103,28 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   for (const f of out) prior[f.frame] = Number.isFinite(f.warpError) ? +f.warpError.toFixed(6) : null;
   writeFileAtomic(cpath, Buffer.from(JSON.stringify(prior, null, 1)));
   return { frames: out, skipped, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** Frames of `range` that are not (yet) in outDir. */
+export function missingFrames(outDir: string, shot: string, range: [number, number]): number[] {
+  const missing: number[] = [];
+  for (let f = range[0]; f <= range[1]; f++) if (!existsSync(framePath(outDir, shot, f))) missing.push(f);
+  return missing;
+}
+
+export type ShotMovie = { written: true; movie: MovieResult } | { written: false; missing: number[] };
+
+/**
+ * The preview movie of a version folder: <outDir>/<shot>.mp4 (H.264) or .mov (ProRes 422 HQ) from
+ * every frame of the shot's range at the shot's fps, only when the folder holds them all (a render
+ * of a sub-range leaves the folder incomplete until the other ranges are rendered into it).
+ */
+export async function writeShotMovie(outDir: string, shot: { name: string; range: [number, number]; fps: number }, o: { codec?: MovieCodec; onProgress?: (done: number, total: number) => void } = {}): Promise<ShotMovie> {
+  const missing = missingFrames(outDir, shot.name, shot.range);
+  if (missing.length) return { written: false, missing };
+  const codec = o.codec ?? 'h264';
+  const movie = await writeMovie(join(outDir, `${shot.name}.####.png`), join(outDir, `${shot.name}.${codec === 'prores' ? 'mov' : 'mp4'}`), {
+    fps: shot.fps, codec, range: shot.range, onProgress: o.onProgress,
+  });
+  return { written: true, movie };
 }

@@ -6,7 +6,8 @@ import { printResult } from '../output.js';
 import { ProgressBar, fmt } from '../progress.js';
 import { common, integer, withProduction, type CommonOpts } from './store-common.js';
 import { resolveLookModel } from '../../jobs/model-ref.js';
-import { renderShotFrames } from '../../render/render-shot.js';
+import { renderShotFrames, writeShotMovie } from '../../render/render-shot.js';
+import { formatFrames } from '../../store/sequence-pattern.js';
 import { DEFAULT_COHERENCE } from '../../render/coherence.js';
 import { parseFrameRange } from '../../store/index.js';
 
@@ -27,16 +28,22 @@ export function registerRender(program: Command): void {
     .option('--resume', 'keep frames already in the output folder and continue from the first missing one')
     .option('--no-coherence', 'render every frame on its own (no flow-guided blending)')
     .option('--window <n>', `previous frames blended into each frame (default ${DEFAULT_COHERENCE.window})`, integer)
-    .option('--bits <n>', '8 or 16-bit PNG frames', '8'))
+    .option('--bits <n>', '8 or 16-bit PNG frames', '8')
+    .option('--no-movie', 'do not write the preview movie')
+    .option('--prores', 'preview movie as ProRes 422 HQ (<shot>.mov) instead of H.264 (<shot>.mp4)'))
     .addHelpText('after', `
 Writes <shot>.####.png frames (never a half-written file under a final name), a lineage record per
-frame, and coherence.json (per-frame warping error) in the version folder.
+frame, and coherence.json (per-frame warping error) in the version folder; then, once the folder
+holds every frame of the shot, a preview movie <shot>.mp4 (H.264; --prores: <shot>.mov) at the
+shot's fps. A render of a sub-range writes the movie when it completes the folder, and says which
+frames are missing otherwise. Frames above 1024x1024 pixels run through the model in tiles.
 
 Examples:
   atelier render sq010_sh020
   atelier render sq010_sh020 --frames 1001-1024 --output renders/sq010_sh020/v003
-  atelier render sq010_sh020 --model 7 --resume --output renders/sq010_sh020/v004`)
-    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; bits: string }) => {
+  atelier render sq010_sh020 --model 7 --resume --output renders/sq010_sh020/v004
+  atelier render sq010_sh020 --bits 16 --prores`)
+    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; bits: string; movie: boolean; prores?: boolean }) => {
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       const r = await withProduction(o, async (prod) => {
         const { model, version } = await resolveLookModel(prod, o.model);
@@ -50,11 +57,28 @@ Examples:
             onFrame: (done, total) => { bar.total = total; if (!o.json) bar.update(done); },
           });
           bar.done();
-          return { shot, model: version, outDir, frames: res.frames.length, skipped: res.skipped, seconds: res.seconds };
+          let movie: string | null = null;
+          let movieNote: string | null = null;
+          if (o.movie) {
+            const info = await prod.shot(shot);
+            const mbar = new ProgressBar('movie', 1, process.stderr, 'frame');
+            const m = await writeShotMovie(outDir, info, {
+              codec: o.prores ? 'prores' : 'h264',
+              onProgress: (done, total) => { mbar.total = total; if (!o.json) mbar.update(done); },
+            });
+            if (m.written) {
+              mbar.done();
+              movie = m.movie.path;
+            } else {
+              movieNote = `no movie yet: frames ${formatFrames(m.missing)} of ${info.range[0]}-${info.range[1]} are not in ${outDir} (render them with --output ${outDir})`;
+            }
+          }
+          return { shot, model: version, outDir, frames: res.frames.length, skipped: res.skipped, seconds: res.seconds, movie, movieNote };
         } finally {
           model.generator.dispose();
         }
       });
-      printResult(!!o.json, r, () => `${r.frames} frames of ${shot} in ${r.outDir} (${fmt(r.seconds)})${r.skipped ? `, ${r.skipped} already there` : ''}`);
+      printResult(!!o.json, r, () => `${r.frames} frames of ${shot} in ${r.outDir} (${fmt(r.seconds)})${r.skipped ? `, ${r.skipped} already there` : ''}`
+        + (r.movie ? `\nmovie: ${r.movie}` : '') + (r.movieNote ? `\n${r.movieNote}` : ''));
     });
 }

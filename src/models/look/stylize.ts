@@ -4,13 +4,36 @@ import { loadImage } from '../../data/image-io.js';
 import type { LookModel } from './model-file.js';
 import { buildInput } from './inputs.js';
 import { generateFrame } from './generator.js';
+import { runTiled } from '../../render/tiles.js';
+
+/**
+ * Tiled inference for large frames. The generator input (roughening, guides, edges) is always built
+ * for the whole frame: it is ~10 channels (~330 MB at 3840x2160), and per tile it would differ (the
+ * roughening's fixed noise field depends on the image size). Only the generator, whose activations
+ * are ~70 channels at full resolution (~2.4 GB for one 4K layer), runs tile by tile.
+ */
+export interface TilingOptions {
+  /** Frames with more pixels than this run the generator in tiles; default 1024 * 1024. Infinity: never. */
+  tileAbove?: number;
+  /** Tile size in pixels (a multiple of 4); default 512. */
+  tile?: number;
+  /** Minimum overlap between tiles in pixels; default DEFAULT_TILING.overlap. */
+  overlap?: number;
+}
+
+/**
+ * The overlap is the smallest of 32 / 64 / 96 / 128 whose max |tiled - whole| on the bench look
+ * model (24 channels, 4 residual blocks at 1/4 resolution), tiles of 512, stayed below 1/255
+ * (invisible in 8-bit frames): 0.16 of a level at 96, 2.1 at 64. See bench/RESULTS.md (render).
+ */
+export const DEFAULT_TILING: Required<TilingOptions> = { tileAbove: 1024 * 1024, tile: 512, overlap: 96 };
 
 /**
  * rough: image file; passes: pass name -> file, for the model's guides. Without passes (a layout
  * or concept still) the model runs in its no-guides mode, as for concept art in training.
  * Returns (1, 3, H, W) in [0, 1].
  */
-export async function stylizeFile(model: LookModel, rough: string, passes: Record<string, string> | null): Promise<E.Tensor> {
+export async function stylizeFile(model: LookModel, rough: string, passes: Record<string, string> | null, tiling: TilingOptions = {}): Promise<E.Tensor> {
   const img = await loadImage(rough, 3);
   const loaded = new Map<string, E.Tensor>();
   try {
@@ -21,13 +44,25 @@ export async function stylizeFile(model: LookModel, rough: string, passes: Recor
         loaded.set(g.name, (await loadImage(file, g.channels === 1 ? 1 : 3)).tensor);
       }
     }
-    return stylizeTensor(model, img.tensor, passes ? loaded : null);
+    return stylizeTensor(model, img.tensor, passes ? loaded : null, tiling);
   } finally {
     img.tensor.dispose();
     for (const t of loaded.values()) t.dispose();
   }
 }
 
-export function stylizeTensor(model: LookModel, rough: E.Tensor, passes: Map<string, E.Tensor> | null): E.Tensor {
-  return E.noGrad(() => E.tidy(() => generateFrame(model.generator, buildInput(model.config, rough, passes))));
+/** (1, 3, H, W) rough frame (+ passes) -> (1, 3, H, W) in [0, 1]; frames above tiling.tileAbove pixels run in tiles. */
+export function stylizeTensor(model: LookModel, rough: E.Tensor, passes: Map<string, E.Tensor> | null, tiling: TilingOptions = {}): E.Tensor {
+  const t = { ...DEFAULT_TILING, ...tiling };
+  const [, , h, w] = rough.shape as [number, number, number, number];
+  return E.noGrad(() => {
+    const input = E.tidy(() => buildInput(model.config, rough, passes));
+    try {
+      if (h * w <= t.tileAbove) return E.tidy(() => generateFrame(model.generator, input));
+      // runTiled pads to a multiple of 4 and keeps tiles on that grid, as generateFrame does.
+      return runTiled((x) => generateFrame(model.generator, x), input, { tile: t.tile, overlap: t.overlap, multiple: 4 });
+    } finally {
+      input.dispose();
+    }
+  });
 }
