@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { Production, DatasetSnapshot } from '../store/index.js';
-import { getModelVersion, listModelVersions } from '../store/index.js';
+import { resolveModelFile } from './model-ref.js';
 import { type UpscaleArch, type UpscaleTrain, type ImageFile, makeUpscaleConfig, trainUpscale, type TrainUpscaleResult, loadUpscaleModel, type UpscaleModel } from '../models/upscale/index.js';
 
 export interface TrainUpscaleJobOptions {
@@ -63,21 +63,6 @@ export async function runTrainUpscale(prod: Production, o: TrainUpscaleJobOption
 
 /** "--model 7" or "--model path/to/model.safetensors" (default: the newest upscaler) -> a loaded upscaler. */
 export async function resolveUpscaleModel(prod: Production | null, ref: string | undefined): Promise<{ model: UpscaleModel; version: number | null; path: string }> {
-  if (ref && !/^\d+$/.test(ref)) {
-    if (!existsSync(ref)) throw new Error(`model "${ref}" is neither a model version number nor an existing file`);
-    return { model: loadUpscaleModel(ref), version: null, path: ref };
-  }
-  if (!prod) throw new Error('a model version number needs a production (--production); or give a model file');
-  let id: number;
-  if (ref) id = Number(ref);
-  else {
-    const ups = (await listModelVersions(prod)).filter((v) => v.kind === 'upscale');
-    if (ups.length === 0) throw new Error('this production has no upscaler yet: run `atelier train upscale --dataset <snapshot>` first');
-    id = Math.max(...ups.map((v) => v.id));
-  }
-  const v = await getModelVersion(prod, id);
-  if (v.kind !== 'upscale') throw new Error(`model version #${id} is a ${v.kind} model, not an upscaler`);
-  const file = v.files.find((f) => f.name.endsWith('.safetensors'));
-  if (!file) throw new Error(`model version #${id} has no weights file`);
-  return { model: loadUpscaleModel(file.path), version: id, path: file.path };
+  const { version, path } = await resolveModelFile(prod, ref, { kinds: ['upscale'], label: 'upscaler', trainCommand: 'atelier train upscale --dataset <snapshot>' });
+  return { model: loadUpscaleModel(path), version, path };
 }
