@@ -26,10 +26,15 @@ export interface TrainUpscaleJobResult {
   heldOut: { id: string; name: string }[];
 }
 
-/** The snapshot's full-resolution art: concept art and character sheets. */
+/**
+ * The snapshot's full-resolution art: concept art and character sheets (held out from these), and
+ * the painted frames of its paintover pairs as extra training images (also the production's own art).
+ */
 export function upscaleTrainingFiles(s: DatasetSnapshot): (ImageFile & { name: string })[] {
-  return s.assets.filter((a) => a.kind === 'concept_art' || a.kind === 'character_sheet')
+  const art = s.assets.filter((a) => a.kind === 'concept_art' || a.kind === 'character_sheet')
     .map((a) => ({ id: `asset-${String(a.id).padStart(6, '0')}`, path: a.path, name: a.originalName }));
+  const paintovers = s.pairs.map((p) => ({ id: `paint-${String(p.painted.id).padStart(6, '0')}`, path: p.painted.path, name: p.painted.originalName, trainOnly: true }));
+  return [...art, ...paintovers];
 }
 
 export async function runTrainUpscale(prod: Production, o: TrainUpscaleJobOptions, onEvent: (e: unknown) => void, isCancelled: () => boolean = () => false): Promise<TrainUpscaleJobResult> {

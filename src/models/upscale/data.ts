@@ -5,7 +5,12 @@ import * as E from '../../engine/index.js';
 import { loadImage } from '../../data/image-io.js';
 import type { UpscaleConfig } from './config.js';
 
-export interface ImageFile { id: string; path: string }
+export interface ImageFile {
+  id: string;
+  path: string;
+  /** Used for training only, never held out (e.g. paintovers, when scoring is on concept art). */
+  trainOnly?: boolean;
+}
 
 /** A high-resolution image (cropped to a multiple of the scale) and its low-resolution input. */
 export interface UpscaleExample { id: string; hr: E.Tensor; lr: E.Tensor }
@@ -24,8 +29,9 @@ export function downscale(hr: E.Tensor, s: number, mode: 'area' | 'bicubic' = 'a
 
 /** Which images are held out: evenly spaced over the ids sorted; none with fewer than 2 images. */
 export function heldOutImageIds(files: ImageFile[], fraction: number): Set<string> {
-  if (files.length < 2 || fraction <= 0) return new Set();
-  const sorted = files.map((f) => f.id).sort();
+  const candidates = files.filter((f) => !f.trainOnly);
+  if (candidates.length < 2 || fraction <= 0) return new Set();
+  const sorted = candidates.map((f) => f.id).sort();
   const n = Math.min(sorted.length - 1, Math.max(1, Math.round(sorted.length * fraction)));
   const step = sorted.length / n;
   return new Set(Array.from({ length: n }, (_, i) => sorted[Math.floor(i * step + step / 2)]!));
