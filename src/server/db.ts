@@ -4,6 +4,8 @@
 import { Migrator, type Kysely, type Migration, type Generated } from 'kysely';
 import type { Production } from '../store/index.js';
 import type { Database } from '../store/schema.js';
+import type { DialectName } from '../store/db.js';
+import { withId } from '../store/migrations.js';
 
 export interface ServerTokensTable {
   id: Generated<number>;
@@ -52,21 +54,17 @@ export interface ServerDatabase extends Database {
 
 type AnyDb = Kysely<any>;
 
-const withId = (db: AnyDb, name: string, dialect: string) => dialect === 'postgres'
-  ? db.schema.createTable(name).addColumn('id', 'serial', (c) => c.primaryKey())
-  : db.schema.createTable(name).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
-
-function migrations(dialect: string): Record<string, Migration> {
+function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_server': {
       async up(db: AnyDb) {
-        await withId(db, 'server_tokens', dialect)
+        await withId(db.schema.createTable('server_tokens'), dialect)
           .addColumn('name', 'text', (c) => c.notNull())
           .addColumn('role', 'text', (c) => c.notNull())
           .addColumn('token_hash', 'text', (c) => c.notNull().unique())
           .addColumn('created_at', 'text', (c) => c.notNull())
           .addColumn('revoked_at', 'text').execute();
-        await withId(db, 'review_notes', dialect)
+        await withId(db.schema.createTable('review_notes'), dialect)
           .addColumn('shot', 'text', (c) => c.notNull())
           .addColumn('version_id', 'integer', (c) => c.notNull())
           .addColumn('frame', 'integer')
@@ -76,7 +74,7 @@ function migrations(dialect: string): Record<string, Migration> {
           .addColumn('role', 'text', (c) => c.notNull())
           .addColumn('created_at', 'text', (c) => c.notNull()).execute();
         await db.schema.createIndex('review_notes_version').on('review_notes').columns(['shot', 'version_id']).execute();
-        await withId(db, 'refine_requests', dialect)
+        await withId(db.schema.createTable('refine_requests'), dialect)
           .addColumn('shot', 'text', (c) => c.notNull())
           .addColumn('version_id', 'integer', (c) => c.notNull())
           .addColumn('frame', 'integer', (c) => c.notNull())

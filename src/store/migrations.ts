@@ -5,7 +5,8 @@ import type { DialectName } from './db.js';
 
 type AnyDb = Kysely<any>; // migrations run before the typed schema exists
 
-function withId<T extends string>(t: CreateTableBuilder<T, never>, dialect: DialectName): CreateTableBuilder<T, 'id'> {
+/** An auto-increment integer primary key `id`, in either dialect (shared with the server's tables). */
+export function withId<T extends string>(t: CreateTableBuilder<T, never>, dialect: DialectName): CreateTableBuilder<T, 'id'> {
   return dialect === 'postgres'
     ? t.addColumn('id', 'serial', (c) => c.primaryKey())
     : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
