@@ -3,6 +3,7 @@
 // upscale (the network learns only the detail bicubic misses). No normalization layers, reflect
 // padding: fully convolutional, so it runs on frames of any size, tiled (src/render/tiles.ts).
 import * as E from '../../engine/index.js';
+import { saveModelFile, loadModelFile } from '../../nn/model-file.js';
 import * as nn from '../../nn/index.js';
 import { runTiled, type TileOptions } from '../../render/tiles.js';
 import { type UpscaleConfig, parseUpscaleConfig } from './config.js';
@@ -105,26 +106,10 @@ export function upscaleImage(net: Upscaler, x: E.Tensor, tile = 256): E.Tensor {
 export interface UpscaleModel { config: UpscaleConfig; net: Upscaler; metadata: Record<string, string> }
 
 export function saveUpscaleModel(path: string, config: UpscaleConfig, weights: Map<string, E.Tensor>, extra: Record<string, string> = {}): void {
-  E.saveSafetensors(path, weights, { ...extra, format: 'atelier-upscale', config: JSON.stringify(config) });
+  saveModelFile(path, 'atelier-upscale', config, weights, extra);
 }
 
 export function loadUpscaleModel(path: string): UpscaleModel {
-  const { tensors, metadata } = E.loadSafetensors(path);
-  try {
-    if (metadata.format !== 'atelier-upscale' || typeof metadata.config !== 'string') {
-      throw new Error(`${path}: not an Atelier upscaler model (no upscaler config in its metadata${metadata.format ? `; format is ${metadata.format}` : ''})`);
-    }
-    const config = parseUpscaleConfig(metadata.config, path);
-    const net = new Upscaler(config);
-    try {
-      net.loadStateDict(tensors);
-    } catch (err) {
-      net.dispose();
-      throw new Error(`${path}: ${(err as Error).message}`);
-    }
-    net.eval();
-    return { config, net, metadata };
-  } finally {
-    for (const t of tensors.values()) t.dispose();
-  }
+  const { config, module, metadata } = loadModelFile(path, 'atelier-upscale', 'upscaler model', parseUpscaleConfig, (c) => new Upscaler(c));
+  return { config, net: module, metadata };
 }
