@@ -192,6 +192,8 @@ test('mask request: paint on a frame, request a re-render, see it arrive as a ne
   assert.deepEqual([req.frame, req.frame_start, req.frame_end, req.status], [3, 3, 4, 'done']);
   await page.click('[data-testid=open-result]');
   await page.waitForFunction((id) => location.hash.endsWith('/' + id), req.result_version_id);
+  // The address changes first; the version picker and the player follow on the next render.
+  await page.waitForFunction((id) => (document.querySelector('[data-testid=version-select]') as HTMLSelectElement | null)?.value === String(id), req.result_version_id, { timeout: 10000 });
   await page.waitForSelector('[data-testid=player][data-loaded="1"]');
   assert.match(await page.inputValue('[data-testid=version-select]'), new RegExp(`^${req.result_version_id}$`));
   // Frame 3 of the new version: green inside the painted area, the old final outside it.
