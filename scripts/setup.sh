@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 
 # Debian packages. libopenblas0-pthread matters: without it libtorch's matmuls run ~30x slower.
 # chromium: the browser tests of the dailies web app drive Debian's build (playwright-core, no download).
-PKGS=(libtorch-dev libopenblas0-pthread libopencv-dev ffmpeg python3 make g++ pkg-config chromium)
+# redis-server, postgresql: the farm (BullMQ) and shared-workspace tests start their own servers in a
+# temporary directory; a studio's single machine never needs them running.
+PKGS=(libtorch-dev libopenblas0-pthread libopencv-dev ffmpeg python3 make g++ pkg-config chromium redis-server postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
