@@ -11,3 +11,4 @@ export { gaussianBlur, gaussianWeights, gaussianKernel2d } from './gaussian.js';
 export { reinhardTransfer, labStats, rgbToLab, labToRgb, RGB_TO_LMS, LOGLMS_TO_LAB, LAB_EPSILON, type LabStats, type ReinhardOptions } from './reinhard.js';
 export { warpByFlow, warpError, warpErrors, occlusionMask, inFrameMask, flowToTensor, flowsFromFrames, type PairFlows, type WarpOptions, type WarpErrorOptions } from './warp.js';
 export { mulberry32, gaussians, sampleWithoutReplacement } from './prng.js';
+export { characterConsistency, CharacterPixelSets, idMask, type CharacterKey, type CharacterScore, type CharacterConsistency, type CharacterConsistencyOptions } from './character.js';

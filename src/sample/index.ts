@@ -235,7 +235,8 @@ export async function generateSampleProduction(outDir: string, options: SampleOp
     const g = render(scene, W * 2, H);
     const path = `characters/${name}/${seqName(`${name}_turnaround`, 0)}`;
     await write(path, paint(g, scene), W * 2, H);
-    const tags = ['character_sheet', 'turnaround', 'front', 'three_quarter', 'side', 'back'];
+    // Tied to its character twice: the asset's characters list, and a character:<name> tag to select on.
+    const tags = ['character_sheet', `character:${name}`, 'turnaround', 'front', 'three_quarter', 'side', 'back'];
     files.push({ path, kind: 'character_sheet', scene: `${name}_turnaround`, frame: 0, width: W * 2, height: H, characters: [name], tags, rights: CLEARED });
     scenes.push({
       name: `${name}_turnaround`, split: 'character_sheet', setting: 'studio', light: 'studio', frames: 1, continuous: false,

@@ -103,6 +103,32 @@ export function testShots(frames: number): SequenceSpec[] {
         };
       },
     },
+    // Character shots: the same cast in poses, light and framing no other shot has, so the look
+    // model's rendering of a character can be compared across shots (character consistency).
+    {
+      name: 'sh040', setting: 'village', light: 'day', frames: T, tags: ['day', 'village', 'close_up', 'turn', 'wave', 'characters'],
+      pose: (f) => {
+        const u = f / (T - 1);
+        // Medium close-up from low, Mira turns towards the camera and waves; Pip sits in the foreground.
+        return {
+          camera: cam([0.35 + 0.25 * u, 0.65, 2.5], [0, 0.82, 0], 44),
+          mira: { pos: [0, 0, 0], yaw: -1.2 + 1.3 * u, wave: Math.max(0, u * 1.6 - 0.4), wavePhase: u * Math.PI * 5, headYaw: 0.4 - 0.5 * u, headTilt: -0.1 },
+          pip: { pos: [-0.35, 0, 0.6], yaw: 2.2 - 0.8 * u, headYaw: -0.5 + 0.6 * u, tailWag: Math.sin(u * 14) },
+        };
+      },
+    },
+    {
+      name: 'sh050', setting: 'forest', light: 'afternoon', frames: T, tags: ['afternoon', 'forest', 'high_angle', 'walk_away', 'trot'],
+      pose: (f) => {
+        const u = f / (T - 1);
+        // High wide angle looking down: Mira walks away from the camera, Pip trots past her in profile.
+        return {
+          camera: cam([0.2, 2.9, 3.6], [0, 0.4, -0.4 - 0.3 * u], 46),
+          mira: { pos: [-0.3, 0, 0.4 - 1.0 * u], yaw: Math.PI + 0.15, walk: 1, walkPhase: u * Math.PI * 4 },
+          pip: { pos: [1.2 - 2.2 * u, 0, 0.1], yaw: -Math.PI / 2, trot: 1, trotPhase: u * Math.PI * 7, tailWag: 0.5 * Math.sin(u * 11) },
+        };
+      },
+    },
   ];
 }
 

@@ -77,6 +77,7 @@ test('every training file is ingested with its kind, tags, characters, location 
     assert.equal(a.kind, 'character_sheet');
     assert.equal(a.characters.length, 1);
     assert.equal(a.characters[0], f.scene.replace(/_turnaround$/, ''));
+    assert.ok(a.tags.includes(`character:${a.characters[0]}`), 'a sheet is tagged with its character');
   }
   assert.ok(assets.get(hashOf.get(filesOf('concept')[0]!.path)!)!.kind === 'concept_art');
 });

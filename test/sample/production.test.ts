@@ -10,6 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { generateSampleProduction } from '../../src/sample/index.js';
 import type { SampleResult } from '../../src/sample/index.js';
 import { readPng } from '../../src/sample/write.js';
+import { testShots } from '../../src/sample/scenes.js';
+import { idColor } from '../../src/sample/passes.js';
 import { highFrequency } from './helpers.js';
 
 const SIZE = { width: 64, height: 64 };
@@ -101,6 +103,31 @@ test('roles, links and rights: paintovers link rough + passes; test ground truth
   const sheet = kinds('character_sheet').find((f) => f.characters[0] === 'mira')!;
   assert.equal(sheet.width, SIZE.width * 2);
   assert.ok(existsSync(join(res.outDir, 'manifest.json')));
+});
+
+test('characters: the cast appears in at least four held-out shots, each in its own light and setting, by the id pass', async () => {
+  const m = res.manifest;
+  const tests = m.scenes.filter((s) => s.split === 'test');
+  assert.ok(tests.length >= 5);
+  assert.equal(new Set(tests.map((s) => `${s.setting}/${s.light}`)).size, tests.length, 'every test shot has its own light and setting');
+  for (const name of ['mira', 'pip']) {
+    const shots = tests.filter((s) => s.characters.includes(name));
+    assert.ok(shots.length >= 4, `${name} is in ${shots.length} test shots`);
+    // The id pass shows the character in its fixed colour in the first and last frames of each of them.
+    const [r, g, b] = idColor(name === 'mira' ? 10 : 11);
+    for (const s of shots) {
+      for (const frame of [0, s.frames - 1]) {
+        const f = m.files.find((x) => x.kind === 'pass' && x.pass === 'id' && x.scene === s.name && x.frame === frame)!;
+        const { data } = await readPng(join(res.outDir, f.path));
+        let n = 0;
+        for (let i = 0; i < data.length; i += 3) if (data[i] === r && data[i + 1] === g && data[i + 2] === b) n++;
+        assert.ok(n >= 10, `${name} has ${n} id pixels in ${f.path}`);
+      }
+    }
+  }
+  // Ground truth of every test shot stays held out; sheets are tied to their character.
+  for (const s of tests) assert.ok(m.files.filter((f) => f.scene === s.name && f.kind === 'ground_truth').every((f) => f.rights.held_out && !f.rights.cleared_for_training));
+  for (const f of m.files.filter((x) => x.kind === 'character_sheet')) assert.ok(f.tags.includes(`character:${f.characters[0]}`), f.path);
 });
 
 test('painted frames differ from rough frames and carry high-frequency brush texture', async () => {
@@ -199,7 +226,7 @@ test('atelier sample CLI writes a production and reports it as JSON; bad sizes a
   assert.equal(j.width, 40);
   assert.equal(j.height, 32);
   assert.equal(j.seed, 3);
-  assert.equal(j.counts.ground_truth, 6);
+  assert.equal(j.counts.ground_truth, testShots(2).length * 2);
   assert.ok(existsSync(join(out, 'manifest.json')));
   const bad = spawnSync(process.execPath, [bin, 'sample', join(dir, 'bad'), '--size', '10'], { encoding: 'utf8' });
   assert.notEqual(bad.status, 0);
