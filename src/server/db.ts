@@ -5,7 +5,7 @@ import { Migrator, type Kysely, type Migration, type Generated } from 'kysely';
 import type { Production } from '../store/index.js';
 import type { Database } from '../store/schema.js';
 import type { DialectName } from '../store/db.js';
-import { withId } from '../store/migrations.js';
+import { withId, withMigrationLock, migrationError } from '../store/migrations.js';
 
 export interface ServerTokensTable {
   id: Generated<number>;
@@ -101,7 +101,8 @@ export async function migrateServer(prod: Production): Promise<Kysely<ServerData
     db, provider: { getMigrations: async () => migrations(prod.dialect) },
     migrationTableName: 'atelier_server_migration', migrationLockTableName: 'atelier_server_migration_lock',
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw new Error(`server database migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  // Two servers (or a server and a farm worker) starting at once on a shared PostgreSQL workspace take turns.
+  const { error } = await withMigrationLock(db, prod.dialect, 'server', () => migrator.migrateToLatest());
+  if (error) throw migrationError('server database', error);
   return db;
 }

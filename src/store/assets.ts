@@ -1,6 +1,7 @@
 // Asset records: lookup, references from the command line, filtered listing, metadata edits.
 import { existsSync, statSync } from 'node:fs';
 import type { Kysely, SelectQueryBuilder, Selectable } from 'kysely';
+import { compareText } from './db.js';
 import type { Production } from './production.js';
 import { nowIso } from './time.js';
 import { sha256File } from './content-store.js';
@@ -49,10 +50,10 @@ export async function getAssets(prod: Production, ids: readonly number[], db: Ky
   for (const part of chunks(unique)) {
     if (part.length === 0) continue;
     for (const r of await db.selectFrom('assets').selectAll().where('id', 'in', part).execute()) rows.set(r.id, r);
-    for (const t of await db.selectFrom('asset_tags').selectAll().where('asset_id', 'in', part).orderBy('tag').execute()) {
+    for (const t of await db.selectFrom('asset_tags').selectAll().where('asset_id', 'in', part).execute().then((r) => r.sort((x, y) => compareText(x.tag, y.tag)))) {
       (tags.get(t.asset_id) ?? tags.set(t.asset_id, []).get(t.asset_id)!).push(t.tag);
     }
-    for (const c of await db.selectFrom('asset_characters').selectAll().where('asset_id', 'in', part).orderBy('character').execute()) {
+    for (const c of await db.selectFrom('asset_characters').selectAll().where('asset_id', 'in', part).execute().then((r) => r.sort((x, y) => compareText(x.character, y.character)))) {
       (chars.get(c.asset_id) ?? chars.set(c.asset_id, []).get(c.asset_id)!).push(c.character);
     }
   }
@@ -98,7 +99,9 @@ export async function resolveAssetRef(prod: Production, ref: string): Promise<nu
   const hm = /^(?:sha256:)?([0-9a-f]{6,64})$/i.exec(ref);
   if (hm) {
     const prefix = hm[1].toLowerCase();
-    const rows = await prod.db.selectFrom('assets').select('id').where('hash', '>=', prefix).where('hash', '<', prefix + 'g').limit(2).execute();
+    // Hashes are lower-case hex, so LIKE 'prefix%' means the same on both dialects (no wildcard
+    // in the prefix; SQLite's case-insensitive LIKE and PostgreSQL's case-sensitive one agree).
+    const rows = await prod.db.selectFrom('assets').select('id').where('hash', 'like', `${prefix}%`).orderBy('id').limit(2).execute();
     if (rows.length === 1) return rows[0].id;
     if (rows.length > 1) throw new Error(`hash prefix ${prefix} is ambiguous; give more digits`);
   }
@@ -176,7 +179,7 @@ export interface AssetPatch {
 
 /** Applies one patch to several assets in one transaction. */
 export async function updateAssets(prod: Production, ids: number[], patch: AssetPatch): Promise<Asset[]> {
-  await prod.db.transaction().execute(async (trx) => {
+  await prod.transaction(async (trx) => {
     for (const id of ids) {
       const set: Record<string, unknown> = { updated_at: nowIso() };
       if (patch.kind) set.kind = parseKind(patch.kind);

@@ -114,7 +114,7 @@ export async function createDataset(prod: Production, name: string, selection: D
   };
   const bytes = Buffer.from(JSON.stringify(manifest, null, 1) + '\n');
   const manifestHash = prod.store.putBytes(bytes).hash; // the blob first, then the rows
-  await prod.db.transaction().execute(async (trx) => {
+  await prod.transaction(async (trx) => {
     const row = await trx.insertInto('datasets').values({
       name, selection: JSON.stringify(selection), manifest_hash: manifestHash, asset_count: assetIds.length, pair_count: pairs.length, created_at: createdAt,
     }).returning('id').executeTakeFirstOrThrow();

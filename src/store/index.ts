@@ -7,9 +7,9 @@
 //   await prod.recordRenderedFrame({ path: out, modelVersion: id, inputHashes: { rough: f.rough.hash }, params });
 //   const shot = await prod.shot('sq010_sh020'); shot.frames[i].rough?.path
 //   await prod.close();
-export { openProduction, initProduction, findProductionDir, Production, MARKER, type Settings, type InitOptions, type ProductionConfig } from './production.js';
+export { openProduction, initProduction, findProductionDir, storeRoot, Production, MARKER, type Settings, type InitOptions, type InitReport, type ProductionConfig } from './production.js';
 export { ASSET_KINDS, parseKind, type AssetKind } from './schema.js';
-export { type DatabaseConfig, type DialectName } from './db.js';
+export { type DatabaseConfig, type DialectName, DatabaseUnavailableError, describePostgres, redactUrl, isConnectionError } from './db.js';
 export { ContentStore, sha256, sha256File } from './content-store.js';
 export { getAsset, getAssets, listAssets, findAssetIds, resolveAssetRef, resolveAssetRefs, updateAssets, type Asset, type Rights, type AssetFilter, type AssetPatch } from './assets.js';
 export { ingestFiles, IngestSession, summarize, type IngestMeta, type IngestOptions, type IngestResult } from './ingest.js';

@@ -10,6 +10,7 @@ import { readImageFile, validateImageData, RejectedFileError } from './image-val
 import { nearest } from './phash.js';
 import { findAssetIdByHash } from './assets.js';
 import type { AssetKind } from './schema.js';
+import { DatabaseUnavailableError } from './db.js';
 
 export interface IngestMeta {
   kind: AssetKind;
@@ -50,7 +51,8 @@ export class IngestSession {
   }
 
   private async knownPhashes() {
-    this.phashes ??= await this.prod.db.selectFrom('assets').select(['id', 'phash']).execute();
+    // In id order, so that ties between equally near look-alikes resolve the same way on every dialect.
+    this.phashes ??= await this.prod.db.selectFrom('assets').select(['id', 'phash']).orderBy('id').execute();
     return this.phashes;
   }
 
@@ -63,6 +65,9 @@ export class IngestSession {
     const file = resolve(fileArg);
     const result = await this.ingestOne(file, meta).catch((err: unknown): IngestResult => {
       if (err instanceof RejectedFileError) return { file: err.file, status: 'rejected', reason: err.reason };
+      // The database is gone: that is not this file's fault, and every following file would fail
+      // too. Stop the batch with the database's error (what was recorded so far stays recorded).
+      if (err instanceof DatabaseUnavailableError) throw err;
       return { file, status: 'rejected', reason: err instanceof Error ? err.message : String(err) };
     });
     this.opts.onResult?.(result);
@@ -87,7 +92,7 @@ export class IngestSession {
     const now = nowIso();
     let id: number;
     try {
-      id = await this.prod.db.transaction().execute(async (trx) => {
+      id = await this.prod.transaction(async (trx) => {
         const row = await trx.insertInto('assets').values({
           hash, kind: meta.kind, original_name: basename(file), source_path: file, format: info.format,
           width: info.width, height: info.height, channels: info.channels, bit_depth: info.bitDepth, bytes: data.length,
@@ -102,7 +107,9 @@ export class IngestSession {
         return row.id;
       });
     } catch (err) {
-      // Another process added the same bytes between our lookup and our insert.
+      if (err instanceof DatabaseUnavailableError) throw err;
+      // Another process added the same bytes between our lookup and our insert (the unique hash
+      // refused our row; the blob is the same bytes, already durable).
       const raced = await findAssetIdByHash(this.prod, hash);
       if (raced !== null) return { file, status: 'duplicate', asset: await this.existing(raced) };
       throw err;

@@ -1,7 +1,7 @@
 // Schema migrations, applied in order by Kysely's Migrator (which records them in its own
 // kysely_migration table, inside a transaction). Append new migrations; never edit a released one.
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
-import type { DialectName } from './db.js';
+import { DatabaseUnavailableError, type DialectName } from './db.js';
 
 type AnyDb = Kysely<any>; // migrations run before the typed schema exists
 
@@ -157,13 +157,47 @@ function initial(dialect: DialectName): Migration {
   };
 }
 
+// PostgreSQL's `real` is a 4-byte float (24 fps is exact, 23.976 is not); SQLite's REAL is 8 bytes.
+// The PostgreSQL workspace gets the same precision. Nothing to do on SQLite.
+function doublePrecisionFps(dialect: DialectName): Migration {
+  return {
+    async up(db: AnyDb) {
+      if (dialect === 'postgres') await sql`ALTER TABLE shots ALTER COLUMN fps TYPE double precision`.execute(db);
+    },
+  };
+}
+
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
-  return { '0001_initial': initial(dialect) };
+  return { '0001_initial': initial(dialect), '0002_fps_double_precision': doublePrecisionFps(dialect) };
+}
+
+/**
+ * Runs fn (a migration run) while holding a database-wide lock, so that two machines initializing
+ * or upgrading the same PostgreSQL workspace at once take turns: the second finds the work done.
+ * PostgreSQL: a session advisory lock on a dedicated connection (released by the server if the
+ * process dies). SQLite: Kysely's migrator already runs inside one write transaction.
+ */
+export async function withMigrationLock<T>(db: AnyDb, dialect: DialectName, name: string, fn: () => Promise<T>): Promise<T> {
+  if (dialect !== 'postgres') return fn();
+  return db.connection().execute(async (conn) => {
+    await sql`SELECT pg_advisory_lock(hashtext(${'atelier-migrations:' + name}))`.execute(conn);
+    try {
+      return await fn();
+    } finally {
+      await sql`SELECT pg_advisory_unlock(hashtext(${'atelier-migrations:' + name}))`.execute(conn).catch(() => { /* connection gone: the server released it */ });
+    }
+  });
+}
+
+/** Rethrows a migrator error, keeping a DatabaseUnavailableError as is (it already names the database). */
+export function migrationError(what: string, error: unknown): Error {
+  if (error instanceof DatabaseUnavailableError) return error;
+  return new Error(`${what} migration failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 export async function migrateToLatest(db: AnyDb, dialect: DialectName): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
-  if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  const { error, results } = await withMigrationLock(db, dialect, 'workspace', () => new Migrator({ db, provider }).migrateToLatest());
+  if (error) throw migrationError('database', error);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

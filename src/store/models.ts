@@ -2,6 +2,7 @@
 // the records that lineage follows back to the training assets and their rights.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { compareText } from './db.js';
 import type { Production } from './production.js';
 import { nowIso } from './time.js';
 import { sha256File } from './content-store.js';
@@ -41,7 +42,7 @@ export async function registerModelVersion(prod: Production, input: ModelVersion
   }
   const config = JSON.stringify(input.config ?? {});
   const metrics = JSON.stringify(input.metrics ?? {});
-  return prod.db.transaction().execute(async (trx) => {
+  return prod.transaction(async (trx) => {
     const row = await trx.insertInto('model_versions').values({
       kind: input.kind, dataset_id: snapshot.id, config, seed: input.seed, code_version: input.codeVersion ?? currentCodeVersion(), metrics, created_at: nowIso(),
     }).returning('id').executeTakeFirstOrThrow();
@@ -54,7 +55,7 @@ export async function getModelVersion(prod: Production, id: number): Promise<Mod
   const row = await prod.db.selectFrom('model_versions').innerJoin('datasets', 'datasets.id', 'model_versions.dataset_id')
     .selectAll('model_versions').select('datasets.name as dataset_name').where('model_versions.id', '=', id).executeTakeFirst();
   if (!row) throw new Error(`no model version #${id}`);
-  const files = await prod.db.selectFrom('model_files').selectAll().where('model_version_id', '=', id).orderBy('name').execute();
+  const files = await prod.db.selectFrom('model_files').selectAll().where('model_version_id', '=', id).execute().then((r) => r.sort((x, y) => compareText(x.name, y.name)));
   return {
     id: row.id, kind: row.kind, datasetId: row.dataset_id, datasetName: row.dataset_name, config: JSON.parse(row.config), seed: Number(row.seed),
     codeVersion: row.code_version, metrics: JSON.parse(row.metrics), createdAt: row.created_at,
@@ -86,7 +87,7 @@ export async function recordRenderedFrame(prod: Production, input: RenderedFrame
   const inputs: [string, string][] = Array.isArray(input.inputHashes) ? input.inputHashes.map((h, i) => [String(i), h]) : Object.entries(input.inputHashes);
   for (const [n, h] of inputs) if (!/^[0-9a-f]{64}$/.test(h)) throw new Error(`input ${n}: "${h}" is not a sha256 hash`);
   const hash = sha256File(path);
-  return prod.db.transaction().execute(async (trx) => {
+  return prod.transaction(async (trx) => {
     const row = await trx.insertInto('renders').values({ hash, path, model_version_id: input.modelVersion, params: JSON.stringify(input.params ?? {}), created_at: nowIso() })
       .returning('id').executeTakeFirstOrThrow();
     for (const [name, h] of inputs) await trx.insertInto('render_inputs').values({ render_id: row.id, name, hash: h }).execute();
@@ -97,7 +98,7 @@ export async function recordRenderedFrame(prod: Production, input: RenderedFrame
 export async function getRenderedFrame(prod: Production, id: number): Promise<RenderedFrame> {
   const row = await prod.db.selectFrom('renders').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new Error(`no rendered frame #${id}`);
-  const inputs = await prod.db.selectFrom('render_inputs').selectAll().where('render_id', '=', id).orderBy('name').execute();
+  const inputs = await prod.db.selectFrom('render_inputs').selectAll().where('render_id', '=', id).execute().then((r) => r.sort((x, y) => compareText(x.name, y.name)));
   return { id, hash: row.hash, path: row.path, modelVersion: row.model_version_id, inputs: Object.fromEntries(inputs.map((i) => [i.name, i.hash])), params: JSON.parse(row.params), createdAt: row.created_at };
 }
 

@@ -1,6 +1,7 @@
 // Paintover pairs: a painted frame linked to the rough frame it was painted over, plus optional
 // render passes (depth, normals, line art…) of that rough frame. The look model trains on them.
 import type { Kysely } from 'kysely';
+import { compareText } from './db.js';
 import type { Production } from './production.js';
 import { nowIso } from './time.js';
 import { getAssets, type Asset } from './assets.js';
@@ -38,7 +39,7 @@ export async function linkPair(prod: Production, paintedId: number, roughId: num
     }
     return { id, created: !existing, warnings };
   };
-  return db ? run(db) : prod.db.transaction().execute(run);
+  return db ? run(db) : prod.transaction(run);
 }
 
 export async function getPairs(prod: Production, ids: readonly number[]): Promise<Pair[]> {
@@ -48,8 +49,9 @@ export async function getPairs(prod: Production, ids: readonly number[]): Promis
   for (let i = 0; i < ids.length; i += 500) {
     const part = ids.slice(i, i + 500);
     rows.push(...await prod.db.selectFrom('pairs').selectAll().where('id', 'in', part).execute());
-    passes.push(...await prod.db.selectFrom('pair_passes').selectAll().where('pair_id', 'in', part).orderBy('name').execute());
+    passes.push(...await prod.db.selectFrom('pair_passes').selectAll().where('pair_id', 'in', part).execute());
   }
+  passes.sort((x, y) => compareText(x.name, y.name));
   const assets = new Map((await getAssets(prod, [...rows.flatMap((r) => [r.painted_id, r.rough_id]), ...passes.map((p) => p.asset_id)])).map((a) => [a.id, a]));
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.filter((id) => byId.has(id)).map((id) => {

@@ -1,11 +1,12 @@
 // A production folder: the marker file atelier-production.json (written last, atomically, by
-// init), the database (atelier.db for SQLite) and the content store (store/). Commands find it
+// init), the database (atelier.db for SQLite, or a PostgreSQL database shared by several machines)
+// and the content store (store/, or a shared path such as the studio's NAS). Commands find it
 // from --production, $ATELIER_PRODUCTION, or the current folder and its parents.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
+import { join, resolve, dirname, isAbsolute, relative } from 'node:path';
 import type { Kysely } from 'kysely';
 import { writeFileAtomic } from '../util/atomic.js';
-import { openDatabase, type DatabaseConfig, type DialectName } from './db.js';
+import { openDatabase, runTransaction, redactUrl, type DatabaseConfig, type DialectName } from './db.js';
 import { migrateToLatest } from './migrations.js';
 import { ContentStore } from './content-store.js';
 import type { Database, AssetKind } from './schema.js';
@@ -20,7 +21,20 @@ import type { Pair } from './pairs.js';
 export const MARKER = 'atelier-production.json';
 const FORMAT = 1;
 
-export interface ProductionConfig { format: number; name: string; database: DatabaseConfig; createdAt: string }
+export interface ProductionConfig {
+  format: number;
+  name: string;
+  database: DatabaseConfig;
+  /** The content store: relative to the production folder (default "store") or absolute (a shared path). */
+  store?: string;
+  createdAt: string;
+}
+
+/** The content store's folder for a production config. */
+export function storeRoot(dir: string, config: Pick<ProductionConfig, 'store'>): string {
+  const s = config.store ?? 'store';
+  return isAbsolute(s) ? s : resolve(dir, s);
+}
 
 export interface Settings {
   name: string;
@@ -57,18 +71,22 @@ const SETTING_KEYS: Record<keyof Settings, string> = {
 
 export class Production {
   readonly store: ContentStore;
-  constructor(readonly dir: string, readonly config: ProductionConfig, readonly db: Kysely<Database>, readonly dialect: DialectName) {
-    this.store = new ContentStore(join(dir, 'store'));
+  constructor(readonly dir: string, readonly config: ProductionConfig, readonly db: Kysely<Database>, readonly dialect: DialectName, readonly databaseLabel: string = dialect) {
+    this.store = new ContentStore(storeRoot(dir, config));
   }
+
+  /** Runs fn in one transaction; on PostgreSQL a transaction cut off by a lost connection (and so
+   *  rolled back) is run again. fn must only touch the database. */
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> { return runTransaction(this.db, fn); }
 
   /** Path of a stored blob (throws when the store does not hold it). */
   readBlob(hash: string): string {
     const p = this.store.pathFor(hash);
-    if (!existsSync(p)) throw new Error(`blob ${hash} is not in the content store of ${this.dir}`);
+    if (!existsSync(p)) throw new Error(`blob ${hash} is not in the content store ${this.store.root} of ${this.dir}`);
     return p;
   }
 
-  /** A scratch folder inside the production (same filesystem as the store, so renames are atomic). */
+  /** A scratch folder inside the production folder (removed by its user; `atelier gc` removes leftovers). */
   tempDir(): string {
     const d = join(this.dir, 'tmp', `${process.pid}-${Date.now().toString(36)}`);
     mkdirSync(d, { recursive: true });
@@ -87,7 +105,7 @@ export class Production {
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.transaction(async (trx) => {
       for (const [field, value] of Object.entries(patch)) {
         const key = SETTING_KEYS[field as keyof Settings];
         if (!key || value === undefined) continue;
@@ -150,42 +168,87 @@ export async function openProduction(dir?: string): Promise<Production> {
     throw new Error(`${join(root, MARKER)}: unreadable production config (${(err as Error).message})`);
   }
   if (config.format !== FORMAT) throw new Error(`${join(root, MARKER)}: format ${config.format} is not supported by this atelier (expects ${FORMAT})`);
-  const { db, dialect } = await openDatabase(config.database, root);
+  const { db, dialect, label } = await openDatabase(config.database, root);
   try {
     await migrateToLatest(db, dialect);
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  return new Production(root, config, db, dialect);
+  const prod = new Production(root, config, db, dialect, label);
+  if (!existsSync(join(prod.store.root, 'sha256'))) {
+    await prod.close();
+    throw new Error(`the content store of ${root} is not reachable: ${prod.store.root} has no sha256/ folder (is the shared store mounted?)`);
+  }
+  return prod;
 }
 
 export interface InitOptions extends Partial<Omit<Settings, 'name'>> {
   name?: string;
-  /** PostgreSQL instead of the embedded SQLite: a connection string, or "env:VAR". */
+  /** PostgreSQL instead of the embedded SQLite: a postgres:// connection string, or "env:VAR". */
   databaseUrl?: string;
+  /** PostgreSQL, with the connection string read from this environment variable at every open
+   *  (keeps the password out of the production config). */
+  databaseUrlEnv?: string;
+  /** The content store's folder (e.g. on the studio's NAS); relative paths are taken from the
+   *  current folder and recorded relative to the production folder. Default: <dir>/store. */
+  store?: string;
+}
+
+export interface InitReport {
+  /** true when the PostgreSQL database already held a workspace (another machine initialized it):
+   *  its settings were kept, the options given here only fill settings it lacked. */
+  joined: boolean;
 }
 
 /** Creates a production in dir (made if missing). The marker is written last, so an interrupted
- *  init leaves no production, and running init again completes it. */
-export async function initProduction(dir: string, opts: InitOptions = {}): Promise<Production> {
+ *  init leaves no production, and running init again completes it. On PostgreSQL, a database that
+ *  already holds a workspace is joined (another machine's folder for the same workspace). */
+export async function initProduction(dir: string, opts: InitOptions = {}, report?: InitReport): Promise<Production> {
   const root = resolve(dir);
   if (existsSync(join(root, MARKER))) throw new Error(`${root} is already an atelier production`);
-  mkdirSync(join(root, 'store', 'sha256'), { recursive: true });
-  rmSync(join(root, 'tmp'), { recursive: true, force: true });
   let database: DatabaseConfig = { dialect: 'sqlite', file: 'atelier.db' };
-  if (opts.databaseUrl) {
+  if (opts.databaseUrl && opts.databaseUrlEnv) throw new Error('give either a database URL or the variable that holds it, not both');
+  if (opts.databaseUrlEnv) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.databaseUrlEnv)) throw new Error(`"${opts.databaseUrlEnv}" is not an environment variable name`);
+    database = { dialect: 'postgres', urlEnv: opts.databaseUrlEnv };
+  } else if (opts.databaseUrl) {
     database = opts.databaseUrl.startsWith('env:')
       ? { dialect: 'postgres', urlEnv: opts.databaseUrl.slice(4) }
       : { dialect: 'postgres', url: opts.databaseUrl };
+    if (database.url && !/^postgres(ql)?:\/\//.test(database.url)) throw new Error(`--db takes a postgres:// or postgresql:// URL, got "${redactUrl(database.url)}"`);
   }
-  const config: ProductionConfig = { format: FORMAT, name: opts.name ?? root.split(/[\\/]/).pop()!, database, createdAt: nowIso() };
-  const { db, dialect } = await openDatabase(database, root);
-  const prod = new Production(root, config, db, dialect);
+  let store: string | undefined;
+  if (opts.store !== undefined) {
+    const abs = resolve(opts.store);
+    store = isAbsolute(opts.store) ? abs : (relative(root, abs) || '.');
+  }
+  const config: ProductionConfig = { format: FORMAT, name: opts.name ?? root.split(/[\\/]/).pop()!, database, ...(store !== undefined ? { store } : {}), createdAt: nowIso() };
+  mkdirSync(root, { recursive: true });
+  const storeDir = storeRoot(root, config);
+  mkdirSync(join(storeDir, 'sha256'), { recursive: true });
+  rmSync(join(root, 'tmp'), { recursive: true, force: true });
+  const { db, dialect, label } = await openDatabase(database, root);
+  const prod = new Production(root, config, db, dialect, label);
   try {
     await migrateToLatest(db, dialect);
-    const { name: _n, databaseUrl: _d, ...settings } = opts;
-    await prod.updateSettings({ ...DEFAULT_SETTINGS, ...settings });
+    const { name: _n, databaseUrl: _d, databaseUrlEnv: _e, store: _s, ...given } = opts;
+    const wanted: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...given };
+    // PostgreSQL, insert-if-absent: machines initializing the same shared workspace at once agree on
+    // one set of settings (the first written), and joining never overwrites the workspace's settings.
+    const joined = await prod.transaction(async (trx) => {
+      const existing = await trx.selectFrom('settings').select('key').execute();
+      for (const [field, value] of Object.entries(wanted)) {
+        const key = SETTING_KEYS[field as keyof Settings];
+        if (!key || value === undefined) continue;
+        const v = JSON.stringify(value);
+        // SQLite: the database is this folder's own, so re-running an interrupted init applies its options.
+        await trx.insertInto('settings').values({ key, value: v })
+          .onConflict((oc) => dialect === 'sqlite' ? oc.column('key').doUpdateSet({ value: v }) : oc.column('key').doNothing()).execute();
+      }
+      return dialect === 'postgres' && existing.length > 0;
+    });
+    if (report) report.joined = joined;
     writeFileAtomic(join(root, MARKER), Buffer.from(JSON.stringify(config, null, 2) + '\n'));
   } catch (err) {
     await prod.close();

@@ -4,6 +4,7 @@
 import { rmSync, existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
+import { compareText } from './db.js';
 import type { Production } from './production.js';
 import { nowIso } from './time.js';
 import { IngestSession, summarize, type IngestMeta, type IngestResult } from './ingest.js';
@@ -140,7 +141,7 @@ export async function addShot(prod: Production, name: string, source: string, op
     const { ids, rejected, summary } = await ingestFrames(prod, frames, meta, opts);
     if (sourceKind === 'video') for (const r of rejected) r.file = `${sourceText} frame ${r.frame}`;
 
-    const shotId = await prod.db.transaction().execute(async (trx) => {
+    const shotId = await prod.transaction(async (trx) => {
       const now = nowIso();
       const again = await shotRow(trx, name);
       if (again && !opts.replace) throw new Error(`shot ${name} already exists (use --replace to re-import its rough frames)`);
@@ -186,7 +187,7 @@ export async function addShotPass(prod: Production, shotName: string, passName: 
   const outsideRange = [...frames.keys()].filter((f) => f < row.frame_start || f > row.frame_end);
   for (const f of outsideRange) frames.delete(f);
   const { ids, rejected, summary } = await ingestFrames(prod, frames, { ...opts.meta, kind: 'render_pass' }, opts);
-  await prod.db.transaction().execute(async (trx) => {
+  await prod.transaction(async (trx) => {
     for (const [frame, assetId] of ids) {
       await trx.insertInto('shot_passes').values({ shot_id: row.id, frame, name: passName, asset_id: assetId })
         .onConflict((oc) => oc.columns(['shot_id', 'frame', 'name']).doUpdateSet({ asset_id: assetId })).execute();
@@ -227,7 +228,7 @@ export async function addShotKeyframes(prod: Production, shotName: string, files
     if (r.status === 'rejected') { out.push({ file: r.file, frame, status: 'rejected', reason: r.reason }); continue; }
     const assetId = r.asset.id;
     const f = frame;
-    const res = await prod.db.transaction().execute(async (trx) => {
+    const res = await prod.transaction(async (trx) => {
       const rough = await trx.selectFrom('shot_frames').select('asset_id').where('shot_id', '=', row.id).where('frame', '=', f).executeTakeFirst();
       let pairId: number | null = null;
       let warnings: string[] = [];
@@ -292,7 +293,7 @@ export async function getShot(prod: Production, name: string): Promise<Shot> {
 }
 
 export async function listShots(prod: Production): Promise<{ id: number; name: string; range: [number, number]; fps: number; frames: number; keyframes: number; sourceKind: string }[]> {
-  const rows = await prod.db.selectFrom('shots').selectAll().orderBy('name').execute();
+  const rows = (await prod.db.selectFrom('shots').selectAll().execute()).sort((x, y) => compareText(x.name, y.name));
   const out = [];
   for (const r of rows) {
     const { n } = await prod.db.selectFrom('shot_frames').select((eb) => eb.fn.countAll<number>().as('n')).where('shot_id', '=', r.id).executeTakeFirstOrThrow();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { openProduction, verifyProduction, collectGarbage, listAssets } from '../../src/store/index.js';
 import { tempDir, writeImage, atelier, BIN } from './helpers.js';
+import { forEachDialect } from './dialects.js';
 
 async function check(prodDir: string) {
   const prod = await openProduction(prodDir);
@@ -16,11 +17,12 @@ async function check(prodDir: string) {
   } finally { await prod.close(); }
 }
 
+forEachDialect((w) => {
 test('SIGKILL between storing a blob and recording it leaves an orphan blob only', async (t) => {
   const dir = tempDir(t);
   for (let i = 0; i < 6; i++) await writeImage(join(dir, 'in', `f${i}.png`), 100 + i);
   const prodDir = join(dir, 'prod');
-  atelier(['init', prodDir]);
+  atelier(['init', prodDir, ...await w.initArgs()]);
   const killed = atelier(['add', join(dir, 'in'), '--kind', 'concept_art', '--production', prodDir], { env: { ATELIER_TEST_CRASH_AFTER_BLOBS: '3' } });
   assert.equal(killed.signal, 'SIGKILL');
   const after = await check(prodDir);
@@ -40,7 +42,7 @@ test('SIGKILL at random moments of a real ingest: every state is consistent and 
   const N = 24;
   for (let i = 0; i < N; i++) await writeImage(join(dir, 'in', `f${String(i).padStart(2, '0')}.png`), 500 + i, i % 3 ? 'png' : 'png16', 256, 192);
   const prodDir = join(dir, 'prod');
-  atelier(['init', prodDir]);
+  atelier(['init', prodDir, ...await w.initArgs()]);
   // Kill when the store has reached a number of blobs (plus a little jitter), so that the kills
   // land inside the ingest loop rather than during start-up.
   const blobCount = () => { try { return readdirSync(join(prodDir, 'store', 'sha256'), { recursive: true }).length; } catch { return 0; } };
@@ -77,4 +79,5 @@ test('SIGKILL at random moments of a real ingest: every state is consistent and 
   const v = atelier(['verify', '--production', prodDir]);
   assert.equal(v.status, 0);
   assert.match(v.stdout, /ok: the production is consistent/);
+});
 });

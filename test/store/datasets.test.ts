@@ -8,12 +8,14 @@ import {
   type IngestResult,
 } from '../../src/store/index.js';
 import { tempDir, writeImage, atelier } from './helpers.js';
+import { forEachDialect } from './dialects.js';
 
 const idOf = (r: IngestResult) => { assert.notEqual(r.status, 'rejected'); return r.status === 'rejected' ? -1 : r.asset.id; };
 
+forEachDialect((w) => {
 async function fixture(t: { after: (fn: () => void) => void }) {
   const dir = tempDir(t);
-  const prod = await initProduction(join(dir, 'prod'), { defaultOwner: 'Studio North', defaultLicence: 'work for hire' });
+  const prod = await w.init(join(dir, 'prod'), { defaultOwner: 'Studio North', defaultLicence: 'work for hire' });
   t.after(() => prod.close());
   const concept = await ingestFiles(prod, [await writeImage(join(dir, 'c1.png'), 1), await writeImage(join(dir, 'c2.png'), 2)], { kind: 'concept_art', characters: ['mira'], cleared: true });
   const stock = await ingestFiles(prod, [await writeImage(join(dir, 'stock.png'), 3)], { kind: 'concept_art', characters: ['mira'], owner: 'Stock Co', licence: 'editorial only' });
@@ -104,4 +106,5 @@ test('atelier dataset create: refusal message on stderr, JSON error code, listin
   const reopened = await openProduction(prodDir);
   t.after(() => reopened.close());
   assert.equal((await reopened.pairs('look')).length, 2);
+});
 });

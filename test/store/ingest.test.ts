@@ -4,7 +4,9 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initProduction, openProduction, ingestFiles, listAssets, getAsset, sha256, resolveAssetRef, updateAssets } from '../../src/store/index.js';
 import { tempDir, writeImage, writeExr, writeBombPng, atelier } from './helpers.js';
+import { forEachDialect } from './dialects.js';
 
+forEachDialect((w) => {
 test('ingest accepts every supported format and rejects bad files one by one, naming file and reason', async (t) => {
   const dir = tempDir(t);
   const src = join(dir, 'in');
@@ -29,7 +31,7 @@ test('ingest accepts every supported format and rejects bad files one by one, na
   const bomb = writeBombPng(join(src, 'bomb.png'));
   const missing = join(src, 'missing.png');
 
-  const prod = await initProduction(join(dir, 'prod'));
+  const prod = await w.init(join(dir, 'prod'));
   t.after(() => prod.close());
   const bad = [empty, truncated, truncJpg, corrupt, truncExr, text, gif, bomb, missing];
   const results = await ingestFiles(prod, [good[0], ...bad.slice(0, 4), ...good.slice(1), ...bad.slice(4)], { kind: 'concept_art' });
@@ -64,7 +66,7 @@ test('identical files are stored once, look-alikes are flagged, metadata and rig
   const copy = join(dir, 'in', 'hero-copy.png'); writeFileSync(copy, readFileSync(a));
   const near = await writeImage(join(dir, 'in', 'hero-small.jpg'), 11, 'jpeg', 120, 90);
   const other = await writeImage(join(dir, 'in', 'forest.png'), 12, 'png', 160, 120);
-  const prod = await initProduction(join(dir, 'prod'), { defaultOwner: 'Studio North' });
+  const prod = await w.init(join(dir, 'prod'), { defaultOwner: 'Studio North' });
   t.after(() => prod.close());
   const r = await ingestFiles(prod, [a, copy, near, other], {
     kind: 'character_sheet', tags: ['turnaround', 'v2'], characters: ['mira'], location: 'harbour', licence: 'work for hire', source: 'A. Artist', cleared: true,
@@ -91,7 +93,7 @@ test('identical files are stored once, look-alikes are flagged, metadata and rig
 test('the pixel limit is configurable and the production default decides clearance', async (t) => {
   const dir = tempDir(t);
   const big = await writeImage(join(dir, 'big.png'), 21, 'png', 1200, 1000);
-  const prod = await initProduction(join(dir, 'prod'), { maxMegapixels: 1, defaultClearedForTraining: true });
+  const prod = await w.init(join(dir, 'prod'), { maxMegapixels: 1, defaultClearedForTraining: true });
   t.after(() => prod.close());
   const [r] = await ingestFiles(prod, [big], { kind: 'concept_art' });
   assert.equal(r.status, 'rejected');
@@ -109,7 +111,7 @@ test('atelier add: folders and globs, --json document, exit status 2 when some f
   writeFileSync(join(dir, 'art', 'broken.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]));
   await writeImage(join(dir, 'loose', 'x1.webp'), 33, 'webp');
   await writeImage(join(dir, 'loose', 'x2.webp'), 34, 'webp');
-  assert.equal(atelier(['init', join(dir, 'prod'), '--owner', 'Studio', '--json']).status, 0);
+  assert.equal(atelier(['init', join(dir, 'prod'), '--owner', 'Studio', '--json', ...await w.initArgs()]).status, 0);
   const r = atelier(['add', join(dir, 'art'), join(dir, 'loose', '*.webp'), '--kind', 'concept art', '--tag', 'a,b', '--production', join(dir, 'prod'), '--json']);
   assert.equal(r.status, 2, r.stderr);
   const out = r.json();
@@ -133,4 +135,5 @@ test('atelier add: folders and globs, --json document, exit status 2 when some f
   const prod = await openProduction(join(dir, 'prod'));
   t.after(() => prod.close());
   assert.equal((await listAssets(prod)).length, 4);
+});
 });

@@ -4,13 +4,15 @@ import { writeFileSync, renameSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initProduction, ingestFiles, linkPair, createDataset, getModelVersion, codeVersion, type IngestResult } from '../../src/store/index.js';
 import { tempDir, writeImage, atelier } from './helpers.js';
+import { forEachDialect } from './dialects.js';
 
 const idOf = (r: IngestResult) => (r.status === 'rejected' ? assert.fail(r.reason) : r.asset.id);
 
+forEachDialect((w) => {
 test('lineage: rendered frame → model version → dataset → training assets and their rights', async (t) => {
   const dir = tempDir(t);
   const prodDir = join(dir, 'prod');
-  const prod = await initProduction(prodDir, { defaultOwner: 'Studio North' });
+  const prod = await w.init(prodDir, { defaultOwner: 'Studio North' });
   t.after(() => prod.close());
   const [painted] = await ingestFiles(prod, [await writeImage(join(dir, 'paint.png'), 1)], { kind: 'paintover', licence: 'work for hire', source: 'A. Painter', cleared: true });
   const [rough] = await ingestFiles(prod, [await writeImage(join(dir, 'rough.png'), 2)], { kind: 'rough_frame', licence: 'work for hire', cleared: true });
@@ -69,4 +71,5 @@ test('lineage: rendered frame → model version → dataset → training assets 
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /no such file, and no render was recorded at this path/);
   await assert.rejects(prod.recordRenderedFrame({ path: moved, modelVersion: 999, inputHashes: [] }), /no model version #999/);
+});
 });

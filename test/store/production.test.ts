@@ -5,17 +5,29 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { initProduction, openProduction, MARKER, parseKind, hammingDistance, phashFromGrey32 } from '../../src/store/index.js';
 import { tempDir, writeImage, atelier } from './helpers.js';
+import { forEachDialect } from './dialects.js';
 
+forEachDialect((w) => {
 test('init creates database, store and marker; commands find the production from a subfolder', async (t) => {
   const dir = tempDir(t);
   const prodDir = join(dir, 'ep01');
-  const init = atelier(['init', prodDir, '--name', 'Episode 1', '--owner', 'Studio North', '--json']);
+  const init = atelier(['init', prodDir, '--name', 'Episode 1', '--owner', 'Studio North', '--json', ...await w.initArgs()]);
   assert.equal(init.status, 0, init.stderr);
   const j = init.json();
   assert.equal(j.settings.name, 'Episode 1');
   assert.equal(j.settings.defaultClearedForTraining, false);
-  assert.deepEqual(j.database, { dialect: 'sqlite', file: 'atelier.db' });
-  for (const p of [MARKER, 'atelier.db', 'store/sha256']) assert.ok(existsSync(join(prodDir, p)), p);
+  if (w.dialect === 'sqlite') {
+    assert.deepEqual(j.database, { dialect: 'sqlite', file: 'atelier.db' });
+    for (const p of [MARKER, 'atelier.db', 'store/sha256']) assert.ok(existsSync(join(prodDir, p)), p);
+  } else {
+    assert.equal(j.database.dialect, 'postgres');
+    assert.match(j.database.urlEnv, /^ATELIER_TEST_DB_/);
+    assert.equal(j.joined, false);
+    const config = readFileSync(join(prodDir, MARKER), 'utf8');
+    assert.ok(!config.includes('postgres://'), 'with --db-env the config holds no connection string');
+    for (const p of [MARKER, 'store/sha256']) assert.ok(existsSync(join(prodDir, p)), p);
+    assert.ok(!existsSync(join(prodDir, 'atelier.db')));
+  }
   assert.equal(atelier(['init', prodDir]).status, 1, 'init twice is refused');
 
   const sub = join(prodDir, 'work', 'deep');
@@ -45,18 +57,28 @@ test('init creates database, store and marker; commands find the production from
   assert.equal(atelier(['ls', '--not-cleared', '--json', '--production', prodDir]).json().length, 1);
 });
 
-test('opening runs pending migrations once and keeps data; the database is WAL with foreign keys', async (t) => {
+test('opening runs pending migrations once and keeps data; the database enforces foreign keys', async (t) => {
   const dir = tempDir(t);
-  const p1 = await initProduction(join(dir, 'p'));
+  const p1 = await w.init(join(dir, 'p'));
   await p1.close();
   const p2 = await openProduction(join(dir, 'p'));
   t.after(() => p2.close());
   const migrations = await p2.db.selectFrom('kysely_migration' as never).selectAll().execute();
-  assert.equal(migrations.length, 1);
+  assert.equal(migrations.length, 2);
   assert.equal(JSON.parse(readFileSync(join(dir, 'p', MARKER), 'utf8')).format, 1);
-  const mode = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(p2.db);
-  assert.equal(mode.rows[0].journal_mode, 'wal');
-  await assert.rejects(p2.db.insertInto('shot_frames').values({ shot_id: 99, frame: 1, asset_id: 99 }).execute(), /FOREIGN KEY/);
+  if (w.dialect === 'sqlite') {
+    const mode = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(p2.db);
+    assert.equal(mode.rows[0].journal_mode, 'wal');
+  }
+  await assert.rejects(p2.db.insertInto('shot_frames').values({ shot_id: 99, frame: 1, asset_id: 99 }).execute(), /FOREIGN KEY|foreign key constraint/);
+  // Types round-trip the same on both dialects: ids and counts as numbers, fps as a double.
+  await p2.db.insertInto('shots').values({ name: 'x', source_kind: 'sequence', source: 's', source_hash: null, frame_start: 1, frame_end: 2, fps: 23.976, width: null, height: null, created_at: 'c', updated_at: 'u' }).execute();
+  const shot = await p2.db.selectFrom('shots').selectAll().executeTakeFirstOrThrow();
+  assert.equal(shot.fps, 23.976);
+  assert.equal(typeof shot.id, 'number');
+  const { n } = await p2.db.selectFrom('shots').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  assert.equal(n, 1);
+});
 });
 
 test('help explains commands and options', () => {

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initProduction, addShot, addShotPass, addShotKeyframes, getShot, getPairs, findPairIds, linkPair, ingestFiles, parseSequencePattern, findSequenceFrames, framePath, parseFrameRange } from '../../src/store/index.js';
 import { tempDir, writeImage, writeVideo, atelier } from './helpers.js';
+import { forEachDialect } from './dialects.js';
 
 test('sequence patterns: #### and %04d, padding respected', async (t) => {
   const dir = tempDir(t);
@@ -18,6 +19,7 @@ test('sequence patterns: #### and %04d, padding respected', async (t) => {
   assert.throws(() => parseFrameRange('10-1'), /ends before it starts/);
 });
 
+forEachDialect((w) => {
 test('shot from a sequence: missing and mismatched frames reported; passes and keyframes make pairs', async (t) => {
   const dir = tempDir(t);
   const rough = join(dir, 'rough');
@@ -27,7 +29,7 @@ test('shot from a sequence: missing and mismatched frames reported; passes and k
   for (const f of [1001, 1002, 1005]) await writeImage(join(dir, 'depth', `sh010.depth.${f}.png`), 5000 + f);
   await writeImage(join(dir, 'paint', 'sh010_paint.1002.png'), 9002);
 
-  const prod = await initProduction(join(dir, 'prod'), { defaultClearedForTraining: true });
+  const prod = await w.init(join(dir, 'prod'), { defaultClearedForTraining: true });
   t.after(() => prod.close());
   const rep = await addShot(prod, 'sh010', join(rough, 'sh010.####.png'), { range: [1000, 1007], fps: 24 });
   assert.deepEqual(rep.shot.missing, [1000, 1003]);
@@ -72,7 +74,7 @@ test('shot from a sequence: missing and mismatched frames reported; passes and k
 test('shot from a video: frames extracted through ffmpeg, fps probed, short video reported', async (t) => {
   const dir = tempDir(t);
   const video = writeVideo(join(dir, 'animatic.mp4'), 8, 25);
-  const prod = await initProduction(join(dir, 'prod'));
+  const prod = await w.init(join(dir, 'prod'));
   t.after(() => prod.close());
   const rep = await addShot(prod, 'sh020', video, { range: [1001, 1010] });
   assert.equal(rep.shot.sourceKind, 'video');
@@ -89,7 +91,7 @@ test('shot from a video: frames extracted through ffmpeg, fps probed, short vide
 
 test('paintover pairs: link, passes, and mismatched sizes are warned about', async (t) => {
   const dir = tempDir(t);
-  const prod = await initProduction(join(dir, 'prod'));
+  const prod = await w.init(join(dir, 'prod'));
   t.after(() => prod.close());
   const [p, r, d, small] = await ingestFiles(prod, [
     await writeImage(join(dir, 'paint.png'), 1), await writeImage(join(dir, 'rough.png'), 2),
@@ -112,7 +114,7 @@ test('atelier shot add / show --json from the CLI report missing frames', async 
   const dir = tempDir(t);
   for (const f of [1, 2, 4]) await writeImage(join(dir, 'rough', `a_${String(f).padStart(3, '0')}.png`), 40 + f);
   const prodDir = join(dir, 'prod');
-  atelier(['init', prodDir]);
+  atelier(['init', prodDir, ...await w.initArgs()]);
   const add = atelier(['shot', 'add', 'sh030', join(dir, 'rough', 'a_###.png'), '--fps', '12', '--production', prodDir]);
   assert.equal(add.status, 0, add.stderr);
   assert.match(add.stdout, /MISSING rough frames: 3/);
@@ -124,4 +126,5 @@ test('atelier shot add / show --json from the CLI report missing frames', async 
   const bad = atelier(['shot', 'add', 'sh031', join(dir, 'rough', 'zzz.####.png'), '--production', prodDir]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /zzz\.####\.png: no files match/);
+});
 });
