@@ -3,6 +3,10 @@
 # LIBTORCH=/path/to/libtorch builds against another libtorch (e.g. a CUDA build); default: Debian's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One build at a time per checkout: two concurrent node-gyp rebuilds delete each other's objects.
+# (The lock lives outside build/, which node-gyp rebuild deletes.)
+exec 9>node_modules/.atelier-build.lock
+flock 9
 addon=build/Release/atelier_native.node
 stamp=build/.atelier-sources-sha256
 want=$( (cat binding.gyp native/*; echo "LIBTORCH=${LIBTORCH:-}") | sha256sum | cut -d' ' -f1)
