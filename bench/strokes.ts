@@ -1,0 +1,75 @@
+// npm run bench -- strokes: preview (look model + blend) vs final (+ stroke synthesis) on the
+// held-out test shots of a trained production. BENCH_STROKES_PROD: production dir (default
+// bench/out/look/production, from `npm run bench -- look`); BENCH_STROKES_SAMPLE: the sample it was
+// imported from (default bench/out/sample); BENCH_STROKES_FRAMES: frames scored per shot (default
+// all held-out). Last line: JSON.
+import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import * as E from '../src/engine/index.js';
+import { openProduction, listModelVersions } from '../src/store/index.js';
+import { testFrames } from '../src/demo/pipeline.js';
+import { loadLookModel } from '../src/models/look/model-file.js';
+import { stylizeFile } from '../src/models/look/stylize.js';
+import { loadImage } from '../src/data/image-io.js';
+import { writeSheet } from '../src/models/look/sheet.js';
+import { psnr, ssim, styleSwd, textureSwd, hfRatio } from '../src/metrics/index.js';
+import { exemplarBank, synthesize, type SynthOptions } from '../src/synth/index.js';
+
+const out = resolve(process.env.BENCH_OUT ?? 'bench/out');
+const prodDir = resolve(process.env.BENCH_STROKES_PROD ?? join(out, 'look', 'production'));
+const sampleDir = resolve(process.env.BENCH_STROKES_SAMPLE ?? join(out, 'sample'));
+const perShot = Number(process.env.BENCH_STROKES_FRAMES ?? Infinity);
+const synthOpts: Partial<SynthOptions> = JSON.parse(process.env.BENCH_STROKES_OPTS ?? '{}');
+const log = (m: string) => process.stderr.write(m + '\n');
+mkdirSync(join(out, 'strokes'), { recursive: true });
+
+const manifest = JSON.parse(readFileSync(join(sampleDir, 'manifest.json'), 'utf8'));
+const prod = await openProduction(prodDir);
+const versions = (await listModelVersions(prod)).filter((v) => v.kind === 'look');
+if (!versions.length) throw new Error(`${prodDir} has no look model: run npm run bench -- look first`);
+const version = Math.min(...versions.map((v) => v.id));
+const v = versions.find((x) => x.id === version)!;
+const model = loadLookModel(v.files.find((f) => f.name.endsWith('.safetensors'))!.path);
+const tb = Date.now();
+const bank = await exemplarBank(prod, version, model);
+log(`exemplar bank: ${bank.style.size(0)} painted frames of dataset ${bank.dataset} in ${((Date.now() - tb) / 1000).toFixed(1)} s`);
+
+type Scores = { psnr: number; ssim: number; style_swd: number; texture_swd: number; hf_ratio: number; seconds: number };
+const zero = (): Scores => ({ psnr: 0, ssim: 0, style_swd: 0, texture_swd: 0, hf_ratio: 0, seconds: 0 });
+const sums = { preview: zero(), final: zero() };
+const score = (s: Scores, img: E.Tensor, gt: E.Tensor, seconds: number) => {
+  s.psnr += psnr(img, gt); s.ssim += ssim(img, gt); s.style_swd += styleSwd(img, gt);
+  s.texture_swd += textureSwd(img, gt); s.hf_ratio += hfRatio(img, gt); s.seconds += seconds;
+};
+let n = 0;
+const crops: E.Tensor[][] = [];
+for (const scene of manifest.scenes.filter((s: any) => s.split === 'test')) {
+  let frames = testFrames(manifest, sampleDir, scene.name);
+  if (Number.isFinite(perShot)) frames = frames.filter((_, i) => i % Math.ceil(frames.length / perShot) === 0).slice(0, perShot);
+  const shot = await prod.shot(scene.name);
+  for (const f of frames) {
+    const sf = shot.frames.find((x) => x.frame === f.frame)!;
+    const passes = Object.fromEntries(Object.entries(sf.passes).map(([k, a]) => [k, a.path]));
+    const t0 = Date.now();
+    const preview = await stylizeFile(model, sf.rough!.path, passes);
+    const t1 = Date.now();
+    const fin = synthesize(preview, bank, synthOpts).image;
+    const t2 = Date.now();
+    const gt = (await loadImage(f.gt)).tensor;
+    score(sums.preview, preview, gt, (t1 - t0) / 1000);
+    score(sums.final, fin, gt, (t2 - t0) / 1000);
+    n++;
+    log(`  ${scene.name}.${f.frame}: final ${((t2 - t1) / 1000).toFixed(2)} s stroke stage, psnr ${psnr(fin, gt).toFixed(2)} hf ${hfRatio(fin, gt).toFixed(2)}`);
+    if (crops.length < 3 && f === frames[Math.floor(frames.length / 2)]) crops.push([gt, preview, fin]);
+    else E.disposeAll([preview, fin, gt]);
+  }
+}
+const avg = (s: Scores) => Object.fromEntries(Object.entries(s).map(([k, x]) => [k, +(x / n).toFixed(4)])) as Scores;
+const sheet = join(out, 'strokes', 'crops.png');
+// 100% crops: each row ground truth | preview | final, full frames (256²) side by side.
+await writeSheet(sheet, crops);
+E.disposeAll(crops);
+const result = { preview: avg(sums.preview), final: avg(sums.final), test_frames: n, exemplars: bank.style.size(0), crops: sheet };
+log(`preview ${JSON.stringify(result.preview)}\nfinal   ${JSON.stringify(result.final)}`);
+await prod.close();
+console.log(JSON.stringify(result));

@@ -1,0 +1,70 @@
+// Coherence search (Ashikhmin 2001): each target pixel tries the source patches its neighbours
+// copy, shifted by the neighbour's offset, so coherent runs of source pixels grow and the output
+// re-assembles whole strokes rather than single pixels. Candidates are read from the previous
+// field (not propagated in place) and there is no random search: this is not PatchMatch.
+// Extra candidate fields (e.g. a field carried along optical flow) join per pixel. A uniformity
+// penalty (after Jamriška et al. 2019) counts how often each source pixel is used, so a few
+// patches cannot paint the whole frame (the cause of visible repetition).
+import type { Nnf, SourceGrid } from './nnf.js';
+
+export interface SearchFeatures { target: Float32Array; source: Float32Array; dims: number }
+
+export interface CoherenceOptions {
+  /** Neighbourhood radius whose shifted patches are candidates (1 = 8 neighbours). */
+  radius: number;
+  /** Penalty per existing use of a source pixel, in units of the field's mean patch distance. */
+  uniformity: number;
+  /** Extra candidates per pixel (valid null = everywhere), with an optional bonus (cost × (1 - bonus)). */
+  extra?: { index: Int32Array; valid: Uint8Array | null; bonus?: number }[];
+}
+
+function dist(t: Float32Array, ti: number, s: Float32Array, si: number, d: number): number {
+  let acc = 0;
+  for (let k = 0; k < d; k++) { const v = t[ti + k]! - s[si + k]!; acc += v * v; }
+  return acc;
+}
+
+/** One pass over the target in raster order; returns the improved field and its mean patch distance. */
+export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions): { nnf: Nnf; meanDistance: number } {
+  const { width: w, height: h, source: g } = nnf;
+  const d = f.dims, plane = g.width * g.height;
+  if (f.target.length !== w * h * d) throw new RangeError(`target features hold ${f.target.length / d} pixels, the field ${w * h}`);
+  if (f.source.length !== g.count * plane * d) throw new RangeError(`source features hold ${f.source.length / d} pixels, the source grid ${g.count * plane}`);
+  const prev = nnf.index, next = Int32Array.from(prev);
+  const uses = new Float32Array(g.count * plane);
+  let mean = 0;
+  for (let i = 0; i < w * h; i++) { uses[prev[i]!]! += 1; mean += dist(f.target, i * d, f.source, prev[i]! * d, d); }
+  mean /= w * h;
+  const lambda = o.uniformity * Math.max(mean, 1e-12);
+  const r = o.radius;
+  let total = 0;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const p = y * w + x, tp = p * d;
+    let best = prev[p]!;
+    uses[best]! -= 1;
+    let bestCost = dist(f.target, tp, f.source, best * d, d) + lambda * uses[best]!;
+    const consider = (s: number, bonus: number) => {
+      if (s === best) return;
+      const c = (dist(f.target, tp, f.source, s * d, d) + lambda * uses[s]!) * (1 - bonus);
+      if (c < bestCost) { bestCost = c; best = s; }
+    };
+    for (let oy = -r; oy <= r; oy++) {
+      const qy = y + oy;
+      if (qy < 0 || qy >= h) continue;
+      for (let ox = -r; ox <= r; ox++) {
+        const qx = x + ox;
+        if ((ox === 0 && oy === 0) || qx < 0 || qx >= w) continue;
+        const s = prev[qy * w + qx]!;
+        const e = Math.floor(s / plane), rem = s - e * plane;
+        const sy = Math.floor(rem / g.width) - oy, sx = rem - Math.floor(rem / g.width) * g.width - ox;
+        if (sy < 0 || sx < 0 || sy >= g.height || sx >= g.width) continue;
+        consider(e * plane + sy * g.width + sx, 0);
+      }
+    }
+    if (o.extra) for (const x2 of o.extra) if (x2.valid === null || x2.valid[p]) consider(x2.index[p]!, x2.bonus ?? 0);
+    next[p] = best;
+    uses[best]! += 1;
+    total += dist(f.target, tp, f.source, best * d, d);
+  }
+  return { nnf: { width: w, height: h, source: g, index: next }, meanDistance: total / (w * h) };
+}

@@ -1,0 +1,170 @@
+// Guided example-based synthesis (StyLit, Fišer et al. 2016; Jamriška et al. 2019) with
+// patent-free search: re-assemble the exemplars' painted frames (style) so that their guides match
+// the target's guides, coarse to fine. Coarsest level: exhaustive GEMM search over PCA-reduced patch
+// features. Finer levels: the field upsampled, then coherence search (neighbours' shifted patches,
+// plus any extra fields such as one carried along optical flow). Each level alternates search and
+// voting (EM) a few times; the style estimate of the target is part of the patch feature, so the
+// strokes chosen agree with each other across overlapping patches.
+import * as E from '../engine/index.js';
+import { gaussianBlur } from '../metrics/index.js';
+import { fitPatchBasis, patchFeatures, type PatchBasis } from './patch-features.js';
+import { exhaustiveSearch } from './exhaustive-search.js';
+import { coherenceSearch } from './coherence-search.js';
+import { vote } from './vote.js';
+import { upsampleNnf, type Nnf, type SourceGrid } from './nnf.js';
+
+export interface SynthOptions {
+  /** Pyramid levels; default: halve until the exemplars' short side would drop below 32. */
+  levels?: number;
+  /** Patch size (odd). */
+  patch: number;
+  /** PCA dimensions of the patch features. */
+  dims: number;
+  /** Weight of the guide channels vs the style estimate in patch distances. */
+  guideWeight: number;
+  styleWeight: number;
+  /** EM iterations (search + vote) at the coarsest level and at the others. */
+  coarseIterations: number;
+  iterations: number;
+  /** Coherence neighbourhood radius. */
+  radius: number;
+  /** Reuse penalty (see coherence-search.ts). */
+  uniformity: number;
+  /** Voting window half-width and Gaussian sigma, at coarse levels and at the finest one. */
+  voteRadius: number;
+  voteSigma: number;
+  fineVoteRadius: number;
+  fineVoteSigma: number;
+  /**
+   * Sigma (pixels at full size) below which the result's colour is replaced by the guide's: the
+   * look model's colour and shading are right, the synthesis only contributes texture. 0 = off.
+   */
+  colorLock: number;
+}
+
+export const DEFAULT_SYNTH: SynthOptions = {
+  patch: 5, dims: 16, guideWeight: 1, styleWeight: 0.7, coarseIterations: 4, iterations: 2, radius: 2, uniformity: 0.5,
+  voteRadius: 2, voteSigma: 1.5, fineVoteRadius: 1, fineVoteSigma: 0.7, colorLock: 3,
+};
+
+/** The production's painted exemplars: guide (N, Cg, H, W) as the target's guide is built, style (N, 3, H, W) painted. */
+export interface Exemplars { guide: E.Tensor; style: E.Tensor }
+
+/** Temporal hint for the finest level: a field carried from another frame, and that frame's output warped here. */
+export interface TemporalHint {
+  nnf: Int32Array;
+  valid: Uint8Array;
+  /** (1, 3, H, W) the other frame's output warped into this one. */
+  warped: E.Tensor;
+  /** Weight of agreeing with `warped` where valid, relative to styleWeight. */
+  weight: number;
+}
+
+export interface SynthResult { image: E.Tensor; nnf: Nnf }
+
+function checkInputs(guide: E.Tensor, ex: Exemplars): void {
+  if (guide.ndim !== 4 || guide.size(0) !== 1) throw new RangeError(`the target guide must be (1, C, H, W), got [${guide.shape.join(', ')}]`);
+  if (ex.guide.ndim !== 4 || ex.style.ndim !== 4) throw new RangeError('exemplar guide and style must be (N, C, H, W)');
+  if (ex.guide.size(1) !== guide.size(1)) throw new RangeError(`exemplar guides have ${ex.guide.size(1)} channels but the target guide has ${guide.size(1)}`);
+  if (ex.style.size(1) !== 3) throw new RangeError(`exemplar style must be RGB (N, 3, H, W), got [${ex.style.shape.join(', ')}]`);
+  if (ex.guide.size(0) !== ex.style.size(0) || ex.guide.size(2) !== ex.style.size(2) || ex.guide.size(3) !== ex.style.size(3)) {
+    throw new RangeError(`exemplar guide [${ex.guide.shape.join(', ')}] and style [${ex.style.shape.join(', ')}] must have the same count and size`);
+  }
+  if (guide.size(2) < 8 || guide.size(3) < 8 || ex.guide.size(2) < 8 || ex.guide.size(3) < 8) throw new RangeError('synthesis needs images of at least 8x8');
+}
+
+const down = (x: E.Tensor, h: number, w: number): E.Tensor =>
+  x.size(2) === h && x.size(3) === w ? x.clone() : E.F.interpolate(x, { size: [h, w], mode: 'area' });
+
+export function defaultLevels(ex: Exemplars): number {
+  let l = 1;
+  const side = Math.min(ex.guide.size(2), ex.guide.size(3));
+  while (side >> l >= 32) l++;
+  return l;
+}
+
+/**
+ * guide: (1, Cg, H, W) target guide whose first three channels are the initial style estimate
+ * (the look model's output). Returns the synthesized (1, 3, H, W) in [0, 1] and the finest field.
+ */
+export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<SynthOptions> = {}, hint?: TemporalHint): SynthResult {
+  const o = { ...DEFAULT_SYNTH, ...options };
+  checkInputs(guide, ex);
+  if (guide.size(1) < 3) throw new RangeError('the target guide must start with an RGB estimate (3 channels)');
+  const levels = o.levels ?? defaultLevels(ex);
+  const [, , H, W] = guide.shape as [number, number, number, number];
+  const [N, , Hs, Ws] = ex.guide.shape as [number, number, number, number];
+  let nnf: Nnf | null = null;
+  let estimate: E.Tensor | null = null;
+  try {
+    for (let l = levels - 1; l >= 0; l--) {
+      const h = Math.max(8, Math.round(H / 2 ** l)), w = Math.max(8, Math.round(W / 2 ** l));
+      const grid: SourceGrid = { count: N, height: Math.max(8, Math.round(Hs / 2 ** l)), width: Math.max(8, Math.round(Ws / 2 ** l)) };
+      const finest = l === 0;
+      const temporal = finest && hint ? hint : null;
+      const lv = E.tidy(() => {
+        const g = down(guide, h, w).mul(o.guideWeight);
+        const sg = down(ex.guide, grid.height, grid.width).mul(o.guideWeight);
+        const ss = down(ex.style, grid.height, grid.width);
+        const sourceStack = E.F.cat([sg, ss.mul(o.styleWeight), ...(temporal ? [ss.mul(o.styleWeight * temporal.weight)] : [])], 1);
+        return { g, ss, sourceStack };
+      });
+      let basis: PatchBasis | null = null;
+      try {
+        basis = fitPatchBasis(lv.sourceStack, o.patch, o.dims);
+        const sourceFeatures = patchFeatures(lv.sourceStack, basis);
+        const style = lv.ss.data() as Float32Array;
+        const toImage = (planar: Float32Array) => E.tensor(planar, [1, 3, h, w]);
+        const targetFeatures = (est: E.Tensor) => E.tidy(() => {
+          const parts = [lv.g, est.mul(o.styleWeight)];
+          if (temporal) {
+            const m = E.tensor(temporal.valid, [1, 1, h, w], { dtype: 'float32' });
+            parts.push(E.F.where(m.gt(0.5), temporal.warped, est).mul(o.styleWeight * temporal.weight));
+          }
+          return patchFeatures(E.F.cat(parts, 1), basis!);
+        });
+        let est: E.Tensor;
+        if (nnf === null) {
+          est = E.tidy(() => lv.g.slice(1, 0, 3).div(o.guideWeight).contiguous());
+          nnf = { width: w, height: h, source: grid, index: exhaustiveSearch(targetFeatures(est), sourceFeatures, basis.dims) };
+        } else {
+          nnf = upsampleNnf(nnf, w, h, grid);
+          est = toImage(vote(nnf, style, 3, o.voteRadius, o.voteSigma));
+        }
+        if (temporal) {
+          // Start from the carried field where the flow is trusted, and from its warped output.
+          const idx = Int32Array.from(nnf.index);
+          for (let i = 0; i < idx.length; i++) if (temporal.valid[i]) idx[i] = temporal.nnf[i]!;
+          nnf = { ...nnf, index: idx };
+          est.dispose();
+          est = toImage(vote(nnf, style, 3, o.voteRadius, o.voteSigma));
+        }
+        const iters = l === levels - 1 ? o.coarseIterations : o.iterations;
+        for (let it = 0; it < iters; it++) {
+          const tf = targetFeatures(est);
+          nnf = coherenceSearch({ target: tf, source: sourceFeatures, dims: basis.dims }, nnf, {
+            radius: o.radius, uniformity: o.uniformity,
+            extra: temporal ? [{ index: temporal.nnf, valid: temporal.valid }] : undefined,
+          }).nnf;
+          const last = finest && it === iters - 1;
+          est.dispose();
+          est = toImage(vote(nnf, style, 3, last ? o.fineVoteRadius : o.voteRadius, last ? o.fineVoteSigma : o.voteSigma));
+        }
+        estimate?.dispose();
+        estimate = est;
+      } finally {
+        basis?.weight.dispose();
+        E.disposeAll(lv);
+      }
+    }
+    const result = estimate!;
+    estimate = null;
+    const image = o.colorLock > 0
+      ? E.tidy(() => result.add(gaussianBlur(guide.slice(1, 0, 3).sub(result), o.colorLock)).clamp(0, 1))
+      : result.clamp(0, 1);
+    result.dispose();
+    return { image, nnf: nnf! };
+  } finally {
+    (estimate as E.Tensor | null)?.dispose();
+  }
+}

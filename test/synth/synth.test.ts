@@ -1,0 +1,115 @@
+// Stroke synthesis: reproduces an exemplar from itself, keeps fields in range, carries an
+// exemplar's texture onto a smooth target, refuses bad inputs clearly, and renders frame ranges
+// that equal a whole-sequence render.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as E from '../../src/engine/index.js';
+import { psnr, hfRatio, gaussianBlur } from '../../src/metrics/index.js';
+import { synthesize, checkNnf, upsampleNnf, advectNnf, StrokeSequence } from '../../src/synth/index.js';
+import { topEigenvectors } from '../../src/synth/eigen.js';
+import { exhaustiveSearch } from '../../src/synth/exhaustive-search.js';
+
+/** A smooth colour gradient with diagonal "strokes" (a seeded random texture along one direction). */
+function painted(size: number, seed: number): E.Tensor {
+  const d = new Float32Array(3 * size * size);
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const stroke = new Float32Array(4 * size);
+  for (let i = 0; i < stroke.length; i++) stroke[i] = rnd() - 0.5;
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+    const t = 0.25 * stroke[x + y]! + 0.15 * stroke[(2 * x + y + 7) % stroke.length]!;
+    d[y * size + x] = 0.3 + 0.4 * x / size + t;
+    d[size * size + y * size + x] = 0.5 + 0.3 * y / size + t;
+    d[2 * size * size + y * size + x] = 0.6 - 0.2 * x / size + 0.5 * t;
+  }
+  return E.tensor(d, [1, 3, size, size]).clamp(0, 1);
+}
+
+test('an exemplar synthesized with itself as target is reproduced', () => {
+  E.tidy(() => {
+    const style = painted(48, 1);
+    const out = synthesize(style, { guide: style, style }, { colorLock: 0 });
+    checkNnf(out.nnf);
+    assert.ok(psnr(out.image, style) > 30, `psnr ${psnr(out.image, style)}`);
+  });
+});
+
+test('a textured exemplar gives its high-frequency energy to a smooth target, indices in range', () => {
+  E.tidy(() => {
+    const style = painted(64, 2);
+    const guide = gaussianBlur(style, 2.5);
+    const target = gaussianBlur(painted(64, 3), 2.5).flip(3); // another smooth image
+    const out = synthesize(target, { guide, style });
+    checkNnf(out.nnf);
+    assert.equal(out.image.shape.join(','), '1,3,64,64');
+    const before = hfRatio(target, style), after = hfRatio(out.image, style);
+    assert.ok(before < 0.2 && after > 0.5, `hf ratio ${before.toFixed(2)} -> ${after.toFixed(2)}`);
+    // Colour stays the target's (colour lock): the low frequencies match it.
+    assert.ok(psnr(gaussianBlur(out.image, 3), gaussianBlur(target, 3)) > 28);
+  });
+});
+
+test('bad inputs give clear errors', () => {
+  E.tidy(() => {
+    const style = painted(32, 4);
+    assert.throws(() => synthesize(style.slice(1, 0, 2), { guide: style, style }), /guides have 3 channels but the target guide has 2/);
+    assert.throws(() => synthesize(style, { guide: style, style: style.slice(1, 0, 1) }), /style must be RGB/);
+    assert.throws(() => synthesize(style.slice(2, 0, 4), { guide: style, style }), /at least 8x8/);
+    assert.throws(() => synthesize(style.reshape([3, 32, 32]), { guide: style, style }), /must be \(1, C, H, W\)/);
+    assert.throws(() => checkNnf({ width: 2, height: 1, source: { count: 1, height: 2, width: 2 }, index: Int32Array.from([0, 4]) }), /outside the 4 source pixels/);
+  });
+});
+
+test('field helpers: upsampling stays in range, zero flow carries a field unchanged', () => {
+  const src = { count: 2, height: 8, width: 8 };
+  const coarse = { width: 4, height: 4, source: src, index: Int32Array.from({ length: 16 }, (_, i) => (i * 37) % 128) };
+  const fine = upsampleNnf(coarse, 8, 8, { count: 2, height: 16, width: 16 });
+  checkNnf(fine);
+  const { nnf, valid } = advectNnf(fine, new Float32Array(128), null);
+  assert.deepEqual(nnf.index, fine.index);
+  assert.ok(valid.every((v) => v === 1));
+  const out = advectNnf(fine, new Float32Array(128).fill(100), null);
+  assert.ok(out.valid.every((v) => v === 0), 'flow out of the frame is not trusted');
+});
+
+test('PCA eigenvectors and exhaustive search agree with brute force', () => {
+  const { vectors, values } = topEigenvectors(Float64Array.from([4, 1, 0, 1, 3, 0, 0, 0, 1]), 3, 1);
+  const l = (7 + Math.sqrt(5)) / 2;
+  assert.ok(Math.abs(values[0]! - l) < 1e-9);
+  assert.ok(Math.abs(vectors[1]! - (l - 4) * vectors[0]!) < 1e-6 && Math.abs(vectors[2]!) < 1e-6);
+  const t = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i * 1.7)), s = Float32Array.from({ length: 60 }, (_, i) => Math.cos(i * 0.9));
+  const got = exhaustiveSearch(t, s, 4, 3, 7);
+  for (let i = 0; i < 10; i++) {
+    let best = -1, bd = Infinity;
+    for (let j = 0; j < 15; j++) { let d = 0; for (let k = 0; k < 4; k++) d += (t[i * 4 + k]! - s[j * 4 + k]!) ** 2; if (d < bd) { bd = d; best = j; } }
+    assert.equal(got[i], best);
+  }
+});
+
+test('a range of a stroked sequence equals the same frames of the whole sequence', async () => {
+  const S = 32;
+  const style = painted(S, 5);
+  const guide = gaussianBlur(style, 2);
+  const frameAt = (n: number) => E.tidy(() => {
+    const g = gaussianBlur(painted(S, 9), 2).roll(n, 3);
+    return { rough: g.clone(), guide: g };
+  });
+  const ex = { guide: E.keep(guide), style: E.keep(style) };
+  const run = async (from: number, to: number) => {
+    const seq = new StrokeSequence(ex, 0, { anchorEvery: 3 }, async (n) => frameAt(n));
+    const out: Float32Array[] = [];
+    for (let n = from; n <= to; n++) {
+      const { rough, guide: g } = frameAt(n);
+      const img = await seq.render(n, rough, g);
+      out.push(img.data() as Float32Array);
+      E.disposeAll([img, rough, g]);
+    }
+    seq.dispose();
+    return out;
+  };
+  const whole = await run(0, 5);
+  const part = await run(4, 5);
+  assert.deepEqual(part[0], whole[4]);
+  assert.deepEqual(part[1], whole[5]);
+  E.disposeAll([ex]);
+});
