@@ -117,31 +117,43 @@ class ResilientPool {
     pool.on('error', () => { /* an idle client lost its connection; the pool discards it */ });
   }
   async connect(): Promise<PgClient> {
-    const deadline = Date.now() + retryBudgetMs();
+    const budget = retryBudgetMs();
+    const deadline = Date.now() + budget;
     let delay = 100;
     let attempts = 0;
     for (;;) {
       attempts++;
+      let client: PgClient;
       try {
-        const client = await this.pool.connect();
-        if (!this.guarded.has(client)) {
-          // A checked-out client whose socket dies emits 'error'; without a listener that would kill
-          // the process. The failing query reports it instead.
-          client.on('error', () => { /* reported by the query that hits it */ });
-          this.guarded.add(client);
-        }
-        return client;
+        client = await this.pool.connect();
       } catch (err) {
         if (!isConnectionError(err)) {
           throw new DatabaseUnavailableError(this.label, `cannot open the ${this.label}: ${failureText(err, this.secret)}`, false);
         }
-        if (Date.now() + delay > deadline) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
           throw new DatabaseUnavailableError(this.label,
-            `the ${this.label} is unreachable: ${failureText(err, this.secret)} (tried ${attempts} time${attempts === 1 ? '' : 's'} over ${Math.round(retryBudgetMs() / 1000)} s; nothing was written by this step — check that the server is running and reachable, then run the command again)`, false);
+            `the ${this.label} is unreachable: ${failureText(err, this.secret)} (tried ${attempts} time${attempts === 1 ? '' : 's'} over ${(budget / 1000).toFixed(1)} s; check that the server is running and reachable, then run the command again)`, false);
         }
-        await sleep(delay);
+        await sleep(Math.min(delay, left));
         delay = Math.min(delay * 2, 2000);
+        continue;
       }
+      if (!this.guarded.has(client)) {
+        // A checked-out client whose socket dies emits 'error'; without a listener that would kill
+        // the process. The failing query reports it instead.
+        client.on('error', () => { /* reported by the query that hits it */ });
+        this.guarded.add(client);
+      }
+      // A client whose connection failed is destroyed on release, never handed out again (its
+      // socket's end may not have been noticed yet when the next query asks the pool).
+      let broken = false;
+      return {
+        query: (...args: unknown[]) => (client.query as (...a: unknown[]) => Promise<unknown>)(...args)
+          .catch((err: unknown) => { if (isConnectionError(err)) broken = true; throw err; }),
+        release: (err?: unknown) => client.release(err || broken || undefined),
+        on: (ev: string, fn: (e: unknown) => void) => client.on(ev, fn),
+      } as PgClient;
     }
   }
   end(): Promise<void> { return this.pool.end(); }
@@ -164,10 +176,10 @@ class ResilientConnection implements DatabaseConnection {
         if (this.inTransaction) {
           throw new DatabaseUnavailableError(this.driver.label, `lost the connection to the ${this.driver.label} inside a transaction: ${failureText(err, this.driver.secret)} (the transaction was rolled back; nothing of it was written)`, true);
         }
-        if (!isRead || Date.now() + delay > deadline) {
+        if (!isRead || Date.now() >= deadline) {
           throw new DatabaseUnavailableError(this.driver.label, `lost the connection to the ${this.driver.label}: ${failureText(err, this.driver.secret)}${isRead ? '' : ' (this change may or may not have been applied; check before repeating it)'}`, false);
         }
-        await sleep(delay);
+        await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
         delay = Math.min(delay * 2, 2000);
         await this.driver.replace(this); // throws DatabaseUnavailableError once the budget is spent
       }

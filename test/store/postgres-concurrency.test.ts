@@ -1,0 +1,103 @@
+// Two machines, one workspace: each has its own production folder, both point at the same
+// PostgreSQL database and the same content store (the studio's NAS; here a shared temp folder).
+// They initialize at once (the migration lock makes them take turns) and ingest overlapping files
+// at once: every file is recorded once, every blob is whole, nothing is left behind.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { readFileSync, readdirSync, renameSync } from 'node:fs';
+import { openProduction, listAssets, verifyProduction, MARKER } from '../../src/store/index.js';
+import { tempDir, writeImage, BIN } from './helpers.js';
+import { DIALECTS, TestWorkspace } from './dialects.js';
+import { PostgresServer } from './postgres-server.js';
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('postgres: two machines on one workspace', { skip: !DIALECTS.includes('postgres') && 'ATELIER_TEST_DIALECTS leaves out postgres' }, () => {
+  const w = new TestWorkspace('postgres');
+  before(async () => { w.server = await PostgresServer.start(); });
+  after(() => { w.server?.destroySync(); w.server = null; });
+
+  test('concurrent init and concurrent ingest of overlapping files: no duplicate rows, no corrupted files', async (t) => {
+    const dir = tempDir(t);
+    const N = 24;
+    const files: string[] = [];
+    for (let i = 0; i < N; i++) files.push(await writeImage(join(dir, 'in', `f${String(i).padStart(2, '0')}.png`), 900 + i, i % 2 ? 'png' : 'png16', 256, 192));
+    const nas = join(dir, 'nas', 'store');
+    const dbArgs = await w.initArgs(); // --db-env VAR, the URL in this process's environment
+    const [a, b] = await Promise.all([
+      run(['init', join(dir, 'machine-a'), '--store', nas, '--owner', 'Studio North', '--json', ...dbArgs]),
+      run(['init', join(dir, 'machine-b'), '--store', nas, '--owner', 'Studio North', '--json', ...dbArgs]),
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const ja = JSON.parse(a.stdout), jb = JSON.parse(b.stdout);
+    assert.equal(ja.store, nas);
+    assert.equal(jb.store, nas);
+    assert.equal(ja.settings.defaultOwner, 'Studio North');
+    const config = JSON.parse(readFileSync(join(dir, 'machine-a', MARKER), 'utf8'));
+    assert.equal(config.store, nas, 'an absolute --store is recorded as given');
+
+    // The two machines add the same files at once, in opposite orders, so that they collide.
+    const [ra, rb] = await Promise.all([
+      run(['add', ...files, '--kind', 'rough_frame', '--tag', 'from-a', '--production', join(dir, 'machine-a'), '--json']),
+      run(['add', ...[...files].reverse(), '--kind', 'rough_frame', '--production', join(dir, 'machine-b'), '--json']),
+    ]);
+    assert.equal(ra.code, 0, ra.stderr);
+    assert.equal(rb.code, 0, rb.stderr);
+    const sa = JSON.parse(ra.stdout).summary, sb = JSON.parse(rb.stdout).summary;
+    t.diagnostic(`machine a: ${JSON.stringify(sa)}; machine b: ${JSON.stringify(sb)}`);
+    assert.equal(sa.added + sa.duplicates, N);
+    assert.equal(sb.added + sb.duplicates, N);
+    assert.equal(sa.added + sb.added, N, 'each file was added by exactly one machine');
+    assert.equal(sa.rejected + sb.rejected, 0);
+
+    for (const machine of ['machine-a', 'machine-b']) {
+      const prod = await openProduction(join(dir, machine));
+      try {
+        assert.equal(prod.store.root, nas);
+        const assets = await listAssets(prod);
+        assert.equal(assets.length, N);
+        assert.equal(new Set(assets.map((x) => x.hash)).size, N, 'no duplicate rows');
+        const report = await verifyProduction(prod, { deep: true }); // every blob re-hashed
+        assert.deepEqual(report.problems, []);
+        assert.equal(report.orphanBlobs.length, 0);
+        assert.deepEqual(report.tempFiles, []);
+        assert.equal(report.counts.blobs, N);
+        // Tags went in the same transaction as the row: machine a's rows carry its tag, b's none.
+        assert.equal(assets.filter((x) => x.tags.includes('from-a')).length, sa.added);
+      } finally { await prod.close(); }
+    }
+    const stored = readdirSync(join(nas, 'sha256'), { recursive: true }).map(String).filter((p) => !p.endsWith('.tmp') && p.includes('/'));
+    assert.equal(stored.length, N);
+  });
+
+  test('a relative --store is taken from the current folder and recorded relative to the production', async (t) => {
+    const dir = tempDir(t);
+    const dbArgs = await w.initArgs();
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'init', 'prod', '--store', 'shared/store', ...dbArgs], { cwd: dir, env: process.env });
+      let stderr = '';
+      child.stderr.on('data', (d) => { stderr += d; });
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const config = JSON.parse(readFileSync(join(dir, 'prod', MARKER), 'utf8'));
+    assert.equal(config.store, join('..', 'shared', 'store'));
+    const prod = await openProduction(join(dir, 'prod'));
+    assert.equal(prod.store.root, join(dir, 'shared', 'store'));
+    await prod.close();
+    // The NAS is not mounted: refused at open, naming the store, rather than writing elsewhere.
+    renameSync(join(dir, 'shared'), join(dir, 'unmounted'));
+    await assert.rejects(openProduction(join(dir, 'prod')), /content store of .* is not reachable: .*shared\/store has no sha256\/ folder \(is the shared store mounted\?\)/);
+  });
+});
