@@ -13,6 +13,8 @@ import { errorHandler, HttpError } from './errors.js';
 import type { ServerContext, ServerLimits } from './route.js';
 import type { JobQueue, JobRecord } from './jobs/queue.js';
 import { InProcessQueue, type JobHandler } from './jobs/in-process.js';
+import { JOB_KINDS } from './jobs/kinds.js';
+import { farmRoutes } from './routes/farm.js';
 import { sessionRoutes } from './routes/session.js';
 import { libraryRoutes } from './routes/library.js';
 import { modelRoutes } from './routes/models.js';
@@ -52,7 +54,6 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
     uploadFiles: o.limits?.uploadFiles ?? 200,
   };
 
-  const handlers = new URL('./jobs/handlers.js', import.meta.url);
   // When a refine job ends other than "done", its request says so (the job itself marks success).
   const refineSettled = async (job: JobRecord) => {
     if (job.status === 'done') return;
@@ -62,9 +63,9 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
   const queue = o.queue ?? new InProcessQueue({
     threads: o.jobThreads,
     handlers: {
-      'train-look': { module: handlers, export: 'trainLookJob' },
-      'render-shot': { module: handlers, export: 'renderShotJob' },
-      refine: { module: handlers, export: 'refineJob', onSettled: refineSettled },
+      // The shared job table (the farm's workers run the same kinds); flow steps only run on a farm.
+      ...Object.fromEntries(Object.entries(JOB_KINDS).filter(([, k]) => !k.flowOnly)
+        .map(([name, k]) => [name, { module: k.module, export: k.export, ...(name === 'refine' ? { onSettled: refineSettled } : {}) }])),
       ...Object.fromEntries(Object.entries(o.extraJobs ?? {}).map(([k, h]) => [k, { ...(k === 'refine' ? { onSettled: refineSettled } : {}), ...h }])),
     },
   });
@@ -110,6 +111,7 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
   shotRoutes(app, ctx);
   reviewRoutes(app, ctx);
   jobRoutes(app, ctx);
+  farmRoutes(app, ctx);
 
   const webDir = o.webDir === undefined ? DEFAULT_WEB_DIR : o.webDir;
   if (webDir && existsSync(webDir)) {

@@ -18,6 +18,7 @@ import { registerStylize } from './stylize.js';
 import { registerUpscale } from './upscale.js';
 import { registerRender } from './render.js';
 import { registerServe } from './serve.js';
+import { registerWorker } from './worker.js';
 
 export function registerAll(program: Command): void {
   // Production workspace (src/store): assets, rights, shots, datasets, lineage.
@@ -41,4 +42,6 @@ export function registerAll(program: Command): void {
   registerRender(program);
   // Dailies (src/server): the review server and web app.
   registerServe(program);
+  // The farm (src/farm): workers taking jobs from Redis (BullMQ), its state, cancel.
+  registerWorker(program);
 }

@@ -10,9 +10,10 @@ import { renderShotFrames, writeShotMovie } from '../../render/render-shot.js';
 import { formatFrames } from '../../store/sequence-pattern.js';
 import { DEFAULT_COHERENCE } from '../../render/coherence.js';
 import { parseFrameRange } from '../../store/index.js';
+import { renderOnFarm } from '../../farm/render-cli.js';
 
 /** renders/<shot>/v001, v002, ...: the next unused version folder. */
-function nextVersionDir(prodDir: string, shot: string): string {
+export function nextVersionDir(prodDir: string, shot: string): string {
   const dir = join(prodDir, 'renders', shot);
   const used = existsSync(dir) ? readdirSync(dir).map((n) => /^v(\d+)$/.exec(n)?.[1]).filter(Boolean).map(Number) : [];
   return join(dir, `v${String((used.length ? Math.max(...used) : 0) + 1).padStart(3, '0')}`);
@@ -30,7 +31,12 @@ export function registerRender(program: Command): void {
     .option('--window <n>', `previous frames blended into each frame (default ${DEFAULT_COHERENCE.window})`, integer)
     .option('--bits <n>', '8 or 16-bit PNG frames', '8')
     .option('--no-movie', 'do not write the preview movie')
-    .option('--prores', 'preview movie as ProRes 422 HQ (<shot>.mov) instead of H.264 (<shot>.mp4)'))
+    .option('--prores', 'preview movie as ProRes 422 HQ (<shot>.mov) instead of H.264 (<shot>.mp4)')
+    .option('--farm', 'render on the farm: frame-range chunks as jobs for `atelier worker`s (needs --queue)')
+    .option('--queue <url>', 'with --farm: the farm\'s Redis, redis://host:port (default: $ATELIER_QUEUE)')
+    .option('--chunk <n>', 'with --farm: frames per chunk (default 8)', integer)
+    .option('--priority <n>', 'with --farm: 1 runs first (default 1000)', integer)
+    .option('--detach', 'with --farm: print the job id and return; the farm finishes the render'))
     .addHelpText('after', `
 Writes <shot>.####.png frames (never a half-written file under a final name), a lineage record per
 frame, and coherence.json (per-frame warping error) in the version folder; then, once the folder
@@ -42,9 +48,15 @@ Examples:
   atelier render sq010_sh020
   atelier render sq010_sh020 --frames 1001-1024 --output renders/sq010_sh020/v003
   atelier render sq010_sh020 --model 7 --resume --output renders/sq010_sh020/v004
-  atelier render sq010_sh020 --bits 16 --prores`)
-    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; bits: string; movie: boolean; prores?: boolean }) => {
+  atelier render sq010_sh020 --bits 16 --prores
+  atelier render sq010_sh020 --model 7 --farm --chunk 8 --queue redis://farm:6379`)
+    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; bits: string; movie: boolean; prores?: boolean; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean }) => {
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
+      if (o.farm) {
+        const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
+        return renderOnFarm(shot, { ...o, bits: o.bits, range }, nextVersionDir);
+      }
+      if (o.queue || o.chunk !== undefined || o.detach || o.priority !== undefined) throw new Error('--queue, --chunk, --priority and --detach go with --farm');
       const r = await withProduction(o, async (prod) => {
         const { model, version } = await resolveLookModel(prod, o.model);
         try {

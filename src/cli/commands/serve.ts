@@ -6,8 +6,10 @@ import { createToken, listTokens, parseRole, revokeToken, ROLES } from '../../se
 import { migrateServer } from '../../server/db.js';
 import { buildServer } from '../../server/app.js';
 import { integer, positiveNumber } from './store-common.js';
+import { queueFromOptions, queueNameFor } from '../../farm/connection.js';
+import { BullMQQueue } from '../../farm/bullmq-queue.js';
 
-interface ServeOpts { port: number; host: string; createToken?: string; role?: string; listTokens?: boolean; revokeToken?: number; uploadMb?: number; jobThreads?: number; log?: boolean; json?: boolean }
+interface ServeOpts { port: number; host: string; createToken?: string; role?: string; listTokens?: boolean; revokeToken?: number; uploadMb?: number; jobThreads?: number; queue?: string; chunk?: number; log?: boolean; json?: boolean }
 
 export function registerServe(program: Command): void {
   program.command('serve')
@@ -21,6 +23,8 @@ export function registerServe(program: Command): void {
     .option('--revoke-token <id>', 'revoke a token by id and exit', integer)
     .option('--upload-mb <n>', 'largest upload per file, MB (default 256, at most the production\'s max file size)', positiveNumber)
     .option('--job-threads <n>', 'libtorch threads per job', integer)
+    .option('--queue <url>', 'run jobs on the farm: its Redis, redis://host:port (default: $ATELIER_QUEUE; none: in this process)')
+    .option('--chunk <n>', 'with --queue: frames per chunk of a farm render (default 8)', integer)
     .option('--log', 'log every request')
     .option('--json', 'print JSON')
     .addHelpText('after', `
@@ -52,10 +56,14 @@ Example:
         return;
       }
       const prod = await openProduction(dir);
-      const server = await buildServer({ production: prod, limits: o.uploadMb ? { uploadBytes: o.uploadMb * 1048576 } : undefined, jobThreads: o.jobThreads, logger: !!o.log });
+      const farm = queueFromOptions(o.queue);
+      if (!farm && o.chunk !== undefined) throw new Error('--chunk goes with --queue (farm renders)');
+      if (o.chunk !== undefined && o.chunk < 1) throw new Error('--chunk must be at least 1 frame');
+      const queue = farm ? new BullMQQueue({ connection: farm, queueName: queueNameFor(prod.dir), chunk: o.chunk }) : undefined;
+      const server = await buildServer({ production: prod, queue, limits: o.uploadMb ? { uploadBytes: o.uploadMb * 1048576 } : undefined, jobThreads: o.jobThreads, logger: !!o.log });
       const address = await server.app.listen({ port: o.port, host: o.host });
       const tokens = (await listTokens(server.ctx.db)).filter((t) => !t.revoked_at).length;
-      console.log(o.json ? JSON.stringify({ url: address, production: prod.dir }) : `Atelier dailies for ${prod.dir} at ${address}  (API: ${address}/api/openapi.json)${tokens ? '' : `\nno tokens yet: create one with \`atelier serve ${dir ?? '.'} --create-token <name> --role supervisor\``}`);
+      console.log(o.json ? JSON.stringify({ url: address, production: prod.dir, queue: queue ? queue.name : 'in-process' }) : `Atelier dailies for ${prod.dir} at ${address}  (API: ${address}/api/openapi.json)${tokens ? '' : `\nno tokens yet: create one with \`atelier serve ${dir ?? '.'} --create-token <name> --role supervisor\``}`);
       const stop = async () => { await server.close(); await prod.close(); process.exit(0); };
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());

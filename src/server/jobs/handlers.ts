@@ -7,6 +7,9 @@ import sharp from 'sharp';
 import type { JobContext } from '../../engine/worker.js';
 import { openProduction, type Production } from '../../store/index.js';
 import { runTrainLook } from '../../jobs/train-look.js';
+import { runTrainUpscale } from '../../jobs/train-upscale.js';
+import type { UpscaleTrainEvent } from '../../models/upscale/index.js';
+import type { JobRecord } from './queue.js';
 import { resolveLookModel } from '../../jobs/model-ref.js';
 import { renderShotFrames } from '../../render/render-shot.js';
 import type { TrainEvent } from '../../models/look/train.js';
@@ -35,6 +38,24 @@ export async function trainLookJob(input: TrainLookInput, ctx: JobContext) {
   } finally { await prod.close(); }
 }
 
+export interface TrainUpscaleInput { productionDir: string; dataset: string; scale?: 2 | 4; steps?: number; budgetSeconds?: number }
+
+export async function trainUpscaleJob(input: TrainUpscaleInput, ctx: JobContext) {
+  const prod = await openProduction(input.productionDir);
+  try {
+    const train: Record<string, number> = {};
+    if (input.steps) train.steps = input.steps;
+    if (input.budgetSeconds) train.budgetSeconds = input.budgetSeconds;
+    const r = await runTrainUpscale(prod, { dataset: input.dataset, scale: input.scale, train }, (raw) => {
+      const e = raw as UpscaleTrainEvent;
+      if (e.type === 'step') ctx.progress({ progress: e.step / e.totalSteps, message: `step ${e.step}/${e.totalSteps} L1 ${e.loss.toFixed(4)}`, detail: { step: e.step, loss: e.loss } });
+      else if (e.type === 'eval') ctx.progress({ message: `held-out gain over bicubic ${e.gainDb.toFixed(2)} dB`, detail: e });
+      else if (e.type === 'loaded') ctx.progress({ progress: 0, message: `${e.train} training images, ${e.heldOut} held out` });
+    }, () => ctx.cancelled);
+    return { modelVersion: r.modelVersion, scale: r.scale, runDir: r.runDir };
+  } finally { await prod.close(); }
+}
+
 export interface RenderShotInput { productionDir: string; shot: string; modelVersion: number; range?: [number, number] }
 
 export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
@@ -56,6 +77,18 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
 }
 
 export interface RefineInput { productionDir: string; requestId: number }
+
+/** A refine job that ended other than "done": its request says so (the job marks success itself).
+ *  The farm worker calls this; the dailies server does the same on its own connection in-process. */
+export async function refineSettled(input: RefineInput, job: JobRecord): Promise<void> {
+  if (job.status === 'done') return;
+  const prod = await openProduction(input.productionDir);
+  try {
+    const db = prod.db as unknown as Kysely<ServerDatabase>;
+    await db.updateTable('refine_requests').set({ status: job.status === 'cancelled' ? 'cancelled' : 'failed', error: job.error, updated_at: nowIso() })
+      .where('id', '=', input.requestId).execute();
+  } finally { await prod.close(); }
+}
 
 /** Renders frames [a, b] of a shot with a model version into dir as <shot>.####.png. */
 export type FrameRenderer = (prod: Production, shot: string, modelVersion: number, range: [number, number], dir: string, onFrame: (done: number, total: number, frame: number) => void) => Promise<void>;

@@ -2,7 +2,8 @@
 // worker thread through runInWorker, so the server's event loop stays free while they run.
 import { randomUUID } from 'node:crypto';
 import { runInWorker } from '../../engine/worker.js';
-import type { JobEvent, JobProgress, JobQueue, JobRecord, JobSpec } from './queue.js';
+import { hostname } from 'node:os';
+import type { FarmStats, JobEvent, JobProgress, JobQueue, JobRecord, JobSpec } from './queue.js';
 
 export interface JobHandler {
   /** Module URL and export run by runInWorker: (input, ctx) => result. */
@@ -132,6 +133,27 @@ export class InProcessQueue implements JobQueue {
   subscribe(listener: (e: JobEvent) => void): () => void {
     this.listeners.add(listener);
     return () => { this.listeners.delete(listener); };
+  }
+
+  /** This process as a one-machine farm: its worker threads, its queue, what finished lately. */
+  async stats(windowSeconds = 600): Promise<FarmStats> {
+    const all = [...this.jobs.values()].map((e) => e.record);
+    const count = (s: string) => all.filter((r) => r.status === s).length;
+    const since = Date.now() - windowSeconds * 1000;
+    const recent = all.filter((r) => r.status === 'done' && r.finishedAt && Date.parse(r.finishedAt) >= since);
+    const running = all.filter((r) => r.status === 'running');
+    return {
+      backend: 'in-process', queue: 'in-process',
+      counts: { active: running.length, waiting: count('queued'), completed: count('done'), failed: count('failed'), cancelled: count('cancelled') },
+      workers: [{
+        id: `${hostname()}:${process.pid}`, host: hostname(), pid: process.pid, production: '', concurrency: this.o.concurrency ?? 1, threads: this.o.threads ?? null,
+        startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(), seenAt: new Date().toISOString(),
+        done: count('done'), failed: count('failed'), busySeconds: 0,
+        active: running.map((r) => ({ id: r.id, title: r.title, progress: r.progress, message: r.message })),
+      }],
+      throughput: { windowSeconds, jobs: recent.length, frames: 0, framesPerMinute: 0, jobsPerMinute: +(recent.length / (windowSeconds / 60)).toFixed(2) },
+      failures: all.filter((r) => r.status === 'failed').slice(-20).reverse().map((r) => ({ id: r.id, title: r.title, error: r.error ?? '', attempts: 1, finishedAt: r.finishedAt, parent: null })),
+    };
   }
 
   async close(): Promise<void> {

@@ -41,9 +41,30 @@ export interface JobQueue {
   list(): Promise<JobRecord[]>;
   /** Every event of every job from now on; returns the unsubscribe function. */
   subscribe(listener: (e: JobEvent) => void): () => void;
-  /** Cancels what runs and waits for it to stop. */
+  /** In-process: cancels what runs and waits for it to stop. A farm queue leaves its jobs to the farm. */
   close(): Promise<void>;
+  /** Workers, queue depth, throughput and failures (the dailies Farm page). */
+  stats?(windowSeconds?: number): Promise<FarmStats>;
 }
+
+export interface FarmWorkerInfo {
+  id: string; host: string; pid: number; production: string; concurrency: number; threads: number | null;
+  startedAt: string; seenAt: string; done: number; failed: number; busySeconds: number;
+  active: { id: string; title: string; progress: number | null; message: string }[];
+}
+
+export interface FarmStats {
+  backend: 'bullmq' | 'in-process';
+  queue: string;
+  redis?: string;
+  counts: Record<string, number>;
+  workers: FarmWorkerInfo[];
+  /** Over the last `windowSeconds`: chunks and frames finished, per minute. */
+  throughput: { windowSeconds: number; jobs: number; frames: number; framesPerMinute: number; jobsPerMinute: number };
+  failures: { id: string; title: string; error: string; attempts: number; finishedAt: string | null; parent: string | null }[];
+}
+
+
 
 /** What a job reports through ctx.progress: a fraction and a line of text (plus anything else). */
 export interface JobProgress { progress?: number | null; message?: string; detail?: unknown }

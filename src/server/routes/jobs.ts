@@ -56,7 +56,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
         if (range[0] > range[1] || range[0] < shot.range[0] || range[1] > shot.range[1]) throw badRequest(`frame range ${range[0]}-${range[1]} is outside shot ${shot.name} (${shot.range[0]}-${shot.range[1]})`);
         const job = await c.queue.submit({
           kind: 'render-shot', title: `render ${shot.name} ${range[0]}-${range[1]} with model #${m.id}`,
-          input: { productionDir: c.prod.dir, shot: shot.name, modelVersion: m.id, range }, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
+          input: { productionDir: c.prod.dir, shot: shot.name, modelVersion: m.id, range, shotRange: shot.range }, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
         });
         void reply.status(202);
         return job;

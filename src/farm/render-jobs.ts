@@ -1,0 +1,169 @@
+// The farm's render jobs, run by a worker (in a worker thread through runInWorker, or in-process):
+// a chunk renders a frame range of a shot into the version folder (resume: frames already there are
+// kept, so a chunk that runs again after a crash or a retry finishes the job without writing any
+// frame twice, and every frame is written atomically); the finish job, run once every chunk is done,
+// checks the folder holds every frame, records any frame a killed worker wrote but did not record,
+// merges the chunks' per-frame coherence, removes temp files left by killed writers, and writes the
+// preview movie, like a local `atelier render`.
+import { hostname } from 'node:os';
+import { existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { JobContext } from '../engine/worker.js';
+import { openProduction, type Production } from '../store/index.js';
+import { resolveLookModel } from '../jobs/model-ref.js';
+import { framePath, missingFrames, renderShotFrames, writeShotMovie } from '../render/render-shot.js';
+import type { CoherenceOptions } from '../render/coherence.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { listShotVersions } from '../server/versions.js';
+
+export interface RenderChunkInput {
+  productionDir: string;
+  shot: string;
+  modelVersion: number;
+  /** Version folder, relative to the production folder (workers mount it at their own path). */
+  outDir: string;
+  range: [number, number];
+  bits?: 8 | 16;
+  coherence: CoherenceOptions | null;
+  chunk?: number;
+  chunks?: number;
+}
+
+export interface RenderChunkResult {
+  range: [number, number];
+  rendered: number;
+  skipped: number;
+  seconds: number;
+  /** Per-frame warping error of the frames this run wrote (null: no previous frame). */
+  warp: Record<string, number | null>;
+  worker: string;
+}
+
+export interface RenderFinishInput {
+  productionDir: string;
+  shot: string;
+  modelVersion: number;
+  outDir: string;
+  range: [number, number];
+  bits?: 8 | 16;
+  coherence: CoherenceOptions | null;
+  movie: boolean;
+  codec?: 'h264' | 'prores';
+  /** Filled in by the worker: the chunk jobs' results (BullMQ children values). */
+  childResults?: Record<string, RenderChunkResult>;
+}
+
+export interface RenderFinishResult {
+  shot: string;
+  model: number;
+  dir: string;
+  frames: number;
+  version: number | null;
+  movie: string | null;
+  movieNote: string | null;
+  chunks: number;
+  workers: string[];
+  /** Frames a killed worker wrote but had not recorded yet, recorded now. */
+  recordsRepaired: number;
+  /** Temp files (.<name>.<pid>.<rand>.tmp) of writers killed mid-write, removed. */
+  tempFilesRemoved: number;
+  renderSeconds: number;
+}
+
+/** The version folder as an absolute path, refusing anything outside the production. */
+export function versionDir(prod: Production, outDir: string): string {
+  const abs = isAbsolute(outDir) ? outDir : resolve(prod.dir, outDir);
+  const rel = relative(prod.dir, abs);
+  if (!rel || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`render folder ${outDir} is not inside the production ${prod.dir}`);
+  return abs;
+}
+
+export const workerName = () => `${hostname()}:${process.pid}`;
+
+export async function renderChunkJob(input: RenderChunkInput, ctx: JobContext): Promise<RenderChunkResult> {
+  const prod = await openProduction(input.productionDir);
+  try {
+    const outDir = versionDir(prod, input.outDir);
+    const { model, version } = await resolveLookModel(prod, String(input.modelVersion));
+    try {
+      const label = input.chunks ? `chunk ${(input.chunk ?? 0) + 1}/${input.chunks} ` : '';
+      const r = await renderShotFrames(prod, input.shot, model, version, {
+        outDir, range: input.range, bits: input.bits ?? 8, coherence: input.coherence, resume: true,
+        onFrame: (done, total, frame) => {
+          ctx.progress({ progress: done / total, message: `${label}frame ${frame} (${done}/${total})`, detail: { frame, done, total, range: input.range } });
+          if (ctx.cancelled) throw new Error('job cancelled');
+        },
+      });
+      return {
+        range: input.range, rendered: r.frames.length, skipped: r.skipped, seconds: r.seconds, worker: workerName(),
+        warp: Object.fromEntries(r.frames.map((f) => [String(f.frame), Number.isFinite(f.warpError) ? +f.warpError.toFixed(6) : null])),
+      };
+    } finally { model.generator.dispose(); }
+  } finally { await prod.close(); }
+}
+
+export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext): Promise<RenderFinishResult> {
+  const prod = await openProduction(input.productionDir);
+  try {
+    const outDir = versionDir(prod, input.outDir);
+    const shot = await prod.shot(input.shot);
+    const missing = missingFrames(outDir, shot.name, input.range);
+    if (missing.length) throw new Error(`the chunks finished but frames ${missing.join(', ')} of ${shot.name} are not in ${outDir}`);
+    ctx.progress({ progress: 0, message: 'checking frames' });
+
+    // Temp files of writers killed mid-write: never under a final name, removed now.
+    let tempFilesRemoved = 0;
+    for (const n of readdirSync(outDir)) {
+      if (n.startsWith('.') && n.endsWith('.tmp')) { unlinkSync(join(outDir, n)); tempFilesRemoved++; }
+    }
+
+    // Every frame recorded once: a worker killed between writing a frame and recording it leaves
+    // the frame unrecorded (the chunk's re-run keeps the frame, resume), so record it here.
+    const paths = new Map<string, number>();
+    for (let f = input.range[0]; f <= input.range[1]; f++) paths.set(resolve(framePath(outDir, shot.name, f)), f);
+    const recorded = new Set((await prod.db.selectFrom('renders').select('path').where('path', 'in', [...paths.keys()]).execute()).map((r) => r.path));
+    let recordsRepaired = 0;
+    const unrecorded = [...paths].filter(([p]) => !recorded.has(p));
+    if (unrecorded.length) {
+      const { model } = await resolveLookModel(prod, String(input.modelVersion));
+      const guides = model.config.guides;
+      model.generator.dispose();
+      for (const [path, frame] of unrecorded) {
+        const f = shot.frames.find((x) => x.frame === frame)!;
+        await prod.recordRenderedFrame({
+          path, modelVersion: input.modelVersion,
+          inputHashes: { rough: f.rough!.hash, ...Object.fromEntries(guides.map((g) => [g.name, f.passes[g.name]!.hash])) },
+          params: { shot: shot.name, frame, bits: input.bits ?? 8, coherence: input.coherence },
+        });
+        recordsRepaired++;
+      }
+    }
+
+    // Per-frame coherence: chunks running at once each merge into coherence.json, and the last
+    // writer may not have seen the others' frames; merge every chunk's result once more.
+    const cpath = join(outDir, 'coherence.json');
+    const merged = existsSync(cpath) ? (JSON.parse(readFileSync(cpath, 'utf8')) as Record<string, number | null>) : {};
+    const results = Object.values(input.childResults ?? {});
+    for (const r of results) Object.assign(merged, r.warp);
+    const sorted = Object.fromEntries(Object.entries(merged).sort((x, y) => Number(x[0]) - Number(y[0])));
+    writeFileAtomic(cpath, Buffer.from(JSON.stringify(sorted, null, 1)));
+
+    let movie: string | null = null;
+    let movieNote: string | null = null;
+    if (input.movie) {
+      ctx.progress({ progress: 0.1, message: 'writing the preview movie' });
+      const m = await writeShotMovie(outDir, shot, {
+        codec: input.codec ?? 'h264',
+        onProgress: (done, total) => ctx.progress({ progress: 0.1 + 0.9 * done / total, message: `movie frame ${done}/${total}` }),
+      });
+      if (m.written) movie = relative(prod.dir, m.movie.path);
+      else movieNote = `no movie: frames ${m.missing.join(', ')} of ${shot.range[0]}-${shot.range[1]} are not in ${relative(prod.dir, outDir)}`;
+    }
+    const v = (await listShotVersions(prod, shot.name)).find((x) => x.dir === relative(prod.dir, outDir) && x.modelVersion === input.modelVersion);
+    return {
+      shot: shot.name, model: input.modelVersion, dir: relative(prod.dir, outDir), frames: paths.size, version: v?.id ?? null,
+      movie, movieNote, chunks: results.length, workers: [...new Set(results.map((r) => r.worker))].sort(),
+      recordsRepaired, tempFilesRemoved, renderSeconds: +results.reduce((s, r) => s + r.seconds, 0).toFixed(3),
+    };
+  } finally { await prod.close(); }
+}
