@@ -74,7 +74,7 @@ export class StrokeSequence {
     });
     try {
       const carried = advectNnf(anchor.result.nnf, backFlat, valid);
-      return synthesize(guide, this.exemplars, this.o.synth, { nnf: carried.nnf.index, valid: carried.valid, warped, weight: this.o.temporalWeight }).image;
+      return synthesize(guide, this.exemplars, this.o.synth, { nnf: carried.nnf.index, valid: carried.valid, warped, weight: this.o.temporalWeight, exemplars: anchor.result.exemplars }).image;
     } finally {
       warped.dispose();
     }

@@ -7,7 +7,8 @@
 // strokes chosen agree with each other across overlapping patches.
 import * as E from '../engine/index.js';
 import { gaussianBlur } from '../metrics/index.js';
-import { fitPatchBasis, patchFeatures, type PatchBasis } from './patch-features.js';
+import { patchFeatures } from './patch-features.js';
+import { sourceLevels, selectExemplars, gather, levelSize, down } from './source-levels.js';
 import { exhaustiveSearch } from './exhaustive-search.js';
 import { coherenceSearch } from './coherence-search.js';
 import { vote } from './vote.js';
@@ -40,11 +41,13 @@ export interface SynthOptions {
    * look model's colour and shading are right, the synthesis only contributes texture. 0 = off.
    */
   colorLock: number;
+  /** Most exemplars searched per frame (the most similar guides; see selectExemplars). */
+  maxExemplars: number;
 }
 
 export const DEFAULT_SYNTH: SynthOptions = {
   patch: 5, dims: 16, guideWeight: 1, styleWeight: 0.7, coarseIterations: 4, iterations: 2, radius: 2, uniformity: 0.5,
-  voteRadius: 2, voteSigma: 1.5, fineVoteRadius: 1, fineVoteSigma: 0.7, colorLock: 3,
+  voteRadius: 2, voteSigma: 1.5, fineVoteRadius: 1, fineVoteSigma: 0.7, colorLock: 3, maxExemplars: 6,
 };
 
 /** The production's painted exemplars: guide (N, Cg, H, W) as the target's guide is built, style (N, 3, H, W) painted. */
@@ -58,9 +61,12 @@ export interface TemporalHint {
   warped: E.Tensor;
   /** Weight of agreeing with `warped` where valid, relative to styleWeight. */
   weight: number;
+  /** The exemplars the carried field indexes (SynthResult.exemplars of the frame it came from). */
+  exemplars: number[];
 }
 
-export interface SynthResult { image: E.Tensor; nnf: Nnf }
+/** image (1, 3, H, W); nnf over the chosen exemplars, in that order (indices into the stack). */
+export interface SynthResult { image: E.Tensor; nnf: Nnf; exemplars: number[] }
 
 function checkInputs(guide: E.Tensor, ex: Exemplars): void {
   if (guide.ndim !== 4 || guide.size(0) !== 1) throw new RangeError(`the target guide must be (1, C, H, W), got [${guide.shape.join(', ')}]`);
@@ -71,10 +77,8 @@ function checkInputs(guide: E.Tensor, ex: Exemplars): void {
     throw new RangeError(`exemplar guide [${ex.guide.shape.join(', ')}] and style [${ex.style.shape.join(', ')}] must have the same count and size`);
   }
   if (guide.size(2) < 8 || guide.size(3) < 8 || ex.guide.size(2) < 8 || ex.guide.size(3) < 8) throw new RangeError('synthesis needs images of at least 8x8');
+  if (guide.size(1) < 3) throw new RangeError('the target guide must start with an RGB estimate (3 channels)');
 }
-
-const down = (x: E.Tensor, h: number, w: number): E.Tensor =>
-  x.size(2) === h && x.size(3) === w ? x.clone() : E.F.interpolate(x, { size: [h, w], mode: 'area' });
 
 export function defaultLevels(ex: Exemplars): number {
   let l = 1;
@@ -90,49 +94,41 @@ export function defaultLevels(ex: Exemplars): number {
 export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<SynthOptions> = {}, hint?: TemporalHint): SynthResult {
   const o = { ...DEFAULT_SYNTH, ...options };
   checkInputs(guide, ex);
-  if (guide.size(1) < 3) throw new RangeError('the target guide must start with an RGB estimate (3 channels)');
   const levels = o.levels ?? defaultLevels(ex);
   const [, , H, W] = guide.shape as [number, number, number, number];
-  const [N, , Hs, Ws] = ex.guide.shape as [number, number, number, number];
+  const src = sourceLevels(ex, o, levels, hint ? hint.weight : 0);
+  const chosen = hint ? hint.exemplars : selectExemplars(guide, ex, o.maxExemplars);
   let nnf: Nnf | null = null;
   let estimate: E.Tensor | null = null;
   try {
     for (let l = levels - 1; l >= 0; l--) {
-      const h = Math.max(8, Math.round(H / 2 ** l)), w = Math.max(8, Math.round(W / 2 ** l));
-      const grid: SourceGrid = { count: N, height: Math.max(8, Math.round(Hs / 2 ** l)), width: Math.max(8, Math.round(Ws / 2 ** l)) };
+      const h = levelSize(H, l), w = levelSize(W, l);
+      const sl = src[l]!;
+      const grid: SourceGrid = { count: chosen.length, height: sl.height, width: sl.width };
       const finest = l === 0;
       const temporal = finest && hint ? hint : null;
-      const lv = E.tidy(() => {
-        const g = down(guide, h, w).mul(o.guideWeight);
-        const sg = down(ex.guide, grid.height, grid.width).mul(o.guideWeight);
-        const ss = down(ex.style, grid.height, grid.width);
-        const sourceStack = E.F.cat([sg, ss.mul(o.styleWeight), ...(temporal ? [ss.mul(o.styleWeight * temporal.weight)] : [])], 1);
-        return { g, ss, sourceStack };
-      });
-      let basis: PatchBasis | null = null;
+      const sourceFeatures = gather(sl.features, chosen);
+      const style = gather(sl.style, chosen);
+      const g = E.tidy(() => down(guide, h, w).mul(o.guideWeight));
+      const basis = { weight: E.tensor(sl.basis, [sl.dims, sl.channels, o.patch, o.patch]), k: o.patch, dims: sl.dims, kept: 1 };
+      const mask = temporal ? E.tensor(temporal.valid, [1, 1, h, w], { dtype: 'float32' }) : null;
       try {
-        basis = fitPatchBasis(lv.sourceStack, o.patch, o.dims);
-        const sourceFeatures = patchFeatures(lv.sourceStack, basis);
-        const style = lv.ss.data() as Float32Array;
         const toImage = (planar: Float32Array) => E.tensor(planar, [1, 3, h, w]);
         const targetFeatures = (est: E.Tensor) => E.tidy(() => {
-          const parts = [lv.g, est.mul(o.styleWeight)];
-          if (temporal) {
-            const m = E.tensor(temporal.valid, [1, 1, h, w], { dtype: 'float32' });
-            parts.push(E.F.where(m.gt(0.5), temporal.warped, est).mul(o.styleWeight * temporal.weight));
-          }
-          return patchFeatures(E.F.cat(parts, 1), basis!);
+          const parts = [g, est.mul(o.styleWeight)];
+          if (temporal) parts.push(E.F.where(mask!.gt(0.5), temporal.warped, est).mul(o.styleWeight * temporal.weight));
+          return patchFeatures(E.F.cat(parts, 1), basis);
         });
         let est: E.Tensor;
         if (nnf === null) {
-          est = E.tidy(() => lv.g.slice(1, 0, 3).div(o.guideWeight).contiguous());
-          nnf = { width: w, height: h, source: grid, index: exhaustiveSearch(targetFeatures(est), sourceFeatures, basis.dims) };
+          est = E.tidy(() => g.slice(1, 0, 3).div(o.guideWeight).contiguous());
+          nnf = { width: w, height: h, source: grid, index: exhaustiveSearch(targetFeatures(est), sourceFeatures, sl.dims) };
         } else {
           nnf = upsampleNnf(nnf, w, h, grid);
           est = toImage(vote(nnf, style, 3, o.voteRadius, o.voteSigma));
         }
         if (temporal) {
-          // Start from the carried field where the flow is trusted, and from its warped output.
+          // Start from the carried field where the flow is trusted.
           const idx = Int32Array.from(nnf.index);
           for (let i = 0; i < idx.length; i++) if (temporal.valid[i]) idx[i] = temporal.nnf[i]!;
           nnf = { ...nnf, index: idx };
@@ -142,7 +138,7 @@ export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<Synt
         const iters = l === levels - 1 ? o.coarseIterations : o.iterations;
         for (let it = 0; it < iters; it++) {
           const tf = targetFeatures(est);
-          nnf = coherenceSearch({ target: tf, source: sourceFeatures, dims: basis.dims }, nnf, {
+          nnf = coherenceSearch({ target: tf, source: sourceFeatures, dims: sl.dims }, nnf, {
             radius: o.radius, uniformity: o.uniformity,
             extra: temporal ? [{ index: temporal.nnf, valid: temporal.valid }] : undefined,
           }).nnf;
@@ -153,8 +149,7 @@ export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<Synt
         estimate?.dispose();
         estimate = est;
       } finally {
-        basis?.weight.dispose();
-        E.disposeAll(lv);
+        E.disposeAll([g, basis.weight, mask]);
       }
     }
     const result = estimate!;
@@ -163,7 +158,7 @@ export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<Synt
       ? E.tidy(() => result.add(gaussianBlur(guide.slice(1, 0, 3).sub(result), o.colorLock)).clamp(0, 1))
       : result.clamp(0, 1);
     result.dispose();
-    return { image, nnf: nnf! };
+    return { image, nnf: nnf!, exemplars: chosen };
   } finally {
     (estimate as E.Tensor | null)?.dispose();
   }

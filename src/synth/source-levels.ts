@@ -1,0 +1,85 @@
+// The exemplars' side of the synthesis, prepared once per exemplar stack and reused for every frame:
+// per pyramid level, the PCA patch basis (fitted on all exemplars), each exemplar's reduced patch
+// features and its style pixels. A shot's frames then only compute their own features.
+import * as E from '../engine/index.js';
+import { fitPatchBasis, patchFeatures } from './patch-features.js';
+import type { Exemplars, SynthOptions } from './synthesize.js';
+
+export interface SourceLevel {
+  height: number;
+  width: number;
+  /** (dims, channels, k, k) basis as data (a tensor is made per use, so nothing stays allocated). */
+  basis: Float32Array;
+  channels: number;
+  dims: number;
+  /** Per exemplar: pixel-major features (h·w·dims) and planar style (3·h·w). */
+  features: Float32Array[];
+  style: Float32Array[];
+}
+
+export const levelSize = (size: number, level: number): number => Math.max(8, Math.round(size / 2 ** level));
+
+export const down = (x: E.Tensor, h: number, w: number): E.Tensor =>
+  x.size(2) === h && x.size(3) === w ? x.clone() : E.F.interpolate(x, { size: [h, w], mode: 'area' });
+
+const cache = new WeakMap<E.Tensor, Map<string, SourceLevel[]>>();
+
+/**
+ * Levels finest first. temporalWeight > 0 adds the style channels once more (they meet the
+ * previous frame's carried output on the target side; see TemporalHint).
+ */
+export function sourceLevels(ex: Exemplars, o: SynthOptions, levels: number, temporalWeight: number): SourceLevel[] {
+  const key = JSON.stringify([levels, o.patch, o.dims, o.guideWeight, o.styleWeight, temporalWeight]);
+  let perEx = cache.get(ex.style);
+  const hit = perEx?.get(key);
+  if (hit) return hit;
+  const [N, , Hs, Ws] = ex.guide.shape as [number, number, number, number];
+  const out: SourceLevel[] = [];
+  for (let l = 0; l < levels; l++) {
+    const h = levelSize(Hs, l), w = levelSize(Ws, l);
+    const stack = E.tidy(() => {
+      const ss = down(ex.style, h, w);
+      return { ss, stack: E.F.cat([down(ex.guide, h, w).mul(o.guideWeight), ss.mul(o.styleWeight), ...(temporalWeight > 0 ? [ss.mul(o.styleWeight * temporalWeight)] : [])], 1) };
+    });
+    const basis = fitPatchBasis(stack.stack, o.patch, o.dims, 512);
+    try {
+      const features: Float32Array[] = [], style: Float32Array[] = [];
+      for (let e = 0; e < N; e++) {
+        E.tidy(() => {
+          features.push(patchFeatures(stack.stack.slice(0, e, e + 1), basis));
+          style.push(stack.ss.slice(0, e, e + 1).contiguous().data() as Float32Array);
+        });
+      }
+      out.push({ height: h, width: w, basis: basis.weight.data() as Float32Array, channels: stack.stack.size(1), dims: basis.dims, features, style });
+    } finally {
+      E.disposeAll([stack, basis.weight]);
+    }
+  }
+  if (!perEx) cache.set(ex.style, (perEx = new Map()));
+  perEx.set(key, out);
+  return out;
+}
+
+/** Concatenates the chosen exemplars' arrays (features or style) in the given order. */
+export function gather(parts: Float32Array[], chosen: readonly number[]): Float32Array {
+  const total = chosen.reduce((a, i) => a + parts[i]!.length, 0);
+  const out = new Float32Array(total);
+  let at = 0;
+  for (const i of chosen) { out.set(parts[i]!, at); at += parts[i]!.length; }
+  return out;
+}
+
+/**
+ * The `max` exemplars whose guides look most like the target's guide (8×8 thumbnails, L2): fewer
+ * exemplars make the search cheaper, and strokes come from paintings of similar scenes and light.
+ */
+export function selectExemplars(guide: E.Tensor, ex: Exemplars, max: number): number[] {
+  const n = ex.guide.size(0);
+  if (max >= n) return Array.from({ length: n }, (_, i) => i);
+  const d = E.tidy(() => {
+    const t = E.F.interpolate(guide, { size: [8, 8], mode: 'area' });
+    const s = E.F.interpolate(ex.guide, { size: [8, 8], mode: 'area' });
+    return s.sub(t).square().sum([1, 2, 3]).toArray();
+  });
+  return d.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(0, Math.max(1, max)).map((x) => x[1]).sort((a, b) => a - b);
+}
