@@ -14,6 +14,11 @@ import { loadImage, saveImage } from '../data/image-io.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { TemporalBlender, DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from './coherence.js';
 import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
+import { exemplarBank } from '../synth/exemplar-bank.js';
+import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js';
+
+/** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
+export type RenderQuality = 'preview' | 'final';
 
 export interface RenderShotOptions {
   outDir: string;
@@ -26,6 +31,10 @@ export interface RenderShotOptions {
   resume?: boolean;
   /** When the generator runs in tiles (frames above 1024x1024 by default); see stylize.ts. */
   tiling?: TilingOptions;
+  /** Default preview. final needs a registered model version (its training pairs give the strokes). */
+  quality?: RenderQuality;
+  /** Stroke-stage settings for quality final (see src/synth/stroke-sequence.ts). */
+  strokes?: Partial<StrokeOptions>;
   onFrame?: (done: number, total: number, frame: number, path: string) => void;
 }
 
@@ -67,6 +76,21 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const odd = frames.filter((f) => `${f.rough!.width}x${f.rough!.height}` !== size);
   if (odd.length) throw new Error(`shot ${shot.name}: frame ${odd[0]!.frame} is ${odd[0]!.rough!.width}x${odd[0]!.rough!.height}, frame ${frames[0]!.frame} is ${size}; all frames must have one size`);
 
+  const quality = o.quality ?? 'preview';
+  if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
+  if (quality === 'final' && modelVersion === null) throw new Error('final quality takes strokes from the model version\'s painted training pairs: give a model version, not a model file');
+  // Strokes of frame t depend on t and its run's anchor only (loaded here on demand), so ranges stay independent.
+  const strokes = quality === 'final'
+    ? new StrokeSequence(await exemplarBank(prod, modelVersion!, model), shot.range[0], o.strokes ?? {}, async (n) => {
+      const sf = shot.frames.find((x) => x.frame === n && x.rough);
+      if (!sf) throw new Error(`shot ${shot.name} has no rough frame ${n} (the stroke anchor of later frames)`);
+      const { rough, passes } = await loadFrame(model, sf);
+      const guide = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
+      E.disposeAll([...passes.values()]);
+      return { rough, guide };
+    })
+    : null;
+
   mkdirSync(o.outDir, { recursive: true });
   const blender = new TemporalBlender(opts);
   const out: RenderedShot['frames'] = [];
@@ -74,7 +98,12 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   try {
     for (const f of frames) {
       const { rough, passes } = await loadFrame(model, f);
-      const modelOut = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
+      let modelOut = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
+      if (strokes) {
+        const stroked = await strokes.render(f.frame, rough, modelOut);
+        modelOut.dispose();
+        modelOut = stroked;
+      }
       const { frame, warpError } = blender.push(rough, modelOut);
       E.disposeAll([rough, modelOut, [...passes.values()]]);
       if (f.frame < first) {
@@ -88,7 +117,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         await prod.recordRenderedFrame({
           path, modelVersion,
           inputHashes: { rough: f.rough!.hash, ...Object.fromEntries(model.config.guides.map((g) => [g.name, f.passes[g.name]!.hash])) },
-          params: { shot: shot.name, frame: f.frame, bits: o.bits ?? 8, coherence },
+          params: { shot: shot.name, frame: f.frame, bits: o.bits ?? 8, coherence, ...(strokes ? { quality, strokes: strokes.o } : {}) },
         });
       }
       out.push({ frame: f.frame, path, warpError });
@@ -96,6 +125,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     }
   } finally {
     blender.dispose();
+    strokes?.dispose();
   }
   // Per-frame coherence for the dailies plot, merged with what other ranges wrote.
   const cpath = join(o.outDir, 'coherence.json');

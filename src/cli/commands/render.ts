@@ -31,6 +31,7 @@ export function registerRender(program: Command): void {
     .option('--window <n>', `previous frames blended into each frame (default ${DEFAULT_COHERENCE.window})`, integer)
     .option('--bits <n>', '8 or 16-bit PNG frames', '8')
     .option('--no-movie', 'do not write the preview movie')
+    .option('--quality <q>', 'preview (the look model) or final (+ the production\'s brush strokes from its painted pairs, slower)', 'preview')
     .option('--prores', 'preview movie as ProRes 422 HQ (<shot>.mov) instead of H.264 (<shot>.mp4)')
     .option('--farm', 'render on the farm: frame-range chunks as jobs for `atelier worker`s (needs --queue)')
     .option('--queue <url>', 'with --farm: the farm\'s Redis, redis://host:port (default: $ATELIER_QUEUE)')
@@ -50,8 +51,9 @@ Examples:
   atelier render sq010_sh020 --model 7 --resume --output renders/sq010_sh020/v004
   atelier render sq010_sh020 --bits 16 --prores
   atelier render sq010_sh020 --model 7 --farm --chunk 8 --queue redis://farm:6379`)
-    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; bits: string; movie: boolean; prores?: boolean; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean }) => {
+    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; bits: string; movie: boolean; prores?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean }) => {
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
+      if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
       if (o.farm) {
         const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
         return renderOnFarm(shot, { ...o, bits: o.bits, range }, nextVersionDir);
@@ -64,7 +66,7 @@ Examples:
           const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
           const bar = new ProgressBar(`render ${shot}`, 1, process.stderr, 'frame');
           const res = await renderShotFrames(prod, shot, model, version, {
-            outDir, range, bits: Number(o.bits) as 8 | 16, resume: o.resume,
+            outDir, range, bits: Number(o.bits) as 8 | 16, resume: o.resume, quality: o.quality,
             coherence: o.coherence ? { ...DEFAULT_COHERENCE, ...(o.window !== undefined ? { window: o.window } : {}) } : null,
             onFrame: (done, total) => { bar.total = total; if (!o.json) bar.update(done); },
           });

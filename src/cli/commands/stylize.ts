@@ -8,6 +8,7 @@ import { sha256File, type Production } from '../../store/index.js';
 import { resolveLookModel } from '../../jobs/model-ref.js';
 import { stylizeFile } from '../../models/look/stylize.js';
 import { saveImage } from '../../data/image-io.js';
+import { exemplarBank } from '../../synth/exemplar-bank.js';
 
 function parsePasses(list: string[] | undefined): Record<string, string> | null {
   if (!list?.length) return null;
@@ -29,18 +30,22 @@ export function registerStylize(program: Command): void {
     .option('--pass <name=file>', 'render pass for a guide the model uses (repeatable); without passes the model runs without guides', collect)
     .option('-o, --output <file>', 'output PNG (default: <image>.stylized.png next to the image)')
     .option('--bits <n>', '8 or 16-bit PNG', '8')
+    .option('--quality <q>', 'preview (the look model) or final (+ the production\'s brush strokes; needs a model version)', 'preview')
     .option('--production <dir>', 'the production (to find model versions and record lineage)')
     .option('--json', 'print one JSON document')
-    .action(async (image: string, o: { model?: string; pass?: string[]; output?: string; bits: string; production?: string; json?: boolean }) => {
+    .action(async (image: string, o: { model?: string; pass?: string[]; output?: string; bits: string; production?: string; json?: boolean; quality: string }) => {
       if (!existsSync(image)) throw new Error(`${image}: no such file`);
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
+      if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
       const passes = parsePasses(o.pass);
       let prod: Production | null = null;
       try {
         prod = await openProductionForModel(o.production, o.model);
         const { model, version, path } = await resolveLookModel(prod, o.model);
         const t0 = Date.now();
-        const out = await stylizeFile(model, image, passes);
+        if (o.quality === 'final' && (!prod || version === null)) throw new Error('--quality final takes strokes from the model version\'s painted training pairs: give a production and a model version');
+        const exemplars = o.quality === 'final' ? await exemplarBank(prod!, version!, model) : undefined;
+        const out = await stylizeFile(model, image, passes, {}, { quality: o.quality, exemplars });
         const target = resolve(o.output ?? join(dirname(image), `${basename(image, extname(image))}.stylized.png`));
         await saveImage(target, out, Number(o.bits) as 8 | 16);
         out.dispose();
@@ -49,7 +54,7 @@ export function registerStylize(program: Command): void {
         if (prod && version !== null) {
           const inputHashes: Record<string, string> = { rough: sha256File(image) };
           for (const [n, f] of Object.entries(passes ?? {})) inputHashes[n] = sha256File(f);
-          renderId = await prod.recordRenderedFrame({ path: target, modelVersion: version, inputHashes, params: { command: 'stylize', guides: passes ? Object.keys(passes) : [] } });
+          renderId = await prod.recordRenderedFrame({ path: target, modelVersion: version, inputHashes, params: { command: 'stylize', guides: passes ? Object.keys(passes) : [], quality: o.quality } });
         }
         printResult(!!o.json, { output: target, model: version ?? path, seconds: (Date.now() - t0) / 1000, lineageRecord: renderId }, () =>
           `${target} (model ${version !== null ? '#' + version : path}, ${((Date.now() - t0) / 1000).toFixed(1)} s)${renderId !== null ? `; lineage: atelier lineage ${target}` : ''}`);

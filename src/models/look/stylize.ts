@@ -5,6 +5,10 @@ import type { LookModel } from './model-file.js';
 import { buildInput } from './inputs.js';
 import { generateFrame } from './generator.js';
 import { runTiled } from '../../render/tiles.js';
+import { synthesize, type Exemplars, type SynthOptions } from '../../synth/synthesize.js';
+
+/** preview: the look model alone; final: + the production's brush strokes from its painted exemplars (src/synth). */
+export interface StillQuality { quality: 'preview' | 'final'; exemplars?: Exemplars; strokes?: Partial<SynthOptions> }
 
 /**
  * Tiled inference for large frames. The generator input (roughening, guides, edges) is always built
@@ -33,7 +37,16 @@ export const DEFAULT_TILING: Required<TilingOptions> = { tileAbove: 1024 * 1024,
  * or concept still) the model runs in its no-guides mode, as for concept art in training.
  * Returns (1, 3, H, W) in [0, 1].
  */
-export async function stylizeFile(model: LookModel, rough: string, passes: Record<string, string> | null, tiling: TilingOptions = {}): Promise<E.Tensor> {
+export async function stylizeFile(model: LookModel, rough: string, passes: Record<string, string> | null, tiling: TilingOptions = {}, q: StillQuality = { quality: 'preview' }): Promise<E.Tensor> {
+  if (q.quality === 'final') {
+    if (!q.exemplars) throw new Error('final quality needs the production\'s painted exemplars (see src/synth/exemplar-bank.ts)');
+    const out = await stylizeFile(model, rough, passes, tiling);
+    try {
+      return synthesize(out, q.exemplars, q.strokes).image;
+    } finally {
+      out.dispose();
+    }
+  }
   const img = await loadImage(rough, 3);
   const loaded = new Map<string, E.Tensor>();
   try {
