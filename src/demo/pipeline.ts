@@ -4,13 +4,19 @@ import { existsSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSampleProduction, type SampleManifest } from '../sample/index.js';
 import { importSampleProduction } from '../sample/import.js';
+import { testShots } from '../sample/scenes.js';
 import { initProduction, type Production } from '../store/index.js';
 
 /** The sample production's files, generated once and reused while the manifest exists. */
 export async function ensureSample(dir: string, log: (m: string) => void): Promise<SampleManifest> {
   const manifest = join(dir, 'manifest.json');
-  if (!existsSync(manifest)) {
-    log(`generating the procedural sample production in ${dir} ...`);
+  // A sample made by an older version (other test shots) is regenerated, so benchmarks see every shot.
+  const stale = existsSync(manifest) && (() => {
+    const have = (JSON.parse(readFileSync(manifest, 'utf8')) as SampleManifest).scenes.filter((s) => s.split === 'test').map((s) => s.name).join(',');
+    return have !== testShots(2).map((s) => s.name).join(',');
+  })();
+  if (!existsSync(manifest) || stale) {
+    log(`${stale ? 'regenerating (its test shots changed)' : 'generating'} the procedural sample production in ${dir} ...`);
     const r = await generateSampleProduction(dir, {});
     log(`  ${r.files} files in ${r.seconds.toFixed(1)} s`);
   } else log(`reusing the sample production in ${dir}`);

@@ -1,5 +1,10 @@
 // The "train keyframes" job: adapt the production's look model to one shot's painted keyframes in
 // a short, bounded time. The keyframe pairs become their own dataset snapshot for lineage.
+// The adaptation is held to the production model (see models/look/anchor.ts) so that it cannot drift
+// what the keyframes do not show: an L2-SP penalty toward the production model's weights, and
+// distillation toward the production model's output on the shot's other frames and on frames of the
+// production model's own training set, on the pixels whose id-pass colour (character, object) the
+// keyframes do not show.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -8,6 +13,8 @@ import { type LookConfig, makeConfig } from '../models/look/config.js';
 import { detectGuides } from '../models/look/data.js';
 import { trainLook, type TrainLookResult } from '../models/look/train.js';
 import { resolveLookModel } from './model-ref.js';
+import { getModelVersion } from '../store/index.js';
+import { idColours, type AnchorFrame, type AnchorOptions } from '../models/look/anchor.js';
 import { trainingFiles } from './train-look.js';
 
 export interface TrainKeyframesOptions {
@@ -16,9 +23,33 @@ export interface TrainKeyframesOptions {
   model?: string | null;
   budgetSeconds?: number;
   seed?: number;
+  /** Hold the adaptation to the base model (default DEFAULT_KEYFRAME_ANCHOR); false: plain fine-tuning. */
+  anchor?: Partial<KeyframeAnchorOptions> | false;
 }
 
-export interface TrainKeyframesResult { modelVersion: number; baseModel: number | null; runDir: string; keyframes: number[]; result: TrainLookResult }
+export interface KeyframeAnchorOptions {
+  /** L2-SP weight on the sum of squared weight changes. */
+  wL2SP: number;
+  /** Weight of the masked L1 to the base model's output. */
+  wDistill: number;
+  /** Most of the shot's non-keyframe frames, and of the base model's training pairs, used as anchor frames. */
+  shotFrames: number;
+  productionFrames: number;
+}
+
+export const DEFAULT_KEYFRAME_ANCHOR: KeyframeAnchorOptions = { wL2SP: 0.5, wDistill: 2, shotFrames: 6, productionFrames: 6 };
+
+/** n items spread evenly over a list (all of them when it is shorter). */
+function spread<T>(list: T[], n: number): T[] {
+  if (list.length <= n) return list;
+  return Array.from({ length: n }, (_, i) => list[Math.floor(((i + 0.5) * list.length) / n)]!);
+}
+
+export interface TrainKeyframesResult {
+  modelVersion: number; baseModel: number | null; runDir: string; keyframes: number[]; result: TrainLookResult;
+  /** How the adaptation was held to the base model (null: not held). */
+  anchor: (KeyframeAnchorOptions & { frames: number; freeIds: number }) | null;
+}
 
 export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptions, onEvent: (e: unknown) => void, isCancelled: () => boolean = () => false): Promise<TrainKeyframesResult> {
   const shot = await prod.shot(o.shot);
@@ -42,14 +73,34 @@ export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptio
   } else {
     config = makeConfig(await detectGuides(files.pairs), { train: { seed: o.seed ?? 1, steps: 1000, budgetSeconds: budget, holdOut: 0, conceptProb: 0, evalEvery: 100, sampleEvery: 200, checkpointEvery: 100 } });
   }
+  let anchor: AnchorOptions | undefined;
+  let anchorInfo: TrainKeyframesResult['anchor'] = null;
+  if (base && o.anchor !== false) {
+    const a = { ...DEFAULT_KEYFRAME_ANCHOR, ...(o.anchor ?? {}) };
+    const asFrame = (id: string, f: { rough: { path: string } | null; passes: Record<string, { path: string }> }): AnchorFrame =>
+      ({ id, rough: f.rough!.path, passes: Object.fromEntries(Object.entries(f.passes).map(([k, v]) => [k, v.path])) });
+    const guides = config.guides.map((g) => g.name);
+    const complete = (f: { rough: unknown; passes: Record<string, unknown> }) => f.rough && guides.every((g) => f.passes[g]);
+    const frames: AnchorFrame[] = spread(shot.frames.filter((f) => !f.keyframe && complete(f)), a.shotFrames).map((f) => asFrame(`${shot.name}.${f.frame}`, f));
+    if (base.version !== null && a.productionFrames > 0) {
+      const v = await getModelVersion(prod, base.version);
+      const ds = await getDataset(prod, v.datasetId);
+      frames.push(...spread(ds.pairs.filter((p) => complete({ rough: p.rough, passes: p.passes })), a.productionFrames).map((p) => asFrame(`pair-${p.id}`, p)));
+    }
+    // What the keyframes show (by id-pass colour) is theirs to change; everything else is held.
+    const idFiles = keys.map((k) => k.passes.id?.path).filter((p): p is string => !!p);
+    const freeIds = idFiles.length === keys.length ? await idColours(idFiles) : [];
+    anchor = { model: base.path, wL2SP: a.wL2SP, wDistill: a.wDistill, frames, freeIds };
+    anchorInfo = { ...a, frames: frames.length, freeIds: freeIds.length };
+  }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const runDir = join(prod.dir, 'runs', `keys-${shot.name}-${stamp}`);
   writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
-  const result = await trainLook({ runDir, config, files, resume: false, initModel: base?.path }, { progress: onEvent, get cancelled() { return isCancelled(); } });
+  const result = await trainLook({ runDir, config, files, resume: false, initModel: base?.path, anchor }, { progress: onEvent, get cancelled() { return isCancelled(); } });
   const modelVersion = await prod.registerModelVersion({
     kind: 'look-keyframes', datasetId: snapshot.id, config, seed: config.train.seed,
     files: { 'model.safetensors': result.modelPath },
-    metrics: { shot: shot.name, base_model: base?.version ?? null, keyframes: keys.map((k) => k.frame), steps: result.steps, train_seconds: +result.seconds.toFixed(1), train_gflops: result.trainGflops, run: runDir },
+    metrics: { shot: shot.name, base_model: base?.version ?? null, keyframes: keys.map((k) => k.frame), steps: result.steps, train_seconds: +result.seconds.toFixed(1), train_gflops: result.trainGflops, run: runDir, anchor: anchorInfo },
   });
-  return { modelVersion, baseModel: base?.version ?? null, runDir, keyframes: keys.map((k) => k.frame), result };
+  return { modelVersion, baseModel: base?.version ?? null, runDir, keyframes: keys.map((k) => k.frame), result, anchor: anchorInfo };
 }

@@ -12,3 +12,4 @@ export { reinhardTransfer, labStats, rgbToLab, labToRgb, RGB_TO_LMS, LOGLMS_TO_L
 export { warpByFlow, warpError, warpErrors, occlusionMask, inFrameMask, flowToTensor, flowsFromFrames, type PairFlows, type WarpOptions, type WarpErrorOptions } from './warp.js';
 export { mulberry32, gaussians, sampleWithoutReplacement } from './prng.js';
 export { characterConsistency, CharacterPixelSets, idMask, type CharacterKey, type CharacterScore, type CharacterConsistency, type CharacterConsistencyOptions } from './character.js';
+export { detailWindow, cropWindow, cropFigures, type CropWindow, type CropFigures } from './crops.js';

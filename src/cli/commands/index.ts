@@ -17,6 +17,7 @@ import { registerTrain } from './train.js';
 import { registerStylize } from './stylize.js';
 import { registerUpscale } from './upscale.js';
 import { registerRender } from './render.js';
+import { registerCompare } from './compare.js';
 import { registerServe } from './serve.js';
 import { registerWorker } from './worker.js';
 
@@ -40,6 +41,7 @@ export function registerAll(program: Command): void {
   registerStylize(program);
   registerUpscale(program); // also adds `train upscale` (after registerTrain)
   registerRender(program);
+  registerCompare(program);
   // Dailies (src/server): the review server and web app.
   registerServe(program);
   // The farm (src/farm): workers taking jobs from Redis (BullMQ), its state, cancel.

@@ -18,6 +18,7 @@ import { saveLookModel, loadLookModel } from './model-file.js';
 import { writeSheet } from './sheet.js';
 import { psnr } from '../../metrics/index.js';
 import { generatorFlops, discriminatorFlops } from './flops.js';
+import { Anchor, type AnchorOptions } from './anchor.js';
 
 export interface TrainLookInput {
   runDir: string;
@@ -27,6 +28,8 @@ export interface TrainLookInput {
   resume: boolean;
   /** Start from this model's generator weights (keyframe fine-tuning). */
   initModel?: string;
+  /** Hold the fine-tune to a production model (L2-SP and masked distillation; see anchor.ts). */
+  anchor?: AnchorOptions;
   /** Stop after this many steps even if more are planned (tests of kill/resume). */
   stopAfter?: number;
 }
@@ -119,6 +122,15 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   }
 
   const set = await loadTrainingSet(c, input.files);
+  let anchor: Anchor | null = null;
+  try {
+    anchor = input.anchor ? await Anchor.load(c, input.anchor, t.patchSize) : null;
+  } catch (err) {
+    disposeTrainingSet(set); G.dispose(); D.dispose(); features.dispose(); optG.dispose(); optD.dispose();
+    for (const v of best.values()) v.dispose();
+    throw err;
+  }
+  const distillBatch = Math.max(1, Math.ceil(t.batchSize / 2));
   emit({ type: 'loaded', trainPairs: set.train.length, heldOut: set.heldOut.length, concepts: set.concepts.length, resumedAt });
   const showcase: Example[] = [...set.heldOut, ...set.train].slice(0, 3);
   const samples: string[] = [];
@@ -127,7 +139,8 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   // input gradients) and target (forward), and when the GAN term is on, the discriminator in the
   // generator's backward (~3) and its own step on real and fake (~6).
   const flopsNoAdv = t.batchSize * (3 * generatorFlops(cin, c.arch, P, P) + 3 * features.flops(P, P));
-  const flopsAdv = flopsNoAdv + t.batchSize * 9 * discriminatorFlops(cin, c.arch.discChannels, P, P);
+  const flopsDistill = anchor && anchor.heldFrames > 0 ? distillBatch * 3 * generatorFlops(cin, c.arch, P, P) : 0;
+  const flopsAdv = flopsNoAdv + flopsDistill + t.batchSize * 9 * discriminatorFlops(cin, c.arch.discChannels, P, P);
 
   const evaluate = (): number | null => {
     if (set.heldOut.length === 0) return null;
@@ -194,7 +207,8 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
         });
         let adv = E.scalar(0);
         if (useAdv) adv = D.score(x, out).sub(1).square().mean();
-        const total = l1.mul(t.wL1).add(feat.mul(t.wFeature)).add(gr.mul(t.wGram)).add(adv.mul(t.wAdv));
+        let total = l1.mul(t.wL1).add(feat.mul(t.wFeature)).add(gr.mul(t.wGram)).add(adv.mul(t.wAdv));
+        if (anchor) total = total.add(anchor.penalty(G)).add(anchor.distill(G, distillBatch, P));
         optG.zeroGrad();
         total.backward();
         const gradNorm = nn.clipGradNorm(G.parameters(), t.clipNorm);
@@ -211,7 +225,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
         return { total: total.item(), l1: l1.item(), feature: feat.item(), gram: gr.item(), adv: adv.item(), disc, gradNorm };
       });
       state.step += 1;
-      state.flops += useAdv ? flopsAdv : flopsNoAdv;
+      state.flops += useAdv ? flopsAdv : flopsNoAdv + flopsDistill;
       state.seconds = elapsed();
       const rec: LossRecord = { step: state.step, seconds: +state.seconds.toFixed(2), lr, ...loss };
       if (state.step % 10 === 0 || state.step === 1) state.losses.push(rec);
@@ -274,6 +288,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
     };
   } finally {
     disposeTrainingSet(set);
+    anchor?.dispose();
     G.dispose();
     D.dispose();
     features.dispose();
