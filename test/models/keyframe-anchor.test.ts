@@ -101,3 +101,27 @@ test('adapting on keyframes without a character: held to the production model, t
   assert.ok(err(kh) < 0.6 * err(kb), `mira on the keyframe: base error ${err(kb).toFixed(4)}, held ${err(kh).toFixed(4)}`);
   E.disposeAll([b, p, h, ids, target, kid, kb, kh]);
 });
+
+test('train keyframes holds the adaptation by default: anchor frames from the shot and the production, free ids from the keyframes', async () => {
+  const { generateSampleProduction } = await import('../../src/sample/index.js');
+  const { importSampleProduction } = await import('../../src/sample/import.js');
+  const { initProduction, getModelVersion } = await import('../../src/store/index.js');
+  const { runTrainLook } = await import('../../src/jobs/train-look.js');
+  const { runTrainKeyframes } = await import('../../src/jobs/train-keyframes.js');
+  const sample = join(dir, 'sample');
+  await generateSampleProduction(sample, { width: 48, height: 48, seed: 4, shotFrames: 5, preview: false });
+  const prod = await initProduction(join(dir, 'prod'));
+  try {
+    const rep = await importSampleProduction(sample, prod);
+    const base = await runTrainLook(prod, { dataset: rep.datasetName, arch: tiny.arch, train: { ...tiny.train, steps: 4 } }, () => {});
+    const held = await runTrainKeyframes(prod, { shot: 'sh040', model: String(base.modelVersion), budgetSeconds: 2 }, () => {});
+    // sh040 has 5 frames: 2 keyframes, 3 others; plus up to 6 of the production's training pairs.
+    assert.equal(held.anchor!.frames, 3 + 6);
+    assert.ok(held.anchor!.freeIds >= 3, `the keyframes show mira, pip and set pieces: ${held.anchor!.freeIds} ids`);
+    assert.deepEqual((await getModelVersion(prod, held.modelVersion)).metrics, { ...(await getModelVersion(prod, held.modelVersion)).metrics as object, anchor: held.anchor });
+    const plain = await runTrainKeyframes(prod, { shot: 'sh040', model: String(base.modelVersion), budgetSeconds: 2, anchor: false }, () => {});
+    assert.equal(plain.anchor, null);
+  } finally {
+    await prod.close();
+  }
+});
