@@ -137,6 +137,7 @@ export class BullMQQueue implements JobQueue {
     const id = randomUUID();
     const data: FarmJobData = { kind: spec.kind, title: spec.title, createdBy: spec.createdBy, input: spec.input };
     const job = await this.queue.add(spec.kind, data, { ...this.jobOptions(), jobId: id });
+    await this.index(id, job.timestamp);
     return this.record(job, 'waiting');
   }
 
@@ -172,7 +173,13 @@ export class BullMQQueue implements JobQueue {
       }),
     };
     const tree = await this.flow.add(node);
+    await this.index(parentId, tree.job.timestamp);
     return this.record(tree.job as Job, 'waiting-children');
+  }
+
+  private async index(id: string, timestamp: number): Promise<void> {
+    const top = farmKeys(this.name).top;
+    await this.redis.multi().zadd(top, timestamp, id).zremrangebyrank(top, 0, -5001).exec();
   }
 
   // ---- records -----------------------------------------------------------------------------
@@ -233,15 +240,12 @@ export class BullMQQueue implements JobQueue {
 
   /** Jobs people submitted, newest first (a flow's chunks are shown through their render). */
   async list(limit = 200): Promise<JobRecord[]> {
-    const found: { job: Job; state: State }[] = [];
-    for (const t of TYPES) {
-      const jobs = (await this.queue.getJobs([t], 0, 999)) as Job[];
-      for (const j of jobs) if (j && !j.parentKey) found.push({ job: j, state: t });
-    }
-    found.sort((a, b) => b.job.timestamp - a.job.timestamp);
-    const top = found.slice(0, limit);
-    const marks = await this.cancelledAt(top.map((f) => f.job.id!));
-    return Promise.all(top.map((f, i) => this.record(f.job, f.state, marks[i] ?? null)));
+    const ids = await this.redis.zrevrange(farmKeys(this.name).top, 0, limit - 1);
+    const jobs = (await Promise.all(ids.map((id) => Job.fromId(this.queue, id)))).filter((j): j is Job => !!j);
+    const marks = await this.cancelledAt(jobs.map((j) => j.id!));
+    // A finished job's state is in its hash; only unfinished ones need a look-up.
+    const states = await Promise.all(jobs.map(async (j) => (j.finishedOn ? (j.returnvalue == null && j.failedReason ? 'failed' : 'completed') : ((await j.getState()) as State))));
+    return Promise.all(jobs.map((j, i) => this.record(j, states[i], marks[i] ?? null)));
   }
 
   async cancel(id: string): Promise<JobRecord> {

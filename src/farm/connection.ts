@@ -45,4 +45,6 @@ export const farmKeys = (queue: string) => ({
   cancel: (id: string) => `bull:${queue}:atelier:cancel:${id}`,
   worker: (id: string) => `bull:${queue}:atelier:worker:${id}`,
   workers: `bull:${queue}:atelier:workers`,
+  /** Jobs people submitted (not a flow's chunks), by submit time: the job list without scanning every chunk. */
+  top: `bull:${queue}:atelier:top`,
 });

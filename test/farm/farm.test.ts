@@ -1,0 +1,237 @@
+// The farm with real processes: redis-server, `atelier worker` processes, BullMQ flows. A chunked
+// farm render equals a local render byte for byte (frames and coherence), with one lineage record
+// per frame and the version's movie; a worker SIGKILLed mid-chunk has its chunk finished by another
+// (stalled-job detection) with no frame missing, duplicated or half-written; Redis SIGKILLed and
+// restarted mid-render: the workers reconnect and the render completes; a cancelled render stops;
+// a chunk run again writes identical bytes; and the dailies server on the farm backend runs a render
+// through the workers, shows the farm, and keeps answering while they render.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { HAVE_REDIS, NO_REDIS, startRedis, startWorker, stopWorker, makeFarmFixture, type RedisServer, type WorkerProcess, type FarmFixture } from './redis.js';
+import { BullMQQueue } from '../../src/farm/bullmq-queue.js';
+import { parseQueueUrl, queueNameFor } from '../../src/farm/connection.js';
+import { planChunks } from '../../src/farm/chunks.js';
+import { renderChunkJob, type RenderFinishResult } from '../../src/farm/render-jobs.js';
+import { resolveLookModel } from '../../src/jobs/model-ref.js';
+import { renderShotFrames } from '../../src/render/render-shot.js';
+import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
+import type { JobEvent } from '../../src/server/jobs/queue.js';
+import { buildServer } from '../../src/server/app.js';
+import { createToken } from '../../src/server/auth.js';
+
+const pngs = (d: string) => Object.fromEntries(readdirSync(d).filter((n) => n.endsWith('.png')).sort().map((n) => [n, readFileSync(join(d, n)).toString('base64')]));
+
+test('chunks: equal work counting pre-roll, every frame once', () => {
+  const p = planChunks([0, 23], 12, 3, 0);
+  assert.deepEqual(p.chunks, [[0, 13], [14, 23]]);
+  assert.equal(p.workFrames, 27);
+  for (const [range, size] of [[[0, 99], 8], [[10, 57], 5], [[3, 3], 8], [[0, 6], 1]] as [[number, number], number][]) {
+    const c = planChunks(range, size, 3, 0).chunks;
+    assert.equal(c.length, Math.ceil((range[1] - range[0] + 1) / size));
+    assert.equal(c[0]![0], range[0]);
+    assert.equal(c.at(-1)![1], range[1]);
+    for (let i = 1; i < c.length; i++) assert.equal(c[i]![0], c[i - 1]![1] + 1, 'contiguous, no overlap');
+    for (const [a, b] of c) assert.ok(b >= a);
+  }
+  assert.throws(() => planChunks([0, 9], 0, 3, 0), /chunk size/);
+  assert.throws(() => parseQueueUrl('http://x'), /redis:\/\//);
+});
+
+describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : NO_REDIS }, () => {
+  let redis: RedisServer;
+  let fx: FarmFixture;
+  let q: BullMQQueue;
+  let workers: WorkerProcess[] = [];
+  let local: Record<string, string>;
+  let localCoherence: unknown;
+  let n = 0;
+  const outDir = () => `renders/sh1/farm${++n}`;
+  const render = (o: { outDir: string; chunk: number }) => q.submitRender({ createdBy: 'test', productionDir: fx.dir, shot: 'sh1', modelVersion: fx.modelVersion, outDir: o.outDir, range: [0, fx.frames - 1], shotStart: 0, chunk: o.chunk });
+
+  /** One renders row per frame of the version folder, and its shot version has every frame. */
+  async function checkRecords(dir: string) {
+    const rows = await fx.prod.db.selectFrom('renders').select(['path']).where('path', 'like', `${join(fx.dir, dir)}/%`).execute();
+    const byPath = new Map<string, number>();
+    for (const r of rows) byPath.set(r.path, (byPath.get(r.path) ?? 0) + 1);
+    assert.equal(byPath.size, fx.frames, 'a record for every frame');
+    assert.ok([...byPath.values()].every((c) => c === 1), 'no frame recorded twice');
+  }
+
+  before(async () => {
+    fx = await makeFarmFixture(24, 96);
+    // The reference: the shot rendered whole, locally, in this process.
+    const { model } = await resolveLookModel(fx.prod, String(fx.modelVersion));
+    await renderShotFrames(fx.prod, 'sh1', model, null, { outDir: join(fx.root, 'local') });
+    model.generator.dispose();
+    local = pngs(join(fx.root, 'local'));
+    localCoherence = JSON.parse(readFileSync(join(fx.root, 'local', 'coherence.json'), 'utf8'));
+    redis = await startRedis({ persistent: true });
+    q = new BullMQQueue({ connection: parseQueueUrl(redis.url), queueName: queueNameFor(fx.dir), backoffMs: 200 });
+    await q.ready();
+    workers = await Promise.all([startWorker(redis.url, fx.dir), startWorker(redis.url, fx.dir)]);
+  });
+
+  after(async () => {
+    await Promise.all(workers.map((w) => stopWorker(w)));
+    await q?.close();
+    await redis?.stop();
+    await fx?.prod.close();
+  });
+
+  test('a chunked farm render equals the local render byte for byte, with its records and movie', async () => {
+    const events: JobEvent[] = [];
+    const off = q.subscribe((e) => events.push(e));
+    const dir = outDir();
+    const job = await render({ outDir: dir, chunk: 5 });
+    assert.equal(job.kind, 'render-shot');
+    const end = await q.waitFor(job.id);
+    off();
+    assert.equal(end.status, 'done', end.error ?? '');
+    const r = end.result as RenderFinishResult;
+    assert.equal(r.frames, 24);
+    assert.equal(r.chunks, 5);
+    assert.deepEqual(pngs(join(fx.dir, dir)), local, 'frames byte-identical to the local render');
+    assert.deepEqual(JSON.parse(readFileSync(join(fx.dir, dir, 'coherence.json'), 'utf8')), localCoherence, 'per-frame coherence merged from every chunk');
+    assert.ok(r.movie && existsSync(join(fx.dir, r.movie)), 'the preview movie');
+    assert.ok(r.version, 'recorded as a shot version');
+    await checkRecords(dir);
+    assert.ok(events.some((e) => e.type === 'progress' && e.id === job.id && (e.progress ?? 0) > 0), 'live progress of the render');
+    assert.ok(events.some((e) => e.type === 'job' && e.job.id === job.id && e.job.status === 'done'), 'a "done" event');
+    const listed = await q.list();
+    assert.ok(listed.some((j) => j.id === job.id && j.status === 'done'));
+    assert.ok(!listed.some((j) => j.kind === 'render-chunk'), 'chunks are shown through their render');
+    const stats = await q.stats();
+    assert.equal(stats.workers.length, 2);
+    assert.ok(stats.throughput.frames >= 24);
+
+    // A chunk run again: nothing to do while its frames are there; the same bytes once they are not.
+    const chunkInput = { productionDir: fx.dir, shot: 'sh1', modelVersion: fx.modelVersion, outDir: dir, range: [10, 14] as [number, number], coherence: DEFAULT_COHERENCE };
+    const ctx = { progress() {}, cancelled: false };
+    assert.equal((await renderChunkJob(chunkInput, ctx)).rendered, 0);
+    for (let f = 10; f <= 14; f++) unlinkSync(join(fx.dir, dir, `sh1.${String(f).padStart(4, '0')}.png`));
+    assert.equal((await renderChunkJob(chunkInput, ctx)).rendered, 5);
+    assert.deepEqual(pngs(join(fx.dir, dir)), local, 'a re-run chunk writes identical bytes');
+  });
+
+  test('a worker SIGKILLed mid-chunk: another worker finishes its chunk; no frame missing, duplicated or half-written', async () => {
+    const dir = outDir();
+    let killed: { pid: number; chunkJob: string } | null = null;
+    const off = q.subscribe((e) => {
+      if (killed || e.type !== 'progress') return;
+      const d = e.detail as { done?: number; total?: number } | undefined;
+      const m = /:(\d+):/.exec(e.message); // "<host>:<pid>:<tag>: chunk …"
+      if (!m || !d?.done || !d.total || d.done < 2 || d.done >= d.total) return;
+      const victim = workers.find((w) => w.pid === Number(m[1]));
+      if (!victim) return;
+      killed = { pid: victim.pid, chunkJob: '' };
+      victim.proc.kill('SIGKILL');
+    });
+    const job = await render({ outDir: dir, chunk: 12 });
+    const end = await q.waitFor(job.id);
+    off();
+    assert.ok(killed, 'a worker was killed mid-chunk');
+    assert.equal(end.status, 'done', end.error ?? '');
+    const r = end.result as RenderFinishResult;
+    assert.ok(r.workers.some((w) => !w.includes(`:${killed!.pid}:`)), 'a surviving worker ran the killed chunk');
+    assert.deepEqual(pngs(join(fx.dir, dir)), local, 'every frame there, byte-identical');
+    assert.deepEqual(readdirSync(join(fx.dir, dir)).filter((x) => x.endsWith('.tmp')), [], 'no temp file left');
+    await checkRecords(dir);
+    // Replace the killed worker for the next tests.
+    const i = workers.findIndex((w) => w.pid === killed!.pid);
+    await workers[i]!.exited;
+    workers[i] = await startWorker(redis.url, fx.dir);
+  });
+
+  test('Redis killed and restarted mid-render: the workers reconnect and the render completes', async () => {
+    const dir = outDir();
+    let restarted: Promise<void> | null = null;
+    const off = q.subscribe((e) => {
+      if (restarted || e.type !== 'progress' || e.id === undefined || (e.progress ?? 0) < 0.15) return;
+      restarted = (async () => {
+        await redis.kill('SIGKILL');
+        await new Promise((res) => setTimeout(res, 1500));
+        await redis.start();
+      })();
+    });
+    const job = await render({ outDir: dir, chunk: 6 });
+    const end = await q.waitFor(job.id, undefined, 500);
+    off();
+    assert.ok(restarted, 'Redis was restarted mid-render');
+    await restarted;
+    assert.equal(end.status, 'done', end.error ?? '');
+    assert.deepEqual(pngs(join(fx.dir, dir)), local);
+    await checkRecords(dir);
+  });
+
+  test('cancel: a running render stops, its queued chunks are dropped', async () => {
+    const dir = outDir();
+    const job = await render({ outDir: dir, chunk: 2 });
+    await new Promise<void>((res) => {
+      const off = q.subscribe((e) => { if (e.type === 'progress' && e.id === job.id && (e.progress ?? 0) > 0) { off(); res(); } });
+    });
+    const c = await q.cancel(job.id);
+    assert.equal(c.id, job.id);
+    const end = await q.waitFor(job.id);
+    assert.equal(end.status, 'cancelled');
+    // The workers drop the rest: soon nothing of it is waiting or running.
+    for (let i = 0; i < 100; i++) {
+      const s = await q.stats();
+      if (!s.counts.waiting && !s.counts.prioritized && !s.counts.active && s.workers.every((w) => w.active.length === 0)) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    const frames = readdirSync(join(fx.dir, dir)).filter((x) => x.endsWith('.png')).length;
+    assert.ok(frames < 24, `a cancelled render stops early (${frames} frames written)`);
+    await new Promise((res) => setTimeout(res, 1500));
+    assert.equal(readdirSync(join(fx.dir, dir)).filter((x) => x.endsWith('.png')).length, frames, 'no frame written after it stopped');
+    assert.equal((await q.get(job.id))!.status, 'cancelled');
+  });
+
+  test('the dailies server on the farm backend: renders through the workers, shows the farm, answers while they render', async (t) => {
+    const sq = new BullMQQueue({ connection: parseQueueUrl(redis.url), queueName: queueNameFor(fx.dir), chunk: 6 });
+    const server = await buildServer({ production: fx.prod, queue: sq, webDir: null });
+    try {
+      const { token } = await createToken(server.ctx.db, 'sup', 'supervisor');
+      const auth = { authorization: `Bearer ${token}` };
+      const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
+      const post = await fetch(`${address}/api/jobs/render`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ shot: 'sh1', modelVersion: fx.modelVersion }) });
+      assert.equal(post.status, 202);
+      const job = await post.json() as { id: string; kind: string };
+      // A bounded load generator on a metadata route while the workers render: 4 connections, each
+      // a request every 50 ms at most (≤ 80 requests/s, a busy review room).
+      // (The workers are other processes; this process runs the server and the load generator.)
+      const times: number[] = [];
+      let finished = false;
+      const done = sq.waitFor(job.id).finally(() => { finished = true; });
+      await Promise.all(Array.from({ length: 4 }, async () => {
+        while (!finished && times.length < 2000) {
+          const t0 = performance.now();
+          const res = await fetch(`${address}/api/shots`, { headers: auth });
+          await res.arrayBuffer();
+          assert.equal(res.status, 200);
+          const dt = performance.now() - t0;
+          times.push(dt);
+          if (dt < 50) await new Promise((res) => setTimeout(res, 50 - dt));
+        }
+      }));
+      const end = await done;
+      assert.equal(end.status, 'done', end.error ?? '');
+      times.sort((a, b) => a - b);
+      const p99 = times[Math.floor(times.length * 0.99)]!;
+      assert.ok(times.length >= 20, `${times.length} requests`);
+      t.diagnostic(`GET /api/shots while 2 workers render: p50 ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${times.length} requests`);
+      assert.ok(p99 < 200, `p99 of GET /api/shots while rendering: ${p99.toFixed(1)} ms (${times.length} requests)`);
+      const t0 = performance.now();
+      assert.equal((await fetch(`${address}/api/jobs`, { headers: auth })).status, 200);
+      assert.ok(performance.now() - t0 < 1000, 'the job list from Redis');
+      const farm = await (await fetch(`${address}/api/farm`, { headers: auth })).json() as { backend: string; workers: unknown[]; counts: Record<string, number> };
+      assert.equal(farm.backend, 'bullmq');
+      assert.equal(farm.workers.length, 2);
+      const listed = await (await fetch(`${address}/api/jobs`, { headers: auth })).json() as { jobs: { id: string; status: string }[] };
+      assert.equal(listed.jobs.find((j) => j.id === job.id)?.status, 'done');
+    } finally {
+      await server.close();
+    }
+  });
+});
