@@ -176,7 +176,9 @@ export async function openProduction(dir?: string): Promise<Production> {
     throw err;
   }
   const prod = new Production(root, config, db, dialect, label);
-  if (!existsSync(join(prod.store.root, 'sha256'))) {
+  // A store elsewhere (a NAS) that is not mounted: refuse, rather than write blobs where no other
+  // machine sees them. (A missing in-folder store is damage that `atelier verify` reports.)
+  if (config.store !== undefined && !existsSync(join(prod.store.root, 'sha256'))) {
     await prod.close();
     throw new Error(`the content store of ${root} is not reachable: ${prod.store.root} has no sha256/ folder (is the shared store mounted?)`);
   }

@@ -8,77 +8,77 @@ import { tempDir, writeImage, atelier } from './helpers.js';
 import { forEachDialect } from './dialects.js';
 
 forEachDialect((w) => {
-test('init creates database, store and marker; commands find the production from a subfolder', async (t) => {
-  const dir = tempDir(t);
-  const prodDir = join(dir, 'ep01');
-  const init = atelier(['init', prodDir, '--name', 'Episode 1', '--owner', 'Studio North', '--json', ...await w.initArgs()]);
-  assert.equal(init.status, 0, init.stderr);
-  const j = init.json();
-  assert.equal(j.settings.name, 'Episode 1');
-  assert.equal(j.settings.defaultClearedForTraining, false);
-  if (w.dialect === 'sqlite') {
-    assert.deepEqual(j.database, { dialect: 'sqlite', file: 'atelier.db' });
-    for (const p of [MARKER, 'atelier.db', 'store/sha256']) assert.ok(existsSync(join(prodDir, p)), p);
-  } else {
-    assert.equal(j.database.dialect, 'postgres');
-    assert.match(j.database.urlEnv, /^ATELIER_TEST_DB_/);
-    assert.equal(j.joined, false);
-    const config = readFileSync(join(prodDir, MARKER), 'utf8');
-    assert.ok(!config.includes('postgres://'), 'with --db-env the config holds no connection string');
-    for (const p of [MARKER, 'store/sha256']) assert.ok(existsSync(join(prodDir, p)), p);
-    assert.ok(!existsSync(join(prodDir, 'atelier.db')));
-  }
-  assert.equal(atelier(['init', prodDir]).status, 1, 'init twice is refused');
+  test('init creates database, store and marker; commands find the production from a subfolder', async (t) => {
+    const dir = tempDir(t);
+    const prodDir = join(dir, 'ep01');
+    const init = atelier(['init', prodDir, '--name', 'Episode 1', '--owner', 'Studio North', '--json', ...await w.initArgs()]);
+    assert.equal(init.status, 0, init.stderr);
+    const j = init.json();
+    assert.equal(j.settings.name, 'Episode 1');
+    assert.equal(j.settings.defaultClearedForTraining, false);
+    if (w.dialect === 'sqlite') {
+      assert.deepEqual(j.database, { dialect: 'sqlite', file: 'atelier.db' });
+      for (const p of [MARKER, 'atelier.db', 'store/sha256']) assert.ok(existsSync(join(prodDir, p)), p);
+    } else {
+      assert.equal(j.database.dialect, 'postgres');
+      assert.match(j.database.urlEnv, /^ATELIER_TEST_DB_/);
+      assert.equal(j.joined, false);
+      const config = readFileSync(join(prodDir, MARKER), 'utf8');
+      assert.ok(!config.includes('postgres://'), 'with --db-env the config holds no connection string');
+      for (const p of [MARKER, 'store/sha256']) assert.ok(existsSync(join(prodDir, p)), p);
+      assert.ok(!existsSync(join(prodDir, 'atelier.db')));
+    }
+    assert.equal(atelier(['init', prodDir]).status, 1, 'init twice is refused');
 
-  const sub = join(prodDir, 'work', 'deep');
-  mkdirSync(sub, { recursive: true });
-  const ls = atelier(['ls', '--json'], { cwd: sub });
-  assert.equal(ls.status, 0, ls.stderr);
-  assert.deepEqual(ls.json(), []);
-  const outside = atelier(['ls'], { cwd: dir });
-  assert.equal(outside.status, 1);
-  assert.match(outside.stderr, /no atelier production here/);
-  const wrong = atelier(['ls', '--production', dir, '--json']);
-  assert.match(JSON.parse(wrong.stderr).error, /is not an atelier production/);
+    const sub = join(prodDir, 'work', 'deep');
+    mkdirSync(sub, { recursive: true });
+    const ls = atelier(['ls', '--json'], { cwd: sub });
+    assert.equal(ls.status, 0, ls.stderr);
+    assert.deepEqual(ls.json(), []);
+    const outside = atelier(['ls'], { cwd: dir });
+    assert.equal(outside.status, 1);
+    assert.match(outside.stderr, /no atelier production here/);
+    const wrong = atelier(['ls', '--production', dir, '--json']);
+    assert.match(JSON.parse(wrong.stderr).error, /is not an atelier production/);
 
-  const env = atelier(['config', 'default_owner', '--json'], { cwd: dir, env: { ATELIER_PRODUCTION: prodDir } });
-  assert.deepEqual(env.json(), { default_owner: 'Studio North' });
-  assert.equal(atelier(['config', 'default_cleared_for_training', 'true', '--production', prodDir]).status, 0);
-  await writeImage(join(dir, 'a.png'), 1);
-  atelier(['add', join(dir, 'a.png'), '--kind', 'concept', '--production', prodDir]);
-  const shown = atelier(['show', join(dir, 'a.png'), '--json', '--production', prodDir]).json();
-  assert.equal(shown.type, 'asset');
-  assert.equal(shown.rights.clearedForTraining, true, 'the changed default applies');
-  assert.equal(shown.rights.owner, 'Studio North');
-  const byId = atelier(['show', '#1', '--production', prodDir]);
-  assert.match(byId.stdout, /asset #1 a\.png \(concept_art\)/);
-  const set = atelier(['set', '#1', '--no-cleared', '--licence', 'unclear', '--production', prodDir, '--json']).json();
-  assert.deepEqual(set[0].rights, { owner: 'Studio North', licence: 'unclear', source: null, clearedForTraining: false });
-  assert.equal(atelier(['ls', '--not-cleared', '--json', '--production', prodDir]).json().length, 1);
-});
+    const env = atelier(['config', 'default_owner', '--json'], { cwd: dir, env: { ATELIER_PRODUCTION: prodDir } });
+    assert.deepEqual(env.json(), { default_owner: 'Studio North' });
+    assert.equal(atelier(['config', 'default_cleared_for_training', 'true', '--production', prodDir]).status, 0);
+    await writeImage(join(dir, 'a.png'), 1);
+    atelier(['add', join(dir, 'a.png'), '--kind', 'concept', '--production', prodDir]);
+    const shown = atelier(['show', join(dir, 'a.png'), '--json', '--production', prodDir]).json();
+    assert.equal(shown.type, 'asset');
+    assert.equal(shown.rights.clearedForTraining, true, 'the changed default applies');
+    assert.equal(shown.rights.owner, 'Studio North');
+    const byId = atelier(['show', '#1', '--production', prodDir]);
+    assert.match(byId.stdout, /asset #1 a\.png \(concept_art\)/);
+    const set = atelier(['set', '#1', '--no-cleared', '--licence', 'unclear', '--production', prodDir, '--json']).json();
+    assert.deepEqual(set[0].rights, { owner: 'Studio North', licence: 'unclear', source: null, clearedForTraining: false });
+    assert.equal(atelier(['ls', '--not-cleared', '--json', '--production', prodDir]).json().length, 1);
+  });
 
-test('opening runs pending migrations once and keeps data; the database enforces foreign keys', async (t) => {
-  const dir = tempDir(t);
-  const p1 = await w.init(join(dir, 'p'));
-  await p1.close();
-  const p2 = await openProduction(join(dir, 'p'));
-  t.after(() => p2.close());
-  const migrations = await p2.db.selectFrom('kysely_migration' as never).selectAll().execute();
-  assert.equal(migrations.length, 2);
-  assert.equal(JSON.parse(readFileSync(join(dir, 'p', MARKER), 'utf8')).format, 1);
-  if (w.dialect === 'sqlite') {
-    const mode = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(p2.db);
-    assert.equal(mode.rows[0].journal_mode, 'wal');
-  }
-  await assert.rejects(p2.db.insertInto('shot_frames').values({ shot_id: 99, frame: 1, asset_id: 99 }).execute(), /FOREIGN KEY|foreign key constraint/);
-  // Types round-trip the same on both dialects: ids and counts as numbers, fps as a double.
-  await p2.db.insertInto('shots').values({ name: 'x', source_kind: 'sequence', source: 's', source_hash: null, frame_start: 1, frame_end: 2, fps: 23.976, width: null, height: null, created_at: 'c', updated_at: 'u' }).execute();
-  const shot = await p2.db.selectFrom('shots').selectAll().executeTakeFirstOrThrow();
-  assert.equal(shot.fps, 23.976);
-  assert.equal(typeof shot.id, 'number');
-  const { n } = await p2.db.selectFrom('shots').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  assert.equal(n, 1);
-});
+  test('opening runs pending migrations once and keeps data; the database enforces foreign keys', async (t) => {
+    const dir = tempDir(t);
+    const p1 = await w.init(join(dir, 'p'));
+    await p1.close();
+    const p2 = await openProduction(join(dir, 'p'));
+    t.after(() => p2.close());
+    const migrations = await p2.db.selectFrom('kysely_migration' as never).selectAll().execute();
+    assert.equal(migrations.length, 2);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'p', MARKER), 'utf8')).format, 1);
+    if (w.dialect === 'sqlite') {
+      const mode = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(p2.db);
+      assert.equal(mode.rows[0].journal_mode, 'wal');
+    }
+    await assert.rejects(p2.db.insertInto('shot_frames').values({ shot_id: 99, frame: 1, asset_id: 99 }).execute(), /FOREIGN KEY|foreign key constraint/);
+    // Types round-trip the same on both dialects: ids and counts as numbers, fps as a double.
+    await p2.db.insertInto('shots').values({ name: 'x', source_kind: 'sequence', source: 's', source_hash: null, frame_start: 1, frame_end: 2, fps: 23.976, width: null, height: null, created_at: 'c', updated_at: 'u' }).execute();
+    const shot = await p2.db.selectFrom('shots').selectAll().executeTakeFirstOrThrow();
+    assert.equal(shot.fps, 23.976);
+    assert.equal(typeof shot.id, 'number');
+    const { n } = await p2.db.selectFrom('shots').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(n, 1);
+  });
 });
 
 test('help explains commands and options', () => {

@@ -20,111 +20,111 @@ test('sequence patterns: #### and %04d, padding respected', async (t) => {
 });
 
 forEachDialect((w) => {
-test('shot from a sequence: missing and mismatched frames reported; passes and keyframes make pairs', async (t) => {
-  const dir = tempDir(t);
-  const rough = join(dir, 'rough');
-  for (const f of [1001, 1002, 1004, 1005]) await writeImage(join(rough, `sh010.${f}.png`), f);
-  await writeImage(join(rough, 'sh010.1006.png'), 1006, 'png', 48, 48);       // wrong size
-  await writeImage(join(rough, 'sh010.1007.png'), 1001);                      // a held frame: same pixels as 1001
-  for (const f of [1001, 1002, 1005]) await writeImage(join(dir, 'depth', `sh010.depth.${f}.png`), 5000 + f);
-  await writeImage(join(dir, 'paint', 'sh010_paint.1002.png'), 9002);
+  test('shot from a sequence: missing and mismatched frames reported; passes and keyframes make pairs', async (t) => {
+    const dir = tempDir(t);
+    const rough = join(dir, 'rough');
+    for (const f of [1001, 1002, 1004, 1005]) await writeImage(join(rough, `sh010.${f}.png`), f);
+    await writeImage(join(rough, 'sh010.1006.png'), 1006, 'png', 48, 48);       // wrong size
+    await writeImage(join(rough, 'sh010.1007.png'), 1001);                      // a held frame: same pixels as 1001
+    for (const f of [1001, 1002, 1005]) await writeImage(join(dir, 'depth', `sh010.depth.${f}.png`), 5000 + f);
+    await writeImage(join(dir, 'paint', 'sh010_paint.1002.png'), 9002);
 
-  const prod = await w.init(join(dir, 'prod'), { defaultClearedForTraining: true });
-  t.after(() => prod.close());
-  const rep = await addShot(prod, 'sh010', join(rough, 'sh010.####.png'), { range: [1000, 1007], fps: 24 });
-  assert.deepEqual(rep.shot.missing, [1000, 1003]);
-  assert.deepEqual(rep.shot.mismatched.map((m) => [m.frame, m.what]), [[1006, 'rough']]);
-  assert.match(rep.shot.mismatched[0].reason, /48×48, the shot is 96×64/);
-  assert.equal(rep.shot.width, 96);
-  assert.equal(rep.shot.fps, 24);
-  assert.equal(rep.ingest.added, 5);
-  assert.equal(rep.ingest.duplicates, 1, 'a held frame is stored once');
-  const f1001 = rep.shot.frames.find((f) => f.frame === 1001)!;
-  assert.equal(rep.shot.frames.find((f) => f.frame === 1007)!.rough!.id, f1001.rough!.id);
-  assert.ok(existsSync(f1001.rough!.path));
-  await assert.rejects(addShot(prod, 'sh010', join(rough, 'sh010.####.png')), /already exists/);
+    const prod = await w.init(join(dir, 'prod'), { defaultClearedForTraining: true });
+    t.after(() => prod.close());
+    const rep = await addShot(prod, 'sh010', join(rough, 'sh010.####.png'), { range: [1000, 1007], fps: 24 });
+    assert.deepEqual(rep.shot.missing, [1000, 1003]);
+    assert.deepEqual(rep.shot.mismatched.map((m) => [m.frame, m.what]), [[1006, 'rough']]);
+    assert.match(rep.shot.mismatched[0].reason, /48×48, the shot is 96×64/);
+    assert.equal(rep.shot.width, 96);
+    assert.equal(rep.shot.fps, 24);
+    assert.equal(rep.ingest.added, 5);
+    assert.equal(rep.ingest.duplicates, 1, 'a held frame is stored once');
+    const f1001 = rep.shot.frames.find((f) => f.frame === 1001)!;
+    assert.equal(rep.shot.frames.find((f) => f.frame === 1007)!.rough!.id, f1001.rough!.id);
+    assert.ok(existsSync(f1001.rough!.path));
+    await assert.rejects(addShot(prod, 'sh010', join(rough, 'sh010.####.png')), /already exists/);
 
-  const pass = await addShotPass(prod, 'sh010', 'depth', join(dir, 'depth', 'sh010.depth.####.png'));
-  assert.equal(pass.linked, 3);
-  assert.deepEqual(pass.missing, [1004, 1006, 1007]);
+    const pass = await addShotPass(prod, 'sh010', 'depth', join(dir, 'depth', 'sh010.depth.####.png'));
+    assert.equal(pass.linked, 3);
+    assert.deepEqual(pass.missing, [1004, 1006, 1007]);
 
-  const kf = await addShotKeyframes(prod, 'sh010', [join(dir, 'paint', 'sh010_paint.1002.png')]);
-  assert.equal(kf.keyframes[0].status, 'linked');
-  assert.equal(kf.keyframes[0].frame, 1002);
-  const [pair] = await getPairs(prod, [kf.keyframes[0].pairId!]);
-  const shot = await getShot(prod, 'sh010');
-  const f1002 = shot.frames.find((f) => f.frame === 1002)!;
-  assert.equal(pair.rough.id, f1002.rough!.id);
-  assert.equal(pair.painted.kind, 'keyframe');
-  assert.equal(pair.passes.depth.id, f1002.passes.depth.id);
-  assert.equal(f1002.keyframe!.id, pair.painted.id);
-  assert.deepEqual(shot.keyframes, [1002]);
+    const kf = await addShotKeyframes(prod, 'sh010', [join(dir, 'paint', 'sh010_paint.1002.png')]);
+    assert.equal(kf.keyframes[0].status, 'linked');
+    assert.equal(kf.keyframes[0].frame, 1002);
+    const [pair] = await getPairs(prod, [kf.keyframes[0].pairId!]);
+    const shot = await getShot(prod, 'sh010');
+    const f1002 = shot.frames.find((f) => f.frame === 1002)!;
+    assert.equal(pair.rough.id, f1002.rough!.id);
+    assert.equal(pair.painted.kind, 'keyframe');
+    assert.equal(pair.passes.depth.id, f1002.passes.depth.id);
+    assert.equal(f1002.keyframe!.id, pair.painted.id);
+    assert.deepEqual(shot.keyframes, [1002]);
 
-  const outside = await addShotKeyframes(prod, 'sh010', [join(dir, 'paint', 'sh010_paint.1002.png')], { frame: 2000 });
-  assert.equal(outside.keyframes[0].status, 'rejected');
-  assert.match(outside.keyframes[0].reason!, /outside shot sh010 \(1000-1007\)/);
+    const outside = await addShotKeyframes(prod, 'sh010', [join(dir, 'paint', 'sh010_paint.1002.png')], { frame: 2000 });
+    assert.equal(outside.keyframes[0].status, 'rejected');
+    assert.match(outside.keyframes[0].reason!, /outside shot sh010 \(1000-1007\)/);
 
-  // A render pass added after the keyframe joins its pair.
-  await writeImage(join(dir, 'normals', 'n.1002.png'), 7002);
-  await addShotPass(prod, 'sh010', 'normals', join(dir, 'normals', 'n.####.png'));
-  const [again] = await getPairs(prod, [pair.id]);
-  assert.deepEqual(Object.keys(again.passes).sort(), ['depth', 'normals']);
-});
+    // A render pass added after the keyframe joins its pair.
+    await writeImage(join(dir, 'normals', 'n.1002.png'), 7002);
+    await addShotPass(prod, 'sh010', 'normals', join(dir, 'normals', 'n.####.png'));
+    const [again] = await getPairs(prod, [pair.id]);
+    assert.deepEqual(Object.keys(again.passes).sort(), ['depth', 'normals']);
+  });
 
-test('shot from a video: frames extracted through ffmpeg, fps probed, short video reported', async (t) => {
-  const dir = tempDir(t);
-  const video = writeVideo(join(dir, 'animatic.mp4'), 8, 25);
-  const prod = await w.init(join(dir, 'prod'));
-  t.after(() => prod.close());
-  const rep = await addShot(prod, 'sh020', video, { range: [1001, 1010] });
-  assert.equal(rep.shot.sourceKind, 'video');
-  assert.equal(rep.shot.fps, 25);
-  assert.equal(rep.shot.frames.filter((f) => f.rough).length, 8);
-  assert.deepEqual(rep.shot.missing, [1009, 1010]);
-  assert.equal(rep.shot.width, 64);
-  assert.ok(rep.shot.sourceHash && /^[0-9a-f]{64}$/.test(rep.shot.sourceHash));
-  assert.ok(!existsSync(join(prod.dir, 'tmp')) || (await import('node:fs')).readdirSync(join(prod.dir, 'tmp')).length === 0, 'extraction folder removed');
-  const fpsWarn = await addShot(prod, 'sh020', video, { replace: true, fps: 24 });
-  assert.match(fpsWarn.warnings.join('\n'), /--fps 24 differs from the video's 25/);
-  assert.deepEqual(fpsWarn.shot.range, [1, 8]);
-});
+  test('shot from a video: frames extracted through ffmpeg, fps probed, short video reported', async (t) => {
+    const dir = tempDir(t);
+    const video = writeVideo(join(dir, 'animatic.mp4'), 8, 25);
+    const prod = await w.init(join(dir, 'prod'));
+    t.after(() => prod.close());
+    const rep = await addShot(prod, 'sh020', video, { range: [1001, 1010] });
+    assert.equal(rep.shot.sourceKind, 'video');
+    assert.equal(rep.shot.fps, 25);
+    assert.equal(rep.shot.frames.filter((f) => f.rough).length, 8);
+    assert.deepEqual(rep.shot.missing, [1009, 1010]);
+    assert.equal(rep.shot.width, 64);
+    assert.ok(rep.shot.sourceHash && /^[0-9a-f]{64}$/.test(rep.shot.sourceHash));
+    assert.ok(!existsSync(join(prod.dir, 'tmp')) || (await import('node:fs')).readdirSync(join(prod.dir, 'tmp')).length === 0, 'extraction folder removed');
+    const fpsWarn = await addShot(prod, 'sh020', video, { replace: true, fps: 24 });
+    assert.match(fpsWarn.warnings.join('\n'), /--fps 24 differs from the video's 25/);
+    assert.deepEqual(fpsWarn.shot.range, [1, 8]);
+  });
 
-test('paintover pairs: link, passes, and mismatched sizes are warned about', async (t) => {
-  const dir = tempDir(t);
-  const prod = await w.init(join(dir, 'prod'));
-  t.after(() => prod.close());
-  const [p, r, d, small] = await ingestFiles(prod, [
-    await writeImage(join(dir, 'paint.png'), 1), await writeImage(join(dir, 'rough.png'), 2),
-    await writeImage(join(dir, 'depth.png'), 3), await writeImage(join(dir, 'small.png'), 4, 'png', 32, 32),
-  ], { kind: 'paintover' });
-  const id = (x: typeof p) => (x.status === 'rejected' ? -1 : x.asset.id);
-  const link = await linkPair(prod, id(p), id(r), { depth: id(d) });
-  assert.ok(link.created);
-  assert.match(link.warnings.join('\n'), /is a paintover, not a rough_frame/);
-  const relink = await linkPair(prod, id(p), id(r), { lineart: id(small) });
-  assert.equal(relink.id, link.id);
-  assert.equal(relink.created, false);
-  assert.match(relink.warnings.join('\n'), /render pass lineart \(#4\) is 32×32 but rough frame #2 is 96×64/);
-  const [pair] = await getPairs(prod, await findPairIds(prod));
-  assert.deepEqual(Object.keys(pair.passes).sort(), ['depth', 'lineart']);
-  await assert.rejects(linkPair(prod, id(p), id(p)), /cannot be paired with itself/);
-});
+  test('paintover pairs: link, passes, and mismatched sizes are warned about', async (t) => {
+    const dir = tempDir(t);
+    const prod = await w.init(join(dir, 'prod'));
+    t.after(() => prod.close());
+    const [p, r, d, small] = await ingestFiles(prod, [
+      await writeImage(join(dir, 'paint.png'), 1), await writeImage(join(dir, 'rough.png'), 2),
+      await writeImage(join(dir, 'depth.png'), 3), await writeImage(join(dir, 'small.png'), 4, 'png', 32, 32),
+    ], { kind: 'paintover' });
+    const id = (x: typeof p) => (x.status === 'rejected' ? -1 : x.asset.id);
+    const link = await linkPair(prod, id(p), id(r), { depth: id(d) });
+    assert.ok(link.created);
+    assert.match(link.warnings.join('\n'), /is a paintover, not a rough_frame/);
+    const relink = await linkPair(prod, id(p), id(r), { lineart: id(small) });
+    assert.equal(relink.id, link.id);
+    assert.equal(relink.created, false);
+    assert.match(relink.warnings.join('\n'), /render pass lineart \(#4\) is 32×32 but rough frame #2 is 96×64/);
+    const [pair] = await getPairs(prod, await findPairIds(prod));
+    assert.deepEqual(Object.keys(pair.passes).sort(), ['depth', 'lineart']);
+    await assert.rejects(linkPair(prod, id(p), id(p)), /cannot be paired with itself/);
+  });
 
-test('atelier shot add / show --json from the CLI report missing frames', async (t) => {
-  const dir = tempDir(t);
-  for (const f of [1, 2, 4]) await writeImage(join(dir, 'rough', `a_${String(f).padStart(3, '0')}.png`), 40 + f);
-  const prodDir = join(dir, 'prod');
-  atelier(['init', prodDir, ...await w.initArgs()]);
-  const add = atelier(['shot', 'add', 'sh030', join(dir, 'rough', 'a_###.png'), '--fps', '12', '--production', prodDir]);
-  assert.equal(add.status, 0, add.stderr);
-  assert.match(add.stdout, /MISSING rough frames: 3/);
-  const show = atelier(['shot', 'show', 'sh030', '--json', '--production', prodDir]);
-  const s = show.json();
-  assert.deepEqual(s.missing, [3]);
-  assert.equal(s.frames.length, 4);
-  assert.equal(s.fps, 12);
-  const bad = atelier(['shot', 'add', 'sh031', join(dir, 'rough', 'zzz.####.png'), '--production', prodDir]);
-  assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /zzz\.####\.png: no files match/);
-});
+  test('atelier shot add / show --json from the CLI report missing frames', async (t) => {
+    const dir = tempDir(t);
+    for (const f of [1, 2, 4]) await writeImage(join(dir, 'rough', `a_${String(f).padStart(3, '0')}.png`), 40 + f);
+    const prodDir = join(dir, 'prod');
+    atelier(['init', prodDir, ...await w.initArgs()]);
+    const add = atelier(['shot', 'add', 'sh030', join(dir, 'rough', 'a_###.png'), '--fps', '12', '--production', prodDir]);
+    assert.equal(add.status, 0, add.stderr);
+    assert.match(add.stdout, /MISSING rough frames: 3/);
+    const show = atelier(['shot', 'show', 'sh030', '--json', '--production', prodDir]);
+    const s = show.json();
+    assert.deepEqual(s.missing, [3]);
+    assert.equal(s.frames.length, 4);
+    assert.equal(s.fps, 12);
+    const bad = atelier(['shot', 'add', 'sh031', join(dir, 'rough', 'zzz.####.png'), '--production', prodDir]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /zzz\.####\.png: no files match/);
+  });
 });
