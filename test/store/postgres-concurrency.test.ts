@@ -11,6 +11,7 @@ import { openProduction, listAssets, verifyProduction, MARKER } from '../../src/
 import { tempDir, writeImage, BIN } from './helpers.js';
 import { DIALECTS, TestWorkspace } from './dialects.js';
 import { PostgresServer } from './postgres-server.js';
+import { migrateServer } from '../../src/server/db.js';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -79,6 +80,22 @@ describe('postgres: two machines on one workspace', { skip: !DIALECTS.includes('
     }
     const stored = readdirSync(join(nas, 'sha256'), { recursive: true }).map(String).filter((p) => !p.endsWith('.tmp') && p.includes('/'));
     assert.equal(stored.length, N);
+  });
+
+  test('the server\'s own tables: two servers migrating at once take turns; ids and counts come back as numbers', async (t) => {
+    const dir = tempDir(t);
+    const first = await w.init(join(dir, 'prod'));
+    const second = await openProduction(join(dir, 'prod'));
+    t.after(async () => { await first.close(); await second.close(); });
+    const [db1, db2] = await Promise.all([migrateServer(first), migrateServer(second)]);
+    const applied = await db1.selectFrom('atelier_server_migration' as never).selectAll().execute();
+    assert.equal(applied.length, 1);
+    const now = new Date().toISOString();
+    const row = await db1.insertInto('server_tokens').values({ name: 'ana', role: 'supervisor', token_hash: 'h1', created_at: now, revoked_at: null }).returning('id').executeTakeFirstOrThrow();
+    assert.equal(typeof row.id, 'number');
+    await assert.rejects(db2.insertInto('server_tokens').values({ name: 'bob', role: 'viewer', token_hash: 'h1', created_at: now, revoked_at: null }).execute(), /unique/i);
+    const { n } = await db2.selectFrom('server_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(n, 1);
   });
 
   test('a relative --store is taken from the current folder and recorded relative to the production', async (t) => {

@@ -5,9 +5,9 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { readdirSync } from 'node:fs';
+import { readdirSync, existsSync } from 'node:fs';
 import { sql } from 'kysely';
-import { openProduction, ingestFiles, listAssets, verifyProduction, DatabaseUnavailableError, type Production } from '../../src/store/index.js';
+import { openProduction, ingestFiles, listAssets, verifyProduction, DatabaseUnavailableError, MARKER, type Production } from '../../src/store/index.js';
 import { tempDir, writeImage, atelier, BIN } from './helpers.js';
 import { DIALECTS, TestWorkspace } from './dialects.js';
 import { PostgresServer, PG_PASSWORD } from './postgres-server.js';
@@ -59,6 +59,28 @@ describe('postgres faults', { skip: !DIALECTS.includes('postgres') && 'ATELIER_T
     } finally { pg().startSync(); }
     const { assets } = await check(prodDir);
     assert.equal(assets.length, 1);
+  });
+
+  test('init: a missing database or a wrong password fails at once with the reason, no marker written, no password shown', async (t) => {
+    const dir = tempDir(t);
+    const missing = pg().url('no_such_db');
+    const r1 = atelier(['init', join(dir, 'p1'), '--db', missing, '--json']);
+    assert.equal(r1.status, 1);
+    const e1 = JSON.parse(r1.stderr.split('\n').filter((l) => l.startsWith('{')).pop()!);
+    assert.equal(e1.code, 'DATABASE_UNAVAILABLE');
+    assert.match(e1.error, /cannot open the PostgreSQL database "no_such_db" on 127\.0\.0\.1:\d+ as atelier: database "no_such_db" does not exist/);
+    assert.match(r1.stderr, /note: the database password is stored in the production config; use --db-env/);
+    assert.ok(!existsSync(join(dir, 'p1', MARKER)));
+    const wrong = pg().url(await pg().createDatabase()).replace(PG_PASSWORD, 'not-the-password');
+    const t0 = Date.now();
+    const r2 = atelier(['init', join(dir, 'p2'), '--db', wrong]);
+    assert.equal(r2.status, 1);
+    assert.match(r2.stderr, /atelier: cannot open the PostgreSQL database "t_\d+_\d+" on .* as atelier: password authentication failed for user "atelier"/);
+    assert.ok(!r2.stderr.includes('not-the-password') && !r2.stderr.includes(PG_PASSWORD));
+    assert.ok(Date.now() - t0 < 15_000, 'not retried: waiting would not fix it');
+    const noEnv = atelier(['init', join(dir, 'p3'), '--db-env', 'ATELIER_TEST_UNSET_VAR']);
+    assert.equal(noEnv.status, 1);
+    assert.match(noEnv.stderr, /read from \$ATELIER_TEST_UNSET_VAR, which is not set/);
   });
 
   test('a server that comes back within the retry budget is waited for; the operation completes', async (t) => {
