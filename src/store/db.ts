@@ -38,14 +38,27 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** A postgres:// URL parsed by WHATWG rules, which refuse an empty host after a user name
+ *  ("postgres://me@/db?host=/run/postgresql", a unix socket): such a host reads as "". */
+function parsePgUrl(url: string): { u: URL; host: string } {
+  try {
+    const u = new URL(url);
+    return { u, host: decodeURIComponent(u.hostname) };
+  } catch (err) {
+    const m = /^(postgres(?:ql)?:\/\/(?:[^/?#@]*@)?)(?=[/?#]|$)/.exec(url);
+    if (!m) throw err;
+    return { u: new URL(m[1] + 'socket.invalid' + url.slice(m[1].length)), host: '' };
+  }
+}
+
 /** "PostgreSQL database "ep01" on db.studio:5432 as atelier" — everything but the password. */
 export function describePostgres(url: string): string {
   try {
-    const u = new URL(url);
-    const host = decodeURIComponent(u.hostname) || u.searchParams.get('host') || process.env.PGHOST || 'localhost';
+    const { u, host: h } = parsePgUrl(url);
+    const host = h || u.searchParams.get('host') || process.env.PGHOST || 'localhost';
     const port = u.port || u.searchParams.get('port') || process.env.PGPORT || '5432';
     const db = decodeURIComponent(u.pathname.replace(/^\//, '')) || process.env.PGDATABASE || decodeURIComponent(u.username) || 'postgres';
-    const user = decodeURIComponent(u.username) || process.env.PGUSER || 'default user';
+    const user = decodeURIComponent(u.username) || process.env.PGUSER || process.env.USER || 'the default user';
     const where = host.startsWith('/') ? `socket ${host}/.s.PGSQL.${port}` : `${host}:${port}`;
     return `PostgreSQL database "${db}" on ${where} as ${user}`;
   } catch {
@@ -56,9 +69,10 @@ export function describePostgres(url: string): string {
 /** The connection string without its password (for messages and JSON output). */
 export function redactUrl(url: string): string {
   try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
+    const { u, host } = parsePgUrl(url);
+    if (!u.password) return url;
+    u.password = '***';
+    return host ? u.toString() : u.toString().replace('socket.invalid', '');
   } catch { return '(unparsable connection string)'; }
 }
 
@@ -279,7 +293,7 @@ export async function openDatabase(config: DatabaseConfig, productionDir: string
     const url = postgresUrl(config, true)!;
     label = describePostgres(url);
     let secret: string | null = null;
-    try { secret = decodeURIComponent(new URL(url).password) || null; } catch { /* checked above */ }
+    try { secret = decodeURIComponent(parsePgUrl(url).u.password) || null; } catch { /* pg reports a malformed URL */ }
     const pg = (await import('pg')).default;
     // BIGINT (COUNT(*), byte sizes, seeds) comes back as a string by default; every value stored
     // here is a safe integer, so parse it to a number (per pool, not pg's global parsers).

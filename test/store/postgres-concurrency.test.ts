@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { readFileSync, readdirSync, renameSync } from 'node:fs';
-import { openProduction, listAssets, verifyProduction, MARKER } from '../../src/store/index.js';
+import { openProduction, initProduction, ingestFiles, listAssets, verifyProduction, MARKER } from '../../src/store/index.js';
 import { tempDir, writeImage, BIN } from './helpers.js';
 import { DIALECTS, TestWorkspace } from './dialects.js';
 import { PostgresServer } from './postgres-server.js';
@@ -96,6 +96,16 @@ describe('postgres: two machines on one workspace', { skip: !DIALECTS.includes('
     await assert.rejects(db2.insertInto('server_tokens').values({ name: 'bob', role: 'viewer', token_hash: 'h1', created_at: now, revoked_at: null }).execute(), /unique/i);
     const { n } = await db2.selectFrom('server_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     assert.equal(n, 1);
+  });
+
+  test('over the unix socket: the same workspace, described by its socket', async (t) => {
+    const dir = tempDir(t);
+    const url = w.pg.socketUrl(await w.pg.createDatabase());
+    const prod = await initProduction(join(dir, 'prod'), { databaseUrl: url });
+    t.after(() => prod.close());
+    assert.match(prod.databaseLabel, /^PostgreSQL database "t_\d+_\d+" on socket \/.*\/\.s\.PGSQL\.\d+ as atelier$/);
+    const [r] = await ingestFiles(prod, [await writeImage(join(dir, 'a.png'), 5)], { kind: 'concept_art' });
+    assert.equal(r.status, 'added');
   });
 
   test('a relative --store is taken from the current folder and recorded relative to the production', async (t) => {
