@@ -37,7 +37,7 @@ export class FarmWorker {
   private worker: Worker | null = null;
   private readonly redis: Redis;
   private readonly kinds: Record<string, JobKind>;
-  private readonly active = new Map<string, { title: string; progress: number | null; message: string; abort: AbortController }>();
+  private readonly active = new Map<string, { title: string; parent?: string; progress: number | null; message: string; abort: AbortController }>();
   private readonly startedAt = new Date().toISOString();
   private done = 0;
   private failed = 0;
@@ -110,9 +110,7 @@ export class FarmWorker {
     for (const [id, a] of this.active) {
       if (a.abort.signal.aborted) continue;
       try {
-        const job = await Job.fromId(this.worker!, id);
-        const d = job?.data as FarmJobData | undefined;
-        const n = await this.redis.exists(k.cancel(id), ...(d?.parent ? [k.cancel(d.parent)] : []));
+        const n = await this.redis.exists(k.cancel(id), ...(a.parent ? [k.cancel(a.parent)] : []));
         if (n > 0) { this.log(`job ${id} cancelled: stopping it`); a.abort.abort(); }
       } catch { /* Redis away: check again in a second */ }
     }
@@ -132,7 +130,7 @@ export class FarmWorker {
     if (kind.childResults) input.childResults = await job.getChildrenValues();
     const abort = new AbortController();
     signal?.addEventListener('abort', () => abort.abort());
-    const entry = { title: d.title, progress: null as number | null, message: 'starting', abort };
+    const entry = { title: d.title, parent: d.parent, progress: null as number | null, message: 'starting', abort };
     this.active.set(job.id!, entry);
     const t0 = Date.now();
     this.log(`start ${job.name} ${job.id} (${d.title})${job.attemptsMade ? `, try ${job.attemptsMade + 1}` : ''}`);
