@@ -15,6 +15,43 @@ import { framePath, missingFrames, renderShotFrames, writeShotMovie } from '../r
 import type { CoherenceOptions } from '../render/coherence.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { listShotVersions } from '../server/versions.js';
+import type { LookModel } from '../models/look/model-file.js';
+
+// In a farm worker's long-lived job thread (job-thread.ts) the production stays open and the last
+// model stays loaded from one chunk to the next; elsewhere each job opens and closes its own.
+const longLived = () => (globalThis as { atelierJobThread?: boolean }).atelierJobThread === true;
+let keptProd: { dir: string; prod: Production } | null = null;
+let keptModel: { key: string; model: LookModel; version: number | null } | null = null;
+
+async function useProduction(dir: string): Promise<{ prod: Production; release(): Promise<void> }> {
+  if (!longLived()) {
+    const prod = await openProduction(dir);
+    return { prod, release: () => prod.close() };
+  }
+  if (keptProd?.dir !== dir) {
+    const old = keptProd;
+    keptProd = null;
+    if (keptModel) { keptModel.model.generator.dispose(); keptModel = null; }
+    if (old) await old.prod.close();
+    keptProd = { dir, prod: await openProduction(dir) };
+  }
+  return { prod: keptProd.prod, release: async () => {} };
+}
+
+async function useModel(prod: Production, modelVersion: number): Promise<{ model: LookModel; version: number | null; release(): void }> {
+  if (!longLived()) {
+    const { model, version } = await resolveLookModel(prod, String(modelVersion));
+    return { model, version, release: () => model.generator.dispose() };
+  }
+  const key = `${prod.dir}#${modelVersion}`;
+  if (keptModel?.key !== key) {
+    keptModel?.model.generator.dispose();
+    keptModel = null;
+    const { model, version } = await resolveLookModel(prod, String(modelVersion));
+    keptModel = { key, model, version };
+  }
+  return { model: keptModel.model, version: keptModel.version, release: () => {} };
+}
 
 export interface RenderChunkInput {
   productionDir: string;
@@ -81,10 +118,10 @@ export function versionDir(prod: Production, outDir: string): string {
 export const workerName = () => `${hostname()}:${process.pid}`;
 
 export async function renderChunkJob(input: RenderChunkInput, ctx: JobContext): Promise<RenderChunkResult> {
-  const prod = await openProduction(input.productionDir);
+  const { prod, release } = await useProduction(input.productionDir);
   try {
     const outDir = versionDir(prod, input.outDir);
-    const { model, version } = await resolveLookModel(prod, String(input.modelVersion));
+    const { model, version, release: releaseModel } = await useModel(prod, input.modelVersion);
     try {
       const label = input.chunks ? `chunk ${(input.chunk ?? 0) + 1}/${input.chunks} ` : '';
       const r = await renderShotFrames(prod, input.shot, model, version, {
@@ -98,12 +135,12 @@ export async function renderChunkJob(input: RenderChunkInput, ctx: JobContext): 
         range: input.range, rendered: r.frames.length, skipped: r.skipped, seconds: r.seconds, worker: workerName(),
         warp: Object.fromEntries(r.frames.map((f) => [String(f.frame), Number.isFinite(f.warpError) ? +f.warpError.toFixed(6) : null])),
       };
-    } finally { model.generator.dispose(); }
-  } finally { await prod.close(); }
+    } finally { releaseModel(); }
+  } finally { await release(); }
 }
 
 export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext): Promise<RenderFinishResult> {
-  const prod = await openProduction(input.productionDir);
+  const { prod, release } = await useProduction(input.productionDir);
   try {
     const outDir = versionDir(prod, input.outDir);
     const shot = await prod.shot(input.shot);
@@ -165,5 +202,5 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
       movie, movieNote, chunks: results.length, workers: [...new Set(results.map((r) => r.worker))].sort(),
       recordsRepaired, tempFilesRemoved, renderSeconds: +results.reduce((s, r) => s + r.seconds, 0).toFixed(3),
     };
-  } finally { await prod.close(); }
+  } finally { await release(); }
 }

@@ -1,5 +1,5 @@
 // A farm worker: takes jobs of one production's queue from Redis (BullMQ) and runs them, off the
-// main thread by default (runInWorker; the main thread keeps renewing the job's lock and answering
+// main thread by default (a long-lived job thread per slot, job-thread.ts; the main thread keeps renewing the job's lock and answering
 // Redis), or in this thread with inProcess. BullMQ's lock + stalled-job check is the heartbeat: a
 // worker that dies (SIGKILL, power cut) stops renewing its jobs' locks, and another worker's stalled
 // check moves them back to the queue after lockMs, to run again (chunks resume, so nothing is
@@ -9,7 +9,8 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker, Job, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
-import { runInWorker, type JobContext, type JobFunction } from '../engine/worker.js';
+import type { JobContext, JobFunction } from '../engine/worker.js';
+import { JobThread } from './job-thread.js';
 import { JOB_KINDS, type JobKind } from '../server/jobs/kinds.js';
 import type { JobRecord } from '../server/jobs/queue.js';
 import { bullConnection, farmKeys, queueNameFor, type FarmConnection } from './connection.js';
@@ -45,6 +46,8 @@ export class FarmWorker {
   private beat: NodeJS.Timeout | null = null;
   private poll: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
+  /** One long-lived job thread per concurrency slot. */
+  private readonly threads: JobThread[] = [];
 
   constructor(private readonly o: FarmWorkerOptions) {
     this.productionDir = resolve(o.productionDir);
@@ -144,7 +147,7 @@ export class FarmWorker {
     try {
       const result = this.o.inProcess
         ? await this.runHere(kind, input, abort.signal, onProgress)
-        : await runInWorker(kind.module, kind.export, input, { signal: abort.signal, threads: this.o.threads, onProgress });
+        : await this.thread().run(kind.module, kind.export, input, { signal: abort.signal, onProgress });
       this.done++;
       this.log(`done  ${job.name} ${job.id} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       return result;
@@ -161,6 +164,14 @@ export class FarmWorker {
       this.busyMs += Date.now() - t0;
       this.active.delete(job.id!);
     }
+  }
+
+  private thread(): JobThread {
+    const free = this.threads.find((t) => !t.busy);
+    if (free) return free;
+    const t = new JobThread(this.o.threads ?? null);
+    this.threads.push(t);
+    return t;
   }
 
   private async runHere(kind: JobKind, input: unknown, signal: AbortSignal, onProgress: (m: unknown) => void): Promise<unknown> {
@@ -192,6 +203,7 @@ export class FarmWorker {
       if (this.beat) clearInterval(this.beat);
       if (this.poll) clearInterval(this.poll);
       await this.worker?.close(!graceful);
+      await Promise.allSettled(this.threads.map((t) => t.close()));
       try {
         const k = farmKeys(this.queueName);
         await Promise.race([this.redis.multi().del(k.worker(this.id)).srem(k.workers, this.id).exec(), new Promise((r) => setTimeout(r, 1000))]);
