@@ -43,6 +43,22 @@ export function pad(x: Tensor, amount: number | number[], mode: PadMode = 'const
 }
 
 export type InterpolateMode = 'nearest' | 'bilinear' | 'bicubic' | 'area';
+/** Depth to space (PyTorch's pixel_shuffle): (N, C*r*r, H, W) -> (N, C, H*r, W*r). */
+export function pixelShuffle(x: Tensor, r: number): Tensor {
+  intArg(r, 'r', 1);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  if (x.ndim !== 4 || c % (r * r)) throw new RangeError(`pixelShuffle needs (N, C*${r * r}, H, W), got [${x.shape.join(', ')}]`);
+  return x.reshape([n, c / (r * r), r, r, h, w]).permute([0, 1, 4, 2, 5, 3]).reshape([n, c / (r * r), h * r, w * r]);
+}
+
+/** Space to depth (PyTorch's pixel_unshuffle): (N, C, H*r, W*r) -> (N, C*r*r, H, W). */
+export function pixelUnshuffle(x: Tensor, r: number): Tensor {
+  intArg(r, 'r', 1);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  if (x.ndim !== 4 || h % r || w % r) throw new RangeError(`pixelUnshuffle needs (N, C, H, W) with H and W multiples of ${r}, got [${x.shape.join(', ')}]`);
+  return x.reshape([n, c, h / r, r, w / r, r]).permute([0, 1, 3, 5, 2, 4]).reshape([n, c * r * r, h / r, w / r]);
+}
+
 export interface InterpolateOptions { size?: [number, number]; scale?: number; mode?: InterpolateMode; alignCorners?: boolean }
 
 /** Resizes (N, C, H, W) to size [H', W'] or by a scale factor. */

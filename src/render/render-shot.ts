@@ -29,7 +29,7 @@ export interface RenderShotOptions {
   coherence?: CoherenceOptions | null;
   /** Keep frames already written in outDir and continue from the first missing one. */
   resume?: boolean;
-  /** When the generator runs in tiles (frames above 1024x1024 by default); see stylize.ts. */
+  /** When the generator runs in tiles (frames above 2048x1152 by default); see stylize.ts. */
   tiling?: TilingOptions;
   /** Default preview. final needs a registered model version (its training pairs give the strokes). */
   quality?: RenderQuality;

@@ -43,7 +43,7 @@ Writes <shot>.####.png frames (never a half-written file under a final name), a 
 frame, and coherence.json (per-frame warping error) in the version folder; then, once the folder
 holds every frame of the shot, a preview movie <shot>.mp4 (H.264; --prores: <shot>.mov) at the
 shot's fps. A render of a sub-range writes the movie when it completes the folder, and says which
-frames are missing otherwise. Frames above 1024x1024 pixels run through the model in tiles.
+frames are missing otherwise. Frames above 2048x1152 pixels run through the model in tiles.
 
 Examples:
   atelier render sq010_sh020

@@ -15,12 +15,31 @@ export interface RoughenConfig {
 }
 
 export interface ArchitectureConfig {
-  /** Channels of the first layer; deeper levels use 2x and 4x. */
+  /** Channels of the full-resolution layers; level i uses baseChannels * 2^i, up to maxChannels. */
   baseChannels: number;
-  /** Residual blocks at quarter resolution. */
+  /** Residual blocks at the deepest level. */
   resBlocks: number;
   /** Discriminator channels of its first layer. */
   discChannels: number;
+  /** Downsampling levels (residual blocks at 1/2^levels). Absent in the first models: 2. */
+  levels?: number;
+  /** Kernel of the first (full-resolution) conv. Absent in the first models: 5. */
+  stemKernel?: number;
+  /** Channel cap of the deeper levels. Absent: no cap. */
+  maxChannels?: number;
+  /**
+   * Space-to-depth factor (1 or 2). At 2 the frame enters as 2x2 pixel blocks (pixel unshuffle) and
+   * leaves through a depth-to-space head (pixel shuffle): no conv runs at full resolution, where
+   * small-channel convs are memory-bound. Absent in the first models: 1.
+   */
+  shuffle?: number;
+  /** Conv border padding. Absent in the first models: reflect. */
+  padding?: 'zeros' | 'reflect';
+}
+
+/** An architecture with every optional field filled (first models' values where absent). */
+export function resolveArch(a: ArchitectureConfig): Required<ArchitectureConfig> {
+  return { levels: 2, stemKernel: 5, maxChannels: 1024, shuffle: 1, padding: 'reflect', ...a };
 }
 
 export interface TrainConfig {
@@ -64,7 +83,9 @@ export interface LookConfig {
 }
 
 export const DEFAULT_ROUGHEN: RoughenConfig = { blurSigma: 1.2, levels: 16, lineStrength: 0.6, lineThreshold: 0.15, noise: 0.02 };
-export const DEFAULT_ARCH: ArchitectureConfig = { baseChannels: 24, resBlocks: 4, discChannels: 32 };
+// 45 kFLOP per output pixel against the first models' 171k, for 1080p renders at ~1 fps on 2 cores;
+// see generator.ts and bench/RESULTS.md (render).
+export const DEFAULT_ARCH: ArchitectureConfig = { baseChannels: 24, resBlocks: 4, discChannels: 32, levels: 2, stemKernel: 3, maxChannels: 96, shuffle: 2, padding: 'zeros' };
 export const DEFAULT_TRAIN: TrainConfig = {
   seed: 1, patchSize: 64, batchSize: 8, lr: 4e-4, clipNorm: 1, steps: 2000, budgetSeconds: null,
   wL1: 4, wFeature: 1, wGram: 2, wAdv: 0.5, advStart: 0.6, conceptProb: 0.25, holdOut: 0.15,
@@ -102,5 +123,9 @@ export function parseConfig(json: string, source: string): LookConfig {
   }
   const a = c.arch;
   if (!a || ![a.baseChannels, a.resBlocks, a.discChannels].every((v) => Number.isInteger(v) && v > 0 && v <= 1024)) throw new Error(`${source}: the model's architecture is malformed`);
+  const r = resolveArch(a);
+  if (!(Number.isInteger(r.levels) && r.levels >= 1 && r.levels <= 5) || ![1, 3, 5, 7].includes(r.stemKernel) || !(Number.isInteger(r.maxChannels) && r.maxChannels > 0 && r.maxChannels <= 1024) || ![1, 2].includes(r.shuffle) || !['zeros', 'reflect'].includes(r.padding)) {
+    throw new Error(`${source}: the model's architecture is malformed (levels, stemKernel, maxChannels, shuffle or padding)`);
+  }
   return c;
 }

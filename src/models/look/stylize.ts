@@ -17,7 +17,7 @@ export interface StillQuality { quality: 'preview' | 'final'; exemplars?: Exempl
  * are ~70 channels at full resolution (~2.4 GB for one 4K layer), runs tile by tile.
  */
 export interface TilingOptions {
-  /** Frames with more pixels than this run the generator in tiles; default 1024 * 1024. Infinity: never. */
+  /** Frames with more pixels than this run the generator in tiles; default 2048 * 1152 (2K runs whole). Infinity: never. */
   tileAbove?: number;
   /** Tile size in pixels (a multiple of 4); default 512. */
   tile?: number;
@@ -30,7 +30,9 @@ export interface TilingOptions {
  * model (24 channels, 4 residual blocks at 1/4 resolution), tiles of 512, stayed below 1/255
  * (invisible in 8-bit frames): 0.16 of a level at 96, 2.1 at 64. See bench/RESULTS.md (render).
  */
-export const DEFAULT_TILING: Required<TilingOptions> = { tileAbove: 1024 * 1024, tile: 512, overlap: 96 };
+// 2K frames run whole: the current generator's largest activation at 2K is ~100 MB, and tiles cost
+// their overlap again (~1.9x the pixels at 512 + 96).
+export const DEFAULT_TILING: Required<TilingOptions> = { tileAbove: 2048 * 1152, tile: 512, overlap: 96 };
 
 /**
  * rough: image file; passes: pass name -> file, for the model's guides. Without passes (a layout
@@ -72,8 +74,8 @@ export function stylizeTensor(model: LookModel, rough: E.Tensor, passes: Map<str
     const input = E.tidy(() => buildInput(model.config, rough, passes));
     try {
       if (h * w <= t.tileAbove) return E.tidy(() => generateFrame(model.generator, input));
-      // runTiled pads to a multiple of 4 and keeps tiles on that grid, as generateFrame does.
-      return runTiled((x) => generateFrame(model.generator, x), input, { tile: t.tile, overlap: t.overlap, multiple: 4 });
+      // runTiled pads to the generator's multiple and keeps tiles on that grid, as generateFrame does.
+      return runTiled((x) => generateFrame(model.generator, x), input, { tile: t.tile, overlap: t.overlap, multiple: model.generator.multiple });
     } finally {
       input.dispose();
     }

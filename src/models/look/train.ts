@@ -75,6 +75,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   E.manualSeed(t.seed);
   const cin = inputChannels(c);
   const G = new LookGenerator(cin, c.arch);
+  if (t.patchSize % G.multiple) throw new RangeError(`patch size ${t.patchSize} must be a multiple of ${G.multiple} for this generator (${G.multiple === 4 ? 2 : Math.log2(G.multiple)} downsampling levels)`);
   const D = new PatchDiscriminator(cin, c.arch.discChannels);
   const features = new RandomFeatures();
   if (input.initModel) {

@@ -1,0 +1,51 @@
+// The look generator's layouts: the current default (pixel unshuffle in, pixel shuffle out, blocks
+// at 1/8) and the first models' layout, which configs without the newer fields must still rebuild.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as E from '../../src/engine/index.js';
+import { LookGenerator, generateFrame } from '../../src/models/look/generator.js';
+import { DEFAULT_ARCH, parseConfig, makeConfig } from '../../src/models/look/config.js';
+import { generatorFlops } from '../../src/models/look/flops.js';
+
+test('pixelShuffle inverts pixelUnshuffle and matches the 2x2 block layout', () => {
+  E.tidy(() => {
+    const x = E.arange(0, 2 * 3 * 4 * 6).reshape([2, 3, 4, 6]).float();
+    const u = E.F.pixelUnshuffle(x, 2);
+    assert.deepEqual(u.shape, [2, 12, 2, 3]);
+    // Channel c*4 + dy*2 + dx holds pixel (2i+dy, 2j+dx) of channel c, as in PyTorch.
+    assert.equal(u.slice(1, 1, 2).reshape([-1]).toArray()[0], x.slice(2, 0, 1).slice(3, 1, 2).reshape([-1]).toArray()[0]);
+    assert.equal(u.slice(1, 2, 3).reshape([-1]).toArray()[0], x.slice(2, 1, 2).slice(3, 0, 1).reshape([-1]).toArray()[0]);
+    assert.deepEqual(E.F.pixelShuffle(u, 2).toArray(), x.toArray());
+    assert.throws(() => E.F.pixelUnshuffle(E.zeros([1, 1, 3, 4]), 2), /multiples of 2/);
+    assert.throws(() => E.F.pixelShuffle(E.zeros([1, 3, 2, 2]), 2), /pixelShuffle needs/);
+  });
+});
+
+test('a config without the newer architecture fields rebuilds the first models\' layout', () => {
+  const old = { ...makeConfig([]), arch: { baseChannels: 4, resBlocks: 1, discChannels: 4 } };
+  const c = parseConfig(JSON.stringify(old), 'old.safetensors');
+  const g = new LookGenerator(5, c.arch);
+  const shapes = Object.fromEntries([...g.namedParameters()].map(([k, v]) => [k, v.shape.join('x')]));
+  assert.equal(g.multiple, 4);
+  assert.equal(shapes['stem.weight'], '4x5x5x5'); // 5x5 stem at full resolution
+  assert.equal(shapes['down2.weight'], '16x8x3x3');
+  assert.equal(shapes['up2.weight'], '4x12x3x3');
+  assert.equal(shapes['head.weight'], '3x4x3x3');
+  assert.equal(shapes['down3.weight'], undefined);
+  g.dispose();
+});
+
+test('the default generator: shuffle in and out, any frame size, 4x cheaper than the first layout', () => {
+  const g = new LookGenerator(6, { ...DEFAULT_ARCH, baseChannels: 4, maxChannels: 8 });
+  assert.equal(g.multiple, 8);
+  E.noGrad(() => E.tidy(() => {
+    const y = generateFrame(g, E.rand([1, 6, 27, 35]));
+    assert.deepEqual(y.shape, [1, 3, 27, 35]);
+    assert.ok(y.min().item() >= 0 && y.max().item() <= 1);
+  }));
+  g.dispose();
+  const now = generatorFlops(12, DEFAULT_ARCH, 1080, 1920);
+  const first = generatorFlops(12, { baseChannels: 24, resBlocks: 4, discChannels: 32 }, 1080, 1920);
+  assert.ok(first / now > 3.5, `first layout ${first / now}x the default`);
+  assert.throws(() => parseConfig(JSON.stringify({ ...makeConfig([]), arch: { ...DEFAULT_ARCH, shuffle: 3 } }), 'bad'), /malformed/);
+});
