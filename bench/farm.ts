@@ -39,13 +39,15 @@ if (process.argv[2] === '--local') {
   const look = (await listModelVersions(prod)).filter((v) => v.kind === 'look').at(-1)!;
   const { model } = await resolveLookModel(prod, String(look.id));
   let seconds = 0;
+  const each: number[] = [];
   for (const r of JSON.parse(ranges) as ([number, number] | null)[]) {
     const res = await renderShotFrames(prod, shot, model, null, { outDir, ...(r ? { range: r } : {}) });
     seconds += res.seconds;
+    each.push(res.seconds);
   }
   model.generator.dispose();
   await prod.close();
-  console.log(JSON.stringify({ seconds }));
+  console.log(JSON.stringify({ seconds, each }));
   process.exit(0);
 }
 
@@ -80,16 +82,23 @@ log(`model #${look.id}, shot ${shot} (${frames} frames) from ${source}; chunks o
 
 const env = { ...process.env, ATELIER_THREADS: '1' };
 const plan = planChunks(shotInfo.range, chunk, preRoll(DEFAULT_COHERENCE), shotInfo.range[0]);
-const local = (dir: string, ranges: ([number, number] | null)[]) => {
+const localRun = (dir: string, ranges: ([number, number] | null)[]) => {
   const r = spawnSync(process.execPath, [SELF, '--local', prodDir, shot, dir, JSON.stringify(ranges)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error(`local render failed (${r.status})`);
-  return (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { seconds: number }).seconds;
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { seconds: number; each: number[] };
 };
+const local = (dir: string, ranges: ([number, number] | null)[]) => localRun(dir, ranges).seconds;
 const localDir = join(prodDir, 'renders', shot, 'local');
-const localSeconds = local(localDir, [null]);
+const localBefore = local(localDir, [null]);
+let localSeconds = localBefore;
 log(`local, 1 thread: ${localSeconds.toFixed(2)} s (${(frames / localSeconds).toFixed(2)} fps)`);
 const chunkedSeconds = local(join(prodDir, 'renders', shot, 'local-chunks'), plan.chunks);
 log(`local, the farm's ${plan.chunks.length} chunks one after another: ${chunkedSeconds.toFixed(2)} s (pre-roll: ${plan.workFrames - frames} extra frames)`);
+// A pre-roll frame's cost: one frame with a full pre-roll minus one frame with none (three times each).
+const { each } = localRun(join(prodDir, 'renders', shot, 'preroll'), [0, 1, 2].flatMap((i) => [[shotInfo.range[0] + i, shotInfo.range[0] + i], [shotInfo.range[1] - i, shotInfo.range[1] - i]] as [number, number][]));
+const alone = [each[0]!, each[2]!, each[4]!], rolled = [each[1]!, each[3]!, each[5]!];
+const preRollSecondsPerFrame = Math.max(0, (rolled.reduce((x, y) => x + y) - alone.reduce((x, y) => x + y)) / 3 / preRoll(DEFAULT_COHERENCE));
+log(`a pre-roll frame: ${preRollSecondsPerFrame.toFixed(3)} s (a frame alone ${Math.min(...alone).toFixed(2)} s, after a full pre-roll ${Math.min(...rolled).toFixed(2)} s)`);
 const pngs = (d: string) => readdirSync(d).filter((n) => n.endsWith('.png')).sort().map((n) => readFileSync(join(d, n)));
 const localFrames = pngs(localDir);
 const same = (dir: string) => { const f = pngs(dir); return f.length === localFrames.length && f.every((b, i) => b.equals(localFrames[i]!)); };
@@ -141,6 +150,10 @@ await startWorker();
 const s0 = await commandStats();
 const one = await farmRender();
 const s1 = await commandStats();
+// Local again, so the figures straddle the farm run (this machine's load changes minute to minute).
+const localAfter = local(join(prodDir, 'renders', shot, 'local-again'), [null]);
+localSeconds = (localBefore + localAfter) / 2;
+log(`local again: ${localAfter.toFixed(2)} s; local figure: the mean, ${localSeconds.toFixed(2)} s (${(frames / localSeconds).toFixed(2)} fps)`);
 log(`1 worker: ${one.wall.toFixed(2)} s (${(frames / one.wall).toFixed(2)} fps); chunks ${one.chunkTimes.map((c) => `${c.wall.toFixed(2)} s (render ${c.render.toFixed(2)})`).join(', ')}; finish ${one.finishSeconds.toFixed(2)} s`);
 await startWorker();
 const two = await farmRender();
@@ -169,7 +182,7 @@ const measured: Omit<SimParams, 'workers' | 'shots'> & { source: string } = {
   chunk: 8,
   preRoll: preRoll(DEFAULT_COHERENCE),
   secondsPerFrame: +(localSeconds / frames).toFixed(4),
-  preRollSecondsPerFrame: +(Math.max(0, chunkedSeconds - localSeconds) / Math.max(1, plan.workFrames - frames)).toFixed(4),
+  preRollSecondsPerFrame: +preRollSecondsPerFrame.toFixed(4),
   frameCv: 0.15,
   chunkOverheadSeconds: +(one.chunkTimes.reduce((s, c) => s + (c.wall - c.render), 0) / chunks1).toFixed(3),
   finishSecondsPerFrame: 0,
@@ -202,6 +215,8 @@ console.log(JSON.stringify({
   queue_overhead: +(1 - fps1 / localFps).toFixed(3),
   queue_overhead_same_chunks: +(1 - fps1 / (frames / chunkedSeconds)).toFixed(3),
   preroll_overhead: +(chunkedSeconds / localSeconds - 1).toFixed(3),
+  preroll_s_per_frame: +preRollSecondsPerFrame.toFixed(3),
+  local_s_before_after: [+localBefore.toFixed(2), +localAfter.toFixed(2)],
   frames_identical: identical,
   killed_worker_recovered: killedWorkerRecovered,
   chunk,

@@ -1,10 +1,11 @@
-// The review app: sign-in, then Library / Models / Shots / Jobs pages (hash routes).
+// The review app: sign-in, then Library / Models / Shots / Jobs / Farm pages (hash routes).
 import { createContext, useContext, useEffect, useState } from 'react';
 import { api, ApiError } from './api';
 import { LibraryPage } from './pages/Library';
 import { ModelsPage } from './pages/Models';
 import { ShotsPage } from './pages/Shots';
 import { JobsPage } from './pages/Jobs';
+import { FarmPage } from './pages/Farm';
 import { LoginPage } from './pages/Login';
 
 export interface Me { name: string; role: 'viewer' | 'artist' | 'supervisor'; production: string; limits: { uploadBytes: number } }
@@ -22,7 +23,7 @@ function useHash(): string[] {
   return hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent).filter(Boolean);
 }
 
-const PAGES = [['library', 'Library'], ['models', 'Models'], ['shots', 'Shots'], ['jobs', 'Jobs']] as const;
+const PAGES = [['library', 'Library'], ['models', 'Models'], ['shots', 'Shots'], ['jobs', 'Jobs'], ['farm', 'Farm']] as const;
 
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
@@ -48,6 +49,7 @@ export function App() {
         {page === 'models' && <ModelsPage id={route[1] ? Number(route[1]) : null} />}
         {page === 'shots' && <ShotsPage shot={route[1] ?? null} version={route[2] ? Number(route[2]) : null} />}
         {page === 'jobs' && <JobsPage />}
+        {page === 'farm' && <FarmPage />}
       </main>
     </MeContext.Provider>
   );
