@@ -53,6 +53,8 @@ export interface FarmRenderSpec {
   chunk?: number;
   /** BullMQ priority: 1 is served first; default 1000. Chunks inherit their render's. */
   priority?: number;
+  /** Further renderShotFrames options for every chunk (e.g. { quality: 'final' }). */
+  render?: Record<string, unknown>;
 }
 
 export interface BullMQQueueOptions {
@@ -163,7 +165,7 @@ export class BullMQQueue implements JobQueue {
       children: plan.chunks.map(([a, b], i) => {
         const input: RenderChunkInput = {
           productionDir: s.productionDir, shot: s.shot, modelVersion: s.modelVersion, outDir: s.outDir, range: [a, b],
-          bits: s.bits ?? 8, coherence, chunk: i, chunks: plan.chunks.length,
+          bits: s.bits ?? 8, coherence, chunk: i, chunks: plan.chunks.length, ...(s.render ? { render: s.render } : {}),
         };
         return {
           name: 'render-chunk', queueName: this.name,

@@ -57,6 +57,8 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions, ne
       createdBy: `cli:${process.env.USER ?? 'user'}`, productionDir: prod.dir, shot: shot.name, modelVersion: version, outDir, range,
       shotStart: shot.range[0], bits: Number(o.bits) as 8 | 16, coherence, movie: o.movie, codec: o.prores ? 'prores' as const : 'h264' as const,
       chunk: o.chunk ?? 8, priority: o.priority,
+      // Render options the local command has too (its --quality), passed to every chunk.
+      ...((o as { quality?: string }).quality ? { render: { quality: (o as { quality?: string }).quality } } : {}),
     };
   } finally { await prod.close(); }
 

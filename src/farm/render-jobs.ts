@@ -64,6 +64,8 @@ export interface RenderChunkInput {
   coherence: CoherenceOptions | null;
   chunk?: number;
   chunks?: number;
+  /** Further renderShotFrames options, passed through as given (e.g. quality). */
+  render?: Record<string, unknown>;
 }
 
 export interface RenderChunkResult {
@@ -102,6 +104,8 @@ export interface RenderFinishResult {
   workers: string[];
   /** Frames a killed worker wrote but had not recorded yet, recorded now. */
   recordsRepaired: number;
+  /** Frames chunks found already written when they ran (a chunk run again after its worker died). */
+  resumedFrames: number;
   /** Temp files (.<name>.<pid>.<rand>.tmp) of writers killed mid-write, removed. */
   tempFilesRemoved: number;
   renderSeconds: number;
@@ -125,7 +129,7 @@ export async function renderChunkJob(input: RenderChunkInput, ctx: JobContext): 
     try {
       const label = input.chunks ? `chunk ${(input.chunk ?? 0) + 1}/${input.chunks} ` : '';
       const r = await renderShotFrames(prod, input.shot, model, version, {
-        outDir, range: input.range, bits: input.bits ?? 8, coherence: input.coherence, resume: true,
+        ...(input.render ?? {}), outDir, range: input.range, bits: input.bits ?? 8, coherence: input.coherence, resume: true,
         onFrame: (done, total, frame) => {
           ctx.progress({ progress: done / total, message: `${label}frame ${frame} (${done}/${total})`, detail: { frame, done, total, range: input.range } });
           if (ctx.cancelled) throw new Error('job cancelled');
@@ -200,7 +204,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
     return {
       shot: shot.name, model: input.modelVersion, dir: relative(prod.dir, outDir), frames: paths.size, version: v?.id ?? null,
       movie, movieNote, chunks: results.length, workers: [...new Set(results.map((r) => r.worker))].sort(),
-      recordsRepaired, tempFilesRemoved, renderSeconds: +results.reduce((s, r) => s + r.seconds, 0).toFixed(3),
+      recordsRepaired, resumedFrames: results.reduce((n, r) => n + r.skipped, 0), tempFilesRemoved, renderSeconds: +results.reduce((s, r) => s + r.seconds, 0).toFixed(3),
     };
   } finally { await release(); }
 }

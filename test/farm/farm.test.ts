@@ -92,6 +92,7 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
     const r = end.result as RenderFinishResult;
     assert.equal(r.frames, 24);
     assert.equal(r.chunks, 5);
+    assert.equal(r.resumedFrames, 0);
     assert.deepEqual(pngs(join(fx.dir, dir)), local, 'frames byte-identical to the local render');
     assert.deepEqual(JSON.parse(readFileSync(join(fx.dir, dir, 'coherence.json'), 'utf8')), localCoherence, 'per-frame coherence merged from every chunk');
     assert.ok(r.movie && existsSync(join(fx.dir, r.movie)), 'the preview movie');
@@ -134,7 +135,8 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
     assert.ok(killed, 'a worker was killed mid-chunk');
     assert.equal(end.status, 'done', end.error ?? '');
     const r = end.result as RenderFinishResult;
-    assert.ok(r.workers.some((w) => !w.includes(`:${killed!.pid}:`)), 'a surviving worker ran the killed chunk');
+    assert.ok(!r.workers.some((w) => w.endsWith(`:${killed!.pid}`)), `the killed worker's chunk was run again by another: ${JSON.stringify(r.workers)}`);
+    assert.ok(r.resumedFrames >= 2, `the re-run chunk kept the frames the killed worker had written (${r.resumedFrames})`);
     assert.deepEqual(pngs(join(fx.dir, dir)), local, 'every frame there, byte-identical');
     assert.deepEqual(readdirSync(join(fx.dir, dir)).filter((x) => x.endsWith('.tmp')), [], 'no temp file left');
     await checkRecords(dir);
@@ -188,6 +190,39 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
     assert.equal((await q.get(job.id))!.status, 'cancelled');
   });
 
+  test('a chunk that keeps failing is retried with backoff, then fails its render with the reason', async () => {
+    const job = await q.submitRender({ createdBy: 'test', productionDir: fx.dir, shot: 'sh1', modelVersion: 999, outDir: outDir(), range: [0, 3], shotStart: 0, chunk: 4 });
+    const end = await q.waitFor(job.id, undefined, 300);
+    assert.equal(end.status, 'failed');
+    assert.match(end.error ?? '', /chunk 1\/1 \(0-3\) failed after 3 tries: .*model version #999/);
+  });
+
+  test('SIGTERM: a worker finishes its running chunk, takes no more and exits', async () => {
+    const dir = outDir();
+    let stopped: WorkerProcess | null = null;
+    const off = q.subscribe((e) => {
+      if (stopped || e.type !== 'progress') return;
+      const d = e.detail as { done?: number; total?: number } | undefined;
+      const m = /:(\d+):/.exec(e.message);
+      if (!m || !d?.done || !d.total || d.done >= d.total - 1) return;
+      stopped = workers.find((w) => w.pid === Number(m[1])) ?? null;
+      stopped?.proc.kill('SIGTERM');
+    });
+    const job = await render({ outDir: dir, chunk: 12 });
+    const end = await q.waitFor(job.id);
+    off();
+    assert.ok(stopped, 'a worker was sent SIGTERM mid-chunk');
+    const w = stopped as WorkerProcess;
+    assert.equal(await w.exited, 0, w.log());
+    assert.match(w.log(), /SIGTERM: finishing 1 running job/);
+    assert.match(w.log(), /done  render-chunk/);
+    assert.equal(end.status, 'done', end.error ?? '');
+    assert.deepEqual(pngs(join(fx.dir, dir)), local);
+    const r = end.result as RenderFinishResult;
+    assert.ok(r.workers.some((x) => x.endsWith(`:${w.pid}`)), `the stopping worker's chunk counted (not run again): ${JSON.stringify(r.workers)}\n${w.log()}`);
+    workers[workers.indexOf(w)] = await startWorker(redis.url, fx.dir);
+  });
+
   test('the dailies server on the farm backend: renders through the workers, shows the farm, answers while they render', async (t) => {
     const sq = new BullMQQueue({ connection: parseQueueUrl(redis.url), queueName: queueNameFor(fx.dir), chunk: 6 });
     const server = await buildServer({ production: fx.prod, queue: sq, webDir: null });
@@ -195,6 +230,15 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
       const { token } = await createToken(server.ctx.db, 'sup', 'supervisor');
       const auth = { authorization: `Bearer ${token}` };
       const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
+      // The jobs page's live stream (SSE) from the farm's events.
+      const sse: string[] = [];
+      const sseAbort = new AbortController();
+      const sseRes = await fetch(`${address}/api/jobs/events`, { headers: auth, signal: sseAbort.signal });
+      assert.equal(sseRes.status, 200);
+      const reading = (async () => {
+        const dec = new TextDecoder();
+        try { for await (const chunk of sseRes.body!) sse.push(dec.decode(chunk as Uint8Array)); } catch { /* aborted */ }
+      })();
       const post = await fetch(`${address}/api/jobs/render`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ shot: 'sh1', modelVersion: fx.modelVersion }) });
       assert.equal(post.status, 202);
       const job = await post.json() as { id: string; kind: string };
@@ -217,6 +261,13 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
       }));
       const end = await done;
       assert.equal(end.status, 'done', end.error ?? '');
+      for (let i = 0; i < 50 && !sse.join('').includes('"status":"done"'); i++) await new Promise((res) => setTimeout(res, 100));
+      sseAbort.abort();
+      await reading;
+      const stream = sse.join('');
+      assert.match(stream, /^event: snapshot/);
+      assert.ok(stream.includes(`event: progress\ndata: {"type":"progress","id":"${job.id}"`), 'progress of the render on the stream');
+      assert.ok(new RegExp(`event: job\\ndata: \\{"type":"job","job":\\{"id":"${job.id}"[^\\n]*"status":"done"`).test(stream), 'its "done" on the stream');
       times.sort((a, b) => a - b);
       const p99 = times[Math.floor(times.length * 0.99)]!;
       assert.ok(times.length >= 20, `${times.length} requests`);
