@@ -295,9 +295,10 @@ export class BullMQQueue implements JobQueue {
     this.events = ev;
     ev.on('error', () => { /* reconnects on its own */ });
     const safe = (fn: () => Promise<void>) => { fn().catch(() => { /* the job may be gone already */ }); };
-    for (const name of ['added', 'waiting', 'active', 'failed', 'waiting-children', 'stalled'] as const) {
+    for (const name of ['added', 'waiting', 'active', 'waiting-children', 'stalled'] as const) {
       ev.on(name, ((e: { jobId: string }) => safe(() => this.emitJob(e.jobId))) as never);
     }
+    ev.on('failed', ({ jobId }) => { this.flows.delete(jobId); safe(() => this.emitJob(jobId)); });
     ev.on('completed', ({ jobId, returnvalue }) => safe(async () => {
       const job = await Job.fromId(this.queue, jobId);
       const d = job?.data as FarmJobData | undefined;
