@@ -120,6 +120,7 @@ export async function createDataset(prod: Production, name: string, selection: D
     }).returning('id').executeTakeFirstOrThrow();
     for (const id of assetIds) await trx.insertInto('dataset_assets').values({ dataset_id: row.id, asset_id: id, hash: all.get(id)!.hash }).execute();
     for (const p of pairs) await trx.insertInto('dataset_pairs').values({ dataset_id: row.id, pair_id: p.id }).execute();
+    prod.store.putBytes(bytes, manifestHash); // still there under our write lock (see collectGarbage), or put back
   });
   return { snapshot: await getDataset(prod, name), leftOut };
 }

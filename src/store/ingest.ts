@@ -104,6 +104,9 @@ export class IngestSession {
         }).returning('id').executeTakeFirstOrThrow();
         for (const tag of new Set(meta.tags ?? [])) await trx.insertInto('asset_tags').values({ asset_id: row.id, tag }).execute();
         for (const character of new Set(meta.characters ?? [])) await trx.insertInto('asset_characters').values({ asset_id: row.id, character }).execute();
+        // `atelier gc` (maybe on another machine) deletes orphan blobs only under the write lock our
+        // insert now holds; so if ours is still there, it stays there. Put it back if it went.
+        this.prod.store.putBytes(data, hash);
         return row.id;
       });
     } catch (err) {

@@ -4,7 +4,8 @@
 // that is still running.
 import { statSync, unlinkSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
 import type { Production } from './production.js';
 
 export interface VerifyReport {
@@ -15,12 +16,35 @@ export interface VerifyReport {
   tempFiles: string[];
 }
 
-async function referencedHashes(prod: Production): Promise<Map<string, string>> {
+async function referencedHashes(prod: Production, db: Kysely<Database> = prod.db, extra: ExtraRefs = []): Promise<Map<string, string>> {
   const refs = new Map<string, string>();
-  for (const r of await prod.db.selectFrom('assets').select(['id', 'hash']).execute()) refs.set(r.hash, `asset #${r.id}`);
-  for (const r of await prod.db.selectFrom('model_files').select(['model_version_id', 'name', 'hash']).execute()) refs.set(r.hash, `model version #${r.model_version_id} file ${r.name}`);
-  for (const r of await prod.db.selectFrom('datasets').select(['name', 'manifest_hash']).execute()) refs.set(r.manifest_hash, `dataset ${r.name} manifest`);
+  for (const r of await db.selectFrom('assets').select(['id', 'hash']).execute()) refs.set(r.hash, `asset #${r.id}`);
+  for (const r of await db.selectFrom('model_files').select(['model_version_id', 'name', 'hash']).execute()) refs.set(r.hash, `model version #${r.model_version_id} file ${r.name}`);
+  for (const r of await db.selectFrom('datasets').select(['name', 'manifest_hash']).execute()) refs.set(r.manifest_hash, `dataset ${r.name} manifest`);
+  for (const { table, column } of extra) {
+    for (const r of await (db as unknown as Kysely<Record<string, Record<string, string>>>).selectFrom(table).select(column).execute()) refs.set(r[column], `${table}.${column}`);
+  }
   return refs;
+}
+
+type ExtraRefs = { table: string; column: string }[];
+
+/** Blobs referenced by tables outside the workspace schema (the server's refine-request masks), when present. */
+async function extraReferences(prod: Production): Promise<ExtraRefs> {
+  const tables = new Set((await prod.db.introspection.getTables()).map((t) => t.name));
+  return tables.has('refine_requests') ? [{ table: 'refine_requests', column: 'mask_hash' }] : [];
+}
+
+/**
+ * Takes the database's write lock for the tables that reference blobs, inside trx: writers that
+ * are recording a blob finish first, and new ones wait until trx ends. A blob is only deleted
+ * under this lock, and writers check their blob is there after inserting its row (before
+ * COMMIT), so a row is never committed without its blob — also between machines on a shared store.
+ */
+async function lockReferences(trx: Kysely<Database>, dialect: Production['dialect']): Promise<void> {
+  if (dialect === 'postgres') await sql`LOCK TABLE assets, model_files, datasets IN SHARE MODE`.execute(trx);
+  else await trx.insertInto('settings').values({ key: 'gc_last_run', value: JSON.stringify(new Date().toISOString()) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(new Date().toISOString()) })).execute(); // SQLite: any write takes the lock
 }
 
 function pidAlive(pid: number): boolean {
@@ -42,7 +66,7 @@ export async function verifyProduction(prod: Production, opts: { deep?: boolean 
     const msgs = rows.map((r) => r.integrity_check).filter((m) => m !== 'ok');
     for (const m of msgs) problems.push(`database: ${m}`);
   }
-  const refs = await referencedHashes(prod);
+  const refs = await referencedHashes(prod, prod.db, await extraReferences(prod));
   for (const [hash, what] of refs) {
     if (!prod.store.has(hash)) problems.push(`${what}: blob ${hash} is missing from the content store`);
     else if (opts.deep && !prod.store.verify(hash)) problems.push(`${what}: blob ${hash} no longer matches its hash`);
@@ -69,19 +93,32 @@ export async function collectGarbage(prod: Production, opts: { minAgeSeconds?: n
   const removedBlobs: string[] = [];
   const removedTemps: string[] = [];
   let keptRecent = 0;
+  const candidates: string[] = [];
   for (const hash of report.orphanBlobs) {
-    const p = prod.store.pathFor(hash);
-    if (now - statSync(p).mtimeMs < minAge) { keptRecent++; continue; }
-    // Re-check just before deleting: a writer may have recorded it meanwhile.
-    const still = await referencedHashes(prod);
-    if (still.has(hash)) continue;
-    unlinkSync(p);
-    removedBlobs.push(hash);
+    if (now - statSync(prod.store.pathFor(hash)).mtimeMs < minAge) keptRecent++;
+    else candidates.push(hash);
   }
+  if (candidates.length) {
+    const extra = await extraReferences(prod);
+    await prod.transaction(async (trx) => {
+      removedBlobs.length = 0;
+      await lockReferences(trx, prod.dialect);
+      // Re-checked under the lock: a writer (here or on another machine) may have recorded it meanwhile.
+      const still = await referencedHashes(prod, trx, extra);
+      for (const hash of candidates) {
+        if (still.has(hash)) continue;
+        try { unlinkSync(prod.store.pathFor(hash)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
+        removedBlobs.push(hash);
+      }
+    });
+  }
+  // A temp file of a dead local process can go at once; on a store shared between machines the
+  // process id may be another machine's, so there only age counts.
+  const shared = prod.dialect === 'postgres' || prod.config.store !== undefined;
   for (const t of report.tempFiles) {
     const pid = Number(/\.(\d+)\.[0-9a-f]+\.tmp$/.exec(t)?.[1] ?? /[\\/](\d+)-[0-9a-z]+$/.exec(t)?.[1] ?? NaN);
     const old = now - statSync(t).mtimeMs >= minAge;
-    if ((Number.isFinite(pid) && !pidAlive(pid)) || old) {
+    if ((!shared && Number.isFinite(pid) && !pidAlive(pid)) || old) {
       rmSync(t, { recursive: true, force: true });
       removedTemps.push(t);
     } else keptRecent++;

@@ -33,12 +33,14 @@ export async function registerModelVersion(prod: Production, input: ModelVersion
   const entries: [string, string][] = Array.isArray(input.files) ? input.files.map((p) => [basename(p), p]) : Object.entries(input.files ?? {});
   const names = new Set<string>();
   const files: { name: string; hash: string; bytes: number }[] = [];
+  const sources = new Map<string, string>();
   for (const [name, path] of entries) {
     if (names.has(name)) throw new Error(`model file name ${name} is given twice`);
     names.add(name);
     if (!existsSync(path) || !statSync(path).isFile()) throw new Error(`${path}: model file not found`);
     const put = prod.store.putFile(path); // blobs before rows
     files.push({ name, hash: put.hash, bytes: put.bytes });
+    sources.set(put.hash, path);
   }
   const config = JSON.stringify(input.config ?? {});
   const metrics = JSON.stringify(input.metrics ?? {});
@@ -47,6 +49,12 @@ export async function registerModelVersion(prod: Production, input: ModelVersion
       kind: input.kind, dataset_id: snapshot.id, config, seed: input.seed, code_version: input.codeVersion ?? currentCodeVersion(), metrics, created_at: nowIso(),
     }).returning('id').executeTakeFirstOrThrow();
     for (const f of files) await trx.insertInto('model_files').values({ model_version_id: row.id, ...f }).execute();
+    // Still there under our write lock (see collectGarbage), or copied in again.
+    for (const f of files) {
+      if (prod.store.has(f.hash)) continue;
+      const again = prod.store.putFile(sources.get(f.hash)!);
+      if (again.hash !== f.hash) throw new Error(`model file ${f.name} changed while it was being registered`);
+    }
     return row.id;
   });
 }

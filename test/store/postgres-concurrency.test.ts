@@ -6,8 +6,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { readFileSync, readdirSync, renameSync } from 'node:fs';
-import { openProduction, initProduction, ingestFiles, listAssets, verifyProduction, MARKER } from '../../src/store/index.js';
+import { readFileSync, readdirSync, renameSync, utimesSync, existsSync } from 'node:fs';
+import { openProduction, initProduction, ingestFiles, listAssets, verifyProduction, collectGarbage, MARKER } from '../../src/store/index.js';
 import { tempDir, writeImage, BIN } from './helpers.js';
 import { DIALECTS, TestWorkspace } from './dialects.js';
 import { PostgresServer } from './postgres-server.js';
@@ -96,6 +96,40 @@ describe('postgres: two machines on one workspace', { skip: !DIALECTS.includes('
     await assert.rejects(db2.insertInto('server_tokens').values({ name: 'bob', role: 'viewer', token_hash: 'h1', created_at: now, revoked_at: null }).execute(), /unique/i);
     const { n } = await db2.selectFrom('server_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     assert.equal(n, 1);
+  });
+
+  test('gc on one machine while another records the same bytes: the blob being recorded is never deleted', async (t) => {
+    const dir = tempDir(t);
+    const a = await w.init(join(dir, 'prod'));
+    const b = await openProduction(join(dir, 'prod'));
+    t.after(async () => { await a.close(); await b.close(); });
+    // An orphan blob (a killed ingest left it), old enough for gc.
+    const { hash, path } = a.store.putBytes(readFileSync(await writeImage(join(dir, 'x.png'), 77)));
+    utimesSync(path, new Date(Date.now() - 3600e3), new Date(Date.now() - 3600e3));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let inserted!: () => void;
+    const insertedP = new Promise<void>((r) => { inserted = r; });
+    const now = new Date().toISOString();
+    // Machine b re-ingests those bytes: its row is inserted, not yet committed.
+    const writer = b.transaction(async (trx) => {
+      await trx.insertInto('assets').values({ hash, kind: 'concept_art', original_name: 'x.png', source_path: '/x.png', format: 'png', width: 96, height: 64, channels: 3, bit_depth: 8, bytes: 1, phash: null, near_duplicate_of: null, near_duplicate_distance: null, location: null, owner: null, licence: null, source: null, cleared_for_training: 0, created_at: now, updated_at: now }).execute();
+      inserted();
+      await gate;
+      b.store.putBytes(readFileSync(join(dir, 'x.png')), hash);
+    });
+    await insertedP;
+    let gcDone = false;
+    const gc = collectGarbage(a, { minAgeSeconds: 60 }).then((r) => { gcDone = true; return r; });
+    await new Promise((r) => setTimeout(r, 700));
+    const waited = !gcDone;
+    release();
+    await writer;
+    assert.ok(waited, 'gc waits for the writer holding the lock');
+    const report = await gc;
+    assert.deepEqual(report.removedBlobs, []);
+    assert.ok(existsSync(path), 'the recorded blob is still there');
+    assert.deepEqual((await verifyProduction(a, { deep: true })).problems, []);
   });
 
   test('over the unix socket: the same workspace, described by its socket', async (t) => {

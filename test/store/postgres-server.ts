@@ -61,6 +61,7 @@ export class PostgresServer {
       server.startSync();
       // Stop the server even if the test process exits without running its after hooks.
       process.once('exit', () => server.destroySync());
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { server.destroySync(); process.exit(128 + (sig === 'SIGINT' ? 2 : 15)); });
       return server;
     } catch (err) {
       rmSync(root, { recursive: true, force: true });
