@@ -133,7 +133,7 @@ const report = (c: CharacterConsistency) => ({
   worst: c.worst ? { character: c.worst.character, ratio: +c.worst.ratio!.toFixed(3) } : null,
   per_character: Object.fromEntries(c.perCharacter.map((x) => [x.character, {
     ratio: x.ratio === null ? null : +x.ratio.toFixed(3), output_swd: x.outputSwd === null ? null : +x.outputSwd.toFixed(4),
-    gt_swd: x.gtSwd === null ? null : +x.gtSwd.toFixed(4), shots: x.shots.length, pairs: x.pairs,
+    gt_swd: x.gtSwd === null ? null : +x.gtSwd.toFixed(4), fidelity_swd: x.fidelitySwd === null ? null : +x.fidelitySwd.toFixed(4), shots: x.shots.length, pairs: x.pairs,
   }])),
 });
 const cc = { model: report(consistency.model.result()), baseline_l1: report(consistency.baseline_l1.result()) };

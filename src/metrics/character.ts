@@ -30,6 +30,12 @@ export interface CharacterScore {
   /** Mean over shot pairs of the SWD between the character's pixel colours in the two shots. */
   outputSwd: number | null;
   gtSwd: number | null;
+  /**
+   * Mean over the shots showing it of the SWD between the character's output and ground-truth pixel
+   * colours in the same shot. The ratio alone rewards blandness (a model that paints a character the
+   * same flat colour everywhere is perfectly "consistent"); this says whether it is the right colour.
+   */
+  fidelitySwd: number | null;
   /** Shots showing the character (with at least minPixels pixels), and the pairs compared. */
   shots: string[];
   pairs: number;
@@ -100,22 +106,28 @@ export class CharacterPixelSets {
     const shots = [...this.sets.keys()];
     const perCharacter: CharacterScore[] = this.characters.map((ch) => {
       const present = shots.filter((s) => (this.sets.get(s)!.get(ch.name)?.count ?? 0) >= this.o.minPixels);
+      const opt = { projections: this.o.projections, seed: this.o.seed };
+      let fid = 0;
+      for (const s of present) {
+        const X = this.sets.get(s)!.get(ch.name)!;
+        fid += E.tidy(() => swd(E.F.cat(X.out, 0), E.F.cat(X.gt, 0), opt));
+      }
+      const fidelitySwd = present.length ? fid / present.length : null;
       let so = 0, sg = 0, pairs = 0;
       for (let a = 0; a < present.length; a++) {
         for (let b = a + 1; b < present.length; b++) {
           const A = this.sets.get(present[a]!)!.get(ch.name)!, B = this.sets.get(present[b]!)!.get(ch.name)!;
           E.tidy(() => {
-            const opt = { projections: this.o.projections, seed: this.o.seed };
             so += swd(E.F.cat(A.out, 0), E.F.cat(B.out, 0), opt);
             sg += swd(E.F.cat(A.gt, 0), E.F.cat(B.gt, 0), opt);
           });
           pairs++;
         }
       }
-      if (pairs === 0) return { character: ch.name, ratio: null, outputSwd: null, gtSwd: null, shots: present, pairs };
+      if (pairs === 0) return { character: ch.name, ratio: null, outputSwd: null, gtSwd: null, fidelitySwd, shots: present, pairs };
       const outputSwd = so / pairs, gtSwd = sg / pairs;
       const ratio = gtSwd > 1e-12 ? outputSwd / gtSwd : outputSwd > 1e-12 ? Infinity : 1;
-      return { character: ch.name, ratio, outputSwd, gtSwd, shots: present, pairs };
+      return { character: ch.name, ratio, outputSwd, gtSwd, fidelitySwd, shots: present, pairs };
     });
     const scored = perCharacter.filter((s) => s.ratio !== null);
     const worst = scored.length ? scored.reduce((a, b) => (b.ratio! > a.ratio! ? b : a)) : null;

@@ -53,6 +53,7 @@ test('identical output and ground truth give ratio 1 for every character', () =>
       assert.equal(c.pairs, 1);
       assert.ok(Math.abs(c.ratio! - 1) < 1e-9, `${c.character}: ${c.ratio}`);
       assert.ok(c.gtSwd! > 0.05);
+      assert.equal(c.fidelitySwd, 0, 'output = ground truth');
     }
   });
 });
@@ -74,6 +75,9 @@ test('an output that drifts one character between shots more than the painters d
     // An output that renders each character the same in both shots is more consistent than the paintings.
     const same = characterConsistency([{ name: 'sh1', output: o1, gt: gt1, ids }, { name: 'sh2', output: frame(5, 32, 48, [0.9, 0.7, 0.2], [0.9, 0.4, 0.1]), gt: gt2, ids }], CHARS);
     for (const c of same.perCharacter) assert.ok(c.ratio! < 0.5, `${c.character}: ${c.ratio}`);
+    // ... which the fidelity figure exposes: pip's output in shot 2 is far from its painting there.
+    const fid = Object.fromEntries(r.perCharacter.map((c) => [c.character, c.fidelitySwd!]));
+    assert.ok(fid.pip! > 3 * fid.mira!, JSON.stringify(fid));
   });
 });
 
