@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { Production, DatasetSnapshot } from '../store/index.js';
 import { resolveModelFile } from './model-ref.js';
-import { type UpscaleArch, type UpscaleTrain, type ImageFile, makeUpscaleConfig, trainUpscale, type TrainUpscaleResult, loadUpscaleModel, type UpscaleModel } from '../models/upscale/index.js';
+import { type UpscaleArch, type UpscaleTrain, type DownscaleMode, type ImageFile, makeUpscaleConfig, trainUpscale, type TrainUpscaleResult, loadUpscaleModel, type UpscaleModel } from '../models/upscale/index.js';
 
 export interface TrainUpscaleJobOptions {
   dataset: string;
   scale?: 2 | 4;
-  downscale?: 'area' | 'bicubic';
+  downscale?: DownscaleMode;
   train?: Partial<UpscaleTrain>;
   arch?: Partial<UpscaleArch>;
 }
@@ -58,6 +58,8 @@ export async function runTrainUpscale(prod: Production, o: TrainUpscaleJobOption
       held_out_psnr: h ? +h.psnr.toFixed(3) : null,
       held_out_bicubic_psnr: h ? +h.bicubicPsnr.toFixed(3) : null,
       held_out_psnr_gain_db: h ? +h.gainDb.toFixed(3) : null,
+      held_out_keys_bicubic_psnr: h ? +h.keysPsnr.toFixed(3) : null,
+      downscale: config.downscale,
       held_out_images: heldOut, train_images: result.trainImages,
       steps: result.steps, train_seconds: +result.seconds.toFixed(1), final_l1: +result.finalLoss.toFixed(5),
       evals: result.evals, run: runDir,

@@ -12,9 +12,10 @@ import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
 import {
   makeUpscaleConfig, Upscaler, pixelShuffle, pixelUnshuffle, bicubicUpscale, upscaleImage, upscaleTileOptions, downscale,
-  heldOutImageIds, trainUpscale, loadUpscaleModel, parseUpscaleConfig,
+  heldOutImageIds, trainUpscale, loadUpscaleModel, parseUpscaleConfig, keysUpscale, antialiasedDownscale, keysKernel,
 } from '../../src/models/upscale/index.js';
 import { tileMaxAbsDiff } from '../../src/render/tiles.js';
+import { loadImage } from '../../src/data/image-io.js';
 
 E.setNumThreads(1);
 const root = mkdtempSync(join(tmpdir(), 'atelier-upscale-'));
@@ -88,6 +89,35 @@ test('area downscale averages blocks and rounds to 8 bits; hold-out is determini
   assert.equal(heldOutImageIds(files, 0.25).size, 2);
   assert.equal(heldOutImageIds(files.slice(0, 2), 0.9).size, 1);
   assert.equal(heldOutImageIds(files.slice(0, 1), 0.5).size, 0);
+});
+
+test('bicubic references: Keys a=-0.75 is libtorch\'s bicubic; the antialiased downscale is sharp\'s cubic resize', async () => {
+  assert.equal(keysKernel(0), 1);
+  assert.equal(keysKernel(1), 0);
+  assert.equal(keysKernel(2), 0);
+  E.tidy(() => {
+    const x = E.rand([1, 3, 13, 17]);
+    for (const s of [2, 4]) {
+      const torch = E.F.interpolate(x, { size: [13 * s, 17 * s], mode: 'bicubic' }).clamp(0, 1);
+      assert.ok(keysUpscale(x, s, -0.75).sub(torch).abs().max().item() < 1e-5, `Keys a=-0.75 x${s} vs libtorch`);
+      assert.deepEqual(keysUpscale(x, s).shape, [1, 3, 13 * s, 17 * s]);
+      // A constant stays constant (the kernel is normalized), and so does a linear ramp inside.
+      assert.ok(antialiasedDownscale(E.full([1, 3, 8 * s, 4 * s], 0.4), s).sub(E.full([1, 3, 8, 4], 0.4)).abs().max().item() < 0.003);
+    }
+  });
+  const dir = join(root, 'cubic');
+  const path = await painting(join(dir, 'p.png'), 3, 64, 48);
+  const { data } = await sharp(path).resize(32, 24, { kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
+  const img = await loadImage(path, 3);
+  E.tidy(() => {
+    const ref = E.tensor(Array.from(data), [24, 32, 3]).permute([2, 0, 1]).unsqueeze(0).div(255);
+    const ours = downscale(img.tensor, 2, 'bicubic-aa');
+    // Interior pixels (edges are handled differently): within rounding of sharp's.
+    const d = ours.sub(ref).narrow(2, 2, 20).narrow(3, 2, 28).abs();
+    console.log(`antialiased bicubic x2 vs sharp cubic: mean |diff| ${(d.mean().item() * 255).toFixed(3)}, max ${(d.max().item() * 255).toFixed(2)} levels`);
+    assert.ok(d.mean().item() * 255 < 0.5 && d.max().item() * 255 <= 2.01);
+  });
+  img.tensor.dispose();
 });
 
 test('training: loss falls, same seed gives the same model, held-out images are scored, model file round-trips', async () => {

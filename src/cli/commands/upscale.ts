@@ -9,8 +9,13 @@ import { ProgressBar, fmt, parseDuration } from '../progress.js';
 import { common, integer, positiveNumber, withProduction, openProductionForModel, type CommonOpts } from './store-common.js';
 import { sha256File, type Production } from '../../store/index.js';
 import { runTrainUpscale, resolveUpscaleModel } from '../../jobs/train-upscale.js';
-import { upscaleImage, type UpscaleTrainEvent } from '../../models/upscale/index.js';
+import { upscaleImage, DOWNSCALE_MODES, type DownscaleMode, type UpscaleTrainEvent } from '../../models/upscale/index.js';
 import { loadImage, saveImage } from '../../data/image-io.js';
+
+function downscaleArg(v: string): DownscaleMode {
+  if (!(DOWNSCALE_MODES as readonly string[]).includes(v)) throw new Error(`--downscale must be ${DOWNSCALE_MODES.join(', ')}, got ${v}`);
+  return v as DownscaleMode;
+}
 
 function scaleArg(v: string): 2 | 4 {
   if (v !== '2' && v !== '4') throw new Error(`--scale must be 2 or 4, got ${v}`);
@@ -42,12 +47,13 @@ export function registerUpscale(program: Command): void {
     .description('Train the production\'s upscaler on its own full-resolution concept art and character sheets.')
     .requiredOption('--dataset <name>', 'dataset snapshot to train on (its concept art and character sheets)')
     .option('--scale <n>', 'upscaling factor: 2 or 4 (default 2)', scaleArg)
+    .option('--downscale <mode>', 'how training inputs are made: bicubic-aa (antialiased bicubic, as sharp/PIL resize; default), area, bicubic', downscaleArg)
     .option('--steps <n>', 'training steps (default 1500)', integer)
     .option('--budget <duration>', 'train for about this long instead of a step count, e.g. 3m', parseDuration)
     .option('--seed <n>', 'random seed (same seed, same data, same machine: same model)', integer)
     .option('--batch <n>', 'patches per step (default 16)', integer)
     .option('--patch <px>', 'high-resolution patch size (default 64)', integer)
-    .option('--lr <rate>', 'learning rate (default 1e-3)', positiveNumber)
+    .option('--lr <rate>', 'learning rate (default 2e-3)', positiveNumber)
     .option('--channels <n>', 'network width (default 32)', integer)
     .option('--blocks <n>', 'residual blocks (default 3)', integer))
     .addHelpText('after', `
@@ -58,12 +64,12 @@ version's metrics report PSNR on them against bicubic (held_out_psnr_gain_db).
 Examples:
   atelier train upscale --dataset look-v1 --budget 3m
   atelier upscale frame.png --model 7 -o frame.2x.png`)
-    .action(async (o: CommonOpts & { dataset: string; scale?: 2 | 4; steps?: number; budget?: number; seed?: number; batch?: number; patch?: number; lr?: number; channels?: number; blocks?: number }) => {
+    .action(async (o: CommonOpts & { dataset: string; scale?: 2 | 4; downscale?: DownscaleMode; steps?: number; budget?: number; seed?: number; batch?: number; patch?: number; lr?: number; channels?: number; blocks?: number }) => {
       const rep = reporter(!!o.json, 'train upscale');
       const sig = cancelOnSigint();
       try {
         const r = await withProduction(o, (prod) => runTrainUpscale(prod, {
-          dataset: o.dataset, scale: o.scale,
+          dataset: o.dataset, scale: o.scale, downscale: o.downscale,
           train: {
             ...(o.steps !== undefined ? { steps: o.steps } : {}), ...(o.budget !== undefined ? { budgetSeconds: o.budget } : {}),
             ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.batch !== undefined ? { batchSize: o.batch } : {}),

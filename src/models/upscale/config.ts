@@ -1,5 +1,12 @@
 // The upscaler's configuration: architecture, scale and training settings. Saved in the model
 // file's metadata and with each run, so a model can always be rebuilt exactly.
+/**
+ * 'area': s x s block average; 'bicubic-aa': antialiased bicubic (sharp's 'cubic' resize, PIL,
+ * imresize); 'bicubic': libtorch's bicubic sampling, not antialiased.
+ */
+export type DownscaleMode = 'area' | 'bicubic' | 'bicubic-aa';
+export const DOWNSCALE_MODES: readonly DownscaleMode[] = ['area', 'bicubic', 'bicubic-aa'];
+
 export interface UpscaleArch {
   /** Feature channels of every hidden conv (default 32). */
   channels: number;
@@ -27,17 +34,17 @@ export interface UpscaleConfig {
   version: 1;
   scale: 2 | 4;
   /** How low-resolution inputs are made from high-resolution images (training and evaluation). */
-  downscale: 'area' | 'bicubic';
+  downscale: DownscaleMode;
   arch: UpscaleArch;
   train: UpscaleTrain;
 }
 
 export const DEFAULT_ARCH: UpscaleArch = { channels: 32, blocks: 3 };
-export const DEFAULT_TRAIN: UpscaleTrain = { steps: 1500, budgetSeconds: null, batchSize: 16, patchSize: 64, lr: 1e-3, seed: 1, holdOut: 0.25, evalEvery: 100 };
+export const DEFAULT_TRAIN: UpscaleTrain = { steps: 1500, budgetSeconds: null, batchSize: 16, patchSize: 64, lr: 2e-3, seed: 1, holdOut: 0.25, evalEvery: 100 };
 
-export function makeUpscaleConfig(o: { scale?: number; downscale?: 'area' | 'bicubic'; arch?: Partial<UpscaleArch>; train?: Partial<UpscaleTrain> } = {}): UpscaleConfig {
+export function makeUpscaleConfig(o: { scale?: number; downscale?: DownscaleMode; arch?: Partial<UpscaleArch>; train?: Partial<UpscaleTrain> } = {}): UpscaleConfig {
   const c: UpscaleConfig = {
-    format: 'atelier-upscale', version: 1, scale: (o.scale ?? 2) as 2 | 4, downscale: o.downscale ?? 'area',
+    format: 'atelier-upscale', version: 1, scale: (o.scale ?? 2) as 2 | 4, downscale: o.downscale ?? 'bicubic-aa',
     arch: { ...DEFAULT_ARCH, ...o.arch }, train: { ...DEFAULT_TRAIN, ...o.train },
   };
   validate(c, 'upscale config');
@@ -49,7 +56,7 @@ function validate(c: UpscaleConfig, where: string): void {
   const int = (v: unknown, what: string, min: number) => { if (!Number.isInteger(v) || (v as number) < min) bad(`${what} must be a whole number >= ${min}, got ${String(v)}`); };
   if (c.format !== 'atelier-upscale' || c.version !== 1) bad('not an Atelier upscaler configuration (format/version)');
   if (c.scale !== 2 && c.scale !== 4) bad(`scale must be 2 or 4, got ${String(c.scale)}`);
-  if (c.downscale !== 'area' && c.downscale !== 'bicubic') bad(`downscale must be area or bicubic, got ${String(c.downscale)}`);
+  if (!DOWNSCALE_MODES.includes(c.downscale)) bad(`downscale must be ${DOWNSCALE_MODES.join(', ')}, got ${String(c.downscale)}`);
   int(c.arch.channels, 'channels', 1);
   int(c.arch.blocks, 'blocks', 0);
   const t = c.train;

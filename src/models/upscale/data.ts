@@ -3,7 +3,8 @@
 // Whole images are held out (deterministically) to score the model on pictures it never saw.
 import * as E from '../../engine/index.js';
 import { loadImage } from '../../data/image-io.js';
-import type { UpscaleConfig } from './config.js';
+import type { UpscaleConfig, DownscaleMode } from './config.js';
+import { antialiasedDownscale } from './cubic.js';
 
 export interface ImageFile {
   id: string;
@@ -19,11 +20,14 @@ export interface UpscaleSet { train: UpscaleExample[]; heldOut: UpscaleExample[]
 
 /**
  * High resolution (N, C, H, W), H and W multiples of s -> low resolution (N, C, H/s, W/s),
- * rounded to 8 bits like a saved frame. 'area' averages s x s blocks (an antialiased downscale).
+ * rounded to 8 bits like a saved frame. 'area' averages s x s blocks (an antialiased downscale);
+ * 'bicubic-aa' is the antialiased bicubic of sharp/PIL/imresize (Keys a = -0.5 stretched by s);
+ * 'bicubic' is libtorch's bicubic sampling (not antialiased: kept for models trained with it).
  */
-export function downscale(hr: E.Tensor, s: number, mode: 'area' | 'bicubic' = 'area'): E.Tensor {
+export function downscale(hr: E.Tensor, s: number, mode: DownscaleMode = 'area'): E.Tensor {
   const [, , h, w] = hr.shape as [number, number, number, number];
   if (h % s || w % s) throw new RangeError(`downscale: ${w}x${h} is not a multiple of ${s}`);
+  if (mode === 'bicubic-aa') return antialiasedDownscale(hr, s);
   return E.tidy(() => E.F.interpolate(hr, { size: [h / s, w / s], mode }).clamp(0, 1).mul(255).round().div(255));
 }
 

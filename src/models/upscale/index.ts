@@ -4,3 +4,4 @@ export * from './config.js';
 export { Upscaler, pixelShuffle, pixelUnshuffle, bicubicUpscale, upscaleImage, upscaleTileOptions, saveUpscaleModel, loadUpscaleModel, type UpscaleModel } from './net.js';
 export { downscale, heldOutImageIds, loadUpscaleSet, sampleBatch, type ImageFile, type UpscaleExample, type UpscaleSet } from './data.js';
 export { trainUpscale, scoreUpscaler, type TrainUpscaleInput, type TrainUpscaleResult, type UpscaleScore, type UpscaleTrainEvent } from './train.js';
+export { keysKernel, keysUpscale, antialiasedDownscale } from './cubic.js';

@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../../util/atomic.js';
 import { psnr } from '../../metrics/index.js';
 import type { UpscaleConfig } from './config.js';
 import { Upscaler, upscaleImage, bicubicUpscale, saveUpscaleModel } from './net.js';
+import { keysUpscale } from './cubic.js';
 import { type ImageFile, type UpscaleExample, loadUpscaleSet, disposeUpscaleSet, sampleBatch } from './data.js';
 
 export interface TrainUpscaleInput {
@@ -21,11 +22,13 @@ export interface TrainUpscaleInput {
 }
 
 export interface UpscaleScore {
-  /** Mean PSNR (dB) of the upscaler's output against the original, and of bicubic's. */
+  /** Mean PSNR (dB) of the upscaler's output against the original, and of bicubic's (libtorch's, Keys a = -0.75). */
   psnr: number;
   bicubicPsnr: number;
   /** psnr - bicubicPsnr: what the production's upscaler adds over bicubic. */
   gainDb: number;
+  /** Bicubic as sharp/PIL/imresize make it (Keys a = -0.5; a little below libtorch's on this art). */
+  keysPsnr: number;
   images: number;
 }
 
@@ -65,14 +68,16 @@ export function scoreUpscaler(net: Upscaler, examples: UpscaleExample[], tile = 
   const s = net.config.scale;
   let mine = 0;
   let base = 0;
+  let keys = 0;
   for (const ex of examples) {
     E.tidy(() => {
       mine += shavedPsnr(upscaleImage(net, ex.lr, tile), ex.hr, s);
       base += shavedPsnr(bicubicUpscale(ex.lr, s), ex.hr, s);
+      keys += shavedPsnr(keysUpscale(ex.lr, s, -0.5), ex.hr, s);
     });
   }
   const n = examples.length;
-  return { psnr: mine / n, bicubicPsnr: base / n, gainDb: (mine - base) / n, images: n };
+  return { psnr: mine / n, bicubicPsnr: base / n, gainDb: (mine - base) / n, keysPsnr: keys / n, images: n };
 }
 
 export async function trainUpscale(input: TrainUpscaleInput, ctx: Ctx): Promise<TrainUpscaleResult> {
@@ -152,4 +157,4 @@ export async function trainUpscale(input: TrainUpscaleInput, ctx: Ctx): Promise<
   }
 }
 
-const scoreOf = (e: UpscaleScore): UpscaleScore => ({ psnr: e.psnr, bicubicPsnr: e.bicubicPsnr, gainDb: e.gainDb, images: e.images });
+const scoreOf = (e: UpscaleScore): UpscaleScore => ({ psnr: e.psnr, bicubicPsnr: e.bicubicPsnr, gainDb: e.gainDb, keysPsnr: e.keysPsnr, images: e.images });
