@@ -128,17 +128,17 @@ export class BullMQQueue implements JobQueue {
     if (!k || k.flowOnly) throw new Error(`unknown job kind "${spec.kind}"; kinds are: ${this.kinds().join(', ')}`);
     const chunk = this.o.chunk ?? 8;
     if (spec.kind === 'render-shot' && chunk > 0) {
-      const i = spec.input as { productionDir: string; shot: string; modelVersion: number; range: [number, number]; shotRange?: [number, number]; outDir?: string };
+      const i = spec.input as { productionDir: string; shot: string; modelVersion: number; range: [number, number]; shotRange?: [number, number]; outDir?: string; priority?: number };
       if (!Array.isArray(i.range)) throw new Error('a farm render needs input.range');
       const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
       return this.submitRender({
         title: spec.title, createdBy: spec.createdBy, productionDir: i.productionDir, shot: i.shot, modelVersion: i.modelVersion,
-        outDir: i.outDir ?? `renders/${i.shot}/v${i.modelVersion}-${stamp}`, range: i.range, shotStart: i.shotRange?.[0] ?? i.range[0],
+        outDir: i.outDir ?? `renders/${i.shot}/v${i.modelVersion}-${stamp}`, range: i.range, shotStart: i.shotRange?.[0] ?? i.range[0], priority: i.priority,
       });
     }
     const id = randomUUID();
     const data: FarmJobData = { kind: spec.kind, title: spec.title, createdBy: spec.createdBy, input: spec.input };
-    const job = await this.queue.add(spec.kind, data, { ...this.jobOptions(), jobId: id });
+    const job = await this.queue.add(spec.kind, data, { ...this.jobOptions(typeof spec.input.priority === 'number' ? spec.input.priority : undefined), jobId: id });
     await this.index(id, job.timestamp);
     return this.record(job, 'waiting');
   }
@@ -192,11 +192,20 @@ export class BullMQQueue implements JobQueue {
     return this.redis.mget(ids.map((id) => k.cancel(id)));
   }
 
+  /** For renders (flow parents): when their first chunk started. */
+  private async startedAt(ids: string[]): Promise<(string | null)[]> {
+    if (!ids.length) return [];
+    const k = farmKeys(this.name);
+    return this.redis.mget(ids.map((id) => k.started(id)));
+  }
+
   /** A BullMQ job as a JobRecord; `state` from the list it came from, or looked up. */
-  private async record(job: Job, state?: State, cancelled?: string | null): Promise<JobRecord> {
+  private async record(job: Job, state?: State, cancelled?: string | null, started?: string | null): Promise<JobRecord> {
     const st = state ?? ((await job.getState()) as State);
     const data = job.data as FarmJobData;
     const mark = cancelled !== undefined ? cancelled : (await this.cancelledAt([job.id!]))[0] ?? null;
+    const isFlow = job.name === 'render-finish';
+    const flowStarted = !isFlow ? null : started !== undefined ? started : (await this.startedAt([job.id!]))[0] ?? null;
     const p = (job.progress && typeof job.progress === 'object' ? job.progress : {}) as FarmProgress;
     let status: JobStatus;
     let progress: number | null = typeof p.progress === 'number' ? p.progress : null;
@@ -214,13 +223,13 @@ export class BullMQQueue implements JobQueue {
       const done = dep.processed ?? 0, left = dep.unprocessed ?? 0;
       const live = this.flows.get(job.id!);
       const liveFrames = live ? [...live.done.values()].reduce((s, x) => s + x, 0) : 0;
-      status = done > 0 || liveFrames > 0 ? 'running' : 'queued';
+      status = done > 0 || liveFrames > 0 || flowStarted ? 'running' : 'queued';
       progress = live && live.total ? Math.min(1, liveFrames / live.total) : done + left ? done / (done + left) : null;
       message = `${done}/${done + left} chunks done`;
     } else { status = 'queued'; message = message || 'queued'; }
     return {
       id: job.id!, kind: data.kind ?? job.name, title: data.title ?? job.name, status, progress, message,
-      createdBy: data.createdBy ?? 'unknown', createdAt: iso(job.timestamp)!, startedAt: iso(job.processedOn),
+      createdBy: data.createdBy ?? 'unknown', createdAt: iso(job.timestamp)!, startedAt: flowStarted ?? iso(job.processedOn),
       finishedAt: status === 'cancelled' && !job.finishedOn ? (mark ?? null) : iso(job.finishedOn),
       result: st === 'completed' ? job.returnvalue ?? null : null, error,
     };
@@ -245,9 +254,10 @@ export class BullMQQueue implements JobQueue {
     const ids = await this.redis.zrevrange(farmKeys(this.name).top, 0, limit - 1);
     const jobs = (await Promise.all(ids.map((id) => Job.fromId(this.queue, id)))).filter((j): j is Job => !!j);
     const marks = await this.cancelledAt(jobs.map((j) => j.id!));
+    const starts = await this.startedAt(jobs.map((j) => j.id!));
     // A finished job's state is in its hash; only unfinished ones need a look-up.
     const states = await Promise.all(jobs.map(async (j) => (j.finishedOn ? (j.returnvalue == null && j.failedReason ? 'failed' : 'completed') : ((await j.getState()) as State))));
-    return Promise.all(jobs.map((j, i) => this.record(j, states[i], marks[i] ?? null)));
+    return Promise.all(jobs.map((j, i) => this.record(j, states[i], marks[i] ?? null, starts[i] ?? null)));
   }
 
   async cancel(id: string): Promise<JobRecord> {

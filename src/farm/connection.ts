@@ -43,6 +43,8 @@ export function queueNameFor(productionDir: string): string {
 /** Redis keys of ours next to BullMQ's (same prefix, so one FLUSH or key scan sees both). */
 export const farmKeys = (queue: string) => ({
   cancel: (id: string) => `bull:${queue}:atelier:cancel:${id}`,
+  /** When a render's first chunk started (its parent job only runs at the end). */
+  started: (id: string) => `bull:${queue}:atelier:started:${id}`,
   worker: (id: string) => `bull:${queue}:atelier:worker:${id}`,
   workers: `bull:${queue}:atelier:workers`,
   /** Jobs people submitted (not a flow's chunks), by submit time: the job list without scanning every chunk. */

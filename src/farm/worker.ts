@@ -135,6 +135,8 @@ export class FarmWorker {
     signal?.addEventListener('abort', () => abort.abort());
     const entry = { title: d.title, parent: d.parent, progress: null as number | null, message: 'starting', abort };
     this.active.set(job.id!, entry);
+    void this.heartbeat(); // the Farm page sees the job at once
+    if (d.parent) this.redis.set(farmKeys(this.queueName).started(d.parent), new Date().toISOString(), 'EX', 30 * 86400, 'NX').catch(() => {});
     const t0 = Date.now();
     this.log(`start ${job.name} ${job.id} (${d.title})${job.attemptsMade ? `, try ${job.attemptsMade + 1}` : ''}`);
     const onProgress = (m: unknown) => {
@@ -163,6 +165,7 @@ export class FarmWorker {
     } finally {
       this.busyMs += Date.now() - t0;
       this.active.delete(job.id!);
+      void this.heartbeat();
     }
   }
 

@@ -46,9 +46,9 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
     {
       method: 'POST', url: '/api/jobs/render', summary: 'Render a shot (or a frame range) through a look model; the frames arrive as a new version', tag: 'jobs', role: 'artist',
-      body: { type: 'object', additionalProperties: false, required: ['shot', 'modelVersion'], properties: { shot: SHOT_NAME, modelVersion: { type: 'integer', minimum: 1 }, frameStart: { type: 'integer' }, frameEnd: { type: 'integer' } } },
+      body: { type: 'object', additionalProperties: false, required: ['shot', 'modelVersion'], properties: { shot: SHOT_NAME, modelVersion: { type: 'integer', minimum: 1 }, frameStart: { type: 'integer' }, frameEnd: { type: 'integer' }, priority: { type: 'integer', minimum: 1, maximum: 2097152, description: 'on a farm: 1 runs first (default 1000)' } } },
       handler: async (req, reply, c) => {
-        const b = req.body as { shot: string; modelVersion: number; frameStart?: number; frameEnd?: number };
+        const b = req.body as { shot: string; modelVersion: number; frameStart?: number; frameEnd?: number; priority?: number };
         const shot = await c.prod.shot(b.shot);
         const m = await getModelVersion(c.prod, b.modelVersion);
         if (!m.kind.startsWith('look')) throw badRequest(`model version #${m.id} is a ${m.kind} model, not a look model`);
@@ -56,7 +56,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
         if (range[0] > range[1] || range[0] < shot.range[0] || range[1] > shot.range[1]) throw badRequest(`frame range ${range[0]}-${range[1]} is outside shot ${shot.name} (${shot.range[0]}-${shot.range[1]})`);
         const job = await c.queue.submit({
           kind: 'render-shot', title: `render ${shot.name} ${range[0]}-${range[1]} with model #${m.id}`,
-          input: { productionDir: c.prod.dir, shot: shot.name, modelVersion: m.id, range, shotRange: shot.range }, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
+          input: { productionDir: c.prod.dir, shot: shot.name, modelVersion: m.id, range, shotRange: shot.range, ...(b.priority ? { priority: b.priority } : {}) }, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
         });
         void reply.status(202);
         return job;
