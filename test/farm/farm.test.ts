@@ -43,9 +43,10 @@ await Promise.all(Array.from({ length: 4 }, async () => {
 const pngs = (d: string) => Object.fromEntries(readdirSync(d).filter((n) => n.endsWith('.png')).sort().map((n) => [n, readFileSync(join(d, n)).toString('base64')]));
 
 test('chunks: equal work counting pre-roll, every frame once', () => {
-  const p = planChunks([0, 23], 12, 3, 0);
-  assert.deepEqual(p.chunks, [[0, 13], [14, 23]]);
+  const p = planChunks([0, 23], 12, 3, 0, 1);
+  assert.deepEqual(p.chunks, [[0, 13], [14, 23]], 'pre-roll as costly as a frame: 14 | 10 + 3');
   assert.equal(p.workFrames, 27);
+  assert.deepEqual(planChunks([0, 23], 12, 3, 0, 0.6).chunks, [[0, 12], [13, 23]], 'pre-roll at 0.6 of a frame: 13 | 11 + 1.8');
   for (const [range, size] of [[[0, 99], 8], [[10, 57], 5], [[3, 3], 8], [[0, 6], 1]] as [[number, number], number][]) {
     const c = planChunks(range, size, 3, 0).chunks;
     assert.equal(c.length, Math.ceil((range[1] - range[0] + 1) / size));
