@@ -3,6 +3,7 @@
 // flow (OpenCV DIS), where forward-backward flow agrees (no occlusion) and the source lies in frame.
 // The blend reads only model outputs of frames t-window..t, never earlier blends, so any frame range
 // renders on its own given pre-roll frames (see preRoll), and chunks equal a whole-shot render.
+// DIS runs once per consecutive pair (both directions); flows reaching further back are composed.
 import * as E from '../engine/index.js';
 import { warpByFlow, occlusionMask, inFrameMask, flowToTensor, luminance } from '../metrics/index.js';
 
@@ -12,9 +13,16 @@ export interface CoherenceOptions {
   /** Weight of frame t-k relative to frame t: decay^k. */
   decay: number;
   preset: E.FlowPreset;
+  /**
+   * Flow is computed on frames downscaled by an integer factor to at most this width, then
+   * upsampled. At 1920x1080, DIS "medium" on the half-size frame costs a fifth of the full-size one
+   * and lands 1.3 px (mean end-point) from it, where "fast" at full size costs the same and lands
+   * 4.0 px away (flows of 8.7 px on average; bench/RESULTS.md, render). Absent: 1024.
+   */
+  flowMaxWidth?: number;
 }
 
-export const DEFAULT_COHERENCE: CoherenceOptions = { window: 2, decay: 0.7, preset: 'medium' };
+export const DEFAULT_COHERENCE: CoherenceOptions = { window: 2, decay: 0.7, preset: 'medium', flowMaxWidth: 1024 };
 
 /**
  * Frames to push before the first frame of a range: `window` for its blend, plus one so the
@@ -29,44 +37,94 @@ export function greyBytes(rgb: E.Tensor): Uint8Array {
   return E.tidy(() => Uint8Array.from(luminance(rgb).mul(255).round().clamp(0, 255).data() as Float32Array));
 }
 
+/** A frame's luma as DIS sees it: at most flowMaxWidth wide (area downscale by an integer factor). */
+interface FlowFrame { grey: Uint8Array; w: number; h: number }
+
+function flowFrame(rough: E.Tensor, maxWidth: number): FlowFrame {
+  const [, , h, w] = rough.shape as [number, number, number, number];
+  const f = Math.max(1, Math.ceil(w / maxWidth));
+  if (f === 1) return { grey: greyBytes(rough), w, h };
+  const [fh, fw] = [Math.ceil(h / f), Math.ceil(w / f)];
+  return { grey: E.tidy(() => greyBytes(E.F.interpolate(rough, { size: [fh, fw], mode: 'area' }))), w: fw, h: fh };
+}
+
+/** DIS from frame a to frame b, as a (1, 2, h, w) flow on a's full-size grid in full-size pixels. */
+function disAt(a: FlowFrame, b: FlowFrame, h: number, w: number, preset: E.FlowPreset): E.Tensor {
+  return E.tidy(() => {
+    const f = flowToTensor(E.disFlow(a.grey, b.grey, a.w, a.h, preset), a.w, a.h);
+    if (a.w === w && a.h === h) return f;
+    const up = E.F.interpolate(f, { size: [h, w], mode: 'bilinear' });
+    return up.mul(E.tensor([w / a.w, h / a.h], [1, 2, 1, 1]));
+  });
+}
+
 export interface BlendResult {
   frame: E.Tensor;
   /** Warping error (Lai et al. 2018) against the previous output frame over visible pixels; NaN for the first. */
   warpError: number;
 }
 
+/** The flows of one consecutive pair (t-1, t): backward on frame t's grid, forward on t-1's. */
+interface PairFlow { back: E.Tensor; fwd: E.Tensor }
+
+/**
+ * Flows reaching k frames back, composed from consecutive pairs (DIS runs once per frame pair, not
+ * once per pair in the window): pairs[i] is the pair (t-k+i, t-k+i+1), oldest first.
+ * back(x) on frame t: b_t(x) + b_{t-1}(x + b_t(x)) + ...; fwd(y) on frame t-k likewise forwards.
+ */
+function composeFlows(pairs: PairFlow[]): PairFlow {
+  return E.tidy(() => {
+    let back = pairs.at(-1)!.back;
+    for (let i = pairs.length - 2; i >= 0; i--) back = back.add(warpByFlow(pairs[i]!.back, back));
+    let fwd = pairs[0]!.fwd;
+    for (let i = 1; i < pairs.length; i++) fwd = fwd.add(warpByFlow(pairs[i]!.fwd, fwd));
+    return { back, fwd };
+  });
+}
+
 export class TemporalBlender {
-  readonly #past: { grey: Uint8Array; out: E.Tensor }[] = [];
+  /** Model outputs of the last `window` frames, oldest first. */
+  readonly #past: E.Tensor[] = [];
+  /** Flows of the last `window` consecutive pairs ending at the newest frame, oldest first. */
+  readonly #pairs: PairFlow[] = [];
+  #prevGrey: FlowFrame | null = null;
   #previous: E.Tensor | null = null;
   constructor(readonly o: CoherenceOptions = DEFAULT_COHERENCE) {}
 
   /** Feeds consecutive frames: the rough input (1, 3, H, W) and the model's output for it. */
   push(rough: E.Tensor, modelOut: E.Tensor): BlendResult {
     const [, , h, w] = rough.shape as [number, number, number, number];
-    const grey = greyBytes(rough);
-    const flows = (p: { grey: Uint8Array }) => ({
-      back: flowToTensor(E.disFlow(grey, p.grey, w, h, this.o.preset), w, h),
-      fwd: flowToTensor(E.disFlow(p.grey, grey, w, h, this.o.preset), w, h),
-    });
+    const grey = flowFrame(rough, this.o.flowMaxWidth ?? 1024);
+    if (this.#prevGrey) {
+      this.#pairs.push({
+        back: E.keep(disAt(grey, this.#prevGrey, h, w, this.o.preset)),
+        fwd: E.keep(disAt(this.#prevGrey, grey, h, w, this.o.preset)),
+      });
+      // Kept: the pairs the window reaches (at least the last one, for the warping error).
+      while (this.#pairs.length > Math.max(1, this.o.window)) {
+        const old = this.#pairs.shift()!;
+        E.disposeAll([old.back, old.fwd]);
+      }
+    }
     const result = E.tidy(() => {
       let acc = modelOut.clone();
       let wsum = E.onesLike(modelOut.slice(1, 0, 1));
       let lastBack: E.Tensor | null = null;
       let lastMask: E.Tensor | null = null;
-      this.#past.forEach((p, i) => {
+      this.#past.forEach((out, i) => {
         const k = this.#past.length - i; // frames back
-        const { back, fwd } = flows(p);
+        const { back, fwd } = composeFlows(this.#pairs.slice(this.#pairs.length - k));
         const mask = occlusionMask(back, fwd).mul(inFrameMask(back));
-        acc = acc.add(warpByFlow(p.out, back).mul(mask).mul(this.o.decay ** k));
+        acc = acc.add(warpByFlow(out, back).mul(mask).mul(this.o.decay ** k));
         wsum = wsum.add(mask.mul(this.o.decay ** k));
         if (k === 1) { lastBack = back; lastMask = mask; }
       });
       const frame = acc.div(wsum).clamp(0, 1);
-      if (this.#past.length === 0 && this.#prevGrey) {
+      if (this.#past.length === 0 && this.#pairs.length) {
         // Per-frame mode (window 0) still reports its coherence: flow to the previous frame.
-        const f = flows({ grey: this.#prevGrey });
-        lastBack = f.back;
-        lastMask = occlusionMask(f.back, f.fwd).mul(inFrameMask(f.back));
+        const p = this.#pairs.at(-1)!;
+        lastBack = p.back;
+        lastMask = occlusionMask(p.back, p.fwd).mul(inFrameMask(p.back));
       }
       let err = NaN;
       if (this.#previous && lastBack && lastMask) {
@@ -78,8 +136,8 @@ export class TemporalBlender {
     });
     if (this.o.window > 0) {
       // The model's own output is what later frames blend, not this blend: windowed, not recursive.
-      this.#past.push({ grey, out: E.keep(modelOut.clone()) });
-      if (this.#past.length > this.o.window) this.#past.shift()!.out.dispose();
+      this.#past.push(E.keep(modelOut.clone()));
+      if (this.#past.length > this.o.window) this.#past.shift()!.dispose();
     }
     this.#prevGrey = grey;
     this.#previous?.dispose();
@@ -87,12 +145,12 @@ export class TemporalBlender {
     return { frame: result.frame, warpError: result.err };
   }
 
-  #prevGrey: Uint8Array | null = null;
-
   dispose(): void {
-    for (const p of this.#past) p.out.dispose();
+    E.disposeAll([this.#past, this.#pairs.map((p) => [p.back, p.fwd])]);
     this.#past.length = 0;
+    this.#pairs.length = 0;
     this.#previous?.dispose();
     this.#previous = null;
+    this.#prevGrey = null;
   }
 }

@@ -1,0 +1,42 @@
+// The temporal blender on synthetic motion: a textured frame moving 4 px right. Warping the previous
+// output along the composed, possibly downscaled flow must bring it onto the new frame.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as E from '../../src/engine/index.js';
+import { TemporalBlender } from '../../src/render/coherence.js';
+
+const H = 64, W = 96;
+/** Smooth blobs (DIS needs texture, not noise), shifted right by dx pixels. */
+function frame(dx: number): E.Tensor {
+  const d = new Float32Array(3 * H * W);
+  for (let c = 0; c < 3; c++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const u = x - dx;
+    d[(c * H + y) * W + x] = 0.5 + 0.22 * Math.sin(u / 5 + c) * Math.cos(y / 6 - c) + 0.15 * Math.sin((u + 2 * y) / 9);
+  }
+  return E.tensor(d, [1, 3, H, W]);
+}
+
+/** Interior mean |a - b| (away from the edge the motion uncovers). */
+const interiorDiff = (a: E.Tensor, b: E.Tensor) => E.tidy(() => a.sub(b).abs().slice(2, 8, H - 8).slice(3, 16, W - 8).mean().item());
+
+for (const flowMaxWidth of [1024, 48]) {
+  test(`the previous output is carried along the motion (flow at most ${flowMaxWidth} px wide), over a window of 2`, () => {
+    const b = new TemporalBlender({ window: 2, decay: 1, preset: 'medium', flowMaxWidth });
+    // Model outputs: the rough frames themselves at t-2 and t-1, black at t. A correct warp of the
+    // past outputs onto frame t equals frame t, so the blend is (0 + f_t + f_t) / 3 inside.
+    const rough = [frame(0), frame(4), frame(8)];
+    const black = E.zerosLike(rough[0]!);
+    b.push(rough[0]!, rough[0]!).frame.dispose();
+    b.push(rough[1]!, rough[1]!).frame.dispose();
+    const { frame: out, warpError } = b.push(rough[2]!, black);
+    const expected = E.tidy(() => rough[2]!.mul(2 / 3));
+    const err = interiorDiff(out, expected);
+    assert.ok(err < 0.004, `blend differs from the motion-compensated one by ${err}`);
+    // Without motion compensation (a static blend) it would be far off.
+    const naive = E.tidy(() => rough[0]!.add(rough[1]!).div(3));
+    assert.ok(interiorDiff(naive, expected) > 3 * err);
+    assert.ok(Number.isFinite(warpError));
+    b.dispose();
+    E.disposeAll([rough, black, out, expected, naive]);
+  });
+}
