@@ -176,14 +176,19 @@ class ResilientPool {
 /** A pooled connection that can be swapped for a fresh one when a read fails on a dead socket. */
 class ResilientConnection implements DatabaseConnection {
   inTransaction = false;
-  constructor(public inner: DatabaseConnection, private readonly driver: ResilientDriver) {}
+  constructor(public inner: DatabaseConnection | null, private readonly driver: ResilientDriver) {}
+
+  get live(): DatabaseConnection {
+    if (!this.inner) throw new DatabaseUnavailableError(this.driver.label, `the connection to the ${this.driver.label} was lost`, false);
+    return this.inner;
+  }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const deadline = Date.now() + retryBudgetMs();
     let delay = 100;
     for (;;) {
       try {
-        return await this.inner.executeQuery<R>(query);
+        return await this.live.executeQuery<R>(query);
       } catch (err) {
         if (!isConnectionError(err)) throw err;
         const isRead = query.query.kind === 'SelectQueryNode';
@@ -201,7 +206,7 @@ class ResilientConnection implements DatabaseConnection {
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
-    return this.inner.streamQuery<R>(query, chunkSize);
+    return this.live.streamQuery<R>(query, chunkSize);
   }
 }
 
@@ -210,7 +215,9 @@ class ResilientDriver implements Driver {
   init(): Promise<void> { return this.inner.init(); }
   async acquireConnection(): Promise<DatabaseConnection> { return new ResilientConnection(await this.inner.acquireConnection(), this); }
   async replace(c: ResilientConnection): Promise<void> {
-    try { await this.inner.releaseConnection(c.inner); } catch { /* dead anyway */ }
+    const old = c.inner;
+    c.inner = null; // released: if no new connection can be had, Kysely's own release must not release it twice
+    try { await this.inner.releaseConnection(old!); } catch { /* dead anyway */ }
     c.inner = await this.inner.acquireConnection();
   }
   // Transaction control runs on the underlying pg connection (Kysely's own driver logic), with
@@ -219,7 +226,7 @@ class ResilientDriver implements Driver {
   async beginTransaction(c: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const conn = c as ResilientConnection;
     try {
-      await this.inner.beginTransaction(conn.inner, settings);
+      await this.inner.beginTransaction(conn.live, settings);
     } catch (err) {
       if (!isConnectionError(err)) throw err;
       throw new DatabaseUnavailableError(this.label, `lost the connection to the ${this.label}: ${failureText(err, this.secret)} (nothing was written)`, true);
@@ -229,7 +236,7 @@ class ResilientDriver implements Driver {
   async commitTransaction(c: DatabaseConnection): Promise<void> {
     const conn = c as ResilientConnection;
     try {
-      await this.inner.commitTransaction(conn.inner);
+      await this.inner.commitTransaction(conn.live);
     } catch (err) {
       if (!isConnectionError(err)) throw err;
       throw new DatabaseUnavailableError(this.label, `lost the connection to the ${this.label} while committing: ${failureText(err, this.secret)}. The outcome of this step is unknown (it was written completely or not at all); run \`atelier verify\` and repeat the command if it is missing`, false);
@@ -238,16 +245,20 @@ class ResilientDriver implements Driver {
   async rollbackTransaction(c: DatabaseConnection): Promise<void> {
     const conn = c as ResilientConnection;
     try {
-      await this.inner.rollbackTransaction(conn.inner);
+      if (conn.inner) await this.inner.rollbackTransaction(conn.inner);
     } catch (err) {
       // On a dead connection the server has already rolled back; the caller reports the original error.
       if (!isConnectionError(err)) throw err;
     } finally { conn.inTransaction = false; }
   }
-  async savepoint(c: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['savepoint']>>[2]): Promise<void> { await this.inner.savepoint!((c as ResilientConnection).inner, name, compile); }
-  async rollbackToSavepoint(c: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['rollbackToSavepoint']>>[2]): Promise<void> { await this.inner.rollbackToSavepoint!((c as ResilientConnection).inner, name, compile); }
-  async releaseSavepoint(c: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['releaseSavepoint']>>[2]): Promise<void> { await this.inner.releaseSavepoint!((c as ResilientConnection).inner, name, compile); }
-  async releaseConnection(c: DatabaseConnection): Promise<void> { await this.inner.releaseConnection((c as ResilientConnection).inner); }
+  async savepoint(c: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['savepoint']>>[2]): Promise<void> { await this.inner.savepoint!((c as ResilientConnection).live, name, compile); }
+  async rollbackToSavepoint(c: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['rollbackToSavepoint']>>[2]): Promise<void> { await this.inner.rollbackToSavepoint!((c as ResilientConnection).live, name, compile); }
+  async releaseSavepoint(c: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['releaseSavepoint']>>[2]): Promise<void> { await this.inner.releaseSavepoint!((c as ResilientConnection).live, name, compile); }
+  async releaseConnection(c: DatabaseConnection): Promise<void> {
+    const conn = c as ResilientConnection;
+    if (conn.inner) await this.inner.releaseConnection(conn.inner);
+    conn.inner = null;
+  }
   destroy(): Promise<void> { return this.inner.destroy(); }
 }
 

@@ -98,6 +98,23 @@ describe('postgres faults', { skip: !DIALECTS.includes('postgres') && 'ATELIER_T
     assert.equal((await listAssets(prod)).length, 2);
   });
 
+  test('the server goes down during a read and stays down: the read is retried, then a clear error (the connection released once)', async (t) => {
+    const dir = tempDir(t);
+    const prod = await w.init(join(dir, 'prod'));
+    t.after(() => prod.close());
+    const read = withRetryBudget(1200, () => prod.db.selectFrom('settings').select(sql<string>`pg_sleep(1)::text`.as('s')).execute());
+    await new Promise((r) => setTimeout(r, 300));
+    pg().stopSync('immediate');
+    try {
+      await assert.rejects(read, (err: unknown) => {
+        assert.ok(err instanceof DatabaseUnavailableError, String(err));
+        assert.match(err.message, /PostgreSQL database "t_\d+_\d+" on 127\.0\.0\.1:\d+ as atelier is unreachable/);
+        return true;
+      });
+    } finally { pg().startSync(); }
+    assert.ok((await prod.db.selectFrom('settings').select('key').execute()).length > 0, 'the same handle works again once the server is back');
+  });
+
   test('a connection lost inside a transaction: rolled back and run again once; a lost write outside one is reported, not repeated', async (t) => {
     const dir = tempDir(t);
     const prod = await w.init(join(dir, 'prod'));
