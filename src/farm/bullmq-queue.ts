@@ -107,9 +107,22 @@ export class BullMQQueue implements JobQueue {
 
   kinds(): string[] { return Object.keys(this.kindsTable).filter((k) => !this.kindsTable[k]!.flowOnly); }
 
-  async ready(): Promise<void> {
-    await this.queue.waitUntilReady();
-    await this.events?.waitUntilReady();
+  /** Resolves once Redis answers; rejects with a clear message after timeoutMs (commands would
+   *  otherwise wait for Redis forever, which is what a worker wants and a person at a prompt not).
+   *  Default: $ATELIER_QUEUE_CONNECT_SECONDS, else 10 s. */
+  async ready(timeoutMs = 1000 * (Number(process.env.ATELIER_QUEUE_CONNECT_SECONDS) || 10)): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const c = this.o.connection;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`cannot reach the farm's Redis at ${c.host}:${c.port} (${Math.round(timeoutMs / 1000)} s); is redis-server running there?`)), timeoutMs);
+    });
+    try {
+      await Promise.race([(async () => {
+        await this.redis.ping();
+        await this.queue.waitUntilReady();
+        await this.events?.waitUntilReady();
+      })(), timeout]);
+    } finally { clearTimeout(timer); }
   }
 
   private jobOptions(priority?: number): JobsOptions {

@@ -9,7 +9,7 @@ import { buildServer } from '../../src/server/app.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const fx = await makeFixture();
-const atelier = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, ATELIER_QUEUE: '' } });
+const atelier = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, ATELIER_QUEUE: '', ATELIER_QUEUE_CONNECT_SECONDS: '1' } });
 
 test('bad farm input: clear errors, nothing queued', () => {
   let r = atelier('worker', '--production', fx.dir);
@@ -20,6 +20,9 @@ test('bad farm input: clear errors, nothing queued', () => {
   assert.match(r.stderr, /--farm needs the farm's queue/);
   r = atelier('render', 'sh010', '--production', fx.dir, '--farm', '--queue', 'redis://127.0.0.1:1', '--model', 'some/file.safetensors');
   assert.match(r.stderr, /--farm needs a model version number/);
+  r = atelier('farm', 'status', '--production', fx.dir, '--queue', 'redis://127.0.0.1:1');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /cannot reach the farm's Redis at 127\.0\.0\.1:1 \(1 s\); is redis-server running there\?/);
 });
 
 test('GET /api/farm on the in-process backend: this server as a one-machine farm', async () => {

@@ -70,6 +70,7 @@ Example:
     .action(async (o: { queue?: string; production?: string; json?: boolean }) => {
       const q = new BullMQQueue({ connection: needQueue(o.queue), queueName: queueNameFor(findProductionDir(o.production)), events: false });
       try {
+        await q.ready();
         const s = await q.stats();
         printResult(!!o.json, s, () => [
           `queue ${s.queue} on ${s.redis}: ${Object.entries(s.counts).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ') || 'empty'}`,
@@ -89,6 +90,7 @@ Example:
     .action(async (id: string, o: { queue?: string; production?: string; json?: boolean }) => {
       const q = new BullMQQueue({ connection: needQueue(o.queue), queueName: queueNameFor(findProductionDir(o.production)), events: false });
       try {
+        await q.ready();
         const r = await q.get(id);
         if (!r) throw new Error(`no job ${id} in this production's farm queue`);
         printResult(!!o.json, r, () => `${r.id}  ${r.status}  ${r.title}${r.progress !== null ? `  ${Math.round(r.progress * 100)}%` : ''}  ${r.message}`);
@@ -103,6 +105,7 @@ Example:
     .action(async (id: string, o: { queue?: string; production?: string; json?: boolean }) => {
       const q = new BullMQQueue({ connection: needQueue(o.queue), queueName: queueNameFor(findProductionDir(o.production)), events: false });
       try {
+        await q.ready();
         const r = await q.cancel(id);
         printResult(!!o.json, r, () => `${r.id}  ${r.status}  ${r.message}`);
       } finally { await q.close(); }
