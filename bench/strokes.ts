@@ -4,7 +4,7 @@
 // imported from (default bench/out/sample); BENCH_STROKES_FRAMES: frames scored per shot (default
 // all held-out). Last line: JSON.
 import { join, resolve } from 'node:path';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as E from '../src/engine/index.js';
 import { openProduction, listModelVersions } from '../src/store/index.js';
 import { testFrames } from '../src/demo/pipeline.js';
@@ -14,6 +14,8 @@ import { loadImage } from '../src/data/image-io.js';
 import { writeSheet } from '../src/models/look/sheet.js';
 import { psnr, ssim, styleSwd, textureSwd, hfRatio } from '../src/metrics/index.js';
 import { exemplarBank, synthesize, type SynthOptions } from '../src/synth/index.js';
+import { renderShotFrames } from '../src/render/render-shot.js';
+import { DEFAULT_COHERENCE } from '../src/render/coherence.js';
 
 const out = resolve(process.env.BENCH_OUT ?? 'bench/out');
 const prodDir = resolve(process.env.BENCH_STROKES_PROD ?? join(out, 'look', 'production'));
@@ -69,7 +71,74 @@ const sheet = join(out, 'strokes', 'crops.png');
 // 100% crops: each row ground truth | preview | final, full frames (256²) side by side.
 await writeSheet(sheet, crops);
 E.disposeAll(crops);
-const result = { preview: avg(sums.preview), final: avg(sums.final), test_frames: n, exemplars: bank.style.size(0), crops: sheet };
-log(`preview ${JSON.stringify(result.preview)}\nfinal   ${JSON.stringify(result.final)}`);
+log(`preview ${JSON.stringify(avg(sums.preview))}\nfinal   ${JSON.stringify(avg(sums.final))}`);
+
+// Seconds per 1920x1080 frame (final mode, stroke stage on a warm bank): a test frame's model output
+// upscaled to 1080p as the target; the exemplars stay at their painted size.
+const t1080 = await (async () => {
+  const shot = await prod.shot('sh020');
+  const sf = shot.frames[12]!;
+  const preview = await stylizeFile(model, sf.rough!.path, Object.fromEntries(Object.entries(sf.passes).map(([k, a]) => [k, a.path])));
+  const big = E.tidy(() => E.F.interpolate(preview, { size: [1080, 1920], mode: 'bilinear' }));
+  const t0 = Date.now();
+  const r = synthesize(big, bank, synthOpts);
+  const s = (Date.now() - t0) / 1000;
+  E.disposeAll([preview, big, r.image]);
+  log(`1080p stroke stage: ${s.toFixed(1)} s`);
+  return s;
+})();
+
+// Temporal: warping error over one shot, final with coherence (strokes carried from run anchors) vs
+// final rendered frame by frame (strokes synthesized per frame); a sub-range must equal the whole.
+// The shot's final frames are scored against the held-out paintings too (what a render delivers).
+const warpShot = process.env.BENCH_STROKES_SHOT ?? 'sh010';
+const renders = join(out, 'strokes', 'renders');
+rmSync(renders, { recursive: true, force: true });
+const meanWarp = (r: { frames: { warpError: number }[] }) => {
+  const e = r.frames.map((f) => f.warpError).filter(Number.isFinite);
+  return e.reduce((a, b) => a + b, 0) / e.length;
+};
+const renderAs = async (dir: string, quality: 'preview' | 'final', coherent: boolean, range?: [number, number]) => {
+  const r = await renderShotFrames(prod, warpShot, model, version, {
+    outDir: join(renders, dir), quality, range, coherence: coherent ? DEFAULT_COHERENCE : null,
+  });
+  log(`  ${warpShot} ${dir}: ${r.frames.length} frames in ${r.seconds.toFixed(0)} s, warp error ${meanWarp(r).toExponential(2)}`);
+  return r;
+};
+const finalCoherent = await renderAs('final', 'final', true);
+const finalPerFrame = await renderAs('final-per-frame', 'final', false);
+const previewCoherent = await renderAs('preview', 'preview', true);
+const previewPerFrame = await renderAs('preview-per-frame', 'preview', false);
+const shotInfo = await prod.shot(warpShot);
+const sub: [number, number] = [shotInfo.range[0] + 13, Math.min(shotInfo.range[1], shotInfo.range[0] + 17)];
+const part = await renderAs('final-range', 'final', true, sub);
+const shotScores = zero();
+let shotN = 0;
+const heldOut = new Set(testFrames(manifest, sampleDir, warpShot).map((f) => f.frame));
+for (const f of finalCoherent.frames) {
+  const t = testFrames(manifest, sampleDir, warpShot).find((x) => x.frame === f.frame);
+  if (!t || !heldOut.has(f.frame)) continue;
+  const img = (await loadImage(f.path)).tensor, gt = (await loadImage(t.gt)).tensor;
+  score(shotScores, img, gt, 0);
+  shotN++;
+  E.disposeAll([img, gt]);
+}
+const shotAvg = Object.fromEntries(Object.entries(shotScores).filter(([k]) => k !== 'seconds').map(([k, x]) => [k, +(x / shotN).toFixed(4)]));
+const identical = part.frames.every((f) => readFileSync(f.path).equals(readFileSync(finalCoherent.frames.find((x) => x.frame === f.frame)!.path)));
+
+const result = {
+  preview: avg(sums.preview), final: avg(sums.final), test_frames: n, exemplars: bank.style.size(0),
+  seconds_1080p_final: +t1080.toFixed(2),
+  warp_shot: warpShot,
+  warp_error_final: +meanWarp(finalCoherent).toExponential(3),
+  warp_error_final_per_frame: +meanWarp(finalPerFrame).toExponential(3),
+  warp_ratio_final: +(meanWarp(finalCoherent) / meanWarp(finalPerFrame)).toFixed(3),
+  warp_error_preview: +meanWarp(previewCoherent).toExponential(3),
+  warp_error_preview_per_frame: +meanWarp(previewPerFrame).toExponential(3),
+  final_shot_seconds_per_frame: +(finalCoherent.seconds / finalCoherent.frames.length).toFixed(2),
+  range_equals_whole: identical,
+  final_shot_scores: shotAvg,
+  crops: sheet,
+};
 await prod.close();
 console.log(JSON.stringify(result));

@@ -81,9 +81,10 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   if (quality === 'final' && modelVersion === null) throw new Error('final quality takes strokes from the model version\'s painted training pairs: give a model version, not a model file');
   // Strokes of frame t depend on t and its run's anchor only (loaded here on demand), so ranges stay independent.
   const strokes = quality === 'final'
-    ? new StrokeSequence(await exemplarBank(prod, modelVersion!, model), shot.range[0], o.strokes ?? {}, async (n) => {
+    ? new StrokeSequence(await exemplarBank(prod, modelVersion!, model), shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...o.strokes }, async (n, withGuide) => {
       const sf = shot.frames.find((x) => x.frame === n && x.rough);
       if (!sf) throw new Error(`shot ${shot.name} has no rough frame ${n} (the stroke anchor of later frames)`);
+      if (!withGuide) return { rough: (await loadImage(sf.rough!.path, 3)).tensor, guide: null };
       const { rough, passes } = await loadFrame(model, sf);
       const guide = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
       E.disposeAll([...passes.values()]);
@@ -92,7 +93,9 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     : null;
 
   mkdirSync(o.outDir, { recursive: true });
-  const blender = new TemporalBlender(opts);
+  // Final frames carry their strokes along the flow themselves (measured: the flow blend on top
+  // halves their high-frequency energy); the blender then only reports the warping error.
+  const blender = new TemporalBlender(strokes ? { ...opts, window: 0 } : opts);
   const out: RenderedShot['frames'] = [];
   const total = b - first + 1;
   try {

@@ -42,7 +42,10 @@ export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions
     const p = y * w + x, tp = p * d;
     let best = prev[p]!;
     uses[best]! -= 1;
-    let bestCost = dist(f.target, tp, f.source, best * d, d) + lambda * uses[best]!;
+    // The incumbent keeps the bonus of an extra field that proposes it (e.g. the carried field).
+    let keep = 0;
+    if (o.extra) for (const x2 of o.extra) if ((x2.valid === null || x2.valid[p]) && x2.index[p] === best) keep = Math.max(keep, x2.bonus ?? 0);
+    let bestCost = (dist(f.target, tp, f.source, best * d, d) + lambda * uses[best]!) * (1 - keep);
     const consider = (s: number, bonus: number) => {
       if (s === best) return;
       const c = (dist(f.target, tp, f.source, s * d, d) + lambda * uses[s]!) * (1 - bonus);

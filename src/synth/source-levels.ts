@@ -30,6 +30,8 @@ const cache = new WeakMap<E.Tensor, Map<string, SourceLevel[]>>();
  */
 export function sourceLevels(ex: Exemplars, o: SynthOptions, levels: number, temporalWeight: number): SourceLevel[] {
   const key = JSON.stringify([levels, o.patch, o.dims, o.guideWeight, o.styleWeight, temporalWeight]);
+  // Only the finest level meets a carried frame; coarser ones are the plain levels.
+  if (temporalWeight > 0 && levels > 1) return [...sourceLevels(ex, o, 1, temporalWeight), ...sourceLevels(ex, o, levels, 0).slice(1)];
   let perEx = cache.get(ex.style);
   const hit = perEx?.get(key);
   if (hit) return hit;

@@ -6,9 +6,9 @@
 // bounded dependency, never a recursion over earlier results). Rendering any range therefore gives
 // the same frames as rendering the whole shot: an anchor before the range is computed on demand.
 import * as E from '../engine/index.js';
-import { occlusionMask, inFrameMask, flowToTensor, warpByFlow } from '../metrics/index.js';
+import { flowToTensor, gaussianBlur } from '../metrics/index.js';
 import { greyBytes } from '../render/coherence.js';
-import { synthesize, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
+import { synthesize, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { advectNnf } from './nnf.js';
 
 export interface StrokeOptions {
@@ -16,19 +16,41 @@ export interface StrokeOptions {
   anchorEvery: number;
   /** Weight of agreeing with the anchor's output carried here (see TemporalHint). */
   temporalWeight: number;
+  /** Cost discount of keeping the carried patch (see TemporalHint.bonus). */
+  carryBonus: number;
+  /** Sigma (pixels) of the seam between carried strokes and newly synthesized ones. */
+  feather: number;
+  /** Forward-backward flow disagreement (px²) still trusted for carrying strokes. */
+  trust: number;
   preset: E.FlowPreset;
   synth: Partial<SynthOptions>;
 }
 
-export const DEFAULT_STROKES: StrokeOptions = { anchorEvery: 8, temporalWeight: 1, preset: 'medium', synth: {} };
+export const DEFAULT_STROKES: StrokeOptions = { anchorEvery: 8, temporalWeight: 1, carryBonus: 0.5, feather: 1.5, trust: 2, preset: 'medium', synth: {} };
 
-/** Loads frame n's rough frame and look-model output (both (1, 3, H, W); the sequence disposes them). */
-export type FrameLoader = (frame: number) => Promise<{ rough: E.Tensor; guide: E.Tensor }>;
+/**
+ * Loads frame n's rough frame and, when withGuide, its look-model output (both (1, 3, H, W); the
+ * sequence disposes them). Frames between an anchor and a range's first frame are loaded without guide.
+ */
+export type FrameLoader = (frame: number, withGuide: boolean) => Promise<{ rough: E.Tensor; guide: E.Tensor | null }>;
 
 interface Anchor { frame: number; grey: Uint8Array; result: SynthResult }
 
+/** Backward flow from a frame into its anchor, composed step by step, and where it is trusted. */
+interface Chain { frame: number; grey: Uint8Array; flow: Float32Array; valid: Float32Array }
+
+/** Bilinear sample of an interleaved `channels`-per-pixel field at (x, y), clamped to the frame. */
+function sample(field: Float32Array, channels: number, w: number, h: number, x: number, y: number, c: number): number {
+  const cx = Math.min(Math.max(x, 0), w - 1), cy = Math.min(Math.max(y, 0), h - 1);
+  const x0 = Math.floor(cx), y0 = Math.floor(cy), x1 = Math.min(x0 + 1, w - 1), y1 = Math.min(y0 + 1, h - 1);
+  const fx = cx - x0, fy = cy - y0;
+  const at = (xx: number, yy: number) => field[(yy * w + xx) * channels + c]!;
+  return (at(x0, y0) * (1 - fx) + at(x1, y0) * fx) * (1 - fy) + (at(x0, y1) * (1 - fx) + at(x1, y1) * fx) * fy;
+}
+
 export class StrokeSequence {
   #anchor: Anchor | null = null;
+  #chain: Chain | null = null;
   readonly o: StrokeOptions;
 
   constructor(readonly exemplars: Exemplars, readonly firstFrame: number, o: Partial<StrokeOptions>, readonly load: FrameLoader) {
@@ -42,8 +64,9 @@ export class StrokeSequence {
 
   async #anchorFor(frame: number): Promise<Anchor> {
     if (this.#anchor?.frame === frame) return this.#anchor;
-    const { rough, guide } = await this.load(frame);
+    const { rough, guide } = await this.load(frame, true);
     try {
+      if (!guide) throw new Error(`the frame loader gave no look-model output for anchor frame ${frame}`);
       return this.#setAnchor(frame, rough, guide);
     } finally {
       E.disposeAll([rough, guide]);
@@ -55,7 +78,53 @@ export class StrokeSequence {
     E.keep(result.image);
     this.#anchor?.result.image.dispose();
     this.#anchor = { frame, grey: greyBytes(rough), result };
+    const [, , h, w] = rough.shape as [number, number, number, number];
+    this.#chain = { frame, grey: this.#anchor.grey, flow: new Float32Array(2 * w * h), valid: new Float32Array(w * h).fill(1) };
     return this.#anchor;
+  }
+
+  /**
+   * Composes one more flow step: frame t's pixel p was at p + b(p) in frame t-1, which was at
+   * (p + b(p)) + chain(p + b(p)) in the anchor. Consecutive frames then carry the anchor's strokes
+   * consistently with each other (a direct long-range flow per frame jitters from frame to frame).
+   */
+  #step(prev: Chain, frame: number, grey: Uint8Array, w: number, h: number): Chain {
+    const b = E.disFlow(grey, prev.grey, w, h, this.o.preset);
+    const f = E.disFlow(prev.grey, grey, w, h, this.o.preset);
+    const flow = new Float32Array(2 * w * h), valid = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const qx = x + b[2 * i]!, qy = y + b[2 * i + 1]!;
+      // Forward-backward check (as occlusionMask, with a tolerance of `trust` px²: the rough
+      // frames' flat areas give noisy flow that still moves strokes plausibly).
+      const fx = sample(f, 2, w, h, qx, qy, 0), fy = sample(f, 2, w, h, qx, qy, 1);
+      const ex = b[2 * i]! + fx, ey = b[2 * i + 1]! + fy;
+      const inside = qx >= 0 && qy >= 0 && qx <= w - 1 && qy <= h - 1;
+      const stepOk = inside && ex * ex + ey * ey <= 0.01 * (b[2 * i]! ** 2 + b[2 * i + 1]! ** 2 + fx * fx + fy * fy) + this.o.trust;
+      flow[2 * i] = b[2 * i]! + sample(prev.flow, 2, w, h, qx, qy, 0);
+      flow[2 * i + 1] = b[2 * i + 1]! + sample(prev.flow, 2, w, h, qx, qy, 1);
+      valid[i] = stepOk && sample(prev.valid, 1, w, h, qx, qy, 0) > 0.5 ? 1 : 0;
+    }
+    return { frame, grey, flow, valid };
+  }
+
+  /** The chain to `frame` from its anchor, continuing the last one when frames come in order. */
+  async #chainTo(frame: number, grey: Uint8Array, w: number, h: number): Promise<Chain> {
+    let c = this.#chain!;
+    if (c.frame !== frame - 1) {
+      // A range starting inside a run: rebuild from the anchor over the rough frames in between.
+      const a = this.#anchor!;
+      c = { frame: a.frame, grey: a.grey, flow: new Float32Array(2 * w * h), valid: new Float32Array(w * h).fill(1) };
+      for (let n = a.frame + 1; n < frame; n++) {
+        const { rough, guide } = await this.load(n, false);
+        const g = greyBytes(rough);
+        E.disposeAll([rough, guide]);
+        c = this.#step(c, n, g, w, h);
+      }
+    }
+    this.#chain = this.#step(c, frame, grey, w, h);
+    if (process.env.ATELIER_STROKES_DEBUG) process.stderr.write(`strokes: frame ${frame} carries ${(this.#chain.valid.reduce((x, v) => x + v, 0) / (w * h) * 100).toFixed(1)}% from anchor ${this.#anchor!.frame}\n`);
+    return this.#chain;
   }
 
   /** The final frame for frame number `frame` given its rough frame and look-model output; (1, 3, H, W). */
@@ -65,18 +134,27 @@ export class StrokeSequence {
     const anchor = await this.#anchorFor(a);
     const [, , h, w] = rough.shape as [number, number, number, number];
     const grey = greyBytes(rough);
-    const backFlat = E.disFlow(grey, anchor.grey, w, h, this.o.preset);
-    const { valid, warped } = E.tidy(() => {
-      const back = flowToTensor(backFlat, w, h);
-      const fwd = flowToTensor(E.disFlow(anchor.grey, grey, w, h, this.o.preset), w, h);
-      const m = occlusionMask(back, fwd).mul(inFrameMask(back));
-      return { valid: m.data() as Float32Array, warped: warpByFlow(anchor.result.image, back) };
-    });
+    const chain = await this.#chainTo(frame, grey, w, h);
+    const backFlat = chain.flow, valid = chain.valid;
+    const { warped, mask } = E.tidy(() => ({
+      warped: warpBicubic(anchor.result.image, flowToTensor(backFlat, w, h)),
+      mask: E.tensor(valid, [1, 1, h, w]),
+    }));
     try {
       const carried = advectNnf(anchor.result.nnf, backFlat, valid);
-      return synthesize(guide, this.exemplars, this.o.synth, { nnf: carried.nnf.index, valid: carried.valid, warped, weight: this.o.temporalWeight, exemplars: anchor.result.exemplars }).image;
+      const synth = synthesize(guide, this.exemplars, this.o.synth, { nnf: carried.nnf.index, valid: carried.valid, warped, weight: this.o.temporalWeight, bonus: this.o.carryBonus, exemplars: anchor.result.exemplars }).image;
+      // Where the flow is trusted, the anchor's strokes themselves move with the surface (sub-pixel,
+      // bicubic); the synthesis fills what the anchor did not see. A feathered mask hides the seam,
+      // and the colour is locked to this frame's look-model output (its light, not the anchor's).
+      const lock = { ...DEFAULT_SYNTH, ...this.o.synth }.colorLock;
+      return E.tidy(() => {
+        const soft = gaussianBlur(mask.mul(mask.gt(0.5)), this.o.feather).clamp(0, 1).mul(mask);
+        const mixed = warped.mul(soft).add(synth.mul(soft.rsub(1)));
+        const out = lock > 0 ? mixed.add(gaussianBlur(guide.slice(1, 0, 3).sub(mixed), lock)) : mixed;
+        return out.clamp(0, 1);
+      });
     } finally {
-      warped.dispose();
+      E.disposeAll([warped, mask]);
     }
   }
 
@@ -84,4 +162,16 @@ export class StrokeSequence {
     this.#anchor?.result.image.dispose();
     this.#anchor = null;
   }
+}
+
+/** Backward warp as warpByFlow, but bicubic: a sub-pixel shift keeps more of the strokes' detail than bilinear. */
+function warpBicubic(img: E.Tensor, flow: E.Tensor): E.Tensor {
+  return E.tidy(() => {
+    const [, , h, w] = img.shape as [number, number, number, number];
+    const xs = E.arange(0, w, 1, { dtype: 'float32' }).reshape([1, 1, w]).expand([1, h, w]);
+    const ys = E.arange(0, h, 1, { dtype: 'float32' }).reshape([1, h, 1]).expand([1, h, w]);
+    const pos = E.F.stack([xs, ys], 3).add(flow.permute([0, 2, 3, 1]));
+    const grid = pos.mul(E.tensor([2 / Math.max(1, w - 1), 2 / Math.max(1, h - 1)], [2])).sub(1);
+    return E.F.gridSample(img, grid, { mode: 'bicubic', padding: 'border', alignCorners: true }).clamp(0, 1);
+  });
 }

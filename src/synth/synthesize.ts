@@ -61,6 +61,8 @@ export interface TemporalHint {
   warped: E.Tensor;
   /** Weight of agreeing with `warped` where valid, relative to styleWeight. */
   weight: number;
+  /** Cost discount (0..1) of keeping the carried patch: strokes stay put unless clearly wrong. */
+  bonus: number;
   /** The exemplars the carried field indexes (SynthResult.exemplars of the frame it came from). */
   exemplars: number[];
 }
@@ -140,7 +142,7 @@ export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<Synt
           const tf = targetFeatures(est);
           nnf = coherenceSearch({ target: tf, source: sourceFeatures, dims: sl.dims }, nnf, {
             radius: o.radius, uniformity: o.uniformity,
-            extra: temporal ? [{ index: temporal.nnf, valid: temporal.valid }] : undefined,
+            extra: temporal ? [{ index: temporal.nnf, valid: temporal.valid, bonus: temporal.bonus }] : undefined,
           }).nnf;
           const last = finest && it === iters - 1;
           est.dispose();
