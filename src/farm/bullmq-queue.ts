@@ -404,7 +404,13 @@ export class BullMQQueue implements JobQueue {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled([this.events?.close(), this.flow.close(), this.queue.close()]);
+    // BullMQ's close waits for its connections; with Redis unreachable that is forever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([this.events?.close(), this.flow.close(), this.queue.close()]),
+      new Promise((r) => { timer = setTimeout(r, 3000); }),
+    ]);
+    clearTimeout(timer);
     this.redis.disconnect();
   }
 }

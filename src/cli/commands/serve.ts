@@ -60,6 +60,7 @@ Example:
       if (!farm && o.chunk !== undefined) throw new Error('--chunk goes with --queue (farm renders)');
       if (o.chunk !== undefined && o.chunk < 1) throw new Error('--chunk must be at least 1 frame');
       const queue = farm ? new BullMQQueue({ connection: farm, queueName: queueNameFor(prod.dir), chunk: o.chunk }) : undefined;
+      if (queue) await queue.ready().catch(async (err) => { await queue.close(); await prod.close(); throw err; });
       const server = await buildServer({ production: prod, queue, limits: o.uploadMb ? { uploadBytes: o.uploadMb * 1048576 } : undefined, jobThreads: o.jobThreads, logger: !!o.log });
       const address = await server.app.listen({ port: o.port, host: o.host });
       const tokens = (await listTokens(server.ctx.db)).filter((t) => !t.revoked_at).length;
