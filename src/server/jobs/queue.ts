@@ -1,6 +1,7 @@
 // The job layer as an interface: the server submits, cancels, lists and watches jobs through it.
-// InProcessQueue (in-process.ts) runs them in worker threads of this process; a BullMQ/Redis
-// backend can implement the same interface to run them on a farm.
+// InProcessQueue (in-process.ts) runs them in worker threads of this process; BullMQQueue
+// (src/farm/bullmq-queue.ts) puts them in Redis for `atelier worker`s on a farm. Both run the
+// kinds of one table (kinds.ts).
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
