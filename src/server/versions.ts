@@ -20,9 +20,10 @@ export interface ShotVersion {
 interface Params { shot?: unknown; frame?: unknown; refine?: unknown; from_version?: unknown }
 
 export async function listShotVersions(prod: Production, shot: string): Promise<ShotVersion[]> {
-  // The shot name is in the JSON params; LIKE narrows, the parse decides.
+  // The shot name is in the JSON params; LIKE narrows, the parse decides. LIKE's own characters in
+  // the name (% _ \) become the one-character wildcard, so sq010_sh020 still matches itself.
   const rows = await prod.db.selectFrom('renders').select(['id', 'path', 'model_version_id', 'params', 'created_at'])
-    .where('params', 'like', `%${shot.replace(/[%_\\]/g, '')}%`).orderBy('id').execute();
+    .where('params', 'like', `%${shot.replace(/[%_\\]/g, '_')}%`).orderBy('id').execute();
   const groups = new Map<string, ShotVersion>();
   for (const r of rows) {
     let p: Params;
