@@ -168,7 +168,7 @@ export class BullMQQueue implements JobQueue {
     const title = s.title ?? `render ${s.shot} ${s.range[0]}-${s.range[1]} with model #${s.modelVersion}`;
     const finish: RenderFinishInput = {
       productionDir: s.productionDir, shot: s.shot, modelVersion: s.modelVersion, outDir: s.outDir, range: s.range,
-      bits: s.bits ?? 8, coherence, movie: s.movie ?? true, codec: s.codec ?? 'h264',
+      bits: s.bits ?? 8, coherence, movie: s.movie ?? true, codec: s.codec ?? 'h264', ...(s.render ? { render: s.render } : {}),
     };
     const opts = this.jobOptions(s.priority);
     const node: FlowJob = {
@@ -258,8 +258,12 @@ export class BullMQQueue implements JobQueue {
   }
 
   async get(id: string): Promise<JobRecord | null> {
+    // The state first, then the job: states only move forward, so the job's fields are at least as
+    // new as its state (the other order can see "failed" with the reason not yet read).
+    const state = (await this.queue.getJobState(id)) as State;
+    if (state === 'unknown') return null;
     const job = await Job.fromId(this.queue, id);
-    return job ? this.record(job) : null;
+    return job ? this.record(job, state) : null;
   }
 
   /** Jobs people submitted, newest first (a flow's chunks are shown through their render). */
@@ -305,12 +309,8 @@ export class BullMQQueue implements JobQueue {
     const job = await Job.fromId(this.queue, jobId);
     if (!job) return;
     const parent = (job.data as FarmJobData).parent;
-    if (parent) { // a chunk changed: its render's record changed
-      const pj = await Job.fromId(this.queue, parent);
-      if (pj) this.emit({ type: 'job', job: await this.record(pj) });
-      return;
-    }
-    this.emit({ type: 'job', job: await this.record(job) });
+    const r = await this.get(parent ?? jobId); // a chunk changed: its render's record changed
+    if (r) this.emit({ type: 'job', job: r });
   }
 
   private listen(): void {

@@ -16,6 +16,7 @@ import type { CoherenceOptions } from '../render/coherence.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { listShotVersions } from '../server/versions.js';
 import type { LookModel } from '../models/look/model-file.js';
+import { DEFAULT_STROKES } from '../synth/stroke-sequence.js';
 
 // In a farm worker's long-lived job thread (job-thread.ts) the production stays open and the last
 // model stays loaded from one chunk to the next; elsewhere each job opens and closes its own.
@@ -88,6 +89,8 @@ export interface RenderFinishInput {
   coherence: CoherenceOptions | null;
   movie: boolean;
   codec?: 'h264' | 'prores';
+  /** The chunks' further renderShotFrames options (quality), for the records the finish step repairs. */
+  render?: Record<string, unknown>;
   /** Filled in by the worker: the chunk jobs' results (BullMQ children values). */
   childResults?: Record<string, RenderChunkResult>;
 }
@@ -164,6 +167,11 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
     for (let f = input.range[0]; f <= input.range[1]; f++) paths.set(resolve(framePath(outDir, shot.name, f)), f);
     const recorded = new Set((await prod.db.selectFrom('renders').select('path').where('path', 'in', [...paths.keys()]).execute()).map((r) => r.path));
     let recordsRepaired = 0;
+    // The params renderShotFrames records for quality final (its stroke settings, resolved).
+    const extra = input.render ?? {};
+    const finalParams = extra.quality === 'final'
+      ? { quality: 'final', strokes: { ...DEFAULT_STROKES, ...(input.coherence ? {} : { anchorEvery: 1 }), ...((extra.strokes as object | undefined) ?? {}) } }
+      : {};
     const unrecorded = [...paths].filter(([p]) => !recorded.has(p));
     if (unrecorded.length) {
       const { model } = await resolveLookModel(prod, String(input.modelVersion));
@@ -174,7 +182,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
         await prod.recordRenderedFrame({
           path, modelVersion: input.modelVersion,
           inputHashes: { rough: f.rough!.hash, ...Object.fromEntries(guides.map((g) => [g.name, f.passes[g.name]!.hash])) },
-          params: { shot: shot.name, frame, bits: input.bits ?? 8, coherence: input.coherence },
+          params: { shot: shot.name, frame, bits: input.bits ?? 8, coherence: input.coherence, ...finalParams },
         });
         recordsRepaired++;
       }

@@ -14,7 +14,7 @@ import { HAVE_REDIS, NO_REDIS, startRedis, startWorker, stopWorker, makeFarmFixt
 import { BullMQQueue } from '../../src/farm/bullmq-queue.js';
 import { parseQueueUrl, queueNameFor } from '../../src/farm/connection.js';
 import { planChunks } from '../../src/farm/chunks.js';
-import { renderChunkJob, type RenderFinishResult } from '../../src/farm/render-jobs.js';
+import { renderChunkJob, renderFinishJob, type RenderFinishResult } from '../../src/farm/render-jobs.js';
 import { resolveLookModel } from '../../src/jobs/model-ref.js';
 import { renderShotFrames } from '../../src/render/render-shot.js';
 import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
@@ -135,6 +135,19 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
     for (let f = 10; f <= 14; f++) unlinkSync(join(fx.dir, dir, `sh1.${String(f).padStart(4, '0')}.png`));
     assert.equal((await renderChunkJob(chunkInput, ctx)).rendered, 5);
     assert.deepEqual(pngs(join(fx.dir, dir)), local, 'a re-run chunk writes identical bytes');
+
+    // A frame written but not recorded (its worker died in between): the finish step records it as
+    // renderShotFrames would have.
+    const framePath = (f: number) => join(fx.dir, dir, `sh1.${String(f).padStart(4, '0')}.png`);
+    const row = (f: number) => fx.prod.db.selectFrom('renders').select(['id', 'params', 'model_version_id']).where('path', '=', framePath(f)).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const before = await row(6);
+    await fx.prod.db.deleteFrom('render_inputs').where('render_id', '=', (await row(7)).id).execute();
+    await fx.prod.db.deleteFrom('renders').where('path', '=', framePath(7)).execute();
+    const fin = await renderFinishJob({ productionDir: fx.dir, shot: 'sh1', modelVersion: fx.modelVersion, outDir: dir, range: [0, 23], coherence: DEFAULT_COHERENCE, movie: false, childResults: {} }, ctx);
+    assert.equal(fin.recordsRepaired, 1);
+    const repaired = await row(7);
+    assert.deepEqual({ ...JSON.parse(repaired.params), frame: 6 }, JSON.parse(before.params), 'the same params as the frames the chunks recorded');
+    assert.equal(repaired.model_version_id, fx.modelVersion);
   });
 
   test('a worker SIGKILLed mid-chunk: another worker finishes its chunk; no frame missing, duplicated or half-written', async () => {
