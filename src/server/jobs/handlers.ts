@@ -11,7 +11,7 @@ import { runTrainUpscale } from '../../jobs/train-upscale.js';
 import type { UpscaleTrainEvent } from '../../models/upscale/index.js';
 import type { JobRecord } from './queue.js';
 import { resolveLookModel } from '../../jobs/model-ref.js';
-import { renderShotFrames } from '../../render/render-shot.js';
+import { renderShotFrames, writeShotMovie } from '../../render/render-shot.js';
 import type { TrainEvent } from '../../models/look/train.js';
 import type { ServerDatabase } from '../db.js';
 import type { Kysely } from 'kysely';
@@ -71,7 +71,10 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
           if (ctx.cancelled) throw new Error('job cancelled');
         },
       });
-      return { frames: r.frames.length, dir: outDir };
+      // The preview movie, as the CLI and the farm write it, once the folder holds the whole shot.
+      ctx.progress({ message: 'preview movie' });
+      const m = await writeShotMovie(outDir, await prod.shot(input.shot));
+      return { frames: r.frames.length, dir: outDir, movie: m.written ? m.movie.path : null };
     } finally { model.generator.dispose(); }
   } finally { await prod.close(); }
 }
