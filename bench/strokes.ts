@@ -92,6 +92,9 @@ const t1080 = await (async () => {
 // final rendered frame by frame (strokes synthesized per frame); a sub-range must equal the whole.
 // The shot's final frames are scored against the held-out paintings too (what a render delivers).
 const warpShot = process.env.BENCH_STROKES_SHOT ?? 'sh010';
+const shotInfo = await prod.shot(warpShot);
+// BENCH_STROKES_WARP_FRAMES: render only the shot's first n frames (default all).
+const warpRange: [number, number] = [shotInfo.range[0], Math.min(shotInfo.range[1], shotInfo.range[0] + Number(process.env.BENCH_STROKES_WARP_FRAMES ?? 1e9) - 1)];
 const renders = join(out, 'strokes', 'renders');
 rmSync(renders, { recursive: true, force: true });
 const meanWarp = (r: { frames: { warpError: number }[] }) => {
@@ -100,7 +103,7 @@ const meanWarp = (r: { frames: { warpError: number }[] }) => {
 };
 const renderAs = async (dir: string, quality: 'preview' | 'final', coherent: boolean, range?: [number, number]) => {
   const r = await renderShotFrames(prod, warpShot, model, version, {
-    outDir: join(renders, dir), quality, range, coherence: coherent ? DEFAULT_COHERENCE : null,
+    outDir: join(renders, dir), quality, range: range ?? warpRange, coherence: coherent ? DEFAULT_COHERENCE : null,
   });
   log(`  ${warpShot} ${dir}: ${r.frames.length} frames in ${r.seconds.toFixed(0)} s, warp error ${meanWarp(r).toExponential(2)}`);
   return r;
@@ -109,8 +112,8 @@ const finalCoherent = await renderAs('final', 'final', true);
 const finalPerFrame = await renderAs('final-per-frame', 'final', false);
 const previewCoherent = await renderAs('preview', 'preview', true);
 const previewPerFrame = await renderAs('preview-per-frame', 'preview', false);
-const shotInfo = await prod.shot(warpShot);
-const sub: [number, number] = [shotInfo.range[0] + 13, Math.min(shotInfo.range[1], shotInfo.range[0] + 17)];
+// A range starting inside a run of strokes (anchors every 8 frames) and crossing the next anchor.
+const sub: [number, number] = [Math.min(warpRange[1], shotInfo.range[0] + 5), Math.min(warpRange[1], shotInfo.range[0] + 9)];
 const part = await renderAs('final-range', 'final', true, sub);
 const shotScores = zero();
 let shotN = 0;
@@ -130,6 +133,7 @@ const result = {
   preview: avg(sums.preview), final: avg(sums.final), test_frames: n, exemplars: bank.style.size(0),
   seconds_1080p_final: +t1080.toFixed(2),
   warp_shot: warpShot,
+  warp_frames: warpRange,
   warp_error_final: +meanWarp(finalCoherent).toExponential(3),
   warp_error_final_per_frame: +meanWarp(finalPerFrame).toExponential(3),
   warp_ratio_final: +(meanWarp(finalCoherent) / meanWarp(finalPerFrame)).toFixed(3),
