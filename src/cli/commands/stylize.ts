@@ -9,6 +9,7 @@ import { resolveLookModel } from '../../jobs/model-ref.js';
 import { stylizeFile } from '../../models/look/stylize.js';
 import { saveImage } from '../../data/image-io.js';
 import { exemplarBank } from '../../synth/exemplar-bank.js';
+import { tilingOptions, parseTiling, type TilingFlags } from './tiling-options.js';
 
 function parsePasses(list: string[] | undefined): Record<string, string> | null {
   if (!list?.length) return null;
@@ -23,7 +24,7 @@ function parsePasses(list: string[] | undefined): Record<string, string> | null 
 }
 
 export function registerStylize(program: Command): void {
-  program.command('stylize')
+  tilingOptions(program.command('stylize'))
     .description('Stylize one image with a look model.')
     .argument('<image>', 'rough frame, layout or concept still (PNG, JPEG, TIFF, WebP)')
     .option('--model <version|file>', 'model version number or .safetensors file (default: the production\'s newest look model)')
@@ -33,7 +34,7 @@ export function registerStylize(program: Command): void {
     .option('--quality <q>', 'preview (the look model) or final (+ the production\'s brush strokes; needs a model version)', 'preview')
     .option('--production <dir>', 'the production (to find model versions and record lineage)')
     .option('--json', 'print one JSON document')
-    .action(async (image: string, o: { model?: string; pass?: string[]; output?: string; bits: string; production?: string; json?: boolean; quality: string }) => {
+    .action(async (image: string, o: { model?: string; pass?: string[]; output?: string; bits: string; production?: string; json?: boolean; quality: string } & TilingFlags) => {
       if (!existsSync(image)) throw new Error(`${image}: no such file`);
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
@@ -45,7 +46,7 @@ export function registerStylize(program: Command): void {
         const t0 = Date.now();
         if (o.quality === 'final' && (!prod || version === null)) throw new Error('--quality final takes strokes from the model version\'s painted training pairs: give a production and a model version');
         const exemplars = o.quality === 'final' ? await exemplarBank(prod!, version!, model) : undefined;
-        const out = await stylizeFile(model, image, passes, {}, { quality: o.quality, exemplars });
+        const out = await stylizeFile(model, image, passes, parseTiling(o), { quality: o.quality, exemplars });
         const target = resolve(o.output ?? join(dirname(image), `${basename(image, extname(image))}.stylized.png`));
         await saveImage(target, out, Number(o.bits) as 8 | 16);
         out.dispose();
