@@ -4,11 +4,14 @@
 // the concept art's colour statistics; and baseline_l1, the same generator trained for the same time
 // with the pixel (L1) loss only. Character consistency: per character, how much more the model's
 // rendering of it changes between test shots than the paintings do. Writes a sheet of 100% crops
-// (ground truth | baseline_l1 | model) and one of whole frames. Last line: JSON.
+// (ground truth | baseline_l1 | model) and one of whole frames. "model" is the final render quality
+// (look model + stroke stage, rendered through renderShotFrames); "preview" the look model alone.
+// Last line: JSON.
 // BENCH_LOOK_BUDGET=<seconds> sets each training time (default 420, the demo's);
 // BENCH_LOOK_KEYFRAMES_BUDGET=<seconds> the keyframe adaptation's (default 90).
 import { join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { renderShotFrames, framePath } from '../src/render/render-shot.js';
 import * as E from '../src/engine/index.js';
 import { ensureSample, freshProduction, testFrames } from '../src/demo/pipeline.js';
 import { runTrainLook } from '../src/jobs/train-look.js';
@@ -42,13 +45,19 @@ async function stylizeFrames(model: LookModel, shot: Shot, frames: number[]): Pr
 }
 
 /**
- * THE model's frames for scoring: every figure of `model` (and of the keyframe adaptation) comes
- * from here. Today the look model's per-frame output; the stroke-synthesis final mode (src/synth)
- * plugs in here, taking the whole shot so it can use temporal context. Returns (1, 3, H, W) frames
- * in [0, 1] for the given frame numbers; the caller disposes them.
+ * THE model's frames for scoring: every figure of `model` comes from here: the final render
+ * quality, the look model plus the stroke stage (src/synth), through renderShotFrames over the
+ * span of the asked frames (so the stroke stage has its temporal context, as in a real render).
+ * The look model alone (quality preview) is scored beside it as `preview`. Returns (1, 3, H, W)
+ * frames in [0, 1] for the given frame numbers; the caller disposes them.
  */
-async function modelFrames(model: LookModel, shot: Shot, frames: number[]): Promise<Map<number, E.Tensor>> {
-  return stylizeFrames(model, shot, frames);
+async function modelFrames(model: LookModel, version: number, shot: Shot, frames: number[]): Promise<Map<number, E.Tensor>> {
+  const dir = join(out, 'look', 'final', shot.name);
+  rmSync(dir, { recursive: true, force: true });
+  await renderShotFrames(prod, shot.name, model, version, { outDir: dir, quality: 'final', range: [Math.min(...frames), Math.max(...frames)] });
+  const got = new Map<number, E.Tensor>();
+  for (const n of frames) got.set(n, (await loadImage(framePath(dir, shot.name, n), 3)).tensor);
+  return got;
 }
 
 const manifest = await ensureSample(join(out, 'sample'), log);
@@ -78,7 +87,7 @@ const model = loadLookModel(r.modelPath);
 const plainModel = loadLookModel(p.modelPath);
 type Scores = { psnr: number; ssim: number; style_swd: number; texture_swd: number; hf_ratio: number };
 const zero = (): Scores => ({ psnr: 0, ssim: 0, style_swd: 0, texture_swd: 0, hf_ratio: 0 });
-const sums = { model: zero(), baseline_l1: zero(), baseline_rough: zero(), baseline_color: zero() };
+const sums = { model: zero(), preview: zero(), baseline_l1: zero(), baseline_rough: zero(), baseline_color: zero() };
 const score = (s: Scores, img: E.Tensor, gt: E.Tensor) => {
   s.psnr += psnr(img, gt);
   s.ssim += ssim(img, gt);
@@ -95,16 +104,19 @@ const t0 = Date.now();
 for (const scene of manifest.scenes.filter((s) => s.split === 'test')) {
   const frames = testFrames(manifest, join(out, 'sample'), scene.name);
   const shot = await prod.shot(scene.name);
-  const mine = await modelFrames(model, shot, frames.map((f) => f.frame));
+  const mine = await modelFrames(model, trained.modelVersion, shot, frames.map((f) => f.frame));
+  const pre = await stylizeFrames(model, shot, frames.map((f) => f.frame));
   const l1 = await stylizeFrames(plainModel, shot, frames.map((f) => f.frame));
   for (const f of frames) {
     const sf = shot.frames.find((x) => x.frame === f.frame)!;
-    const m = mine.get(f.frame)!, b = l1.get(f.frame)!;
+    const m = mine.get(f.frame)!, b = l1.get(f.frame)!, pv = pre.get(f.frame)!;
     const gt = (await loadImage(f.gt)).tensor;
     const rough = (await loadImage(f.rough)).tensor;
     const ids = (await loadImage(sf.passes.id!.path, 3)).tensor;
     const color = reinhardTransfer(rough, conceptStats);
     score(sums.model, m, gt);
+    score(sums.preview, pv, gt);
+    pv.dispose();
     score(sums.baseline_l1, b, gt);
     score(sums.baseline_rough, rough, gt);
     score(sums.baseline_color, color, gt);
@@ -146,7 +158,8 @@ const shotScore = async (modelPath: string): Promise<number> => {
   const mdl = loadLookModel(modelPath);
   const shot = await prod.shot(keyShot.name);
   const frames = testFrames(manifest, join(out, 'sample'), keyShot.name);
-  const imgs = await modelFrames(mdl, shot, frames.map((f) => f.frame));
+  // The adaptation is scored on the look model's own output (preview quality).
+  const imgs = await stylizeFrames(mdl, shot, frames.map((f) => f.frame));
   let sum = 0;
   for (const f of frames) {
     const gt = (await loadImage(f.gt)).tensor;
@@ -169,6 +182,8 @@ const reached = r.evals.find((e) => e.psnr >= 0.95 * final);
 const m = avg(sums.model);
 const result = {
   ...m,
+  quality: 'final',
+  preview: avg(sums.preview),
   baseline_l1: { ...avg(sums.baseline_l1), steps: p.steps, train_seconds: +p.seconds.toFixed(1) },
   baseline_rough: avg(sums.baseline_rough),
   baseline_color: avg(sums.baseline_color),
