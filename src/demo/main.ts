@@ -1,6 +1,7 @@
 // npm run demo: the main job on the bundled sample production. Generates the procedural sample,
 // imports it into a fresh production, trains the look model on its paintovers and concept art,
-// renders the held-out test shots in that look and writes comparison sheets next to them.
+// renders the held-out test shots in that look (the first also at final quality, with the
+// production's brush strokes) and writes comparison sheets next to them.
 import { join, resolve } from 'node:path';
 import * as E from '../engine/index.js';
 import { ensureSample, freshProduction, testFrames } from './pipeline.js';
@@ -29,7 +30,8 @@ try {
 
   const { model } = await resolveLookModel(prod, String(trained.modelVersion));
   const summary: string[] = [];
-  for (const scene of manifest.scenes.filter((s) => s.split === 'test')) {
+  const tests = manifest.scenes.filter((s) => s.split === 'test');
+  for (const scene of tests) {
     const bar = new ProgressBar(`render ${scene.name}`, scene.frames, process.stderr, 'frame');
     const dir = join(prod.dir, 'renders', scene.name, `v${trained.modelVersion}`);
     const r = await renderShotFrames(prod, scene.name, model, trained.modelVersion, { outDir: dir, onFrame: (done) => bar.update(done) });
@@ -54,6 +56,24 @@ try {
       `         rough | Atelier | held-out painting: ${sheet}`,
       `         PSNR vs held-out paintings ${(sumModel / frames.length).toFixed(2)} dB (the rough frames: ${(sumRough / frames.length).toFixed(2)} dB)`);
   }
+  // The first test shot again at final quality: the production's brush strokes (src/synth).
+  const first = tests[0]!;
+  const bar = new ProgressBar(`render ${first.name} --quality final`, first.frames, process.stderr, 'frame');
+  const finalDir = join(prod.dir, 'renders', first.name, `v${trained.modelVersion}-final`);
+  const fr = await renderShotFrames(prod, first.name, model, trained.modelVersion, { outDir: finalDir, quality: 'final', onFrame: (done) => bar.update(done) });
+  bar.done();
+  const frames = testFrames(manifest, join(out, 'sample'), first.name);
+  const preview = join(prod.dir, 'renders', first.name, `v${trained.modelVersion}`);
+  const rows: E.Tensor[][] = [];
+  for (const f of [frames[0]!, frames[Math.floor(frames.length / 2)]!]) {
+    const name = `${first.name}.${String(f.frame).padStart(4, '0')}.png`;
+    rows.push(await Promise.all([f.rough, join(preview, name), join(finalDir, name), f.gt].map(async (q) => (await loadImage(q)).tensor)));
+  }
+  const finalSheet = join(prod.dir, 'renders', first.name, `compare_v${trained.modelVersion}-final.png`);
+  await writeSheet(finalSheet, rows);
+  E.disposeAll(rows);
+  summary.push(`  ${first.name} at final quality: ${fr.frames.length} frames in ${finalDir}`,
+    `         rough | preview | final | held-out painting: ${finalSheet}`);
   model.generator.dispose();
   console.log([
     `Atelier demo done in ${fmt((Date.now() - t0) / 1000)}.`,
