@@ -9,6 +9,7 @@
 // `redisSecondsPerOp` each (measured with INFO commandstats on the bench); a worker waits for its
 // take/finish commands to be served, so at high dispatch rates the queue in front of Redis shows up
 // as worker idle time.
+import { mulberry32 } from '../metrics/prng.js';
 
 export interface SimParams {
   workers: number;
@@ -46,17 +47,6 @@ export interface SimResult {
   redisWaitPerChunk: number;
 }
 
-/** A small deterministic PRNG (mulberry32) so runs repeat. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Lognormal with mean 1 and coefficient of variation cv. */
 function lognormal(r: () => number, cv: number): number {
@@ -104,7 +94,7 @@ class Heap<T> {
 }
 
 export function simulateFarm(p: SimParams): SimResult {
-  const r = rng(p.seed ?? 1);
+  const r = mulberry32(p.seed ?? 1); // deterministic, so runs repeat
   // The queue: every shot's chunks in submit order (same priority → FIFO); finish jobs jump in when ready
   // (BullMQ moves a parent to the wait list when its last child completes).
   const queue: Task[] = [];
