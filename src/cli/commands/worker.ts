@@ -20,6 +20,25 @@ function needQueue(opt: string | undefined): FarmConnection {
 
 const stamp = () => new Date().toISOString().slice(11, 19);
 
+interface FarmOpts { queue?: string; production?: string; json?: boolean }
+
+/** --queue, --production and --json, which every `atelier farm` subcommand takes. */
+function farmOptions(cmd: Command): Command {
+  return cmd
+    .option('--queue <url>', 'the farm\'s Redis (default: $ATELIER_QUEUE)')
+    .option('--production <dir>', 'the production folder')
+    .option('--json', 'print JSON');
+}
+
+/** Opens the production's farm queue around fn. */
+async function withFarmQueue(o: FarmOpts, fn: (q: BullMQQueue) => Promise<void>): Promise<void> {
+  const q = new BullMQQueue({ connection: needQueue(o.queue), queueName: queueNameFor(findProductionDir(o.production)), events: false });
+  try {
+    await q.ready();
+    await fn(q);
+  } finally { await q.close(); }
+}
+
 export function registerWorker(program: Command): void {
   program.command('worker')
     .description('Take a production\'s jobs (renders, training, refines) from the farm queue and run them; run one per machine (or per GPU).')
@@ -62,15 +81,10 @@ Example:
     });
 
   const farm = program.command('farm').description('The render farm: its state, a job, cancel.');
-  farm.command('status')
+  farmOptions(farm.command('status'))
     .description('Workers, queue depth, throughput and recent failures of a production\'s farm queue.')
-    .option('--queue <url>', 'the farm\'s Redis (default: $ATELIER_QUEUE)')
-    .option('--production <dir>', 'the production folder')
-    .option('--json', 'print JSON')
-    .action(async (o: { queue?: string; production?: string; json?: boolean }) => {
-      const q = new BullMQQueue({ connection: needQueue(o.queue), queueName: queueNameFor(findProductionDir(o.production)), events: false });
-      try {
-        await q.ready();
+    .action(async (o: FarmOpts) => {
+      await withFarmQueue(o, async (q) => {
         const s = await q.stats();
         printResult(!!o.json, s, () => [
           `queue ${s.queue} on ${s.redis}: ${Object.entries(s.counts).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ') || 'empty'}`,
@@ -79,35 +93,25 @@ Example:
           ...s.workers.map((w) => `  ${w.id}  done ${w.done}, failed ${w.failed}${w.active.length ? `  running: ${w.active.map((a) => `${a.title} (${a.message})`).join('; ')}` : '  idle'}`),
           ...(s.failures.length ? ['recent failures:', ...s.failures.slice(0, 10).map((f) => `  ${f.id}  ${f.title}: ${f.error}`)] : []),
         ].join('\n'));
-      } finally { await q.close(); }
+      });
     });
-  farm.command('job')
+  farmOptions(farm.command('job'))
     .argument('<id>', 'job id')
     .description('A farm job\'s record (status, progress, result or error).')
-    .option('--queue <url>', 'the farm\'s Redis (default: $ATELIER_QUEUE)')
-    .option('--production <dir>', 'the production folder')
-    .option('--json', 'print JSON')
-    .action(async (id: string, o: { queue?: string; production?: string; json?: boolean }) => {
-      const q = new BullMQQueue({ connection: needQueue(o.queue), queueName: queueNameFor(findProductionDir(o.production)), events: false });
-      try {
-        await q.ready();
+    .action(async (id: string, o: FarmOpts) => {
+      await withFarmQueue(o, async (q) => {
         const r = await q.get(id);
         if (!r) throw new Error(`no job ${id} in this production's farm queue`);
         printResult(!!o.json, r, () => `${r.id}  ${r.status}  ${r.title}${r.progress !== null ? `  ${Math.round(r.progress * 100)}%` : ''}  ${r.message}`);
-      } finally { await q.close(); }
+      });
     });
-  farm.command('cancel')
+  farmOptions(farm.command('cancel'))
     .argument('<id>', 'job id (a render\'s, or one of its chunks\')')
     .description('Cancel a farm job: queued parts are dropped, running ones stop within a second or so.')
-    .option('--queue <url>', 'the farm\'s Redis (default: $ATELIER_QUEUE)')
-    .option('--production <dir>', 'the production folder')
-    .option('--json', 'print JSON')
-    .action(async (id: string, o: { queue?: string; production?: string; json?: boolean }) => {
-      const q = new BullMQQueue({ connection: needQueue(o.queue), queueName: queueNameFor(findProductionDir(o.production)), events: false });
-      try {
-        await q.ready();
+    .action(async (id: string, o: FarmOpts) => {
+      await withFarmQueue(o, async (q) => {
         const r = await q.cancel(id);
         printResult(!!o.json, r, () => `${r.id}  ${r.status}  ${r.message}`);
-      } finally { await q.close(); }
+      });
     });
 }
