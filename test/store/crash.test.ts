@@ -5,17 +5,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { openProduction, verifyProduction, collectGarbage, listAssets } from '../../src/store/index.js';
-import { tempDir, writeImage, atelier, BIN } from './helpers.js';
+import { tempDir, writeImage, atelier, BIN, checkIntact as check } from './helpers.js';
 import { forEachDialect } from './dialects.js';
 
-async function check(prodDir: string) {
-  const prod = await openProduction(prodDir);
-  try {
-    const report = await verifyProduction(prod, { deep: true });
-    assert.deepEqual(report.problems, []);
-    return { report, assets: await listAssets(prod) };
-  } finally { await prod.close(); }
-}
 
 forEachDialect((w) => {
   test('SIGKILL between storing a blob and recording it leaves an orphan blob only', async (t) => {

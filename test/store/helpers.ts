@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import assert from 'node:assert/strict';
+import { openProduction, verifyProduction, listAssets } from '../../src/store/index.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(REPO, 'bin', 'atelier');
@@ -79,4 +81,14 @@ export function writeBombPng(path: string, width = 100_000, height = 100_000): s
 export function atelier(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> & { json: () => any } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env }, encoding: 'utf8' });
   return Object.assign(r, { json: () => JSON.parse(r.stdout) });
+}
+
+/** A deep verify of the production finds no problem; returns its report and assets. */
+export async function checkIntact(prodDir: string) {
+  const prod = await openProduction(prodDir);
+  try {
+    const report = await verifyProduction(prod, { deep: true });
+    assert.deepEqual(report.problems, []);
+    return { report, assets: await listAssets(prod) };
+  } finally { await prod.close(); }
 }

@@ -8,18 +8,10 @@ import { join } from 'node:path';
 import { readdirSync, existsSync } from 'node:fs';
 import { sql } from 'kysely';
 import { openProduction, ingestFiles, listAssets, verifyProduction, DatabaseUnavailableError, MARKER, type Production } from '../../src/store/index.js';
-import { tempDir, writeImage, atelier, BIN } from './helpers.js';
+import { tempDir, writeImage, atelier, BIN, checkIntact as check } from './helpers.js';
 import { DIALECTS, TestWorkspace } from './dialects.js';
 import { PostgresServer, PG_PASSWORD } from './postgres-server.js';
 
-async function check(prodDir: string) {
-  const prod = await openProduction(prodDir);
-  try {
-    const report = await verifyProduction(prod, { deep: true });
-    assert.deepEqual(report.problems, []);
-    return { report, assets: await listAssets(prod) };
-  } finally { await prod.close(); }
-}
 
 function withRetryBudget<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   const before = process.env.ATELIER_DB_RETRY_MS;
