@@ -28,6 +28,12 @@ import { planChunks } from '../src/farm/chunks.js';
 import type { RenderChunkResult, RenderFinishResult } from '../src/farm/render-jobs.js';
 import { simulateFarm, scenarios, type SimParams } from '../src/farm/simulate.js';
 
+/** bench look also registers baseline_l1 (the pixel loss only); the benchmarks use its main model. */
+const isPlainLossBaseline = (v: { config: unknown }) => {
+  const t = (v.config as { train?: { wFeature?: number; wGram?: number; wAdv?: number } } | null)?.train;
+  return !!t && !t.wFeature && !t.wGram && !t.wAdv;
+};
+
 const log = (m: string) => process.stderr.write(m + '\n');
 const SELF = fileURLToPath(import.meta.url);
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -36,7 +42,7 @@ const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 if (process.argv[2] === '--local') {
   const [prodDir, shot, outDir, ranges] = process.argv.slice(3) as [string, string, string, string];
   const prod = await openProduction(prodDir);
-  const look = (await listModelVersions(prod)).filter((v) => v.kind === 'look').at(-1)!;
+  const look = (await listModelVersions(prod)).filter((v) => v.kind === 'look' && !isPlainLossBaseline(v)).at(-1)!;
   const { model } = await resolveLookModel(prod, String(look.id));
   let seconds = 0;
   const each: number[] = [];
@@ -75,7 +81,7 @@ rmSync(prodDir, { recursive: true, force: true });
 mkdirSync(farmOut, { recursive: true });
 cpSync(source, prodDir, { recursive: true, filter: (s) => !s.includes(`${source}/renders`) });
 const prod = await openProduction(prodDir);
-const look = (await listModelVersions(prod)).filter((v) => v.kind === 'look').at(-1)!;
+const look = (await listModelVersions(prod)).filter((v) => v.kind === 'look' && !isPlainLossBaseline(v)).at(-1)!;
 const shotInfo = await prod.shot(shot);
 const frames = shotInfo.range[1] - shotInfo.range[0] + 1;
 log(`model #${look.id}, shot ${shot} (${frames} frames) from ${source}; chunks of ${chunk}`);

@@ -24,6 +24,12 @@ import { planTiles } from '../src/render/tiles.js';
 import { loadImage } from '../src/data/image-io.js';
 import { warpError, flowsFromFrames } from '../src/metrics/index.js';
 
+/** bench look also registers baseline_l1 (the pixel loss only); the benchmarks use its main model. */
+const isPlainLossBaseline = (v: { config: unknown }) => {
+  const t = (v.config as { train?: { wFeature?: number; wGram?: number; wAdv?: number } } | null)?.train;
+  return !!t && !t.wFeature && !t.wGram && !t.wAdv;
+};
+
 const out = resolve(process.env.BENCH_OUT ?? 'bench/out');
 const log = (m: string) => process.stderr.write(m + '\n');
 const lookProd = join(out, 'look', 'production');
@@ -37,7 +43,7 @@ if (!existsSync(join(lookProd, 'atelier-production.json'))) {
   prodDir = join(out, 'render', 'production');
 }
 const prod = await openProduction(prodDir);
-const look = (await listModelVersions(prod)).filter((v) => v.kind === 'look').at(-1)!;
+const look = (await listModelVersions(prod)).filter((v) => v.kind === 'look' && !isPlainLossBaseline(v)).at(-1)!;
 const { model } = await resolveLookModel(prod, String(look.id));
 log(`model #${look.id} from ${prodDir}`);
 

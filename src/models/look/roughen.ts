@@ -6,9 +6,17 @@ import type { RoughenConfig } from './config.js';
 import { sobelMagnitude } from './image-ops.js';
 import { gaussianBlur, luminance, mulberry32, gaussians } from '../../metrics/index.js';
 
+// The last size's unit noise field, kept: drawing 2M Gaussians in JS took ~0.25 s of every 1080p
+// frame, and the numbers are the same for every frame of a size by design.
+let cached: { h: number; w: number; unit: E.Tensor } | null = null;
+
 /** A noise field for an image size: the same numbers for every frame, seeded from the config. */
 export function fixedNoise(h: number, w: number, std: number): E.Tensor {
-  return E.tidy(() => E.tensor(Float32Array.from(gaussians(mulberry32(0x5eed), h * w)), [1, 1, h, w]).mul(std));
+  if (!cached || cached.h !== h || cached.w !== w) {
+    cached?.unit.dispose();
+    cached = { h, w, unit: E.keep(E.tensor(Float32Array.from(gaussians(mulberry32(0x5eed), h * w)), [1, 1, h, w])) };
+  }
+  return cached.unit.mul(std);
 }
 
 /** (N, 3, H, W) in [0, 1] -> roughened (N, 3, H, W) in [0, 1]. */

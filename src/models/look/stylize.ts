@@ -19,20 +19,20 @@ export interface StillQuality { quality: 'preview' | 'final'; exemplars?: Exempl
 export interface TilingOptions {
   /** Frames with more pixels than this run the generator in tiles; default 2048 * 1152 (2K runs whole). Infinity: never. */
   tileAbove?: number;
-  /** Tile size in pixels (a multiple of 4); default 512. */
+  /** Tile size in pixels (a multiple of the generator's); default 1024. */
   tile?: number;
   /** Minimum overlap between tiles in pixels; default DEFAULT_TILING.overlap. */
   overlap?: number;
 }
 
 /**
- * The overlap is the smallest of 32 / 64 / 96 / 128 whose max |tiled - whole| on the bench look
- * model (24 channels, 4 residual blocks at 1/4 resolution), tiles of 512, stayed below 1/255
- * (invisible in 8-bit frames): 0.16 of a level at 96, 2.1 at 64. See bench/RESULTS.md (render).
+ * The first layout (blocks at 1/4) needed an overlap of 96 at tiles of 512 to stay below 1/255
+ * of |tiled - whole| (0.16 of a level; 2.1 at 64). The current layout sees about twice as far
+ * (blocks at 1/8): at 96 it measured 2.7 levels, so the overlap is doubled, and tiles are 1024 so
+ * the overlap costs ~1.5x the pixels rather than ~2.6x. See bench/RESULTS.md (render).
  */
-// 2K frames run whole: the current generator's largest activation at 2K is ~100 MB, and tiles cost
-// their overlap again (~1.9x the pixels at 512 + 96).
-export const DEFAULT_TILING: Required<TilingOptions> = { tileAbove: 2048 * 1152, tile: 512, overlap: 96 };
+// 2K frames run whole: the current generator's largest activation at 2K is ~100 MB.
+export const DEFAULT_TILING: Required<TilingOptions> = { tileAbove: 2048 * 1152, tile: 1024, overlap: 192 };
 
 /**
  * rough: image file; passes: pass name -> file, for the model's guides. Without passes (a layout
