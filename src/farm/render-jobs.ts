@@ -54,7 +54,8 @@ async function useModel(prod: Production, modelVersion: number): Promise<{ model
   return { model: keptModel.model, version: keptModel.version, release: () => {} };
 }
 
-export interface RenderChunkInput {
+/** What a farm render's chunks and its finish step share: the shot, model, folder and settings. */
+interface FarmRender {
   productionDir: string;
   shot: string;
   modelVersion: number;
@@ -63,10 +64,13 @@ export interface RenderChunkInput {
   range: [number, number];
   bits?: 8 | 16;
   coherence: CoherenceOptions | null;
-  chunk?: number;
-  chunks?: number;
   /** Further renderShotFrames options, passed through as given (e.g. quality). */
   render?: Record<string, unknown>;
+}
+
+export interface RenderChunkInput extends FarmRender {
+  chunk?: number;
+  chunks?: number;
 }
 
 export interface RenderChunkResult {
@@ -79,18 +83,9 @@ export interface RenderChunkResult {
   worker: string;
 }
 
-export interface RenderFinishInput {
-  productionDir: string;
-  shot: string;
-  modelVersion: number;
-  outDir: string;
-  range: [number, number];
-  bits?: 8 | 16;
-  coherence: CoherenceOptions | null;
+export interface RenderFinishInput extends FarmRender {
   movie: boolean;
   codec?: 'h264' | 'prores';
-  /** The chunks' further renderShotFrames options (quality), for the records the finish step repairs. */
-  render?: Record<string, unknown>;
   /** Filled in by the worker: the chunk jobs' results (BullMQ children values). */
   childResults?: Record<string, RenderChunkResult>;
 }
