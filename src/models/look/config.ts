@@ -64,7 +64,7 @@ export interface TrainConfig {
   /** Fraction of paintover pairs held out for early stopping (at least 1 when there are 4 or more). */
   holdOut: number;
   evalEvery: number;
-  /** Evaluations without a held-out improvement before stopping. */
+  /** Evaluations without a held-out improvement before stopping (and at least a quarter of the run since the best). */
   patience: number;
   sampleEvery: number;
   checkpointEvery: number;
