@@ -52,13 +52,39 @@ export function warpByFlow(img: Tensor, flow: Tensor, o: WarpOptions = {}): Tens
     const x = asBatch(img, 'warpByFlow image').float();
     expectFlow(flow, x, 'warpByFlow flow');
     const [n, , h, w] = x.shape as [number, number, number, number];
-    let pos = samplePositions(flow);
-    if (pos.size(0) !== n) pos = pos.expand([n, h, w, 2]);
     // Pixel → normalised [-1, 1] with align_corners = true: 0 ↦ −1, size−1 ↦ +1.
-    const scale = E.tensor([w > 1 ? 2 / (w - 1) : 0, h > 1 ? 2 / (h - 1) : 0], [2]);
-    const grid = pos.mul(scale).sub(1);
+    const scale = E.tensor([w > 1 ? 2 / (w - 1) : 0, h > 1 ? 2 / (h - 1) : 0], [1, 2, 1, 1]);
+    let grid = flow.float().mul(scale).permute([0, 2, 3, 1]).add(baseGrid(h, w));
+    if (grid.size(0) !== n) grid = grid.expand([n, h, w, 2]);
     return E.F.gridSample(x, grid, { mode: 'bilinear', padding: o.padding ?? 'border', alignCorners: true });
   });
+}
+
+// The identity sampling grid (1, H, W, 2) in normalised coordinates, kept for the last few sizes:
+// building it took ~40% of a 1080p warp, and a render warps at one or two sizes, 7 times a frame.
+const baseGrids = new Map<string, Tensor>();
+
+function baseGrid(h: number, w: number): Tensor {
+  const key = `${h}x${w}`;
+  let g = baseGrids.get(key);
+  if (g) {
+    baseGrids.delete(key); // re-inserted below: the map's order is least recently used first
+  } else {
+    g = E.keep(E.tidy(() => {
+      const scale = E.tensor([w > 1 ? 2 / (w - 1) : 0, h > 1 ? 2 / (h - 1) : 0], [2]);
+      return E.F.stack([
+        E.arange(0, w, 1, { dtype: 'float32' }).reshape([1, 1, w]).expand([1, h, w]),
+        E.arange(0, h, 1, { dtype: 'float32' }).reshape([1, h, 1]).expand([1, h, w]),
+      ], 3).mul(scale).sub(1).contiguous();
+    }));
+    while (baseGrids.size >= 3) {
+      const [oldest, t] = baseGrids.entries().next().value as [string, Tensor];
+      baseGrids.delete(oldest);
+      t.dispose();
+    }
+  }
+  baseGrids.set(key, g);
+  return g;
 }
 
 /**

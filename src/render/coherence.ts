@@ -48,14 +48,27 @@ function flowFrame(rough: E.Tensor, maxWidth: number): FlowFrame {
   return { grey: E.tidy(() => greyBytes(E.F.interpolate(rough, { size: [fh, fw], mode: 'area' }))), w: fw, h: fh };
 }
 
-/** DIS from frame a to frame b, as a (1, 2, h, w) flow on a's full-size grid in full-size pixels. */
-function disAt(a: FlowFrame, b: FlowFrame, h: number, w: number, preset: E.FlowPreset): E.Tensor {
-  return E.tidy(() => {
-    const f = flowToTensor(E.disFlow(a.grey, b.grey, a.w, a.h, preset), a.w, a.h);
-    if (a.w === w && a.h === h) return f;
-    const up = E.F.interpolate(f, { size: [h, w], mode: 'bilinear' });
-    return up.mul(E.tensor([w / a.w, h / a.h], [1, 2, 1, 1]));
-  });
+/** DIS from frame a to frame b, as a (1, 2, h, w) flow on a's (flow-sized) grid in its pixels. */
+function dis(a: FlowFrame, b: FlowFrame, preset: E.FlowPreset): E.Tensor {
+  return flowToTensor(E.disFlow(a.grey, b.grey, a.w, a.h, preset), a.w, a.h);
+}
+
+/** A flow on the flow grid as a (1, 2, h, w) flow on the full-size grid in full-size pixels. */
+function flowToFull(f: E.Tensor, h: number, w: number): E.Tensor {
+  const [fh, fw] = [f.size(2), f.size(3)];
+  if (fh === h && fw === w) return f;
+  return E.tidy(() => E.F.interpolate(f, { size: [h, w], mode: 'bilinear' }).mul(E.tensor([w / fw, h / fh], [1, 2, 1, 1])));
+}
+
+/** A full-size image on the flow grid (area downscale), or itself when the flow is full size. */
+function toFlowSize(img: E.Tensor, f: FlowFrame): E.Tensor {
+  return img.size(2) === f.h && img.size(3) === f.w ? img : E.F.interpolate(img, { size: [f.h, f.w], mode: 'area' });
+}
+
+/** A 0/1 mask on the flow grid as a 0/1 mask on the full-size grid. */
+function maskToFull(m: E.Tensor, h: number, w: number): E.Tensor {
+  if (m.size(2) === h && m.size(3) === w) return m;
+  return E.tidy(() => E.F.interpolate(m, { size: [h, w], mode: 'bilinear' }).gt(0.5).float());
 }
 
 export interface BlendResult {
@@ -64,7 +77,11 @@ export interface BlendResult {
   warpError: number;
 }
 
-/** The flows of one consecutive pair (t-1, t): backward on frame t's grid, forward on t-1's. */
+/**
+ * The flows of one consecutive pair (t-1, t): backward on frame t's grid, forward on t-1's, both at
+ * flow size. Composition and occlusion run at flow size too (a quarter of the pixels at 1080p);
+ * only the flows and masks the blend applies are brought to full size.
+ */
 interface PairFlow { back: E.Tensor; fwd: E.Tensor }
 
 /**
@@ -82,12 +99,24 @@ function composeFlows(pairs: PairFlow[]): PairFlow {
   });
 }
 
+/**
+ * The flow from frame t back to t-k (pairs: the k pairs in between, oldest first) on the flow grid,
+ * and where it is usable: visible in both frames by forward-backward agreement, source inside the frame.
+ */
+function backAndMask(pairs: PairFlow[]): { back: E.Tensor; mask: E.Tensor } {
+  return E.tidy(() => {
+    const { back, fwd } = composeFlows(pairs);
+    return { back, mask: occlusionMask(back, fwd).mul(inFrameMask(back)) };
+  });
+}
+
 export class TemporalBlender {
   /** Model outputs of the last `window` frames, oldest first. */
   readonly #past: E.Tensor[] = [];
   /** Flows of the last `window` consecutive pairs ending at the newest frame, oldest first. */
   readonly #pairs: PairFlow[] = [];
   #prevGrey: FlowFrame | null = null;
+  /** The previous blended frame on the flow grid, for the warping error. */
   #previous: E.Tensor | null = null;
   constructor(readonly o: CoherenceOptions = DEFAULT_COHERENCE) {}
 
@@ -97,8 +126,8 @@ export class TemporalBlender {
     const grey = flowFrame(rough, this.o.flowMaxWidth ?? 1024);
     if (this.#prevGrey) {
       this.#pairs.push({
-        back: E.keep(disAt(grey, this.#prevGrey, h, w, this.o.preset)),
-        fwd: E.keep(disAt(this.#prevGrey, grey, h, w, this.o.preset)),
+        back: E.keep(dis(grey, this.#prevGrey, this.o.preset)),
+        fwd: E.keep(dis(this.#prevGrey, grey, this.o.preset)),
       });
       // Kept: the pairs the window reaches (at least the last one, for the warping error).
       while (this.#pairs.length > Math.max(1, this.o.window)) {
@@ -107,32 +136,27 @@ export class TemporalBlender {
       }
     }
     const result = E.tidy(() => {
-      let acc = modelOut.clone();
-      let wsum = E.onesLike(modelOut.slice(1, 0, 1));
-      let lastBack: E.Tensor | null = null;
-      let lastMask: E.Tensor | null = null;
+      const acc = modelOut.clone();
+      const wsum = E.onesLike(modelOut.slice(1, 0, 1));
+      // Frame t-1's flow and mask: the k = 1 term of the blend and the warping error share them.
+      const last = this.#pairs.length ? backAndMask(this.#pairs.slice(-1)) : null;
       this.#past.forEach((out, i) => {
         const k = this.#past.length - i; // frames back
-        const { back, fwd } = composeFlows(this.#pairs.slice(this.#pairs.length - k));
-        const mask = occlusionMask(back, fwd).mul(inFrameMask(back));
-        acc = acc.add(warpByFlow(out, back).mul(mask).mul(this.o.decay ** k));
-        wsum = wsum.add(mask.mul(this.o.decay ** k));
-        if (k === 1) { lastBack = back; lastMask = mask; }
+        const { back, mask } = k === 1 ? last! : backAndMask(this.#pairs.slice(this.#pairs.length - k));
+        const full = maskToFull(mask, h, w);
+        acc.addcmul_(warpByFlow(out, flowToFull(back, h, w)), full, this.o.decay ** k);
+        wsum.add_(full, this.o.decay ** k);
       });
       const frame = acc.div(wsum).clamp(0, 1);
-      if (this.#past.length === 0 && this.#pairs.length) {
-        // Per-frame mode (window 0) still reports its coherence: flow to the previous frame.
-        const p = this.#pairs.at(-1)!;
-        lastBack = p.back;
-        lastMask = occlusionMask(p.back, p.fwd).mul(inFrameMask(p.back));
-      }
+      // The warping error is measured on the flow's grid (the frame area-downscaled like the flow's
+      // input above flowMaxWidth): where the flow is measured, and a full-size warp less per frame.
+      const atFlowSize = toFlowSize(frame, grey);
       let err = NaN;
-      if (this.#previous && lastBack && lastMask) {
-        const m: E.Tensor = lastMask;
-        const denom = m.sum().item();
-        if (denom > 0) err = frame.sub(warpByFlow(this.#previous, lastBack)).square().mean(1, true).mul(m).sum().item() / denom;
+      if (this.#previous && last) {
+        const denom = last.mask.sum().item();
+        if (denom > 0) err = atFlowSize.sub(warpByFlow(this.#previous, last.back)).square().mean(1, true).mul(last.mask).sum().item() / denom;
       }
-      return { frame, err };
+      return { frame, err, atFlowSize };
     });
     if (this.o.window > 0) {
       // The model's own output is what later frames blend, not this blend: windowed, not recursive.
@@ -141,7 +165,7 @@ export class TemporalBlender {
     }
     this.#prevGrey = grey;
     this.#previous?.dispose();
-    this.#previous = E.keep(result.frame.clone());
+    this.#previous = E.keep(result.atFlowSize === result.frame ? result.frame.clone() : result.atFlowSize);
     return { frame: result.frame, warpError: result.err };
   }
 

@@ -146,3 +146,20 @@ test('metrics free their temporaries', () => {
     assert.equal(E.liveTensors(), before);
   });
 });
+
+test('gaussianBlur: the in-place path (no gradient) gives the depthwise-conv path\'s numbers, and gradients flow', () => {
+  E.tidy(() => {
+    const x = painting(3, [2, 3, 37, 53]);
+    for (const sigma of [0.8, 1.2, 3]) {
+      const fast = gaussianBlur(x, sigma);
+      const leaf = x.clone().requiresGrad_();
+      const conv = gaussianBlur(leaf, sigma); // a differentiable input takes the convs
+      assert.ok(conv.requiresGrad);
+      close(fast.sub(conv).abs().max().item(), 0, 1e-6, `sigma ${sigma}`);
+      // A blur keeps the mean of a reflect-padded constant image and smooths a step.
+      close(gaussianBlur(E.full([1, 1, 20, 20], 0.3), sigma).sub(0.3).abs().max().item(), 0, 1e-6);
+      conv.sum().backward();
+      assert.ok(leaf.grad && leaf.grad.abs().sum().item() > 0, 'gradient reaches the input');
+    }
+  });
+});

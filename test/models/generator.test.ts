@@ -49,3 +49,20 @@ test('the default generator: shuffle in and out, any frame size, 4x cheaper than
   assert.ok(first / now > 3.5, `first layout ${first / now}x the default`);
   assert.throws(() => parseConfig(JSON.stringify({ ...makeConfig([]), arch: { ...DEFAULT_ARCH, shuffle: 3 } }), 'bad'), /malformed/);
 });
+
+test('inference (no grad) takes the fused upsample-concat-conv: the same frames as the plain decoder, both paddings', () => {
+  for (const padding of ['zeros', 'reflect'] as const) {
+    const g = new LookGenerator(5, { ...DEFAULT_ARCH, baseChannels: 4, maxChannels: 8, padding });
+    // Random biases too (they start at zero-ish bounds, not zero, but make sure the skip conv's bias counts once).
+    E.tidy(() => {
+      const x = E.rand([2, 5, 24, 40]);
+      const plain = g.forward(x); // grad enabled: the plain form
+      assert.ok(E.isGradEnabled());
+      const fused = E.noGrad(() => g.forward(x));
+      const diff = plain.sub(fused).abs().max().item();
+      assert.ok(diff < 1e-5, `${padding}: max abs diff ${diff}`);
+      assert.ok(plain.std().item() > 1e-3, 'the output is not flat');
+    });
+    g.dispose();
+  }
+});

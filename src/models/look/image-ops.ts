@@ -3,17 +3,23 @@
 import * as E from '../../engine/index.js';
 
 /**
- * Sobel gradient magnitude of (N, 1, H, W), replicate-padded. Written as shifted elementwise sums:
- * a 1->2 channel 3x3 conv went through oneDNN with two threads at ~50 ms per 1080p frame.
+ * Sobel gradient magnitude of (N, 1, H, W), replicate-padded, kernels /4 (x [-1 0 1; -2 0 2;
+ * -1 0 1], y its transpose). Separable ([1 2 1] smoothing, then a central difference) in place:
+ * 6 ms per 1080p frame where the 3x3 sums took 34 and a 1->2 channel conv through oneDNN ~50.
+ * In-place ops carry no gradient: this is input preparation, so differentiable inputs are refused.
  */
 export function sobelMagnitude(g: E.Tensor): E.Tensor {
+  if (g.requiresGrad) throw new Error('sobelMagnitude prepares inputs and does not take a tensor that requires grad');
   return E.tidy(() => {
     const [, , h, w] = g.shape as [number, number, number, number];
     const p = E.F.pad(g, 1, 'replicate');
-    const at = (dy: number, dx: number) => p.slice(2, 1 + dy, 1 + dy + h).slice(3, 1 + dx, 1 + dx + w);
-    // Kernels /4: x [-1 0 1; -2 0 2; -1 0 1], y its transpose.
-    const gx = at(-1, 1).add(at(0, 1).mul(2)).add(at(1, 1)).sub(at(-1, -1)).sub(at(0, -1).mul(2)).sub(at(1, -1)).div(4);
-    const gy = at(1, -1).add(at(1, 0).mul(2)).add(at(1, 1)).sub(at(-1, -1)).sub(at(-1, 0).mul(2)).sub(at(-1, 1)).div(4);
-    return gx.square().add(gy.square()).add(1e-12).sqrt();
+    const smoothed = (dim: number, n: number) => {
+      const s = p.narrow(dim, 1, n).mul(2);
+      return s.add_(p.narrow(dim, 0, n)).add_(p.narrow(dim, 2, n));
+    };
+    const sv = smoothed(2, h), sh = smoothed(3, w);
+    const gx = sv.narrow(3, 2, w).sub(sv.narrow(3, 0, w));
+    const gy = sh.narrow(2, 2, h).sub(sh.narrow(2, 0, h));
+    return gx.mul_(gx).addcmul_(gy, gy).mul_(1 / 16).add_(1e-12).sqrt();
   });
 }
