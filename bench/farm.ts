@@ -1,8 +1,9 @@
 // npm run bench -- farm: the sample production's test shot (sh010, 24 frames of 256²) rendered
-// locally (no queue, 1 thread), then on a farm through a real redis-server started here: 1 worker,
+// locally (no queue, 1 thread, lineage recorded as `atelier render` does), then on a farm through a real redis-server started here: 1 worker,
 // then 2 workers (`atelier worker` processes, 1 thread each), the same chunks both times; frames
 // compared byte for byte with the local render; a worker SIGKILLed mid-chunk (the chunk must be
-// finished by the other worker, every frame there once). Redis commands per chunk (INFO
+// finished by the other worker, every frame there once). Local and farm are timed warm (model loaded,
+// a frame rendered first); a cold worker's first render is reported on its own. Redis commands per chunk (INFO
 // commandstats) and chunk times feed the scheduler simulation (src/farm/simulate.ts) at 10, 100
 // and 1000 workers (also written to <out>/farm/measured.json for `npm run bench -- farm-sim`).
 //
@@ -44,10 +45,19 @@ if (process.argv[2] === '--local') {
   const prod = await openProduction(prodDir);
   const look = (await listModelVersions(prod)).filter((v) => v.kind === 'look' && !isPlainLossBaseline(v)).at(-1)!;
   const { model } = await resolveLookModel(prod, String(look.id));
+  // Warm, like the farm's workers when they are timed: one frame rendered first, not timed.
+  const first = (await prod.shot(shot)).range[0];
+  await renderShotFrames(prod, shot, model, look.id, { outDir: `${outDir}-warm`, range: [first, first] });
+  if (process.argv[7] === 'sync') {
+    // Started with another local render: both warm, then both go at once (the parallel ceiling below).
+    process.stdout.write('ready\n');
+    await new Promise((r) => process.stdin.once('data', r));
+  }
   let seconds = 0;
   const each: number[] = [];
   for (const r of JSON.parse(ranges) as ([number, number] | null)[]) {
-    const res = await renderShotFrames(prod, shot, model, null, { outDir, ...(r ? { range: r } : {}) });
+    // With lineage records, as `atelier render` and the farm's chunks write them.
+    const res = await renderShotFrames(prod, shot, model, look.id, { outDir, ...(r ? { range: r } : {}) });
     seconds += res.seconds;
     each.push(res.seconds);
   }
@@ -88,6 +98,12 @@ log(`model #${look.id}, shot ${shot} (${frames} frames) from ${source}; chunks o
 
 const env = { ...process.env, ATELIER_THREADS: '1' };
 const plan = planChunks(shotInfo.range, chunk, preRoll(DEFAULT_COHERENCE), shotInfo.range[0]);
+// Releases the parallel local renders together once every one is warm.
+const waiting: ChildProcess[] = [];
+function parallelReady(c: ChildProcess): void {
+  waiting.push(c);
+  if (waiting.length === plan.chunks.length) for (const w of waiting) w.stdin!.write('go\n');
+}
 const localRun = (dir: string, ranges: ([number, number] | null)[]) => {
   const r = spawnSync(process.execPath, [SELF, '--local', prodDir, shot, dir, JSON.stringify(ranges)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error(`local render failed (${r.status})`);
@@ -105,6 +121,16 @@ const { each } = localRun(join(prodDir, 'renders', shot, 'preroll'), [0, 1, 2].f
 const alone = [each[0]!, each[2]!, each[4]!], rolled = [each[1]!, each[3]!, each[5]!];
 const preRollSecondsPerFrame = Math.max(0, (rolled.reduce((x, y) => x + y) - alone.reduce((x, y) => x + y)) / 3 / preRoll(DEFAULT_COHERENCE));
 log(`a pre-roll frame: ${preRollSecondsPerFrame.toFixed(3)} s (a frame alone ${Math.min(...alone).toFixed(2)} s, after a full pre-roll ${Math.min(...rolled).toFixed(2)} s)`);
+// The machine's own ceiling for the farm's scaling: the same two chunks rendered at once by two
+// local processes (1 thread each, no queue), against one after another in one process.
+const parallelLocal = await Promise.all(plan.chunks.map((r, i) => new Promise<number>((res, rej) => {
+  const c = spawn(process.execPath, [SELF, '--local', prodDir, shot, join(prodDir, 'renders', shot, `parallel-${i}`), JSON.stringify([r]), 'sync'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  c.stdout!.on('data', (d) => { out += d; if (out === 'ready\n') parallelReady(c); });
+  c.on('exit', (code) => (code === 0 ? res((JSON.parse(out.trim().split('\n').at(-1)!) as { seconds: number }).seconds) : rej(new Error(`parallel local render failed (${code})`))));
+})));
+const parallelSeconds = Math.max(...parallelLocal);
+log(`the same chunks at once in two local processes: ${parallelLocal.map((x) => x.toFixed(2)).join(' s, ')} s: ${(chunkedSeconds / parallelSeconds).toFixed(2)}x one process (this machine's ceiling for scaling)`);
 const pngs = (d: string) => readdirSync(d).filter((n) => n.endsWith('.png')).sort().map((n) => readFileSync(join(d, n)));
 const localFrames = pngs(localDir);
 const same = (dir: string) => { const f = pngs(dir); return f.length === localFrames.length && f.every((b, i) => b.equals(localFrames[i]!)); };
@@ -138,10 +164,10 @@ const commandStats = async () => {
 };
 
 let runs = 0;
-async function farmRender(onProgress?: (e: { message: string; detail: unknown }) => void) {
+async function farmRender(onProgress?: (e: { message: string; detail: unknown }) => void, range = shotInfo.range, chunkSize = chunk) {
   const dir = `renders/${shot}/farm${++runs}`;
   const off = onProgress ? q.subscribe((e) => { if (e.type === 'progress') onProgress({ message: e.message, detail: e.detail }); }) : () => {};
-  const job = await q.submitRender({ createdBy: 'bench', productionDir: prodDir, shot, modelVersion: look.id, outDir: dir, range: shotInfo.range, shotStart: shotInfo.range[0], chunk, movie: false });
+  const job = await q.submitRender({ createdBy: 'bench', productionDir: prodDir, shot, modelVersion: look.id, outDir: dir, range, shotStart: shotInfo.range[0], chunk: chunkSize, movie: false });
   const end = await q.waitFor(job.id, undefined, 5000); // events wake it; polling would add Redis commands to the count
   off();
   if (end.status !== 'done') throw new Error(`farm render ${end.status}: ${end.error}`);
@@ -152,18 +178,44 @@ async function farmRender(onProgress?: (e: { message: string; detail: unknown })
   return { dir: join(prodDir, dir), wall, result: end.result as RenderFinishResult, chunkTimes, finishSeconds: (parent.finishedOn! - parent.processedOn!) / 1000 };
 }
 
+// Workers are timed warm, as the local render is (model loaded, one frame rendered): a farm's
+// workers keep the production open and the model loaded from job to job. Warming: renders of the
+// shot's first two frames in 1-frame chunks until every worker has taken a chunk.
+const warm = async (n: number) => {
+  let first = 0;
+  for (let i = 0; i < 6; i++) {
+    const r = await farmRender(undefined, [shotInfo.range[0], shotInfo.range[0] + 1], 1);
+    first ||= r.wall;
+    if (r.result.workers.length >= n) return first;
+  }
+  throw new Error(`warming ${n} workers: not every worker took a chunk in 6 renders`);
+};
+
 await startWorker();
+const coldSeconds = await warm(1);
+log(`a cold worker's first render (opens the production, loads the model; 2 frames): ${coldSeconds.toFixed(2)} s`);
+// Each setting BENCH_FARM_REPEATS times (default 3), local renders between the farm's, medians
+// reported: the same local render varies by ~8% from one minute to the next on this machine.
+const repeats = Math.max(1, Number(process.env.BENCH_FARM_REPEATS ?? 3));
+const median = <T>(xs: T[], by: (x: T) => number): T => [...xs].sort((x, y) => by(x) - by(y))[Math.floor((xs.length - 1) / 2)]!;
 const s0 = await commandStats();
-const one = await farmRender();
+const ones = [await farmRender()];
 const s1 = await commandStats();
-// Local again, so the figures straddle the farm run (this machine's load changes minute to minute).
-const localAfter = local(join(prodDir, 'renders', shot, 'local-again'), [null]);
-localSeconds = (localBefore + localAfter) / 2;
-log(`local again: ${localAfter.toFixed(2)} s; local figure: the mean, ${localSeconds.toFixed(2)} s (${(frames / localSeconds).toFixed(2)} fps)`);
-log(`1 worker: ${one.wall.toFixed(2)} s (${(frames / one.wall).toFixed(2)} fps); chunks ${one.chunkTimes.map((c) => `${c.wall.toFixed(2)} s (render ${c.render.toFixed(2)})`).join(', ')}; finish ${one.finishSeconds.toFixed(2)} s`);
+const locals = [localBefore, local(join(prodDir, 'renders', shot, 'local-again-0'), [null])];
+for (let i = 1; i < repeats; i++) {
+  ones.push(await farmRender());
+  locals.push(local(join(prodDir, 'renders', shot, `local-again-${i}`), [null]));
+}
+localSeconds = median(locals, (x) => x);
+const one = median(ones, (r) => r.wall);
+log(`local: ${locals.map((x) => x.toFixed(2)).join(', ')} s; median ${localSeconds.toFixed(2)} s (${(frames / localSeconds).toFixed(2)} fps)`);
+log(`1 worker: ${ones.map((r) => r.wall.toFixed(2)).join(', ')} s; median ${one.wall.toFixed(2)} s (${(frames / one.wall).toFixed(2)} fps); its chunks ${one.chunkTimes.map((c) => `${c.wall.toFixed(2)} s (render ${c.render.toFixed(2)})`).join(', ')}; finish ${one.finishSeconds.toFixed(2)} s; ${one.result.preRolledFrames} pre-roll frames`);
 await startWorker();
-const two = await farmRender();
-log(`2 workers: ${two.wall.toFixed(2)} s (${(frames / two.wall).toFixed(2)} fps) on ${two.result.workers.length} workers`);
+await warm(2);
+const twos = [];
+for (let i = 0; i < repeats; i++) twos.push(await farmRender());
+const two = median(twos, (r) => r.wall);
+log(`2 workers: ${twos.map((r) => r.wall.toFixed(2)).join(', ')} s; median ${two.wall.toFixed(2)} s (${(frames / two.wall).toFixed(2)} fps) on ${two.result.workers.length} workers; its chunks ${two.chunkTimes.map((c) => `${c.wall.toFixed(2)} s (render ${c.render.toFixed(2)})`).join(', ')}; ${two.result.preRolledFrames} pre-roll frames`);
 
 // A worker SIGKILLed mid-chunk (the first to report its second frame of a chunk).
 let killedPid = 0;
@@ -181,8 +233,8 @@ const killedWorkerRecovered = killedPid > 0 && same(killRun.dir) && !killedDir.s
   && rows.length === frames && recorded.size === frames;
 log(`after the kill: ${killedWorkerRecovered ? 'every frame there once, byte-identical' : 'NOT recovered'} (${killRun.wall.toFixed(2)} s, ${killRun.result.recordsRepaired} records repaired)`);
 
-const identical = same(one.dir) && same(two.dir);
-const chunks1 = one.chunkTimes.length;
+const identical = [...ones, ...twos].every((r) => same(r.dir));
+const chunks1 = ones[0]!.chunkTimes.length;
 const measured: Omit<SimParams, 'workers' | 'shots'> & { source: string } = {
   source: `bench farm ${new Date().toISOString()}: ${shot} at 256x256, 1 libtorch thread per worker`,
   chunk: 8,
@@ -222,13 +274,18 @@ console.log(JSON.stringify({
   queue_overhead_same_chunks: +(1 - fps1 / (frames / chunkedSeconds)).toFixed(3),
   preroll_overhead: +(chunkedSeconds / localSeconds - 1).toFixed(3),
   preroll_s_per_frame: +preRollSecondsPerFrame.toFixed(3),
-  local_s_before_after: [+localBefore.toFixed(2), +localAfter.toFixed(2)],
+  local_s_runs: locals.map((x) => +x.toFixed(2)),
+  farm_1_worker_s_runs: ones.map((r) => +r.wall.toFixed(2)),
+  farm_2_workers_s_runs: twos.map((r) => +r.wall.toFixed(2)),
   frames_identical: identical,
   killed_worker_recovered: killedWorkerRecovered,
   chunk,
   chunks: chunks1,
   redis_ops_per_chunk: measured.redisOpsPerChunk,
   chunk_overhead_s: measured.chunkOverheadSeconds,
+  cold_first_render_s: +coldSeconds.toFixed(3),
+  local_parallel_scaling: +(chunkedSeconds / parallelSeconds).toFixed(3),
+  preroll_frames_1_worker: one.result.preRolledFrames,
   ...sim,
   model_version: look.id,
 }));

@@ -4,6 +4,17 @@ import sharp from 'sharp';
 import * as E from '../engine/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
+/**
+ * Threads libvips (sharp) uses for encoding and decoding. They follow a job's thread budget
+ * (ATELIER_THREADS, a farm worker's --threads): by default libvips takes every core in every
+ * process, and two 1-thread workers on 2 cores then compete for them.
+ */
+export function setImageThreads(n: number): void {
+  sharp.concurrency(n);
+}
+const envThreads = Number(process.env.ATELIER_THREADS);
+if (Number.isInteger(envThreads) && envThreads > 0) setImageThreads(envThreads);
+
 /** Refuse to decode images larger than this many pixels (decompression bombs). */
 export const MAX_PIXELS = 16384 * 16384;
 

@@ -1,10 +1,11 @@
 // The thread side of JobThread: runs jobs one after another, posting progress and results.
 import { parentPort, workerData } from 'node:worker_threads';
 import { setNumThreads } from '../engine/runtime.js';
+import { setImageThreads } from '../data/image-io.js';
 import type { JobContext, JobFunction } from '../engine/worker.js';
 
 const { threads } = workerData as { threads: number | null };
-if (threads !== null) setNumThreads(threads);
+if (threads !== null) { setNumThreads(threads); setImageThreads(threads); }
 /** Job modules may keep state between jobs (an open production, a loaded model) when this is set. */
 (globalThis as { atelierJobThread?: boolean }).atelierJobThread = true;
 

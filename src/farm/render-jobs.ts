@@ -17,12 +17,15 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { listShotVersions } from '../server/versions.js';
 import type { LookModel } from '../models/look/model-file.js';
 import { DEFAULT_STROKES } from '../synth/stroke-sequence.js';
+import { CarryOver } from '../render/carry-over.js';
 
 // In a farm worker's long-lived job thread (job-thread.ts) the production stays open and the last
 // model stays loaded from one chunk to the next; elsewhere each job opens and closes its own.
 const longLived = () => (globalThis as { atelierJobThread?: boolean }).atelierJobThread === true;
 let keptProd: { dir: string; prod: Production } | null = null;
 let keptModel: { key: string; model: LookModel; version: number | null } | null = null;
+// The last chunk's temporal state: the chunk after it, taken next by this thread, skips its pre-roll.
+const carryOver = new CarryOver();
 
 async function useProduction(dir: string): Promise<{ prod: Production; release(): Promise<void> }> {
   if (!longLived()) {
@@ -32,6 +35,7 @@ async function useProduction(dir: string): Promise<{ prod: Production; release()
   if (keptProd?.dir !== dir) {
     const old = keptProd;
     keptProd = null;
+    carryOver.clear();
     if (keptModel) { keptModel.model.generator.dispose(); keptModel = null; }
     if (old) await old.prod.close();
     keptProd = { dir, prod: await openProduction(dir) };
@@ -46,6 +50,7 @@ async function useModel(prod: Production, modelVersion: number): Promise<{ model
   }
   const key = `${prod.dir}#${modelVersion}`;
   if (keptModel?.key !== key) {
+    carryOver.clear();
     keptModel?.model.generator.dispose();
     keptModel = null;
     const { model, version } = await resolveLookModel(prod, String(modelVersion));
@@ -77,6 +82,8 @@ export interface RenderChunkResult {
   range: [number, number];
   rendered: number;
   skipped: number;
+  /** Pre-roll frames this run pushed (0 when it continued the previous chunk on this thread). */
+  preRolled: number;
   seconds: number;
   /** Per-frame warping error of the frames this run wrote (null: no previous frame). */
   warp: Record<string, number | null>;
@@ -104,6 +111,8 @@ export interface RenderFinishResult {
   recordsRepaired: number;
   /** Frames chunks found already written when they ran (a chunk run again after its worker died). */
   resumedFrames: number;
+  /** Pre-roll frames the chunks pushed (a chunk continuing its worker's previous one pushes none). */
+  preRolledFrames: number;
   /** Temp files (.<name>.<pid>.<rand>.tmp) of writers killed mid-write, removed. */
   tempFilesRemoved: number;
   renderSeconds: number;
@@ -128,13 +137,14 @@ export async function renderChunkJob(input: RenderChunkInput, ctx: JobContext): 
       const label = input.chunks ? `chunk ${(input.chunk ?? 0) + 1}/${input.chunks} ` : '';
       const r = await renderShotFrames(prod, input.shot, model, version, {
         ...(input.render ?? {}), outDir, range: input.range, bits: input.bits ?? 8, coherence: input.coherence, resume: true,
+        ...(longLived() ? { carryOver } : {}),
         onFrame: (done, total, frame) => {
           ctx.progress({ progress: done / total, message: `${label}frame ${frame} (${done}/${total})`, detail: { frame, done, total, range: input.range } });
           if (ctx.cancelled) throw new Error('job cancelled');
         },
       });
       return {
-        range: input.range, rendered: r.frames.length, skipped: r.skipped, seconds: r.seconds, worker: workerName(),
+        range: input.range, rendered: r.frames.length, skipped: r.skipped, preRolled: r.preRolled, seconds: r.seconds, worker: workerName(),
         warp: Object.fromEntries(r.frames.map((f) => [String(f.frame), Number.isFinite(f.warpError) ? +f.warpError.toFixed(6) : null])),
       };
     } finally { releaseModel(); }
@@ -207,7 +217,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
     return {
       shot: shot.name, model: input.modelVersion, dir: relative(prod.dir, outDir), frames: paths.size, version: v?.id ?? null,
       movie, movieNote, chunks: results.length, workers: [...new Set(results.map((r) => r.worker))].sort(),
-      recordsRepaired, resumedFrames: results.reduce((n, r) => n + r.skipped, 0), tempFilesRemoved, renderSeconds: +results.reduce((s, r) => s + r.seconds, 0).toFixed(3),
+      recordsRepaired, resumedFrames: results.reduce((n, r) => n + r.skipped, 0), preRolledFrames: results.reduce((n, r) => n + (r.preRolled ?? 0), 0), tempFilesRemoved, renderSeconds: +results.reduce((s, r) => s + r.seconds, 0).toFixed(3),
     };
   } finally { await release(); }
 }

@@ -28,6 +28,8 @@ export interface FarmWorkerOptions {
   /** Job lock, ms: a dead worker's job runs again about this long (up to twice) after it died. Default 30000. */
   lockMs?: number;
   kinds?: Record<string, JobKind>;
+  /** Least ms between a job's progress updates to Redis (default 250). */
+  progressMs?: number;
   log?: (line: string) => void;
 }
 
@@ -139,12 +141,26 @@ export class FarmWorker {
     if (d.parent) this.redis.set(farmKeys(this.queueName).started(d.parent), new Date().toISOString(), 'EX', 30 * 86400, 'NX').catch(() => {});
     const t0 = Date.now();
     this.log(`start ${job.name} ${job.id} (${d.title})${job.attemptsMade ? `, try ${job.attemptsMade + 1}` : ''}`);
+    // Progress goes to Redis at most every progressMs (the latest state, trailing): per frame it
+    // was most of a chunk's Redis commands, and CPU the renders on the same machine could use.
+    const progressMs = this.o.progressMs ?? 250;
+    let sentAt = 0;
+    let trailing: NodeJS.Timeout | null = null;
+    let latest: FarmProgress | null = null;
+    const send = () => {
+      trailing = null;
+      sentAt = Date.now();
+      if (latest) job.updateProgress(latest as never).catch(() => { /* Redis away: the next update carries it */ });
+      latest = null;
+    };
     const onProgress = (m: unknown) => {
       const p = (m ?? {}) as FarmProgress;
       if (typeof p.progress === 'number') entry.progress = p.progress;
       if (typeof p.message === 'string') entry.message = p.message;
-      const payload: FarmProgress = { progress: entry.progress, message: entry.message, detail: p.detail, worker: this.id, ...(d.parent ? { parent: d.parent, frames: d.frames, totalFrames: d.totalFrames } : {}) };
-      job.updateProgress(payload as never).catch(() => { /* Redis away: the next update carries it */ });
+      latest = { progress: entry.progress, message: entry.message, detail: p.detail, worker: this.id, ...(d.parent ? { parent: d.parent, frames: d.frames, totalFrames: d.totalFrames } : {}) };
+      const wait = sentAt + progressMs - Date.now();
+      if (wait <= 0) send();
+      else trailing ??= setTimeout(send, wait);
     };
     try {
       const result = this.o.inProcess
@@ -163,6 +179,7 @@ export class FarmWorker {
       if (wasCancelled) throw new UnrecoverableError('cancelled');
       throw err;
     } finally {
+      if (trailing) clearTimeout(trailing);
       this.busyMs += Date.now() - t0;
       this.active.delete(job.id!);
       void this.heartbeat();

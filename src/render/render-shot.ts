@@ -16,6 +16,7 @@ import { TemporalBlender, DEFAULT_COHERENCE, preRoll, type CoherenceOptions } fr
 import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
 import { exemplarBank } from '../synth/exemplar-bank.js';
 import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js';
+import { dropState, type CarryOver } from './carry-over.js';
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type RenderQuality = 'preview' | 'final';
@@ -35,10 +36,21 @@ export interface RenderShotOptions {
   quality?: RenderQuality;
   /** Stroke-stage settings for quality final (see src/synth/stroke-sequence.ts). */
   strokes?: Partial<StrokeOptions>;
+  /**
+   * Temporal state to continue from (skipping the pre-roll when the last range ended just before
+   * this one, with the same inputs and settings) and to keep for the next range (carry-over.ts).
+   */
+  carryOver?: CarryOver;
   onFrame?: (done: number, total: number, frame: number, path: string) => void;
 }
 
-export interface RenderedShot { frames: { frame: number; path: string; warpError: number }[]; skipped: number; seconds: number }
+export interface RenderedShot {
+  frames: { frame: number; path: string; warpError: number }[];
+  skipped: number;
+  /** Frames pushed before the first written one (computed for the blend, not written). */
+  preRolled: number;
+  seconds: number;
+}
 
 export function framePath(outDir: string, shot: string, frame: number): string {
   return join(outDir, `${shot}.${String(frame).padStart(4, '0')}.png`);
@@ -61,8 +73,15 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   if (o.resume) while (first <= b && existsSync(framePath(o.outDir, shot.name, first))) first++;
   const skipped = first - a;
   const t0 = Date.now();
-  if (first > b) return { frames: [], skipped, seconds: 0 };
-  const start = Math.max(shot.range[0], first - preRoll(opts));
+  if (first > b) return { frames: [], skipped, preRolled: 0, seconds: 0 };
+  const quality = o.quality ?? 'preview';
+  // Everything the frames depend on besides the frame numbers: a kept state continues only under it.
+  const carryKey = JSON.stringify({
+    prod: prod.dir, shot: shot.name, inputs: shot.frames.map((f) => [f.frame, f.rough?.hash, model.config.guides.map((g) => f.passes[g.name]?.hash)]),
+    modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null,
+  });
+  const carried = o.carryOver?.take(carryKey, model, first) ?? null;
+  const start = carried ? first : Math.max(shot.range[0], first - preRoll(opts));
   const frames = shot.frames.filter((f) => f.frame >= start && f.frame <= b);
   // Check every frame before any work: a render never stops half-way on bad input.
   const missing = [];
@@ -76,11 +95,10 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const odd = frames.filter((f) => `${f.rough!.width}x${f.rough!.height}` !== size);
   if (odd.length) throw new Error(`shot ${shot.name}: frame ${odd[0]!.frame} is ${odd[0]!.rough!.width}x${odd[0]!.rough!.height}, frame ${frames[0]!.frame} is ${size}; all frames must have one size`);
 
-  const quality = o.quality ?? 'preview';
   if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
   if (quality === 'final' && modelVersion === null) throw new Error('final quality takes strokes from the model version\'s painted training pairs: give a model version, not a model file');
   // Strokes of frame t depend on t and its run's anchor only (loaded here on demand), so ranges stay independent.
-  const strokes = quality === 'final'
+  const strokes = carried ? carried.strokes : quality === 'final'
     ? new StrokeSequence(await exemplarBank(prod, modelVersion!, model), shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...o.strokes }, async (n, withGuide) => {
       const sf = shot.frames.find((x) => x.frame === n && x.rough);
       if (!sf) throw new Error(`shot ${shot.name} has no rough frame ${n} (the stroke anchor of later frames)`);
@@ -95,9 +113,10 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   mkdirSync(o.outDir, { recursive: true });
   // Final frames carry their strokes along the flow themselves (measured: the flow blend on top
   // halves their high-frequency energy); the blender then only reports the warping error.
-  const blender = new TemporalBlender(strokes ? { ...opts, window: 0 } : opts);
+  const blender = carried ? carried.blender : new TemporalBlender(strokes ? { ...opts, window: 0 } : opts);
   const out: RenderedShot['frames'] = [];
   const total = b - first + 1;
+  let finished = false;
   try {
     for (const f of frames) {
       const { rough, passes } = await loadFrame(model, f);
@@ -126,16 +145,18 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       out.push({ frame: f.frame, path, warpError });
       o.onFrame?.(out.length, total, f.frame, path);
     }
+    finished = true;
   } finally {
-    blender.dispose();
-    strokes?.dispose();
+    const state = { key: carryKey, model, next: b + 1, blender, strokes };
+    if (finished && o.carryOver) o.carryOver.keep(state);
+    else dropState(state);
   }
   // Per-frame coherence for the dailies plot, merged with what other ranges wrote.
   const cpath = join(o.outDir, 'coherence.json');
   const prior = existsSync(cpath) ? (JSON.parse(readFileSync(cpath, 'utf8')) as Record<string, number | null>) : {};
   for (const f of out) prior[f.frame] = Number.isFinite(f.warpError) ? +f.warpError.toFixed(6) : null;
   writeFileAtomic(cpath, Buffer.from(JSON.stringify(prior, null, 1)));
-  return { frames: out, skipped, seconds: (Date.now() - t0) / 1000 };
+  return { frames: out, skipped, preRolled: first - start, seconds: (Date.now() - t0) / 1000 };
 }
 
 /** Frames of `range` that are not (yet) in outDir. */

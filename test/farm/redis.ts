@@ -77,7 +77,7 @@ export interface WorkerProcess { proc: ChildProcess; log: () => string; pid: num
 
 /** `atelier worker` as a real process; resolves once it is taking jobs. */
 export async function startWorker(url: string, productionDir: string, extra: string[] = []): Promise<WorkerProcess> {
-  const proc = spawn(process.execPath, [MAIN, 'worker', '--queue', url, '--production', productionDir, '--threads', '1', '--lock-seconds', '2', ...extra], {
+  const proc = spawn(process.execPath, [MAIN, 'worker', '--queue', url, '--production', productionDir, '--threads', '1', '--lock-seconds', '2', '--progress-ms', '0', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ATELIER_THREADS: '1' },
   });
   let out = '';

@@ -12,6 +12,8 @@ import { makeConfig, inputChannels } from '../../src/models/look/config.js';
 import { LookGenerator } from '../../src/models/look/generator.js';
 import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.js';
 import { renderShotFrames } from '../../src/render/render-shot.js';
+import { CarryOver } from '../../src/render/carry-over.js';
+import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-render-'));
 
@@ -61,6 +63,25 @@ test('a shot rendered in chunks equals the shot rendered whole, byte for byte', 
   assert.equal(coh['0'], null, 'the first frame has no previous frame');
   for (let f = 1; f < 8; f++) assert.ok(typeof coh[f] === 'number' && coh[f] >= 0, `frame ${f}: ${coh[f]}`);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'chunks', 'coherence.json'), 'utf8')), coh, 'per-frame errors match too');
+});
+
+test('a carry-over continues the next range without pre-roll, with the same bytes; anything else starts afresh', async () => {
+  const carry = new CarryOver();
+  const out = join(dir, 'carried');
+  const a = await renderShotFrames(prod, 'sh1', model, null, { outDir: out, range: [0, 2], carryOver: carry });
+  assert.equal(a.preRolled, 0);
+  const b = await renderShotFrames(prod, 'sh1', model, null, { outDir: out, range: [3, 5], carryOver: carry });
+  assert.equal(b.preRolled, 0, 'continued from frame 2');
+  // Not the next frame: pre-roll again (and the kept state is dropped).
+  const c = await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'carried-gap'), range: [7, 7], carryOver: carry });
+  assert.equal(c.preRolled, 3);
+  // Other settings for the next frame: pre-roll again.
+  const d = await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'carried-other'), range: [6, 7], coherence: { ...DEFAULT_COHERENCE, decay: 0.5 }, carryOver: carry });
+  assert.ok(d.preRolled > 0, 'other coherence settings do not continue the state');
+  await renderShotFrames(prod, 'sh1', model, null, { outDir: out, range: [6, 7], carryOver: carry });
+  assert.deepEqual(bytes(out), bytes(join(dir, 'whole')));
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'coherence.json'), 'utf8')), JSON.parse(readFileSync(join(dir, 'whole', 'coherence.json'), 'utf8')));
+  carry.clear();
 });
 
 test('blending changes frames where per-frame rendering would not', async () => {

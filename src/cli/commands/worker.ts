@@ -10,7 +10,7 @@ import { queueFromOptions, queueNameFor, type FarmConnection } from '../../farm/
 import { FarmWorker } from '../../farm/worker.js';
 import { BullMQQueue } from '../../farm/bullmq-queue.js';
 
-interface WorkerOpts { queue?: string; production?: string; concurrency: number; threads?: number; inProcess?: boolean; lockSeconds: number; nice: number; json?: boolean }
+interface WorkerOpts { queue?: string; production?: string; concurrency: number; threads?: number; inProcess?: boolean; lockSeconds: number; progressMs: number; nice: number; json?: boolean }
 
 function needQueue(opt: string | undefined): FarmConnection {
   const c = queueFromOptions(opt);
@@ -48,6 +48,7 @@ export function registerWorker(program: Command): void {
     .option('--threads <n>', 'libtorch threads per job (default: all cores)', integer)
     .option('--in-process', 'run jobs on the main thread instead of a worker thread')
     .option('--lock-seconds <n>', 'job lock: a worker that dies has its job run again by another after about this long', positiveNumber, 30)
+    .option('--progress-ms <n>', 'least time between a job\'s progress updates to Redis (the dailies\' live progress)', integer, 250)
     .option('--nice <n>', 'CPU priority, -20..19: a worker yields to interactive work on its machine (a dailies server, an artist) by default', integer, 10)
     .option('--json', 'log one JSON object per line')
     .addHelpText('after', `
@@ -62,12 +63,13 @@ Example:
       const connection = needQueue(o.queue);
       if (o.concurrency < 1) throw new Error('--concurrency must be at least 1');
       if (o.threads !== undefined && o.threads < 1) throw new Error('--threads must be at least 1');
+      if (o.progressMs < 0) throw new Error(`--progress-ms must be 0 or more, got ${o.progressMs}`);
       if (o.nice < -20 || o.nice > 19) throw new Error(`--nice must be -20..19, got ${o.nice}`);
       const productionDir = findProductionDir(o.production);
       // Before any thread starts: on Linux each thread has its own niceness and new ones inherit it.
       try { setPriority(o.nice); } catch (err) { process.stderr.write(`atelier worker: cannot set --nice ${o.nice} (${(err as Error).message}); running at the default priority\n`); }
       const log = (line: string) => process.stderr.write(o.json ? JSON.stringify({ time: new Date().toISOString(), message: line }) + '\n' : `[${stamp()}] ${line}\n`);
-      const w = new FarmWorker({ connection, productionDir, concurrency: o.concurrency, threads: o.threads, inProcess: o.inProcess, lockMs: Math.round(o.lockSeconds * 1000), log });
+      const w = new FarmWorker({ connection, productionDir, concurrency: o.concurrency, threads: o.threads, inProcess: o.inProcess, lockMs: Math.round(o.lockSeconds * 1000), progressMs: o.progressMs, log });
       let stopping = false;
       const stop = (sig: string) => {
         if (stopping) { log(`${sig} again: quitting now`); process.exit(130); }
