@@ -7,6 +7,7 @@
 // Cancel: a key in Redis marks the job (and, for a flow, its chunks through their parent); workers
 // check it before starting a job and every second while running one, and stop it without a retry.
 // Closing this object leaves farm jobs running: they belong to the farm, not to this process.
+import { join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue, FlowProducer, QueueEvents, Job, type JobsOptions, type FlowJob } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -16,6 +17,7 @@ import { JOB_KINDS, type JobKind } from '../server/jobs/kinds.js';
 import { bullConnection, farmKeys, type FarmConnection } from './connection.js';
 import { planChunks } from './chunks.js';
 import { DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from '../render/coherence.js';
+import { claimDir, versionStamp } from '../render/version-dir.js';
 import type { RenderChunkInput, RenderChunkResult, RenderFinishInput } from './render-jobs.js';
 
 /** What a BullMQ job of ours carries. */
@@ -143,10 +145,12 @@ export class BullMQQueue implements JobQueue {
     if (spec.kind === 'render-shot' && chunk > 0) {
       const i = spec.input as { productionDir: string; shot: string; modelVersion: number; range: [number, number]; shotRange?: [number, number]; outDir?: string; priority?: number };
       if (!Array.isArray(i.range)) throw new Error('a farm render needs input.range');
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      // The folder is claimed here (this machine mounts the production too): two renders submitted
+      // in the same second never share one.
+      const outDir = i.outDir ?? relative(i.productionDir, claimDir(join(i.productionDir, 'renders', i.shot, `v${i.modelVersion}-${versionStamp()}`)));
       return this.submitRender({
         title: spec.title, createdBy: spec.createdBy, productionDir: i.productionDir, shot: i.shot, modelVersion: i.modelVersion,
-        outDir: i.outDir ?? `renders/${i.shot}/v${i.modelVersion}-${stamp}`, range: i.range, shotStart: i.shotRange?.[0] ?? i.range[0], priority: i.priority,
+        outDir, range: i.range, shotStart: i.shotRange?.[0] ?? i.range[0], priority: i.priority,
       });
     }
     const id = randomUUID();

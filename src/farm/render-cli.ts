@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { openProduction } from '../store/index.js';
 import { resolveLookModel } from '../jobs/model-ref.js';
+import { claimVersionDir } from '../render/version-dir.js';
 import { DEFAULT_COHERENCE, type CoherenceOptions } from '../render/coherence.js';
 import { ProgressBar, fmt } from '../cli/progress.js';
 import { printResult } from '../cli/output.js';
@@ -29,7 +30,7 @@ export interface FarmRenderCliOptions {
   detach?: boolean;
 }
 
-export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions, nextVersionDir: (prodDir: string, shot: string) => string): Promise<void> {
+export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): Promise<void> {
   const connection = queueFromOptions(o.queue);
   if (!connection) throw new Error('--farm needs the farm\'s queue: --queue redis://host:6379 (or $ATELIER_QUEUE)');
   if (o.chunk !== undefined && o.chunk < 1) throw new Error(`--chunk must be at least 1 frame, got ${o.chunk}`);
@@ -50,7 +51,7 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions, ne
     const need = shot.frames.filter((f) => f.frame >= range[0] && f.frame <= range[1]);
     const lacking = need.filter((f) => !f.rough || guides.some((g) => !f.passes[g.name]));
     if (need.length !== range[1] - range[0] + 1 || lacking.length) throw new Error(`shot ${shot.name} lacks rough frames or render passes (${guides.map((g) => g.name).join(', ') || 'none'}) the model needs in ${range[0]}-${range[1]}`);
-    const outAbs = o.output ? resolve(o.output) : nextVersionDir(prod.dir, shot.name);
+    const outAbs = o.output ? resolve(o.output) : claimVersionDir(prod.dir, shot.name);
     const outDir = relative(prod.dir, versionDir(prod, outAbs));
     mkdirSync(outAbs, { recursive: true });
     spec = {

@@ -1,7 +1,6 @@
 // atelier render: a shot through a look model, as a new version of the shot's renders.
 import type { Command } from 'commander';
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { printResult } from '../output.js';
 import { ProgressBar, fmt } from '../progress.js';
 import { common, integer, withProduction, type CommonOpts } from './store-common.js';
@@ -11,14 +10,8 @@ import { formatFrames } from '../../store/sequence-pattern.js';
 import { DEFAULT_COHERENCE } from '../../render/coherence.js';
 import { parseFrameRange } from '../../store/index.js';
 import { renderOnFarm } from '../../farm/render-cli.js';
+import { claimVersionDir } from '../../render/version-dir.js';
 import { tilingOptions, parseTiling, type TilingFlags } from './tiling-options.js';
-
-/** renders/<shot>/v001, v002, ...: the next unused version folder. */
-export function nextVersionDir(prodDir: string, shot: string): string {
-  const dir = join(prodDir, 'renders', shot);
-  const used = existsSync(dir) ? readdirSync(dir).map((n) => /^v(\d+)$/.exec(n)?.[1]).filter(Boolean).map(Number) : [];
-  return join(dir, `v${String((used.length ? Math.max(...used) : 0) + 1).padStart(3, '0')}`);
-}
 
 export function registerRender(program: Command): void {
   common(tilingOptions(program.command('render')
@@ -57,13 +50,13 @@ Examples:
       if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
       if (o.farm) {
         const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
-        return renderOnFarm(shot, { ...o, bits: o.bits, range }, nextVersionDir);
+        return renderOnFarm(shot, { ...o, bits: o.bits, range });
       }
       if (o.queue || o.chunk !== undefined || o.detach || o.priority !== undefined) throw new Error('--queue, --chunk, --priority and --detach go with --farm');
       const r = await withProduction(o, async (prod) => {
         const { model, version } = await resolveLookModel(prod, o.model);
         try {
-          const outDir = o.output ? resolve(o.output) : nextVersionDir(prod.dir, shot);
+          const outDir = o.output ? resolve(o.output) : claimVersionDir(prod.dir, shot);
           const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
           const bar = new ProgressBar(`render ${shot}`, 1, process.stderr, 'frame');
           const res = await renderShotFrames(prod, shot, model, version, {

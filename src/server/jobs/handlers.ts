@@ -3,6 +3,7 @@
 // the production itself (its own database connection) and reports { progress, message }.
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { claimDir, versionStamp } from '../../render/version-dir.js';
 import sharp from 'sharp';
 import type { JobContext } from '../../engine/worker.js';
 import { openProduction, type Production } from '../../store/index.js';
@@ -18,7 +19,6 @@ import type { Kysely } from 'kysely';
 import { getShotVersion } from '../versions.js';
 import { nowIso } from '../../store/time.js';
 
-const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
 export interface TrainLookInput { productionDir: string; dataset: string; steps?: number; budgetSeconds?: number }
 
@@ -62,7 +62,7 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
   const prod = await openProduction(input.productionDir);
   try {
     const { model, version } = await resolveLookModel(prod, String(input.modelVersion));
-    const outDir = join(prod.dir, 'renders', input.shot, `v${version}-${stamp()}`);
+    const outDir = claimDir(join(prod.dir, 'renders', input.shot, `v${version}-${versionStamp()}`));
     try {
       const r = await renderShotFrames(prod, input.shot, model, version, {
         outDir, range: input.range,
@@ -126,7 +126,7 @@ export async function runRefine(input: RefineInput, ctx: JobContext, render: Fra
         ctx.progress({ progress: 0.8 * done / total, message: `re-rendering frame ${frame} (${done}/${total})` });
         if (ctx.cancelled) throw new Error('job cancelled');
       });
-      const outDir = join(prod.dir, 'renders', req.shot, `v${source.modelVersion}-refine${req.id}-${stamp()}`);
+      const outDir = join(prod.dir, 'renders', req.shot, `v${source.modelVersion}-refine${req.id}-${versionStamp()}`);
       mkdirSync(outDir, { recursive: true });
       const maskPath = prod.readBlob(req.mask_hash);
       let alpha: Buffer | null = null;
