@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue, FlowProducer, QueueEvents, Job, type JobsOptions, type FlowJob } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { FarmStats, FarmWorkerInfo, JobEvent, JobProgress, JobQueue, JobRecord, JobSpec, JobStatus } from '../server/jobs/queue.js';
+import { QueueUnavailableError, type FarmStats, type FarmWorkerInfo, type JobEvent, type JobProgress, type JobQueue, type JobRecord, type JobSpec, type JobStatus } from '../server/jobs/queue.js';
 export type { FarmStats, FarmWorkerInfo } from '../server/jobs/queue.js';
 import { JOB_KINDS, type JobKind } from '../server/jobs/kinds.js';
 import { bullConnection, farmKeys, type FarmConnection } from './connection.js';
@@ -75,6 +75,8 @@ export interface BullMQQueueOptions {
 
 const TYPES = ['active', 'waiting', 'prioritized', 'delayed', 'waiting-children', 'completed', 'failed'] as const;
 type State = (typeof TYPES)[number] | 'unknown' | 'wait';
+/** Longest a waiting caller's request to Redis may take (reach). */
+const REQUEST_MS = 5000;
 const CANCEL_TTL = 7 * 86400;
 const CANCELLED = /^(job )?cancelled/;
 
@@ -127,6 +129,22 @@ export class BullMQQueue implements JobQueue {
     } finally { clearTimeout(timer); }
   }
 
+  /**
+   * Runs a request against Redis for a caller who is waiting (a dailies request, a CLI command):
+   * fails at once while the connection is down, and after REQUEST_MS otherwise. ioredis would
+   * hold the commands until Redis is back, and the dailies' pages with them; a submit that fails
+   * here was not queued, so trying again later does not submit twice.
+   */
+  private async reach<T>(what: string, op: () => Promise<T>): Promise<T> {
+    const c = this.o.connection;
+    const down = () => new QueueUnavailableError(`the farm's Redis at ${c.host}:${c.port} is not answering (${what}); the render farm's jobs are out of reach until it is back`);
+    if (this.redis.status !== 'ready') throw down();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([op(), new Promise<never>((_, reject) => { timer = setTimeout(() => reject(down()), REQUEST_MS); })]);
+    } finally { clearTimeout(timer); }
+  }
+
   private jobOptions(priority?: number): JobsOptions {
     return {
       priority: priority ?? 1000,
@@ -139,6 +157,7 @@ export class BullMQQueue implements JobQueue {
 
   async submit(spec: JobSpec): Promise<JobRecord> {
     if (this.closed) throw new Error('the job queue is closed');
+    if (this.redis.status !== 'ready') await this.reach('submitting a job', async () => {});
     const k = this.kindsTable[spec.kind];
     if (!k || k.flowOnly) throw new Error(`unknown job kind "${spec.kind}"; kinds are: ${this.kinds().join(', ')}`);
     const chunk = this.o.chunk ?? 8;
@@ -163,6 +182,7 @@ export class BullMQQueue implements JobQueue {
   /** A shot render as a flow: one chunk job per frame range, then the finish job. */
   async submitRender(s: FarmRenderSpec): Promise<JobRecord> {
     if (this.closed) throw new Error('the job queue is closed');
+    if (this.redis.status !== 'ready') await this.reach('submitting a render', async () => {});
     if (!Number.isInteger(s.modelVersion) || s.modelVersion < 1) throw new Error('a farm render needs a model version number (workers load the model by its version)');
     const coherence = s.coherence === undefined ? DEFAULT_COHERENCE : s.coherence;
     const plan = planChunks(s.range, s.chunk ?? (this.o.chunk || 8), preRoll(coherence ?? { ...DEFAULT_COHERENCE, window: 0 }), s.shotStart);
@@ -261,7 +281,11 @@ export class BullMQQueue implements JobQueue {
     return child?.failedReason ? `${d?.title ?? 'a chunk'} failed after ${child.attemptsMade} tries: ${child.failedReason}` : reason;
   }
 
-  async get(id: string): Promise<JobRecord | null> {
+  get(id: string): Promise<JobRecord | null> {
+    return this.reach('reading a job', () => this.#get(id));
+  }
+
+  async #get(id: string): Promise<JobRecord | null> {
     // The state first, then the job: states only move forward, so the job's fields are at least as
     // new as its state (the other order can see "failed" with the reason not yet read).
     const state = (await this.queue.getJobState(id)) as State;
@@ -271,7 +295,11 @@ export class BullMQQueue implements JobQueue {
   }
 
   /** Jobs people submitted, newest first (a flow's chunks are shown through their render). */
-  async list(limit = 200): Promise<JobRecord[]> {
+  list(limit = 200): Promise<JobRecord[]> {
+    return this.reach('listing jobs', () => this.#list(limit));
+  }
+
+  async #list(limit: number): Promise<JobRecord[]> {
     const ids = await this.redis.zrevrange(farmKeys(this.name).top, 0, limit - 1);
     const jobs = (await Promise.all(ids.map((id) => Job.fromId(this.queue, id)))).filter((j): j is Job => !!j);
     const marks = await this.cancelledAt(jobs.map((j) => j.id!));
@@ -281,7 +309,11 @@ export class BullMQQueue implements JobQueue {
     return Promise.all(jobs.map((j, i) => this.record(j, states[i], marks[i] ?? null, starts[i] ?? null)));
   }
 
-  async cancel(id: string): Promise<JobRecord> {
+  cancel(id: string): Promise<JobRecord> {
+    return this.reach('cancelling a job', () => this.#cancel(id));
+  }
+
+  async #cancel(id: string): Promise<JobRecord> {
     let job = await Job.fromId(this.queue, id);
     if (!job) throw new Error(`no job ${id}`);
     const parent = (job.data as FarmJobData).parent;
@@ -365,7 +397,11 @@ export class BullMQQueue implements JobQueue {
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  async stats(windowSeconds = 600): Promise<FarmStats> {
+  stats(windowSeconds = 600): Promise<FarmStats> {
+    return this.reach('reading the farm\'s state', () => this.#stats(windowSeconds));
+  }
+
+  async #stats(windowSeconds: number): Promise<FarmStats> {
     const counts = await this.queue.getJobCounts(...TYPES) as Record<string, number>;
     const since = Date.now() - windowSeconds * 1000;
     const completed = ((await this.queue.getJobs(['completed'], 0, 1999)) as Job[]).filter((j) => j && (j.finishedOn ?? 0) >= since);

@@ -1,5 +1,6 @@
 // Every error leaves the server as JSON: { error: { code, message } } with a fitting HTTP status.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { QueueUnavailableError } from './jobs/queue.js';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) { super(message); }
@@ -23,6 +24,7 @@ export function errorHandler(err: FastifyError | HttpError | Error, req: Fastify
   let code = 'internal';
   let message = 'internal server error';
   if (err instanceof HttpError) ({ status, code, message } = err);
+  else if (err instanceof QueueUnavailableError) { status = 503; code = 'queue_unavailable'; message = err.message; }
   else if ((err as FastifyError).validation) { status = 400; code = 'invalid_request'; message = err.message; }
   else if ((err as FastifyError).code === 'FST_REQ_FILE_TOO_LARGE' || (err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE' || (err as FastifyError).statusCode === 413) {
     status = 413; code = 'payload_too_large'; message = err.message || 'the request body is over the upload limit';

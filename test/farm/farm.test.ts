@@ -310,6 +310,30 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
       assert.equal(farm.workers.length, 2);
       const listed = await (await fetch(`${address}/api/jobs`, { headers: auth })).json() as { jobs: { id: string; status: string }[] };
       assert.equal(listed.jobs.find((j) => j.id === job.id)?.status, 'done');
+
+      // Redis down: the farm's routes say so at once (503), the rest of the dailies answers; back when Redis is.
+      await redis.kill('SIGKILL');
+      try {
+        for (const path of ['/api/jobs', '/api/farm']) {
+          const t1 = performance.now();
+          const res = await fetch(`${address}${path}`, { headers: auth });
+          assert.equal(res.status, 503, path);
+          assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'queue_unavailable');
+          assert.ok(performance.now() - t1 < 6000, `${path} answered in ${(performance.now() - t1).toFixed(0)} ms`);
+        }
+        const submit = await fetch(`${address}/api/jobs/render`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ shot: 'sh1', modelVersion: fx.modelVersion }) });
+        assert.equal(submit.status, 503, 'a render cannot be queued, and says why');
+        assert.equal((await fetch(`${address}/api/shots`, { headers: auth })).status, 200, 'metadata needs no Redis');
+      } finally {
+        await redis.start();
+      }
+      await sq.ready();
+      let back = 0;
+      for (let i = 0; i < 50 && back !== 200; i++) {
+        back = (await fetch(`${address}/api/jobs`, { headers: auth })).status;
+        if (back !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(back, 200, 'the job list again once Redis is back');
     } finally {
       await server.close();
     }

@@ -69,3 +69,8 @@ export interface FarmStats {
 
 /** What a job reports through ctx.progress: a fraction and a line of text (plus anything else). */
 export interface JobProgress { progress?: number | null; message?: string; detail?: unknown }
+
+/** The job queue's backend (the farm's Redis) does not answer: the dailies say so (503) and go on. */
+export class QueueUnavailableError extends Error {
+  override readonly name = 'QueueUnavailableError';
+}

@@ -22,7 +22,8 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const res = reply.raw;
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
         const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-        send('snapshot', { jobs: await c.queue.list() });
+        // The queue's backend may be away (the farm's Redis): say so on the stream; events follow when it is back.
+        try { send('snapshot', { jobs: await c.queue.list() }); } catch (err) { send('unavailable', { message: (err as Error).message }); }
         const off = c.queue.subscribe((e: JobEvent) => send(e.type, e));
         const beat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
         const stop = () => { clearInterval(beat); off(); };
