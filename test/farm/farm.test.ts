@@ -11,6 +11,7 @@ import { existsSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { HAVE_REDIS, NO_REDIS, startRedis, startWorker, stopWorker, makeFarmFixture, type RedisServer, type WorkerProcess, type FarmFixture } from './redis.js';
+import { Job } from 'bullmq';
 import { BullMQQueue } from '../../src/farm/bullmq-queue.js';
 import { parseQueueUrl, queueNameFor } from '../../src/farm/connection.js';
 import { planChunks } from '../../src/farm/chunks.js';
@@ -148,6 +149,25 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
     const repaired = await row(7);
     assert.deepEqual({ ...JSON.parse(repaired.params), frame: 6 }, JSON.parse(before.params), 'the same params as the frames the chunks recorded');
     assert.equal(repaired.model_version_id, fx.modelVersion);
+  });
+
+  test('priorities: a render submitted later with a higher priority (a lower number) runs its chunks first', async () => {
+    await q.queue.pause(); // nothing is taken while both renders are submitted
+    let low, high;
+    try {
+      low = await q.submitRender({ createdBy: 'test', productionDir: fx.dir, shot: 'sh1', modelVersion: fx.modelVersion, outDir: outDir(), range: [0, fx.frames - 1], shotStart: 0, chunk: 2, priority: 500 });
+      high = await q.submitRender({ createdBy: 'test', productionDir: fx.dir, shot: 'sh1', modelVersion: fx.modelVersion, outDir: outDir(), range: [0, fx.frames - 1], shotStart: 0, chunk: 2, priority: 1 });
+    } finally {
+      await q.queue.resume();
+    }
+    assert.equal((await q.waitFor(high.id)).status, 'done');
+    assert.equal((await q.waitFor(low.id)).status, 'done');
+    const chunks = ((await q.queue.getJobs(['completed'], 0, 999)) as Job[]).filter((j) => j.name === 'render-chunk');
+    const started = (parent: string) => chunks.filter((j) => (j.data as { parent?: string }).parent === parent).map((j) => j.processedOn!);
+    const [hi, lo] = [started(high.id), started(low.id)];
+    assert.equal(hi.length, Math.ceil(fx.frames / 2));
+    assert.equal(lo.length, hi.length);
+    assert.ok(Math.max(...hi) <= Math.min(...lo), `every high-priority chunk started before any low-priority one (${hi} vs ${lo})`);
   });
 
   test('a worker SIGKILLed mid-chunk: another worker finishes its chunk; no frame missing, duplicated or half-written', async () => {
