@@ -278,6 +278,22 @@ test('refine request: mask validated and stored; the job composites inside the m
   assert.equal((await sharp(m.rawPayload).metadata()).width, W);
 });
 
+test('train-upscale: a supervisor starts it; it runs as a job and reports the trainer\'s verdict', async () => {
+  assert.equal((await inject('POST', '/api/jobs/train-upscale', fx.tokens.artist, { dataset: 'look-test', steps: 2 })).statusCode, 403);
+  assert.equal((await inject('POST', '/api/jobs/train-upscale', fx.tokens.supervisor, { dataset: 'look-test', scale: 3 })).statusCode, 400);
+  assert.equal((await inject('POST', '/api/jobs/train-upscale', fx.tokens.supervisor, { dataset: 'no-such-set' })).statusCode, 404);
+  const res = await inject('POST', '/api/jobs/train-upscale', fx.tokens.supervisor, { dataset: 'look-test', steps: 2 });
+  assert.equal(res.statusCode, 202, res.body);
+  assert.match(res.json().title, /train 2x upscaler on look-test/);
+  const done = await waitFor(async () => {
+    const j = (await inject('GET', '/api/jobs', fx.tokens.viewer)).json().jobs.find((x: { id: string }) => x.id === res.json().id);
+    return j.status === 'done' || j.status === 'failed' ? j : null;
+  }, 60000);
+  // The fixture's art is thumbnail-sized: the trainer refuses it with a message a supervisor can act on.
+  assert.equal(done.status, 'failed');
+  assert.match(done.error, /no training image is at least \d+x\d+ pixels.*full-resolution concept art/);
+});
+
 test('jobs: run off the main thread (the server stays responsive), stream progress over SSE, cancel by role', async () => {
   const address = await srv.app.listen({ port: 0, host: '127.0.0.1' });
   const events: { event: string; data: any }[] = [];

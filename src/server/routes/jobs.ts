@@ -46,6 +46,20 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     {
+      method: 'POST', url: '/api/jobs/train-upscale', summary: 'Start training the production\'s upscaler on a dataset snapshot\'s full-resolution art', tag: 'jobs', role: 'supervisor',
+      body: { type: 'object', additionalProperties: false, required: ['dataset'], properties: { dataset: { type: 'string', maxLength: 200 }, scale: { type: 'integer', enum: [2, 4] }, steps: { type: 'integer', minimum: 1, maximum: 1000000 }, budgetSeconds: { type: 'integer', minimum: 10, maximum: 7 * 86400 } } },
+      handler: async (req, reply, c) => {
+        const b = req.body as { dataset: string; scale?: 2 | 4; steps?: number; budgetSeconds?: number };
+        const ds = await getDataset(c.prod, b.dataset);
+        const job = await c.queue.submit({
+          kind: 'train-upscale', title: `train ${b.scale ?? 2}x upscaler on ${ds.name}${b.steps ? ` (${b.steps} steps)` : ''}`,
+          input: { productionDir: c.prod.dir, dataset: ds.name, scale: b.scale, steps: b.steps, budgetSeconds: b.budgetSeconds }, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
+        });
+        void reply.status(202);
+        return job;
+      },
+    },
+    {
       method: 'POST', url: '/api/jobs/render', summary: 'Render a shot (or a frame range) through a look model; the frames arrive as a new version', tag: 'jobs', role: 'artist',
       body: { type: 'object', additionalProperties: false, required: ['shot', 'modelVersion'], properties: { shot: SHOT_NAME, modelVersion: { type: 'integer', minimum: 1 }, frameStart: { type: 'integer' }, frameEnd: { type: 'integer' }, priority: { type: 'integer', minimum: 1, maximum: 2097152, description: 'on a farm: 1 runs first (default 1000)' } } },
       handler: async (req, reply, c) => {
