@@ -1,6 +1,8 @@
 // npm run bench -- render: renders the sample production's test shots with the look model and
 // reports temporal coherence (Lai et al. 2018 warping error over non-occluded pixels) with and
-// without flow-guided blending, the rough input's own, chunked-vs-whole equality, and speed at
+// without flow-guided blending, the rough input's own, with the sample's motion pass as the flow
+// (`--flow motion`), and every output also measured along the renderer's true motion (the motion
+// pass where visible: the DIS figures use the flow the DIS blend followed); chunked-vs-whole equality, and speed at
 // 1920x1080 (the test frames and passes upscaled: flow, model and blending at full size); peak RSS
 // of rendering at 3840x2160 (tiled generator), measured in a child process (`render.js --rss-4k`)
 // so the figure is that render's own; and tiled-vs-whole max abs difference with the default tiling
@@ -22,7 +24,8 @@ import { TemporalBlender, DEFAULT_COHERENCE } from '../src/render/coherence.js';
 import { stylizeTensor, DEFAULT_TILING } from '../src/models/look/stylize.js';
 import { planTiles } from '../src/render/tiles.js';
 import { loadImage } from '../src/data/image-io.js';
-import { warpError, flowsFromFrames } from '../src/metrics/index.js';
+import { warpError, flowsFromFrames, warpByFlow, inFrameMask } from '../src/metrics/index.js';
+import { MOTION_PASS, decodeMotionPass } from '../src/render/motion-pass.js';
 
 /** bench look also registers baseline_l1 (the pixel loss only); the benchmarks use its main model. */
 const isPlainLossBaseline = (v: { config: unknown }) => {
@@ -80,7 +83,23 @@ if (process.argv.includes('--rss-4k')) {
 }
 
 const shots = ['sh010', 'sh020', 'sh030'];
-const scores = { coherent: 0, perFrame: 0, input: 0 };
+const scores = { coherent: 0, perFrame: 0, input: 0, motion: 0 };
+// The same outputs measured along the renderer's true motion (the sample's motion pass, where
+// visible) instead of DIS: the DIS figures use the flow the DIS blend itself followed.
+const trueScores = { coherent: 0, perFrame: 0, motion: 0, input: 0 };
+async function trueMotionError(frames: E.Tensor[], shotFrames: { passes: Record<string, { path: string } | undefined> }[]): Promise<number> {
+  let sum = 0;
+  for (let t = 1; t < frames.length; t++) {
+    const pass = (await loadImage(shotFrames[t]!.passes[MOTION_PASS]!.path, 3)).tensor;
+    const m = decodeMotionPass(pass);
+    sum += E.tidy(() => {
+      const mask = m.visible.mul(inFrameMask(m.back));
+      return frames[t]!.sub(warpByFlow(frames[t - 1]!, m.back)).square().mean(1, true).mul(mask).sum().item() / Math.max(1, mask.sum().item());
+    });
+    E.disposeAll([pass, m.back, m.visible]);
+  }
+  return sum / (frames.length - 1);
+}
 let renderSeconds = 0, renderedFrames = 0;
 for (const shot of shots) {
   const dirC = join(out, 'render', shot, 'coherent');
@@ -88,6 +107,8 @@ for (const shot of shots) {
   rmSync(join(out, 'render', shot), { recursive: true, force: true });
   const c = await renderShotFrames(prod, shot, model, null, { outDir: dirC });
   const p = await renderShotFrames(prod, shot, model, null, { outDir: dirP, coherence: null });
+  // The same blend with the renderer's motion vectors (the sample's motion pass) instead of DIS.
+  const m = await renderShotFrames(prod, shot, model, null, { outDir: join(out, 'render', shot, 'motion'), coherence: { ...DEFAULT_COHERENCE, motion: true } });
   renderSeconds += c.seconds;
   renderedFrames += c.frames.length;
   const load = async (paths: string[]) => Promise.all(paths.map(async (q) => (await loadImage(q)).tensor));
@@ -96,12 +117,17 @@ for (const shot of shots) {
   const flows = flowsFromFrames(rough);
   const oc = await load(c.frames.map((f) => f.path));
   const op = await load(p.frames.map((f) => f.path));
-  const e = { coherent: warpError(oc, flows), perFrame: warpError(op, flows), input: warpError(rough, flows) };
-  log(`${shot}: warp error ${e.coherent.toFixed(5)} coherent, ${e.perFrame.toFixed(5)} per-frame, ${e.input.toFixed(5)} rough input`);
+  const om = await load(m.frames.map((f) => f.path));
+  const e = { coherent: warpError(oc, flows), perFrame: warpError(op, flows), input: warpError(rough, flows), motion: warpError(om, flows) };
+  log(`${shot}: warp error ${e.coherent.toFixed(5)} coherent, ${e.motion.toFixed(5)} coherent from motion vectors, ${e.perFrame.toFixed(5)} per-frame, ${e.input.toFixed(5)} rough input`);
   scores.coherent += e.coherent / shots.length;
   scores.perFrame += e.perFrame / shots.length;
   scores.input += e.input / shots.length;
-  E.disposeAll([rough, oc, op, flows.map((f) => [f.backward, f.forward])]);
+  scores.motion += e.motion / shots.length;
+  const tm = { coherent: await trueMotionError(oc, shotInfo.frames), perFrame: await trueMotionError(op, shotInfo.frames), motion: await trueMotionError(om, shotInfo.frames), input: await trueMotionError(rough, shotInfo.frames) };
+  log(`${shot}: along the true motion: ${tm.coherent.toFixed(5)} coherent, ${tm.motion.toFixed(5)} from motion vectors, ${tm.perFrame.toFixed(5)} per-frame, ${tm.input.toFixed(5)} rough input`);
+  for (const k of ['coherent', 'perFrame', 'motion', 'input'] as const) trueScores[k] += tm[k] / shots.length;
+  E.disposeAll([rough, oc, op, om, flows.map((f) => [f.backward, f.forward])]);
 }
 
 // Chunks equal the whole: render sh010 as two ranges into another folder and compare bytes.
@@ -168,6 +194,13 @@ const result = {
   warp_error_per_frame: +scores.perFrame.toFixed(6),
   warp_error_input: +scores.input.toFixed(6),
   coherence_ratio: +(scores.coherent / scores.perFrame).toFixed(3),
+  warp_error_motion: +scores.motion.toFixed(6),
+  coherence_ratio_motion: +(scores.motion / scores.perFrame).toFixed(3),
+  true_motion_warp_error: +trueScores.coherent.toFixed(6),
+  true_motion_warp_error_per_frame: +trueScores.perFrame.toFixed(6),
+  true_motion_warp_error_input: +trueScores.input.toFixed(6),
+  true_motion_coherence_ratio: +(trueScores.coherent / trueScores.perFrame).toFixed(3),
+  true_motion_coherence_ratio_motion: +(trueScores.motion / trueScores.perFrame).toFixed(3),
   chunks_identical: identical,
   fps_sample: +(renderedFrames / renderSeconds).toFixed(2),
   rss_4k_mb: k4.rss_4k_mb,

@@ -6,7 +6,9 @@ import { relative, resolve } from 'node:path';
 import { openProduction } from '../store/index.js';
 import { resolveLookModel } from '../jobs/model-ref.js';
 import { claimVersionDir } from '../render/version-dir.js';
-import { DEFAULT_COHERENCE, type CoherenceOptions } from '../render/coherence.js';
+import type { CoherenceOptions } from '../render/coherence.js';
+import { coherenceFromFlags } from '../cli/commands/coherence-options.js';
+import { MOTION_PASS } from '../render/motion-pass.js';
 import { ProgressBar, fmt } from '../cli/progress.js';
 import { printResult } from '../cli/output.js';
 import { queueFromOptions, queueNameFor } from './connection.js';
@@ -21,6 +23,7 @@ export interface FarmRenderCliOptions {
   output?: string;
   coherence: boolean;
   window?: number;
+  flow?: string;
   bits: '8' | '16';
   movie: boolean;
   prores?: boolean;
@@ -35,7 +38,7 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
   if (!connection) throw new Error('--farm needs the farm\'s queue: --queue redis://host:6379 (or $ATELIER_QUEUE)');
   if (o.chunk !== undefined && o.chunk < 1) throw new Error(`--chunk must be at least 1 frame, got ${o.chunk}`);
   if (o.model && !/^\d+$/.test(o.model)) throw new Error('--farm needs a model version number (workers load the model by its version), not a file');
-  const coherence: CoherenceOptions | null = o.coherence ? { ...DEFAULT_COHERENCE, ...(o.window !== undefined ? { window: o.window } : {}) } : null;
+  const coherence: CoherenceOptions | null = coherenceFromFlags(o);
 
   const prod = await openProduction(o.production);
   let spec;
@@ -51,6 +54,8 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
     const need = shot.frames.filter((f) => f.frame >= range[0] && f.frame <= range[1]);
     const lacking = need.filter((f) => !f.rough || guides.some((g) => !f.passes[g.name]));
     if (need.length !== range[1] - range[0] + 1 || lacking.length) throw new Error(`shot ${shot.name} lacks rough frames or render passes (${guides.map((g) => g.name).join(', ') || 'none'}) the model needs in ${range[0]}-${range[1]}`);
+    const noMotion = coherence?.motion ? shot.frames.filter((f) => !f.passes[MOTION_PASS]).map((f) => f.frame) : [];
+    if (noMotion.length) throw new Error(`--flow motion: shot ${shot.name} has no ${MOTION_PASS} pass on frame${noMotion.length > 1 ? 's' : ''} ${noMotion.join(', ')}`);
     const outAbs = o.output ? resolve(o.output) : claimVersionDir(prod.dir, shot.name);
     const outDir = relative(prod.dir, versionDir(prod, outAbs));
     mkdirSync(outAbs, { recursive: true });

@@ -4,8 +4,11 @@
 // The blend reads only model outputs of frames t-window..t, never earlier blends, so any frame range
 // renders on its own given pre-roll frames (see preRoll), and chunks equal a whole-shot render.
 // DIS runs once per consecutive pair (both directions); flows reaching further back are composed.
+// With `motion`, the renderer's motion vectors (a "motion" render pass, motion-pass.ts) replace DIS:
+// their visibility channel replaces the forward-backward check.
 import * as E from '../engine/index.js';
 import { warpByFlow, occlusionMask, inFrameMask, flowToTensor, luminance } from '../metrics/index.js';
+import type { MotionVectors } from './motion-pass.js';
 
 export interface CoherenceOptions {
   /** Previous frames blended into each frame (0 = per-frame rendering). */
@@ -20,6 +23,8 @@ export interface CoherenceOptions {
    * 4.0 px away (flows of 8.7 px on average; bench/RESULTS.md, render). Absent: 1024.
    */
   flowMaxWidth?: number;
+  /** Flow from the shot's motion pass (every frame must have one) instead of DIS on the rough frames. */
+  motion?: boolean;
 }
 
 export const DEFAULT_COHERENCE: CoherenceOptions = { window: 2, decay: 0.7, preset: 'medium', flowMaxWidth: 1024 };
@@ -84,6 +89,9 @@ export interface BlendResult {
  */
 interface PairFlow { back: E.Tensor; fwd: E.Tensor }
 
+/** A motion-pass pair: the backward vectors on frame t's full-size grid and where they are valid. */
+interface MotionPair { back: E.Tensor; visible: E.Tensor }
+
 /**
  * Flows reaching k frames back, composed from consecutive pairs (DIS runs once per frame pair, not
  * once per pair in the window): pairs[i] is the pair (t-k+i, t-k+i+1), oldest first.
@@ -103,10 +111,47 @@ function composeFlows(pairs: PairFlow[]): PairFlow {
  * The flow from frame t back to t-k (pairs: the k pairs in between, oldest first) on the flow grid,
  * and where it is usable: visible in both frames by forward-backward agreement, source inside the frame.
  */
-function backAndMask(pairs: PairFlow[]): { back: E.Tensor; mask: E.Tensor } {
+function backAndMask(pairs: (PairFlow | MotionPair)[]): { back: E.Tensor; mask: E.Tensor } {
+  if ('visible' in pairs[0]!) return motionBackAndMask(pairs as MotionPair[]);
   return E.tidy(() => {
-    const { back, fwd } = composeFlows(pairs);
+    const { back, fwd } = composeFlows(pairs as PairFlow[]);
     return { back, mask: occlusionMask(back, fwd).mul(inFrameMask(back)) };
+  });
+}
+
+/**
+ * Most a rough pixel may differ (any channel, 0..1) from where its motion vector says it was, for
+ * the pair to be blended there. The renderer's vectors follow surfaces, but drawn outlines follow
+ * silhouettes: along the true motion, last frame's outline lands on this frame's background and
+ * shows as a ghost line (seen on the sample's fox and character), which this check removes.
+ */
+const MOTION_PHOTO_TOLERANCE = 0.1;
+const MOTION_PHOTO_MARGIN = 2;
+
+/** A kept motion-vector pair: usable where the renderer saw the point and the rough frames agree. */
+function motionPair(m: MotionVectors, rough: E.Tensor, prevRough: E.Tensor): MotionPair {
+  return E.tidy(() => {
+    const disagree = rough.sub(warpByFlow(prevRough, m.back)).abs().max(1, true).ge(MOTION_PHOTO_TOLERANCE).float();
+    // Widened by MOTION_PHOTO_MARGIN px: the model draws outlines softer and wider than the rough's.
+    const k = 2 * MOTION_PHOTO_MARGIN + 1;
+    const agree = E.F.maxPool2d(disagree, k, 1, MOTION_PHOTO_MARGIN).rsub(1);
+    return { back: E.keep(m.back.clone()), visible: E.keep(m.visible.mul(agree)) };
+  });
+}
+
+/**
+ * Motion vectors reaching k frames back, composed like the flows: a pixel is usable where each step
+ * along the way was visible (the renderer's own visibility) and the source lies inside the frame.
+ */
+function motionBackAndMask(pairs: MotionPair[]): { back: E.Tensor; mask: E.Tensor } {
+  return E.tidy(() => {
+    let back = pairs.at(-1)!.back;
+    let visible = pairs.at(-1)!.visible;
+    for (let i = pairs.length - 2; i >= 0; i--) {
+      visible = visible.mul(warpByFlow(pairs[i]!.visible, back).gt(0.5).float());
+      back = back.add(warpByFlow(pairs[i]!.back, back));
+    }
+    return { back, mask: visible.mul(inFrameMask(back)) };
   });
 }
 
@@ -114,25 +159,32 @@ export class TemporalBlender {
   /** Model outputs of the last `window` frames, oldest first. */
   readonly #past: E.Tensor[] = [];
   /** Flows of the last `window` consecutive pairs ending at the newest frame, oldest first. */
-  readonly #pairs: PairFlow[] = [];
+  readonly #pairs: (PairFlow | MotionPair)[] = [];
   #prevGrey: FlowFrame | null = null;
+  /** With motion vectors: the previous rough frame, for the photometric check of each pair. */
+  #prevRough: E.Tensor | null = null;
   /** The previous blended frame on the flow grid, for the warping error. */
   #previous: E.Tensor | null = null;
   constructor(readonly o: CoherenceOptions = DEFAULT_COHERENCE) {}
 
-  /** Feeds consecutive frames: the rough input (1, 3, H, W) and the model's output for it. */
-  push(rough: E.Tensor, modelOut: E.Tensor): BlendResult {
+  /**
+   * Feeds consecutive frames: the rough input (1, 3, H, W), the model's output for it and, with
+   * the motion option, the frame's motion vectors to the previous frame (the blender keeps them).
+   */
+  push(rough: E.Tensor, modelOut: E.Tensor, motion?: MotionVectors): BlendResult {
     const [, , h, w] = rough.shape as [number, number, number, number];
-    const grey = flowFrame(rough, this.o.flowMaxWidth ?? 1024);
+    if (!!this.o.motion !== !!motion) throw new Error(this.o.motion ? 'coherence from the motion pass needs each frame\'s motion vectors' : 'motion vectors were given to a blender that computes its flow');
+    if (motion && (motion.back.size(2) !== h || motion.back.size(3) !== w)) throw new RangeError(`the motion pass is ${motion.back.size(3)}x${motion.back.size(2)} but the frame is ${w}x${h}`);
+    // The grid flows live on: the frame's own with motion vectors, DIS's (at most flowMaxWidth wide) otherwise.
+    const grey: FlowFrame = motion ? { grey: new Uint8Array(0), w, h } : flowFrame(rough, this.o.flowMaxWidth ?? 1024);
     if (this.#prevGrey) {
-      this.#pairs.push({
+      this.#pairs.push(motion ? motionPair(motion, rough, this.#prevRough!) : {
         back: E.keep(dis(grey, this.#prevGrey, this.o.preset)),
         fwd: E.keep(dis(this.#prevGrey, grey, this.o.preset)),
       });
       // Kept: the pairs the window reaches (at least the last one, for the warping error).
       while (this.#pairs.length > Math.max(1, this.o.window)) {
-        const old = this.#pairs.shift()!;
-        E.disposeAll([old.back, old.fwd]);
+        E.disposeAll(Object.values(this.#pairs.shift()!));
       }
     }
     const result = E.tidy(() => {
@@ -164,17 +216,23 @@ export class TemporalBlender {
       if (this.#past.length > this.o.window) this.#past.shift()!.dispose();
     }
     this.#prevGrey = grey;
+    if (motion) {
+      this.#prevRough?.dispose();
+      this.#prevRough = E.keep(rough.clone());
+    }
     this.#previous?.dispose();
     this.#previous = E.keep(result.atFlowSize === result.frame ? result.frame.clone() : result.atFlowSize);
     return { frame: result.frame, warpError: result.err };
   }
 
   dispose(): void {
-    E.disposeAll([this.#past, this.#pairs.map((p) => [p.back, p.fwd])]);
+    E.disposeAll([this.#past, this.#pairs.map((p) => Object.values(p) as E.Tensor[])]);
     this.#past.length = 0;
     this.#pairs.length = 0;
     this.#previous?.dispose();
     this.#previous = null;
     this.#prevGrey = null;
+    this.#prevRough?.dispose();
+    this.#prevRough = null;
   }
 }

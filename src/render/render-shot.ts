@@ -17,6 +17,7 @@ import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
 import { exemplarBank } from '../synth/exemplar-bank.js';
 import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js';
 import { dropState, type CarryOver } from './carry-over.js';
+import { MOTION_PASS, decodeMotionPass, type MotionVectors } from './motion-pass.js';
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type RenderQuality = 'preview' | 'final';
@@ -63,6 +64,11 @@ async function loadFrame(model: LookModel, f: ShotFrame): Promise<{ rough: E.Ten
   return { rough, passes };
 }
 
+async function loadMotion(path: string): Promise<MotionVectors> {
+  const pass = (await loadImage(path, 3)).tensor;
+  try { return decodeMotionPass(pass); } finally { pass.dispose(); }
+}
+
 export async function renderShotFrames(prod: Production, shotName: string, model: LookModel, modelVersion: number | null, o: RenderShotOptions): Promise<RenderedShot> {
   const shot = await prod.shot(shotName);
   const [a, b] = o.range ?? shot.range;
@@ -90,6 +96,10 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const lacking = frames.filter((f) => model.config.guides.some((g) => !f.passes[g.name]));
   if (lacking.length) {
     throw new Error(`shot ${shot.name} lacks render passes this model needs (${model.config.guides.map((g) => g.name).join(', ')}) on frame${lacking.length > 1 ? 's' : ''} ${lacking.map((f) => f.frame).join(', ')}`);
+  }
+  if (opts.motion) {
+    const without = frames.filter((f) => !f.passes[MOTION_PASS]);
+    if (without.length) throw new Error(`shot ${shot.name} has no ${MOTION_PASS} pass on frame${without.length > 1 ? 's' : ''} ${without.map((f) => f.frame).join(', ')}: coherence from motion vectors needs one on every frame (or render with computed flow)`);
   }
   const size = `${frames[0]!.rough!.width}x${frames[0]!.rough!.height}`;
   const odd = frames.filter((f) => `${f.rough!.width}x${f.rough!.height}` !== size);
@@ -126,7 +136,9 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         modelOut.dispose();
         modelOut = stroked;
       }
-      const { frame, warpError } = blender.push(rough, modelOut);
+      const motion = opts.motion ? await loadMotion(f.passes[MOTION_PASS]!.path) : undefined;
+      const { frame, warpError } = blender.push(rough, modelOut, motion);
+      if (motion) E.disposeAll([motion.back, motion.visible]);
       E.disposeAll([rough, modelOut, [...passes.values()]]);
       if (f.frame < first) {
         frame.dispose(); // pre-roll: computed for the blend, written by whoever renders that range

@@ -3,14 +3,15 @@
 import { hash32 } from './rng.js';
 import type { GBuffer } from './raycast.js';
 import { SKY_DEPTH } from './raycast.js';
+import { MOTION_SCALE, MOTION_OFFSET } from '../render/motion-pass.js';
 
 export type PassName = 'albedo' | 'normal' | 'id' | 'depth' | 'diffuse' | 'motion';
 export const PASS_NAMES: readonly PassName[] = ['albedo', 'normal', 'id', 'depth', 'diffuse', 'motion'];
 
 export const DEPTH_NEAR = 0.5;
 export const DEPTH_FAR = 100;
-export const MOTION_SCALE = 64;
-export const MOTION_OFFSET = 32768;
+// The motion pass's format is the renderer-side contract of src/render/motion-pass.ts.
+export { MOTION_SCALE, MOTION_OFFSET };
 
 export const PASS_ENCODINGS: Record<PassName, { format: string; description: string }> = {
   albedo: { format: 'png8-rgb', description: 'Flat base colour of the surface, no lighting; sky is a flat pale blue (184,204,224).' },

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
 import { TemporalBlender } from '../../src/render/coherence.js';
+import { decodeMotionPass, MOTION_OFFSET, MOTION_SCALE } from '../../src/render/motion-pass.js';
 
 const H = 64, W = 96;
 /** Smooth blobs (DIS needs texture, not noise), shifted right by dx pixels. */
@@ -40,3 +41,44 @@ for (const flowMaxWidth of [1024, 48]) {
     E.disposeAll([rough, black, out, expected, naive]);
   });
 }
+
+/** A motion pass as loadImage gives it (16-bit values / 65535): uniform backward motion (dx, 0), visible where `visible`. */
+function motionPass(dx: number, visible = true): E.Tensor {
+  const v = (n: number) => n / 65535;
+  return E.tidy(() => E.F.cat([
+    E.full([1, 1, H, W], v(MOTION_OFFSET + dx * MOTION_SCALE)),
+    E.full([1, 1, H, W], v(MOTION_OFFSET)),
+    E.full([1, 1, H, W], v(visible ? 65535 : 0)),
+  ], 1));
+}
+
+test('motion vectors from a motion pass replace the computed flow; unseen or disagreeing pixels are not blended', () => {
+  const decoded = decodeMotionPass(motionPass(-4));
+  assert.ok(Math.abs(decoded.back.slice(1, 0, 1).mean().item() + 4) < 1e-6 && decoded.back.slice(1, 1, 2).abs().max().item() === 0);
+  assert.equal(decoded.visible.min().item(), 1);
+  E.disposeAll([decoded.back, decoded.visible]);
+  const run = (pass: (t: number) => E.Tensor) => {
+    const b = new TemporalBlender({ window: 2, decay: 1, preset: 'medium', motion: true });
+    const rough = [frame(0), frame(4), frame(8)];
+    const black = E.zerosLike(rough[0]!);
+    let last: { frame: E.Tensor; warpError: number } | null = null;
+    for (let t = 0; t < 3; t++) {
+      const m = decodeMotionPass(pass(t));
+      last?.frame.dispose();
+      last = b.push(rough[t]!, t === 2 ? black : rough[t]!, m);
+      E.disposeAll([m.back, m.visible]);
+    }
+    const expected = E.tidy(() => rough[2]!.mul(2 / 3));
+    const err = interiorDiff(last!.frame, expected);
+    b.dispose();
+    E.disposeAll([rough, black, last!.frame, expected]);
+    return err;
+  };
+  // The frame moves 4 px right: each pixel was 4 px to the left in the previous frame.
+  assert.ok(run(() => motionPass(-4)) < 0.002, 'the past outputs land on the frame along the vectors');
+  assert.ok(run(() => motionPass(0)) > 0.05, 'wrong vectors: the rough frames disagree, nothing is blended (the output stays black)');
+  assert.ok(run((t) => motionPass(-4, t !== 2)) > 0.05, 'not visible in the previous frame: not blended');
+  const b = new TemporalBlender({ window: 2, decay: 1, preset: 'medium', motion: true });
+  assert.throws(() => b.push(frame(0), frame(0)), /needs each frame's motion vectors/);
+  b.dispose();
+});

@@ -13,6 +13,7 @@ import { LookGenerator } from '../../src/models/look/generator.js';
 import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.js';
 import { renderShotFrames } from '../../src/render/render-shot.js';
 import { CarryOver } from '../../src/render/carry-over.js';
+import { coherenceFromFlags } from '../../src/cli/commands/coherence-options.js';
 import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-render-'));
@@ -112,6 +113,10 @@ test('a missing frame, a missing pass, or a bad range fails before any frame is 
   await addShot(prod, 'nopass', join(shotDir, 'rough.####.png'), { fps: 24 });
   await assert.rejects(renderShotFrames(prod, 'nopass', model, null, { outDir: join(dir, 'nopass') }), /lacks render passes this model needs \(normal\)/);
   await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'x'), range: [5, 20] }), /outside shot sh1 \(0-7\)/);
+  await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'x'), coherence: { ...DEFAULT_COHERENCE, motion: true } }), /no motion pass on frames 0, 1, .*needs one on every frame/);
+  assert.throws(() => coherenceFromFlags({ coherence: true, flow: 'vectors' }), /--flow must be dis or motion/);
+  assert.deepEqual(coherenceFromFlags({ coherence: true, flow: 'motion', window: 1 }), { ...DEFAULT_COHERENCE, window: 1, motion: true });
+  assert.equal(coherenceFromFlags({ coherence: false }), null);
 });
 
 test('teardown', async () => {

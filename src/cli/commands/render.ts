@@ -12,6 +12,7 @@ import { parseFrameRange } from '../../store/index.js';
 import { renderOnFarm } from '../../farm/render-cli.js';
 import { claimVersionDir } from '../../render/version-dir.js';
 import { tilingOptions, parseTiling, type TilingFlags } from './tiling-options.js';
+import { coherenceFromFlags, FLOW_HELP } from './coherence-options.js';
 
 export function registerRender(program: Command): void {
   common(tilingOptions(program.command('render')
@@ -23,6 +24,7 @@ export function registerRender(program: Command): void {
     .option('--resume', 'keep frames already in the output folder and continue from the first missing one')
     .option('--no-coherence', 'render every frame on its own (no flow-guided blending)')
     .option('--window <n>', `previous frames blended into each frame (default ${DEFAULT_COHERENCE.window})`, integer)
+    .option('--flow <source>', FLOW_HELP, 'dis')
     .option('--bits <n>', '8 or 16-bit PNG frames', '8')
     .option('--no-movie', 'do not write the preview movie')
     .option('--quality <q>', 'preview (the look model) or final (+ the production\'s brush strokes from its painted pairs, slower)', 'preview')
@@ -45,13 +47,14 @@ Examples:
   atelier render sq010_sh020 --model 7 --resume --output renders/sq010_sh020/v004
   atelier render sq010_sh020 --bits 16 --prores
   atelier render sq010_sh020 --model 7 --farm --chunk 8 --queue redis://farm:6379`)
-    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; bits: string; movie: boolean; prores?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags) => {
+    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; movie: boolean; prores?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags) => {
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
       if (o.farm) {
         const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
         return renderOnFarm(shot, { ...o, bits: o.bits, range });
       }
+      coherenceFromFlags(o); // bad flags fail before any work
       if (o.queue || o.chunk !== undefined || o.detach || o.priority !== undefined) throw new Error('--queue, --chunk, --priority and --detach go with --farm');
       const r = await withProduction(o, async (prod) => {
         const { model, version } = await resolveLookModel(prod, o.model);
@@ -61,7 +64,7 @@ Examples:
           const bar = new ProgressBar(`render ${shot}`, 1, process.stderr, 'frame');
           const res = await renderShotFrames(prod, shot, model, version, {
             outDir, range, bits: Number(o.bits) as 8 | 16, resume: o.resume, quality: o.quality, tiling: parseTiling(o),
-            coherence: o.coherence ? { ...DEFAULT_COHERENCE, ...(o.window !== undefined ? { window: o.window } : {}) } : null,
+            coherence: coherenceFromFlags(o),
             onFrame: (done, total) => { bar.total = total; if (!o.json) bar.update(done); },
           });
           bar.done();

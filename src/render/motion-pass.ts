@@ -1,0 +1,27 @@
+// Motion vectors from the renderer, as a render pass named "motion", in place of computed optical
+// flow: the renderer knows where every surface point was in the previous frame, exactly, where DIS
+// estimates it from the rough pixels (and guesses in flat or occluded areas).
+//
+// The format (a 16-bit RGB PNG per frame; sample productions write it, a studio's pipeline converts
+// its renderer's vector pass to it): R and G hold the backward motion to the previous frame,
+// dx = (R - MOTION_OFFSET) / MOTION_SCALE and dy likewise in pixels (y down): the surface point at
+// pixel (x, y) of frame t was at (x + dx, y + dy) in frame t-1, the same convention as a backward
+// flow here (src/metrics/warp.ts). B = 65535 where that point was visible in frame t-1, 0 where it
+// was occluded or unknown (the shot's first frame).
+import * as E from '../engine/index.js';
+
+export const MOTION_PASS = 'motion';
+export const MOTION_SCALE = 64;
+export const MOTION_OFFSET = 32768;
+
+/** A frame's motion to the previous frame: backward flow (1, 2, H, W) in pixels, visibility (1, 1, H, W) 0/1. */
+export interface MotionVectors { back: E.Tensor; visible: E.Tensor }
+
+/** Decodes a motion pass loaded as (1, 3, H, W) in [0, 1] (16-bit values / 65535). */
+export function decodeMotionPass(pass: E.Tensor): MotionVectors {
+  if (pass.ndim !== 4 || pass.size(0) !== 1 || pass.size(1) !== 3) throw new RangeError(`a motion pass must be (1, 3, H, W), got [${pass.shape.join(', ')}]`);
+  return E.tidy(() => {
+    const v = pass.mul(65535).round();
+    return { back: v.slice(1, 0, 2).sub(MOTION_OFFSET).div(MOTION_SCALE), visible: v.slice(1, 2, 3).gt(32767.5).float() };
+  });
+}
