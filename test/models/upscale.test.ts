@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
 import {
   makeUpscaleConfig, Upscaler, pixelShuffle, pixelUnshuffle, bicubicUpscale, upscaleImage, upscaleTileOptions, downscale,
-  heldOutImageIds, trainUpscale, loadUpscaleModel, parseUpscaleConfig, keysUpscale, antialiasedDownscale, keysKernel,
+  heldOutImageIds, trainUpscale, loadUpscaleModel, saveUpscaleModel, parseUpscaleConfig, keysUpscale, antialiasedDownscale, keysKernel,
 } from '../../src/models/upscale/index.js';
 import { tileMaxAbsDiff } from '../../src/render/tiles.js';
 import { loadImage } from '../../src/data/image-io.js';
@@ -148,6 +148,43 @@ test('training: loss falls, same seed gives the same model, held-out images are 
   mb.net.dispose();
   assert.throws(() => loadUpscaleModel(join(dir, 'p0.png')), /./);
   await assert.rejects(trainUpscale({ runDir: join(dir, 'c'), config: makeUpscaleConfig({ ...tiny, train: { ...tiny.train, patchSize: 64 } }), files }, { progress: () => {}, cancelled: false }), /at least 64x64/);
+});
+
+test('the 8-way self-ensemble (the default) averages the flips / quarter-turns: it commutes with them, one pass does not', () => {
+  E.manualSeed(11);
+  const net = new Upscaler(makeUpscaleConfig({ scale: 2, ...tiny }));
+  E.noGrad(() => net.tail.weight.mul_(10)); // away from bicubic, which commutes with flips anyway
+  E.tidy(() => {
+    const x = E.rand([1, 3, 21, 30]);
+    for (const [name, t] of [['flip x', (v: E.Tensor) => v.flip(3)], ['transpose', (v: E.Tensor) => v.transpose(2, 3).contiguous()]] as const) {
+      const ens = upscaleImage(net, t(x)).sub(t(upscaleImage(net, x))).abs().max().item();
+      const one = upscaleImage(net, t(x), 256, 1).sub(t(upscaleImage(net, x, 256, 1))).abs().max().item();
+      assert.ok(ens < 1e-5, `ensemble vs ${name}: ${ens}`);
+      assert.ok(one > 1e-3, `one pass vs ${name}: ${one}`);
+    }
+    assert.throws(() => upscaleImage(net, x, 256, 4 as never), /ensemble must be 1 or 8/);
+  });
+  net.dispose();
+});
+
+test('model files keep their own architecture: an upscaler of the earlier default size (32 channels, 3 blocks) loads and gives the same output', () => {
+  const dir = join(root, 'legacy');
+  mkdirSync(dir, { recursive: true });
+  E.manualSeed(7);
+  // The configuration as files written with the earlier defaults hold it (arch and train in full).
+  const config = makeUpscaleConfig({ scale: 2, arch: { channels: 32, blocks: 3 }, train: { steps: 1500, batchSize: 16, patchSize: 64 } });
+  const net = new Upscaler(config).eval();
+  const path = join(dir, 'old.safetensors');
+  saveUpscaleModel(path, config, net.stateDict());
+  const m = loadUpscaleModel(path);
+  assert.deepEqual(m.config, config);
+  assert.equal(m.net.receptiveRadius, 9);
+  E.tidy(() => {
+    const x = E.rand([1, 3, 19, 23]);
+    assert.deepEqual(upscaleImage(m.net, x).data(), upscaleImage(net, x).data());
+  });
+  m.net.dispose();
+  net.dispose();
 });
 
 test('CLI: train upscale on a production dataset, then upscale an image (by version and by file)', async () => {
