@@ -9,13 +9,15 @@ import { claimVersionDir } from '../render/version-dir.js';
 import type { CoherenceOptions } from '../render/coherence.js';
 import { coherenceFromFlags } from '../cli/commands/coherence-options.js';
 import { MOTION_PASS } from '../render/motion-pass.js';
+import { upscaleFromFlags, type UpscaleFlags } from '../cli/commands/upscale-options.js';
+import { newestUpscaler, resolveUpscaleModel } from '../jobs/train-upscale.js';
 import { ProgressBar, fmt } from '../cli/progress.js';
 import { printResult } from '../cli/output.js';
 import { queueFromOptions, queueNameFor } from './connection.js';
 import { BullMQQueue } from './bullmq-queue.js';
 import { versionDir, type RenderFinishResult } from './render-jobs.js';
 
-export interface FarmRenderCliOptions {
+export interface FarmRenderCliOptions extends UpscaleFlags {
   production?: string;
   json?: boolean;
   model?: string;
@@ -56,6 +58,16 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
     if (need.length !== range[1] - range[0] + 1 || lacking.length) throw new Error(`shot ${shot.name} lacks rough frames or render passes (${guides.map((g) => g.name).join(', ') || 'none'}) the model needs in ${range[0]}-${range[1]}`);
     const noMotion = coherence?.motion ? shot.frames.filter((f) => !f.passes[MOTION_PASS]).map((f) => f.frame) : [];
     if (noMotion.length) throw new Error(`--flow motion: shot ${shot.name} has no ${MOTION_PASS} pass on frame${noMotion.length > 1 ? 's' : ''} ${noMotion.join(', ')}`);
+    // The upscaler is fixed to a version now: every chunk uses the same one, whatever is trained meanwhile.
+    let upscale = upscaleFromFlags(o);
+    if (upscale) {
+      if (upscale.model !== undefined && !/^\d+$/.test(upscale.model)) throw new Error('--farm needs an upscaler version number (workers load it by its version), not a file');
+      const ref = upscale.model ?? await newestUpscaler(prod, upscale.scale!);
+      const u = await resolveUpscaleModel(prod, ref);
+      u.model.net.dispose();
+      if (upscale.scale && u.model.config.scale !== upscale.scale) throw new Error(`upscaler #${ref} is ${u.model.config.scale}x, not ${upscale.scale}x`);
+      upscale = { model: ref, passes: upscale.passes };
+    }
     const outAbs = o.output ? resolve(o.output) : claimVersionDir(prod.dir, shot.name);
     const outDir = relative(prod.dir, versionDir(prod, outAbs));
     mkdirSync(outAbs, { recursive: true });
@@ -63,8 +75,8 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
       createdBy: `cli:${process.env.USER ?? 'user'}`, productionDir: prod.dir, shot: shot.name, modelVersion: version, outDir, range,
       shotStart: shot.range[0], bits: Number(o.bits) as 8 | 16, coherence, movie: o.movie, codec: o.prores ? 'prores' as const : 'h264' as const,
       chunk: o.chunk ?? 8, priority: o.priority,
-      // Render options the local command has too (its --quality), passed to every chunk.
-      ...((o as { quality?: string }).quality ? { render: { quality: (o as { quality?: string }).quality } } : {}),
+      // Render options the local command has too (--quality, upscaling), passed to every chunk.
+      render: { ...((o as { quality?: string }).quality ? { quality: (o as { quality?: string }).quality } : {}), ...(upscale ? { upscale } : {}) },
     };
   } finally { await prod.close(); }
 

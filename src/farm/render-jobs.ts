@@ -18,6 +18,8 @@ import { listShotVersions } from '../server/versions.js';
 import type { LookModel } from '../models/look/model-file.js';
 import { DEFAULT_STROKES } from '../synth/stroke-sequence.js';
 import { CarryOver } from '../render/carry-over.js';
+import { resolveUpscaleModel } from '../jobs/train-upscale.js';
+import { DEFAULT_ENSEMBLE } from '../models/upscale/index.js';
 
 // In a farm worker's long-lived job thread (job-thread.ts) the production stays open and the last
 // model stays loaded from one chunk to the next; elsewhere each job opens and closes its own.
@@ -174,9 +176,16 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
     let recordsRepaired = 0;
     // The params renderShotFrames records for quality final (its stroke settings, resolved).
     const extra = input.render ?? {};
-    const finalParams = extra.quality === 'final'
+    const finalParams: Record<string, unknown> = extra.quality === 'final'
       ? { quality: 'final', strokes: { ...DEFAULT_STROKES, ...(input.coherence ? {} : { anchorEvery: 1 }), ...((extra.strokes as object | undefined) ?? {}) } }
       : {};
+    // …and its upscaler, as renderShotFrames records it.
+    const up = extra.upscale as { model?: string; passes?: number } | undefined;
+    if (up?.model) {
+      const u = await resolveUpscaleModel(prod, up.model);
+      u.model.net.dispose();
+      Object.assign(finalParams, { upscale: { model: u.version ?? u.path, scale: u.model.config.scale, passes: up.passes ?? DEFAULT_ENSEMBLE } });
+    }
     const unrecorded = [...paths].filter(([p]) => !recorded.has(p));
     if (unrecorded.length) {
       const { model } = await resolveLookModel(prod, String(input.modelVersion));

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
-import type { Production, DatasetSnapshot } from '../store/index.js';
+import { listModelVersions, type Production, type DatasetSnapshot } from '../store/index.js';
 import { resolveModelFile } from './model-ref.js';
 import { type UpscaleArch, type UpscaleTrain, type DownscaleMode, type ImageFile, makeUpscaleConfig, trainUpscale, type TrainUpscaleResult, loadUpscaleModel, type UpscaleModel } from '../models/upscale/index.js';
 
@@ -72,4 +72,11 @@ export async function runTrainUpscale(prod: Production, o: TrainUpscaleJobOption
 export async function resolveUpscaleModel(prod: Production | null, ref: string | undefined): Promise<{ model: UpscaleModel; version: number | null; path: string }> {
   const { version, path } = await resolveModelFile(prod, ref, { kinds: ['upscale'], label: 'upscaler', trainCommand: 'atelier train upscale --dataset <snapshot>' });
   return { model: loadUpscaleModel(path), version, path };
+}
+
+/** The production's newest upscaler of a scale, as a version reference for resolveUpscaleModel. */
+export async function newestUpscaler(prod: Production, scale: 2 | 4): Promise<string> {
+  const v = (await listModelVersions(prod)).filter((m) => m.kind === 'upscale' && (m.config as { scale?: number } | null)?.scale === scale).at(-1);
+  if (!v) throw new Error(`this production has no ${scale}x upscaler: train one with \`atelier train upscale --dataset <snapshot> --scale ${scale}\``);
+  return String(v.id);
 }

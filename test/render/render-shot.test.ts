@@ -14,6 +14,9 @@ import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.j
 import { renderShotFrames } from '../../src/render/render-shot.js';
 import { CarryOver } from '../../src/render/carry-over.js';
 import { coherenceFromFlags } from '../../src/cli/commands/coherence-options.js';
+import { upscaleFromFlags } from '../../src/cli/commands/upscale-options.js';
+import { makeUpscaleConfig, Upscaler, saveUpscaleModel, upscaleImage } from '../../src/models/upscale/index.js';
+import { loadImage } from '../../src/data/image-io.js';
 import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-render-'));
@@ -83,6 +86,32 @@ test('a carry-over continues the next range without pre-roll, with the same byte
   assert.deepEqual(bytes(out), bytes(join(dir, 'whole')));
   assert.deepEqual(JSON.parse(readFileSync(join(out, 'coherence.json'), 'utf8')), JSON.parse(readFileSync(join(dir, 'whole', 'coherence.json'), 'utf8')));
   carry.clear();
+});
+
+test('--scale / an upscaler: written frames are upscaled after the blend; bad references fail before any frame', async () => {
+  const uc = makeUpscaleConfig({ scale: 2, arch: { channels: 4, blocks: 1 } });
+  const net = new Upscaler(uc);
+  const upFile = join(dir, 'up2.safetensors');
+  saveUpscaleModel(upFile, uc, net.stateDict());
+  const plain = await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'plain-up'), range: [2, 3] });
+  const up = await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'upscaled'), range: [2, 3], upscale: { model: upFile, passes: 1 } });
+  assert.deepEqual(up.frames.map((f) => f.frame), [2, 3]);
+  for (const [i, f] of up.frames.entries()) {
+    const [a, b] = [(await loadImage(plain.frames[i]!.path)).tensor, (await loadImage(f.path)).tensor];
+    assert.deepEqual(b.shape, [1, 3, a.size(2) * 2, a.size(3) * 2]);
+    // The same as upscaling the plain render's frame (which was rounded to 8 bits first).
+    const ref = E.noGrad(() => upscaleImage(net, a, 256, 1));
+    const diff = E.tidy(() => ref.sub(b).abs().max().item());
+    assert.ok(diff < 0.05, `upscaled frame ${f.frame} differs from the upscaled plain frame by ${diff}`);
+    E.disposeAll([a, b, ref]);
+  }
+  net.dispose();
+  await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'up-x'), upscale: { scale: 4 } }), /no 4x upscaler: train one/);
+  await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'up-y'), upscale: { model: upFile, scale: 4 } }), /is 2x, not 4x/);
+  assert.ok(!existsSync(join(dir, 'up-y', 'sh1.0000.png')), 'nothing written');
+  assert.throws(() => upscaleFromFlags({ scale: '3' }), /--scale must be 2 or 4/);
+  assert.throws(() => upscaleFromFlags({ upscalePasses: '1' }), /goes with --scale/);
+  assert.deepEqual(upscaleFromFlags({ scale: '2', upscalePasses: '1' }), { scale: 2, passes: 1 });
 });
 
 test('blending changes frames where per-frame rendering would not', async () => {

@@ -13,9 +13,10 @@ import { renderOnFarm } from '../../farm/render-cli.js';
 import { claimVersionDir } from '../../render/version-dir.js';
 import { tilingOptions, parseTiling, type TilingFlags } from './tiling-options.js';
 import { coherenceFromFlags, FLOW_HELP } from './coherence-options.js';
+import { upscaleOptions, upscaleFromFlags, type UpscaleFlags } from './upscale-options.js';
 
 export function registerRender(program: Command): void {
-  common(tilingOptions(program.command('render')
+  common(upscaleOptions(tilingOptions(program.command('render')
     .description('Render a shot (or a frame range of it) in the production\'s look, temporally coherent.')
     .argument('<shot>', 'shot name (see `atelier shot ls`)')
     .option('--model <version|file>', 'look model (default: the newest; a keyframe model from `atelier train keyframes` steers the shot)')
@@ -33,7 +34,7 @@ export function registerRender(program: Command): void {
     .option('--queue <url>', 'with --farm: the farm\'s Redis, redis://host:port (default: $ATELIER_QUEUE)')
     .option('--chunk <n>', 'with --farm: frames per chunk (default 8)', integer)
     .option('--priority <n>', 'with --farm: 1 runs first (default 1000)', integer)
-    .option('--detach', 'with --farm: print the job id and return; the farm finishes the render')))
+    .option('--detach', 'with --farm: print the job id and return; the farm finishes the render'))))
     .addHelpText('after', `
 Writes <shot>.####.png frames (never a half-written file under a final name), a lineage record per
 frame, and coherence.json (per-frame warping error) in the version folder; then, once the folder
@@ -47,7 +48,7 @@ Examples:
   atelier render sq010_sh020 --model 7 --resume --output renders/sq010_sh020/v004
   atelier render sq010_sh020 --bits 16 --prores
   atelier render sq010_sh020 --model 7 --farm --chunk 8 --queue redis://farm:6379`)
-    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; movie: boolean; prores?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags) => {
+    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; movie: boolean; prores?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags & UpscaleFlags) => {
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
       if (o.farm) {
@@ -55,6 +56,7 @@ Examples:
         return renderOnFarm(shot, { ...o, bits: o.bits, range });
       }
       coherenceFromFlags(o); // bad flags fail before any work
+      const upscale = upscaleFromFlags(o);
       if (o.queue || o.chunk !== undefined || o.detach || o.priority !== undefined) throw new Error('--queue, --chunk, --priority and --detach go with --farm');
       const r = await withProduction(o, async (prod) => {
         const { model, version } = await resolveLookModel(prod, o.model);
@@ -64,7 +66,7 @@ Examples:
           const bar = new ProgressBar(`render ${shot}`, 1, process.stderr, 'frame');
           const res = await renderShotFrames(prod, shot, model, version, {
             outDir, range, bits: Number(o.bits) as 8 | 16, resume: o.resume, quality: o.quality, tiling: parseTiling(o),
-            coherence: coherenceFromFlags(o),
+            coherence: coherenceFromFlags(o), upscale,
             onFrame: (done, total) => { bar.total = total; if (!o.json) bar.update(done); },
           });
           bar.done();

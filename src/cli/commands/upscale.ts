@@ -9,7 +9,7 @@ import { ProgressBar, fmt, parseDuration } from '../progress.js';
 import { common, integer, positiveNumber, withProduction, openProductionForModel, type CommonOpts } from './store-common.js';
 import { sha256File, type Production } from '../../store/index.js';
 import { runTrainUpscale, resolveUpscaleModel } from '../../jobs/train-upscale.js';
-import { upscaleImage, DOWNSCALE_MODES, type DownscaleMode, type UpscaleTrainEvent } from '../../models/upscale/index.js';
+import { upscaleImage, DOWNSCALE_MODES, DEFAULT_ARCH, DEFAULT_TRAIN, type DownscaleMode, type UpscaleTrainEvent } from '../../models/upscale/index.js';
 import { loadImage, saveImage } from '../../data/image-io.js';
 
 function downscaleArg(v: string): DownscaleMode {
@@ -48,14 +48,14 @@ export function registerUpscale(program: Command): void {
     .requiredOption('--dataset <name>', 'dataset snapshot to train on (its concept art and character sheets)')
     .option('--scale <n>', 'upscaling factor: 2 or 4 (default 2)', scaleArg)
     .option('--downscale <mode>', 'how training inputs are made: bicubic-aa (antialiased bicubic, as sharp/PIL resize; default), area, bicubic', downscaleArg)
-    .option('--steps <n>', 'training steps (default 1500)', integer)
+    .option('--steps <n>', `training steps (default ${DEFAULT_TRAIN.steps})`, integer)
     .option('--budget <duration>', 'train for about this long instead of a step count, e.g. 3m', parseDuration)
     .option('--seed <n>', 'random seed (same seed, same data, same machine: same model)', integer)
-    .option('--batch <n>', 'patches per step (default 16)', integer)
-    .option('--patch <px>', 'high-resolution patch size (default 64)', integer)
-    .option('--lr <rate>', 'learning rate (default 2e-3)', positiveNumber)
-    .option('--channels <n>', 'network width (default 32)', integer)
-    .option('--blocks <n>', 'residual blocks (default 3)', integer))
+    .option('--batch <n>', `patches per step (default ${DEFAULT_TRAIN.batchSize})`, integer)
+    .option('--patch <px>', `high-resolution patch size (default ${DEFAULT_TRAIN.patchSize})`, integer)
+    .option('--lr <rate>', `learning rate (default ${DEFAULT_TRAIN.lr})`, positiveNumber)
+    .option('--channels <n>', `network width (default ${DEFAULT_ARCH.channels})`, integer)
+    .option('--blocks <n>', `residual blocks (default ${DEFAULT_ARCH.blocks})`, integer))
     .addHelpText('after', `
 Self-supervised: random patches of the production's own art are downscaled and the network learns
 to restore them. Whole images (about a quarter) are held out and never trained on; the model
@@ -100,10 +100,12 @@ Examples:
     .option('-o, --output <file>', 'output PNG (default: <image>.<scale>x.png next to the image)')
     .option('--tile <px>', 'tile size in input pixels (default 256; smaller uses less memory)', integer)
     .option('--bits <n>', '8 or 16-bit PNG', '8')
+    .option('--passes <n>', 'network passes: 8 averages the eight flips and rotations (default; +0.19 dB held out), 1 is 8x faster', '8')
     .option('--production <dir>', 'the production (to find model versions and record lineage)')
     .option('--json', 'print one JSON document')
-    .action(async (image: string, o: { model?: string; output?: string; tile?: number; bits: string; production?: string; json?: boolean }) => {
+    .action(async (image: string, o: { model?: string; output?: string; tile?: number; bits: string; passes: string; production?: string; json?: boolean }) => {
       if (!existsSync(image)) throw new Error(`${image}: no such file`);
+      if (o.passes !== '1' && o.passes !== '8') throw new Error(`--passes must be 1 or 8, got ${o.passes}`);
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       if (o.tile !== undefined && o.tile < 16) throw new Error(`--tile must be at least 16 pixels, got ${o.tile}`);
       let prod: Production | null = null;
@@ -113,7 +115,7 @@ Examples:
         const s = model.config.scale;
         const t0 = Date.now();
         const img = await loadImage(image, 3);
-        const out = upscaleImage(model.net, img.tensor, o.tile ?? 256);
+        const out = upscaleImage(model.net, img.tensor, o.tile ?? 256, Number(o.passes) as 1 | 8);
         img.tensor.dispose();
         const target = resolve(o.output ?? join(dirname(image), `${basename(image, extname(image))}.${s}x.png`));
         await saveImage(target, out, Number(o.bits) as 8 | 16);
@@ -122,7 +124,7 @@ Examples:
         const seconds = (Date.now() - t0) / 1000;
         let renderId: number | null = null;
         if (prod && version !== null) {
-          renderId = await prod.recordRenderedFrame({ path: target, modelVersion: version, inputHashes: { image: sha256File(image) }, params: { command: 'upscale', scale: s, tile: o.tile ?? 256 } });
+          renderId = await prod.recordRenderedFrame({ path: target, modelVersion: version, inputHashes: { image: sha256File(image) }, params: { command: 'upscale', scale: s, tile: o.tile ?? 256, passes: Number(o.passes) } });
         }
         printResult(!!o.json, { output: target, model: version ?? path, scale: s, width: img.width * s, height: img.height * s, seconds, lineageRecord: renderId }, () =>
           `${target} (${img.width}x${img.height} -> ${img.width * s}x${img.height * s}, model ${version !== null ? '#' + version : path}, ${seconds.toFixed(1)} s)${renderId !== null ? `; lineage: atelier lineage ${target}` : ''}`);
