@@ -21,6 +21,12 @@ export interface RenderState {
 export class CarryOver {
   #kept: RenderState | null = null;
 
+  /** Whether the kept state continues into `first` under `key` and `model` (it stays kept). */
+  continues(key: string, model: LookModel, first: number): boolean {
+    const k = this.#kept;
+    return !!k && k.key === key && k.model === model && k.next === first;
+  }
+
   /** The kept state if it continues into `first` under `key` and `model`; anything else kept is dropped. */
   take(key: string, model: LookModel, first: number): RenderState | null {
     const k = this.#kept;

@@ -94,8 +94,8 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     prod: prod.dir, shot: shot.name, inputs: shot.frames.map((f) => [f.frame, f.rough?.hash, model.config.guides.map((g) => f.passes[g.name]?.hash)]),
     modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null,
   });
-  const carried = o.carryOver?.take(carryKey, model, first) ?? null;
-  const start = carried ? first : Math.max(shot.range[0], first - preRoll(opts));
+  const continues = o.carryOver?.continues(carryKey, model, first) ?? false;
+  const start = continues ? first : Math.max(shot.range[0], first - preRoll(opts));
   const frames = shot.frames.filter((f) => f.frame >= start && f.frame <= b);
   // Check every frame before any work: a render never stops half-way on bad input.
   const missing = [];
@@ -115,19 +115,6 @@ export async function renderShotFrames(prod: Production, shotName: string, model
 
   if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
   if (quality === 'final' && modelVersion === null) throw new Error('final quality takes strokes from the model version\'s painted training pairs: give a model version, not a model file');
-  // Strokes of frame t depend on t and its run's anchor only (loaded here on demand), so ranges stay independent.
-  const strokes = carried ? carried.strokes : quality === 'final'
-    ? new StrokeSequence(await exemplarBank(prod, modelVersion!, model), shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...o.strokes }, async (n, withGuide) => {
-      const sf = shot.frames.find((x) => x.frame === n && x.rough);
-      if (!sf) throw new Error(`shot ${shot.name} has no rough frame ${n} (the stroke anchor of later frames)`);
-      if (!withGuide) return { rough: (await loadImage(sf.rough!.path, 3)).tensor, guide: null };
-      const { rough, passes } = await loadFrame(model, sf);
-      const guide = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
-      E.disposeAll([...passes.values()]);
-      return { rough, guide };
-    })
-    : null;
-
   // The upscaler is resolved before any frame is rendered: a bad reference fails here.
   if (o.upscale && !o.upscale.model && o.upscale.scale !== 2 && o.upscale.scale !== 4) throw new Error(`upscale needs a model or a scale of 2 or 4, got ${String(o.upscale.scale)}`);
   const upscaler = o.upscale ? await resolveUpscaleModel(prod, o.upscale.model ?? await newestUpscaler(prod, o.upscale.scale!)) : null;
@@ -136,14 +123,31 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     throw new Error(`upscaler ${o.upscale!.model} is ${upscaler.model.config.scale}x, not ${o.upscale!.scale}x`);
   }
   const upscaleParams = upscaler ? { model: upscaler.version ?? upscaler.path, scale: upscaler.model.config.scale, passes: o.upscale!.passes ?? DEFAULT_ENSEMBLE } : null;
-  mkdirSync(o.outDir, { recursive: true });
-  // Final frames carry their strokes along the flow themselves (measured: the flow blend on top
-  // halves their high-frequency energy); the blender then only reports the warping error.
-  const blender = carried ? carried.blender : new TemporalBlender(strokes ? { ...opts, window: 0 } : opts);
+
+  // From here every resource is released (or kept for the next range) by the finally below.
+  let strokes: StrokeSequence | null = null;
+  let blender: TemporalBlender | null = null;
   const out: RenderedShot['frames'] = [];
   const total = b - first + 1;
   let finished = false;
   try {
+    const carried = continues ? o.carryOver!.take(carryKey, model, first) : null;
+    // Final frames carry their strokes along the flow themselves (measured: the flow blend on top
+    // halves their high-frequency energy); the blender then only reports the warping error.
+    blender = carried ? carried.blender : new TemporalBlender(quality === 'final' ? { ...opts, window: 0 } : opts);
+    // Strokes of frame t depend on t and its run's anchor only (loaded here on demand), so ranges stay independent.
+    strokes = carried ? carried.strokes : quality === 'final'
+      ? new StrokeSequence(await exemplarBank(prod, modelVersion!, model), shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...o.strokes }, async (n, withGuide) => {
+        const sf = shot.frames.find((x) => x.frame === n && x.rough);
+        if (!sf) throw new Error(`shot ${shot.name} has no rough frame ${n} (the stroke anchor of later frames)`);
+        if (!withGuide) return { rough: (await loadImage(sf.rough!.path, 3)).tensor, guide: null };
+        const { rough, passes } = await loadFrame(model, sf);
+        const guide = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
+        E.disposeAll([...passes.values()]);
+        return { rough, guide };
+      })
+      : null;
+    mkdirSync(o.outDir, { recursive: true });
     for (const f of frames) {
       const { rough, passes } = await loadFrame(model, f);
       let modelOut = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
@@ -178,9 +182,11 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     finished = true;
   } finally {
     upscaler?.model.net.dispose();
-    const state = { key: carryKey, model, next: b + 1, blender, strokes };
-    if (finished && o.carryOver) o.carryOver.keep(state);
-    else dropState(state);
+    if (blender) {
+      const state = { key: carryKey, model, next: b + 1, blender, strokes };
+      if (finished && o.carryOver) o.carryOver.keep(state);
+      else dropState(state);
+    }
   }
   // Per-frame coherence for the dailies plot, merged with what other ranges wrote.
   const cpath = join(o.outDir, 'coherence.json');

@@ -167,7 +167,10 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
     const [hi, lo] = [started(high.id), started(low.id)];
     assert.equal(hi.length, Math.ceil(fx.frames / 2));
     assert.equal(lo.length, hi.length);
-    assert.ok(Math.max(...hi) <= Math.min(...lo), `every high-priority chunk started before any low-priority one (${hi} vs ${lo})`);
+    // Start times are the workers' clocks, taken just before each takes a job: a low-priority chunk
+    // taken by one worker as the other takes the last high-priority one may show a few ms earlier.
+    const early = lo.filter((t) => t < Math.max(...hi)).length;
+    assert.ok(early <= workers.length - 1, `the high-priority chunks started first: ${early} low-priority chunks started before the last high-priority one (${hi} vs ${lo})`);
   });
 
   test('a worker SIGKILLed mid-chunk: another worker finishes its chunk; no frame missing, duplicated or half-written', async () => {
