@@ -179,15 +179,15 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
     const finalParams: Record<string, unknown> = extra.quality === 'final'
       ? { quality: 'final', strokes: { ...DEFAULT_STROKES, ...(input.coherence ? {} : { anchorEvery: 1 }), ...((extra.strokes as object | undefined) ?? {}) } }
       : {};
-    // …and its upscaler, as renderShotFrames records it.
-    const up = extra.upscale as { model?: string; passes?: number } | undefined;
-    if (up?.model) {
-      const u = await resolveUpscaleModel(prod, up.model);
-      u.model.net.dispose();
-      Object.assign(finalParams, { upscale: { model: u.version ?? u.path, scale: u.model.config.scale, passes: up.passes ?? DEFAULT_ENSEMBLE } });
-    }
     const unrecorded = [...paths].filter(([p]) => !recorded.has(p));
     if (unrecorded.length) {
+      // …and its upscaler, as renderShotFrames records it.
+      const up = extra.upscale as { model?: string; passes?: number } | undefined;
+      if (up?.model) {
+        const u = await resolveUpscaleModel(prod, up.model);
+        u.model.net.dispose();
+        Object.assign(finalParams, { upscale: { model: u.version ?? u.path, scale: u.model.config.scale, passes: up.passes ?? DEFAULT_ENSEMBLE } });
+      }
       const { model } = await resolveLookModel(prod, String(input.modelVersion));
       const guides = model.config.guides;
       model.generator.dispose();
