@@ -77,6 +77,8 @@ const TYPES = ['active', 'waiting', 'prioritized', 'delayed', 'waiting-children'
 type State = (typeof TYPES)[number] | 'unknown' | 'wait';
 /** Longest a waiting caller's request to Redis may take (reach). */
 const REQUEST_MS = 5000;
+/** ioredis states of a connection that was lost and is not back. */
+const LOST = new Set(['reconnecting', 'close', 'end']);
 const CANCEL_TTL = 7 * 86400;
 const CANCELLED = /^(job )?cancelled/;
 
@@ -131,14 +133,15 @@ export class BullMQQueue implements JobQueue {
 
   /**
    * Runs a request against Redis for a caller who is waiting (a dailies request, a CLI command):
-   * fails at once while the connection is down, and after REQUEST_MS otherwise. ioredis would
+   * fails at once while the connection is lost, and after REQUEST_MS otherwise. ioredis would
    * hold the commands until Redis is back, and the dailies' pages with them; a submit that fails
    * here was not queued, so trying again later does not submit twice.
    */
   private async reach<T>(what: string, op: () => Promise<T>): Promise<T> {
     const c = this.o.connection;
     const down = () => new QueueUnavailableError(`the farm's Redis at ${c.host}:${c.port} is not answering (${what}); the render farm's jobs are out of reach until it is back`);
-    if (this.redis.status !== 'ready') throw down();
+    // Lost (ioredis is between reconnection attempts): fail now. Still connecting: wait, bounded.
+    if (LOST.has(this.redis.status)) throw down();
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([op(), new Promise<never>((_, reject) => { timer = setTimeout(() => reject(down()), REQUEST_MS); })]);
@@ -157,7 +160,7 @@ export class BullMQQueue implements JobQueue {
 
   async submit(spec: JobSpec): Promise<JobRecord> {
     if (this.closed) throw new Error('the job queue is closed');
-    if (this.redis.status !== 'ready') await this.reach('submitting a job', async () => {});
+    if (this.redis.status !== 'ready') await this.reach('submitting a job', () => this.redis.ping());
     const k = this.kindsTable[spec.kind];
     if (!k || k.flowOnly) throw new Error(`unknown job kind "${spec.kind}"; kinds are: ${this.kinds().join(', ')}`);
     const chunk = this.o.chunk ?? 8;
@@ -182,7 +185,7 @@ export class BullMQQueue implements JobQueue {
   /** A shot render as a flow: one chunk job per frame range, then the finish job. */
   async submitRender(s: FarmRenderSpec): Promise<JobRecord> {
     if (this.closed) throw new Error('the job queue is closed');
-    if (this.redis.status !== 'ready') await this.reach('submitting a render', async () => {});
+    if (this.redis.status !== 'ready') await this.reach('submitting a render', () => this.redis.ping());
     if (!Number.isInteger(s.modelVersion) || s.modelVersion < 1) throw new Error('a farm render needs a model version number (workers load the model by its version)');
     const coherence = s.coherence === undefined ? DEFAULT_COHERENCE : s.coherence;
     const plan = planChunks(s.range, s.chunk ?? (this.o.chunk || 8), preRoll(coherence ?? { ...DEFAULT_COHERENCE, window: 0 }), s.shotStart);

@@ -151,6 +151,13 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
     assert.equal(repaired.model_version_id, fx.modelVersion);
   });
 
+  test('a queue just created answers once it has connected (connecting is not "Redis down")', async () => {
+    const fresh = new BullMQQueue({ connection: parseQueueUrl(redis.url), queueName: queueNameFor(fx.dir), events: false });
+    try {
+      assert.ok(Array.isArray(await fresh.list()), 'listed while its connection was still coming up');
+    } finally { await fresh.close(); }
+  });
+
   test('priorities: a render submitted later with a higher priority (a lower number) runs its chunks first', async () => {
     await q.queue.pause(); // nothing is taken while both renders are submitted
     let low, high;
