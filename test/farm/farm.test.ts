@@ -12,12 +12,14 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { HAVE_REDIS, NO_REDIS, startRedis, startWorker, stopWorker, makeFarmFixture, type RedisServer, type WorkerProcess, type FarmFixture } from './redis.js';
 import { Job } from 'bullmq';
+import sharp from 'sharp';
 import { BullMQQueue } from '../../src/farm/bullmq-queue.js';
 import { parseQueueUrl, queueNameFor } from '../../src/farm/connection.js';
 import { planChunks } from '../../src/farm/chunks.js';
 import { renderChunkJob, renderFinishJob, type RenderFinishResult } from '../../src/farm/render-jobs.js';
 import { resolveLookModel } from '../../src/jobs/model-ref.js';
 import { renderShotFrames } from '../../src/render/render-shot.js';
+import { makeUpscaleConfig, Upscaler, saveUpscaleModel } from '../../src/models/upscale/index.js';
 import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
 import type { JobEvent } from '../../src/server/jobs/queue.js';
 import { buildServer } from '../../src/server/app.js';
@@ -149,6 +151,29 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
     const repaired = await row(7);
     assert.deepEqual({ ...JSON.parse(repaired.params), frame: 6 }, JSON.parse(before.params), 'the same params as the frames the chunks recorded');
     assert.equal(repaired.model_version_id, fx.modelVersion);
+  });
+
+  test('--scale on the farm: chunks upscale with the upscaler fixed at submit; the same bytes and records as a local render', async () => {
+    const uc = makeUpscaleConfig({ scale: 2, arch: { channels: 4, blocks: 1 } });
+    const net = new Upscaler(uc);
+    const file = join(fx.root, 'up2.safetensors');
+    saveUpscaleModel(file, uc, net.stateDict());
+    net.dispose();
+    const up = await fx.prod.registerModelVersion({ kind: 'upscale', datasetId: 'ds', config: uc, seed: 1, files: { 'model.safetensors': file } });
+    const upscale = { model: String(up), passes: 1 as const };
+    const { model } = await resolveLookModel(fx.prod, String(fx.modelVersion));
+    const localDir = join(fx.dir, 'renders', 'sh1', 'local-up');
+    await renderShotFrames(fx.prod, 'sh1', model, fx.modelVersion, { outDir: localDir, range: [0, 7], upscale });
+    model.generator.dispose();
+    const dir = outDir();
+    const job = await q.submitRender({ createdBy: 'test', productionDir: fx.dir, shot: 'sh1', modelVersion: fx.modelVersion, outDir: dir, range: [0, 7], shotStart: 0, chunk: 4, movie: false, render: { upscale } });
+    const end = await q.waitFor(job.id);
+    assert.equal(end.status, 'done', end.error ?? '');
+    assert.deepEqual(pngs(join(fx.dir, dir)), pngs(localDir), 'upscaled frames byte-identical to the local render');
+    const meta = await sharp(join(fx.dir, dir, 'sh1.0003.png')).metadata();
+    assert.equal(meta.width, 2 * (await sharp(join(fx.root, 'local', 'sh1.0003.png')).metadata()).width!, 'twice the shot\'s width');
+    const rec = await fx.prod.db.selectFrom('renders').select('params').where('path', '=', join(fx.dir, dir, 'sh1.0003.png')).executeTakeFirstOrThrow();
+    assert.deepEqual(JSON.parse(rec.params).upscale, { model: up, scale: 2, passes: 1 });
   });
 
   test('a queue just created answers once it has connected (connecting is not "Redis down")', async () => {
