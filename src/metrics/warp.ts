@@ -39,6 +39,8 @@ function expectFlow(flow: Tensor, img: Tensor, what: string): void {
 export interface WarpOptions {
   /** What samples from outside img read: the nearest edge pixel (default) or zeros. */
   padding?: 'border' | 'zeros';
+  /** Interpolation (default bilinear); bicubic keeps more sub-pixel detail (and can overshoot [0, 1]). */
+  mode?: 'bilinear' | 'bicubic';
 }
 
 /**
@@ -56,7 +58,7 @@ export function warpByFlow(img: Tensor, flow: Tensor, o: WarpOptions = {}): Tens
     const scale = E.tensor([w > 1 ? 2 / (w - 1) : 0, h > 1 ? 2 / (h - 1) : 0], [1, 2, 1, 1]);
     let grid = flow.float().mul(scale).permute([0, 2, 3, 1]).add(baseGrid(h, w));
     if (grid.size(0) !== n) grid = grid.expand([n, h, w, 2]);
-    return E.F.gridSample(x, grid, { mode: 'bilinear', padding: o.padding ?? 'border', alignCorners: true });
+    return E.F.gridSample(x, grid, { mode: o.mode ?? 'bilinear', padding: o.padding ?? 'border', alignCorners: true });
   });
 }
 

@@ -6,7 +6,7 @@
 // bounded dependency, never a recursion over earlier results). Rendering any range therefore gives
 // the same frames as rendering the whole shot: an anchor before the range is computed on demand.
 import * as E from '../engine/index.js';
-import { flowToTensor, gaussianBlur } from '../metrics/index.js';
+import { flowToTensor, gaussianBlur, warpByFlow } from '../metrics/index.js';
 import { greyBytes } from '../render/coherence.js';
 import { synthesize, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { advectNnf } from './nnf.js';
@@ -137,7 +137,8 @@ export class StrokeSequence {
     const chain = await this.#chainTo(frame, grey, w, h);
     const backFlat = chain.flow, valid = chain.valid;
     const { warped, mask } = E.tidy(() => ({
-      warped: warpBicubic(anchor.result.image, flowToTensor(backFlat, w, h)),
+      // Bicubic: a sub-pixel shift keeps more of the strokes' detail than bilinear.
+      warped: warpByFlow(anchor.result.image, flowToTensor(backFlat, w, h), { mode: 'bicubic' }).clamp(0, 1),
       mask: E.tensor(valid, [1, 1, h, w]),
     }));
     try {
@@ -162,16 +163,4 @@ export class StrokeSequence {
     this.#anchor?.result.image.dispose();
     this.#anchor = null;
   }
-}
-
-/** Backward warp as warpByFlow, but bicubic: a sub-pixel shift keeps more of the strokes' detail than bilinear. */
-function warpBicubic(img: E.Tensor, flow: E.Tensor): E.Tensor {
-  return E.tidy(() => {
-    const [, , h, w] = img.shape as [number, number, number, number];
-    const xs = E.arange(0, w, 1, { dtype: 'float32' }).reshape([1, 1, w]).expand([1, h, w]);
-    const ys = E.arange(0, h, 1, { dtype: 'float32' }).reshape([1, h, 1]).expand([1, h, w]);
-    const pos = E.F.stack([xs, ys], 3).add(flow.permute([0, 2, 3, 1]));
-    const grid = pos.mul(E.tensor([2 / Math.max(1, w - 1), 2 / Math.max(1, h - 1)], [2])).sub(1);
-    return E.F.gridSample(img, grid, { mode: 'bicubic', padding: 'border', alignCorners: true }).clamp(0, 1);
-  });
 }
