@@ -10,7 +10,7 @@ import type { CoherenceOptions } from '../render/coherence.js';
 import { coherenceFromFlags } from '../cli/commands/coherence-options.js';
 import { MOTION_PASS } from '../render/motion-pass.js';
 import { upscaleFromFlags, type UpscaleFlags } from '../cli/commands/upscale-options.js';
-import { newestUpscaler, resolveUpscaleModel } from '../jobs/train-upscale.js';
+import { resolveRenderUpscaler } from '../jobs/train-upscale.js';
 import { ProgressBar, fmt } from '../cli/progress.js';
 import { printResult } from '../cli/output.js';
 import { queueFromOptions, queueNameFor } from './connection.js';
@@ -62,11 +62,9 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
     let upscale = upscaleFromFlags(o);
     if (upscale) {
       if (upscale.model !== undefined && !/^\d+$/.test(upscale.model)) throw new Error('--farm needs an upscaler version number (workers load it by its version), not a file');
-      const ref = upscale.model ?? await newestUpscaler(prod, upscale.scale!);
-      const u = await resolveUpscaleModel(prod, ref);
+      const u = await resolveRenderUpscaler(prod, upscale);
       u.model.net.dispose();
-      if (upscale.scale && u.model.config.scale !== upscale.scale) throw new Error(`upscaler #${ref} is ${u.model.config.scale}x, not ${upscale.scale}x`);
-      upscale = { model: ref, passes: upscale.passes };
+      upscale = { model: String(u.version), passes: upscale.passes };
     }
     const outAbs = o.output ? resolve(o.output) : claimVersionDir(prod.dir, shot.name);
     const outDir = relative(prod.dir, versionDir(prod, outAbs));

@@ -19,7 +19,7 @@ import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js'
 import { dropState, type CarryOver } from './carry-over.js';
 import { MOTION_PASS, decodeMotionPass, type MotionVectors } from './motion-pass.js';
 import { upscaleImage, DEFAULT_ENSEMBLE, type UpscaleEnsemble } from '../models/upscale/index.js';
-import { newestUpscaler, resolveUpscaleModel } from '../jobs/train-upscale.js';
+import { resolveRenderUpscaler } from '../jobs/train-upscale.js';
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type RenderQuality = 'preview' | 'final';
@@ -116,12 +116,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
   if (quality === 'final' && modelVersion === null) throw new Error('final quality takes strokes from the model version\'s painted training pairs: give a model version, not a model file');
   // The upscaler is resolved before any frame is rendered: a bad reference fails here.
-  if (o.upscale && !o.upscale.model && o.upscale.scale !== 2 && o.upscale.scale !== 4) throw new Error(`upscale needs a model or a scale of 2 or 4, got ${String(o.upscale.scale)}`);
-  const upscaler = o.upscale ? await resolveUpscaleModel(prod, o.upscale.model ?? await newestUpscaler(prod, o.upscale.scale!)) : null;
-  if (upscaler && o.upscale!.scale && upscaler.model.config.scale !== o.upscale!.scale) {
-    upscaler.model.net.dispose();
-    throw new Error(`upscaler ${o.upscale!.model} is ${upscaler.model.config.scale}x, not ${o.upscale!.scale}x`);
-  }
+  const upscaler = o.upscale ? await resolveRenderUpscaler(prod, o.upscale) : null;
   const upscaleParams = upscaler ? { model: upscaler.version ?? upscaler.path, scale: upscaler.model.config.scale, passes: o.upscale!.passes ?? DEFAULT_ENSEMBLE } : null;
 
   // From here every resource is released (or kept for the next range) by the finally below.
