@@ -10,6 +10,7 @@ import type { CoherenceOptions } from '../render/coherence.js';
 import { coherenceFromFlags } from '../cli/commands/coherence-options.js';
 import { MOTION_PASS } from '../render/motion-pass.js';
 import { upscaleFromFlags, type UpscaleFlags } from '../cli/commands/upscale-options.js';
+import { parseTiling, type TilingFlags } from '../cli/commands/tiling-options.js';
 import { resolveRenderUpscaler } from '../jobs/train-upscale.js';
 import { ProgressBar, fmt } from '../cli/progress.js';
 import { printResult } from '../cli/output.js';
@@ -17,7 +18,7 @@ import { queueFromOptions, queueNameFor } from './connection.js';
 import { BullMQQueue } from './bullmq-queue.js';
 import { versionDir, type RenderFinishResult } from './render-jobs.js';
 
-export interface FarmRenderCliOptions extends UpscaleFlags {
+export interface FarmRenderCliOptions extends UpscaleFlags, TilingFlags {
   production?: string;
   json?: boolean;
   model?: string;
@@ -41,6 +42,9 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
   if (o.chunk !== undefined && o.chunk < 1) throw new Error(`--chunk must be at least 1 frame, got ${o.chunk}`);
   if (o.model && !/^\d+$/.test(o.model)) throw new Error('--farm needs a model version number (workers load the model by its version), not a file');
   const coherence: CoherenceOptions | null = coherenceFromFlags(o);
+  // Chunks get the render's tiling as JSON, which has no Infinity ("never tile" from --tile 0).
+  const parsed = parseTiling(o);
+  const tiling = parsed.tileAbove === Infinity ? { ...parsed, tileAbove: Number.MAX_SAFE_INTEGER } : parsed;
 
   const prod = await openProduction(o.production);
   let spec;
@@ -73,8 +77,11 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
       createdBy: `cli:${process.env.USER ?? 'user'}`, productionDir: prod.dir, shot: shot.name, modelVersion: version, outDir, range,
       shotStart: shot.range[0], bits: Number(o.bits) as 8 | 16, coherence, movie: o.movie, codec: o.prores ? 'prores' as const : 'h264' as const,
       chunk: o.chunk ?? 8, priority: o.priority,
-      // Render options the local command has too (--quality, upscaling), passed to every chunk.
-      render: { ...((o as { quality?: string }).quality ? { quality: (o as { quality?: string }).quality } : {}), ...(upscale ? { upscale } : {}) },
+      // Render options the local command has too (--quality, tiling, upscaling), passed to every chunk.
+      render: {
+        ...((o as { quality?: string }).quality ? { quality: (o as { quality?: string }).quality } : {}),
+        ...(Object.keys(tiling).length ? { tiling } : {}), ...(upscale ? { upscale } : {}),
+      },
     };
   } finally { await prod.close(); }
 

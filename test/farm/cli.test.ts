@@ -20,6 +20,8 @@ test('bad farm input: clear errors, nothing queued', () => {
   assert.match(r.stderr, /--farm needs the farm's queue/);
   r = atelier('render', 'sh010', '--production', fx.dir, '--farm', '--queue', 'redis://127.0.0.1:1', '--model', 'some/file.safetensors');
   assert.match(r.stderr, /--farm needs a model version number/);
+  r = atelier('render', 'sh010', '--production', fx.dir, '--farm', '--queue', 'redis://127.0.0.1:1', '--model', '1', '--tile', '10');
+  assert.match(r.stderr, /--tile must be 0 \(never tile\) or at least 64 pixels/, 'tiling flags are read on the farm path too');
   r = atelier('farm', 'status', '--production', fx.dir, '--queue', 'redis://127.0.0.1:1');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /cannot reach the farm's Redis at 127\.0\.0\.1:1 \(1 s\); is redis-server running there\?/);
