@@ -19,7 +19,6 @@ import type { Kysely } from 'kysely';
 import { getShotVersion } from '../versions.js';
 import { nowIso } from '../../store/time.js';
 
-
 export interface TrainLookInput { productionDir: string; dataset: string; steps?: number; budgetSeconds?: number }
 
 export async function trainLookJob(input: TrainLookInput, ctx: JobContext) {
