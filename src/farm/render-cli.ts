@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { openProduction } from '../store/index.js';
 import { resolveLookModel } from '../jobs/model-ref.js';
-import { claimVersionDir } from '../render/version-dir.js';
+import { claimVersionDir, releaseIfEmpty } from '../render/version-dir.js';
 import type { CoherenceOptions } from '../render/coherence.js';
 import { coherenceFromFlags } from '../cli/commands/coherence-options.js';
 import { MOTION_PASS } from '../render/motion-pass.js';
@@ -87,8 +87,10 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
 
   const q = new BullMQQueue({ connection, queueName: queueNameFor(spec.productionDir), events: !o.detach });
   try {
-    await q.ready();
-    const job = await q.submitRender(spec);
+    const job = await q.ready().then(() => q.submitRender(spec)).catch((err: unknown) => {
+      if (!o.output) releaseIfEmpty(resolve(spec.productionDir, spec.outDir)); // nothing was queued into it
+      throw err;
+    });
     const workers = await q.workers();
     if (!o.json) {
       process.stderr.write(`farm render ${job.id}: ${spec.shot} ${spec.range[0]}-${spec.range[1]} → ${spec.outDir} on queue ${q.name}\n`);

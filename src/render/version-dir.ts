@@ -1,7 +1,7 @@
 // Version folders of a shot's renders: renders/<shot>/v001, v002, ... A new render claims the next
 // one by creating it (mkdir fails on a folder that exists, on a local disk and on NFS alike), so two
 // renders started at once, on one machine or two, never write into the same version.
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Creates and returns the next unused renders/<shot>/vNNN folder of the production. */
@@ -37,4 +37,9 @@ export function claimDir(path: string): string {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
+}
+
+/** Gives back a claimed folder a render failed to write anything into (a folder with files stays). */
+export function releaseIfEmpty(dir: string): void {
+  try { rmdirSync(dir); } catch { /* not empty, or gone: keep it as it is */ }
 }

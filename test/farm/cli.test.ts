@@ -3,8 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeFixture } from '../server/fixture.js';
+import { makeFarmFixture } from './redis.js';
 import { buildServer } from '../../src/server/app.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -40,4 +43,20 @@ test('GET /api/farm on the in-process backend: this server as a one-machine farm
     const bad = await server.app.inject({ method: 'GET', url: '/api/farm?window=1', headers: { authorization: `Bearer ${fx.tokens.viewer}` } });
     assert.equal(bad.statusCode, 400);
   } finally { await server.close(); await fx.prod.close(); }
+});
+
+test('a render refused after its version folder was claimed gives the folder back (local and farm)', async () => {
+  const ff = await makeFarmFixture(4, 32);
+  try {
+    const versions = () => (existsSync(join(ff.dir, 'renders', 'sh1')) ? readdirSync(join(ff.dir, 'renders', 'sh1')).sort() : []);
+    const before = versions();
+    let r = atelier('render', 'sh1', '--production', ff.dir, '--farm', '--queue', 'redis://127.0.0.1:1', '--model', String(ff.modelVersion));
+    assert.match(r.stderr, /cannot reach the farm's Redis at 127\.0\.0\.1:1/);
+    r = atelier('render', 'sh1', '--production', ff.dir, '--scale', '4');
+    assert.match(r.stderr, /has no 4x upscaler: train one/);
+    assert.deepEqual(versions(), before, 'no empty version folder left behind');
+    r = atelier('render', 'sh1', '--production', ff.dir, '--no-movie');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(versions(), [...before, 'v001'].sort(), 'the next render takes the first number');
+  } finally { await ff.prod.close(); }
 });

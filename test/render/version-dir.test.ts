@@ -1,11 +1,11 @@
 // Version folders: each new render claims its own, even when renders start at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { claimVersionDir, claimDir, versionStamp } from '../../src/render/version-dir.js';
+import { claimVersionDir, claimDir, versionStamp, releaseIfEmpty } from '../../src/render/version-dir.js';
 
 test('claimVersionDir: the next vNNN after the highest, created; never the same folder twice', async () => {
   const prod = mkdtempSync(join(tmpdir(), 'atelier-vdir-'));
@@ -32,4 +32,14 @@ test('claimDir: the name, then -2, -3 (dailies renders started in the same secon
   assert.equal(claimDir(base), base, 'parents are created');
   assert.equal(claimDir(base), `${base}-2`);
   assert.equal(claimDir(base), `${base}-3`);
+});
+
+test('releaseIfEmpty: an empty claimed folder goes, one with files stays', () => {
+  const prod = mkdtempSync(join(tmpdir(), 'atelier-vdir-'));
+  const a = claimVersionDir(prod, 'sh1'), b = claimVersionDir(prod, 'sh1');
+  writeFileSync(join(b, 'sh1.0000.png'), 'x');
+  releaseIfEmpty(a);
+  releaseIfEmpty(b);
+  assert.ok(!existsSync(a) && existsSync(join(b, 'sh1.0000.png')));
+  assert.equal(basename(claimVersionDir(prod, 'sh1')), 'v003', 'numbering goes on after the highest that exists');
 });

@@ -10,7 +10,7 @@ import { formatFrames } from '../../store/sequence-pattern.js';
 import { DEFAULT_COHERENCE } from '../../render/coherence.js';
 import { parseFrameRange } from '../../store/index.js';
 import { renderOnFarm } from '../../farm/render-cli.js';
-import { claimVersionDir } from '../../render/version-dir.js';
+import { claimVersionDir, releaseIfEmpty } from '../../render/version-dir.js';
 import { tilingOptions, parseTiling, type TilingFlags } from './tiling-options.js';
 import { coherenceFromFlags, FLOW_HELP } from './coherence-options.js';
 import { upscaleOptions, upscaleFromFlags, type UpscaleFlags } from './upscale-options.js';
@@ -61,13 +61,17 @@ Examples:
       const r = await withProduction(o, async (prod) => {
         const { model, version } = await resolveLookModel(prod, o.model);
         try {
-          const outDir = o.output ? resolve(o.output) : claimVersionDir(prod.dir, shot);
           const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
+          const tiling = parseTiling(o);
+          const outDir = o.output ? resolve(o.output) : claimVersionDir(prod.dir, shot);
           const bar = new ProgressBar(`render ${shot}`, 1, process.stderr, 'frame');
           const res = await renderShotFrames(prod, shot, model, version, {
-            outDir, range, bits: Number(o.bits) as 8 | 16, resume: o.resume, quality: o.quality, tiling: parseTiling(o),
+            outDir, range, bits: Number(o.bits) as 8 | 16, resume: o.resume, quality: o.quality, tiling,
             coherence: coherenceFromFlags(o), upscale,
             onFrame: (done, total) => { bar.total = total; if (!o.json) bar.update(done); },
+          }).catch((err: unknown) => {
+            if (!o.output) releaseIfEmpty(outDir); // a render refused before its first frame leaves no empty version
+            throw err;
           });
           bar.done();
           let movie: string | null = null;
