@@ -16,6 +16,8 @@ import { TemporalBlender, DEFAULT_COHERENCE, preRoll, type CoherenceOptions } fr
 import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
 import { exemplarBank } from '../synth/exemplar-bank.js';
 import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js';
+import { strokeGuide } from '../synth/stroke-guide.js';
+import { DEFAULT_SYNTH } from '../synth/synthesize.js';
 import { dropState, type CarryOver } from './carry-over.js';
 import { MOTION_PASS, decodeMotionPass, type MotionVectors } from './motion-pass.js';
 import { upscaleImage, DEFAULT_ENSEMBLE, type UpscaleEnsemble } from '../models/upscale/index.js';
@@ -131,14 +133,19 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     // halves their high-frequency energy); the blender then only reports the warping error.
     blender = carried ? carried.blender : new TemporalBlender(quality === 'final' ? { ...opts, window: 0 } : opts);
     // Strokes of frame t depend on t and its run's anchor only (loaded here on demand), so ranges stay independent.
+    // The stroke stage's guide: the model's output, the rough frame and the passes (strokeGuide),
+    // built alike for the exemplars (the bank) and every frame.
+    const weights = { ...DEFAULT_SYNTH, ...o.strokes?.synth };
+    const guideOf = (rough: E.Tensor, passes: Map<string, E.Tensor>, modelOut: E.Tensor) => strokeGuide(modelOut, rough, [...passes.values()], weights);
     strokes = carried ? carried.strokes : quality === 'final'
-      ? new StrokeSequence(await exemplarBank(prod, modelVersion!, model), shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...o.strokes }, async (n, withGuide) => {
+      ? new StrokeSequence(await exemplarBank(prod, modelVersion!, model, weights), shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...o.strokes }, async (n, withGuide) => {
         const sf = shot.frames.find((x) => x.frame === n && x.rough);
         if (!sf) throw new Error(`shot ${shot.name} has no rough frame ${n} (the stroke anchor of later frames)`);
         if (!withGuide) return { rough: (await loadImage(sf.rough!.path, 3)).tensor, guide: null };
         const { rough, passes } = await loadFrame(model, sf);
-        const guide = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
-        E.disposeAll([...passes.values()]);
+        const out = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
+        const guide = guideOf(rough, passes, out);
+        E.disposeAll([out, [...passes.values()]]);
         return { rough, guide };
       })
       : null;
@@ -147,8 +154,9 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       const { rough, passes } = await loadFrame(model, f);
       let modelOut = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
       if (strokes) {
-        const stroked = await strokes.render(f.frame, rough, modelOut);
-        modelOut.dispose();
+        const guide = guideOf(rough, passes, modelOut);
+        const stroked = await strokes.render(f.frame, rough, guide);
+        E.disposeAll([modelOut, guide]);
         modelOut = stroked;
       }
       const motion = opts.motion ? await loadMotion(f.passes[MOTION_PASS]!.path) : undefined;

@@ -8,12 +8,13 @@ import { getModelVersion } from '../store/index.js';
 import { loadImage } from '../data/image-io.js';
 import type { LookModel } from '../models/look/model-file.js';
 import { stylizeTensor } from '../models/look/stylize.js';
-import type { Exemplars } from './synthesize.js';
+import { DEFAULT_SYNTH, type Exemplars } from './synthesize.js';
+import { strokeGuide, type GuideWeights } from './stroke-guide.js';
 
 export interface ExemplarBank extends Exemplars { dataset: string; pairIds: number[] }
 
-/** Builds exemplars from painted/rough(/passes) files: guide = the model on the rough frame, style = painted. */
-export async function exemplarsFromFiles(model: LookModel, pairs: { painted: string; rough: string; passes: Record<string, string> }[]): Promise<Exemplars> {
+/** Builds exemplars from painted/rough(/passes) files: guide = strokeGuide(the model on the rough frame, rough, passes), style = painted. */
+export async function exemplarsFromFiles(model: LookModel, pairs: { painted: string; rough: string; passes: Record<string, string> }[], weights: GuideWeights = DEFAULT_SYNTH): Promise<Exemplars> {
   if (pairs.length === 0) throw new Error('the stroke stage needs at least one painted exemplar (a paintover pair)');
   const guides: E.Tensor[] = [], styles: E.Tensor[] = [];
   let size: [number, number] | null = null;
@@ -28,12 +29,13 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
         passes.set(g.name, (await loadImage(f, g.channels === 1 ? 1 : 3)).tensor);
       }
       const out = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map());
+      const guide = strokeGuide(out, rough, [...passes.values()], weights);
       size ??= [painted.size(2), painted.size(3)];
       // Exemplars are stacked, so they share one size: the first one's.
       const fit = (t: E.Tensor) => E.tidy(() => t.size(2) === size![0] && t.size(3) === size![1] ? t.clone() : E.F.interpolate(t, { size: size!, mode: 'area' }));
-      guides.push(fit(out));
+      guides.push(fit(guide));
       styles.push(fit(painted));
-      E.disposeAll([painted, rough, out, [...passes.values()]]);
+      E.disposeAll([painted, rough, out, guide, [...passes.values()]]);
     }
     const ex = E.tidy(() => ({ guide: E.F.cat(guides, 0), style: E.F.cat(styles, 0) }));
     return ex;
@@ -45,9 +47,9 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
 const cache = new Map<string, ExemplarBank>();
 
 /** The bank of a registered look model version (cached in memory for the process: renders call it per shot). */
-export async function exemplarBank(prod: Production, modelVersion: number, model: LookModel): Promise<ExemplarBank> {
+export async function exemplarBank(prod: Production, modelVersion: number, model: LookModel, weights: GuideWeights = DEFAULT_SYNTH): Promise<ExemplarBank> {
   const v = await getModelVersion(prod, modelVersion);
-  const key = `${prod.dir}#${modelVersion}#${v.files.map((f) => f.hash).join(',')}`;
+  const key = `${prod.dir}#${modelVersion}#${v.files.map((f) => f.hash).join(',')}#${weights.roughWeight},${weights.passWeight}`;
   const hit = cache.get(key);
   if (hit && !hit.guide.isDisposed) return hit;
   const snapshot = await prod.dataset(v.datasetId);
@@ -56,7 +58,7 @@ export async function exemplarBank(prod: Production, modelVersion: number, model
   }
   const ex = await exemplarsFromFiles(model, snapshot.pairs.map((p) => ({
     painted: p.painted.path, rough: p.rough.path, passes: Object.fromEntries(Object.entries(p.passes).map(([k, a]) => [k, a.path])),
-  })));
+  })), weights);
   const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
   cache.set(key, bank);
   return bank;

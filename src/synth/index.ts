@@ -3,4 +3,5 @@
 export { synthesize, defaultLevels, DEFAULT_SYNTH, type SynthOptions, type SynthResult, type Exemplars, type TemporalHint } from './synthesize.js';
 export { exemplarBank, exemplarsFromFiles, clearExemplarBanks, type ExemplarBank } from './exemplar-bank.js';
 export { checkNnf, upsampleNnf, advectNnf, sourcePixels, type Nnf, type SourceGrid } from './nnf.js';
+export { strokeGuide, type GuideWeights } from './stroke-guide.js';
 export { StrokeSequence, DEFAULT_STROKES, type StrokeOptions, type FrameLoader } from './stroke-sequence.js';

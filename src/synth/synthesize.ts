@@ -13,8 +13,10 @@ import { exhaustiveSearch } from './exhaustive-search.js';
 import { coherenceSearch } from './coherence-search.js';
 import { vote } from './vote.js';
 import { upsampleNnf, type Nnf, type SourceGrid } from './nnf.js';
+import type { GuideWeights } from './stroke-guide.js';
 
-export interface SynthOptions {
+/** Guide weights are read when the guides are built (strokeGuide), by the exemplar bank and the renderer. */
+export interface SynthOptions extends GuideWeights {
   /** Pyramid levels; default: halve until the exemplars' short side would drop below 32. */
   levels?: number;
   /** Patch size (odd). */
@@ -48,6 +50,7 @@ export interface SynthOptions {
 export const DEFAULT_SYNTH: SynthOptions = {
   patch: 5, dims: 16, guideWeight: 1, styleWeight: 0.7, coarseIterations: 4, iterations: 2, radius: 2, uniformity: 0.5,
   voteRadius: 2, voteSigma: 1.5, fineVoteRadius: 1, fineVoteSigma: 0.7, colorLock: 3, maxExemplars: 6,
+  roughWeight: 1, passWeight: 0.5,
 };
 
 /** The production's painted exemplars: guide (N, Cg, H, W) as the target's guide is built, style (N, 3, H, W) painted. */

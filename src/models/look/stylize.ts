@@ -5,7 +5,8 @@ import type { LookModel } from './model-file.js';
 import { buildInput } from './inputs.js';
 import { generateFrame } from './generator.js';
 import { runTiled } from '../../render/tiles.js';
-import { synthesize, type Exemplars, type SynthOptions } from '../../synth/synthesize.js';
+import { synthesize, DEFAULT_SYNTH, type Exemplars, type SynthOptions } from '../../synth/synthesize.js';
+import { strokeGuide } from '../../synth/stroke-guide.js';
 
 /** preview: the look model alone; final: + the production's brush strokes from its painted exemplars (src/synth). */
 export interface StillQuality { quality: 'preview' | 'final'; exemplars?: Exemplars; strokes?: Partial<SynthOptions> }
@@ -40,15 +41,7 @@ export const DEFAULT_TILING: Required<TilingOptions> = { tileAbove: 2048 * 1152,
  * Returns (1, 3, H, W) in [0, 1].
  */
 export async function stylizeFile(model: LookModel, rough: string, passes: Record<string, string> | null, tiling: TilingOptions = {}, q: StillQuality = { quality: 'preview' }): Promise<E.Tensor> {
-  if (q.quality === 'final') {
-    if (!q.exemplars) throw new Error('final quality needs the production\'s painted exemplars (see src/synth/exemplar-bank.ts)');
-    const out = await stylizeFile(model, rough, passes, tiling);
-    try {
-      return synthesize(out, q.exemplars, q.strokes).image;
-    } finally {
-      out.dispose();
-    }
-  }
+  if (q.quality === 'final' && !q.exemplars) throw new Error('final quality needs the production\'s painted exemplars (see src/synth/exemplar-bank.ts)');
   const img = await loadImage(rough, 3);
   const loaded = new Map<string, E.Tensor>();
   try {
@@ -59,7 +52,16 @@ export async function stylizeFile(model: LookModel, rough: string, passes: Recor
         loaded.set(g.name, (await loadImage(file, g.channels === 1 ? 1 : 3)).tensor);
       }
     }
-    return stylizeTensor(model, img.tensor, passes ? loaded : null, tiling);
+    const out = stylizeTensor(model, img.tensor, passes ? loaded : null, tiling);
+    if (q.quality !== 'final') return out;
+    // The exemplars' guides hold every pass: a still without passes gives zeros, as the model's no-guides mode does.
+    const guidePasses = passes ? [...loaded.values()] : model.config.guides.map((g) => E.zeros([1, g.channels, img.height, img.width]));
+    const guide = strokeGuide(out, img.tensor, guidePasses, { ...DEFAULT_SYNTH, ...q.strokes });
+    try {
+      return synthesize(guide, q.exemplars!, q.strokes).image;
+    } finally {
+      E.disposeAll([out, guide, passes ? [] : guidePasses]);
+    }
   } finally {
     img.tensor.dispose();
     for (const t of loaded.values()) t.dispose();

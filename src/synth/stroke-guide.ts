@@ -1,0 +1,30 @@
+// What the stroke stage matches patches on (StyLit, Fišer et al. 2016): the look model's output
+// (the initial estimate, and the colour the result is locked to), the rough frame, and each render
+// pass, each weighted. The model's output alone ties the strokes to what the model understood; the
+// rough frame keeps them on the footage's own structure where the model is unsure (a model trained
+// for minutes on one keyframe), and the passes tell regions apart where the rough frame is blank.
+// Source (exemplar) and target guides are built by this one function, so they always agree.
+import * as E from '../engine/index.js';
+
+export interface GuideWeights {
+  /** Weight of the rough frame's RGB relative to the look model's output (0 = not a guide). */
+  roughWeight: number;
+  /** Weight of every render pass the look model takes (0 = not guides). */
+  passWeight: number;
+}
+
+/**
+ * (1, 3 + 3·[roughWeight > 0] + Σ pass channels·[passWeight > 0], H, W): the model's output first
+ * (unweighted: synthesize() reads its first three channels as the initial estimate), then the
+ * weighted rough frame and passes. Passes are resized to the frame when their size differs.
+ */
+export function strokeGuide(modelOut: E.Tensor, rough: E.Tensor, passes: E.Tensor[], w: GuideWeights): E.Tensor {
+  return E.tidy(() => {
+    const [, , h, wd] = modelOut.shape as [number, number, number, number];
+    const fit = (t: E.Tensor) => t.size(2) === h && t.size(3) === wd ? t : E.F.interpolate(t, { size: [h, wd], mode: 'area' });
+    const parts = [modelOut];
+    if (w.roughWeight > 0) parts.push(fit(rough).mul(w.roughWeight));
+    if (w.passWeight > 0) for (const p of passes) parts.push(fit(p).mul(w.passWeight));
+    return parts.length === 1 ? modelOut.clone() : E.F.cat(parts, 1);
+  });
+}
