@@ -1,52 +1,13 @@
 // npm run bench -- engine: conv-net training throughput against a plain sgemm, in one run.
-// Net: 4 conv layers 3x3 (3->32->32->32->3), ReLU, Adam, batches of 8x3x64x64.
-// FLOPs counted honestly: forward, weight gradients of every layer, input gradients of layers 2-4
-// (libtorch skips the first layer's input gradient, the data does not require grad).
-import { performance } from 'node:perf_hooks';
+// The net and its FLOP count: bench/reference-net.ts.
 import * as E from '../src/engine/index.js';
-import * as nn from '../src/nn/index.js';
+import { measureReferenceNet, timeLoop } from './reference-net.js';
 
-const N = 8, H = 64, W = 64, C = 32;
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
-
-function convFlops(cin: number, cout: number): number {
-  return 2 * cin * cout * 9 * H * W * N;
-}
-
-function timeLoop(fn: () => void, budgetS: number, warmup = 3): { perIter: number; iters: number } {
-  for (let i = 0; i < warmup; i++) fn();
-  let iters = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < budgetS * 1000) {
-    fn();
-    iters++;
-  }
-  return { perIter: (performance.now() - t0) / 1000 / iters, iters };
-}
-
-E.manualSeed(0);
-const net = new nn.Sequential(
-  new nn.Conv2d(3, C, 3, { padding: 1 }), nn.ReLU(),
-  new nn.Conv2d(C, C, 3, { padding: 1 }), nn.ReLU(),
-  new nn.Conv2d(C, C, 3, { padding: 1 }), nn.ReLU(),
-  new nn.Conv2d(C, 3, 3, { padding: 1 }),
-);
-const opt = new nn.Adam(net.namedParameters(), { lr: 1e-3 });
-const x = E.keep(E.randn([N, 3, H, W]));
-const y = E.keep(E.randn([N, 3, H, W]));
-let lastLoss = 0;
-const train = timeLoop(() => {
-  lastLoss = E.tidy(() => {
-    const loss = E.F.mseLoss(net.forward(x), y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    return loss.item();
-  });
-}, seconds);
-const fwd = convFlops(3, C) + 2 * convFlops(C, C) + convFlops(C, 3);
-const trainFlopsPerStep = fwd /* forward */ + fwd /* weight grads */ + (fwd - convFlops(3, C)) /* input grads */;
-const trainGflops = trainFlopsPerStep / train.perIter / 1e9;
+const ref = measureReferenceNet(seconds);
+const train = { iters: ref.steps, perIter: ref.perStep };
+const trainGflops = ref.gflops;
+const lastLoss = ref.loss;
 
 const M = 2048;
 const a = E.keep(E.randn([M, M]));
