@@ -13,3 +13,5 @@ export { warpByFlow, warpError, warpErrors, occlusionMask, inFrameMask, flowToTe
 export { mulberry32, gaussians, sampleWithoutReplacement } from './prng.js';
 export { characterConsistency, CharacterPixelSets, idMask, type CharacterKey, type CharacterScore, type CharacterConsistency, type CharacterConsistencyOptions } from './character.js';
 export { detailWindow, cropWindow, cropFigures, type CropWindow, type CropFigures } from './crops.js';
+export { orientationDistance, orientationHistogram, circularEmd, type OrientationOptions } from './orientation.js';
+export { gridScore, gridPeaks, gridContrast, type GridOptions, type GridContrast, type GridPeak } from './grid.js';
