@@ -17,6 +17,7 @@ import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
 import { exemplarBank } from '../synth/exemplar-bank.js';
 import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js';
 import { strokeGuide } from '../synth/stroke-guide.js';
+import { strokeOptionsFor } from '../synth/stroke-defaults.js';
 import { DEFAULT_SYNTH } from '../synth/synthesize.js';
 import { dropState, type CarryOver } from './carry-over.js';
 import { MOTION_PASS, decodeMotionPass, type MotionVectors } from './motion-pass.js';
@@ -135,10 +136,11 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     // Strokes of frame t depend on t and its run's anchor only (loaded here on demand), so ranges stay independent.
     // The stroke stage's guide: the model's output, the rough frame and the passes (strokeGuide),
     // built alike for the exemplars (the bank) and every frame.
-    const weights = { ...DEFAULT_SYNTH, ...o.strokes?.synth };
+    const strokeOpts = quality === 'final' ? await strokeOptionsFor(prod, modelVersion!, shot.name, o.strokes) : {};
+    const weights = { ...DEFAULT_SYNTH, ...strokeOpts.synth };
     const guideOf = (rough: E.Tensor, passes: Map<string, E.Tensor>, modelOut: E.Tensor) => strokeGuide(modelOut, rough, [...passes.values()], weights);
     strokes = carried ? carried.strokes : quality === 'final'
-      ? new StrokeSequence(await exemplarBank(prod, modelVersion!, model, weights), shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...o.strokes }, async (n, withGuide) => {
+      ? new StrokeSequence(await exemplarBank(prod, modelVersion!, model, weights), shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...strokeOpts }, async (n, withGuide) => {
         const sf = shot.frames.find((x) => x.frame === n && x.rough);
         if (!sf) throw new Error(`shot ${shot.name} has no rough frame ${n} (the stroke anchor of later frames)`);
         if (!withGuide) return { rough: (await loadImage(sf.rough!.path, 3)).tensor, guide: null };

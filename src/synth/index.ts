@@ -4,4 +4,5 @@ export { synthesize, defaultLevels, DEFAULT_SYNTH, type SynthOptions, type Synth
 export { exemplarBank, exemplarsFromFiles, clearExemplarBanks, type ExemplarBank } from './exemplar-bank.js';
 export { checkNnf, upsampleNnf, advectNnf, sourcePixels, type Nnf, type SourceGrid } from './nnf.js';
 export { strokeGuide, type GuideWeights } from './stroke-guide.js';
+export { strokeOptionsFor, exemplarShot, OWN_KEYFRAMES_SYNTH } from './stroke-defaults.js';
 export { StrokeSequence, DEFAULT_STROKES, type StrokeOptions, type FrameLoader } from './stroke-sequence.js';
