@@ -16,7 +16,8 @@ import type { CoherenceOptions } from '../render/coherence.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { listShotVersions } from '../server/versions.js';
 import type { LookModel } from '../models/look/model-file.js';
-import { DEFAULT_STROKES } from '../synth/stroke-sequence.js';
+import { DEFAULT_STROKES, type StrokeOptions } from '../synth/stroke-sequence.js';
+import { strokeOptionsFor } from '../synth/stroke-defaults.js';
 import { CarryOver } from '../render/carry-over.js';
 import { resolveUpscaleModel } from '../jobs/train-upscale.js';
 import { DEFAULT_ENSEMBLE } from '../models/upscale/index.js';
@@ -177,7 +178,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
     // The params renderShotFrames records for quality final (its stroke settings, resolved).
     const extra = input.render ?? {};
     const finalParams: Record<string, unknown> = extra.quality === 'final'
-      ? { quality: 'final', strokes: { ...DEFAULT_STROKES, ...(input.coherence ? {} : { anchorEvery: 1 }), ...((extra.strokes as object | undefined) ?? {}) } }
+      ? { quality: 'final', strokes: { ...DEFAULT_STROKES, ...(input.coherence ? {} : { anchorEvery: 1 }), ...(await strokeOptionsFor(prod, input.modelVersion, shot.name, (extra.strokes as Partial<StrokeOptions> | undefined) ?? {})) } }
       : {};
     const unrecorded = [...paths].filter(([p]) => !recorded.has(p));
     if (unrecorded.length) {

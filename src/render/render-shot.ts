@@ -139,8 +139,11 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     const strokeOpts = quality === 'final' ? await strokeOptionsFor(prod, modelVersion!, shot.name, o.strokes) : {};
     const weights = { ...DEFAULT_SYNTH, ...strokeOpts.synth };
     const guideOf = (rough: E.Tensor, passes: Map<string, E.Tensor>, modelOut: E.Tensor) => strokeGuide(modelOut, rough, [...passes.values()], weights);
-    strokes = carried ? carried.strokes : quality === 'final'
-      ? new StrokeSequence(await exemplarBank(prod, modelVersion!, model, weights), shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...strokeOpts }, async (n, withGuide) => {
+    const bank = quality === 'final' && !carried ? await exemplarBank(prod, modelVersion!, model, weights) : null;
+    // Painted keyframes among the exemplars anchor the strokes (see StrokeSequence).
+    const anchors = bank ? shot.frames.filter((f) => f.keyframe && f.pairId !== null && bank.pairIds.includes(f.pairId)).map((f) => f.frame) : [];
+    strokes = carried ? carried.strokes : bank
+      ? new StrokeSequence(bank, shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...strokeOpts }, async (n, withGuide) => {
         const sf = shot.frames.find((x) => x.frame === n && x.rough);
         if (!sf) throw new Error(`shot ${shot.name} has no rough frame ${n} (the stroke anchor of later frames)`);
         if (!withGuide) return { rough: (await loadImage(sf.rough!.path, 3)).tensor, guide: null };
@@ -149,7 +152,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         const guide = guideOf(rough, passes, out);
         E.disposeAll([out, [...passes.values()]]);
         return { rough, guide };
-      })
+      }, coherence ? anchors : [])
       : null;
     mkdirSync(o.outDir, { recursive: true });
     for (const f of frames) {

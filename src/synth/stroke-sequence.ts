@@ -39,6 +39,9 @@ interface Anchor { frame: number; grey: Uint8Array; result: SynthResult }
 /** Backward flow from a frame into its anchor, composed step by step, and where it is trusted. */
 interface Chain { frame: number; grey: Uint8Array; flow: Float32Array; valid: Float32Array }
 
+/** Most chains kept (12 bytes a pixel each: 25 MB at 1080p). */
+const MAX_KEPT_CHAINS = 48;
+
 /** Bilinear sample of an interleaved `channels`-per-pixel field at (x, y), clamped to the frame. */
 function sample(field: Float32Array, channels: number, w: number, h: number, x: number, y: number, c: number): number {
   const cx = Math.min(Math.max(x, 0), w - 1), cy = Math.min(Math.max(y, 0), h - 1);
@@ -51,14 +54,32 @@ function sample(field: Float32Array, channels: number, w: number, h: number, x: 
 export class StrokeSequence {
   #anchor: Anchor | null = null;
   #chain: Chain | null = null;
+  /** Chains toward a later anchor, built on the way to an earlier frame, kept for the frames after it. */
+  #kept = new Map<number, Chain>();
   readonly o: StrokeOptions;
+  readonly keyframes: readonly number[];
 
-  constructor(readonly exemplars: Exemplars, readonly firstFrame: number, o: Partial<StrokeOptions>, readonly load: FrameLoader) {
+  /**
+   * keyframes: frames painted by the artist whose paintings are among the exemplars. When given,
+   * every frame is anchored at its nearest keyframe (the earlier one on a tie) and carries its
+   * strokes from there, forward or backward (EbSynth's propagation from a keyframe, Jamriška et
+   * al. 2019): the keyframe renders as its painting, and a frame ten frames away keeps the painted
+   * marks moved along the footage instead of a new synthesis. Otherwise anchors fall every
+   * `anchorEvery` frames from firstFrame.
+   */
+  constructor(readonly exemplars: Exemplars, readonly firstFrame: number, o: Partial<StrokeOptions>, readonly load: FrameLoader, keyframes: readonly number[] = []) {
     this.o = { ...DEFAULT_STROKES, ...o };
     if (!(Number.isInteger(this.o.anchorEvery) && this.o.anchorEvery >= 1)) throw new RangeError(`anchorEvery must be a whole number ≥ 1, got ${this.o.anchorEvery}`);
+    if (!keyframes.every(Number.isInteger)) throw new RangeError('keyframes must be frame numbers');
+    this.keyframes = [...new Set(keyframes)].sort((a, b) => a - b);
   }
 
   anchorOf(frame: number): number {
+    if (this.keyframes.length) {
+      let best = this.keyframes[0]!;
+      for (const k of this.keyframes) if (Math.abs(k - frame) < Math.abs(best - frame)) best = k;
+      return best;
+    }
     return this.firstFrame + Math.floor((frame - this.firstFrame) / this.o.anchorEvery) * this.o.anchorEvery;
   }
 
@@ -78,14 +99,15 @@ export class StrokeSequence {
     E.keep(result.image);
     this.#anchor?.result.image.dispose();
     this.#anchor = { frame, grey: greyBytes(rough), result };
+    this.#kept.clear();
     const [, , h, w] = rough.shape as [number, number, number, number];
     this.#chain = { frame, grey: this.#anchor.grey, flow: new Float32Array(2 * w * h), valid: new Float32Array(w * h).fill(1) };
     return this.#anchor;
   }
 
   /**
-   * Composes one more flow step: frame t's pixel p was at p + b(p) in frame t-1, which was at
-   * (p + b(p)) + chain(p + b(p)) in the anchor. Consecutive frames then carry the anchor's strokes
+   * Composes one more flow step: frame t's pixel p was at p + b(p) in the chain's previous frame
+   * (t∓1, toward the anchor), which was at (p + b(p)) + chain(p + b(p)) in the anchor. Consecutive frames then carry the anchor's strokes
    * consistently with each other (a direct long-range flow per frame jitters from frame to frame).
    */
   #step(prev: Chain, frame: number, grey: Uint8Array, w: number, h: number): Chain {
@@ -108,20 +130,25 @@ export class StrokeSequence {
     return { frame, grey, flow, valid };
   }
 
-  /** The chain to `frame` from its anchor, continuing the last one when frames come in order. */
+  /** The chain to `frame` from its anchor (before or after it), continuing the last one when frames come in order. */
   async #chainTo(frame: number, grey: Uint8Array, w: number, h: number): Promise<Chain> {
-    let c = this.#chain!;
-    if (c.frame !== frame - 1) {
-      // A range starting inside a run: rebuild from the anchor over the rough frames in between.
-      const a = this.#anchor!;
+    const a = this.#anchor!;
+    const dir = frame > a.frame ? 1 : -1;
+    let c = this.#kept.get(frame - dir) ?? this.#chain!;
+    if (c.frame !== frame - dir || Math.sign(c.frame - a.frame) === -dir) {
+      // A range starting inside a run, or going the other way: rebuild from the anchor over the
+      // rough frames in between. Frames rendered in order away from an anchor after them (a
+      // keyframe later in the shot) find these chains kept, instead of rebuilding each one.
       c = { frame: a.frame, grey: a.grey, flow: new Float32Array(2 * w * h), valid: new Float32Array(w * h).fill(1) };
-      for (let n = a.frame + 1; n < frame; n++) {
+      for (let n = a.frame + dir; n !== frame; n += dir) {
         const { rough, guide } = await this.load(n, false);
         const g = greyBytes(rough);
         E.disposeAll([rough, guide]);
         c = this.#step(c, n, g, w, h);
+        if (dir < 0 && this.#kept.size < MAX_KEPT_CHAINS) this.#kept.set(n, c);
       }
     }
+    this.#kept.delete(frame - dir);
     this.#chain = this.#step(c, frame, grey, w, h);
     if (process.env.ATELIER_STROKES_DEBUG) process.stderr.write(`strokes: frame ${frame} carries ${(this.#chain.valid.reduce((x, v) => x + v, 0) / (w * h) * 100).toFixed(1)}% from anchor ${this.#anchor!.frame}\n`);
     return this.#chain;
@@ -162,5 +189,6 @@ export class StrokeSequence {
   dispose(): void {
     this.#anchor?.result.image.dispose();
     this.#anchor = null;
+    this.#kept.clear();
   }
 }

@@ -113,3 +113,48 @@ test('a range of a stroked sequence equals the same frames of the whole sequence
   assert.notDeepEqual(whole[1], whole[2]);
   E.disposeAll([ex]);
 });
+
+test('keyframe anchors: frames carry strokes from their nearest painted keyframe, backward too, and ranges equal the whole', async () => {
+  const S = 32;
+  // A footage whose "painting" is a fixed function of it (inverted): the keyframe (frame 5) is
+  // painted. Guides as strokeGuide builds them: a model's estimate (here exact), then the rough frame.
+  const frameAt = (n: number) => E.tidy(() => {
+    const rough = painted(S, 9).roll(n, 3);
+    return { rough, guide: E.F.cat([rough.rsub(1), rough], 1) };
+  });
+  const key = frameAt(5);
+  const style = E.tidy(() => key.guide.slice(1, 0, 3).contiguous());
+  const ex = { guide: E.keep(key.guide), style: E.keep(style) };
+  key.rough.dispose();
+  const loads: number[] = [];
+  const run = async (frames: number[]) => {
+    const seq = new StrokeSequence(ex, 0, { anchorEvery: 4, synth: { colorLock: 0 } }, async (n) => { loads.push(n); return frameAt(n); }, [5, 5]);
+    assert.deepEqual(seq.keyframes, [5]);
+    assert.equal(seq.anchorOf(0), 5);
+    assert.equal(seq.anchorOf(7), 5);
+    const out = new Map<number, Float32Array>();
+    for (const n of frames) {
+      const { rough, guide: g } = frameAt(n);
+      const img = await seq.render(n, rough, g);
+      out.set(n, img.data() as Float32Array);
+      E.disposeAll([img, rough, g]);
+    }
+    seq.dispose();
+    return out;
+  };
+  const whole = await run([0, 1, 2, 3, 4, 5, 6]);
+  const loadsInOrder = loads.length;
+  // In order toward a later keyframe, the chains are kept: each frame between is loaded once for it.
+  assert.ok(loadsInOrder <= 6, `in-order render loaded ${loadsInOrder} frames`);
+  const part = await run([3, 2, 6]);
+  for (const n of [2, 3, 6]) assert.deepEqual(part.get(n), whole.get(n), `frame ${n}`);
+  // The keyframe renders as its painting, and frames carried from it follow the footage: frame n
+  // is close to frame n's own "painting" (1 - rough), far from the keyframe's.
+  const errTo = (n: number, target: E.Tensor) => E.tidy(() => E.tensor(whole.get(n)!, [1, 3, S, S]).sub(target).abs().mean().item());
+  assert.ok(errTo(5, style) < 0.02, `keyframe frame differs from its painting by ${errTo(5, style)}`);
+  const f2 = frameAt(2);
+  const own = E.tidy(() => f2.rough.rsub(1));
+  E.disposeAll([f2.rough, f2.guide]);
+  assert.ok(errTo(2, own) < 0.5 * errTo(2, style), `frame 2: ${errTo(2, own)} from its own painting, ${errTo(2, style)} from the keyframe's`);
+  E.disposeAll([ex, own]);
+});
