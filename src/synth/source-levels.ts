@@ -22,7 +22,8 @@ export const levelSize = (size: number, level: number): number => Math.max(8, Ma
 export const down = (x: E.Tensor, h: number, w: number): E.Tensor =>
   x.size(2) === h && x.size(3) === w ? x.clone() : E.F.interpolate(x, { size: [h, w], mode: 'area' });
 
-const cache = new WeakMap<E.Tensor, Map<string, SourceLevel[]>>();
+// Per exemplar guide and style tensors (both: the same painting with other guides is another source).
+const cache = new WeakMap<E.Tensor, WeakMap<E.Tensor, Map<string, SourceLevel[]>>>();
 
 /**
  * Levels finest first. temporalWeight > 0 adds the style channels once more (they meet the
@@ -32,7 +33,8 @@ export function sourceLevels(ex: Exemplars, o: SynthOptions, levels: number, tem
   const key = JSON.stringify([levels, o.patch, o.dims, o.guideWeight, o.styleWeight, temporalWeight]);
   // Only the finest level meets a carried frame; coarser ones are the plain levels.
   if (temporalWeight > 0 && levels > 1) return [...sourceLevels(ex, o, 1, temporalWeight), ...sourceLevels(ex, o, levels, 0).slice(1)];
-  let perEx = cache.get(ex.style);
+  let byStyle = cache.get(ex.guide);
+  let perEx = byStyle?.get(ex.style);
   const hit = perEx?.get(key);
   if (hit) return hit;
   const [N, , Hs, Ws] = ex.guide.shape as [number, number, number, number];
@@ -57,7 +59,8 @@ export function sourceLevels(ex: Exemplars, o: SynthOptions, levels: number, tem
       E.disposeAll([stack, basis.weight]);
     }
   }
-  if (!perEx) cache.set(ex.style, (perEx = new Map()));
+  if (!byStyle) cache.set(ex.guide, (byStyle = new WeakMap()));
+  if (!perEx) byStyle.set(ex.style, (perEx = new Map()));
   perEx.set(key, out);
   return out;
 }
