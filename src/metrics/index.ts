@@ -1,6 +1,6 @@
 // Quality metrics and baselines shared by every benchmark: pixel fidelity (PSNR, SSIM), look
-// (patch SWD, texture SWD, high-frequency ratio), temporal stability (warping error) and the
-// Reinhard colour-transfer baseline. Images are (N, C, H, W) or (C, H, W) float32 in [0, 1].
+// (patch SWD, texture SWD, high-frequency ratio, stroke orientation distance, periodic-grid score),
+// temporal stability (warping error) and the Reinhard colour-transfer baseline. Images are (N, C, H, W) or (C, H, W) float32 in [0, 1].
 export { psnr, psnrPerImage } from './psnr.js';
 export { ssim, ssimPerImage, ssimMap, SSIM_WINDOW, type SsimOptions } from './ssim.js';
 export { swd, randomProjections, resampleQuantiles, type SwdOptions } from './swd.js';
