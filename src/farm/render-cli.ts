@@ -53,7 +53,7 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
     const range = o.range ?? shot.range;
     if (range[0] > range[1] || range[0] < shot.range[0] || range[1] > shot.range[1]) throw new Error(`frame range ${range[0]}-${range[1]} is outside shot ${shot.name} (${shot.range[0]}-${shot.range[1]})`);
     // Check the inputs here, not on the farm: a bad shot fails now with a clear message.
-    const { model, version } = await resolveLookModel(prod, o.model);
+    const { model, version } = await resolveLookModel(prod, o.model, { shot: shot.name });
     const guides = model.config.guides;
     model.generator.dispose();
     if (version === null) throw new Error('--farm needs a model version number');

@@ -1,8 +1,16 @@
 // "--model 3" or "--model path/to/model.safetensors" -> a model's weights file and lineage id, for
-// each kind of model (look, upscale); the newest of that kind when no ref is given.
+// each kind of model (look, upscale); without a ref, the default model of that kind.
+//
+// The default look model for a shot (render, the farm, the dailies' render job): the newest of the
+// production's look models (kind 'look') and this shot's own keyframe models (kind 'look-keyframes'
+// whose metrics.shot is the shot). So a production with only a keyframe model for the shot renders
+// with it; `train keyframes <shot>` after `train look` steers that shot; a production model trained
+// after it takes over again until the shot's keyframes are retrained. Without a shot (stylize,
+// the base of `train keyframes`), the newest production look model. A keyframe model of another
+// shot is never a default: name it with --model.
 import { existsSync } from 'node:fs';
 import type { Production } from '../store/index.js';
-import { getModelVersion, listModelVersions } from '../store/index.js';
+import { getModelVersion, listModelVersions, type ModelVersion } from '../store/index.js';
 import { loadLookModel, type LookModel } from '../models/look/model-file.js';
 
 export interface ModelKind {
@@ -12,31 +20,65 @@ export interface ModelKind {
   label: string;
   /** The command that makes one, for the "none yet" message. */
   trainCommand: string;
+  /** Kinds made for one shot (metrics.shot names it): with a shot, also defaults for that shot. */
+  shotKinds?: string[];
+  /** The command that makes a shot's model, "<shot>" standing for the shot's name. */
+  shotTrainCommand?: string;
 }
 
-export async function resolveModelFile(prod: Production | null, ref: string | undefined, k: ModelKind): Promise<{ version: number | null; path: string }> {
+export interface ResolvedModelFile {
+  version: number | null;
+  path: string;
+  /** The model version's kind (null for a file). */
+  kind: string | null;
+}
+
+/** The shot a model version was made for (metrics.shot), else null. */
+export function modelShot(v: Pick<ModelVersion, 'metrics'>): string | null {
+  const shot = (v.metrics as { shot?: unknown } | null)?.shot;
+  return typeof shot === 'string' ? shot : null;
+}
+
+/** The default model version for a kind (and a shot): see the rule at the top of this file. */
+export async function defaultModelVersion(prod: Production, k: ModelKind, shot?: string): Promise<ModelVersion> {
+  const all = await listModelVersions(prod);
+  const shotKinds = shot !== undefined ? k.shotKinds ?? [] : [];
+  const fits = all.filter((v) => v.kind === k.kinds[0] || (shotKinds.includes(v.kind) && modelShot(v) === shot));
+  if (fits.length) return fits.reduce((a, b) => (b.id > a.id ? b : a));
+  const cmds = [`\`${k.trainCommand}\``];
+  if (k.shotTrainCommand) cmds.push(`\`${k.shotTrainCommand.replace('<shot>', shot ?? '<shot>')}\``);
+  let msg = `this production has no ${k.label}${shot !== undefined && k.shotKinds ? ` for shot ${shot}` : ''} yet: run ${cmds.join(' or ')} first`;
+  const others = all.filter((v) => k.shotKinds?.includes(v.kind) && modelShot(v) !== shot);
+  if (others.length) {
+    const list = others.map((v) => `#${v.id} (${modelShot(v) ?? 'no shot'})`).join(', ');
+    msg += `; keyframe models ${shot !== undefined ? 'of other shots ' : ''}(${list}) are used only when named with --model`;
+  }
+  throw new Error(msg);
+}
+
+export async function resolveModelFile(prod: Production | null, ref: string | undefined, k: ModelKind, o: { shot?: string } = {}): Promise<ResolvedModelFile> {
   if (ref && !/^\d+$/.test(ref)) {
     if (!existsSync(ref)) throw new Error(`model "${ref}" is neither a model version number nor an existing file`);
-    return { version: null, path: ref };
+    return { version: null, path: ref, kind: null };
   }
   if (!prod) throw new Error('a model version number needs a production (--production); or give a model file');
-  let id: number;
-  if (ref) id = Number(ref);
-  else {
-    const ofKind = (await listModelVersions(prod)).filter((v) => v.kind === k.kinds[0]);
-    if (ofKind.length === 0) throw new Error(`this production has no ${k.label} yet: run \`${k.trainCommand}\` first`);
-    id = Math.max(...ofKind.map((v) => v.id));
-  }
-  const v = await getModelVersion(prod, id);
-  if (!k.kinds.includes(v.kind)) throw new Error(`model version #${id} is a ${v.kind} model, not a ${k.label}`);
+  const v = ref ? await getModelVersion(prod, Number(ref)) : await defaultModelVersion(prod, k, o.shot);
+  if (!k.kinds.includes(v.kind)) throw new Error(`model version #${v.id} is a ${v.kind} model, not a ${k.label}`);
   const file = v.files.find((f) => f.name.endsWith('.safetensors'));
-  if (!file) throw new Error(`model version #${id} has no weights file`);
-  return { version: id, path: file.path };
+  if (!file) throw new Error(`model version #${v.id} has no weights file`);
+  return { version: v.id, path: file.path, kind: v.kind };
 }
 
-export const LOOK_MODEL: ModelKind = { kinds: ['look', 'look-keyframes'], label: 'look model', trainCommand: 'atelier train look --dataset <snapshot>' };
+export const LOOK_MODEL: ModelKind = {
+  kinds: ['look', 'look-keyframes'], label: 'look model', trainCommand: 'atelier train look --dataset <snapshot>',
+  shotKinds: ['look-keyframes'], shotTrainCommand: 'atelier train keyframes <shot>',
+};
 
-export async function resolveLookModel(prod: Production | null, ref: string | undefined): Promise<{ model: LookModel; version: number | null; path: string }> {
-  const { version, path } = await resolveModelFile(prod, ref, LOOK_MODEL);
-  return { model: loadLookModel(path), version, path };
+/**
+ * A look model by ref, else the default: with `shot`, the newest of the production's look models and
+ * that shot's keyframe models; without, the newest production look model.
+ */
+export async function resolveLookModel(prod: Production | null, ref: string | undefined, o: { shot?: string } = {}): Promise<{ model: LookModel; version: number | null; path: string; kind: string | null }> {
+  const { version, path, kind } = await resolveModelFile(prod, ref, LOOK_MODEL, o);
+  return { model: loadLookModel(path), version, path, kind };
 }

@@ -19,7 +19,7 @@ export function registerRender(program: Command): void {
   common(upscaleOptions(tilingOptions(program.command('render')
     .description('Render a shot (or a frame range of it) in the production\'s look, temporally coherent.')
     .argument('<shot>', 'shot name (see `atelier shot ls`)')
-    .option('--model <version|file>', 'look model (default: the newest; a keyframe model from `atelier train keyframes` steers the shot)')
+    .option('--model <version|file>', 'look model (default: the newest of the production\'s look models and this shot\'s keyframe models from `atelier train keyframes <shot>`)')
     .option('--frames <range>', 'frames to render, e.g. 1001-1048 or 12 (default: the whole shot); ranges render independently and match a whole render')
     .option('--output <dir>', 'version folder to write (default: the next renders/<shot>/vNNN); give an existing one with --resume or to add ranges')
     .option('--resume', 'keep frames already in the output folder and continue from the first missing one')
@@ -59,7 +59,7 @@ Examples:
       const upscale = upscaleFromFlags(o);
       if (o.queue || o.chunk !== undefined || o.detach || o.priority !== undefined) throw new Error('--queue, --chunk, --priority and --detach go with --farm');
       const r = await withProduction(o, async (prod) => {
-        const { model, version } = await resolveLookModel(prod, o.model);
+        const { model, version, kind } = await resolveLookModel(prod, o.model, { shot });
         try {
           const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
           const tiling = parseTiling(o);
@@ -90,12 +90,13 @@ Examples:
               movieNote = `no movie yet: frames ${formatFrames(m.missing)} of ${info.range[0]}-${info.range[1]} are not in ${outDir} (render them with --output ${outDir})`;
             }
           }
-          return { shot, model: version, outDir, frames: res.frames.length, skipped: res.skipped, seconds: res.seconds, movie, movieNote };
+          return { shot, model: version, modelKind: kind, outDir, frames: res.frames.length, skipped: res.skipped, seconds: res.seconds, movie, movieNote };
         } finally {
           model.generator.dispose();
         }
       });
-      printResult(!!o.json, r, () => `${r.frames} frames of ${shot} in ${r.outDir} (${fmt(r.seconds)})${r.skipped ? `, ${r.skipped} already there` : ''}`
+      const by = r.model !== null ? ` with model #${r.model}${r.modelKind === 'look-keyframes' ? ` (keyframes of ${shot})` : ''}` : '';
+      printResult(!!o.json, r, () => `${r.frames} frames of ${shot}${by} in ${r.outDir} (${fmt(r.seconds)})${r.skipped ? `, ${r.skipped} already there` : ''}`
         + (r.movie ? `\nmovie: ${r.movie}` : '') + (r.movieNote ? `\n${r.movieNote}` : ''));
     });
 }

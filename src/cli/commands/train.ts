@@ -64,7 +64,7 @@ Examples:
   common(train.command('keyframes')
     .description('Adapt the look model to one shot\'s painted keyframes (about 90 s on 2 cores).')
     .argument('<shot>', 'shot name')
-    .option('--model <version>', 'look model to start from (default: the newest)')
+    .option('--model <version>', 'look model to start from (default: the production\'s newest look model)')
     .option('--from-scratch', 'start from random weights instead of the look model')
     .option('--budget <duration>', 'training time (default 90s)', parseDuration)
     .option('--seed <n>', 'random seed', integer))
@@ -76,8 +76,9 @@ Examples:
         rep.done();
         printResult(!!o.json, r, () => [
           `model version #${r.modelVersion} (look-keyframes) for shot ${shot}, from ${r.baseModel !== null ? `look model #${r.baseModel}` : 'scratch'}`,
-          `  keyframes ${r.keyframes.join(', ')}; ${r.result.steps} steps in ${fmt(r.result.seconds)}`,
+          `  keyframes ${r.keyframes.join(', ')}; ${r.result.steps} steps in ${fmt(r.result.seconds)} (${r.result.trainGflops} GFLOP/s)`,
           `  model: ${r.result.modelPath}`,
+          `next: atelier render ${shot}   (a shot renders with the newest of the production's look models and its own keyframe models)`,
         ].join('\n'));
       } finally {
         rep.done();

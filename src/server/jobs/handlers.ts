@@ -55,12 +55,13 @@ export async function trainUpscaleJob(input: TrainUpscaleInput, ctx: JobContext)
   } finally { await prod.close(); }
 }
 
-export interface RenderShotInput { productionDir: string; shot: string; modelVersion: number; range?: [number, number] }
+/** modelVersion absent: the shot's default look model (jobs/model-ref.ts), as `atelier render` picks it. */
+export interface RenderShotInput { productionDir: string; shot: string; modelVersion?: number; range?: [number, number] }
 
 export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
   const prod = await openProduction(input.productionDir);
   try {
-    const { model, version } = await resolveLookModel(prod, String(input.modelVersion));
+    const { model, version } = await resolveLookModel(prod, input.modelVersion !== undefined ? String(input.modelVersion) : undefined, { shot: input.shot });
     const outDir = claimDir(join(prod.dir, 'renders', input.shot, `v${version}-${versionStamp()}`));
     try {
       const r = await renderShotFrames(prod, input.shot, model, version, {

@@ -1,0 +1,135 @@
+// Which look model renders a shot when none is named: the newest of the production's look models and
+// the shot's own keyframe models (jobs/model-ref.ts), for `atelier render`, the farm's submit and
+// the dailies' render job. The user's case: a video shot with one painted keyframe, `train
+// keyframes --from-scratch`, no production look model, then `render` without --model.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import * as E from '../../src/engine/index.js';
+import { initProduction, addShot, addShotKeyframes, getModelVersion, type Production } from '../../src/store/index.js';
+import { runTrainKeyframes, KEYFRAME_SAMPLE_CROP, type TrainKeyframesResult } from '../../src/jobs/train-keyframes.js';
+import { resolveLookModel } from '../../src/jobs/model-ref.js';
+import { renderShotJob } from '../../src/server/jobs/handlers.js';
+import { renderOnFarm } from '../../src/farm/render-cli.js';
+
+E.setNumThreads(1);
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+// Frames wider and taller than the keyframe sample crop, so the crop shows.
+const W = 288, H = 272, FRAMES = 4;
+let root = '';
+let dir = '';
+let prod: Production;
+let kf: TrainKeyframesResult;
+
+async function writeFrames(folder: string, shift: number, painted = false): Promise<void> {
+  mkdirSync(folder, { recursive: true });
+  for (let i = 0; i < FRAMES; i++) {
+    const px = Buffer.alloc(W * H * 3);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const k = (y * W + x) * 3;
+      const disc = (x - 90 - 6 * i - shift) ** 2 + (y - 130) ** 2 < 50 ** 2;
+      px[k] = disc ? 210 : 60 + (x * 120) / W; px[k + 1] = disc ? 70 : 100 + (y * 100) / H; px[k + 2] = disc ? 50 : 150;
+      if (painted) for (let c = 0; c < 3; c++) px[k + c] = Math.min(255, Math.round(px[k + c]! * 0.8 + [50, 30, 0][c]! + ((x + 2 * y) % 7 < 3 ? 15 : 0)));
+    }
+    await sharp(px, { raw: { width: W, height: H, channels: 3 } }).png().toFile(join(folder, `${painted ? 'paint' : 'rough'}.${String(i).padStart(4, '0')}.png`));
+  }
+}
+
+function atelier(...args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, ...args, '--production', dir], { encoding: 'utf8', env: { ...process.env, ATELIER_THREADS: '1', ATELIER_QUEUE: '', ATELIER_QUEUE_CONNECT_SECONDS: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const versions = (shot: string) => (existsSync(join(dir, 'renders', shot)) ? readdirSync(join(dir, 'renders', shot)).sort() : []);
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'atelier-render-model-'));
+  await writeFrames(join(root, 'sh010'), 0);
+  await writeFrames(join(root, 'sh010'), 0, true);
+  await writeFrames(join(root, 'sh020'), 40);
+  dir = join(root, 'production');
+  prod = await initProduction(dir, { name: 'render model test', defaultOwner: 'Test Studio', defaultLicence: 'work for hire' });
+  const meta = { cleared: true };
+  await addShot(prod, 'sh010', join(root, 'sh010', 'rough.####.png'), { fps: 24, meta });
+  await addShot(prod, 'sh020', join(root, 'sh020', 'rough.####.png'), { fps: 24, meta });
+  await addShotKeyframes(prod, 'sh010', [join(root, 'sh010', 'paint.0000.png')], { meta });
+  // No production look model: the shot's model is trained from random weights, as on real footage.
+  kf = await runTrainKeyframes(prod, { shot: 'sh010', model: null, budgetSeconds: 1 }, () => {});
+});
+
+after(async () => {
+  await prod.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('keyframe sample sheets show the keyframes\' centre at 100%, not whole frames', async () => {
+  const sheet = kf.result.samples.at(-1)!;
+  const meta = await sharp(sheet).metadata();
+  // rough | output | painting, 4 px gaps, one keyframe row: 256 px crops of the 288x272 frames.
+  assert.deepEqual([meta.width, meta.height], [3 * KEYFRAME_SAMPLE_CROP + 2 * 4, KEYFRAME_SAMPLE_CROP]);
+});
+
+test('train keyframes without a production look model and without --from-scratch says what to do', async () => {
+  await assert.rejects(runTrainKeyframes(prod, { shot: 'sh010', budgetSeconds: 1 }, () => {}),
+    /no look model to adapt to shot sh010: train one with `atelier train look --dataset <snapshot>`, or .*`atelier train keyframes sh010 --from-scratch`/);
+});
+
+test('render without --model and no production look model: the shot\'s own keyframe model', async () => {
+  const r = atelier('render', 'sh010', '--no-movie', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.model, kf.modelVersion);
+  assert.equal(j.modelKind, 'look-keyframes');
+  assert.equal(j.frames, FRAMES);
+});
+
+test('a shot with no model of its own and no production model: a clear error naming both commands, locally and on the farm', async () => {
+  const before = versions('sh020');
+  const message = /this production has no look model for shot sh020 yet: run `atelier train look --dataset <snapshot>` or `atelier train keyframes sh020` first/;
+  const others = new RegExp(`keyframe models of other shots \\(#${kf.modelVersion} \\(sh010\\)\\) are used only when named with --model`);
+  const r = atelier('render', 'sh020', '--no-movie');
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stderr, message);
+  assert.match(r.stderr, others);
+  // The farm's submit resolves the same way, before any queue is made.
+  const farm = { production: dir, queue: 'redis://127.0.0.1:1', coherence: true, bits: '8' as const, movie: false, json: true };
+  await assert.rejects(renderOnFarm('sh020', farm), (err: Error) => message.test(err.message) && others.test(err.message));
+  assert.deepEqual(versions('sh020'), before, 'no empty version folder left behind');
+  // sh010's keyframe model is found; only the unreachable queue stops the submit (in a process of its
+  // own: a queue client that never connected keeps retrying in the background).
+  const sub = atelier('render', 'sh010', '--no-movie', '--farm', '--queue', 'redis://127.0.0.1:1');
+  assert.equal(sub.status, 1);
+  assert.match(sub.stderr, /cannot reach the farm's Redis at 127\.0\.0\.1:1/);
+});
+
+test('with a production look model: the newest of it and the shot\'s keyframe models; the dailies\' render job alike', async () => {
+  const v = await getModelVersion(prod, kf.modelVersion);
+  const weights = v.files.find((f) => f.name.endsWith('.safetensors'))!.path;
+  const register = (kind: string, metrics: Record<string, unknown>) =>
+    prod.registerModelVersion({ kind, datasetId: v.datasetId, config: v.config, seed: 1, files: { 'model.safetensors': weights }, metrics });
+  const pick = async (shot?: string) => {
+    const r = await resolveLookModel(prod, undefined, shot !== undefined ? { shot } : {});
+    r.model.generator.dispose();
+    return r.version;
+  };
+  const look = await register('look', {});
+  // The production model is newer than sh010's keyframe model: it renders every shot.
+  assert.deepEqual([await pick('sh010'), await pick('sh020'), await pick()], [look, look, look]);
+  const keys2 = await register('look-keyframes', { shot: 'sh010' });
+  // sh010's keyframes retrained after it: sh010 renders with them; other shots and stills keep the production model.
+  assert.deepEqual([await pick('sh010'), await pick('sh020'), await pick()], [keys2, look, look]);
+  // A named model is taken as named.
+  const named = await resolveLookModel(prod, String(kf.modelVersion), { shot: 'sh020' });
+  named.model.generator.dispose();
+  assert.equal(named.version, kf.modelVersion);
+  // The dailies' render job without a model version: the same default.
+  const ctx = { progress: () => {}, cancelled: false } as unknown as Parameters<typeof renderShotJob>[1];
+  const job = await renderShotJob({ productionDir: dir, shot: 'sh010', range: [0, 1] }, ctx);
+  assert.equal(job.frames, 2);
+  assert.match(basename(job.dir), new RegExp(`^v${keys2}-`));
+});
