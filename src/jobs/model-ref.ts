@@ -10,7 +10,7 @@
 // shot is never a default: name it with --model.
 import { existsSync } from 'node:fs';
 import type { Production } from '../store/index.js';
-import { getModelVersion, listModelVersions, type ModelVersion } from '../store/index.js';
+import { getModelVersion, listModelVersions, modelShot, type ModelVersion } from '../store/index.js';
 import { loadLookModel, type LookModel } from '../models/look/model-file.js';
 
 export interface ModelKind {
@@ -31,12 +31,6 @@ export interface ResolvedModelFile {
   path: string;
   /** The model version's kind (null for a file). */
   kind: string | null;
-}
-
-/** The shot a model version was made for (metrics.shot), else null. */
-export function modelShot(v: Pick<ModelVersion, 'metrics'>): string | null {
-  const shot = (v.metrics as { shot?: unknown } | null)?.shot;
-  return typeof shot === 'string' ? shot : null;
 }
 
 /** The default model version for a kind (and a shot): see the rule at the top of this file. */

@@ -25,6 +25,12 @@ export interface ModelVersion {
   codeVersion: string; metrics: unknown; files: ModelFile[]; createdAt: string;
 }
 
+/** The shot a model version was made for (a keyframe model's metrics.shot), else null. */
+export function modelShot(v: Pick<ModelVersion, 'metrics'>): string | null {
+  const shot = (v.metrics as { shot?: unknown } | null)?.shot;
+  return typeof shot === 'string' ? shot : null;
+}
+
 export async function registerModelVersion(prod: Production, input: ModelVersionInput): Promise<number> {
   if (!input.kind) throw new Error('a model version needs a kind');
   if (!Number.isSafeInteger(input.seed)) throw new Error(`seed must be an integer, got ${input.seed}`);

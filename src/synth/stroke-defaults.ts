@@ -8,7 +8,7 @@
 // rough frame weighted 3x gave 25.0. So for its own keyframes the synthesis keeps the paintings'
 // colours and follows the footage more than the model.
 import type { Production } from '../store/index.js';
-import { getModelVersion } from '../store/index.js';
+import { getModelVersion, modelShot } from '../store/index.js';
 import type { SynthOptions } from './synthesize.js';
 import type { StrokeOptions } from './stroke-sequence.js';
 
@@ -18,8 +18,7 @@ export const OWN_KEYFRAMES_SYNTH: Partial<SynthOptions> = { colorLock: 0, roughW
 /** The shot whose keyframes a model version's exemplars are (a keyframe model), else null. */
 export async function exemplarShot(prod: Production, modelVersion: number): Promise<string | null> {
   const v = await getModelVersion(prod, modelVersion);
-  const shot = (v.metrics as { shot?: unknown } | null)?.shot;
-  return v.kind === 'look-keyframes' && typeof shot === 'string' ? shot : null;
+  return v.kind === 'look-keyframes' ? modelShot(v) : null;
 }
 
 /** The stroke options of a render of `shot` with a model version: the defaults that fit its exemplars, under the caller's own. */
