@@ -78,6 +78,9 @@ export interface StrokeStyle {
   /** Second pigment loaded on some bristles. */
   r2: number; g2: number; b2: number;
   seed: number;
+  /** Bristle width in pixels (default 1.15: about a pixel, the 256-px sample's brush); the painter
+   * scales it with the frame so a bigger frame gets the same brush, more pixels wide. */
+  bristle?: number;
 }
 
 /**
@@ -136,7 +139,7 @@ export function paintStroke(c: Canvas, pts: Float32Array, npts: number, st: Stro
     s0 += len;
   }
   const L = Math.max(s0, 1e-3);
-  const nb = Math.max(3, Math.round((2 * R) / 1.15)); // bristles about a pixel wide
+  const nb = Math.max(3, Math.round((2 * R) / (st.bristle ?? 1.15))); // bristles st.bristle px wide
   const seed = st.seed;
   const edgeSoft = Math.min(0.3, 0.7 / R);
   // Per-stroke lattice tables for the 1-D noises (hashing per pixel would dominate the cost).

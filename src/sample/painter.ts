@@ -17,8 +17,15 @@ import type { Scene } from './scene.js';
 const hyp = (a: number, b: number, c = 0): number => Math.sqrt(a * a + b * b + c * c);
 
 export interface PaintOptions {
-  /** Brush radii in pixels, large to small; default scales [8, 4, 2] with the image size. */
+  /** Brush radii in pixels, large to small; default scales [8, 4, 2, 1.25] with the image size
+   * (min(width, height) / 256; never below 1.25 px). */
   radii?: number[];
+  /** How many pixels the brush's marks span per pixel of a 256-px frame: bristle width, impasto relief,
+   * paper grain, the stroke-direction gradient scale and the shortest stroke tail. Default
+   * max(1, min(width, height) / 256), so a 1080p painting has the 256-px painting's marks scaled with
+   * the frame (a painter's brush is as wide on the picture, so more pixels wide), not 256-px marks
+   * on a bigger canvas; frames up to 256 px are painted exactly as before this option existed. */
+  markScale?: number;
   /** Hertzmann's approximation threshold: a finer layer paints where the brush-averaged RGB distance
    * (0..1 scale) between canvas and its reference exceeds it. */
   threshold?: number;
@@ -33,7 +40,10 @@ export interface PaintOptions {
 }
 
 export interface PaintStats {
-  layers: { radius: number; anchors: number; strokes: number; anchorMs: number; strokeMs: number; totalMs: number }[];
+  /** Per layer; `length` is the strokes' summed centre-line length in pixels. */
+  layers: { radius: number; anchors: number; strokes: number; length: number; anchorMs: number; strokeMs: number; totalMs: number }[];
+  /** The mark scale the frame was painted at (PaintOptions.markScale). */
+  markScale?: number;
 }
 
 /** Separable box blur of radius r, `iterations` times (2: close to a Gaussian of sigma ~ 0.8 r). */
@@ -73,8 +83,10 @@ function sample(img: Float32Array, W: number, H: number, x: number, y: number, o
   }
 }
 
-/** Per-pixel stroke direction: gradient normal of the layer's reference, blended with the form flow. */
-function strokeFlow(ref: Float32Array, g: GBuffer): Float32Array {
+/** Per-pixel stroke direction: gradient normal of the layer's reference, blended with the form flow.
+ * The gradient is taken per pixel of a 256-px frame (times `mark`, the mark scale), so the same picture
+ * blends the two directions alike at every frame size. */
+function strokeFlow(ref: Float32Array, g: GBuffer, mark: number): Float32Array {
   const { width: W, height: H } = g;
   const lum = new Float32Array(W * H);
   for (let i = 0; i < W * H; i++) lum[i] = 0.3 * ref[i * 3]! + 0.59 * ref[i * 3 + 1]! + 0.11 * ref[i * 3 + 2]!;
@@ -91,7 +103,7 @@ function strokeFlow(ref: Float32Array, g: GBuffer): Float32Array {
       let nx = 0, ny = 0;
       if (mag > 1e-6) { nx = -gy / mag; ny = gx / mag; }
       if (nx * tx + ny * ty < 0) { nx = -nx; ny = -ny; }
-      const w = Math.min(1, Math.max(0, (mag - 0.004) / 0.03));
+      const w = Math.min(1, Math.max(0, (mag * mark - 0.004) / 0.03));
       let fx = w * nx + (1 - w) * tx, fy = w * ny + (1 - w) * ty;
       const l = hyp(fx, fy) || 1;
       fx /= l; fy /= l;
@@ -168,6 +180,10 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
   const { width: W, height: H } = g;
   const s = Math.min(W, H) / 256;
   const radii = opts.radii ?? [8, 4, 2, 1.25].map((r) => Math.max(1.25, r * s));
+  // Marks never get finer than at 256 px, where a bristle is about a pixel wide.
+  const mark = opts.markScale ?? Math.max(1, s);
+  if (!(mark > 0) || !Number.isFinite(mark)) throw new Error(`paintFrame: markScale must be a positive number, got ${mark}`);
+  if (opts.stats) opts.stats.markScale = mark;
   const T = opts.threshold ?? 0.15;
   const TS = opts.stopThreshold ?? 0.12;
   const ref = paintedReference(g, scene.light, scene.seed);
@@ -182,17 +198,17 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
   const isCharacter = [false, ...scene.objects.map((o) => o.kind === 'character')];
   const pts = new Float32Array(64);
   const col = new Float64Array(3), tmp = new Float64Array(3), fl = new Float64Array(2);
-  const style: StrokeStyle = { radius: 1, opacity: 1, r: 0, g: 0, b: 0, r2: 0, g2: 0, b2: 0, seed: 0 };
+  const style: StrokeStyle = { radius: 1, opacity: 1, r: 0, g: 0, b: 0, r2: 0, g2: 0, b2: 0, seed: 0, bristle: 1.15 * mark };
 
   const refCache = new Map<number, { refL: Float32Array; flow: Float32Array }>();
   radii.forEach((R, layer) => {
     const tl0 = performance.now();
-    let nStrokes = 0;
+    let nStrokes = 0, strokeLength = 0;
     // Layers whose blur rounds to the same radius share the reference and its flow field.
     const br = Math.round(R * 0.5);
     if (!refCache.has(br)) {
       const r = blurRGB(ref, W, H, br);
-      refCache.set(br, { refL: r, flow: strokeFlow(r, g) });
+      refCache.set(br, { refL: r, flow: strokeFlow(r, g, mark) });
     }
     const { refL, flow } = refCache.get(br)!;
     flowWidth = W;
@@ -277,7 +293,7 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
             const m = (lo + hi) / 2;
             if (continues(x + dx * step * m, y + dy * step * m, k)) lo = m; else hi = m;
           }
-          if (lo * step > 0.25) { pts[n * 2] = x + dx * step * lo; pts[n * 2 + 1] = y + dy * step * lo; n++; }
+          if (lo * step > 0.25 * mark) { pts[n * 2] = x + dx * step * lo; pts[n * 2 + 1] = y + dy * step * lo; n++; }
           break;
         }
         x = nx; y = ny;
@@ -299,23 +315,30 @@ export function paintFrame(g: GBuffer, scene: Scene, opts: PaintOptions = {}): U
       style.seed = hashInts(h, 18);
       paintStroke(canvas, pts, n, style);
       nStrokes++;
+      if (opts.stats) for (let q = 1; q < n; q++) strokeLength += hyp(pts[q * 2]! - pts[q * 2 - 2]!, pts[q * 2 + 1]! - pts[q * 2 - 1]!);
     }
     const tl1 = performance.now();
-    opts.stats?.layers.push({ radius: R, anchors: A.count, strokes: nStrokes, anchorMs: ta1 - ta0, strokeMs: tl1 - ta1, totalMs: tl1 - tl0 });
+    opts.stats?.layers.push({ radius: R, anchors: A.count, strokes: nStrokes, length: strokeLength, anchorMs: ta1 - ta0, strokeMs: tl1 - ta1, totalMs: tl1 - tl0 });
   });
 
   // Final composite: light the paint relief (impasto), let paper grain through thin paint, vignette.
   const out = new Uint8Array(W * H * 3);
   const paperSeed = opts.paperSeed ?? 7;
   const P = canvas.paint;
+  // The relief is lit from the height difference across the mark scale (d pixels each side; stroke
+  // edges stay pixel-sharp, so a wider difference, not a steeper one, keeps their ridges as wide on
+  // the picture and as bright as at 256 px). Paper grain is `mark` times coarser too. At mark = 1
+  // these are the 256-px sample's own constants.
+  const d = Math.max(1, Math.round(mark)), rk = mark / d;
+  const gx1 = 0.9 / mark, gx2 = 0.31 / mark, gy2 = 0.27 / mark;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const i = y * W + x;
-      const hx = P[y * W + Math.min(W - 1, x + 1)]! - P[y * W + Math.max(0, x - 1)]!;
-      const hy = P[Math.min(H - 1, y + 1) * W + x]! - P[Math.max(0, y - 1) * W + x]!;
-      const relief = 0.6 * hx + 0.6 * hy;
+      const hx = P[y * W + Math.min(W - 1, x + d)]! - P[y * W + Math.max(0, x - d)]!;
+      const hy = P[Math.min(H - 1, y + d) * W + x]! - P[Math.max(0, y - d) * W + x]!;
+      const relief = (0.6 * hx + 0.6 * hy) * rk;
       const shade = 1 + 0.3 * relief + 0.6 * Math.max(0, relief) * Math.max(0, relief);
-      const grain = 0.65 * valueNoise2(x * 0.9, y * 0.9, paperSeed) + 0.35 * valueNoise2(x * 0.31, y * 0.27, paperSeed + 1);
+      const grain = 0.65 * valueNoise2(x * gx1, y * gx1, paperSeed) + 0.35 * valueNoise2(x * gx2, y * gy2, paperSeed + 1);
       const paper = 1 + grain * (0.03 + 0.07 * (1 - canvas.cover[i]!));
       const vx = x / W - 0.5, vy = y / H - 0.5;
       const vig = 1 - 0.35 * (vx * vx + vy * vy);
