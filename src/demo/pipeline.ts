@@ -2,23 +2,41 @@
 // generate (or reuse) the procedural sample, import it into a fresh production, train, render.
 import { existsSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSampleProduction, type SampleManifest } from '../sample/index.js';
+import { generateSampleProduction, type SampleManifest, type SampleOptions } from '../sample/index.js';
 import { importSampleProduction } from '../sample/import.js';
 import { testShots } from '../sample/scenes.js';
 import { initProduction, type Production } from '../store/index.js';
 
-/** The sample production's files, generated once and reused while the manifest exists. */
-export async function ensureSample(dir: string, log: (m: string) => void): Promise<SampleManifest> {
+/**
+ * The sample production's files, generated once and reused while the manifest exists and matches:
+ * the same test shots, and the frame size and frames per test shot of `options` where given (the
+ * 1080p benchmark's sample lives in its own folder). `options` also go to the generator.
+ */
+export async function ensureSample(dir: string, log: (m: string) => void, options: Omit<SampleOptions, 'onProgress'> = {}): Promise<SampleManifest> {
   const manifest = join(dir, 'manifest.json');
-  // A sample made by an older version (other test shots) is regenerated, so benchmarks see every shot.
-  const stale = existsSync(manifest) && (() => {
-    const have = (JSON.parse(readFileSync(manifest, 'utf8')) as SampleManifest).scenes.filter((s) => s.split === 'test').map((s) => s.name).join(',');
-    return have !== testShots(2).map((s) => s.name).join(',');
-  })();
+  // A sample made by an older version (other test shots) or with other settings is regenerated, so benchmarks see every shot.
+  const stale = existsSync(manifest) ? (() => {
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as SampleManifest;
+    const tests = m.scenes.filter((s) => s.split === 'test');
+    if (tests.map((s) => s.name).join(',') !== testShots(2).map((s) => s.name).join(',')) return 'its test shots changed';
+    if ((options.width !== undefined && m.width !== options.width) || (options.height !== undefined && m.height !== options.height)) return `it is ${m.width}x${m.height}`;
+    if (options.shotFrames !== undefined && tests.some((s) => s.frames !== Math.max(2, options.shotFrames!))) return 'its shots have another length';
+    if (options.seed !== undefined && m.seed !== options.seed) return 'its seed differs';
+    return null;
+  })() : null;
   if (!existsSync(manifest) || stale) {
-    log(`${stale ? 'regenerating (its test shots changed)' : 'generating'} the procedural sample production in ${dir} ...`);
-    const r = await generateSampleProduction(dir, {});
-    log(`  ${r.files} files in ${r.seconds.toFixed(1)} s`);
+    const size = options.width || options.height ? ` at ${options.width ?? 256}x${options.height ?? 256}` : '';
+    log(`${stale ? `regenerating (${stale})` : 'generating'} the procedural sample production${size} in ${dir} ...`);
+    let last = Date.now();
+    const r = await generateSampleProduction(dir, {
+      ...options,
+      onProgress: (done, total, what) => {
+        if (Date.now() - last < 30000) return;
+        last = Date.now();
+        log(`  ${done}/${total} frames (${what})`);
+      },
+    });
+    log(`  ${r.files} files in ${r.seconds.toFixed(1)} s (ray casting ${r.timings.raycast.toFixed(0)} s, painting ${r.timings.paint.toFixed(0)} s)`);
   } else log(`reusing the sample production in ${dir}`);
   return JSON.parse(readFileSync(manifest, 'utf8')) as SampleManifest;
 }
