@@ -19,6 +19,7 @@ import { writeSheet } from './sheet.js';
 import { psnr } from '../../metrics/index.js';
 import { generatorFlops, discriminatorFlops } from './flops.js';
 import { Anchor, type AnchorOptions } from './anchor.js';
+import { blankRough } from './augment.js';
 
 export interface TrainLookInput {
   runDir: string;
@@ -203,7 +204,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
       optD.lr = lr;
       const useAdv = t.wAdv > 0 && state.step >= Math.floor(t.advStart * state.totalSteps);
       const loss = E.tidy(() => {
-        const { input: x, target: y } = sampleBatch(set, t.batchSize, P, t.conceptProb);
+        const { input: x, target: y } = blankRough(c, sampleBatch(set, t.batchSize, P, t.conceptProb));
         const out = G.forward(x);
         const l1 = E.F.l1Loss(out, y);
         const fo = features.extract(out);
