@@ -19,7 +19,7 @@ import { writeSheet } from './sheet.js';
 import { psnr } from '../../metrics/index.js';
 import { generatorFlops, discriminatorFlops } from './flops.js';
 import { Anchor, type AnchorOptions } from './anchor.js';
-import { blankRough } from './augment.js';
+import { blankRough, discriminatorView } from './augment.js';
 
 export interface TrainLookInput {
   runDir: string;
@@ -216,7 +216,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
           gr = gr.add(E.F.mseLoss(gram(f), gram(ft[i]!)));
         });
         let adv = E.scalar(0);
-        if (useAdv) adv = D.score(x, out).sub(1).square().mean();
+        if (useAdv) adv = D.score(...discriminatorView(c, x, out)).sub(1).square().mean();
         let total = l1.mul(t.wL1).add(feat.mul(t.wFeature)).add(gr.mul(t.wGram)).add(adv.mul(t.wAdv));
         if (anchor) total = total.add(anchor.penalty(G)).add(anchor.distill(G, distillBatch, P));
         optG.zeroGrad();
@@ -227,7 +227,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
         if (useAdv) {
           optD.zeroGrad();
           const fake = out.detach();
-          const lossD = D.score(x, y).sub(1).square().mean().add(D.score(x, fake).square().mean()).mul(0.5);
+          const lossD = D.score(...discriminatorView(c, x, y)).sub(1).square().mean().add(D.score(...discriminatorView(c, x, fake)).square().mean()).mul(0.5);
           lossD.backward();
           optD.step();
           disc = lossD.item();
