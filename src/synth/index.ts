@@ -1,6 +1,6 @@
 // Stroke synthesis: the production's painted strokes re-assembled onto the look model's output by
 // guided patch synthesis (see docs/METHODS.md, "Strokes").
-export { synthesize, defaultLevels, DEFAULT_SYNTH, type SynthOptions, type SynthResult, type Exemplars, type TemporalHint } from './synthesize.js';
+export { synthesize, defaultLevels, defaultSearchLevel, searchSize, DEFAULT_SYNTH, type SynthOptions, type SynthResult, type Exemplars, type TemporalHint } from './synthesize.js';
 export { exemplarBank, exemplarsFromFiles, clearExemplarBanks, type ExemplarBank } from './exemplar-bank.js';
 export { checkNnf, upsampleNnf, advectNnf, sourcePixels, type Nnf, type SourceGrid } from './nnf.js';
 export { strokeGuide, type GuideWeights } from './stroke-guide.js';

@@ -8,12 +8,12 @@ import type { Exemplars, SynthOptions } from './synthesize.js';
 export interface SourceLevel {
   height: number;
   width: number;
-  /** (dims, channels, k, k) basis as data (a tensor is made per use, so nothing stays allocated). */
-  basis: Float32Array;
+  /** (dims, channels, k, k) basis as data (a tensor is made per use, so nothing stays allocated); absent on levels that are only voted. */
+  basis?: Float32Array;
   channels: number;
   dims: number;
-  /** Per exemplar: pixel-major features (h·w·dims) and planar style (3·h·w). */
-  features: Float32Array[];
+  /** Per exemplar: pixel-major features (h·w·dims; absent on levels that are only voted) and planar style (3·h·w). */
+  features?: Float32Array[];
   style: Float32Array[];
 }
 
@@ -22,47 +22,60 @@ export const levelSize = (size: number, level: number): number => Math.max(8, Ma
 export const down = (x: E.Tensor, h: number, w: number): E.Tensor =>
   x.size(2) === h && x.size(3) === w ? x.clone() : E.F.interpolate(x, { size: [h, w], mode: 'area' });
 
-// Per exemplar guide and style tensors (both: the same painting with other guides is another source).
-const cache = new WeakMap<E.Tensor, WeakMap<E.Tensor, Map<string, SourceLevel[]>>>();
+// Per exemplar guide and style tensors (both: the same painting with other guides is another
+// source), per level and settings: levels are shared between searches that differ elsewhere.
+const cache = new WeakMap<E.Tensor, WeakMap<E.Tensor, Map<string, SourceLevel>>>();
 
 /**
- * Levels finest first. temporalWeight > 0 adds the style channels once more (they meet the
- * previous frame's carried output on the target side; see TemporalHint).
+ * Levels finest first, `levels` of them. Levels finer than searchLevel carry style only (they are
+ * voted, never searched). temporalWeight > 0 adds the style channels once more on the searched
+ * level (they meet the previous frame's carried output on the target side; see TemporalHint).
  */
-export function sourceLevels(ex: Exemplars, o: SynthOptions, levels: number, temporalWeight: number): SourceLevel[] {
-  const key = JSON.stringify([levels, o.patch, o.dims, o.guideWeight, o.styleWeight, temporalWeight]);
-  // Only the finest level meets a carried frame; coarser ones are the plain levels.
-  if (temporalWeight > 0 && levels > 1) return [...sourceLevels(ex, o, 1, temporalWeight), ...sourceLevels(ex, o, levels, 0).slice(1)];
+export function sourceLevels(ex: Exemplars, o: SynthOptions, levels: number, temporalWeight: number, searchLevel = 0): SourceLevel[] {
   let byStyle = cache.get(ex.guide);
-  let perEx = byStyle?.get(ex.style);
-  const hit = perEx?.get(key);
-  if (hit) return hit;
-  const [N, , Hs, Ws] = ex.guide.shape as [number, number, number, number];
+  if (!byStyle) cache.set(ex.guide, (byStyle = new WeakMap()));
+  let perEx = byStyle.get(ex.style);
+  if (!perEx) byStyle.set(ex.style, (perEx = new Map()));
   const out: SourceLevel[] = [];
   for (let l = 0; l < levels; l++) {
-    const h = levelSize(Hs, l), w = levelSize(Ws, l);
-    const stack = E.tidy(() => {
-      const ss = down(ex.style, h, w);
-      return { ss, stack: E.F.cat([down(ex.guide, h, w).mul(o.guideWeight), ss.mul(o.styleWeight), ...(temporalWeight > 0 ? [ss.mul(o.styleWeight * temporalWeight)] : [])], 1) };
-    });
-    const basis = fitPatchBasis(stack.stack, o.patch, o.dims, 512);
-    try {
-      const features: Float32Array[] = [], style: Float32Array[] = [];
-      for (let e = 0; e < N; e++) {
-        E.tidy(() => {
-          features.push(patchFeatures(stack.stack.slice(0, e, e + 1), basis));
-          style.push(stack.ss.slice(0, e, e + 1).contiguous().data() as Float32Array);
-        });
-      }
-      out.push({ height: h, width: w, basis: basis.weight.data() as Float32Array, channels: stack.stack.size(1), dims: basis.dims, features, style });
-    } finally {
-      E.disposeAll([stack, basis.weight]);
-    }
+    const searched = l >= searchLevel;
+    const tw = l === searchLevel ? temporalWeight : 0;
+    const key = JSON.stringify(searched ? [l, o.patch, o.dims, o.guideWeight, o.styleWeight, tw] : [l]);
+    let level = perEx.get(key);
+    if (!level) perEx.set(key, (level = buildLevel(ex, o, l, searched, tw)));
+    out.push(level);
   }
-  if (!byStyle) cache.set(ex.guide, (byStyle = new WeakMap()));
-  if (!perEx) byStyle.set(ex.style, (perEx = new Map()));
-  perEx.set(key, out);
   return out;
+}
+
+function buildLevel(ex: Exemplars, o: SynthOptions, l: number, searched: boolean, temporalWeight: number): SourceLevel {
+  const [N, , Hs, Ws] = ex.guide.shape as [number, number, number, number];
+  const h = levelSize(Hs, l), w = levelSize(Ws, l);
+  const style: Float32Array[] = [];
+  if (!searched) {
+    E.tidy(() => {
+      const ss = down(ex.style, h, w);
+      for (let e = 0; e < N; e++) style.push(ss.slice(0, e, e + 1).contiguous().data() as Float32Array);
+    });
+    return { height: h, width: w, channels: 3, dims: 0, style };
+  }
+  const stack = E.tidy(() => {
+    const ss = down(ex.style, h, w);
+    return { ss, stack: E.F.cat([down(ex.guide, h, w).mul(o.guideWeight), ss.mul(o.styleWeight), ...(temporalWeight > 0 ? [ss.mul(o.styleWeight * temporalWeight)] : [])], 1) };
+  });
+  const basis = fitPatchBasis(stack.stack, o.patch, o.dims, 512);
+  try {
+    const features: Float32Array[] = [];
+    for (let e = 0; e < N; e++) {
+      E.tidy(() => {
+        features.push(patchFeatures(stack.stack.slice(0, e, e + 1), basis));
+        style.push(stack.ss.slice(0, e, e + 1).contiguous().data() as Float32Array);
+      });
+    }
+    return { height: h, width: w, basis: basis.weight.data() as Float32Array, channels: stack.stack.size(1), dims: basis.dims, features, style };
+  } finally {
+    E.disposeAll([stack, basis.weight]);
+  }
 }
 
 /** Concatenates the chosen exemplars' arrays (features or style) in the given order. */

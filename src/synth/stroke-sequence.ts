@@ -8,7 +8,8 @@
 import * as E from '../engine/index.js';
 import { flowToTensor, gaussianBlur, warpByFlow } from '../metrics/index.js';
 import { greyBytes } from '../render/coherence.js';
-import { synthesize, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
+import { synthesize, searchSize, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
+import { down } from './source-levels.js';
 import { advectNnf } from './nnf.js';
 
 export interface StrokeOptions {
@@ -49,6 +50,31 @@ function sample(field: Float32Array, channels: number, w: number, h: number, x: 
   const fx = cx - x0, fy = cy - y0;
   const at = (xx: number, yy: number) => field[(yy * w + xx) * channels + c]!;
   return (at(x0, y0) * (1 - fx) + at(x1, y0) * fx) * (1 - fy) + (at(x0, y1) * (1 - fx) + at(x1, y1) * fx) * fy;
+}
+
+/**
+ * A full-size backward flow and its trust, as seen at a coarser w2×h2 level: each level pixel takes
+ * its block's mean flow (in level pixels) and is trusted only where its whole block is.
+ */
+export function flowAtLevel(flow: Float32Array, valid: Float32Array, w: number, h: number, w2: number, h2: number): { flow: Float32Array; valid: Float32Array } {
+  if (w2 === w && h2 === h) return { flow, valid };
+  const out = new Float32Array(2 * w2 * h2), ok = new Float32Array(w2 * h2);
+  const sx = w / w2, sy = h / h2;
+  for (let y = 0; y < h2; y++) {
+    const ya = Math.floor(y * sy), yb = Math.max(ya + 1, Math.min(h, Math.floor((y + 1) * sy)));
+    for (let x = 0; x < w2; x++) {
+      const xa = Math.floor(x * sx), xb = Math.max(xa + 1, Math.min(w, Math.floor((x + 1) * sx)));
+      let fx = 0, fy = 0, n = 0, all = 1;
+      for (let yy = ya; yy < yb; yy++) for (let xx = xa; xx < xb; xx++) {
+        const i = yy * w + xx;
+        fx += flow[2 * i]!; fy += flow[2 * i + 1]!; n++;
+        if (!(valid[i]! > 0.5)) all = 0;
+      }
+      const j = y * w2 + x;
+      out[2 * j] = fx / n / sx; out[2 * j + 1] = fy / n / sy; ok[j] = all;
+    }
+  }
+  return { flow: out, valid: ok };
 }
 
 export class StrokeSequence {
@@ -168,21 +194,30 @@ export class StrokeSequence {
       warped: warpByFlow(anchor.result.image, flowToTensor(backFlat, w, h), { mode: 'bicubic' }).clamp(0, 1),
       mask: E.tensor(valid, [1, 1, h, w]),
     }));
+    let synth: E.Tensor | null = null;
     try {
-      const carried = advectNnf(anchor.result.nnf, backFlat, valid);
-      const synth = synthesize(guide, this.exemplars, this.o.synth, { nnf: carried.nnf.index, valid: carried.valid, warped, weight: this.o.temporalWeight, bonus: this.o.carryBonus, exemplars: anchor.result.exemplars }).image;
+      // The field is carried at the level the synthesis searches (full size unless the frame is large).
+      const top = searchSize(h, w, this.exemplars, this.o.synth);
+      const at = flowAtLevel(backFlat, valid, w, h, top.width, top.height);
+      const carried = advectNnf(anchor.result.nnf, at.flow, at.valid);
+      const warpedAt = top.level > 0 ? E.keep(E.tidy(() => down(warped, top.height, top.width))) : warped;
+      try {
+        synth = synthesize(guide, this.exemplars, this.o.synth, { nnf: carried.nnf.index, valid: carried.valid, warped: warpedAt, weight: this.o.temporalWeight, bonus: this.o.carryBonus, exemplars: anchor.result.exemplars }).image;
+      } finally {
+        if (warpedAt !== warped) warpedAt.dispose();
+      }
       // Where the flow is trusted, the anchor's strokes themselves move with the surface (sub-pixel,
       // bicubic); the synthesis fills what the anchor did not see. A feathered mask hides the seam,
       // and the colour is locked to this frame's look-model output (its light, not the anchor's).
       const lock = { ...DEFAULT_SYNTH, ...this.o.synth }.colorLock;
       return E.tidy(() => {
         const soft = gaussianBlur(mask.mul(mask.gt(0.5)), this.o.feather).clamp(0, 1).mul(mask);
-        const mixed = warped.mul(soft).add(synth.mul(soft.rsub(1)));
+        const mixed = warped.mul(soft).add(synth!.mul(soft.rsub(1)));
         const out = lock > 0 ? mixed.add(gaussianBlur(guide.slice(1, 0, 3).sub(mixed), lock)) : mixed;
         return out.clamp(0, 1);
       });
     } finally {
-      E.disposeAll([warped, mask]);
+      E.disposeAll([warped, mask, synth]);
     }
   }
 

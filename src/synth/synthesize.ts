@@ -19,6 +19,13 @@ import type { GuideWeights } from './stroke-guide.js';
 export interface SynthOptions extends GuideWeights {
   /** Pyramid levels; default: halve until the exemplars' short side would drop below 32. */
   levels?: number;
+  /**
+   * Finest level searched (0 = full size). Below it the field is only carried up to full size and
+   * voted, so a patch spans 2^searchLevel px of the frame: the scale the defaults were tuned at
+   * (5×5 patches over marks painted at 256²) kept at any frame size, and a 4× cheaper search per
+   * level. Default: defaultSearchLevel of the exemplars.
+   */
+  searchLevel?: number;
   /** Patch size (odd). */
   patch: number;
   /** PCA dimensions of the patch features. */
@@ -85,6 +92,22 @@ function checkInputs(guide: E.Tensor, ex: Exemplars): void {
   if (guide.size(1) < 3) throw new RangeError('the target guide must start with an RGB estimate (3 channels)');
 }
 
+/** Short side (px) of the frames the patch size and pyramid defaults were tuned at. */
+export const TUNED_SIDE = 256;
+
+/** The level whose short side is nearest TUNED_SIDE (in octaves): 0 up to 362 px, 1 up to 724, 2 at 1080p. */
+export function defaultSearchLevel(ex: Exemplars): number {
+  const side = Math.min(ex.guide.size(2), ex.guide.size(3));
+  return Math.max(0, Math.round(Math.log2(side / TUNED_SIDE)));
+}
+
+/** The searched level's size for a target of H×W (where a TemporalHint for that target must be given). */
+export function searchSize(H: number, W: number, ex: Exemplars, options: Partial<SynthOptions> = {}): { level: number; height: number; width: number } {
+  const levels = options.levels ?? defaultLevels(ex);
+  const level = Math.min(levels - 1, Math.max(0, options.searchLevel ?? defaultSearchLevel(ex)));
+  return { level, height: levelSize(H, level), width: levelSize(W, level) };
+}
+
 export function defaultLevels(ex: Exemplars): number {
   let l = 1;
   const side = Math.min(ex.guide.size(2), ex.guide.size(3));
@@ -94,28 +117,33 @@ export function defaultLevels(ex: Exemplars): number {
 
 /**
  * guide: (1, Cg, H, W) target guide whose first three channels are the initial style estimate
- * (the look model's output). Returns the synthesized (1, 3, H, W) in [0, 1] and the finest field.
+ * (the look model's output). Returns the synthesized (1, 3, H, W) in [0, 1] and the field of the
+ * searched level (searchSize: full size unless the frame is large). A hint is given at that level.
  */
 export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<SynthOptions> = {}, hint?: TemporalHint): SynthResult {
   const o = { ...DEFAULT_SYNTH, ...options };
   checkInputs(guide, ex);
   const levels = o.levels ?? defaultLevels(ex);
   const [, , H, W] = guide.shape as [number, number, number, number];
-  const src = sourceLevels(ex, o, levels, hint ? hint.weight : 0);
+  const top = searchSize(H, W, ex, o);
+  if (hint && hint.nnf.length !== top.width * top.height) {
+    throw new RangeError(`the temporal hint must be at the searched level's size ${top.width}x${top.height}, got ${hint.nnf.length} entries`);
+  }
+  const src = sourceLevels(ex, o, levels, hint ? hint.weight : 0, top.level);
   const chosen = hint ? hint.exemplars : selectExemplars(guide, ex, o.maxExemplars);
   let nnf: Nnf | null = null;
   let estimate: E.Tensor | null = null;
   try {
-    for (let l = levels - 1; l >= 0; l--) {
+    for (let l = levels - 1; l >= top.level; l--) {
       const h = levelSize(H, l), w = levelSize(W, l);
       const sl = src[l]!;
       const grid: SourceGrid = { count: chosen.length, height: sl.height, width: sl.width };
-      const finest = l === 0;
+      const finest = l === top.level;
       const temporal = finest && hint ? hint : null;
-      const sourceFeatures = gather(sl.features, chosen);
+      const sourceFeatures = gather(sl.features!, chosen);
       const style = gather(sl.style, chosen);
       const g = E.tidy(() => down(guide, h, w).mul(o.guideWeight));
-      const basis = { weight: E.tensor(sl.basis, [sl.dims, sl.channels, o.patch, o.patch]), k: o.patch, dims: sl.dims, kept: 1 };
+      const basis = { weight: E.tensor(sl.basis!, [sl.dims, sl.channels, o.patch, o.patch]), k: o.patch, dims: sl.dims, kept: 1 };
       const mask = temporal ? E.tensor(temporal.valid, [1, 1, h, w], { dtype: 'float32' }) : null;
       try {
         const toImage = (planar: Float32Array) => E.tensor(planar, [1, 3, h, w]);
@@ -147,7 +175,7 @@ export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<Synt
             radius: o.radius, uniformity: o.uniformity,
             extra: temporal ? [{ index: temporal.nnf, valid: temporal.valid, bonus: temporal.bonus }] : undefined,
           }).nnf;
-          const last = finest && it === iters - 1;
+          const last = l === 0 && it === iters - 1;
           est.dispose();
           est = toImage(vote(nnf, style, 3, last ? o.fineVoteRadius : o.voteRadius, last ? o.fineVoteSigma : o.voteSigma));
         }
@@ -156,6 +184,14 @@ export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<Synt
       } finally {
         E.disposeAll([g, basis.weight, mask]);
       }
+    }
+    if (top.level > 0) {
+      // Full size: every pixel copies the full-size source pixel its searched patch points at (the
+      // painting's finest marks, not an upscale), voted in the fine window.
+      const sl = src[0]!;
+      const full = upsampleNnf(nnf!, W, H, { count: chosen.length, height: sl.height, width: sl.width });
+      estimate!.dispose();
+      estimate = E.tensor(vote(full, gather(sl.style, chosen), 3, o.fineVoteRadius, o.fineVoteSigma), [1, 3, H, W]);
     }
     const result = estimate!;
     estimate = null;

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
 import { psnr, hfRatio, gaussianBlur } from '../../src/metrics/index.js';
-import { synthesize, checkNnf, upsampleNnf, advectNnf, StrokeSequence } from '../../src/synth/index.js';
+import { synthesize, checkNnf, upsampleNnf, advectNnf, StrokeSequence, searchSize } from '../../src/synth/index.js';
+import { flowAtLevel } from '../../src/synth/stroke-sequence.js';
 import { topEigenvectors } from '../../src/synth/eigen.js';
 import { exhaustiveSearch } from '../../src/synth/exhaustive-search.js';
 
@@ -157,4 +158,53 @@ test('keyframe anchors: frames carry strokes from their nearest painted keyframe
   E.disposeAll([f2.rough, f2.guide]);
   assert.ok(errTo(2, own) < 0.5 * errTo(2, style), `frame 2: ${errTo(2, own)} from its own painting, ${errTo(2, style)} from the keyframe's`);
   E.disposeAll([ex, own]);
+});
+
+test('a coarser search level: the field lives there, the image copies full-size source pixels, ranges equal the whole', async () => {
+  const S = 64;
+  const style = painted(S, 6);
+  const ex = { guide: E.keep(style.clone()), style: E.keep(style) };
+  assert.deepEqual(searchSize(S, S, ex, { searchLevel: 1 }), { level: 1, height: 32, width: 32 });
+  assert.equal(searchSize(S, S, ex, { searchLevel: 5 }).level, 1, 'clamped to the coarsest level');
+  E.tidy(() => {
+    const out = synthesize(style, ex, { colorLock: 0, searchLevel: 1 });
+    checkNnf(out.nnf);
+    assert.equal(out.nnf.width, 32);
+    assert.deepEqual(out.image.shape, [1, 3, S, S]);
+    // Full-size marks, not an upscale of the half-size result (which loses them).
+    const upscaled = E.F.interpolate(E.F.interpolate(style, { size: [32, 32], mode: 'area' }), { size: [S, S], mode: 'bilinear' });
+    assert.ok(psnr(out.image, style) > 30 && psnr(upscaled, style) < 25, `psnr ${psnr(out.image, style).toFixed(1)}, half size upscaled ${psnr(upscaled, style).toFixed(1)}`);
+  });
+  // The carried field is handed over at the searched level; a range still equals the whole.
+  const frameAt = (n: number) => E.tidy(() => {
+    const g = gaussianBlur(painted(S, 9), 2).roll(2 * n, 3);
+    return { rough: g.clone(), guide: g };
+  });
+  const run = async (from: number, to: number) => {
+    const seq = new StrokeSequence(ex, 0, { anchorEvery: 4, synth: { searchLevel: 1 } }, async (n) => frameAt(n));
+    const out: Float32Array[] = [];
+    for (let n = from; n <= to; n++) {
+      const { rough, guide: g } = frameAt(n);
+      const img = await seq.render(n, rough, g);
+      out.push(img.data() as Float32Array);
+      E.disposeAll([img, rough, g]);
+    }
+    seq.dispose();
+    return out;
+  };
+  const whole = await run(0, 3);
+  const part = await run(2, 3);
+  for (let i = 0; i < 2; i++) assert.deepEqual(part[i], whole[i + 2], `frame ${i + 2}`);
+  assert.throws(() => synthesize(style, ex, { searchLevel: 1 }, { nnf: new Int32Array(S * S), valid: new Uint8Array(S * S), warped: style, weight: 1, bonus: 0.5, exemplars: [0] }), /searched level's size 32x32/);
+  E.disposeAll([ex]);
+});
+
+test('flow at a coarser level: block means in the level pixels, trusted only where the whole block is', () => {
+  const w = 8, h = 6, flow = new Float32Array(2 * w * h), valid = new Float32Array(w * h).fill(1);
+  for (let i = 0; i < w * h; i++) { flow[2 * i] = 2; flow[2 * i + 1] = -4; }
+  valid[1 * w + 5] = 0; // block (2, 0) of the 4x3 level
+  const at = flowAtLevel(flow, valid, w, h, 4, 3);
+  assert.deepEqual([...at.flow.slice(0, 2)], [1, -2]);
+  assert.deepEqual([...at.valid], [1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  assert.equal(flowAtLevel(flow, valid, w, h, w, h).flow, flow, 'same size: unchanged');
 });
