@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { createDataset, getDataset, type Production } from '../store/index.js';
-import { type LookConfig, makeConfig } from '../models/look/config.js';
+import { type LookConfig, makeConfig, DEFAULT_TRAIN } from '../models/look/config.js';
 import { detectGuides } from '../models/look/data.js';
 import { trainLook, type TrainLookResult } from '../models/look/train.js';
 import { resolveLookModel } from './model-ref.js';
@@ -54,6 +54,23 @@ export interface TrainKeyframesResult {
   anchor: (KeyframeAnchorOptions & { frames: number; freeIds: number }) | null;
 }
 
+/**
+ * A keyframe fine-tune's config: the base model's network and preprocessing, a gentler, shorter
+ * schedule. The adversarial term is on from the first step, so a base trained before the
+ * discriminator's view was fixed (no discShift/discBlur: it printed a period-2 grid) or without
+ * blank-rough patches gets today's defaults for them; a base that set them keeps its own.
+ */
+export function keyframeFineTuneConfig(base: LookConfig, budgetSeconds: number, seed?: number): LookConfig {
+  const t = base.train;
+  return {
+    ...base,
+    train: {
+      ...t, seed: seed ?? t.seed, lr: 1e-4, steps: 1000, budgetSeconds, holdOut: 0, conceptProb: 0, advStart: 0, evalEvery: 100, sampleEvery: 200, checkpointEvery: 100,
+      discShift: t.discShift ?? DEFAULT_TRAIN.discShift, discBlur: t.discBlur ?? DEFAULT_TRAIN.discBlur, blankProb: t.blankProb ?? DEFAULT_TRAIN.blankProb,
+    },
+  };
+}
+
 export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptions, onEvent: (e: unknown) => void, isCancelled: () => boolean = () => false): Promise<TrainKeyframesResult> {
   const shot = await prod.shot(o.shot);
   const keys = shot.frames.filter((f) => f.keyframe && f.pairId !== null);
@@ -70,11 +87,7 @@ export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptio
   const budget = o.budgetSeconds ?? 90;
   let config: LookConfig;
   if (base) {
-    // Same network and preprocessing as the base model; a gentler, shorter schedule.
-    config = {
-      ...base.model.config,
-      train: { ...base.model.config.train, seed: o.seed ?? base.model.config.train.seed, lr: 1e-4, steps: 1000, budgetSeconds: budget, holdOut: 0, conceptProb: 0, advStart: 0, evalEvery: 100, sampleEvery: 200, checkpointEvery: 100 },
-    };
+    config = keyframeFineTuneConfig(base.model.config, budget, o.seed);
     base.model.generator.dispose();
   } else {
     config = makeConfig(await detectGuides(files.pairs), { train: { seed: o.seed ?? 1, steps: 1000, budgetSeconds: budget, holdOut: 0, conceptProb: 0, evalEvery: 100, sampleEvery: 200, checkpointEvery: 100 } });
