@@ -9,6 +9,7 @@ import * as E from '../../engine/index.js';
 import * as nn from '../../nn/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { type LookConfig, inputChannels } from './config.js';
+import { plannedSteps } from './budget-plan.js';
 import { LookGenerator, generateFrame } from './generator.js';
 import { PatchDiscriminator } from './discriminator.js';
 import { RandomFeatures, gram } from './features.js';
@@ -251,7 +252,13 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
         if (state.step === probeFrom && t.budgetSeconds <= state.seconds * 3) perStep = state.seconds / state.step;
         else if (state.step === probeTo) perStep = (at30 - at10) / (probeTo - probeFrom);
         else if (state.step === t.checkpointEvery && t.checkpointEvery > probeTo) perStep = (state.seconds - at30) / (state.step - probeTo);
-        if (perStep > 0) state.totalSteps = Math.max(state.step + 1, Math.floor(state.step + (t.budgetSeconds - state.seconds) / perStep));
+        if (perStep > 0) {
+          const withAdv = t.wAdv > 0 && Math.floor(t.advStart * state.totalSteps) <= probeFrom;
+          state.totalSteps = plannedSteps({
+            budgetSeconds: t.budgetSeconds, seconds: state.seconds, step: state.step, perStep, measuredWithAdv: withAdv,
+            advStart: t.wAdv > 0 ? t.advStart : 1, advCost: flopsAdv / (flopsNoAdv + flopsDistill),
+          });
+        }
       }
       // The plan assumed the measured speed; if the machine got busier, stop at 1.25x the budget
       // rather than run on (this run then ends here; its checkpoint says so).
