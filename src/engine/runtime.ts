@@ -46,3 +46,21 @@ export function defaultDevice(): string {
   return native.runtimeInfo().cudaAvailable ? 'cuda:0' : 'cpu';
 }
 
+
+/**
+ * Throws a message naming the problem when a CUDA device is named that this libtorch cannot reach
+ * (libtorch's own says "Could not run 'aten::empty_strided' with arguments from the 'CUDA' backend").
+ * Other device names are left to libtorch, whose message lists the valid ones.
+ */
+export function checkDevice(device: string): void {
+  const m = /^cuda(?::(\d+))?$/.exec(device);
+  if (!m) return;
+  const info = native.runtimeInfo();
+  if (!info.cudaAvailable) {
+    throw new Error(`device "${device}" is not available: this libtorch build has no CUDA (build against a CUDA libtorch: LIBTORCH=/path/to/libtorch npm run setup)`);
+  }
+  const index = m[1] === undefined ? 0 : Number(m[1]);
+  if (index >= info.cudaDeviceCount) {
+    throw new Error(`device "${device}" is not available: this machine has ${info.cudaDeviceCount} CUDA device(s), numbered from cuda:0`);
+  }
+}

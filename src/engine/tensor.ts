@@ -107,6 +107,26 @@ export class Tensor implements Disposable {
   backward(gradient?: Tensor): void { native.backward(this.handle, gradient ? gradient.handle : null); }
   detach(): Tensor { return new Tensor(native.detach(this.handle)); }
 
+  /**
+   * Takes over src's native tensor in place, as libtorch's set_data does: every holder of this
+   * object (a layer's `weight` field, an optimizer built later) sees the new data, dtype or device.
+   * This object's old tensor is freed and src is left disposed. Engine-internal (Module.to).
+   */
+  setData_(src: Tensor): this {
+    if (!(src instanceof Tensor)) throw invalid('the source of setData_', 'tensor', src);
+    if (src === this) return this;
+    const h = src.handle; // throws 'tensor was disposed' before anything changes
+    const old = this.handle;
+    leaked.unregister(src);
+    src.#handle = null;
+    leaked.unregister(this);
+    native.dispose(old);
+    this.#handle = h;
+    this.#meta = null;
+    leaked.register(this, h, this);
+    return this;
+  }
+
   // ---- conversion ----
   to(opts: { dtype?: DType; device?: Device } | DType): Tensor {
     const o = typeof opts === 'string' ? { dtype: opts } : opts;

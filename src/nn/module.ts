@@ -4,6 +4,11 @@ import { Tensor } from '../engine/tensor.js';
 import { keep } from '../engine/scope.js';
 import { noGrad } from '../engine/autograd.js';
 import type { Device } from '../engine/tensor.js';
+import { DTYPES, type DType } from '../engine/dtype.js';
+import { checkDevice } from '../engine/runtime.js';
+import { oneOf } from '../engine/check.js';
+
+const FLOAT_DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16'];
 
 export abstract class Module {
   training = true;
@@ -122,21 +127,29 @@ export abstract class Module {
     for (const p of this.parameters()) p.zeroGrad();
   }
 
-  /** Moves every parameter and buffer to a device (in place, keeping names). */
-  to(device: Device): this {
-    for (const [n, t] of this.#params) {
-      if (t.device === device) continue;
-      const moved = noGrad(() => t.to({ device }));
-      t.dispose();
-      this.#params.set(n, keep(moved).requiresGrad_(true));
+  /**
+   * Moves every parameter and buffer to a device and/or dtype in place (libtorch's set_data): the
+   * Tensor objects stay the same, so layers' `weight` fields and other holders remain valid. Build
+   * optimizers after the move, as in PyTorch (their state is on the old device).
+   */
+  to(target: Device | { device?: Device; dtype?: DType }): this {
+    const { device, dtype } = typeof target === 'string' ? { device: target, dtype: undefined } : target;
+    if (device === undefined && dtype === undefined) throw new TypeError('Module.to needs a device or a dtype (e.g. "cuda:0" or { dtype: "float64" })');
+    // Checked before the first tensor moves, so a refused move leaves the whole module where it was.
+    if (device !== undefined) checkDevice(device);
+    if (dtype !== undefined) oneOf(dtype, DTYPES, 'dtype');
+    if (dtype !== undefined && !FLOAT_DTYPES.includes(dtype) && this.parameters().length > 0) {
+      throw new TypeError(`Module.to cannot make parameters ${dtype}: parameters train, so they must be floating point (${FLOAT_DTYPES.join(', ')})`);
     }
-    for (const [n, t] of this.#buffers) {
-      if (t.device === device) continue;
-      const moved = t.to({ device });
-      t.dispose();
-      this.#buffers.set(n, keep(moved));
-    }
-    for (const c of this.#children.values()) c.to(device);
+    const moveOne = (t: Tensor, isParam: boolean): void => {
+      if ((device === undefined || t.device === device) && (dtype === undefined || t.dtype === dtype)) return;
+      const moved = noGrad(() => t.to({ device, dtype }));
+      t.setData_(moved);
+      if (isParam) t.requiresGrad_(true);
+    };
+    for (const t of this.#params.values()) moveOne(t, true);
+    for (const t of this.#buffers.values()) moveOne(t, false);
+    for (const c of this.#children.values()) c.to(target);
     return this;
   }
 

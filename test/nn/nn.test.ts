@@ -149,3 +149,80 @@ test('thread count is settable', () => {
   E.setNumThreads(before);
   assert.throws(() => E.setNumThreads(0), /between 1 and 1024/);
 });
+
+test('Module.to moves parameters in place: layer fields stay valid and a forward runs after the move', () => {
+  E.manualSeed(3);
+  const net = new TinyNet();
+  const x = E.keep(E.randn([1, 3, 4, 4]));
+  net.eval();
+  const before = net.forward(x);
+  const conv = net.enc.layers[0] as nn.Conv2d;
+  const weightObject = conv.weight;
+  const names = [...net.stateDict().keys()];
+
+  // A dtype move takes the same path a device move does (set_data on each tensor).
+  assert.equal(net.to({ dtype: 'float64' }), net);
+  assert.equal(conv.weight, weightObject, 'the layer keeps the same Tensor object');
+  assert.equal(conv.weight.isDisposed, false);
+  assert.equal(conv.weight.dtype, 'float64');
+  assert.equal(net.head.weight.dtype, 'float64');
+  assert.equal(conv.weight.requiresGrad, true);
+  assert.deepEqual([...net.stateDict().keys()], names);
+  for (const [k, t] of net.stateDict()) assert.equal(t.dtype, 'float64', k);
+  assert.equal(net.stateDict().get('enc.2.running_var')!.requiresGrad, false, 'buffers stay untrained');
+
+  const x64 = x.to('float64');
+  const after = net.forward(x64);
+  assert.equal(after.dtype, 'float64');
+  const diff = E.tidy(() => after.sub(before.to('float64')).abs().max().item());
+  assert.ok(diff < 1e-5, `float64 forward equals the float32 one (max diff ${diff})`);
+
+  // Gradients reach the layers' own fields after the move.
+  E.tidy(() => net.forward(x64).square().mean().backward());
+  const g = conv.weight.grad;
+  assert.ok(g && g.dtype === 'float64' && g.abs().sum().item() > 0);
+  g!.dispose();
+
+  // Moving to where it already is changes nothing; moving back restores float32.
+  net.to('cpu');
+  assert.equal(conv.weight.dtype, 'float64');
+  net.to({ dtype: 'float32', device: 'cpu' });
+  const back = net.forward(x);
+  assert.deepEqual(back.toArray(), before.toArray(), 'float32 -> float64 -> float32 is exact');
+  for (const t of [before, after, back, x, x64]) t.dispose();
+  net.dispose();
+});
+
+test('Module.to refuses a bad target before any tensor moves', () => {
+  const net = new TinyNet();
+  const w = net.head.weight;
+  const value = w.toArray();
+  assert.throws(() => net.to({}), /Module.to needs a device or a dtype/);
+  assert.throws(() => net.to({ dtype: 'int64' }), /cannot make parameters int64: parameters train, so they must be floating point/);
+  assert.throws(() => net.to({ dtype: 'float128' as never }), /Expected one of float32, float64, float16, bfloat16, uint8, int32, int64, bool for dtype but received float128 of type string/);
+  if (!E.runtimeInfo().cudaAvailable) {
+    assert.throws(() => net.to('cuda:0'), /device "cuda:0" is not available: this libtorch build has no CUDA/);
+  } else {
+    const n = E.runtimeInfo().cudaDeviceCount;
+    assert.throws(() => net.to(`cuda:${n}`), new RegExp(`device "cuda:${n}" is not available: this machine has ${n} CUDA device`));
+  }
+  assert.throws(() => net.to('tpu'), /Expected one of cpu, cuda, .* device type at start of device string: tpu/);
+  assert.equal(net.head.weight, w);
+  assert.equal(w.isDisposed, false);
+  assert.equal(w.dtype, 'float32');
+  assert.deepEqual(w.toArray(), value, 'nothing moved or lost');
+  net.dispose();
+});
+
+test('setData_ takes over the source tensor and leaves it disposed', () => {
+  const a = E.ones([2]);
+  const b = E.zeros([3], { dtype: 'float64' });
+  a.setData_(b);
+  assert.deepEqual(a.shape, [3]);
+  assert.equal(a.dtype, 'float64');
+  assert.equal(b.isDisposed, true);
+  assert.throws(() => a.setData_(b), /tensor was disposed/);
+  assert.deepEqual(a.toArray(), [0, 0, 0], 'a failed setData_ changes nothing');
+  assert.throws(() => a.setData_(5 as never), /Expected tensor for the source of setData_/);
+  a.dispose();
+});
