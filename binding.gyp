@@ -37,5 +37,16 @@
         ]
       }]
     ]
+  }, {
+    # OpenEXR and OpenColorIO (Debian libopenexr-dev, libopencolorio-dev), a module of its own: the
+    # tensor engine neither loads nor relinks them. Loaded by src/data/image-native.ts.
+    "target_name": "atelier_image",
+    "sources": ["native/image_addon.cc", "native/image_exr.cc", "native/image_ocio.cc"],
+    "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+    "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+    "cflags!": ["-fno-exceptions", "-fno-rtti"],
+    "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+    "cflags_cc": ["-std=c++17", "-O2", "-Wno-unused-parameter", "<!@(pkg-config --cflags OpenEXR OpenColorIO)"],
+    "libraries": ["<!@(pkg-config --libs OpenEXR OpenColorIO)"]
   }]
 }

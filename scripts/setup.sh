@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 # chromium: the browser tests of the dailies web app drive Debian's build (playwright-core, no download).
 # redis-server, postgresql: the farm (BullMQ) and shared-workspace tests start their own servers in a
 # temporary directory; a studio's single machine never needs them running.
-PKGS=(libtorch-dev libopenblas0-pthread libopencv-dev ffmpeg python3 make g++ pkg-config chromium redis-server postgresql)
+# libopenexr-dev, libopencolorio-dev: EXR in and out and colour management (the atelier_image addon);
+# openexr, openimageio-tools: exrheader and oiiotool, with which the tests write and check EXR files.
+PKGS=(libtorch-dev libopenblas0-pthread libopencv-dev ffmpeg python3 make g++ pkg-config chromium redis-server postgresql
+  libopenexr-dev libopencolorio-dev openexr openimageio-tools)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
