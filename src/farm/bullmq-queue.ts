@@ -11,14 +11,14 @@ import { join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue, FlowProducer, QueueEvents, Job, type JobsOptions, type FlowJob } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QueueUnavailableError, type FarmStats, type FarmWorkerInfo, type JobEvent, type JobProgress, type JobQueue, type JobRecord, type JobSpec, type JobStatus } from '../server/jobs/queue.js';
-export type { FarmStats, FarmWorkerInfo } from '../server/jobs/queue.js';
-import { JOB_KINDS, type JobKind } from '../server/jobs/kinds.js';
+import { QueueUnavailableError, type FarmStats, type FarmWorkerInfo, type JobEvent, type JobProgress, type JobQueue, type JobRecord, type JobSpec, type JobStatus } from '../jobs/queue.js';
+export type { FarmStats, FarmWorkerInfo } from '../jobs/queue.js';
+import { JOB_KINDS, type JobKind } from '../jobs/kinds.js';
 import { bullConnection, farmKeys, type FarmConnection } from './connection.js';
-import { planChunks } from './chunks.js';
+import { planChunks } from '../jobs/chunks.js';
 import { DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from '../render/coherence.js';
 import { claimDir, versionStamp } from '../render/version-dir.js';
-import type { RenderChunkInput, RenderChunkResult, RenderFinishInput } from './render-jobs.js';
+import type { RenderChunkInput, RenderChunkResult, RenderFinishInput } from '../jobs/render-chunks.js';
 
 /** What a BullMQ job of ours carries. */
 export interface FarmJobData {

@@ -9,7 +9,7 @@
 // `redisSecondsPerOp` each (measured with INFO commandstats on the bench); a worker waits for its
 // take/finish commands to be served, so at high dispatch rates the queue in front of Redis shows up
 // as worker idle time.
-import { mulberry32 } from '../metrics/prng.js';
+import { mulberry32 } from '../image/prng.js';
 
 export interface SimParams {
   workers: number;

@@ -10,9 +10,9 @@ import { resolve } from 'node:path';
 import { Worker, Job, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { JobContext, JobFunction } from '../engine/worker.js';
-import { JobThread } from './job-thread.js';
-import { JOB_KINDS, type JobKind } from '../server/jobs/kinds.js';
-import type { JobRecord } from '../server/jobs/queue.js';
+import { JobThread } from '../jobs/job-thread.js';
+import { JOB_KINDS, type JobKind } from '../jobs/kinds.js';
+import type { JobRecord } from '../jobs/queue.js';
 import { bullConnection, farmKeys, queueNameFor, type FarmConnection } from './connection.js';
 import type { FarmJobData, FarmProgress, FarmWorkerInfo } from './bullmq-queue.js';
 

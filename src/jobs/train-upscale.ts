@@ -4,9 +4,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
-import { listModelVersions, type Production, type DatasetSnapshot } from '../store/index.js';
-import { resolveModelFile } from './model-ref.js';
-import { type UpscaleArch, type UpscaleTrain, type DownscaleMode, type ImageFile, makeUpscaleConfig, trainUpscale, type TrainUpscaleResult, loadUpscaleModel, type UpscaleModel } from '../models/upscale/index.js';
+import { type Production, type DatasetSnapshot } from '../store/index.js';
+import { type UpscaleArch, type UpscaleTrain, type DownscaleMode, type ImageFile, makeUpscaleConfig, trainUpscale, type TrainUpscaleResult } from '../models/upscale/index.js';
 
 export interface TrainUpscaleJobOptions {
   dataset: string;
@@ -68,29 +67,5 @@ export async function runTrainUpscale(prod: Production, o: TrainUpscaleJobOption
   return { modelVersion, scale: config.scale, runDir, result, dataset: { id: snapshot.id, name: snapshot.name }, heldOut };
 }
 
-/** "--model 7" or "--model path/to/model.safetensors" (default: the newest upscaler) -> a loaded upscaler. */
-export async function resolveUpscaleModel(prod: Production | null, ref: string | undefined): Promise<{ model: UpscaleModel; version: number | null; path: string }> {
-  const { version, path } = await resolveModelFile(prod, ref, { kinds: ['upscale'], label: 'upscaler', trainCommand: 'atelier train upscale --dataset <snapshot>' });
-  return { model: loadUpscaleModel(path), version, path };
-}
-
-/** The production's newest upscaler of a scale, as a version reference for resolveUpscaleModel. */
-async function newestUpscaler(prod: Production, scale: 2 | 4): Promise<string> {
-  const v = (await listModelVersions(prod)).filter((m) => m.kind === 'upscale' && (m.config as { scale?: number } | null)?.scale === scale).at(-1);
-  if (!v) throw new Error(`this production has no ${scale}x upscaler: train one with \`atelier train upscale --dataset <snapshot> --scale ${scale}\``);
-  return String(v.id);
-}
-
-/**
- * The upscaler a render asks for: `model` (a version number or file), else the newest of `scale`;
- * with both, the model must be of that scale. The caller disposes model.net.
- */
-export async function resolveRenderUpscaler(prod: Production, o: { model?: string; scale?: number }): Promise<{ model: UpscaleModel; version: number | null; path: string }> {
-  if (!o.model && o.scale !== 2 && o.scale !== 4) throw new Error(`upscale needs a model or a scale of 2 or 4, got ${String(o.scale)}`);
-  const u = await resolveUpscaleModel(prod, o.model ?? await newestUpscaler(prod, o.scale as 2 | 4));
-  if (o.scale && u.model.config.scale !== o.scale) {
-    u.model.net.dispose();
-    throw new Error(`upscaler ${u.version !== null ? '#' + u.version : u.path} is ${u.model.config.scale}x, not ${o.scale}x`);
-  }
-  return u;
-}
+// The resolvers live with the render (below this layer); re-exported for existing callers.
+export { resolveUpscaleModel, resolveRenderUpscaler } from '../render/model-ref.js';

@@ -5,8 +5,8 @@
 // between shots than the painters did (who also change it, with the light). Worst character first.
 import * as E from '../engine/index.js';
 import { type Tensor } from '../engine/index.js';
-import { asBatch, sameShape } from './shapes.js';
-import { mulberry32, sampleWithoutReplacement } from './prng.js';
+import { asBatch, sameShape } from '../image/shapes.js';
+import { mulberry32, sampleWithoutReplacement } from '../image/prng.js';
 import { swd } from './swd.js';
 
 /** A character and its flat colour in the id pass (0..255 RGB). */

@@ -2,7 +2,7 @@
 // fine detail), the crop itself, and the figures a crop is shown with.
 import * as E from '../engine/index.js';
 import { type Tensor } from '../engine/index.js';
-import { asBatch } from './shapes.js';
+import { asBatch } from '../image/shapes.js';
 import { psnr } from './psnr.js';
 import { textureBand, textureSwd, hfRatio } from './style.js';
 

@@ -3,8 +3,8 @@
 // multiples of 1/8 cycle per pixel; painted content spreads its energy smoothly over frequencies.
 import * as E from '../engine/index.js';
 import { type Tensor } from '../engine/index.js';
-import { asBatch } from './shapes.js';
-import { luminance } from './luminance.js';
+import { asBatch } from '../image/shapes.js';
+import { luminance } from '../image/luminance.js';
 
 export interface GridOptions {
   /** Side of the square tiles whose spectra are averaged, px: a multiple of 8, ≥ 32 (default 64). */

@@ -6,11 +6,11 @@ export { ssim, ssimPerImage, ssimMap, SSIM_WINDOW, type SsimOptions } from './ss
 export { swd, randomProjections, resampleQuantiles, type SwdOptions } from './swd.js';
 export { samplePatches, type PatchOptions } from './patches.js';
 export { styleSwd, textureSwd, hfRatio, textureBand, TEXTURE_SIGMA, type PatchSwdOptions } from './style.js';
-export { luminance, highPass, REC601 } from './luminance.js';
-export { gaussianBlur, gaussianWeights, gaussianKernel2d } from './gaussian.js';
+export { luminance, highPass, REC601 } from '../image/luminance.js';
+export { gaussianBlur, gaussianWeights, gaussianKernel2d } from '../image/gaussian.js';
 export { reinhardTransfer, labStats, rgbToLab, labToRgb, RGB_TO_LMS, LOGLMS_TO_LAB, LAB_EPSILON, type LabStats, type ReinhardOptions } from './reinhard.js';
-export { warpByFlow, warpError, warpErrors, occlusionMask, inFrameMask, flowToTensor, flowsFromFrames, type PairFlows, type WarpOptions, type WarpErrorOptions } from './warp.js';
-export { mulberry32, gaussians, sampleWithoutReplacement } from './prng.js';
+export { warpByFlow, warpError, warpErrors, occlusionMask, inFrameMask, flowToTensor, flowsFromFrames, type PairFlows, type WarpOptions, type WarpErrorOptions } from '../image/warp.js';
+export { mulberry32, gaussians, sampleWithoutReplacement } from '../image/prng.js';
 export { characterConsistency, CharacterPixelSets, idMask, type CharacterKey, type CharacterScore, type CharacterConsistency, type CharacterConsistencyOptions } from './character.js';
 export { detailWindow, cropWindow, cropFigures, type CropWindow, type CropFigures } from './crops.js';
 export { orientationDistance, orientationHistogram, circularEmd, type OrientationOptions } from './orientation.js';

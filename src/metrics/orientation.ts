@@ -2,9 +2,9 @@
 // texture SWD see a stroke and the same stroke turned 90° as near; this histogram does not.
 import * as E from '../engine/index.js';
 import { type Tensor } from '../engine/index.js';
-import { asBatch } from './shapes.js';
-import { gaussianBlur } from './gaussian.js';
-import { highPass, luminance } from './luminance.js';
+import { asBatch } from '../image/shapes.js';
+import { gaussianBlur } from '../image/gaussian.js';
+import { highPass, luminance } from '../image/luminance.js';
 import { TEXTURE_SIGMA } from './style.js';
 
 export interface OrientationOptions {

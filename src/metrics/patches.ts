@@ -1,8 +1,8 @@
 // Random k×k patches of images as feature vectors, for patch-distribution metrics (patch SWD).
 import * as E from '../engine/index.js';
 import { type Tensor } from '../engine/index.js';
-import { asBatch } from './shapes.js';
-import { mulberry32, sampleWithoutReplacement } from './prng.js';
+import { asBatch } from '../image/shapes.js';
+import { mulberry32, sampleWithoutReplacement } from '../image/prng.js';
 
 export interface PatchOptions {
   /** Most patch positions per image (default 4096); all positions if the image has fewer. */

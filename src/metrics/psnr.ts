@@ -1,7 +1,7 @@
 // Peak signal-to-noise ratio: the pixel-fidelity number every image benchmark reports.
 import * as E from '../engine/index.js';
 import { type Tensor } from '../engine/index.js';
-import { asBatch, sameShape } from './shapes.js';
+import { asBatch, sameShape } from '../image/shapes.js';
 
 /**
  * Per-image PSNR in dB: 10 log10(maxVal² / MSE), MSE over (C, H, W) of each image.

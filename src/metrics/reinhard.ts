@@ -2,7 +2,7 @@
 // baseline a trained look model must beat. Statistics are matched in the decorrelated lαβ space.
 import * as E from '../engine/index.js';
 import { type Tensor } from '../engine/index.js';
-import { asBatch } from './shapes.js';
+import { asBatch } from '../image/shapes.js';
 
 type Mat3 = [number, number, number, number, number, number, number, number, number];
 

@@ -1,8 +1,8 @@
 // Structural similarity (Wang, Bovik, Sheikh & Simoncelli 2004), the standard Gaussian-window form.
 import * as E from '../engine/index.js';
 import { type Tensor } from '../engine/index.js';
-import { asBatch, sameShape } from './shapes.js';
-import { gaussianWeights } from './gaussian.js';
+import { asBatch, sameShape } from '../image/shapes.js';
+import { gaussianWeights } from '../image/gaussian.js';
 
 export interface SsimOptions {
   /** Dynamic range L of the pixel values (1 for [0, 1] images). */

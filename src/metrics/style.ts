@@ -2,10 +2,10 @@
 // texture (high-pass SWD and energy ratio)? Pixel metrics (PSNR/SSIM) reward blur; these do not.
 import * as E from '../engine/index.js';
 import { type Tensor } from '../engine/index.js';
-import { asBatch } from './shapes.js';
+import { asBatch } from '../image/shapes.js';
 import { samplePatches } from './patches.js';
 import { swd } from './swd.js';
-import { highPass, luminance } from './luminance.js';
+import { highPass, luminance } from '../image/luminance.js';
 
 export interface PatchSwdOptions {
   /** Most patches per image (default 4096). */

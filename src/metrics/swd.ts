@@ -3,7 +3,7 @@
 // random unit directions, where 1-D optimal transport is just matching sorted values.
 import * as E from '../engine/index.js';
 import { type Tensor } from '../engine/index.js';
-import { gaussians, mulberry32 } from './prng.js';
+import { gaussians, mulberry32 } from '../image/prng.js';
 
 export interface SwdOptions {
   /** Number of random unit directions (default 128). */

@@ -22,7 +22,7 @@ import { DEFAULT_SYNTH } from '../synth/synthesize.js';
 import { dropState, type CarryOver } from './carry-over.js';
 import { MOTION_PASS, decodeMotionPass, type MotionVectors } from './motion-pass.js';
 import { upscaleImage, DEFAULT_ENSEMBLE, type UpscaleEnsemble } from '../models/upscale/index.js';
-import { resolveRenderUpscaler } from '../jobs/train-upscale.js';
+import { resolveRenderUpscaler } from './model-ref.js';
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type RenderQuality = 'preview' | 'final';

@@ -2,7 +2,8 @@
 // one by creating it (mkdir fails on a folder that exists, on a local disk and on NFS alike), so two
 // renders started at once, on one machine or two, never write into the same version.
 import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import type { Production } from '../store/index.js';
 
 /** Creates and returns the next unused renders/<shot>/vNNN folder of the production. */
 export function claimVersionDir(prodDir: string, shot: string): string {
@@ -42,4 +43,22 @@ export function claimDir(path: string): string {
 /** Gives back a claimed folder a render failed to write anything into (a folder with files stays). */
 export function releaseIfEmpty(dir: string): void {
   try { rmdirSync(dir); } catch { /* not empty, or gone: keep it as it is */ }
+}
+
+/**
+ * The id of a render version: its first recorded frame of `shot` in folder `dir` made with
+ * `modelVersion` (what the dailies list as the version), or null before any frame is recorded.
+ */
+export async function renderVersionId(prod: Production, shot: string, dir: string, modelVersion: number | null): Promise<number | null> {
+  let q = prod.db.selectFrom('renders').select(['id', 'path', 'params']).orderBy('id');
+  q = modelVersion === null ? q.where('model_version_id', 'is', null) : q.where('model_version_id', '=', modelVersion);
+  const want = resolve(prod.dir, dir);
+  for (const r of await q.execute()) {
+    if (resolve(prod.dir, dirname(r.path)) !== want) continue;
+    try {
+      const p = JSON.parse(r.params) as { shot?: unknown; frame?: unknown };
+      if (p.shot === shot && typeof p.frame === 'number') return r.id;
+    } catch { /* a row without JSON params is no frame of a version */ }
+  }
+  return null;
 }

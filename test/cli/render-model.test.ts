@@ -15,7 +15,7 @@ import { initProduction, addShot, addShotKeyframes, getModelVersion, type Produc
 import { runTrainKeyframes, KEYFRAME_SAMPLE_CROP, type TrainKeyframesResult } from '../../src/jobs/train-keyframes.js';
 import { resolveLookModel } from '../../src/jobs/model-ref.js';
 import { renderShotJob } from '../../src/server/jobs/handlers.js';
-import { renderOnFarm } from '../../src/farm/render-cli.js';
+import { renderOnFarm } from '../../src/cli/commands/render-farm.js';
 
 E.setNumThreads(1);
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

@@ -14,7 +14,7 @@ import { LookGenerator } from '../../src/models/look/generator.js';
 import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.js';
 import { stylizeTensor } from '../../src/models/look/stylize.js';
 import { renderShotFrames } from '../../src/render/render-shot.js';
-import { planTiles } from '../../src/render/tiles.js';
+import { planTiles } from '../../src/image/tiles.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-tiled-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
 import * as nn from '../../src/nn/index.js';
-import { runTiled, tileMaxAbsDiff, planTiles, axisWeights } from '../../src/render/tiles.js';
+import { runTiled, tileMaxAbsDiff, planTiles, axisWeights } from '../../src/image/tiles.js';
 
 E.setNumThreads(1);
 

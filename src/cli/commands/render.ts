@@ -9,7 +9,7 @@ import { renderShotFrames, writeShotMovie } from '../../render/render-shot.js';
 import { formatFrames } from '../../store/sequence-pattern.js';
 import { DEFAULT_COHERENCE } from '../../render/coherence.js';
 import { parseFrameRange } from '../../store/index.js';
-import { renderOnFarm } from '../../farm/render-cli.js';
+import { renderOnFarm } from './render-farm.js';
 import { claimVersionDir, releaseIfEmpty } from '../../render/version-dir.js';
 import { tilingOptions, parseTiling, type TilingFlags } from './tiling-options.js';
 import { coherenceFromFlags, FLOW_HELP } from './coherence-options.js';

@@ -4,7 +4,7 @@ import { loadImage } from '../../data/image-io.js';
 import type { LookModel } from './model-file.js';
 import { buildInput } from './inputs.js';
 import { generateFrame } from './generator.js';
-import { runTiled } from '../../render/tiles.js';
+import { runTiled } from '../../image/tiles.js';
 import { synthesize, DEFAULT_SYNTH, type Exemplars, type SynthOptions } from '../../synth/synthesize.js';
 import { strokeGuide } from '../../synth/stroke-guide.js';
 

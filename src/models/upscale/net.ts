@@ -1,11 +1,11 @@
 // The production upscaler: an EDSR-lite super-resolution network. Convs and residual blocks at low
 // resolution, a conv to 3·s² channels and a pixel shuffle to full resolution, added to the bicubic
 // upscale (the network learns only the detail bicubic misses). No normalization layers, reflect
-// padding: fully convolutional, so it runs on frames of any size, tiled (src/render/tiles.ts).
+// padding: fully convolutional, so it runs on frames of any size, tiled (src/image/tiles.ts).
 import * as E from '../../engine/index.js';
 import { saveModelFile, loadModelFile } from '../../nn/model-file.js';
 import * as nn from '../../nn/index.js';
-import { runTiled, type TileOptions } from '../../render/tiles.js';
+import { runTiled, type TileOptions } from '../../image/tiles.js';
 import { type UpscaleConfig, parseUpscaleConfig } from './config.js';
 
 /** (N, C·s², h, w) -> (N, C, h·s, w·s), PyTorch's pixel_shuffle (channel c·s² + i·s + j -> offset (i, j)). */

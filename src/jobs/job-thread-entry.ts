@@ -4,10 +4,10 @@ import { setNumThreads } from '../engine/runtime.js';
 import { setImageThreads } from '../data/image-io.js';
 import type { JobContext, JobFunction } from '../engine/worker.js';
 
-const { threads } = workerData as { threads: number | null };
+const { threads, longLived } = workerData as { threads: number | null; longLived: boolean };
 if (threads !== null) { setNumThreads(threads); setImageThreads(threads); }
 /** Job modules may keep state between jobs (an open production, a loaded model) when this is set. */
-(globalThis as { atelierJobThread?: boolean }).atelierJobThread = true;
+if (longLived) (globalThis as { atelierJobThread?: boolean }).atelierJobThread = true;
 
 parentPort!.on('message', (msg: { type: 'run'; moduleUrl: string; exportName: string; input: unknown; cancelFlag: Int32Array }) => {
   void (async () => {

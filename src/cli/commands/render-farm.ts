@@ -3,20 +3,20 @@
 // version. Ctrl-C cancels the render on the farm; a second Ctrl-C leaves it running and quits.
 import { mkdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { openProduction } from '../store/index.js';
-import { resolveLookModel } from '../jobs/model-ref.js';
-import { claimVersionDir, releaseIfEmpty } from '../render/version-dir.js';
-import type { CoherenceOptions } from '../render/coherence.js';
-import { coherenceFromFlags } from '../cli/commands/coherence-options.js';
-import { MOTION_PASS } from '../render/motion-pass.js';
-import { upscaleFromFlags, type UpscaleFlags } from '../cli/commands/upscale-options.js';
-import { parseTiling, type TilingFlags } from '../cli/commands/tiling-options.js';
-import { resolveRenderUpscaler } from '../jobs/train-upscale.js';
-import { ProgressBar, fmt } from '../cli/progress.js';
-import { printResult } from '../cli/output.js';
-import { queueFromOptions, queueNameFor } from './connection.js';
-import { BullMQQueue } from './bullmq-queue.js';
-import { versionDir, type RenderFinishResult } from './render-jobs.js';
+import { openProduction } from '../../store/index.js';
+import { resolveLookModel } from '../../render/model-ref.js';
+import { claimVersionDir, releaseIfEmpty } from '../../render/version-dir.js';
+import type { CoherenceOptions } from '../../render/coherence.js';
+import { coherenceFromFlags } from './coherence-options.js';
+import { MOTION_PASS } from '../../render/motion-pass.js';
+import { upscaleFromFlags, type UpscaleFlags } from './upscale-options.js';
+import { parseTiling, type TilingFlags } from './tiling-options.js';
+import { resolveRenderUpscaler } from '../../render/model-ref.js';
+import { ProgressBar, fmt } from '../../terminal/progress.js';
+import { printResult } from '../output.js';
+import { queueFromOptions, queueNameFor } from '../../farm/connection.js';
+import { BullMQQueue } from '../../farm/bullmq-queue.js';
+import { versionDir, type RenderFinishResult } from '../../jobs/render-chunks.js';
 
 export interface FarmRenderCliOptions extends UpscaleFlags, TilingFlags {
   production?: string;

@@ -1,8 +1,9 @@
-// A long-lived job thread for a farm worker: one worker thread per concurrency slot runs job after
-// job (runInWorker starts a thread per job: imports, libtorch set-up, production and model load
-// every time). Between jobs the thread keeps its modules, and render jobs keep the production open
-// and the last model loaded (render-jobs.ts), so a chunk costs its frames, not its start-up.
-// Same contract as runInWorker: progress messages, cancel through a shared flag (the job sees
+// The one worker-thread runner of jobs, for the dailies' in-process queue and farm workers alike: it
+// sets libtorch's and sharp's thread counts in the thread. A farm worker keeps one long-lived
+// thread per concurrency slot running job after job (longLived: the thread keeps its modules, and
+// render chunks keep the production open and the last model loaded, render-chunks.ts, so a chunk
+// costs its frames, not its start-up); the in-process queue uses a fresh thread per job.
+// Same contract as the engine's runInWorker: progress messages, cancel through a shared flag (the job sees
 // ctx.cancelled; a job that has not stopped 5 s later is terminated with its thread), the job's
 // error message on failure; a thread that dies is replaced for the next job.
 import { Worker } from 'node:worker_threads';
@@ -17,12 +18,13 @@ export class JobThread {
   private running: Running | null = null;
   private seq = 0;
 
-  constructor(private readonly threads: number | null) {}
+  /** threads: libtorch and sharp threads in the thread (null: their defaults). */
+  constructor(private readonly threads: number | null, private readonly o: { longLived?: boolean } = {}) {}
 
   get busy(): boolean { return this.running !== null; }
 
   private spawn(): Worker {
-    const w = new Worker(entry, { workerData: { threads: this.threads } });
+    const w = new Worker(entry, { workerData: { threads: this.threads, longLived: this.o.longLived ?? true } });
     w.on('message', (msg: { type: string; message?: unknown; result?: unknown; error?: string; stack?: string }) => {
       const r = this.running;
       if (!r) return;

@@ -1,0 +1,74 @@
+// The jobs every front end submits (the dailies server, the farm): train look, train upscale, render
+// a shot. Run in a worker thread (jobs/job-thread.ts imports this module there); inputs are plain
+// data, each job opens the production itself (its own database connection) and reports
+// { progress, message }.
+import { join } from 'node:path';
+import { claimDir, versionStamp } from '../render/version-dir.js';
+import type { JobContext } from '../engine/worker.js';
+import { openProduction } from '../store/index.js';
+import { runTrainLook } from './train-look.js';
+import { runTrainUpscale } from './train-upscale.js';
+import type { UpscaleTrainEvent } from '../models/upscale/index.js';
+import { resolveLookModel } from '../render/model-ref.js';
+import { renderShotFrames, writeShotMovie } from '../render/render-shot.js';
+import type { TrainEvent } from '../models/look/train.js';
+
+export interface TrainLookInput { productionDir: string; dataset: string; steps?: number; budgetSeconds?: number }
+
+export async function trainLookJob(input: TrainLookInput, ctx: JobContext) {
+  const prod = await openProduction(input.productionDir);
+  try {
+    const train: Record<string, number> = {};
+    if (input.steps) train.steps = input.steps;
+    if (input.budgetSeconds) train.budgetSeconds = input.budgetSeconds;
+    const r = await runTrainLook(prod, { dataset: input.dataset, train }, (raw) => {
+      const e = raw as TrainEvent;
+      if (e.type === 'step') ctx.progress({ progress: e.step / e.totalSteps, message: `step ${e.step}/${e.totalSteps} loss ${e.loss.total.toFixed(3)}`, detail: { step: e.step, loss: e.loss.total } });
+      else if (e.type === 'eval') ctx.progress({ message: `held-out PSNR ${e.psnr.toFixed(2)} dB`, detail: e });
+      else if (e.type === 'loaded') ctx.progress({ progress: 0, message: `${e.trainPairs} pairs, ${e.concepts} concept images` });
+    }, () => ctx.cancelled);
+    return { modelVersion: r.modelVersion, steps: r.result.steps, heldOutPsnr: r.result.heldOutPsnr };
+  } finally { await prod.close(); }
+}
+
+export interface TrainUpscaleInput { productionDir: string; dataset: string; scale?: 2 | 4; steps?: number; budgetSeconds?: number }
+
+export async function trainUpscaleJob(input: TrainUpscaleInput, ctx: JobContext) {
+  const prod = await openProduction(input.productionDir);
+  try {
+    const train: Record<string, number> = {};
+    if (input.steps) train.steps = input.steps;
+    if (input.budgetSeconds) train.budgetSeconds = input.budgetSeconds;
+    const r = await runTrainUpscale(prod, { dataset: input.dataset, scale: input.scale, train }, (raw) => {
+      const e = raw as UpscaleTrainEvent;
+      if (e.type === 'step') ctx.progress({ progress: e.step / e.totalSteps, message: `step ${e.step}/${e.totalSteps} L1 ${e.loss.toFixed(4)}`, detail: { step: e.step, loss: e.loss } });
+      else if (e.type === 'eval') ctx.progress({ message: `held-out gain over bicubic ${e.gainDb.toFixed(2)} dB`, detail: e });
+      else if (e.type === 'loaded') ctx.progress({ progress: 0, message: `${e.train} training images, ${e.heldOut} held out` });
+    }, () => ctx.cancelled);
+    return { modelVersion: r.modelVersion, scale: r.scale, runDir: r.runDir };
+  } finally { await prod.close(); }
+}
+
+/** modelVersion absent: the shot's default look model (jobs/model-ref.ts), as `atelier render` picks it. */
+export interface RenderShotInput { productionDir: string; shot: string; modelVersion?: number; range?: [number, number] }
+
+export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
+  const prod = await openProduction(input.productionDir);
+  try {
+    const { model, version } = await resolveLookModel(prod, input.modelVersion !== undefined ? String(input.modelVersion) : undefined, { shot: input.shot });
+    const outDir = claimDir(join(prod.dir, 'renders', input.shot, `v${version}-${versionStamp()}`));
+    try {
+      const r = await renderShotFrames(prod, input.shot, model, version, {
+        outDir, range: input.range,
+        onFrame: (done, total, frame) => {
+          ctx.progress({ progress: done / total, message: `frame ${frame} (${done}/${total})` });
+          if (ctx.cancelled) throw new Error('job cancelled');
+        },
+      });
+      // The preview movie, as the CLI and the farm write it, once the folder holds the whole shot.
+      ctx.progress({ message: 'preview movie' });
+      const m = await writeShotMovie(outDir, await prod.shot(input.shot));
+      return { frames: r.frames.length, dir: outDir, movie: m.written ? m.movie.path : null };
+    } finally { model.generator.dispose(); }
+  } finally { await prod.close(); }
+}
