@@ -1,8 +1,12 @@
-// Images in and out of the engine: files decoded by sharp into (1, C, H, W) float32 tensors in [0, 1],
-// and tensors encoded back to 8- or 16-bit PNG, written atomically.
+// Images in and out of the engine: files decoded by sharp (PNG, JPEG, TIFF, WebP) or OpenEXR into
+// (1, C, H, W) float32 tensors in the working colour space ([0, 1] for 8/16-bit files), and tensors
+// encoded back to 8- or 16-bit PNG, written atomically (EXR out: exr-writer.ts).
+import { openSync, readSync, closeSync } from 'node:fs';
 import sharp from 'sharp';
 import * as E from '../engine/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { loadExrPlanes } from './exr-read.js';
+import { convertColour, colourSpace, SPACE, type ColourContext } from './colour.js';
 
 /**
  * Threads libvips (sharp) uses for encoding and decoding. They follow a job's thread budget
@@ -18,13 +22,70 @@ if (Number.isInteger(envThreads) && envThreads > 0) setImageThreads(envThreads);
 /** Refuse to decode images larger than this many pixels (decompression bombs). */
 export const MAX_PIXELS = 16384 * 16384;
 
-export interface LoadedImage { tensor: E.Tensor; width: number; height: number; channels: number }
+export interface LoadedImage { tensor: E.Tensor; width: number; height: number; channels: number; colourSpace?: string }
+
+export interface LoadOptions {
+  /** Config and working space to convert into; without it, files are taken as they are (8/16-bit
+   *  files as sRGB values in [0, 1]; an EXR is converted by the built-in config to sRGB - Texture). */
+  colour?: ColourContext;
+  /** The file's colour space when known from elsewhere (the asset's, the shot's); else the file's
+   *  own header (EXR), else the context's defaults. */
+  from?: string;
+  /** EXR: the layer to read (default: beauty, else the default layer). */
+  layer?: string;
+}
+
+function isExrFile(path: string): boolean {
+  const b = Buffer.alloc(4);
+  let fd: number;
+  try { fd = openSync(path, 'r'); } catch { return false; }
+  try { return readSync(fd, b, 0, 4, 0) === 4 && b.readUInt32LE(0) === 20000630; } finally { closeSync(fd); }
+}
+
+/** Planes (C of H×W) -> (1, C', H, W) with C' as asked: 3 pads/duplicates, 1 takes Rec.709 luma. */
+function planesToTensor(planes: Float32Array[], width: number, height: number, channels: 1 | 3 | 'keep', colour: boolean): E.Tensor {
+  let use = planes;
+  if (channels === 3) {
+    if (use.length === 1) use = [use[0]!, use[0]!, use[0]!];
+    else if (use.length === 2) use = [use[0]!, use[1]!, new Float32Array(width * height)];
+    else use = use.slice(0, 3);
+  } else if (channels === 1 && use.length >= 3 && colour) {
+    const y = new Float32Array(width * height);
+    for (let i = 0; i < y.length; i++) y[i] = 0.2126 * use[0]![i]! + 0.7152 * use[1]![i]! + 0.0722 * use[2]![i]!;
+    use = [y];
+  } else if (channels === 1) use = [use[0]!];
+  const n = width * height;
+  const all = new Float32Array(n * use.length);
+  use.forEach((p, c) => all.set(p, c * n));
+  return E.tensor(all, [1, use.length, height, width]);
+}
 
 /**
- * Decodes an image file (PNG 8/16-bit, JPEG, TIFF, WebP) to a float32 tensor (1, C, H, W) in [0, 1].
- * channels: 3 drops alpha (flattened on black), 1 converts to grey, 'keep' keeps what the file has.
+ * Decodes an image file (PNG 8/16-bit, JPEG, TIFF, WebP, OpenEXR) to a float32 tensor (1, C, H, W).
+ * channels: 3 drops alpha (an EXR's premultiplied colour is its image over black), 1 converts to
+ * grey, 'keep' keeps what the file has (alpha straight, as in PNG).
  */
-export async function loadImage(path: string, channels: 1 | 3 | 'keep' = 3): Promise<LoadedImage> {
+export async function loadImage(path: string, channels: 1 | 3 | 'keep' = 3, o: LoadOptions = {}): Promise<LoadedImage> {
+  if (isExrFile(path)) {
+    const img = loadExrPlanes(path, { colour: o.colour, from: o.from, layer: o.layer, straightAlpha: channels === 'keep' });
+    const tensor = planesToTensor(img.planes, img.width, img.height, channels, img.colourSpace !== null);
+    return { tensor, width: img.width, height: img.height, channels: tensor.size(1), ...(img.colourSpace ? { colourSpace: img.colourSpace } : {}) };
+  }
+  const loaded = await loadRaster(path, channels);
+  const from = o.from ?? o.colour?.image ?? SPACE.srgbTexture;
+  if (!o.colour || loaded.channels < 3) return loaded;
+  const cfg = o.colour.config;
+  if (colourSpace(cfg, from) === colourSpace(cfg, o.colour.working)) return { ...loaded, colourSpace: colourSpace(cfg, from) };
+  // An 8/16-bit file in another space than the working one (straight alpha, carried).
+  const n = loaded.width * loaded.height;
+  const flat = loaded.tensor.data() as Float32Array;
+  loaded.tensor.dispose();
+  const planes = Array.from({ length: loaded.channels }, (_, c) => flat.slice(c * n, (c + 1) * n));
+  convertColour(cfg, from, o.colour.working, planes, loaded.width, loaded.height);
+  return { ...loaded, tensor: planesToTensor(planes, loaded.width, loaded.height, 'keep', true), colourSpace: colourSpace(cfg, o.colour.working) };
+}
+
+async function loadRaster(path: string, channels: 1 | 3 | 'keep'): Promise<LoadedImage> {
   let img = sharp(path, { limitInputPixels: MAX_PIXELS, failOn: 'error' });
   const meta = await img.metadata().catch((e: Error) => { throw new Error(`${path}: cannot read image (${e.message})`); });
   const sixteen = meta.depth === 'ushort' || (meta.bitsPerSample ?? 8) > 8;

@@ -1,0 +1,63 @@
+// One layer of an EXR file as float32 planes in the working colour space: the layer chosen
+// (exr-layers.ts), its colour space from the header or the defaults (exr-colour.ts), converted by
+// OCIO on straight colour, alpha premultiplied as stored or made straight. Data layers (depth,
+// motion, normals: not R G B) are returned as stored.
+import { exrParts, readExrChannels, type ExrPart } from './exr-file.js';
+import { selectExrLayer, type ExrLayer } from './exr-layers.js';
+import { exrDeclaredSpace } from './exr-colour.js';
+import { convertColour, colourSpace, defaultColourContext, type ColourContext } from './colour.js';
+import { premultiply, unpremultiply } from './alpha.js';
+
+export interface ExrPlanes {
+  planes: Float32Array[];
+  width: number;
+  height: number;
+  layer: ExrLayer;
+  /** The space the planes are in now (the working space), or null for a data layer. */
+  colourSpace: string | null;
+  /** The space the file's layer was in. */
+  sourceSpace: string | null;
+  hasAlpha: boolean;
+}
+
+export interface ExrReadOptions {
+  colour?: ColourContext;
+  /** The layer's colour space, overriding the header (e.g. the shot's). */
+  from?: string;
+  layer?: string;
+  /** true: alpha straight (colour divided by alpha); false: premultiplied, as EXR stores it. */
+  straightAlpha?: boolean;
+  /** Parts already read (saves reopening the file). */
+  parts?: ExrPart[];
+}
+
+/** A layer is colour when it has R, G and B. */
+export function isColourLayer(l: ExrLayer): boolean {
+  return ['R', 'G', 'B'].every((c) => l.short.includes(c));
+}
+
+export function loadExrPlanes(file: string, o: ExrReadOptions = {}): ExrPlanes {
+  const parts = o.parts ?? exrParts(file);
+  const layer = selectExrLayer(file, parts, o.layer);
+  const part = parts[layer.part]!;
+  const colour = isColourLayer(layer);
+  // Colour layers as R G B (A); data layers in their own order.
+  const order = colour ? ['R', 'G', 'B', ...(layer.short.includes('A') ? ['A'] : [])] : layer.short;
+  const names = order.map((s) => layer.channels[layer.short.indexOf(s)]!);
+  const planes = readExrChannels(file, part, names);
+  const width = part.width, height = part.height;
+  if (!colour) return { planes, width, height, layer, colourSpace: null, sourceSpace: null, hasAlpha: false };
+
+  const ctx = o.colour ?? defaultColourContext();
+  const cfg = ctx.config;
+  const source = o.from ? colourSpace(cfg, o.from) : exrDeclaredSpace(cfg, part) ?? colourSpace(cfg, ctx.exr ?? 'ACEScg');
+  const working = colourSpace(cfg, ctx.working);
+  const alpha = planes.length === 4 ? planes[3]! : null;
+  const rgb = planes.slice(0, 3);
+  if (source !== working) {
+    if (alpha) unpremultiply(rgb, alpha);
+    convertColour(cfg, source, working, rgb, width, height);
+    if (alpha && !o.straightAlpha) premultiply(rgb, alpha);
+  } else if (alpha && o.straightAlpha) unpremultiply(rgb, alpha);
+  return { planes, width, height, layer, colourSpace: working, sourceSpace: source, hasAlpha: alpha !== null };
+}
