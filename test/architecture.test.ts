@@ -10,7 +10,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 export const LAYERS: string[][] = [
   ['util'],
   ['engine'],
-  ['nn', 'data', 'store'],
+  ['nn', 'data'],
+  ['store'],
   ['image'],
   ['metrics'],
   ['models'],

@@ -17,8 +17,10 @@ import { JOB_KINDS, type JobKind } from '../jobs/kinds.js';
 import { bullConnection, farmKeys, type FarmConnection } from './connection.js';
 import { planChunks } from '../jobs/chunks.js';
 import { DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from '../render/coherence.js';
-import { claimDir, versionStamp } from '../render/version-dir.js';
-import type { RenderChunkInput, RenderChunkResult, RenderFinishInput } from '../jobs/render-chunks.js';
+import { farmRenderSpec, type ChunkRenderOptions, type RenderChunkInput, type RenderChunkResult, type RenderFinishInput } from '../jobs/render-chunks.js';
+import { describeRender, type RenderDescription } from '../render/render-description.js';
+import { renderRequestOf, type RenderShotInput } from '../jobs/run-jobs.js';
+import { openProduction } from '../store/index.js';
 
 /** What a BullMQ job of ours carries. */
 export interface FarmJobData {
@@ -55,8 +57,8 @@ export interface FarmRenderSpec {
   chunk?: number;
   /** BullMQ priority: 1 is served first; default 1000. Chunks inherit their render's. */
   priority?: number;
-  /** Further renderShotFrames options for every chunk (e.g. { quality: 'final' }). */
-  render?: Record<string, unknown>;
+  /** The rest of the render's description for every chunk (quality, tiling, upscaler, strokes). */
+  render?: ChunkRenderOptions;
 }
 
 export interface BullMQQueueOptions {
@@ -165,15 +167,17 @@ export class BullMQQueue implements JobQueue {
     if (!k || k.flowOnly) throw new Error(`unknown job kind "${spec.kind}"; kinds are: ${this.kinds().join(', ')}`);
     const chunk = this.o.chunk ?? 8;
     if (spec.kind === 'render-shot' && chunk > 0) {
-      const i = spec.input as { productionDir: string; shot: string; modelVersion: number; range: [number, number]; shotRange?: [number, number]; outDir?: string; priority?: number };
-      if (!Array.isArray(i.range)) throw new Error('a farm render needs input.range');
-      // The folder is claimed here (this machine mounts the production too): two renders submitted
-      // in the same second never share one.
-      const outDir = i.outDir ?? relative(i.productionDir, claimDir(join(i.productionDir, 'renders', i.shot, `v${i.modelVersion}-${versionStamp()}`)));
-      return this.submitRender({
-        title: spec.title, createdBy: spec.createdBy, productionDir: i.productionDir, shot: i.shot, modelVersion: i.modelVersion,
-        outDir, range: i.range, shotStart: i.shotRange?.[0] ?? i.range[0], priority: i.priority,
-      });
+      // A dailies render on the farm: its description (render-description.ts), checked and pinned
+      // here (this machine mounts the production too), split into chunks.
+      const i = spec.input as unknown as RenderShotInput & { priority?: number };
+      const prod = await openProduction(i.productionDir);
+      let d: RenderDescription;
+      try {
+        const described = await describeRender(prod, renderRequestOf(i, true));
+        described.model.generator.dispose();
+        d = described.description;
+      } finally { await prod.close(); }
+      return this.submitRender({ title: spec.title, createdBy: spec.createdBy, productionDir: i.productionDir, ...farmRenderSpec(d), priority: i.priority });
     }
     const id = randomUUID();
     const data: FarmJobData = { kind: spec.kind, title: spec.title, createdBy: spec.createdBy, input: spec.input };

@@ -11,16 +11,16 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { JobContext } from '../engine/worker.js';
 import { openProduction, type Production } from '../store/index.js';
 import { resolveLookModel } from '../render/model-ref.js';
-import { framePath, missingFrames, renderShotFrames, writeShotMovie } from '../render/render-shot.js';
+import { framePath, missingFrames, renderShotFrames, writeShotMovie, type RenderShotOptions } from '../render/render-shot.js';
 import type { CoherenceOptions } from '../render/coherence.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { renderVersionId } from '../render/version-dir.js';
 import type { LookModel } from '../models/look/model-file.js';
-import { DEFAULT_STROKES, type StrokeOptions } from '../synth/stroke-sequence.js';
-import { strokeOptionsFor } from '../synth/stroke-defaults.js';
+import type { StrokeOptions } from '../synth/stroke-sequence.js';
+import { frameLineage, resolvedStrokes, upscaleLineage, type FrameLineageSettings, type RenderDescription } from '../render/render-description.js';
 import { CarryOver } from '../render/carry-over.js';
 import { resolveUpscaleModel } from '../render/model-ref.js';
-import { DEFAULT_ENSEMBLE } from '../models/upscale/index.js';
+import type { UpscaleEnsemble } from '../models/upscale/index.js';
 
 // In a farm worker's long-lived job thread (job-thread.ts) the production stays open and the last
 // model stays loaded from one chunk to the next; elsewhere each job opens and closes its own.
@@ -72,8 +72,21 @@ interface FarmRender {
   range: [number, number];
   bits?: 8 | 16;
   coherence: CoherenceOptions | null;
-  /** Further renderShotFrames options, passed through as given (e.g. quality). */
-  render?: Record<string, unknown>;
+  /** The rest of the render's description, passed to renderShotFrames in every chunk. */
+  render?: ChunkRenderOptions;
+}
+
+/** What every chunk of a farm render passes to renderShotFrames besides range and folder. */
+export type ChunkRenderOptions = Pick<RenderShotOptions, 'quality' | 'tiling' | 'upscale' | 'strokes'>;
+
+/** A render description as a farm render: the chunks' shared input (render-description.ts). */
+export function farmRenderSpec(d: RenderDescription): Omit<FarmRender, 'productionDir'> & { shotStart: number } {
+  if (d.modelVersion === null) throw new Error('a farm render needs a model version number (workers load the model by its version), not a file');
+  const render: ChunkRenderOptions = {
+    quality: d.quality, ...(Object.keys(d.tiling).length ? { tiling: d.tiling } : {}),
+    ...(d.upscale ? { upscale: { ...d.upscale, scale: d.upscale.scale as 2 | 4 } } : {}), ...(d.strokes ? { strokes: d.strokes } : {}),
+  };
+  return { shot: d.shot, modelVersion: d.modelVersion, outDir: d.outDir, range: d.range, shotStart: d.shotRange[0], bits: d.bits, coherence: d.coherence, render };
 }
 
 export interface RenderChunkInput extends FarmRender {
@@ -175,20 +188,19 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
     for (let f = input.range[0]; f <= input.range[1]; f++) paths.set(resolve(framePath(outDir, shot.name, f)), f);
     const recorded = new Set((await prod.db.selectFrom('renders').select('path').where('path', 'in', [...paths.keys()]).execute()).map((r) => r.path));
     let recordsRepaired = 0;
-    // The params renderShotFrames records for quality final (its stroke settings, resolved).
+    // The lineage renderShotFrames records (render-description.ts): resolved strokes, pinned upscaler.
     const extra = input.render ?? {};
-    const finalParams: Record<string, unknown> = extra.quality === 'final'
-      ? { quality: 'final', strokes: { ...DEFAULT_STROKES, ...(input.coherence ? {} : { anchorEvery: 1 }), ...(await strokeOptionsFor(prod, input.modelVersion, shot.name, (extra.strokes as Partial<StrokeOptions> | undefined) ?? {})) } }
-      : {};
     const unrecorded = [...paths].filter(([p]) => !recorded.has(p));
     if (unrecorded.length) {
-      // …and its upscaler, as renderShotFrames records it.
-      const up = extra.upscale as { model?: string; passes?: number } | undefined;
+      const strokes = extra.quality === 'final' ? await resolvedStrokes(prod, input.modelVersion, shot.name, input.coherence, extra.strokes) : null;
+      const up = extra.upscale;
+      let upscale: FrameLineageSettings['upscale'] = null;
       if (up?.model) {
         const u = await resolveUpscaleModel(prod, up.model);
         u.model.net.dispose();
-        Object.assign(finalParams, { upscale: { model: u.version ?? u.path, scale: u.model.config.scale, passes: up.passes ?? DEFAULT_ENSEMBLE } });
+        upscale = upscaleLineage(u, up.passes);
       }
+      const lineage: FrameLineageSettings = { shot: shot.name, bits: input.bits ?? 8, coherence: input.coherence, strokes, upscale };
       const { model } = await resolveLookModel(prod, String(input.modelVersion));
       const guides = model.config.guides;
       model.generator.dispose();
@@ -197,7 +209,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
         await prod.recordRenderedFrame({
           path, modelVersion: input.modelVersion,
           inputHashes: { rough: f.rough!.hash, ...Object.fromEntries(guides.map((g) => [g.name, f.passes[g.name]!.hash])) },
-          params: { shot: shot.name, frame, bits: input.bits ?? 8, coherence: input.coherence, ...finalParams },
+          params: frameLineage(lineage, frame),
         });
         recordsRepaired++;
       }

@@ -3,13 +3,16 @@
 // data, each job opens the production itself (its own database connection) and reports
 // { progress, message }.
 import { join } from 'node:path';
-import { claimDir, versionStamp } from '../render/version-dir.js';
+import { releaseIfEmpty } from '../render/version-dir.js';
 import type { JobContext } from '../engine/worker.js';
 import { openProduction } from '../store/index.js';
 import { runTrainLook } from './train-look.js';
 import { runTrainUpscale } from './train-upscale.js';
 import type { UpscaleTrainEvent } from '../models/upscale/index.js';
-import { resolveLookModel } from '../render/model-ref.js';
+import { describeRender, renderOptionsOf, type RenderQuality, type RenderRequest } from '../render/render-description.js';
+import type { CoherenceOptions } from '../render/coherence.js';
+import type { StrokeOptions } from '../synth/stroke-sequence.js';
+import type { TilingOptions } from '../models/look/stylize.js';
 import { renderShotFrames, writeShotMovie } from '../render/render-shot.js';
 import type { TrainEvent } from '../models/look/train.js';
 
@@ -49,25 +52,43 @@ export async function trainUpscaleJob(input: TrainUpscaleInput, ctx: JobContext)
   } finally { await prod.close(); }
 }
 
-/** modelVersion absent: the shot's default look model (jobs/model-ref.ts), as `atelier render` picks it. */
-export interface RenderShotInput { productionDir: string; shot: string; modelVersion?: number; range?: [number, number] }
+/**
+ * The dailies' render job: every option the CLI has. modelVersion absent: the shot's default look
+ * model (render/model-ref.ts), as `atelier render` picks it. The output is the next vNNN version.
+ */
+export interface RenderShotInput {
+  productionDir: string; shot: string; modelVersion?: number; range?: [number, number];
+  bits?: 8 | 16; coherence?: CoherenceOptions | null; quality?: RenderQuality; strokes?: Partial<StrokeOptions>;
+  tiling?: TilingOptions; upscale?: RenderRequest['upscale']; outDir?: string;
+}
+
+/** A render job's input as a render request (versionsOnly: the render may run on another machine). */
+export function renderRequestOf(i: RenderShotInput, versionsOnly: boolean): RenderRequest {
+  return {
+    shot: i.shot, range: i.range, model: i.modelVersion !== undefined ? String(i.modelVersion) : undefined, bits: i.bits,
+    coherence: i.coherence, quality: i.quality, strokes: i.strokes, tiling: i.tiling, upscale: i.upscale, outDir: i.outDir, versionsOnly,
+  };
+}
 
 export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
   const prod = await openProduction(input.productionDir);
   try {
-    const { model, version } = await resolveLookModel(prod, input.modelVersion !== undefined ? String(input.modelVersion) : undefined, { shot: input.shot });
-    const outDir = claimDir(join(prod.dir, 'renders', input.shot, `v${version}-${versionStamp()}`));
+    const { description: d, model } = await describeRender(prod, renderRequestOf(input, true));
     try {
-      const r = await renderShotFrames(prod, input.shot, model, version, {
-        outDir, range: input.range,
+      const outDir = join(prod.dir, d.outDir);
+      const r = await renderShotFrames(prod, d.shot, model, d.modelVersion, {
+        ...renderOptionsOf(d), outDir,
         onFrame: (done, total, frame) => {
           ctx.progress({ progress: done / total, message: `frame ${frame} (${done}/${total})` });
           if (ctx.cancelled) throw new Error('job cancelled');
         },
+      }).catch((err: unknown) => {
+        if (input.outDir === undefined) releaseIfEmpty(outDir); // a refused render leaves no empty version
+        throw err;
       });
       // The preview movie, as the CLI and the farm write it, once the folder holds the whole shot.
       ctx.progress({ message: 'preview movie' });
-      const m = await writeShotMovie(outDir, await prod.shot(input.shot));
+      const m = await writeShotMovie(outDir, await prod.shot(d.shot));
       return { frames: r.frames.length, dir: outDir, movie: m.written ? m.movie.path : null };
     } finally { model.generator.dispose(); }
   } finally { await prod.close(); }

@@ -25,7 +25,8 @@ import { upscaleImage, DEFAULT_ENSEMBLE, type UpscaleEnsemble } from '../models/
 import { resolveRenderUpscaler } from './model-ref.js';
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
-export type RenderQuality = 'preview' | 'final';
+export type { RenderQuality } from './render-description.js';
+import { checkFrameRange, frameLineage, upscaleLineage, type RenderQuality } from './render-description.js';
 
 export interface RenderShotOptions {
   outDir: string;
@@ -83,7 +84,7 @@ async function loadMotion(path: string): Promise<MotionVectors> {
 export async function renderShotFrames(prod: Production, shotName: string, model: LookModel, modelVersion: number | null, o: RenderShotOptions): Promise<RenderedShot> {
   const shot = await prod.shot(shotName);
   const [a, b] = o.range ?? shot.range;
-  if (a > b || a < shot.range[0] || b > shot.range[1]) throw new Error(`frame range ${a}-${b} is outside shot ${shot.name} (${shot.range[0]}-${shot.range[1]})`);
+  checkFrameRange(shot, [a, b]);
   const coherence = o.coherence === undefined ? DEFAULT_COHERENCE : o.coherence;
   const opts: CoherenceOptions = coherence ?? { ...DEFAULT_COHERENCE, window: 0 };
   let first = a;
@@ -120,7 +121,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   if (quality === 'final' && modelVersion === null) throw new Error('final quality takes strokes from the model version\'s painted training pairs: give a model version, not a model file');
   // The upscaler is resolved before any frame is rendered: a bad reference fails here.
   const upscaler = o.upscale ? await resolveRenderUpscaler(prod, o.upscale) : null;
-  const upscaleParams = upscaler ? { model: upscaler.version ?? upscaler.path, scale: upscaler.model.config.scale, passes: o.upscale!.passes ?? DEFAULT_ENSEMBLE } : null;
+  const upscaleParams = upscaler ? upscaleLineage(upscaler, o.upscale!.passes) : null;
 
   // From here every resource is released (or kept for the next range) by the finally below.
   let strokes: StrokeSequence | null = null;
@@ -181,7 +182,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         await prod.recordRenderedFrame({
           path, modelVersion,
           inputHashes: { rough: f.rough!.hash, ...Object.fromEntries(model.config.guides.map((g) => [g.name, f.passes[g.name]!.hash])) },
-          params: { shot: shot.name, frame: f.frame, bits: o.bits ?? 8, coherence, ...(strokes ? { quality, strokes: strokes.o } : {}), ...(upscaler ? { upscale: upscaleParams } : {}) },
+          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams }, f.frame),
         });
       }
       out.push({ frame: f.frame, path, warpError });

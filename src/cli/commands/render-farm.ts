@@ -2,21 +2,19 @@
 // (unless --detach) a progress bar until the finish job has written the movie and recorded the
 // version. Ctrl-C cancels the render on the farm; a second Ctrl-C leaves it running and quits.
 import { mkdirSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { openProduction } from '../../store/index.js';
-import { resolveLookModel } from '../../render/model-ref.js';
-import { claimVersionDir, releaseIfEmpty } from '../../render/version-dir.js';
+import { releaseIfEmpty } from '../../render/version-dir.js';
+import { describeRender } from '../../render/render-description.js';
 import type { CoherenceOptions } from '../../render/coherence.js';
 import { coherenceFromFlags } from './coherence-options.js';
-import { MOTION_PASS } from '../../render/motion-pass.js';
 import { upscaleFromFlags, type UpscaleFlags } from './upscale-options.js';
 import { parseTiling, type TilingFlags } from './tiling-options.js';
-import { resolveRenderUpscaler } from '../../render/model-ref.js';
 import { ProgressBar, fmt } from '../../terminal/progress.js';
 import { printResult } from '../output.js';
 import { queueFromOptions, queueNameFor } from '../../farm/connection.js';
 import { BullMQQueue } from '../../farm/bullmq-queue.js';
-import { versionDir, type RenderFinishResult } from '../../jobs/render-chunks.js';
+import { farmRenderSpec, type RenderFinishResult } from '../../jobs/render-chunks.js';
 
 export interface FarmRenderCliOptions extends UpscaleFlags, TilingFlags {
   production?: string;
@@ -34,6 +32,7 @@ export interface FarmRenderCliOptions extends UpscaleFlags, TilingFlags {
   chunk?: number;
   priority?: number;
   detach?: boolean;
+  quality?: string;
 }
 
 export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): Promise<void> {
@@ -42,46 +41,24 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
   if (o.chunk !== undefined && o.chunk < 1) throw new Error(`--chunk must be at least 1 frame, got ${o.chunk}`);
   if (o.model && !/^\d+$/.test(o.model)) throw new Error('--farm needs a model version number (workers load the model by its version), not a file');
   const coherence: CoherenceOptions | null = coherenceFromFlags(o);
-  // Chunks get the render's tiling as JSON, which has no Infinity ("never tile" from --tile 0).
-  const parsed = parseTiling(o);
-  const tiling = parsed.tileAbove === Infinity ? { ...parsed, tileAbove: Number.MAX_SAFE_INTEGER } : parsed;
+  const upscale = upscaleFromFlags(o);
+  if (upscale?.model !== undefined && !/^\d+$/.test(upscale.model)) throw new Error('--farm needs an upscaler version number (workers load it by its version), not a file');
 
   const prod = await openProduction(o.production);
   let spec;
   try {
-    const shot = await prod.shot(shotName);
-    const range = o.range ?? shot.range;
-    if (range[0] > range[1] || range[0] < shot.range[0] || range[1] > shot.range[1]) throw new Error(`frame range ${range[0]}-${range[1]} is outside shot ${shot.name} (${shot.range[0]}-${shot.range[1]})`);
-    // Check the inputs here, not on the farm: a bad shot fails now with a clear message.
-    const { model, version } = await resolveLookModel(prod, o.model, { shot: shot.name });
-    const guides = model.config.guides;
+    // One description, checked here, not on the farm: a bad shot fails now with a clear message;
+    // model and upscaler are pinned to versions, whatever is trained meanwhile.
+    const { description: d, model } = await describeRender(prod, {
+      shot: shotName, range: o.range, model: o.model, bits: Number(o.bits), coherence, quality: o.quality,
+      tiling: parseTiling(o), upscale, outDir: o.output ? resolve(o.output) : undefined, versionsOnly: true,
+    });
     model.generator.dispose();
-    if (version === null) throw new Error('--farm needs a model version number');
-    const need = shot.frames.filter((f) => f.frame >= range[0] && f.frame <= range[1]);
-    const lacking = need.filter((f) => !f.rough || guides.some((g) => !f.passes[g.name]));
-    if (need.length !== range[1] - range[0] + 1 || lacking.length) throw new Error(`shot ${shot.name} lacks rough frames or render passes (${guides.map((g) => g.name).join(', ') || 'none'}) the model needs in ${range[0]}-${range[1]}`);
-    const noMotion = coherence?.motion ? shot.frames.filter((f) => !f.passes[MOTION_PASS]).map((f) => f.frame) : [];
-    if (noMotion.length) throw new Error(`--flow motion: shot ${shot.name} has no ${MOTION_PASS} pass on frame${noMotion.length > 1 ? 's' : ''} ${noMotion.join(', ')}`);
-    // The upscaler is fixed to a version now: every chunk uses the same one, whatever is trained meanwhile.
-    let upscale = upscaleFromFlags(o);
-    if (upscale) {
-      if (upscale.model !== undefined && !/^\d+$/.test(upscale.model)) throw new Error('--farm needs an upscaler version number (workers load it by its version), not a file');
-      const u = await resolveRenderUpscaler(prod, upscale);
-      u.model.net.dispose();
-      upscale = { model: String(u.version), passes: upscale.passes };
-    }
-    const outAbs = o.output ? resolve(o.output) : claimVersionDir(prod.dir, shot.name);
-    const outDir = relative(prod.dir, versionDir(prod, outAbs));
-    mkdirSync(outAbs, { recursive: true });
+    if (d.modelVersion === null) throw new Error('--farm needs a model version number');
+    mkdirSync(resolve(prod.dir, d.outDir), { recursive: true });
     spec = {
-      createdBy: `cli:${process.env.USER ?? 'user'}`, productionDir: prod.dir, shot: shot.name, modelVersion: version, outDir, range,
-      shotStart: shot.range[0], bits: Number(o.bits) as 8 | 16, coherence, movie: o.movie, codec: o.prores ? 'prores' as const : 'h264' as const,
-      chunk: o.chunk ?? 8, priority: o.priority,
-      // Render options the local command has too (--quality, tiling, upscaling), passed to every chunk.
-      render: {
-        ...((o as { quality?: string }).quality ? { quality: (o as { quality?: string }).quality } : {}),
-        ...(Object.keys(tiling).length ? { tiling } : {}), ...(upscale ? { upscale } : {}),
-      },
+      createdBy: `cli:${process.env.USER ?? 'user'}`, productionDir: prod.dir, ...farmRenderSpec(d),
+      movie: o.movie, codec: o.prores ? 'prores' as const : 'h264' as const, chunk: o.chunk ?? 8, priority: o.priority,
     };
   } finally { await prod.close(); }
 

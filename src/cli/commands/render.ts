@@ -4,13 +4,13 @@ import { resolve } from 'node:path';
 import { printResult } from '../output.js';
 import { ProgressBar, fmt } from '../progress.js';
 import { common, integer, withProduction, type CommonOpts } from './store-common.js';
-import { resolveLookModel } from '../../jobs/model-ref.js';
+import { describeRender, renderOptionsOf } from '../../render/render-description.js';
 import { renderShotFrames, writeShotMovie } from '../../render/render-shot.js';
 import { formatFrames } from '../../store/sequence-pattern.js';
 import { DEFAULT_COHERENCE } from '../../render/coherence.js';
-import { parseFrameRange } from '../../store/index.js';
+import { getModelVersion, parseFrameRange } from '../../store/index.js';
 import { renderOnFarm } from './render-farm.js';
-import { claimVersionDir, releaseIfEmpty } from '../../render/version-dir.js';
+import { releaseIfEmpty } from '../../render/version-dir.js';
 import { tilingOptions, parseTiling, type TilingFlags } from './tiling-options.js';
 import { coherenceFromFlags, FLOW_HELP } from './coherence-options.js';
 import { upscaleOptions, upscaleFromFlags, type UpscaleFlags } from './upscale-options.js';
@@ -55,19 +55,23 @@ Examples:
         const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
         return renderOnFarm(shot, { ...o, bits: o.bits, range });
       }
-      coherenceFromFlags(o); // bad flags fail before any work
+      const coherence = coherenceFromFlags(o); // bad flags fail before any work
       const upscale = upscaleFromFlags(o);
       if (o.queue || o.chunk !== undefined || o.detach || o.priority !== undefined) throw new Error('--queue, --chunk, --priority and --detach go with --farm');
       const r = await withProduction(o, async (prod) => {
-        const { model, version, kind } = await resolveLookModel(prod, o.model, { shot });
+        const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
+        // One description (render-description.ts), checked and pinned before any work.
+        const { description: d, model } = await describeRender(prod, {
+          shot, range, model: o.model, bits: Number(o.bits), coherence, quality: o.quality, tiling: parseTiling(o), upscale: upscale ?? null,
+          outDir: o.output ? resolve(o.output) : undefined,
+        });
+        const version = d.modelVersion;
         try {
-          const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
-          const tiling = parseTiling(o);
-          const outDir = o.output ? resolve(o.output) : claimVersionDir(prod.dir, shot);
+          const kind = version !== null ? (await getModelVersion(prod, version)).kind : null;
+          const outDir = resolve(prod.dir, d.outDir);
           const bar = new ProgressBar(`render ${shot}`, 1, process.stderr, 'frame');
           const res = await renderShotFrames(prod, shot, model, version, {
-            outDir, range, bits: Number(o.bits) as 8 | 16, resume: o.resume, quality: o.quality, tiling,
-            coherence: coherenceFromFlags(o), upscale,
+            ...renderOptionsOf(d), outDir, resume: o.resume,
             onFrame: (done, total) => { bar.total = total; if (!o.json) bar.update(done); },
           }).catch((err: unknown) => {
             if (!o.output) releaseIfEmpty(outDir); // a render refused before its first frame leaves no empty version

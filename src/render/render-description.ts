@@ -1,0 +1,177 @@
+// A render described once: which shot and frames, with which model and upscaler (pinned to
+// versions), at which quality, coherence, tiling and bit depth, into which version folder. The CLI,
+// the dailies' render job and the farm each build one with describeRender (every check happens
+// there, before any work) and then render it here or split it into farm chunks. It is plain JSON:
+// it crosses to worker threads and farm machines as it is. frameLineage is the one place a rendered
+// frame's lineage record is derived, for frames rendered now and for frames a farm finish repairs.
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Production, Shot } from '../store/index.js';
+import type { LookModel } from '../models/look/model-file.js';
+import type { TilingOptions } from '../models/look/stylize.js';
+import { DEFAULT_ENSEMBLE, type UpscaleEnsemble, type UpscaleModel } from '../models/upscale/index.js';
+import { DEFAULT_STROKES, type StrokeOptions } from '../synth/stroke-sequence.js';
+import { strokeOptionsFor } from '../synth/stroke-defaults.js';
+import { DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from './coherence.js';
+import { MOTION_PASS } from './motion-pass.js';
+import { resolveLookModel, resolveRenderUpscaler } from './model-ref.js';
+import { claimVersionDir } from './version-dir.js';
+
+export type RenderQuality = 'preview' | 'final';
+
+/** The upscaler of a render, pinned: `model` is a version number (or a file, local renders only). */
+export interface PinnedUpscale { model: string; scale: number; passes: UpscaleEnsemble; tile?: number }
+
+export interface RenderDescription {
+  shot: string;
+  /** Frames written, inclusive. */
+  range: [number, number];
+  /** The shot's whole range: the pre-roll before `range` (coherence) stays inside it. */
+  shotRange: [number, number];
+  /** The look model's version; null for a model file (local renders only: nothing is recorded). */
+  modelVersion: number | null;
+  /** The model file when modelVersion is null. */
+  modelFile?: string;
+  bits: 8 | 16;
+  coherence: CoherenceOptions | null;
+  quality: RenderQuality;
+  /** Stroke-stage overrides for quality final. */
+  strokes?: Partial<StrokeOptions>;
+  /** JSON-safe: "never tile" is Number.MAX_SAFE_INTEGER, not Infinity. */
+  tiling: TilingOptions;
+  upscale: PinnedUpscale | null;
+  /** The version folder, relative to the production (machines mount it at their own path). */
+  outDir: string;
+}
+
+/** What a front end asks for; describeRender checks it and fills in the defaults. */
+export interface RenderRequest {
+  shot: string;
+  range?: [number, number];
+  /** A version number or a model file; default: the shot's default look model (model-ref.ts). */
+  model?: string;
+  bits?: number;
+  coherence?: CoherenceOptions | null;
+  quality?: string;
+  strokes?: Partial<StrokeOptions>;
+  tiling?: TilingOptions;
+  upscale?: { model?: string; scale?: number; passes?: UpscaleEnsemble; tile?: number } | null;
+  /** An existing version folder (absolute or relative to the production); default: the next vNNN. */
+  outDir?: string;
+  /** Renders that leave this machine (farm, dailies) need versions, not files. */
+  versionsOnly?: boolean;
+}
+
+/** The one frame-range check: inclusive, ordered, inside the shot. */
+export function checkFrameRange(shot: { name: string; range: [number, number] }, range: [number, number]): void {
+  const [a, b] = range;
+  if (!Number.isInteger(a) || !Number.isInteger(b) || a > b || a < shot.range[0] || b > shot.range[1]) {
+    throw new Error(`frame range ${a}-${b} is outside shot ${shot.name} (${shot.range[0]}-${shot.range[1]})`);
+  }
+}
+
+/** Tiling as JSON can carry it (JSON has no Infinity, the "never tile" of --tile 0). */
+export function jsonSafeTiling(t: TilingOptions): TilingOptions {
+  return t.tileAbove === Infinity ? { ...t, tileAbove: Number.MAX_SAFE_INTEGER } : { ...t };
+}
+
+/** Checks that the shot has every rough frame and pass the render reads, before any work. */
+export function checkShotInputs(shot: Shot, range: [number, number], guides: readonly { name: string }[], coherence: CoherenceOptions | null): void {
+  const need = shot.frames.filter((f) => f.frame >= range[0] && f.frame <= range[1]);
+  const missing: number[] = [];
+  for (let n = range[0]; n <= range[1]; n++) if (!need.find((f) => f.frame === n && f.rough)) missing.push(n);
+  if (missing.length) throw new Error(`shot ${shot.name} has no rough frame for frame${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  const lacking = need.filter((f) => guides.some((g) => !f.passes[g.name]));
+  if (lacking.length) {
+    throw new Error(`shot ${shot.name} lacks render passes this model needs (${guides.map((g) => g.name).join(', ')}) on frame${lacking.length > 1 ? 's' : ''} ${lacking.map((f) => f.frame).join(', ')}`);
+  }
+  if (coherence?.motion) {
+    const without = need.filter((f) => !f.passes[MOTION_PASS]).map((f) => f.frame);
+    if (without.length) throw new Error(`shot ${shot.name} has no ${MOTION_PASS} pass on frame${without.length > 1 ? 's' : ''} ${without.join(', ')}: coherence from motion vectors needs one on every frame (or render with computed flow)`);
+  }
+}
+
+/**
+ * Checks a render request and pins it: the look model and upscaler resolved to versions (whatever
+ * is trained meanwhile, every chunk renders with these), the output version folder claimed. Returns
+ * the loaded look model too (the caller renders with it or disposes it).
+ */
+export async function describeRender(prod: Production, r: RenderRequest): Promise<{ description: RenderDescription; model: LookModel }> {
+  if (r.bits !== undefined && r.bits !== 8 && r.bits !== 16) throw new Error(`bits must be 8 or 16, got ${String(r.bits)}`);
+  const quality = r.quality ?? 'preview';
+  if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
+  if (r.versionsOnly && r.model !== undefined && !/^\d+$/.test(r.model)) throw new Error('this render needs a model version number (workers load the model by its version), not a file');
+  if (r.versionsOnly && r.upscale?.model !== undefined && !/^\d+$/.test(r.upscale.model)) throw new Error('this render needs an upscaler version number (workers load it by its version), not a file');
+  const shot = await prod.shot(r.shot);
+  const range = r.range ?? shot.range;
+  checkFrameRange(shot, range);
+  const coherence = r.coherence === undefined ? DEFAULT_COHERENCE : r.coherence;
+  const { model, version, path } = await resolveLookModel(prod, r.model, { shot: shot.name });
+  try {
+    if (quality === 'final' && version === null) throw new Error('final quality takes strokes from the model version\'s painted training pairs: give a model version, not a model file');
+    // Pre-roll frames are read too (blended, not written).
+    const from = Math.max(shot.range[0], range[0] - preRoll(coherence ?? { ...DEFAULT_COHERENCE, window: 0 }));
+    checkShotInputs(shot, [from, range[1]], model.config.guides, coherence);
+    let upscale: PinnedUpscale | null = null;
+    if (r.upscale) {
+      const u = await resolveRenderUpscaler(prod, r.upscale);
+      u.model.net.dispose();
+      upscale = { model: u.version !== null ? String(u.version) : u.path, scale: u.model.config.scale, passes: r.upscale.passes ?? DEFAULT_ENSEMBLE, ...(r.upscale.tile !== undefined ? { tile: r.upscale.tile } : {}) };
+    }
+    const outDir = relative(prod.dir, r.outDir !== undefined ? versionFolder(prod, r.outDir) : claimVersionDir(prod.dir, shot.name));
+    const description: RenderDescription = {
+      shot: shot.name, range, shotRange: shot.range, modelVersion: version, ...(version === null ? { modelFile: path } : {}),
+      bits: (r.bits ?? 8) as 8 | 16, coherence, quality, ...(r.strokes ? { strokes: r.strokes } : {}),
+      tiling: jsonSafeTiling(r.tiling ?? {}), upscale, outDir,
+    };
+    return { description, model };
+  } catch (err) {
+    model.generator.dispose();
+    throw err;
+  }
+}
+
+/** A version folder as an absolute path, refusing anything outside the production. */
+export function versionFolder(prod: Production, outDir: string): string {
+  const abs = resolve(prod.dir, outDir);
+  const rel = relative(prod.dir, abs);
+  if (!rel || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`render folder ${outDir} is not inside the production ${prod.dir}`);
+  return abs;
+}
+
+/** What a rendered frame's lineage depends on besides the frame: resolved stroke and upscaler settings. */
+export interface FrameLineageSettings {
+  shot: string;
+  bits: 8 | 16;
+  coherence: CoherenceOptions | null;
+  /** The stroke stage's resolved options (quality final), else null. */
+  strokes: StrokeOptions | null;
+  /** The upscaler as recorded: its version (or file), scale and ensemble passes. */
+  upscale: { model: number | string; scale: number; passes: UpscaleEnsemble } | null;
+}
+
+/** The stroke options a final render resolves (defaults, the shot's and the model's settings, overrides). */
+export async function resolvedStrokes(prod: Production, modelVersion: number, shot: string, coherence: CoherenceOptions | null, overrides: Partial<StrokeOptions> | undefined): Promise<StrokeOptions> {
+  return { ...DEFAULT_STROKES, ...(coherence ? {} : { anchorEvery: 1 }), ...(await strokeOptionsFor(prod, modelVersion, shot, overrides ?? {})) };
+}
+
+/** The upscaler as a frame's lineage records it. */
+export function upscaleLineage(u: { model: UpscaleModel; version: number | null; path: string }, passes: UpscaleEnsemble | undefined): FrameLineageSettings['upscale'] {
+  return { model: u.version ?? u.path, scale: u.model.config.scale, passes: passes ?? DEFAULT_ENSEMBLE };
+}
+
+/** The one derivation of a rendered frame's lineage record (its params; key order is kept). */
+export function frameLineage(s: FrameLineageSettings, frame: number): Record<string, unknown> {
+  return {
+    shot: s.shot, frame, bits: s.bits, coherence: s.coherence,
+    ...(s.strokes ? { quality: 'final', strokes: s.strokes } : {}),
+    ...(s.upscale ? { upscale: s.upscale } : {}),
+  };
+}
+
+/** The description as renderShotFrames options (the model is passed alongside; outDir made absolute by the caller). */
+export function renderOptionsOf(d: RenderDescription): { range: [number, number]; bits: 8 | 16; coherence: CoherenceOptions | null; quality: RenderQuality; strokes?: Partial<StrokeOptions>; tiling: TilingOptions; upscale?: PinnedUpscale & { scale: 2 | 4 } } {
+  return {
+    range: d.range, bits: d.bits, coherence: d.coherence, quality: d.quality, ...(d.strokes ? { strokes: d.strokes } : {}), tiling: d.tiling,
+    ...(d.upscale ? { upscale: { ...d.upscale, scale: d.upscale.scale as 2 | 4 } } : {}),
+  };
+}

@@ -1,0 +1,39 @@
+// The render description's pure parts: the one range check, JSON-safe tiling, the one lineage derivation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkFrameRange, jsonSafeTiling, frameLineage, renderOptionsOf, type RenderDescription } from '../../src/render/render-description.js';
+import { DEFAULT_STROKES } from '../../src/synth/stroke-sequence.js';
+import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
+
+test('one frame-range check: inside the shot, ordered, whole frames', () => {
+  const shot = { name: 'sh1', range: [0, 7] as [number, number] };
+  checkFrameRange(shot, [0, 7]);
+  checkFrameRange(shot, [3, 3]);
+  assert.throws(() => checkFrameRange(shot, [5, 20]), /frame range 5-20 is outside shot sh1 \(0-7\)/);
+  assert.throws(() => checkFrameRange(shot, [4, 2]), /frame range 4-2 is outside shot sh1 \(0-7\)/);
+  assert.throws(() => checkFrameRange(shot, [-1, 2]), /frame range -1-2 is outside shot sh1 \(0-7\)/);
+  assert.throws(() => checkFrameRange(shot, [1.5, 2]), /frame range 1.5-2 is outside shot sh1/);
+});
+
+test('tiling survives JSON: "never tile" is the largest safe integer, not Infinity', () => {
+  const t = jsonSafeTiling({ tileAbove: Infinity, tile: 512 });
+  assert.deepEqual(JSON.parse(JSON.stringify(t)), { tileAbove: Number.MAX_SAFE_INTEGER, tile: 512 });
+  assert.deepEqual(jsonSafeTiling({}), {});
+});
+
+test('frame lineage: one derivation, the key order renders have always recorded', () => {
+  const base = { shot: 'sh1', bits: 8 as const, coherence: DEFAULT_COHERENCE, strokes: null, upscale: null };
+  assert.equal(JSON.stringify(frameLineage(base, 3)), JSON.stringify({ shot: 'sh1', frame: 3, bits: 8, coherence: DEFAULT_COHERENCE }));
+  const full = frameLineage({ ...base, strokes: DEFAULT_STROKES, upscale: { model: 4, scale: 2, passes: 8 } }, 5);
+  assert.deepEqual(Object.keys(full), ['shot', 'frame', 'bits', 'coherence', 'quality', 'strokes', 'upscale']);
+  assert.equal(full.quality, 'final');
+});
+
+test('a description is plain JSON and reaches renderShotFrames whole', () => {
+  const d: RenderDescription = {
+    shot: 'sh1', range: [2, 5], shotRange: [0, 7], modelVersion: 3, bits: 16, coherence: null, quality: 'final',
+    strokes: { anchorEvery: 2 }, tiling: { tileAbove: Number.MAX_SAFE_INTEGER }, upscale: { model: '4', scale: 2, passes: 1, tile: 256 }, outDir: 'renders/sh1/v002',
+  };
+  assert.deepEqual(JSON.parse(JSON.stringify(d)), d);
+  assert.deepEqual(renderOptionsOf(d), { range: [2, 5], bits: 16, coherence: null, quality: 'final', strokes: { anchorEvery: 2 }, tiling: { tileAbove: Number.MAX_SAFE_INTEGER }, upscale: { model: '4', scale: 2, passes: 1, tile: 256 } });
+});
