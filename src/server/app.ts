@@ -8,7 +8,10 @@ import fastifyStatic from '@fastify/static';
 import 'sharp'; // loaded on the main thread before any job worker loads it (sharp's rule for workers)
 import { openProduction, type Production } from '../store/index.js';
 import { migrateServer } from './db.js';
-import { authenticate, requestToken } from './auth.js';
+import { authenticate, authenticateSession, requestCredential } from './auth.js';
+import { SignInLimiter } from './sign-in-limit.js';
+import { makeRedactor } from './redact.js';
+import { roleAtLeast } from './auth.js';
 import { errorHandler, HttpError } from './errors.js';
 import type { ServerContext, ServerLimits } from './route.js';
 import type { JobQueue, JobRecord } from './jobs/queue.js';
@@ -22,6 +25,7 @@ import { shotRoutes } from './routes/shots.js';
 import { reviewRoutes } from './routes/reviews.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
+import { auditRoutes } from './routes/audit.js';
 import { nowIso } from '../store/time.js';
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -39,6 +43,10 @@ export interface ServerOptions {
   /** libtorch threads per job. */
   jobThreads?: number;
   logger?: boolean;
+  /** Serve over TLS (PEM certificate and key): cookies are then Secure and tokens never cross the LAN in clear. */
+  https?: { cert: string | Buffer; key: string | Buffer };
+  /** Behind a reverse proxy that terminates TLS: trust its X-Forwarded-For / -Proto (client address, Secure cookies). */
+  trustProxy?: boolean;
 }
 
 export interface AtelierServer { app: FastifyInstance; ctx: ServerContext; close(): Promise<void> }
@@ -52,6 +60,9 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
     uploadBytes: Math.min(o.limits?.uploadBytes ?? 256 * 1048576, settings.maxFileMegabytes * 1048576),
     jsonBytes: o.limits?.jsonBytes ?? 16 * 1048576,
     uploadFiles: o.limits?.uploadFiles ?? 200,
+    streamsPerToken: o.limits?.streamsPerToken ?? 8,
+    maskQuotaBytes: o.limits?.maskQuotaBytes ?? 64 * 1048576,
+    openRefinesPerUser: o.limits?.openRefinesPerUser ?? 20,
   };
 
   // When a refine job ends other than "done", its request says so (the job itself marks success).
@@ -70,8 +81,10 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
     },
   });
 
-  const app = Fastify({ logger: o.logger ?? false, bodyLimit: limits.jsonBytes });
-  const ctx: ServerContext = { prod, db, queue, limits, routes: [] };
+  // The https option changes Fastify's server type only; the routes are the same either way.
+  const app = Fastify({ logger: o.logger ?? false, bodyLimit: limits.jsonBytes, trustProxy: o.trustProxy ?? false, ...(o.https ? { https: o.https } : {}) } as object) as unknown as FastifyInstance;
+  const redact = makeRedactor(prod.dir);
+  const ctx: ServerContext = { prod, db, queue, limits, routes: [], signIns: new SignInLimiter(), streams: new Map(), redact };
   app.decorateRequest('principal', null);
   app.decorateRequest('viaCookie', false);
   app.setErrorHandler(errorHandler);
@@ -80,14 +93,19 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
   });
   await app.register(multipart, { limits: { fileSize: limits.uploadBytes, files: limits.uploadFiles, fields: 20, fieldSize: 16384, parts: limits.uploadFiles + 20 } });
 
-  // Authentication: every /api route needs a valid token (POST /api/session checks the one it gets).
+  // Authentication: every /api route needs a valid token or session (POST /api/session checks the
+  // token it gets). The app's source maps (the whole client source) are for signed-in users too.
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0]!;
-    if (!path.startsWith('/api/') && path !== '/api') return;
+    if (!path.startsWith('/api/') && path !== '/api' && !path.endsWith('.map')) return;
     if (req.method === 'POST' && path === '/api/session') return;
-    const { token, viaCookie } = requestToken(req.headers);
-    const p = await authenticate(db, token);
-    if (!p) throw new HttpError(401, 'unauthorized', token ? 'unknown or revoked token' : 'a token is required (Authorization: Bearer <token>, or sign in at /)');
+    const { token, session } = requestCredential(req.headers);
+    const viaCookie = session !== undefined;
+    const p = viaCookie ? await authenticateSession(db, session) : await authenticate(db, token);
+    if (!p) {
+      const why = token ? 'unknown or revoked token' : viaCookie ? 'the session has ended (signed out, expired or its token revoked): sign in again' : 'a token is required (Authorization: Bearer <token>, or sign in at /)';
+      throw new HttpError(401, 'unauthorized', why);
+    }
     // A cookie is sent by the browser on its own: state changes through it need our header too.
     if (viaCookie && req.method !== 'GET' && req.method !== 'HEAD' && req.headers['x-atelier-csrf'] !== '1') {
       throw new HttpError(403, 'csrf', 'requests signed in by cookie must send the header X-Atelier-CSRF: 1');
@@ -95,11 +113,17 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
     req.principal = p;
     req.viaCookie = viaCookie;
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
+  // No absolute server paths in any answer; no host names or pids below the supervisor role.
+  app.addHook('preSerialization', async (req, _reply, payload) => {
+    if (!req.principal) return payload;
+    return redact(payload, !roleAtLeast(req.principal.role, 'supervisor'));
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
-    reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
+    reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'");
+    if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
     return payload;
   });
 
@@ -112,6 +136,7 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
   reviewRoutes(app, ctx);
   jobRoutes(app, ctx);
   farmRoutes(app, ctx);
+  auditRoutes(app, ctx);
 
   const webDir = o.webDir === undefined ? DEFAULT_WEB_DIR : o.webDir;
   if (webDir && existsSync(webDir)) {

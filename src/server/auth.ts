@@ -1,6 +1,8 @@
-// Tokens and roles. A token is shown once when created; the database keeps only its sha256.
-// Requests authenticate with "Authorization: Bearer <token>" or the HttpOnly session cookie the
-// web app gets from POST /api/session. Roles are ordered: each may do what the ones below it may.
+// Tokens, sessions and roles. A token is shown once when created; the database keeps only its
+// sha256. Requests authenticate with "Authorization: Bearer <token>" or the HttpOnly session cookie
+// the web app gets from POST /api/session: the cookie carries a session id of its own (never the
+// token), kept server-side as a hash, so sign-out and token revocation end it at once.
+// Roles are ordered: each may do what the ones below it may.
 //   viewer     — read everything: library, models, shots, reviews, jobs, files
 //   artist     — + upload assets, write notes, paint refine requests, start renders, cancel own jobs
 //   supervisor — + approve / needs-work verdicts, start training, cancel any job, manage tokens
@@ -12,7 +14,10 @@ import { nowIso } from '../store/time.js';
 export const ROLES = ['viewer', 'artist', 'supervisor'] as const;
 export type Role = (typeof ROLES)[number];
 
-export interface Principal { tokenId: number; name: string; role: Role }
+export interface Principal { tokenId: number; name: string; role: Role; /** set when signed in by cookie */ sessionId?: number }
+
+/** "a viewer", "an artist": roles in messages. */
+export const withArticle = (word: string) => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
 
 export function parseRole(text: string): Role {
   if (!(ROLES as readonly string[]).includes(text)) throw new Error(`unknown role "${text}"; roles are: ${ROLES.join(', ')}`);
@@ -39,6 +44,7 @@ export async function listTokens(db: Kysely<ServerDatabase>) {
 
 export async function revokeToken(db: Kysely<ServerDatabase>, id: number): Promise<boolean> {
   const r = await db.updateTable('server_tokens').set({ revoked_at: nowIso() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  await db.updateTable('server_sessions').set({ revoked_at: nowIso() }).where('token_id', '=', id).where('revoked_at', 'is', null).execute();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -50,15 +56,48 @@ export async function authenticate(db: Kysely<ServerDatabase>, token: string | u
 }
 
 export const SESSION_COOKIE = 'atelier_session';
+/** A session lasts a working week at most; signing in again starts a new one. */
+export const SESSION_SECONDS = 7 * 86400;
 
-/** The token of a request: the bearer header first, then the session cookie. */
-export function requestToken(headers: Record<string, string | string[] | undefined>): { token: string | undefined; viaCookie: boolean } {
+export async function createSession(db: Kysely<ServerDatabase>, tokenId: number): Promise<string> {
+  const value = 'ses_' + randomBytes(32).toString('base64url');
+  const now = Date.now();
+  await db.insertInto('server_sessions').values({
+    session_hash: hashToken(value), token_id: tokenId, created_at: new Date(now).toISOString(), expires_at: new Date(now + SESSION_SECONDS * 1000).toISOString(), revoked_at: null,
+  }).execute();
+  return value;
+}
+
+/** The principal of a live session: not signed out, not expired, its token not revoked. */
+export async function authenticateSession(db: Kysely<ServerDatabase>, value: string | undefined): Promise<Principal | null> {
+  if (!value || value.length > 200 || !value.startsWith('ses_')) return null;
+  const row = await db.selectFrom('server_sessions').innerJoin('server_tokens', 'server_tokens.id', 'server_sessions.token_id')
+    .select(['server_sessions.id as sid', 'server_tokens.id as tid', 'server_tokens.name', 'server_tokens.role'])
+    .where('server_sessions.session_hash', '=', hashToken(value)).where('server_sessions.revoked_at', 'is', null)
+    .where('server_sessions.expires_at', '>', nowIso()).where('server_tokens.revoked_at', 'is', null).executeTakeFirst();
+  if (!row) return null;
+  return { tokenId: row.tid, name: row.name, role: parseRole(row.role), sessionId: row.sid };
+}
+
+export async function revokeSession(db: Kysely<ServerDatabase>, sessionId: number): Promise<void> {
+  await db.updateTable('server_sessions').set({ revoked_at: nowIso() }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
+}
+
+/** A request's credential: the bearer token first, else the session cookie's value. */
+export function requestCredential(headers: Record<string, string | string[] | undefined>): { token?: string; session?: string } {
   const auth = headers.authorization;
-  if (typeof auth === 'string' && /^Bearer\s+/i.test(auth)) return { token: auth.replace(/^Bearer\s+/i, '').trim(), viaCookie: false };
+  if (typeof auth === 'string' && /^Bearer\s+/i.test(auth)) return { token: auth.replace(/^Bearer\s+/i, '').trim() };
   const cookie = typeof headers.cookie === 'string' ? headers.cookie : '';
   for (const part of cookie.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === SESSION_COOKIE) return { token: decodeURIComponent(v.join('=')), viaCookie: true };
+    if (k === SESSION_COOKIE) {
+      try { return { session: decodeURIComponent(v.join('=')) }; } catch { return { session: '' }; }
+    }
   }
-  return { token: undefined, viaCookie: false };
+  return {};
+}
+
+/** The session cookie: HttpOnly, SameSite=Strict, and Secure whenever the request came over TLS. */
+export function sessionCookie(value: string, secure: boolean, maxAge = SESSION_SECONDS): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
 }

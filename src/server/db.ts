@@ -1,4 +1,5 @@
-// The server's own tables in the production database (tokens, review notes, refine requests).
+// The server's own tables in the production database (tokens, sessions, review notes, refine
+// requests, the audit log).
 // They are migrated by the server with a migration table of its own, so the workspace's
 // migrations (src/store/migrations.ts) and these never interfere.
 import { Migrator, type Kysely, type Migration, type Generated } from 'kysely';
@@ -44,12 +45,35 @@ export interface RefineRequestsTable {
   author: string;
   created_at: string;
   updated_at: string;
+  mask_bytes: number;           // size of the stored mask PNG (counts against its author's quota)
+}
+
+export interface ServerSessionsTable {
+  id: Generated<number>;
+  session_hash: string;         // sha256 hex of the cookie's value; the value itself is never stored
+  token_id: number;             // the token that signed in (revoking it ends its sessions)
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;    // set by sign-out
+}
+
+export interface ServerAuditTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;                // token name (or "-" when unknown, e.g. a failed sign-in)
+  role: string;
+  action: string;               // sign-in, sign-in-failed, sign-out, note, verdict, rights, refine, upload, job, cancel, token-create, token-revoke
+  target: string;               // what it acted on: "shot sh010 version 12", "asset 5", "token 3"
+  detail: string;               // JSON
+  ip: string;
 }
 
 export interface ServerDatabase extends Database {
   server_tokens: ServerTokensTable;
   review_notes: ReviewNotesTable;
   refine_requests: RefineRequestsTable;
+  server_sessions: ServerSessionsTable;
+  server_audit: ServerAuditTable;
 }
 
 type AnyDb = Kysely<any>;
@@ -89,6 +113,27 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('author', 'text', (c) => c.notNull())
           .addColumn('created_at', 'text', (c) => c.notNull())
           .addColumn('updated_at', 'text', (c) => c.notNull()).execute();
+      },
+    },
+    // Server-side sessions (sign-out revokes them), the audit log, and mask sizes for the quota.
+    '0002_sessions_audit_quota': {
+      async up(db: AnyDb) {
+        await withId(db.schema.createTable('server_sessions'), dialect)
+          .addColumn('session_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('token_id', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text').execute();
+        await withId(db.schema.createTable('server_audit'), dialect)
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .addColumn('ip', 'text', (c) => c.notNull()).execute();
+        await db.schema.createIndex('server_audit_at').on('server_audit').columns(['at']).execute();
+        await db.schema.alterTable('refine_requests').addColumn('mask_bytes', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       },
     },
   };

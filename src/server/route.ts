@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Production } from '../store/index.js';
 import type { ServerDatabase } from './db.js';
 import type { JobQueue } from './jobs/queue.js';
-import { roleAtLeast, type Principal, type Role } from './auth.js';
+import { roleAtLeast, withArticle, type Principal, type Role } from './auth.js';
+import type { SignInLimiter } from './sign-in-limit.js';
 import { forbidden, unauthorized } from './errors.js';
 
 declare module 'fastify' {
@@ -21,6 +22,12 @@ export interface ServerLimits {
   jsonBytes: number;
   /** Files in one upload request. */
   uploadFiles: number;
+  /** Live event streams (GET /api/jobs/events) one token may hold open at once. */
+  streamsPerToken: number;
+  /** Bytes of stored refine masks one user (token name) may hold. */
+  maskQuotaBytes: number;
+  /** Refine requests of one user not yet finished (held, pending, running) at once. */
+  openRefinesPerUser: number;
 }
 
 export interface ServerContext {
@@ -29,6 +36,12 @@ export interface ServerContext {
   queue: JobQueue;
   limits: ServerLimits;
   routes: RouteDef[];
+  /** Failed sign-ins per address. */
+  signIns: SignInLimiter;
+  /** Open event streams per token id. */
+  streams: Map<number, number>;
+  /** Strips absolute paths (and, with hideHosts, host names and pids) from a value bound for a client. */
+  redact: (value: unknown, hideHosts: boolean) => unknown;
 }
 
 // Request parts are validated by the schemas; handlers read them as loosely typed records.
@@ -64,7 +77,7 @@ export function defineRoutes(app: FastifyInstance, ctx: ServerContext, defs: Rou
       preHandler: async (req) => {
         const p = req.principal;
         if (!p) throw unauthorized('a token is required (Authorization: Bearer <token>)');
-        if (!roleAtLeast(p.role, def.role)) throw forbidden(`${def.method} ${def.url} needs the ${def.role} role; token "${p.name}" is a ${p.role}`);
+        if (!roleAtLeast(p.role, def.role)) throw forbidden(`${def.method} ${def.url} needs the ${def.role} role; token "${p.name}" is ${withArticle(p.role)}`);
       },
       handler: (req, reply) => def.handler(req as Req, reply, ctx),
     });

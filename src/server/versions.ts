@@ -1,9 +1,10 @@
 // Shot versions: the frames one render pass wrote for a shot. The renderer records each frame
 // (renders table, params.shot / params.frame); a version is the frames of one shot written by one
 // model version into one folder. Its id is the id of its first recorded frame, so it is stable.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Production } from '../store/index.js';
+import { realInside } from './paths.js';
 
 export interface ShotVersion {
   id: number;
@@ -11,13 +12,17 @@ export interface ShotVersion {
   number: number;                  // 1, 2, … in order of creation within the shot
   modelVersion: number;
   dir: string;                     // relative to the production folder
+  /** The folder's own name on disk (v1-final, v1-refine3-…): numbers in the app count versions, folder names do not. */
+  folder: string;
+  /** preview or final (strokes); a refine takes its source version's. */
+  quality: string;
   createdAt: string;
   frames: { frame: number; renderId: number }[];
   /** Set when the version came from a refine request (a masked local re-render). */
   refine: { requestId: number; fromVersion: number } | null;
 }
 
-interface Params { shot?: unknown; frame?: unknown; refine?: unknown; from_version?: unknown }
+interface Params { shot?: unknown; frame?: unknown; refine?: unknown; from_version?: unknown; quality?: unknown }
 
 export async function listShotVersions(prod: Production, shot: string): Promise<ShotVersion[]> {
   // The shot name is in the JSON params; LIKE narrows, the parse decides. LIKE's own characters in
@@ -34,7 +39,7 @@ export async function listShotVersions(prod: Production, shot: string): Promise<
     let v = groups.get(key);
     if (!v) {
       v = {
-        id: r.id, shot, number: 0, modelVersion: r.model_version_id, dir: relative(prod.dir, dir) || '.', createdAt: r.created_at, frames: [],
+        id: r.id, shot, number: 0, modelVersion: r.model_version_id, dir: relative(prod.dir, dir) || '.', folder: basename(dir), quality: typeof p.quality === 'string' ? p.quality : 'preview', createdAt: r.created_at, frames: [],
         refine: typeof p.refine === 'number' && typeof p.from_version === 'number' ? { requestId: p.refine, fromVersion: p.from_version } : null,
       };
       groups.set(key, v);
@@ -45,6 +50,7 @@ export async function listShotVersions(prod: Production, shot: string): Promise<
   }
   const out = [...groups.values()].sort((a, b) => a.id - b.id);
   out.forEach((v, i) => { v.number = i + 1; v.frames.sort((a, b) => a.frame - b.frame); });
+  for (const v of out) if (v.refine) v.quality = out.find((x) => x.id === v.refine!.fromVersion)?.quality ?? v.quality;
   return out;
 }
 
@@ -54,8 +60,8 @@ export async function getShotVersion(prod: Production, shot: string, id: number)
 
 /** Per-frame temporal-coherence (warping) error written next to the frames, if any: { "12": 0.013, … }. */
 export function readCoherence(prod: Production, v: ShotVersion): Record<string, number> | null {
-  const file = join(prod.dir, v.dir, 'coherence.json');
-  if (!existsSync(file)) return null;
+  const file = realInside(prod.dir, join(v.dir, 'coherence.json'));
+  if (!file) return null;
   try {
     const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     const out: Record<string, number> = {};

@@ -2,6 +2,8 @@
 // queue the "farm" is this server's own worker threads.
 import type { FastifyInstance } from 'fastify';
 import { defineRoutes, type ServerContext } from '../route.js';
+import { roleAtLeast } from '../auth.js';
+import { anonymousFarm } from '../redact.js';
 
 export function farmRoutes(app: FastifyInstance, ctx: ServerContext): void {
   defineRoutes(app, ctx, [
@@ -11,7 +13,8 @@ export function farmRoutes(app: FastifyInstance, ctx: ServerContext): void {
       handler: async (req, _r, c) => {
         const w = (req.query as { window?: number }).window ?? 600;
         if (!c.queue.stats) return { backend: 'unknown', queue: '', counts: {}, workers: [], throughput: { windowSeconds: w, jobs: 0, frames: 0, framesPerMinute: 0, jobsPerMinute: 0 }, failures: [] };
-        return c.queue.stats(w);
+        const stats = await c.queue.stats(w);
+        return roleAtLeast(req.principal!.role, 'supervisor') ? stats : anonymousFarm(stats);
       },
     },
   ]);

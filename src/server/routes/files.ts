@@ -1,9 +1,10 @@
 // Sending stored files. Routes name a record (asset id, render id, model id + sample index), the
 // server looks up where its bytes are; no route ever takes a path from the client.
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname, relative, isAbsolute } from 'node:path';
+import { extname } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { notFound } from '../errors.js';
+export { inside, realInside } from '../paths.js';
 
 const MIME: Record<string, string> = {
   png: 'image/png', jpeg: 'image/jpeg', jpg: 'image/jpeg', webp: 'image/webp', tiff: 'image/tiff', tif: 'image/tiff', exr: 'image/x-exr', json: 'application/json',
@@ -12,12 +13,6 @@ const MIME: Record<string, string> = {
 export function mimeOf(formatOrPath: string): string {
   const ext = formatOrPath.includes('.') ? extname(formatOrPath).slice(1) : formatOrPath;
   return MIME[ext.toLowerCase()] ?? 'application/octet-stream';
-}
-
-/** True when path lies inside root (after resolution), so a record can't point the server elsewhere. */
-export function inside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 export function sendFile(reply: FastifyReply, path: string, type: string, immutable: boolean): FastifyReply {

@@ -1,7 +1,8 @@
 // Jobs: start training and renders, list, cancel, and a live stream of their progress (SSE).
 import type { FastifyInstance } from 'fastify';
 import { getModelVersion, getDataset } from '../../store/index.js';
-import { badRequest, forbidden, notFound } from '../errors.js';
+import { badRequest, forbidden, HttpError, notFound } from '../errors.js';
+import { audit } from '../audit.js';
 import { defineRoutes, type ServerContext } from '../route.js';
 import { roleAtLeast } from '../auth.js';
 import type { JobEvent } from '../jobs/queue.js';
@@ -18,15 +19,28 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     {
       method: 'GET', url: '/api/jobs/events', summary: 'Server-sent events: a "snapshot" of the jobs, then "job" (status) and "progress" events as they happen', tag: 'jobs', role: 'viewer', produces: 'text/event-stream',
       handler: async (req, reply, c) => {
+        // Each stream holds a socket and a listener: a token may keep only a few open.
+        const p = req.principal!;
+        const open = c.streams.get(p.tokenId) ?? 0;
+        if (open >= c.limits.streamsPerToken) throw new HttpError(429, 'too_many_streams', `token "${p.name}" already has ${open} live event streams open (at most ${c.limits.streamsPerToken}); close a tab`);
+        c.streams.set(p.tokenId, open + 1);
+        let closed = false;
+        const release = () => {
+          if (closed) return;
+          closed = true;
+          const n = (c.streams.get(p.tokenId) ?? 1) - 1;
+          if (n > 0) c.streams.set(p.tokenId, n); else c.streams.delete(p.tokenId);
+        };
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
-        const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        const hideHosts = !roleAtLeast(p.role, 'supervisor');
+        const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(c.redact(data, hideHosts))}\n\n`);
         // The queue's backend may be away (the farm's Redis): say so on the stream; events follow when it is back.
         try { send('snapshot', { jobs: await c.queue.list() }); } catch (err) { send('unavailable', { message: (err as Error).message }); }
         const off = c.queue.subscribe((e: JobEvent) => send(e.type, e));
         const beat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
-        const stop = () => { clearInterval(beat); off(); };
+        const stop = () => { clearInterval(beat); off(); release(); };
         req.raw.on('close', stop);
         res.on('close', stop);
       },
@@ -41,6 +55,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
           kind: 'train-look', title: `train look on ${ds.name}${b.steps ? ` (${b.steps} steps)` : ''}`,
           input: { productionDir: c.prod.dir, dataset: ds.name, steps: b.steps, budgetSeconds: b.budgetSeconds }, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
         });
+        await audit(c.db, req, { action: 'job', target: `job ${job.id}`, detail: { kind: job.kind, title: job.title } });
         void reply.status(202);
         return job;
       },
@@ -55,6 +70,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
           kind: 'train-upscale', title: `train ${b.scale ?? 2}x upscaler on ${ds.name}${b.steps ? ` (${b.steps} steps)` : ''}`,
           input: { productionDir: c.prod.dir, dataset: ds.name, scale: b.scale, steps: b.steps, budgetSeconds: b.budgetSeconds }, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
         });
+        await audit(c.db, req, { action: 'job', target: `job ${job.id}`, detail: { kind: job.kind, title: job.title } });
         void reply.status(202);
         return job;
       },
@@ -73,6 +89,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
           kind: 'render-shot', title: `render ${shot.name} ${range[0]}-${range[1]} with model #${m.id}`,
           input: { productionDir: c.prod.dir, shot: shot.name, modelVersion: m.id, range, shotRange: shot.range, ...(b.priority ? { priority: b.priority } : {}) }, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
         });
+        await audit(c.db, req, { action: 'job', target: `job ${job.id}`, detail: { kind: job.kind, title: job.title } });
         void reply.status(202);
         return job;
       },
@@ -85,6 +102,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
         if (!job) throw notFound(`no job ${id}`);
         const p = req.principal!;
         if (!roleAtLeast(p.role, 'supervisor') && job.createdBy !== `${p.name}#${p.tokenId}`) throw forbidden('artists may cancel only their own jobs');
+        await audit(c.db, req, { action: 'cancel', target: `job ${id}`, detail: { title: job.title } });
         return c.queue.cancel(id);
       },
     },

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
-import { ASSET_KINDS, getAsset, ingestFiles, listAssets, parseKind, summarize, updateAssets, type Asset, type IngestMeta } from '../../store/index.js';
+import { ASSET_KINDS, findAssetIds, getAsset, getAssets, ingestFiles, parseKind, summarize, updateAssets, type Asset, type IngestMeta } from '../../store/index.js';
 import { badRequest, HttpError } from '../errors.js';
+import { audit } from '../audit.js';
 import { defineRoutes, idParam, type ServerContext } from '../route.js';
 import { mimeOf, sendFile } from './files.js';
 
@@ -21,20 +22,22 @@ const listQuery = {
   type: 'object', additionalProperties: false,
   properties: {
     kind: { type: 'string', maxLength: 200 }, tag: { type: 'string', maxLength: 200 }, character: { type: 'string', maxLength: 200 },
-    cleared: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: 1000 },
+    cleared: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: 1000 }, offset: { type: 'integer', minimum: 0 },
   },
 };
 
 export function libraryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   defineRoutes(app, ctx, [
     {
-      method: 'GET', url: '/api/assets', summary: 'Assets, filtered by kind, tag and character (comma-separated: all must match)', tag: 'library', role: 'viewer', querystring: listQuery,
+      method: 'GET', url: '/api/assets', summary: 'Assets, filtered by kind, tag and character (comma-separated: all must match), a page at a time: `total` says how many match', tag: 'library', role: 'viewer', querystring: listQuery,
       handler: async (req, _r, c) => {
         const q = req.query as Record<string, unknown>;
         let kinds;
         try { kinds = list(q.kind).map(parseKind); } catch (e) { throw badRequest((e as Error).message); }
-        const assets = await listAssets(c.prod, { kinds, tags: list(q.tag), characters: list(q.character), cleared: q.cleared as boolean | undefined, limit: (q.limit as number | undefined) ?? 500 });
-        return { assets: assets.map(view) };
+        const ids = await findAssetIds(c.prod, { kinds, tags: list(q.tag), characters: list(q.character), cleared: q.cleared as boolean | undefined });
+        const offset = (q.offset as number | undefined) ?? 0, limit = (q.limit as number | undefined) ?? 500;
+        const assets = await getAssets(c.prod, ids.slice(offset, offset + limit));
+        return { assets: assets.map(view), total: ids.length, offset };
       },
     },
     {
@@ -83,8 +86,9 @@ export function libraryRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
       handler: async (req, _r, c) => {
         const id = (req.params as { id: number }).id;
-        await getAsset(c.prod, id);
+        const before = await getAsset(c.prod, id);
         const [a] = await updateAssets(c.prod, [id], req.body as Record<string, never>);
+        await audit(c.db, req, { action: 'rights', target: `asset ${id}`, detail: { before: before.rights, after: a!.rights } });
         return view(a!);
       },
     },
@@ -125,6 +129,7 @@ export function libraryRoutes(app: FastifyInstance, ctx: ServerContext): void {
             return r.status === 'rejected' ? { file: name, status: r.status, reason: r.reason.replace(tmp, '') } : { file: name, status: r.status, asset: r.asset.id };
           });
           const s = summarize(results);
+          await audit(c.db, req, { action: 'upload', target: `assets ${out.flatMap((r) => 'asset' in r ? [r.asset] : []).join(',') || '-'}`, detail: { kind, ...s } });
           void reply.status(s.added + s.duplicates > 0 ? 200 : 422);
           return { summary: s, results: out };
         } finally { rmSync(tmp, { recursive: true, force: true }); }

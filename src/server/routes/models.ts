@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { getDataset, getModelVersion, listDatasets, listModelVersions, type ModelVersion, type Production } from '../../store/index.js';
 import { notFound } from '../errors.js';
 import { defineRoutes, idParam, type ServerContext } from '../route.js';
-import { inside, sendFile } from './files.js';
+import { inside, realInside, sendFile } from './files.js';
 
 /** The run folder of a model version, only when it lies inside the production. */
 function runDir(prod: Production, m: ModelVersion): string | null {
@@ -44,8 +44,9 @@ export function modelRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const m = await getModelVersion(c.prod, (req.params as { id: number }).id);
         const dir = runDir(c.prod, m);
         let history: unknown = null;
-        if (dir && existsSync(join(dir, 'history.json'))) {
-          try { history = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')); } catch { history = null; }
+        const file = dir ? realInside(c.prod.dir, join(dir, 'history.json')) : null;
+        if (file) {
+          try { history = JSON.parse(readFileSync(file, 'utf8')); } catch { history = null; }
         }
         return { ...summary(c.prod, m), config: m.config, history };
       },
@@ -77,8 +78,9 @@ export function modelRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const m = await getModelVersion(c.prod, id);
         const dir = runDir(c.prod, m);
         const name = samples(dir)[index];
-        if (!dir || !name) throw notFound(`model version #${id} has no sample sheet ${index}`);
-        return sendFile(reply, join(dir, 'samples', name), 'image/png', false);
+        const real = dir && name ? realInside(c.prod.dir, join(dir, 'samples', name)) : null;
+        if (!real) throw notFound(`model version #${id} has no sample sheet ${index}`);
+        return sendFile(reply, real, 'image/png', false);
       },
     },
     {

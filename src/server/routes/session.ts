@@ -1,8 +1,11 @@
-// Sign-in for the web app: a token becomes an HttpOnly, SameSite=Strict session cookie, so <img>
-// and EventSource requests authenticate without the token ever being readable by scripts.
+// Sign-in for the web app: a token opens a server-side session whose id travels in an HttpOnly,
+// SameSite=Strict cookie (Secure over TLS), so <img> and EventSource requests authenticate without
+// the token ever being readable by scripts or stored in the browser. Sign-out ends the session on
+// the server: the old cookie stops working. Failed sign-ins are logged and limited per address.
 import type { FastifyInstance } from 'fastify';
-import { authenticate, SESSION_COOKIE } from '../auth.js';
-import { unauthorized } from '../errors.js';
+import { authenticate, createSession, revokeSession, sessionCookie } from '../auth.js';
+import { audit } from '../audit.js';
+import { HttpError, unauthorized } from '../errors.js';
 import { defineRoutes, type ServerContext } from '../route.js';
 
 export function sessionRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -10,19 +13,36 @@ export function sessionRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/session', {
     schema: { body: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } }, additionalProperties: false } },
   }, async (req, reply) => {
+    const wait = ctx.signIns.retryAfterMs(req.ip);
+    if (wait > 0) {
+      void reply.header('retry-after', Math.ceil(wait / 1000));
+      throw new HttpError(429, 'too_many_attempts', `too many failed sign-ins from this address; try again in ${Math.ceil(wait / 60000)} min`);
+    }
     const { token } = req.body as { token: string };
     const p = await authenticate(ctx.db, token);
-    if (!p) throw unauthorized('unknown or revoked token');
-    void reply.header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${7 * 86400}`);
+    if (!p) {
+      ctx.signIns.fail(req.ip);
+      // The log keeps a prefix only: enough to tell a typo from a scan, never a usable secret.
+      await audit(ctx.db, req, { action: 'sign-in-failed', target: 'session', detail: { tokenPrefix: token.slice(0, 8), userAgent: String(req.headers['user-agent'] ?? '').slice(0, 200) } });
+      req.log.warn({ ip: req.ip }, 'failed sign-in');
+      throw unauthorized('unknown or revoked token');
+    }
+    ctx.signIns.succeed(req.ip);
+    const session = await createSession(ctx.db, p.tokenId);
+    await audit(ctx.db, req, { actor: p.name, role: p.role, action: 'sign-in', target: `token ${p.tokenId}` });
+    void reply.header('set-cookie', sessionCookie(session, req.protocol === 'https'));
     return { name: p.name, role: p.role };
   });
-  ctx.routes.push({ method: 'POST', url: '/api/session', summary: 'Sign in: exchanges a token for a session cookie', tag: 'session', role: 'viewer', body: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } }, handler: async () => null });
+  ctx.routes.push({ method: 'POST', url: '/api/session', summary: 'Sign in: exchanges a token for a server-side session (cookie); failed attempts are logged and limited per address', tag: 'session', role: 'viewer', body: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } }, handler: async () => null });
 
   defineRoutes(app, ctx, [
     {
-      method: 'DELETE', url: '/api/session', summary: 'Sign out (clears the session cookie)', tag: 'session', role: 'viewer',
-      handler: async (_req, reply) => {
-        void reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+      method: 'DELETE', url: '/api/session', summary: 'Sign out: ends the session on the server and clears its cookie', tag: 'session', role: 'viewer',
+      handler: async (req, reply, c) => {
+        const p = req.principal!;
+        if (p.sessionId !== undefined) await revokeSession(c.db, p.sessionId);
+        await audit(c.db, req, { action: 'sign-out', target: `token ${p.tokenId}` });
+        void reply.header('set-cookie', sessionCookie('', req.protocol === 'https', 0));
         return { ok: true };
       },
     },

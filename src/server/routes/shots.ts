@@ -5,7 +5,7 @@ import { getRenderedFrame, listShots } from '../../store/index.js';
 import { notFound } from '../errors.js';
 import { defineRoutes, idParam, type Schema, type ServerContext } from '../route.js';
 import { listShotVersions, readCoherence } from '../versions.js';
-import { inside, mimeOf, sendFile } from './files.js';
+import { mimeOf, realInside, sendFile } from './files.js';
 
 export const SHOT_NAME: Schema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$' };
 export const shotParam: Schema = { type: 'object', required: ['name'], additionalProperties: false, properties: { name: SHOT_NAME } };
@@ -32,7 +32,11 @@ export function shotRoutes(app: FastifyInstance, ctx: ServerContext): void {
         return {
           name: shot.name, range: shot.range, fps: shot.fps, width: shot.width, height: shot.height, passNames: shot.passNames, keyframes: shot.keyframes, missing: shot.missing,
           frames: shot.frames.map((f) => ({ frame: f.frame, rough: f.rough?.id ?? null, keyframe: f.keyframe?.id ?? null })),
-          versions: versions.map((v) => ({ id: v.id, number: v.number, modelVersion: v.modelVersion, createdAt: v.createdAt, frames: v.frames.length, refine: v.refine, verdict: latest.get(v.id) ?? null })),
+          versions: versions.map((v) => ({
+            id: v.id, number: v.number, modelVersion: v.modelVersion, createdAt: v.createdAt, frames: v.frames.length, quality: v.quality, folder: v.folder, verdict: latest.get(v.id) ?? null,
+            // A refine names its source by number too: people speak of "v1", not of render ids.
+            refine: v.refine ? { ...v.refine, fromNumber: versions.find((x) => x.id === v.refine!.fromVersion)?.number ?? null } : null,
+          })),
         };
       },
     },
@@ -42,16 +46,17 @@ export function shotRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const { name, id } = req.params as { name: string; id: number };
         const v = (await listShotVersions(c.prod, name)).find((x) => x.id === id);
         if (!v) throw notFound(`shot ${name} has no version ${id}`);
-        return { id: v.id, number: v.number, shot: v.shot, modelVersion: v.modelVersion, createdAt: v.createdAt, refine: v.refine, frames: v.frames, coherence: readCoherence(c.prod, v) };
+        return { id: v.id, number: v.number, shot: v.shot, modelVersion: v.modelVersion, createdAt: v.createdAt, quality: v.quality, folder: v.folder, refine: v.refine, frames: v.frames, coherence: readCoherence(c.prod, v) };
       },
     },
     {
       method: 'GET', url: '/api/renders/:id/file', summary: 'A rendered frame\'s bytes (by render id)', tag: 'shots', role: 'viewer', params: idParam, produces: 'image/png',
       handler: async (req, reply, c) => {
         const r = await getRenderedFrame(c.prod, (req.params as { id: number }).id);
-        // Only files inside the production are served, whatever a record says.
-        if (!inside(c.prod.dir, r.path)) throw notFound(`rendered frame #${r.id} lies outside the production`);
-        return sendFile(reply, r.path, mimeOf(r.path), false);
+        // Only files inside the production are served, whatever a record says or a symlink points at.
+        const real = realInside(c.prod.dir, r.path);
+        if (!real) throw notFound(`rendered frame #${r.id} is missing or lies outside the production`);
+        return sendFile(reply, real, mimeOf(r.path), false);
       },
     },
   ]);
