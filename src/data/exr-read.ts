@@ -5,7 +5,7 @@
 import { exrParts, readExrChannels, type ExrPart } from './exr-file.js';
 import { selectExrLayer, type ExrLayer } from './exr-layers.js';
 import { exrDeclaredSpace } from './exr-colour.js';
-import { convertColour, colourSpace, defaultColourContext, type ColourContext } from './colour.js';
+import { convertColour, colourSpace, isDataSpace, defaultColourContext, type ColourContext } from './colour.js';
 import { premultiply, unpremultiply } from './alpha.js';
 
 export interface ExrPlanes {
@@ -51,6 +51,8 @@ export function loadExrPlanes(file: string, o: ExrReadOptions = {}): ExrPlanes {
   const ctx = o.colour ?? defaultColourContext();
   const cfg = ctx.config;
   const source = o.from ? colourSpace(cfg, o.from) : exrDeclaredSpace(cfg, part) ?? colourSpace(cfg, ctx.exr ?? 'ACEScg');
+  // A colour layout stored as data (a normals or motion pass split out by shot add): as stored.
+  if (isDataSpace(cfg, source)) return { planes, width, height, layer, colourSpace: null, sourceSpace: source, hasAlpha: false };
   const working = colourSpace(cfg, ctx.working);
   const alpha = planes.length === 4 ? planes[3]! : null;
   const rgb = planes.slice(0, 3);

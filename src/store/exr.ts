@@ -1,75 +1,50 @@
-// OpenEXR validation. ffmpeg decodes EXR but does not notice a truncated file (it fills the
-// missing lines with zeros), so the header and the chunk offset table are checked here first:
-// every scanline chunk must lie inside the file. Then ffmpeg decodes the whole image (scaled to
-// 32×32 grey for the perceptual hash).
-import { runTool } from './ffmpeg.js';
+// OpenEXR validation at ingest, by OpenEXR itself (the image addon): every part's header and
+// offset table are read, the pixel limit is checked on the headers before anything is decoded,
+// then every channel of every part is decoded, so a truncated or corrupt file is refused with
+// OpenEXR's reason. The default layer (beauty), in sRGB, gives the perceptual hash.
+import { exrParts, decodeAllExr, ExrError, type ExrPart } from '../data/exr-file.js';
+import { loadExrPlanes } from '../data/exr-read.js';
 import { phashFromGrey32 } from './phash.js';
 
-export interface ExrHeader { width: number; height: number; channels: number; bitDepth: number; compression: number; tiled: boolean }
+export interface ExrSummary { width: number; height: number; channels: number; bitDepth: number; parts: ExrPart[] }
 
-const LINES_PER_CHUNK = [1, 1, 1, 16, 32, 16, 32, 32, 32, 256]; // by compression id
-
-export function parseExrHeader(buf: Buffer): ExrHeader {
-  if (buf.length < 8 || buf.readUInt32LE(0) !== 20000630) throw new Error('not an OpenEXR file');
-  const flags = buf.readUInt32LE(4);
-  if (flags & 0x800) throw new Error('deep-data EXR is not supported');
-  if (flags & 0x1000) throw new Error('multi-part EXR is not supported');
-  const tiled = (flags & 0x200) !== 0;
-  let off = 8;
-  const cstr = () => {
-    const end = buf.indexOf(0, off);
-    if (end < 0) throw new Error('truncated EXR header');
-    const s = buf.toString('latin1', off, end);
-    off = end + 1;
-    return s;
-  };
-  let channels = 0, bitDepth = 0, compression = -1;
-  let box: number[] | null = null;
-  for (;;) {
-    const name = cstr();
-    if (name === '') break;
-    const type = cstr();
-    if (off + 4 > buf.length) throw new Error('truncated EXR header');
-    const size = buf.readInt32LE(off); off += 4;
-    if (size < 0 || off + size > buf.length) throw new Error('truncated EXR header');
-    const v = buf.subarray(off, off + size);
-    if (name === 'channels' && type === 'chlist') {
-      let p = 0;
-      while (p < v.length && v[p] !== 0) {
-        const e = v.indexOf(0, p);
-        if (e < 0 || e + 17 > v.length) throw new Error('corrupt EXR channel list');
-        const pixelType = v.readInt32LE(e + 1);
-        bitDepth = Math.max(bitDepth, pixelType === 1 ? 16 : 32);
-        channels++;
-        p = e + 17;
-      }
-    } else if (name === 'compression' && size >= 1) compression = v[0];
-    else if (name === 'dataWindow' && size >= 16) box = [v.readInt32LE(0), v.readInt32LE(4), v.readInt32LE(8), v.readInt32LE(12)];
-    off += size;
-  }
-  if (!box || channels === 0 || compression < 0) throw new Error('EXR header lacks channels, compression or dataWindow');
-  const width = box[2] - box[0] + 1, height = box[3] - box[1] + 1;
-  if (width <= 0 || height <= 0) throw new Error(`EXR data window is empty (${width}×${height})`);
-  if (compression >= LINES_PER_CHUNK.length) throw new Error(`unknown EXR compression ${compression}`);
-  const header = { width, height, channels, bitDepth, compression, tiled };
-  if (!tiled) {
-    // Offset table right after the header: one uint64 per chunk of scanlines.
-    const chunks = Math.ceil(height / LINES_PER_CHUNK[compression]);
-    if (off + chunks * 8 > buf.length) throw new Error('truncated EXR (offset table cut off)');
-    for (let i = 0; i < chunks; i++) {
-      const at = Number(buf.readBigUInt64LE(off + i * 8));
-      if (at + 8 > buf.length) throw new Error(`truncated EXR (scanline chunk ${i + 1} of ${chunks} is missing)`);
-      const len = buf.readInt32LE(at + 4);
-      if (len < 0 || at + 8 + len > buf.length) throw new Error(`truncated EXR (scanline chunk ${i + 1} of ${chunks} is cut off)`);
-    }
-  }
-  return header;
+/** Headers only: size of the first part (the image), its channel count, 16 when every channel is half. */
+export function readExrHeader(file: string): ExrSummary {
+  const parts = exrParts(file);
+  const first = parts[0];
+  if (!first) throw new ExrError(file, 'corrupt EXR file (no parts)', false);
+  if (first.width <= 0 || first.height <= 0) throw new ExrError(file, `corrupt EXR file (empty data window ${first.width}×${first.height})`, false);
+  const all = parts.flatMap((p) => p.channels);
+  return { width: first.width, height: first.height, channels: first.channels.length, bitDepth: all.every((c) => c.type === 'half') ? 16 : 32, parts };
 }
 
-/** Full decode through ffmpeg; returns the perceptual hash. */
-export function decodeExrPhash(path: string): string {
-  const grey = runTool('ffmpeg', ['-v', 'error', '-nostdin', '-i', path, '-frames:v', '1', '-vf', 'scale=32:32:flags=area',
-    '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], 'EXR decode');
-  if (grey.length !== 1024) throw new Error(`EXR decode produced ${grey.length} bytes instead of 1024`);
+/** Decodes everything (throws ExrError on a damaged file) and returns the perceptual hash. */
+export function decodeExrPhash(file: string, parts: ExrPart[]): string {
+  decodeAllExr(file, parts);
+  const img = loadExrPlanes(file, { parts });
+  const { width: w, height: h, planes } = img;
+  // Luma of the (sRGB) colour, or the first data channel scaled to its range.
+  const n = w * h;
+  let y = new Float32Array(n);
+  if (planes.length >= 3 && img.colourSpace) for (let i = 0; i < n; i++) y[i] = 0.2126 * planes[0]![i]! + 0.7152 * planes[1]![i]! + 0.0722 * planes[2]![i]!;
+  else {
+    y = Float32Array.from(planes[0]!);
+    let lo = Infinity, hi = -Infinity;
+    for (const v of y) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const span = hi > lo ? hi - lo : 1;
+    for (let i = 0; i < n; i++) y[i] = Number.isFinite(y[i]!) ? (y[i]! - lo) / span : 0;
+  }
+  // Area average to 32×32 (each output cell averages the source pixels whose centres fall in it).
+  const sum = new Float64Array(1024), count = new Uint32Array(1024);
+  for (let r = 0; r < h; r++) {
+    const cy = Math.min(31, Math.floor(((r + 0.5) * 32) / h));
+    for (let c = 0; c < w; c++) {
+      const v = y[r * w + c]!;
+      const k = cy * 32 + Math.min(31, Math.floor(((c + 0.5) * 32) / w));
+      sum[k] += Number.isFinite(v) ? v : 0; count[k]++;
+    }
+  }
+  const grey = Buffer.alloc(1024);
+  for (let k = 0; k < 1024; k++) grey[k] = Math.round(Math.min(1, Math.max(0, count[k] ? sum[k]! / count[k]! : 0)) * 255);
   return phashFromGrey32(grey);
 }

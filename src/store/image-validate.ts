@@ -4,7 +4,8 @@
 // corrupt files fail. The decode also yields the perceptual hash.
 import { statSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { parseExrHeader, decodeExrPhash } from './exr.js';
+import { readExrHeader, decodeExrPhash } from './exr.js';
+import { ExrError } from '../data/exr-file.js';
 import { phashFromGrey32 } from './phash.js';
 
 export const SUPPORTED_FORMATS = ['png', 'jpeg', 'tiff', 'webp', 'exr'] as const;
@@ -89,11 +90,13 @@ export async function validateImageData(file: string, data: Buffer, limits: Vali
     `image is ${w}×${h} = ${mp(w * h)}, over the limit of ${mp(limits.maxPixels)} (possible decompression bomb; raise max_megapixels to accept it)`);
 
   if (format === 'exr') {
+    // OpenEXR reads the file itself (the same bytes as `data`, just read).
+    const why = (err: unknown) => new RejectedFileError(file, err instanceof ExrError ? err.reason : `corrupt EXR file (${(err as Error).message})`);
     let header;
-    try { header = parseExrHeader(data); } catch (err) { throw new RejectedFileError(file, (err as Error).message.startsWith('truncated') ? (err as Error).message : `corrupt EXR (${(err as Error).message})`); }
-    if (header.width * header.height > limits.maxPixels) throw bomb(header.width, header.height);
+    try { header = readExrHeader(file); } catch (err) { throw why(err); }
+    for (const p of header.parts) if (p.width * p.height > limits.maxPixels) throw bomb(p.width, p.height);
     let phash: string;
-    try { phash = decodeExrPhash(file); } catch (err) { throw new RejectedFileError(file, `corrupt EXR data (${(err as Error).message})`); }
+    try { phash = decodeExrPhash(file, header.parts); } catch (err) { throw why(err); }
     return { format, width: header.width, height: header.height, channels: header.channels, bitDepth: header.bitDepth, phash };
   }
 

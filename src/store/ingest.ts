@@ -22,7 +22,12 @@ export interface IngestMeta {
   source?: string | null;
   /** Defaults to the production's default_cleared_for_training (false unless changed). */
   cleared?: boolean;
+  /** The files' OCIO colour space, when known (a shot's --color-space); null: the format's default. */
+  colorSpace?: string | null;
 }
+
+/** Where a file derived at import (a layer split out of a multi-layer EXR) came from. */
+export interface IngestOrigin { sourcePath: string; originalName: string }
 
 export interface IngestOptions {
   maxMegapixels?: number;
@@ -61,9 +66,9 @@ export class IngestSession {
     return { id: r.id, hash: r.hash, kind: r.kind, format: r.format, width: r.width, height: r.height, bitDepth: r.bit_depth };
   }
 
-  async ingest(fileArg: string, meta: IngestMeta): Promise<IngestResult> {
+  async ingest(fileArg: string, meta: IngestMeta, origin?: IngestOrigin): Promise<IngestResult> {
     const file = resolve(fileArg);
-    const result = await this.ingestOne(file, meta).catch((err: unknown): IngestResult => {
+    const result = await this.ingestOne(file, meta, origin).catch((err: unknown): IngestResult => {
       if (err instanceof RejectedFileError) return { file: err.file, status: 'rejected', reason: err.reason };
       // The database is gone: that is not this file's fault, and every following file would fail
       // too. Stop the batch with the database's error (what was recorded so far stays recorded).
@@ -74,7 +79,7 @@ export class IngestSession {
     return result;
   }
 
-  private async ingestOne(file: string, meta: IngestMeta): Promise<IngestResult> {
+  private async ingestOne(file: string, meta: IngestMeta, origin?: IngestOrigin): Promise<IngestResult> {
     const s = this.settings;
     const limits = { maxPixels: (this.opts.maxMegapixels ?? s.maxMegapixels) * 1e6, maxBytes: s.maxFileMegabytes * 1048576 };
     const data = readImageFile(file, limits);
@@ -94,12 +99,13 @@ export class IngestSession {
     try {
       id = await this.prod.transaction(async (trx) => {
         const row = await trx.insertInto('assets').values({
-          hash, kind: meta.kind, original_name: basename(file), source_path: file, format: info.format,
+          hash, kind: meta.kind, original_name: origin?.originalName ?? basename(file), source_path: origin?.sourcePath ?? file, format: info.format,
           width: info.width, height: info.height, channels: info.channels, bit_depth: info.bitDepth, bytes: data.length,
           phash: info.phash, near_duplicate_of: near?.item.id ?? null, near_duplicate_distance: near?.distance ?? null,
           location: meta.location ?? null,
           owner: meta.owner ?? s.defaultOwner, licence: meta.licence ?? s.defaultLicence, source: meta.source ?? s.defaultSource,
           cleared_for_training: (meta.cleared ?? s.defaultClearedForTraining) ? 1 : 0,
+          color_space: meta.colorSpace ?? null,
           created_at: now, updated_at: now,
         }).returning('id').executeTakeFirstOrThrow();
         for (const tag of new Set(meta.tags ?? [])) await trx.insertInto('asset_tags').values({ asset_id: row.id, tag }).execute();

@@ -167,8 +167,20 @@ function doublePrecisionFps(dialect: DialectName): Migration {
   };
 }
 
+// Studio formats: an asset's and a shot's colour space (null: the production's default for the
+// file's format) and a shot's start timecode (HH:MM:SS:FF, null: none).
+function colourAndTimecode(): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema.alterTable('assets').addColumn('color_space', 'text').execute();
+      await db.schema.alterTable('shots').addColumn('color_space', 'text').execute();
+      await db.schema.alterTable('shots').addColumn('timecode', 'text').execute();
+    },
+  };
+}
+
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
-  return { '0001_initial': initial(dialect), '0002_fps_double_precision': doublePrecisionFps(dialect) };
+  return { '0001_initial': initial(dialect), '0002_fps_double_precision': doublePrecisionFps(dialect), '0003_colour_timecode': colourAndTimecode() };
 }
 
 /**

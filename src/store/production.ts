@@ -45,6 +45,10 @@ export interface Settings {
   maxMegapixels: number;          // decompression-bomb guard
   maxFileMegabytes: number;
   nearDuplicateDistance: number;  // perceptual-hash bits (of 64) at or under which images are flagged
+  ocioConfig: string | null;      // the production's OCIO config file (e.g. ACES 1.x); null: built-in
+  workingColorSpace: string;      // the space models train and render in (recorded in model files)
+  imageColorSpace: string;        // 8/16-bit images (PNG, JPEG, TIFF, WebP) in and out
+  exrColorSpace: string;          // EXR files whose header names none, and EXR output
 }
 
 export const DEFAULT_SETTINGS: Omit<Settings, 'name'> = {
@@ -55,6 +59,10 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'name'> = {
   maxMegapixels: 100,
   maxFileMegabytes: 2048,
   nearDuplicateDistance: 6,
+  ocioConfig: null,
+  workingColorSpace: 'sRGB - Texture',
+  imageColorSpace: 'sRGB - Texture',
+  exrColorSpace: 'ACEScg',
 };
 
 const SETTING_KEYS: Record<keyof Settings, string> = {
@@ -66,6 +74,10 @@ const SETTING_KEYS: Record<keyof Settings, string> = {
   maxMegapixels: 'max_megapixels',
   maxFileMegabytes: 'max_file_megabytes',
   nearDuplicateDistance: 'near_duplicate_distance',
+  ocioConfig: 'ocio_config',
+  workingColorSpace: 'working_color_space',
+  imageColorSpace: 'image_color_space',
+  exrColorSpace: 'exr_color_space',
 };
 
 

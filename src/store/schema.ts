@@ -25,6 +25,7 @@ export interface AssetsTable {
   licence: string | null;
   source: string | null;
   cleared_for_training: number; // 0 | 1
+  color_space: string | null;   // OCIO colour space; null: the production's default for the format
   created_at: string;
   updated_at: string;
 }
@@ -46,6 +47,8 @@ export interface ShotsTable {
   fps: number;
   width: number | null;
   height: number | null;
+  color_space: string | null;   // the rough frames' OCIO colour space; null: the file's own or the default
+  timecode: string | null;      // start timecode HH:MM:SS:FF (';' before FF: drop frame)
   created_at: string;
   updated_at: string;
 }

@@ -13,6 +13,11 @@ import { probeVideo, runTool } from './ffmpeg.js';
 import { sha256File } from './content-store.js';
 import { linkPair } from './pairs.js';
 import type { Database } from './schema.js';
+import { splitExrFrames, type SplitFrame } from './exr-split.js';
+import { exrParts } from '../data/exr-file.js';
+import { productionColour } from './colour-settings.js';
+import { colourSpace } from '../data/colour.js';
+import { parseTimecode, formatTimecode } from './timecode.js';
 
 export interface FrameAsset { id: number; hash: string; path: string; width: number; height: number; format: string; bitDepth: number }
 export interface ShotFrame { frame: number; rough: FrameAsset | null; passes: Record<string, FrameAsset>; keyframe: FrameAsset | null; pairId: number | null }
@@ -29,6 +34,10 @@ export interface Shot {
   width: number | null;
   height: number | null;
   passNames: string[];
+  /** The rough frames' colour space when set for the shot (else each file's own or the default). */
+  colorSpace: string | null;
+  /** Start timecode of the first frame of the range (HH:MM:SS:FF), or null. */
+  timecode: string | null;
   frames: ShotFrame[];     // every frame of the range, in order
   missing: number[];       // frames of the range without a rough frame
   missingPasses: Record<string, number[]>;
@@ -49,6 +58,7 @@ export interface ShotReport {
 }
 
 const SHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const PASS_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export interface ShotAddOptions {
   range?: [number, number];
@@ -57,6 +67,14 @@ export interface ShotAddOptions {
   meta?: Omit<IngestMeta, 'kind'>;
   maxMegapixels?: number;
   onResult?: (r: IngestResult) => void;
+  /** EXR sequences: the layer (or part) that is the rough frame (default: beauty, else the default layer). */
+  layer?: string;
+  /** EXR sequences: render passes from layers of the same files, pass name -> layer or channel (depth -> Z). */
+  passes?: Record<string, string>;
+  /** The rough frames' OCIO colour space (checked against the production's config). */
+  colorSpace?: string;
+  /** Start timecode HH:MM:SS:FF of the range's first frame (default: the first EXR's header, if any). */
+  timecode?: string;
 }
 
 async function shotRow(db: Kysely<Database>, name: string) {
@@ -72,16 +90,17 @@ function frameOfResult(r: IngestResult, byFile: Map<string, number>): number | n
 }
 
 /** Ingests the files of a sequence (frame → file) and returns frame → asset id. */
-async function ingestFrames(prod: Production, frames: Map<number, string>, meta: IngestMeta, opts: { maxMegapixels?: number; onResult?: (r: IngestResult) => void }) {
+async function ingestFrames(prod: Production, frames: Map<number, string>, meta: IngestMeta, opts: { maxMegapixels?: number; onResult?: (r: IngestResult) => void }, origins?: Map<number, SplitFrame['origin']>) {
   const session = await IngestSession.start(prod, { nearDuplicates: false, maxMegapixels: opts.maxMegapixels, onResult: opts.onResult });
   const results: IngestResult[] = [];
   const ids = new Map<number, number>();
   const rejected: ShotRejection[] = [];
   const byFile = new Map([...frames].map(([f, p]) => [resolve(p), f]));
   for (const [frame, file] of frames) {
-    const r = await session.ingest(file, meta);
+    const origin = origins?.get(frame);
+    const r = await session.ingest(file, meta, origin);
     results.push(r);
-    if (r.status === 'rejected') rejected.push({ frame: frameOfResult(r, byFile) ?? frame, file: r.file, reason: r.reason });
+    if (r.status === 'rejected') rejected.push({ frame: frameOfResult(r, byFile) ?? frame, file: origin ? `${origin.sourcePath} (${origin.originalName.split('#').pop()})` : r.file, reason: r.reason });
     else ids.set(frame, r.asset.id);
   }
   return { ids, rejected, summary: summarize(results) };
@@ -94,7 +113,13 @@ export async function addShot(prod: Production, name: string, source: string, op
   if (existing && !opts.replace) throw new Error(`shot ${name} already exists (use --replace to re-import its rough frames)`);
   if (opts.fps !== undefined && !(opts.fps > 0)) throw new Error(`fps must be positive, got ${opts.fps}`);
   const warnings: string[] = [];
-  const meta: IngestMeta = { ...opts.meta, kind: 'rough_frame' };
+  const passSel = opts.passes ?? {};
+  for (const n of Object.keys(passSel)) if (!PASS_NAME.test(n)) throw new Error(`render pass name "${n}" must be letters, digits, _ . or -`);
+  const layered = opts.layer !== undefined || Object.keys(passSel).length > 0;
+  if (layered && !(isSequencePattern(source) && /\.exr$/i.test(source))) throw new Error(`--layer and --pass need an EXR frame sequence (name.####.exr), got ${source}`);
+  const colour = opts.colorSpace !== undefined || layered ? await productionColour(prod) : null;
+  const shotSpace = opts.colorSpace !== undefined ? colourSpace(colour!.config, opts.colorSpace) : null;
+  const meta: IngestMeta = { ...opts.meta, kind: 'rough_frame', colorSpace: shotSpace };
 
   let sourceKind: 'sequence' | 'video';
   let frames: Map<number, string>;
@@ -138,23 +163,54 @@ export async function addShot(prod: Production, name: string, source: string, op
     }
     const outsideRange = [...frames.keys()].filter((f) => f < range[0] || f > range[1]);
     for (const f of outsideRange) frames.delete(f);
-    const { ids, rejected, summary } = await ingestFrames(prod, frames, meta, opts);
+    // Multi-layer / multi-part EXR: one file per layer (the beauty, each pass), then ingested.
+    let origins: Map<number, SplitFrame['origin']> | undefined;
+    const passFrames = new Map<string, Map<number, SplitFrame>>();
+    const splitRejected: ShotRejection[] = [];
+    let headerTimeCode: [number, number, number, number] | null = null;
+    if (layered) {
+      cleanup = prod.tempDir();
+      const split = splitExrFrames(frames, cleanup, { layer: opts.layer, passes: passSel, colour: colour!, colourSpace: shotSpace });
+      frames = new Map([...split.rough].map(([f, x]) => [f, x.file]));
+      origins = new Map([...split.rough].map(([f, x]) => [f, x.origin]));
+      for (const [n, m] of split.passes) passFrames.set(n, m);
+      splitRejected.push(...split.rejected);
+      headerTimeCode = split.timeCode;
+    } else if (isSequencePattern(source) && /\.exr$/i.test(source) && frames.size > 0) {
+      try { headerTimeCode = exrParts(frames.values().next().value!)[0]?.timeCode ?? null; } catch { /* validation reports it */ }
+    }
+    const p2 = (n: number) => String(n).padStart(2, '0');
+    const timecode = opts.timecode !== undefined ? formatTimecode(parseTimecode(opts.timecode, fps))
+      : headerTimeCode ? `${p2(headerTimeCode[0])}:${p2(headerTimeCode[1])}:${p2(headerTimeCode[2])}:${p2(headerTimeCode[3])}` : null;
+    const ingested = await ingestFrames(prod, frames, meta, opts, origins);
+    const { ids, summary } = ingested;
+    const rejected = [...splitRejected, ...ingested.rejected].sort((a, b) => (a.frame ?? 0) - (b.frame ?? 0));
+    summary.rejected += splitRejected.length;
     if (sourceKind === 'video') for (const r of rejected) r.file = `${sourceText} frame ${r.frame}`;
+    const passIds = new Map<string, Map<number, number>>();
+    for (const [n, m] of passFrames) {
+      const keep = new Map([...m].filter(([f]) => ids.has(f)));
+      const r = await ingestFrames(prod, new Map([...keep].map(([f, x]) => [f, x.file])), { ...opts.meta, kind: 'render_pass' }, opts, new Map([...keep].map(([f, x]) => [f, x.origin])));
+      passIds.set(n, r.ids);
+      rejected.push(...r.rejected);
+    }
 
     const shotId = await prod.transaction(async (trx) => {
       const now = nowIso();
       const again = await shotRow(trx, name);
       if (again && !opts.replace) throw new Error(`shot ${name} already exists (use --replace to re-import its rough frames)`);
-      const values = { source_kind: sourceKind, source: sourceText, source_hash: sourceHash, frame_start: range[0], frame_end: range[1], fps, width: null, height: null, updated_at: now };
+      const values = { source_kind: sourceKind, source: sourceText, source_hash: sourceHash, frame_start: range[0], frame_end: range[1], fps, width: null, height: null, color_space: shotSpace, timecode, updated_at: now };
       let id: number;
       if (again) {
         id = again.id;
         await trx.updateTable('shots').set(values).where('id', '=', id).execute();
         await trx.deleteFrom('shot_frames').where('shot_id', '=', id).execute();
+        for (const n of passIds.keys()) await trx.deleteFrom('shot_passes').where('shot_id', '=', id).where('name', '=', n).execute();
       } else {
         id = (await trx.insertInto('shots').values({ name, ...values, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
       }
       for (const [frame, assetId] of ids) await trx.insertInto('shot_frames').values({ shot_id: id, frame, asset_id: assetId }).execute();
+      for (const [n, m] of passIds) for (const [frame, assetId] of m) await trx.insertInto('shot_passes').values({ shot_id: id, frame, name: n, asset_id: assetId }).execute();
       // The shot's resolution is the most common one among its frames.
       const sizes = await trx.selectFrom('shot_frames').innerJoin('assets', 'assets.id', 'shot_frames.asset_id')
         .select(['assets.width', 'assets.height']).where('shot_frames.shot_id', '=', id).execute();
@@ -287,7 +343,7 @@ export async function getShot(prod: Production, name: string): Promise<Shot> {
   }
   return {
     id: row.id, name: row.name, sourceKind: row.source_kind as Shot['sourceKind'], source: row.source, sourceHash: row.source_hash,
-    range, fps: row.fps, width: row.width, height: row.height, passNames, frames, missing, missingPasses, mismatched,
+    range, fps: row.fps, width: row.width, height: row.height, passNames, colorSpace: row.color_space ?? null, timecode: row.timecode ?? null, frames, missing, missingPasses, mismatched,
     keyframes: [...keyBy.keys()].sort((a, b) => a - b), createdAt: row.created_at, updatedAt: row.updated_at,
   };
 }

@@ -6,10 +6,20 @@ import { formatFrames } from '../../store/sequence-pattern.js';
 import { printResult } from '../output.js';
 import { common, metaOptions, rightsOptions, metaFrom, positiveNumber, integer, withProduction, table, type CommonOpts, type MetaOpts } from './store-common.js';
 
+/** --pass depth=Z, repeatable. */
+function passOption(value: string, previous: Record<string, string>): Record<string, string> {
+  const m = /^([^=]+)=(.+)$/.exec(value);
+  if (!m) throw new Error(`--pass ${value}: expected <pass name>=<layer or channel>, e.g. depth=Z`);
+  if (m[1]! in previous) throw new Error(`--pass ${m[1]} is given twice`);
+  return { ...previous, [m[1]!]: m[2]! };
+}
+
 function shotSummary(s: Shot): string {
   const lines = [
     `shot ${s.name}: frames ${s.range[0]}-${s.range[1]} (${s.range[1] - s.range[0] + 1}) at ${s.fps} fps${s.width ? `, ${s.width}×${s.height}` : ''}`,
     `  source: ${s.sourceKind} ${s.source}`,
+    ...(s.timecode ? [`  timecode: ${s.timecode}`] : []),
+    ...(s.colorSpace ? [`  colour space: ${s.colorSpace}`] : []),
     `  rough frames: ${s.frames.filter((f) => f.rough).length}`,
   ];
   if (s.missing.length) lines.push(`  MISSING rough frames: ${formatFrames(s.missing)}`);
@@ -28,16 +38,24 @@ export function registerShot(program: Command): void {
     .description('Create a shot from a frame sequence or a video; missing and mismatched frames are reported.')
     .option('--range <first-last>', 'frame range, e.g. 1001-1096 (default: the frames found; for a video, numbering starts at first)', parseFrameRange)
     .option('--fps <n>', 'frames per second (default: the video\'s rate, or 24 for a sequence)', positiveNumber)
-    .option('--replace', 're-import the rough frames of an existing shot');
+    .option('--replace', 're-import the rough frames of an existing shot')
+    .option('--layer <name>', 'EXR: the layer or part that is the rough frame (default: beauty, else the unnamed layer)')
+    .option('--pass <name=layer>', 'EXR: a render pass from a layer or channel of the same files, e.g. depth=Z (repeatable)', passOption, {} as Record<string, string>)
+    .option('--color-space <name>', 'the rough frames\' OCIO colour space (default: the file\'s own, else the production\'s)')
+    .option('--timecode <HH:MM:SS:FF>', 'start timecode of the first frame (default: the first EXR\'s header, if any)');
   metaOptions(add);
   rightsOptions(add);
   common(add)
     .addHelpText('after', `
 Examples:
   atelier shot add sq010_sh020 rough/sq010_sh020.####.png --range 1001-1096 --fps 24
-  atelier shot add sq010_sh030 animatic/sh030.mov --range 1001-1048`)
-    .action(async (name: string, source: string, o: CommonOpts & MetaOpts & { range?: [number, number]; fps?: number; replace?: boolean }) => {
-      const report = await withProduction(o, (prod) => addShot(prod, name, source, { range: o.range, fps: o.fps, replace: o.replace, meta: metaFrom(o) }));
+  atelier shot add sq010_sh030 animatic/sh030.mov --range 1001-1048
+  atelier shot add sh010 'r/sh010.####.exr' --layer beauty --pass depth=Z --pass motion=motion --timecode 01:00:41:17`)
+    .action(async (name: string, source: string, o: CommonOpts & MetaOpts & { range?: [number, number]; fps?: number; replace?: boolean; layer?: string; pass: Record<string, string>; colorSpace?: string; timecode?: string }) => {
+      const report = await withProduction(o, (prod) => addShot(prod, name, source, {
+        range: o.range, fps: o.fps, replace: o.replace, meta: metaFrom(o),
+        layer: o.layer, passes: Object.keys(o.pass).length ? o.pass : undefined, colorSpace: o.colorSpace, timecode: o.timecode,
+      }));
       printResult(!!o.json, report, () => [
         shotSummary(report.shot),
         `  ingest: ${report.ingest.added} added, ${report.ingest.duplicates} already stored, ${report.ingest.rejected} rejected`,

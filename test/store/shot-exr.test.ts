@@ -1,0 +1,83 @@
+// EXR sequences as shots: multi-layer and multi-part frames written by oiiotool, numbered from
+// 1001 with any padding; the beauty becomes the rough frame (in the working colour space when
+// loaded), layers become render passes, a truncated frame is rejected with OpenEXR's reason.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { initProduction, addShot, getShot } from '../../src/store/index.js';
+import { loadImage } from '../../src/data/image-io.js';
+import { productionColour } from '../../src/store/colour-settings.js';
+import { tempDir, writeImage } from './helpers.js';
+import { writeMultiLayer, oiiotool } from '../data/exr-fixtures.js';
+
+const encode = (v: number) => (v <= 0.0031308 ? v * 12.92 : 1.055 * v ** (1 / 2.4) - 0.055);
+
+async function pixel(path: string, channels: 1 | 3, o = {}): Promise<number[]> {
+  const img = await loadImage(path, channels, o);
+  const v = img.tensor.data() as Float32Array;
+  const n = img.width * img.height;
+  img.tensor.dispose();
+  return Array.from({ length: img.channels }, (_, c) => v[c * n]!);
+}
+
+test('multi-layer EXR sequence from 1001: beauty, passes by layer and channel, timecode; a truncated frame rejected', async (t) => {
+  const dir = tempDir(t);
+  const r = join(dir, 'r');
+  mkdirSync(r);
+  for (const f of [1001, 1002, 1003]) {
+    writeMultiLayer(join(r, `sh010.${f}.exr`), { rgba: [0.18, 0.18 * (f - 1000), 0.05, 1], z: f - 1000, motion: [f - 1000, -1], compression: f === 1003 ? 'piz' : 'zip' });
+  }
+  const whole = readFileSync(join(r, 'sh010.1002.exr'));
+  writeFileSync(join(r, 'sh010.1002.exr'), whole.subarray(0, whole.length - 40));
+  const prod = await initProduction(join(dir, 'prod'));
+  t.after(() => prod.close());
+  const report = await addShot(prod, 'sh010', join(r, 'sh010.####.exr'), { layer: 'beauty', passes: { depth: 'Z', motion: 'motion' }, fps: 24, timecode: '01:00:41:17', colorSpace: 'Linear Rec.709 (sRGB)' });
+  assert.deepEqual(report.shot.range, [1001, 1003]);
+  assert.deepEqual(report.rejected.map((x) => [x.frame, /truncated EXR file/.test(x.reason), x.file.endsWith('sh010.1002.exr')]), [[1002, true, true]]);
+  assert.equal(report.shot.timecode, '01:00:41:17');
+  assert.equal(report.shot.colorSpace, 'Linear Rec.709 (sRGB)');
+  assert.deepEqual(report.shot.passNames, ['depth', 'motion']);
+  assert.deepEqual(report.shot.missing, [1002]);
+  const f3 = report.shot.frames.find((f) => f.frame === 1003)!;
+  assert.equal(f3.rough!.format, 'exr');
+  // The rough frame loads in the working space (sRGB - Texture) from linear Rec.709.
+  const colour = await productionColour(prod);
+  const rgb = await pixel(f3.rough!.path, 3, { colour });
+  [0.18, 0.54, 0.05].forEach((v, c) => assert.ok(Math.abs(rgb[c]! - encode(v)) < 2e-3, `c${c}: ${rgb[c]} vs ${encode(v)}`));
+  assert.deepEqual(await pixel(f3.passes.depth!.path, 1), [3]);
+  assert.deepEqual(await pixel(f3.passes.motion!.path, 3), [3, -1, 0]);
+  const asset = await prod.db.selectFrom('assets').select(['original_name', 'source_path', 'color_space']).where('id', '=', f3.rough!.id).executeTakeFirstOrThrow();
+  assert.equal(asset.original_name, 'sh010.1003.exr#beauty');
+  assert.equal(asset.source_path, join(r, 'sh010.1003.exr'));
+  assert.equal(asset.color_space, 'Linear Rec.709 (sRGB)');
+
+  // Re-import: the split files are the same bytes, nothing new stored.
+  const again = await addShot(prod, 'sh010', join(r, 'sh010.####.exr'), { layer: 'beauty', passes: { depth: 'Z', motion: 'motion' }, fps: 24, colorSpace: 'lin_srgb', replace: true });
+  assert.equal(again.ingest.added, 0);
+  assert.equal(again.shot.timecode, null, 'no --timecode and none in the headers');
+  assert.deepEqual((await getShot(prod, 'sh010')).passNames, ['depth', 'motion']);
+});
+
+test('multi-part EXR with 5-digit padding; bad layer, colour space, timecode and non-EXR --pass are clear errors', async (t) => {
+  const dir = tempDir(t);
+  for (const f of [1001, 1002]) {
+    oiiotool(['--pattern', `constant:color=0.25,0.5,${f - 1000}`, '6x4', '3', '--attrib', 'oiio:subimagename', 'beauty',
+      '--pattern', `constant:color=${f}`, '6x4', '1', '--chnames', 'Z', '--attrib', 'oiio:subimagename', 'depth', '--siappend', '-d', 'half', '--compression', 'dwaa', '-o', join(dir, `mp.0${f}.exr`)]);
+  }
+  await writeImage(join(dir, 'png.1001.png'), 1);
+  const prod = await initProduction(join(dir, 'prod'));
+  t.after(() => prod.close());
+  const ok = await addShot(prod, 'mp', join(dir, 'mp.#####.exr'), { passes: { depth: 'depth' } });
+  assert.deepEqual(ok.shot.range, [1001, 1002]);
+  assert.deepEqual(ok.rejected, []);
+  assert.deepEqual(await pixel(ok.shot.frames[1]!.passes.depth!.path, 1), [1002]);
+
+  const bad = await addShot(prod, 'bad', join(dir, 'mp.#####.exr'), { passes: { normals: 'N' } });
+  assert.equal(bad.rejected.length, 2);
+  assert.match(bad.rejected[0]!.reason, /no layer or channel "N" \(the file has: beauty \[R G B\], depth \[Z\]\)/);
+  await assert.rejects(addShot(prod, 'cs', join(dir, 'mp.#####.exr'), { layer: 'beauty', colorSpace: 'Kodak 2383' }), /unknown colour space "Kodak 2383"/);
+  await assert.rejects(addShot(prod, 'tc', join(dir, 'mp.#####.exr'), { timecode: '01:00:00:24', fps: 24 }), /frame 24 does not exist at 24 fps/);
+  await assert.rejects(addShot(prod, 'png', join(dir, 'png.####.png'), { passes: { depth: 'Z' } }), /--layer and --pass need an EXR frame sequence/);
+  await assert.rejects(getShot(prod, 'cs'), /no shot named cs/);
+});
