@@ -209,7 +209,7 @@ export class StrokeSequence {
       // Where the flow is trusted, the anchor's strokes themselves move with the surface (sub-pixel,
       // bicubic); the synthesis fills what the anchor did not see. A feathered mask hides the seam,
       // and the colour is locked to this frame's look-model output (its light, not the anchor's).
-      const lock = { ...DEFAULT_SYNTH, ...this.o.synth }.colorLock;
+      const lock = { ...DEFAULT_SYNTH, ...this.o.synth }.colorLock * 2 ** top.level;
       return E.tidy(() => {
         const soft = gaussianBlur(mask.mul(mask.gt(0.5)), this.o.feather).clamp(0, 1).mul(mask);
         const mixed = warped.mul(soft).add(synth!.mul(soft.rsub(1)));

@@ -52,3 +52,66 @@ export function vote(nnf: Nnf, style: Float32Array, channels: number, radius: nu
   }
   return out;
 }
+
+/**
+ * Voting at full size from a coarser field (scale = full size ÷ field size, e.g. 4): each full-size
+ * pixel takes what the field's patches within `radius` field pixels put there — the patch of field
+ * pixel c copies the full-size source around its source pixel, scaled, so pixel p reads source
+ * src(c)·scale + (p − c·scale) — weighted by a Gaussian (sigma, full-size px) of p's distance to
+ * c's block centre. Where neighbouring patches agree the marks come through sharp; at seams between
+ * copied runs they blend over a few pixels instead of meeting as the field's blocks.
+ * style: full-size source (count·channels·Hs·Ws planar); returns (channels·height·width) planar.
+ */
+export function voteUpsampled(coarse: Nnf, source: { count: number; height: number; width: number }, style: Float32Array, channels: number, width: number, height: number, radius: number, sigma: number): Float32Array {
+  const cg = coarse.source, cw = coarse.width, ch = coarse.height;
+  const plane = source.width * source.height, cplane = cg.width * cg.height;
+  if (style.length !== source.count * channels * plane) throw new RangeError(`style holds ${style.length} values, the source grid needs ${source.count * channels * plane}`);
+  // Scales of the target and of the source (they may differ by rounding of the level sizes).
+  const tx = width / cw, ty = height / ch, ssx = source.width / cg.width, ssy = source.height / cg.height;
+  const n = cw * ch;
+  const base = new Int32Array(n), sy = new Float64Array(n), sx = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = coarse.index[i]!;
+    const e = Math.floor(s / cplane), rem = s - e * cplane;
+    const y = Math.floor(rem / cg.width);
+    base[i] = e * channels * plane; sy[i] = y * ssy; sx[i] = (rem - y * cg.width) * ssx;
+  }
+  const out = new Float32Array(channels * width * height);
+  const acc = new Float64Array(channels);
+  const inv2s2 = 1 / (2 * sigma * sigma);
+  for (let y = 0; y < height; y++) {
+    const cy0 = Math.min(ch - 1, Math.floor(y / ty));
+    for (let x = 0; x < width; x++) {
+      const cx0 = Math.min(cw - 1, Math.floor(x / tx));
+      acc.fill(0);
+      let wsum = 0;
+      for (let oy = -radius; oy <= radius; oy++) {
+        const cy = cy0 + oy;
+        if (cy < 0 || cy >= ch) continue;
+        const dy = y - cy * ty, my = dy - (ty - 1) / 2;
+        for (let ox = -radius; ox <= radius; ox++) {
+          const cx = cx0 + ox;
+          if (cx < 0 || cx >= cw) continue;
+          const c = cy * cw + cx;
+          const dx = x - cx * tx, mx = dx - (tx - 1) / 2;
+          const py = Math.round(sy[c]! + dy), px = Math.round(sx[c]! + dx);
+          if (py < 0 || px < 0 || py >= source.height || px >= source.width) continue;
+          const wt = Math.exp(-(mx * mx + my * my) * inv2s2);
+          const at = base[c]! + py * source.width + px;
+          for (let k = 0; k < channels; k++) acc[k]! += wt * style[at + k * plane]!;
+          wsum += wt;
+        }
+      }
+      const i = y * width + x;
+      if (wsum > 0) for (let k = 0; k < channels; k++) out[k * width * height + i] = acc[k]! / wsum;
+      else {
+        // Every candidate fell outside the source (a patch at its border): the own block's pixel, clamped.
+        const c = cy0 * cw + cx0;
+        const py = Math.min(source.height - 1, Math.max(0, Math.round(sy[c]! + y - cy0 * ty)));
+        const px = Math.min(source.width - 1, Math.max(0, Math.round(sx[c]! + x - cx0 * tx)));
+        for (let k = 0; k < channels; k++) out[k * width * height + i] = style[base[c]! + py * source.width + px + k * plane]!;
+      }
+    }
+  }
+  return out;
+}

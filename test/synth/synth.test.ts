@@ -208,3 +208,25 @@ test('flow at a coarser level: block means in the level pixels, trusted only whe
   assert.deepEqual([...at.valid], [1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
   assert.equal(flowAtLevel(flow, valid, w, h, w, h).flow, flow, 'same size: unchanged');
 });
+
+test('voting from a coarser field: an agreeing field copies the full-size source exactly; a seam blends over a few pixels', async () => {
+  const { voteUpsampled } = await import('../../src/synth/vote.js');
+  const W = 16, H = 12, src = { count: 1, height: H, width: W };
+  const style = new Float32Array(W * H);
+  for (let i = 0; i < style.length; i++) style[i] = ((i * 7919) % 97) / 97;
+  // Identity field at half size: every patch points at its own place.
+  const cw = 8, ch = 6, csrc = { count: 1, height: ch, width: cw };
+  const id = Int32Array.from({ length: cw * ch }, (_, i) => i);
+  const out = voteUpsampled({ width: cw, height: ch, source: csrc, index: id }, src, style, 1, W, H, 1, 1);
+  assert.deepEqual([...out].map((v) => +v.toFixed(5)), [...style].map((v) => +v.toFixed(5)));
+  // Left half copies the source shifted by 2 field px (4 full px) to the right, right half in place:
+  // at the seam, pixels mix both; away from it, each side is an exact copy.
+  const split = Int32Array.from({ length: cw * ch }, (_, i) => (i % cw < 4 ? i + 2 : i));
+  const s = voteUpsampled({ width: cw, height: ch, source: csrc, index: split }, src, style, 1, W, H, 1, 1);
+  const at = (x: number, y: number) => s[y * W + x]!;
+  assert.ok(Math.abs(at(1, 5) - style[5 * W + 5]!) < 1e-6 && Math.abs(at(14, 5) - style[5 * W + 14]!) < 1e-6);
+  const seam = [7, 8].map((x) => at(x, 5));
+  const pure = [7, 8].map((x) => [style[5 * W + x + 4]!, style[5 * W + x]!]);
+  seam.forEach((v, i) => assert.ok(Math.abs(v - pure[i]![0]!) > 1e-4 && Math.abs(v - pure[i]![1]!) > 1e-4, `seam pixel ${7 + i} is one side's copy`));
+  assert.throws(() => voteUpsampled({ width: cw, height: ch, source: csrc, index: id }, src, style.subarray(1), 1, W, H, 1, 1), /style holds/);
+});
