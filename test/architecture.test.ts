@@ -31,8 +31,6 @@ const KNOWN: Record<string, string> = {
   // Final-quality stills: stylizeFile runs the stroke stage; the benchmarks import it from here.
   'src/models/look/stylize.ts -> src/synth/synthesize.ts': 'move stylizeFile to render with bench/',
   'src/models/look/stylize.ts -> src/synth/stroke-guide.ts': 'move stylizeFile to render with bench/',
-  // greyBytes belongs in src/image; src/synth and src/render/coherence.ts are being changed by others.
-  'src/synth/stroke-sequence.ts -> src/render/coherence.ts': 'move greyBytes to src/image',
 };
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');

@@ -34,3 +34,8 @@ export function highPass(lumaImage: Tensor, sigma = 2): Tensor {
     return x.sub(gaussianBlur(x, sigma));
   });
 }
+
+/** 8-bit Rec.601 luma of a (1, 3, H, W) image in [0, 1]: the input optical flow (DIS) works on. */
+export function greyBytes(rgb: Tensor): Uint8Array {
+  return E.tidy(() => Uint8Array.from(luminance(rgb).mul(255).round().clamp(0, 255).data() as Float32Array));
+}

@@ -7,7 +7,7 @@
 // With `motion`, the renderer's motion vectors (a "motion" render pass, motion-pass.ts) replace DIS:
 // their visibility channel replaces the forward-backward check.
 import * as E from '../engine/index.js';
-import { warpByFlow, occlusionMask, inFrameMask, flowToTensor, luminance } from '../metrics/index.js';
+import { warpByFlow, occlusionMask, inFrameMask, flowToTensor, greyBytes } from '../image/index.js';
 import type { MotionVectors } from './motion-pass.js';
 
 export interface CoherenceOptions {
@@ -37,10 +37,7 @@ export function preRoll(o: CoherenceOptions): number {
   return o.window + 1;
 }
 
-/** 8-bit Rec.601 luma of a (1, 3, H, W) image in [0, 1], the input DIS works on. */
-export function greyBytes(rgb: E.Tensor): Uint8Array {
-  return E.tidy(() => Uint8Array.from(luminance(rgb).mul(255).round().clamp(0, 255).data() as Float32Array));
-}
+export { greyBytes };
 
 /** A frame's luma as DIS sees it: at most flowMaxWidth wide (area downscale by an integer factor). */
 interface FlowFrame { grey: Uint8Array; w: number; h: number }

@@ -6,8 +6,7 @@
 // bounded dependency, never a recursion over earlier results). Rendering any range therefore gives
 // the same frames as rendering the whole shot: an anchor before the range is computed on demand.
 import * as E from '../engine/index.js';
-import { flowToTensor, gaussianBlur, warpByFlow } from '../metrics/index.js';
-import { greyBytes } from '../render/coherence.js';
+import { flowToTensor, gaussianBlur, warpByFlow, greyBytes } from '../image/index.js';
 import { synthesize, searchSize, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { down } from './source-levels.js';
 import { advectNnf } from './nnf.js';
