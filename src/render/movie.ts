@@ -1,5 +1,6 @@
 // Preview movies from a numbered PNG sequence with Debian's ffmpeg: H.264 MP4 (libx264, yuv420p,
-// CRF 18) for dailies and review links, or ProRes 422 HQ .mov for editorial. ffmpeg runs as a child
+// CRF 18) for dailies and review links, ProRes 422 HQ .mov for editorial, or ProRes 4444 .mov
+// with alpha for compositing; a start timecode (the shot's) is written into the movie. ffmpeg runs as a child
 // process with an argument array (never a shell string). It writes a temp file next to the target,
 // renamed over it only when ffmpeg succeeded (-xerror: a frame that fails to decode fails the
 // encode instead of being skipped), so no half-written movie ever has the final name.
@@ -9,14 +10,19 @@ import { dirname, join, resolve } from 'node:path';
 import { tempPathFor } from '../util/atomic.js';
 import { parseSequencePattern, findSequenceFrames, formatFrames } from '../store/sequence-pattern.js';
 import { probeVideo } from '../store/ffmpeg.js';
+import { parseTimecode, formatTimecode } from '../store/timecode.js';
 
-export type MovieCodec = 'h264' | 'prores';
+export type MovieCodec = 'h264' | 'prores' | 'prores4444';
+const CODECS: readonly MovieCodec[] = ['h264', 'prores', 'prores4444'];
 
 export interface MovieOptions {
   /** Frames per second (default 24). */
   fps?: number;
-  /** 'h264' (MP4) or 'prores' (ProRes 422 HQ, .mov); default from the output's extension (.mov: prores). */
+  /** 'h264' (MP4), 'prores' (ProRes 422 HQ, .mov) or 'prores4444' (ProRes 4444 with alpha, .mov);
+   *  default from the output's extension (.mov: prores). */
   codec?: MovieCodec;
+  /** Start timecode HH:MM:SS:FF of the first frame (a shot's), written into the movie. */
+  timecode?: string | null;
   /** H.264 constant rate factor: 0 lossless .. 51; default 18 (visually lossless for previews). */
   crf?: number;
   /** First and last frame numbers (inclusive); default the first and last frame found. */
@@ -25,7 +31,7 @@ export interface MovieOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface MovieResult { path: string; codec: MovieCodec; frames: number; firstFrame: number; fps: number; width: number; height: number; seconds: number }
+export interface MovieResult { path: string; codec: MovieCodec; frames: number; firstFrame: number; fps: number; width: number; height: number; seconds: number; timecode: string | null }
 
 /** Width and height from a PNG's IHDR chunk, or null if the file is not a PNG. */
 function pngSize(path: string): [number, number] | null {
@@ -46,6 +52,10 @@ function ffmpegPattern(dir: string, prefix: string, suffix: string, padding: num
 }
 
 function codecArgs(codec: MovieCodec, crf: number): string[] {
+  if (codec === 'prores4444') {
+    // prores_ks profile 4 = 4444: 4:4:4 with a 16-bit alpha plane (the PNGs' alpha; opaque without one).
+    return ['-c:v', 'prores_ks', '-profile:v', '4', '-vendor', 'apl0', '-pix_fmt', 'yuva444p10le', '-alpha_bits', '16', '-f', 'mov'];
+  }
   if (codec === 'prores') {
     // prores_ks profile 3 = 422 HQ, 10-bit 4:2:2, tagged as Apple's.
     return ['-c:v', 'prores_ks', '-profile:v', '3', '-vendor', 'apl0', '-pix_fmt', 'yuv422p10le', '-f', 'mov'];
@@ -63,7 +73,13 @@ export async function writeMovie(pattern: string, output: string, o: MovieOption
   if (!(fps > 0) || !Number.isFinite(fps)) throw new RangeError(`fps must be a positive number, got ${fps}`);
   const target = resolve(output);
   const codec: MovieCodec = o.codec ?? (/\.mov$/i.test(target) ? 'prores' : 'h264');
-  if (codec !== 'h264' && codec !== 'prores') throw new RangeError(`codec must be h264 or prores, got ${String(codec)}`);
+  if (!CODECS.includes(codec)) throw new RangeError(`codec must be one of ${CODECS.join(', ')}, got ${String(codec)}`);
+  if (codec !== 'h264' && !/\.mov$/i.test(target)) throw new RangeError(`${codec} is written as QuickTime: the output must end in .mov, got ${target}`);
+  const timecode = o.timecode ? formatTimecode(parseTimecode(o.timecode, fps)) : null;
+  const ntsc = Math.abs(fps - 30000 / 1001) < 0.01 || Math.abs(fps - 60000 / 1001) < 0.01;
+  if (timecode?.includes(';') && !ntsc) {
+    throw new RangeError(`drop-frame timecode ${timecode} needs 29.97 or 59.94 fps, got ${fps}`);
+  }
   const crf = o.crf ?? 18;
   if (!Number.isInteger(crf) || crf < 0 || crf > 51) throw new RangeError(`crf must be a whole number from 0 to 51, got ${crf}`);
 
@@ -96,6 +112,7 @@ export async function writeMovie(pattern: string, output: string, o: MovieOption
     '-frames:v', String(count),
     '-vf', 'crop=trunc(iw/2)*2:trunc(ih/2)*2,scale=out_color_matrix=bt709:out_range=tv',
     '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv',
+    ...(timecode ? ['-timecode', timecode] : []),
     ...codecArgs(codec, crf), tmp,
   ];
   const t0 = Date.now();
@@ -124,7 +141,7 @@ export async function writeMovie(pattern: string, output: string, o: MovieOption
     const probe = probeVideo(tmp);
     if (probe.frames !== null && probe.frames !== count) throw new Error(`ffmpeg wrote ${probe.frames} frames of ${count} into ${target}`);
     renameSync(tmp, target);
-    return { path: target, codec, frames: count, firstFrame: first, fps, width: probe.width, height: probe.height, seconds: (Date.now() - t0) / 1000 };
+    return { path: target, codec, frames: count, firstFrame: first, fps, width: probe.width, height: probe.height, seconds: (Date.now() - t0) / 1000, timecode };
   } finally {
     if (existsSync(tmp)) try { unlinkSync(tmp); } catch { /* already gone */ }
   }
