@@ -22,20 +22,23 @@ export async function api<T = any>(path: string, init: { method?: string; body?:
   return parse<T>(res);
 }
 
-/** GETs a resource and reloads it when `deps` change; `reload()` refetches. */
+/** GETs a resource and reloads it when `deps` change; `reload()` refetches. What it returns always
+ *  belongs to the current path: while another path loads, data is null (never the last path's),
+ *  so a page can't act on the previous shot's versions. */
 export function useApi<T = any>(path: string | null, deps: unknown[] = []): { data: T | null; error: string | null; loading: boolean; reload: () => void } {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [state, setState] = useState<{ path: string | null; data: T | null; error: string | null }>({ path: null, data: null, error: null });
   const [loading, setLoading] = useState(false);
   const [tick, setTick] = useState(0);
   useEffect(() => {
-    if (!path) { setData(null); return; }
+    if (!path) { setState({ path: null, data: null, error: null }); return; }
     let live = true;
     setLoading(true);
-    api<T>(path).then((d) => { if (live) { setData(d); setError(null); } }, (e: Error) => { if (live) setError(e.message); }).finally(() => { if (live) setLoading(false); });
+    api<T>(path).then((d) => { if (live) setState({ path, data: d, error: null }); }, (e: Error) => { if (live) setState({ path, data: null, error: e.message }); })
+      .finally(() => { if (live) setLoading(false); });
     return () => { live = false; };
   }, [path, tick, ...deps]);
-  return { data, error, loading, reload: () => setTick((t) => t + 1) };
+  const mine = state.path === path;
+  return { data: mine ? state.data : null, error: mine ? state.error : null, loading: loading || !mine, reload: () => setTick((t) => t + 1) };
 }
 
 export interface Job { id: string; kind: string; title: string; status: string; progress: number | null; message: string; createdBy: string; createdAt: string; finishedAt: string | null; error: string | null; result: unknown }

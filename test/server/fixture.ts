@@ -3,7 +3,7 @@
 // snapshot, a model version with a run folder (history + a sample sheet), and tokens per role.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { addShot, createDataset, updateAssets, ingestFiles, initProduction, type Production } from '../../src/store/index.js';
 import { migrateServer } from '../../src/server/db.js';
@@ -88,4 +88,28 @@ export async function makeFixture(): Promise<Fixture> {
     supervisor: (await createToken(db, 'sue', 'supervisor')).token,
   };
   return { dir, prod, tokens, versionId, conceptIds };
+}
+
+/** Records a rendered version of a shot into renders/<shot>/<folder>, its frames drawn with `tint`; returns its id. */
+export async function addVersion(fx: Fixture, shotName: string, folder: string, tint: [number, number, number]): Promise<number> {
+  const shot = await fx.prod.shot(shotName);
+  const model = (await fx.prod.db.selectFrom('model_versions').select('id').executeTakeFirstOrThrow()).id;
+  const out = join(fx.dir, 'renders', shotName, folder);
+  mkdirSync(out, { recursive: true });
+  let id = 0;
+  for (const f of shot.frames) {
+    const path = join(out, `${shotName}.${String(f.frame).padStart(4, '0')}.png`);
+    writeFileSync(path, await framePng(f.frame, tint));
+    const r = await fx.prod.recordRenderedFrame({ path, modelVersion: model, inputHashes: { rough: f.rough!.hash }, params: { shot: shotName, frame: f.frame } });
+    id ||= r;
+  }
+  return id;
+}
+
+/** A second shot (sh020, four rough frames) for moving between shots. */
+export async function addSecondShot(fx: Fixture): Promise<void> {
+  const src = join(dirname(fx.dir), 'src', 'rough20');
+  mkdirSync(src, { recursive: true });
+  for (let f = 1; f <= 4; f++) writeFileSync(join(src, `sh020_rough.${String(f).padStart(4, '0')}.png`), await framePng(f + 1, [0, 0, 0]));
+  await addShot(fx.prod, 'sh020', join(src, 'sh020_rough.####.png'), { fps: 12, meta: { cleared: true } });
 }

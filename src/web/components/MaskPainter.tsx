@@ -8,6 +8,10 @@ export function MaskPainter({ shot, versionId, frame, frames, imageUrl, width, h
   onDone: () => void; onCancel: () => void;
 }) {
   const mask = useRef<HTMLCanvasElement>(null);
+  // The mask is painted at the rendered frame's own size (the server accepts no other), which may
+  // differ from the shot's rough frames (an upscaled render): taken from the image once it loads.
+  const [size, setSize] = useState({ w: width, h: height });
+  ({ w: width, h: height } = size);
   const [brush, setBrush] = useState(Math.max(4, Math.round(width / 16)));
   const [erase, setErase] = useState(false);
   const [start, setStart] = useState(frame);
@@ -56,7 +60,7 @@ export function MaskPainter({ shot, versionId, frame, frames, imageUrl, width, h
     <div className="mask-painter" data-testid="mask-painter">
       <h3>Ask for a local re-render — frame {frame}</h3>
       <div className="mask-stage" style={{ aspectRatio: `${width} / ${height}` }}>
-        <img src={imageUrl} alt="" draggable={false} />
+        <img src={imageUrl} alt="" draggable={false} onLoad={(e) => { const i = e.currentTarget; if (i.naturalWidth && (i.naturalWidth !== size.w || i.naturalHeight !== size.h)) { setSize({ w: i.naturalWidth, h: i.naturalHeight }); setPainted(false); } }} />
         <canvas ref={mask} width={width} height={height} data-testid="mask-canvas"
           onPointerDown={(e) => { e.currentTarget.setPointerCapture(e.pointerId); last.current = null; paint(e); }} onPointerMove={paint} onPointerUp={() => { last.current = null; }} />
       </div>

@@ -6,24 +6,38 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 export interface PlayerFrame { frame: number; rough: string | null; final: string | null }
 export type ViewMode = 'wipe' | 'side' | 'rough' | 'final';
 
-function useImages(urls: (string | null)[]): { images: (HTMLImageElement | null)[]; loaded: number } {
+/** Preloads every frame; `failed` holds the indexes whose file could not be loaded (missing on the server). */
+function useImages(urls: (string | null)[]): { images: (HTMLImageElement | null)[]; loaded: number; failed: Set<number> } {
   const [loaded, setLoaded] = useState(0);
+  const [failed, setFailed] = useState<Set<number>>(new Set());
   const [images, setImages] = useState<(HTMLImageElement | null)[]>([]);
   const key = urls.join('|');
   useEffect(() => {
     let live = true;
     setLoaded(0);
-    const imgs = urls.map((u) => {
+    setFailed(new Set());
+    const imgs = urls.map((u, i) => {
       if (!u) return null;
       const img = new Image();
-      img.onload = img.onerror = () => { if (live) setLoaded((n) => n + 1); };
+      img.onload = () => { if (live) setLoaded((n) => n + 1); };
+      img.onerror = () => { if (live) { setLoaded((n) => n + 1); setFailed((f) => new Set(f).add(i)); } };
       img.src = u;
       return img;
     });
     setImages(imgs);
     return () => { live = false; };
   }, [key]);
-  return { images, loaded };
+  return { images, loaded, failed };
+}
+
+/** A frame that is not there says so on the canvas, instead of a black frame that looks rendered. */
+function drawMissing(g: CanvasRenderingContext2D, x: number, w: number, h: number, text: string) {
+  g.fillStyle = '#3a1515';
+  g.fillRect(x, 0, w, h);
+  g.fillStyle = '#ff8080';
+  g.font = `${Math.max(8, Math.round(h / 10))}px system-ui, sans-serif`;
+  g.textAlign = 'center';
+  g.fillText(text, x + w / 2, h / 2);
 }
 
 export function Player({ frames, fps, width, height, onFrame, overlay }: {
@@ -57,12 +71,13 @@ export function Player({ frames, fps, width, height, onFrame, overlay }: {
     g.fillStyle = '#111';
     g.fillRect(0, 0, c.width, c.height);
     const ok = (im: HTMLImageElement | null | undefined): im is HTMLImageElement => !!im && im.complete && im.naturalWidth > 0;
-    if (mode === 'rough' || mode === 'side') { if (ok(r)) g.drawImage(r, 0, 0, c.width, c.height); }
-    else if (mode === 'final') { if (ok(f)) g.drawImage(f, 0, 0, c.width, c.height); }
+    const roughGone = rough.failed.has(index), finalGone = final.failed.has(index);
+    if (mode === 'rough' || mode === 'side') { if (ok(r)) g.drawImage(r, 0, 0, c.width, c.height); else if (roughGone) drawMissing(g, 0, c.width, c.height, 'rough frame missing'); }
+    else if (mode === 'final') { if (ok(f)) g.drawImage(f, 0, 0, c.width, c.height); else if (finalGone) drawMissing(g, 0, c.width, c.height, 'final frame missing'); }
     else {
-      if (ok(f)) g.drawImage(f, 0, 0, c.width, c.height);
       const x = Math.round(wipe * c.width);
-      if (ok(r)) g.drawImage(r, 0, 0, r.naturalWidth * wipe, r.naturalHeight, 0, 0, x, c.height);
+      if (ok(f)) g.drawImage(f, 0, 0, c.width, c.height); else if (finalGone) drawMissing(g, x, c.width - x, c.height, 'final missing');
+      if (ok(r)) g.drawImage(r, 0, 0, r.naturalWidth * wipe, r.naturalHeight, 0, 0, x, c.height); else if (roughGone) drawMissing(g, 0, x, c.height, 'rough missing');
       g.fillStyle = '#fff';
       g.fillRect(x - 1, 0, 2, c.height);
     }
@@ -71,9 +86,9 @@ export function Player({ frames, fps, width, height, onFrame, overlay }: {
       const gb = b.getContext('2d')!;
       gb.fillStyle = '#111';
       gb.fillRect(0, 0, b.width, b.height);
-      if (ok(f)) gb.drawImage(f, 0, 0, b.width, b.height);
+      if (ok(f)) gb.drawImage(f, 0, 0, b.width, b.height); else if (finalGone) drawMissing(gb, 0, b.width, b.height, 'final frame missing');
     }
-  }, [index, mode, wipe, rough.loaded, final.loaded, rough.images, final.images]);
+  }, [index, mode, wipe, rough.loaded, final.loaded, rough.images, final.images, rough.failed, final.failed]);
   useEffect(draw, [draw]);
 
   // Playback at the shot's frame rate, frame by frame (frames are never skipped while loaded).
@@ -151,10 +166,22 @@ export function Player({ frames, fps, width, height, onFrame, overlay }: {
         </select>
         {mode === 'wipe' && <input type="range" min={0} max={1} step={0.01} value={wipe} onChange={(e) => setWipe(Number(e.target.value))} data-testid="wipe" title="wipe position" />}
       </div>
+      {(rough.failed.size > 0 || final.failed.size > 0) && (
+        <div className="frame-missing" data-testid="frames-missing">
+          {describeMissing(frames, rough.failed, 'rough')}{rough.failed.size && final.failed.size ? '; ' : ''}{describeMissing(frames, final.failed, 'final')}
+          {(rough.failed.has(index) || final.failed.has(index)) && <b> — this frame is one of them</b>}
+        </div>
+      )}
       <div className="timeline">
         <div className="range-mark" style={{ left: `${(inPoint / Math.max(1, frames.length - 1)) * 100}%`, width: `${((outPoint - inPoint) / Math.max(1, frames.length - 1)) * 100}%` }} />
         <input type="range" min={0} max={frames.length - 1} step={1} value={index} onChange={(e) => { setPlaying(false); setIndex(Number(e.target.value)); }} data-testid="scrub" />
       </div>
     </div>
   );
+}
+
+function describeMissing(frames: PlayerFrame[], failed: Set<number>, what: string): string {
+  if (!failed.size) return '';
+  const list = [...failed].sort((a, b) => a - b).map((i) => frames[i]?.frame);
+  return `${failed.size} ${what} frame${failed.size === 1 ? '' : 's'} could not be loaded (missing on the server): ${list.slice(0, 12).join(', ')}${list.length > 12 ? ', …' : ''}`;
 }

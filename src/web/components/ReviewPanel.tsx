@@ -3,12 +3,17 @@ import { useEffect, useState } from 'react';
 import { api, useApi } from '../api';
 import { can, useMe } from '../App';
 
-export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion }: { shot: string; versionId: number; frame: number; refreshKey: number; onOpenVersion: (id: number) => void }) {
+export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion, onChanged }: {
+  shot: string; versionId: number; frame: number; refreshKey: number; onOpenVersion: (id: number) => void;
+  /** A verdict changed: the version menu's labels are reloaded. */
+  onChanged?: () => void;
+}) {
   const me = useMe();
   const base = `/api/shots/${encodeURIComponent(shot)}/versions/${versionId}/reviews`;
   const { data, reload } = useApi<{ notes: any[]; refines: any[] }>(base, [refreshKey]);
-  // While a refine request is on its way, look again every 2 s (the SSE stream also triggers reloads).
-  const waiting = (data?.refines ?? []).some((r) => r.status === 'pending' || r.status === 'running');
+  // While a refine job is on its way, look again every 2 s (the SSE stream also triggers reloads).
+  // A held request (run: false) has no job: nothing will change until someone starts it.
+  const waiting = (data?.refines ?? []).some((r) => r.jobId && (r.status === 'pending' || r.status === 'running'));
   useEffect(() => {
     if (!waiting) return;
     const t = setInterval(reload, 2000);
@@ -23,7 +28,12 @@ export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion 
       await api(base, { body: { note, verdict, frame: thisFrame ? frame : null } });
       setNote('');
       reload();
+      if (verdict) onChanged?.();
     } catch (e) { setError((e as Error).message); }
+  };
+  const start = async (id: number) => {
+    setError(null);
+    try { await api(`/api/refine-requests/${id}/start`, { method: 'POST' }); reload(); } catch (e) { setError((e as Error).message); }
   };
   const verdict = [...(data?.notes ?? [])].reverse().find((n) => n.verdict && n.frame === null)?.verdict;
   return (
@@ -55,7 +65,8 @@ export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion 
           {data!.refines.slice().reverse().map((r) => (
             <li key={r.id} data-status={r.status}>
               <img src={`/api/refine-requests/${r.id}/mask`} alt="mask" className="mask-thumb" />
-              <span>frames {r.range[0]}–{r.range[1]} · <b className={`status ${r.status}`}>{r.status}</b> {r.params.note && `· ${r.params.note}`}</span>
+              <span className="refine-text">frames {r.range[0]}–{r.range[1]} · <b className={`status ${r.status}`} data-testid="refine-status">{r.status === 'held' ? 'held (not started)' : r.status}</b> {r.params.note && `· ${r.params.note}`}</span>
+              {r.status === 'held' && (r.author === me.name || can(me, 'supervisor')) && <button onClick={() => start(r.id)} data-testid="start-refine">start</button>}
               {r.resultVersionId && <button onClick={() => onOpenVersion(r.resultVersionId)} data-testid="open-result">open new version</button>}
               {r.error && <small className="error">{r.error}</small>}
             </li>

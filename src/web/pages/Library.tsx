@@ -1,10 +1,12 @@
 // Library: assets by kind, tag and character; rights status at a glance; upload (validated by
 // the server with the workspace's ingest).
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, useApi } from '../api';
 import { can, useMe } from '../App';
 
 const KIND_LABEL: Record<string, string> = { concept_art: 'concept art', character_sheet: 'character sheets', paintover: 'paintovers', rough_frame: 'rough frames', render_pass: 'render passes', keyframe: 'keyframes' };
+
+const PAGE = 200;
 
 export function LibraryPage() {
   const me = useMe();
@@ -12,8 +14,18 @@ export function LibraryPage() {
   const [tag, setTag] = useState('');
   const [character, setCharacter] = useState('');
   const { data: facets, reload: reloadFacets } = useApi<any>('/api/assets/facets');
-  const q = new URLSearchParams({ limit: '300', ...(kind && { kind }), ...(tag && { tag }), ...(character && { character }) });
-  const { data, reload } = useApi<{ assets: any[] }>(`/api/assets?${q}`);
+  // A page at a time; "show more" fetches the next page, and the count always says how many match.
+  const q = new URLSearchParams({ limit: String(PAGE), ...(kind && { kind }), ...(tag && { tag }), ...(character && { character }) });
+  const { data, reload } = useApi<{ assets: any[]; total: number }>(`/api/assets?${q}`);
+  const [more, setMore] = useState<any[]>([]);
+  const [moreError, setMoreError] = useState<string | null>(null);
+  useEffect(() => { setMore([]); setMoreError(null); }, [data]);
+  const shown = [...(data?.assets ?? []), ...more];
+  const loadMore = () => {
+    const next = new URLSearchParams(q);
+    next.set('offset', String(shown.length));
+    api<{ assets: any[] }>(`/api/assets?${next}`).then((d) => setMore((m) => [...m, ...d.assets]), (e: Error) => setMoreError(e.message));
+  };
   return (
     <div className="library">
       <div className="filters">
@@ -29,7 +41,7 @@ export function LibraryPage() {
       </div>
       {can(me, 'artist') && <Upload onDone={() => { reload(); reloadFacets(); }} />}
       <div className="grid" data-testid="assets">
-        {(data?.assets ?? []).map((a) => (
+        {shown.map((a) => (
           <figure key={a.id} className="asset" data-rights={a.rightsStatus}>
             <img src={`/api/assets/${a.id}/preview?size=240`} alt={a.originalName} loading="lazy" />
             <figcaption>
@@ -44,6 +56,13 @@ export function LibraryPage() {
         ))}
         {data && !data.assets.length && <p className="muted">nothing matches</p>}
       </div>
+      {data && data.total > 0 && (
+        <div className="row more">
+          <span className="muted" data-testid="asset-count">showing {shown.length} of {data.total}</span>
+          {shown.length < data.total && <button onClick={loadMore} data-testid="load-more">show {Math.min(PAGE, data.total - shown.length)} more</button>}
+          {moreError && <span className="error">{moreError}</span>}
+        </div>
+      )}
     </div>
   );
 }

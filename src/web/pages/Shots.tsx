@@ -27,19 +27,23 @@ export function ShotsPage({ shot, version }: { shot: string | null; version: num
           ))}
         </ul>
       </aside>
-      <section className="content">{shot && <ShotView name={shot} version={version} jobsFinished={jobs.finished} />}</section>
+      {/* Keyed by shot: nothing of one shot (versions, frame, mask) carries over to the next. */}
+      <section className="content">{shot && <ShotView key={shot} name={shot} version={version} jobsFinished={jobs.finished} />}</section>
     </div>
   );
 }
 
 function ShotView({ name, version, jobsFinished }: { name: string; version: number | null; jobsFinished: number }) {
   const me = useMe();
-  const { data: shot, error } = useApi<any>(`/api/shots/${encodeURIComponent(name)}`, [jobsFinished]);
+  const { data: loaded, error, reload: reloadShot } = useApi<any>(`/api/shots/${encodeURIComponent(name)}`, [jobsFinished]);
+  const shot = loaded?.name === name ? loaded : null;
   const versions: any[] = shot?.versions ?? [];
   const vid = version ?? versions.at(-1)?.id ?? null;
-  const { data: v } = useApi<any>(vid ? `/api/shots/${encodeURIComponent(name)}/versions/${vid}` : null, [jobsFinished]);
-  // Pin the version in the address, so a version that arrives later does not switch the view.
-  useEffect(() => { if (!version && versions.length) location.replace(`#/shots/${encodeURIComponent(name)}/${versions.at(-1).id}`); }, [version, versions.length, name]);
+  const { data: v, error: versionError } = useApi<any>(vid ? `/api/shots/${encodeURIComponent(name)}/versions/${vid}` : null, [jobsFinished]);
+  const known = vid !== null && versions.some((x) => x.id === vid);
+  // Pin the version in the address, so a version that arrives later does not switch the view; only
+  // ever with this shot's own versions.
+  useEffect(() => { if (shot && !version && versions.length) location.replace(`#/shots/${encodeURIComponent(name)}/${versions.at(-1).id}`); }, [shot, version, versions.length, name]);
   const [frame, setFrame] = useState<number>(0);
   const [masking, setMasking] = useState(false);
   const [refresh, setRefresh] = useState(0);
@@ -52,8 +56,14 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
     return fs.map((f: any) => ({ frame: f.frame, rough: f.rough ? `/api/assets/${f.rough}/file` : null, final: byFrame.has(f.frame) ? `/api/renders/${byFrame.get(f.frame)}/file` : null }));
   }, [shot, v]);
 
-  if (error) return <p className="error">{error}</p>;
+  if (error) return <p className="error" data-testid="shot-error">{error}</p>;
   if (!shot) return <p>Loading…</p>;
+  const label = (x: any) => [
+    `v${x.number}`, x.quality, `model #${x.modelVersion}`,
+    x.refine ? `refine of v${x.refine.fromNumber ?? '?'}` : null,
+    x.verdict ? (x.verdict === 'approved' ? 'approved' : 'needs work') : null,
+  ].filter(Boolean).join(' · ');
+  const chosen = versions.find((x) => x.id === vid);
   const coherence: [number, number][] = v?.coherence ? Object.entries(v.coherence).map(([k, val]) => [Number(k), val as number] as [number, number]).sort((a, b) => a[0] - b[0]) : [];
   const current = frames.find((f) => f.frame === frame);
   const w = shot.width ?? 256, h = shot.height ?? 256;
@@ -64,12 +74,15 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
         <span>{shot.range[0]}–{shot.range[1]} @ {shot.fps} fps · {w}×{h}</span>
         <label>version{' '}
           <select value={vid ?? ''} onChange={(e) => go(name, Number(e.target.value))} data-testid="version-select">
-            {versions.map((x) => <option key={x.id} value={x.id}>v{x.number} · model #{x.modelVersion}{x.refine ? ` · refine of ${x.refine.fromVersion}` : ''}{x.verdict ? ` · ${x.verdict}` : ''}</option>)}
+            {vid !== null && !known && <option value={vid}>no version {vid}</option>}
+            {versions.map((x) => <option key={x.id} value={x.id}>{label(x)}</option>)}
           </select>
         </label>
+        {chosen && <span className="muted" data-testid="version-folder" title="the version's folder on disk">folder {chosen.folder}</span>}
         {!versions.length && <span className="muted">no rendered versions yet — start a render on the Jobs page</span>}
       </div>
-      {frames.length > 0 && (!vid || v) && (
+      {vid !== null && !known && <p className="error" data-testid="version-error">{versionError ?? `shot ${name} has no version ${vid}`} — pick one of its versions above.</p>}
+      {frames.length > 0 && (!vid || (v && known)) && (
         <Player key={`${name}-${vid}`} frames={frames} fps={shot.fps} width={w} height={h} onFrame={setFrame} />
       )}
       <div className="coherence">
@@ -78,9 +91,9 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
           xDomain={[frames[0]?.frame ?? shot.range[0], frames.at(-1)?.frame ?? shot.range[1]]} marker={frame} height={90}
           note={v ? 'no per-frame coherence measured for this version (coherence.json)' : 'no version selected'} />
       </div>
-      {vid && v && (
+      {vid && v && known && (
         <div className="row review-row">
-          <ReviewPanel shot={name} versionId={vid} frame={frame} refreshKey={refresh} onOpenVersion={(id) => go(name, id)} />
+          <ReviewPanel shot={name} versionId={vid} frame={frame} refreshKey={refresh} onOpenVersion={(id) => go(name, id)} onChanged={reloadShot} />
           <section className="refine-box">
             <h3>Local re-render</h3>
             <p className="muted">Paint over frame {frame} where the look should be re-rendered; it arrives as a new version.</p>
