@@ -171,6 +171,41 @@ test('a held refine request (run: false) says so and is not polled; started, it 
   await page.waitForFunction(() => /folder v\d+-refine\d+/.test(document.querySelector('[data-testid=version-folder]')?.textContent ?? ''));
 });
 
+test('version against version: wipe, side by side and difference of v2 against v1, and against another shot', { skip }, async () => {
+  await page.goto(`${base}/#/shots/sh010/${fx.versionId}`);
+  await loadedPlayer();
+  await page.selectOption('[data-testid=compare-select]', `v:${v2}`);
+  await page.selectOption('[data-testid=view-mode]', 'wipe');
+  await page.locator('[data-testid=wipe]').fill('0.5');
+  await page.waitForFunction(() => document.querySelector('[data-testid=label-a]')?.textContent === 'v2');
+  await loadedPlayer();
+  await page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid=player-canvas]') as HTMLCanvasElement;
+    return c.getContext('2d')!.getImageData(2, c.height - 3, 1, 1).data[2]! > 200;
+  });
+  assert.ok((await pixel('player-canvas', 0.05, 0.9))[2]! > 200, 'left of the wipe: v2 (blue ≈ 240)');
+  assert.ok((await pixel('player-canvas', 0.95, 0.9))[2]! < 40, 'right of the wipe: v1 (blue ≈ 30)');
+  assert.equal(await page.textContent('[data-testid=label-b]'), 'v1');
+  await page.selectOption('[data-testid=view-mode]', 'side');
+  assert.ok((await pixel('player-canvas', 0.5, 0.9))[2]! > 200);
+  assert.ok((await pixel('player-canvas-b', 0.5, 0.9))[2]! < 40);
+  await page.selectOption('[data-testid=view-mode]', 'diff');
+  const d = await pixel('player-canvas', 0.95, 0.9);
+  assert.ok(Math.abs(d[2]! - 210) <= 3 && Math.abs(d[0]! - 100) <= 3 && Math.abs(d[1]! - 50) <= 3, `|v2 − v1| = (100, 50, 210) in the background: ${d}`);
+  await page.screenshot({ path: join(process.cwd(), 'out', 'screenshots', 'shots-difference.png') }).catch(() => undefined);
+  // Against another shot's newest version, frame by frame in order.
+  await page.selectOption('[data-testid=compare-select]', 's:sh020');
+  await page.selectOption('[data-testid=view-mode]', 'rough');
+  await page.waitForFunction(() => document.querySelector('[data-testid=view-mode] option[value=rough]')?.textContent === 'A: sh020 v1');
+  await loadedPlayer();
+  await page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid=player-canvas]') as HTMLCanvasElement;
+    return c.getContext('2d')!.getImageData(c.width - 3, c.height - 3, 1, 1).data[1]! > 230;
+  });
+  await page.selectOption('[data-testid=compare-select]', '');
+  await page.selectOption('[data-testid=view-mode]', 'wipe');
+});
+
 test('sign-out ends the session: the old cookie no longer opens the API', { skip }, async () => {
   const cookie = (await browser.cookies()).find((c) => c.name === 'atelier_session')!;
   assert.match(cookie.value, /^ses_/);

@@ -1,10 +1,29 @@
 // A frame-accurate player: every frame is a preloaded image drawn on a canvas, so "frame N" is
-// exactly frame N. Play / pause, step, scrub, loop an in-out range; rough vs final as an A/B wipe,
-// side by side, or either alone. Keys: space play, ←/→ step, I/O set in/out, L loop.
+// exactly frame N. Play / pause, step, scrub, loop an in-out range; A (the rough frames, or another
+// version) against B (the version) as a wipe, side by side, their difference, or either alone.
+// Keys: space play, ←/→ step, I/O set in/out, L loop.
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 export interface PlayerFrame { frame: number; rough: string | null; final: string | null }
-export type ViewMode = 'wipe' | 'side' | 'rough' | 'final';
+/** 'rough' and 'final' show side A or side B alone (A is the rough frames unless another version is compared). */
+export type ViewMode = 'wipe' | 'side' | 'diff' | 'rough' | 'final';
+
+/** |A − B| per channel, ×gain, into g (both drawn at the canvas's size first). */
+function drawDifference(g: CanvasRenderingContext2D, a: HTMLImageElement, b: HTMLImageElement, w: number, h: number, gain: number) {
+  const scratch = document.createElement('canvas');
+  scratch.width = w; scratch.height = h;
+  const s = scratch.getContext('2d', { willReadFrequently: true })!;
+  s.drawImage(a, 0, 0, w, h);
+  const pa = s.getImageData(0, 0, w, h);
+  s.drawImage(b, 0, 0, w, h);
+  const pb = s.getImageData(0, 0, w, h);
+  const out = g.createImageData(w, h);
+  for (let i = 0; i < pa.data.length; i += 4) {
+    for (let c = 0; c < 3; c++) out.data[i + c] = Math.min(255, Math.abs(pa.data[i + c]! - pb.data[i + c]!) * gain);
+    out.data[i + 3] = 255;
+  }
+  g.putImageData(out, 0, 0);
+}
 
 /** Preloads every frame; `failed` holds the indexes whose file could not be loaded (missing on the server). */
 function useImages(urls: (string | null)[]): { images: (HTMLImageElement | null)[]; loaded: number; failed: Set<number> } {
@@ -40,11 +59,14 @@ function drawMissing(g: CanvasRenderingContext2D, x: number, w: number, h: numbe
   g.fillText(text, x + w / 2, h / 2);
 }
 
-export function Player({ frames, fps, width, height, onFrame, overlay }: {
+export function Player({ frames, fps, width, height, onFrame, overlay, labels = ['rough', 'final'] }: {
   frames: PlayerFrame[]; fps: number; width: number; height: number;
   onFrame?: (frame: number) => void;
   overlay?: (frame: number) => React.ReactNode;
+  /** Names of side A (frames[].rough) and side B (frames[].final). */
+  labels?: [string, string];
 }) {
+  const [gain, setGain] = useState(1);
   const [index, setIndex] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [mode, setMode] = useState<ViewMode>(frames.some((f) => f.final) ? 'wipe' : 'rough');
@@ -74,6 +96,10 @@ export function Player({ frames, fps, width, height, onFrame, overlay }: {
     const roughGone = rough.failed.has(index), finalGone = final.failed.has(index);
     if (mode === 'rough' || mode === 'side') { if (ok(r)) g.drawImage(r, 0, 0, c.width, c.height); else if (roughGone) drawMissing(g, 0, c.width, c.height, 'rough frame missing'); }
     else if (mode === 'final') { if (ok(f)) g.drawImage(f, 0, 0, c.width, c.height); else if (finalGone) drawMissing(g, 0, c.width, c.height, 'final frame missing'); }
+    else if (mode === 'diff') {
+      if (ok(r) && ok(f)) drawDifference(g, r, f, c.width, c.height, gain);
+      else if (roughGone || finalGone) drawMissing(g, 0, c.width, c.height, `${roughGone ? labels[0] : labels[1]} frame missing`);
+    }
     else {
       const x = Math.round(wipe * c.width);
       if (ok(f)) g.drawImage(f, 0, 0, c.width, c.height); else if (finalGone) drawMissing(g, x, c.width - x, c.height, 'final missing');
@@ -88,7 +114,7 @@ export function Player({ frames, fps, width, height, onFrame, overlay }: {
       gb.fillRect(0, 0, b.width, b.height);
       if (ok(f)) gb.drawImage(f, 0, 0, b.width, b.height); else if (finalGone) drawMissing(gb, 0, b.width, b.height, 'final frame missing');
     }
-  }, [index, mode, wipe, rough.loaded, final.loaded, rough.images, final.images, rough.failed, final.failed]);
+  }, [index, mode, wipe, gain, rough.loaded, final.loaded, rough.images, final.images, rough.failed, final.failed]);
   useEffect(draw, [draw]);
 
   // Playback at the shot's frame rate, frame by frame (frames are never skipped while loaded).
@@ -142,11 +168,12 @@ export function Player({ frames, fps, width, height, onFrame, overlay }: {
       <div className={`screens ${mode === 'side' ? 'side' : ''}`}>
         <div className="screen">
           <canvas ref={canvas} width={width} height={height} data-testid="player-canvas" onPointerDown={setWipeFrom} onPointerMove={setWipeFrom} />
-          {mode === 'side' && <span className="tag">rough</span>}
-          {mode === 'wipe' && <><span className="tag">rough</span><span className="tag right">final</span></>}
+          {mode === 'side' && <span className="tag" data-testid="label-a">{labels[0]}</span>}
+          {mode === 'wipe' && <><span className="tag" data-testid="label-a">{labels[0]}</span><span className="tag right" data-testid="label-b">{labels[1]}</span></>}
+          {mode === 'diff' && <span className="tag">|{labels[0]} − {labels[1]}|{gain > 1 ? ` ×${gain}` : ''}</span>}
           {overlay && cur && overlay(cur.frame)}
         </div>
-        {mode === 'side' && <div className="screen"><canvas ref={canvasB} width={width} height={height} data-testid="player-canvas-b" /><span className="tag">final</span></div>}
+        {mode === 'side' && <div className="screen"><canvas ref={canvasB} width={width} height={height} data-testid="player-canvas-b" /><span className="tag" data-testid="label-b">{labels[1]}</span></div>}
       </div>
       <div className="transport">
         <button onClick={() => { setPlaying(false); setIndex(inPoint); }} title="to in point">«</button>
@@ -161,9 +188,11 @@ export function Player({ frames, fps, width, height, onFrame, overlay }: {
         <select value={mode} onChange={(e) => setMode(e.target.value as ViewMode)} data-testid="view-mode">
           <option value="wipe">A/B wipe</option>
           <option value="side">side by side</option>
-          <option value="rough">rough</option>
-          <option value="final">final</option>
+          <option value="diff">difference</option>
+          <option value="rough">A: {labels[0]}</option>
+          <option value="final">B: {labels[1]}</option>
         </select>
+        {mode === 'diff' && <label>gain <select value={gain} onChange={(e) => setGain(Number(e.target.value))} data-testid="diff-gain">{[1, 4, 16].map((x) => <option key={x} value={x}>×{x}</option>)}</select></label>}
         {mode === 'wipe' && <input type="range" min={0} max={1} step={0.01} value={wipe} onChange={(e) => setWipe(Number(e.target.value))} data-testid="wipe" title="wipe position" />}
       </div>
       {(rough.failed.size > 0 || final.failed.size > 0) && (

@@ -33,8 +33,23 @@ export function ShotsPage({ shot, version }: { shot: string | null; version: num
   );
 }
 
+/** What side A of the player shows: '' the rough frames, 'v:<id>' another version of this shot,
+ *  's:<shot>' another shot's newest version (frame by frame in order). */
+function useCompare(name: string, compare: string) {
+  const other = compare.startsWith('s:') ? compare.slice(2) : null;
+  const { data: otherShot } = useApi<any>(other ? `/api/shots/${encodeURIComponent(other)}` : null);
+  const otherVersion = otherShot?.versions?.at(-1) ?? null;
+  const path = compare.startsWith('v:') ? `/api/shots/${encodeURIComponent(name)}/versions/${compare.slice(2)}`
+    : other && otherVersion ? `/api/shots/${encodeURIComponent(other)}/versions/${otherVersion.id}` : null;
+  const { data: v } = useApi<any>(path);
+  return { other, v, otherVersion, none: !!other && !!otherShot && !otherVersion };
+}
+
 function ShotView({ name, version, jobsFinished }: { name: string; version: number | null; jobsFinished: number }) {
   const me = useMe();
+  const { data: shotList } = useApi<{ shots: any[] }>('/api/shots');
+  const [compare, setCompare] = useState('');
+  const cmp = useCompare(name, compare);
   const { data: loaded, error, reload: reloadShot } = useApi<any>(`/api/shots/${encodeURIComponent(name)}`, [jobsFinished]);
   const shot = loaded?.name === name ? loaded : null;
   const versions: any[] = shot?.versions ?? [];
@@ -53,8 +68,17 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
     if (!shot) return [];
     const byFrame = new Map<number, number>((v?.frames ?? []).map((f: any) => [f.frame, f.renderId]));
     const fs = v ? shot.frames.filter((f: any) => byFrame.has(f.frame)) : shot.frames;
-    return fs.map((f: any) => ({ frame: f.frame, rough: f.rough ? `/api/assets/${f.rough}/file` : null, final: byFrame.has(f.frame) ? `/api/renders/${byFrame.get(f.frame)}/file` : null }));
-  }, [shot, v]);
+    // Side A: the same frame of another version of this shot, or the i-th frame of another shot's version.
+    const a = cmp.v ? (cmp.other ? null : new Map<number, number>(cmp.v.frames.map((f: any) => [f.frame, f.renderId]))) : null;
+    return fs.map((f: any, i: number) => {
+      const aId = !cmp.v ? null : a ? a.get(f.frame) : cmp.v.frames[i]?.renderId;
+      return {
+        frame: f.frame,
+        rough: compare ? (aId ? `/api/renders/${aId}/file` : null) : f.rough ? `/api/assets/${f.rough}/file` : null,
+        final: byFrame.has(f.frame) ? `/api/renders/${byFrame.get(f.frame)}/file` : null,
+      };
+    });
+  }, [shot, v, compare, cmp.v, cmp.other]);
 
   if (error) return <p className="error" data-testid="shot-error">{error}</p>;
   if (!shot) return <p>Loading…</p>;
@@ -64,6 +88,8 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
     x.verdict ? (x.verdict === 'approved' ? 'approved' : 'needs work') : null,
   ].filter(Boolean).join(' · ');
   const chosen = versions.find((x) => x.id === vid);
+  const aLabel = !compare ? 'rough' : cmp.other ? `${cmp.other} v${cmp.otherVersion?.number ?? '?'}` : `v${versions.find((x) => `v:${x.id}` === compare)?.number ?? '?'}`;
+  const bLabel = chosen ? `v${chosen.number}` : 'final';
   const coherence: [number, number][] = v?.coherence ? Object.entries(v.coherence).map(([k, val]) => [Number(k), val as number] as [number, number]).sort((a, b) => a[0] - b[0]) : [];
   const current = frames.find((f) => f.frame === frame);
   const w = shot.width ?? 256, h = shot.height ?? 256;
@@ -80,10 +106,20 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
         </label>
         {chosen && <span className="muted" data-testid="version-folder" title="the version's folder on disk">folder {chosen.folder}</span>}
         {!versions.length && <span className="muted">no rendered versions yet — start a render on the Jobs page</span>}
+        {versions.length > 0 && (
+          <label title="what the player's side A shows against this version">against{' '}
+            <select value={compare} onChange={(e) => setCompare(e.target.value)} data-testid="compare-select">
+              <option value="">rough frames</option>
+              <optgroup label="this shot">{versions.filter((x) => x.id !== vid).map((x) => <option key={x.id} value={`v:${x.id}`}>{label(x)}</option>)}</optgroup>
+              <optgroup label="another shot (newest version)">{(shotList?.shots ?? []).filter((x) => x.name !== name && x.versions > 0).map((x) => <option key={x.name} value={`s:${x.name}`}>{x.name}</option>)}</optgroup>
+            </select>
+          </label>
+        )}
+        {cmp.none && <span className="error">{cmp.other} has no rendered version to compare with</span>}
       </div>
       {vid !== null && !known && <p className="error" data-testid="version-error">{versionError ?? `shot ${name} has no version ${vid}`} — pick one of its versions above.</p>}
       {frames.length > 0 && (!vid || (v && known)) && (
-        <Player key={`${name}-${vid}`} frames={frames} fps={shot.fps} width={w} height={h} onFrame={setFrame} />
+        <Player key={`${name}-${vid}`} frames={frames} fps={shot.fps} width={w} height={h} onFrame={setFrame} labels={[aLabel, bLabel]} />
       )}
       <div className="coherence">
         <h4>Temporal coherence (warp error per frame)</h4>
