@@ -206,6 +206,50 @@ test('version against version: wipe, side by side and difference of v2 against v
   await page.selectOption('[data-testid=view-mode]', 'wipe');
 });
 
+test('viewer basics: J/K/L and Home/End anywhere on the page (not while typing), timecode and burn-in, note markers that jump to their frame', { skip }, async () => {
+  const post = await srv.app.inject({ method: 'POST', url: `/api/shots/sh010/versions/${fx.versionId}/reviews`, headers: { authorization: `Bearer ${fx.tokens.supervisor}` }, payload: { note: 'ear pops here', frame: 4 } });
+  assert.equal(post.statusCode, 201);
+  await page.goto(`${base}/#/shots/sh010/${fx.versionId}`);
+  await page.reload();
+  await loadedPlayer();
+  const attr = (a: string) => page.getAttribute('[data-testid=player]', a);
+  await page.click('h2'); // focus on the page, not the player
+  await page.keyboard.press('End');
+  assert.equal(await attr('data-frame'), '6');
+  await page.keyboard.press('Home');
+  assert.equal(await attr('data-frame'), '1');
+  assert.match(await page.textContent('[data-testid=frame-counter]') ?? '', /00:00:00:01/);
+  await page.keyboard.press('l');
+  assert.deepEqual([await attr('data-playing'), await attr('data-dir')], ['1', '1']);
+  await page.keyboard.press('k');
+  assert.equal(await attr('data-playing'), '0');
+  await page.keyboard.press('End');
+  await page.keyboard.press('j');
+  assert.deepEqual([await attr('data-playing'), await attr('data-dir')], ['1', '-1']);
+  await page.keyboard.press('k');
+  // Typing a note never drives the player.
+  await page.click('[data-testid=note-text]');
+  await page.keyboard.type('look at this');
+  await page.keyboard.press('End');
+  assert.equal(await attr('data-playing'), '0');
+  assert.equal(await page.inputValue('[data-testid=note-text]'), 'look at this');
+  await page.fill('[data-testid=note-text]', '');
+  // Burn-in: the frame number and timecode drawn on the picture's bottom-left corner.
+  await page.click('h2');
+  await page.keyboard.press('Home');
+  await page.selectOption('[data-testid=view-mode]', 'final');
+  const before = await pixel('player-canvas', 0.02, 0.97);
+  await page.check('[data-testid=burn-in]');
+  const after = await pixel('player-canvas', 0.02, 0.97);
+  assert.notDeepEqual(after, before, 'the burn-in box covers the corner');
+  await page.uncheck('[data-testid=burn-in]');
+  await page.selectOption('[data-testid=view-mode]', 'wipe');
+  // The note on frame 4 marks the timeline; clicking it jumps there.
+  await page.waitForSelector('[data-testid=note-marker][data-frame="4"]');
+  await page.click('[data-testid=frame-note]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=player]')?.getAttribute('data-frame') === '4', undefined, { timeout: 3000 });
+});
+
 test('sign-out ends the session: the old cookie no longer opens the API', { skip }, async () => {
   const cookie = (await browser.cookies()).find((c) => c.name === 'atelier_session')!;
   assert.match(cookie.value, /^ses_/);

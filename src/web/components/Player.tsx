@@ -1,7 +1,8 @@
 // A frame-accurate player: every frame is a preloaded image drawn on a canvas, so "frame N" is
 // exactly frame N. Play / pause, step, scrub, loop an in-out range; A (the rough frames, or another
 // version) against B (the version) as a wipe, side by side, their difference, or either alone.
-// Keys: space play, ←/→ step, I/O set in/out, L loop.
+// Keys anywhere on the page (outside text fields): space play/pause, J/K/L play back/stop/play,
+// ←/→ step, Home/End first/last frame, I/O set in/out.
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 export interface PlayerFrame { frame: number; rough: string | null; final: string | null }
@@ -59,13 +60,33 @@ function drawMissing(g: CanvasRenderingContext2D, x: number, w: number, h: numbe
   g.fillText(text, x + w / 2, h / 2);
 }
 
-export function Player({ frames, fps, width, height, onFrame, overlay, labels = ['rough', 'final'] }: {
+/** hh:mm:ss:ff of a frame number at a frame rate. */
+export function timecode(frame: number, fps: number): string {
+  const f = Math.max(0, Math.round(frame)), r = Math.max(1, Math.round(fps));
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(Math.floor(f / (r * 3600)))}:${p(Math.floor(f / (r * 60)) % 60)}:${p(Math.floor(f / r) % 60)}:${p(f % r)}`;
+}
+
+const typing = (t: EventTarget | null) => {
+  const el = t as HTMLElement | null;
+  if (!el) return false;
+  if (el.tagName === 'INPUT') return (el as HTMLInputElement).type !== 'range' && (el as HTMLInputElement).type !== 'checkbox';
+  return el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable;
+};
+
+export function Player({ frames, fps, width, height, onFrame, overlay, labels = ['rough', 'final'], seekTo, markers = [] }: {
   frames: PlayerFrame[]; fps: number; width: number; height: number;
   onFrame?: (frame: number) => void;
   overlay?: (frame: number) => React.ReactNode;
   /** Names of side A (frames[].rough) and side B (frames[].final). */
   labels?: [string, string];
+  /** Jump to a frame (a new object each time, e.g. a note clicked). */
+  seekTo?: { frame: number } | null;
+  /** Frames marked on the timeline (frames with notes). */
+  markers?: number[];
 }) {
+  const [dir, setDir] = useState(1);
+  const [burnIn, setBurnIn] = useState(false);
   const [gain, setGain] = useState(1);
   const [index, setIndex] = useState(0);
   const [playing, setPlaying] = useState(false);
@@ -78,8 +99,13 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
   const final = useImages(frames.map((f) => f.final));
   const canvas = useRef<HTMLCanvasElement>(null);
   const canvasB = useRef<HTMLCanvasElement>(null);
-  const state = useRef({ index, inPoint, outPoint, loop });
-  state.current = { index, inPoint, outPoint, loop };
+  const state = useRef({ index, inPoint, outPoint, loop, dir });
+  state.current = { index, inPoint, outPoint, loop, dir };
+  useEffect(() => {
+    if (!seekTo) return;
+    const i = frames.findIndex((f) => f.frame === seekTo.frame);
+    if (i >= 0) { setPlaying(false); setIndex(i); }
+  }, [seekTo]);
 
   useEffect(() => { setIndex(0); setIn(0); setOut(frames.length - 1); setPlaying(false); }, [frames.length, frames[0]?.frame]);
   useEffect(() => { if (frames[index]) onFrame?.(frames[index]!.frame); }, [index, frames]);
@@ -107,6 +133,16 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
       g.fillStyle = '#fff';
       g.fillRect(x - 1, 0, 2, c.height);
     }
+    if (burnIn && frames[index]) {
+      const text = `${frames[index]!.frame}  ${timecode(frames[index]!.frame, fps)}`;
+      const size = Math.max(8, Math.round(c.height / 14));
+      g.font = `${size}px ui-monospace, monospace`;
+      g.textAlign = 'left';
+      g.fillStyle = '#000a';
+      g.fillRect(0, c.height - size * 1.5, g.measureText(text).width + size, size * 1.5);
+      g.fillStyle = '#fff';
+      g.fillText(text, size / 2, c.height - size * 0.4);
+    }
     const b = canvasB.current;
     if (b && mode === 'side') {
       const gb = b.getContext('2d')!;
@@ -114,7 +150,7 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
       gb.fillRect(0, 0, b.width, b.height);
       if (ok(f)) gb.drawImage(f, 0, 0, b.width, b.height); else if (finalGone) drawMissing(gb, 0, b.width, b.height, 'final frame missing');
     }
-  }, [index, mode, wipe, gain, rough.loaded, final.loaded, rough.images, final.images, rough.failed, final.failed]);
+  }, [index, mode, wipe, gain, burnIn, fps, frames, rough.loaded, final.loaded, rough.images, final.images, rough.failed, final.failed]);
   useEffect(draw, [draw]);
 
   // Playback at the shot's frame rate, frame by frame (frames are never skipped while loaded).
@@ -130,10 +166,10 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
       if (acc >= step) {
         acc = Math.min(acc - step, step);
         const s = state.current;
-        let next = s.index + 1;
-        const end = s.loop ? s.outPoint : frames.length - 1;
-        if (next > end) {
-          if (s.loop) next = s.inPoint;
+        let next = s.index + s.dir;
+        const end = s.loop ? s.outPoint : frames.length - 1, start = s.loop ? s.inPoint : 0;
+        if (next > end || next < start) {
+          if (s.loop) next = s.dir > 0 ? s.inPoint : s.outPoint;
           else { setPlaying(false); return; }
         }
         setIndex(next);
@@ -145,15 +181,28 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
   }, [playing, fps, frames.length]);
 
   const step = (d: number) => { setPlaying(false); setIndex((i) => Math.max(0, Math.min(frames.length - 1, i + d))); };
-  const onKey = (e: React.KeyboardEvent) => {
-    if ((e.target as HTMLElement).tagName === 'INPUT' && (e.target as HTMLInputElement).type !== 'range') return;
-    if (e.key === ' ') { e.preventDefault(); setPlaying((p) => !p); }
-    else if (e.key === 'ArrowRight') { e.preventDefault(); step(1); }
-    else if (e.key === 'ArrowLeft') { e.preventDefault(); step(-1); }
-    else if (e.key === 'i') setIn(Math.min(index, outPoint));
-    else if (e.key === 'o') setOut(Math.max(index, inPoint));
-    else if (e.key === 'l') setLoop((l) => !l);
+  // Keys on the whole page, as in RV and every review tool: no need to click the player first.
+  const keys = useRef<(e: KeyboardEvent) => void>(() => undefined);
+  keys.current = (e: KeyboardEvent) => {
+    if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey || document.querySelector('.modal')) return;
+    const k = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    const play = (d: number) => { setDir(d); setPlaying(true); };
+    if (k === ' ') { e.preventDefault(); setDir(1); setPlaying((p) => !p); }
+    else if (k === 'ArrowRight') { e.preventDefault(); step(1); }
+    else if (k === 'ArrowLeft') { e.preventDefault(); step(-1); }
+    else if (k === 'Home') { e.preventDefault(); setPlaying(false); setIndex(0); }
+    else if (k === 'End') { e.preventDefault(); setPlaying(false); setIndex(frames.length - 1); }
+    else if (k === 'j') play(-1);
+    else if (k === 'k') setPlaying(false);
+    else if (k === 'l') play(1);
+    else if (k === 'i') setIn(Math.min(index, outPoint));
+    else if (k === 'o') setOut(Math.max(index, inPoint));
   };
+  useEffect(() => {
+    const on = (e: KeyboardEvent) => keys.current(e);
+    addEventListener('keydown', on);
+    return () => removeEventListener('keydown', on);
+  }, []);
   const setWipeFrom = (e: React.PointerEvent<HTMLCanvasElement>) => {
     if (mode !== 'wipe' || !(e.buttons & 1)) return;
     const r = e.currentTarget.getBoundingClientRect();
@@ -163,8 +212,8 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
   const allLoaded = rough.loaded + final.loaded >= frames.filter((f) => f.rough).length + frames.filter((f) => f.final).length;
 
   return (
-    <div className="player" tabIndex={0} onKeyDown={onKey} data-testid="player" data-frame={cur?.frame ?? ''} data-index={index}
-      data-playing={playing ? '1' : '0'} data-mode={mode} data-wipe={wipe.toFixed(3)} data-in={frames[inPoint]?.frame} data-out={frames[outPoint]?.frame} data-loaded={allLoaded ? '1' : '0'}>
+    <div className="player" tabIndex={0} data-testid="player" data-frame={cur?.frame ?? ''} data-index={index}
+      data-playing={playing ? '1' : '0'} data-mode={mode} data-wipe={wipe.toFixed(3)} data-in={frames[inPoint]?.frame} data-out={frames[outPoint]?.frame} data-loaded={allLoaded ? '1' : '0'} data-dir={dir}>
       <div className={`screens ${mode === 'side' ? 'side' : ''}`}>
         <div className="screen">
           <canvas ref={canvas} width={width} height={height} data-testid="player-canvas" onPointerDown={setWipeFrom} onPointerMove={setWipeFrom} />
@@ -181,7 +230,8 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
         <button onClick={() => setPlaying((p) => !p)} data-testid="play" title="play / pause (space)">{playing ? '❚❚' : '▶'}</button>
         <button onClick={() => step(1)} data-testid="step-forward" title="next frame (→)">|▶︎</button>
         <button onClick={() => { setPlaying(false); setIndex(outPoint); }} title="to out point">»</button>
-        <span className="counter" data-testid="frame-counter">frame {cur?.frame} <small>({index + 1}/{frames.length})</small></span>
+        <span className="counter" data-testid="frame-counter">frame {cur?.frame} <small>({index + 1}/{frames.length}) {cur ? timecode(cur.frame, fps) : ''}</small></span>
+        <label title="frame number and timecode drawn on the picture"><input type="checkbox" checked={burnIn} onChange={(e) => setBurnIn(e.target.checked)} data-testid="burn-in" /> burn-in</label>
         <button onClick={() => setIn(Math.min(index, outPoint))} data-testid="set-in" title="set in point (I)">in</button>
         <button onClick={() => setOut(Math.max(index, inPoint))} data-testid="set-out" title="set out point (O)">out</button>
         <label><input type="checkbox" checked={loop} onChange={(e) => setLoop(e.target.checked)} data-testid="loop" /> loop {frames[inPoint]?.frame}–{frames[outPoint]?.frame}</label>
@@ -202,6 +252,10 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
         </div>
       )}
       <div className="timeline">
+        {markers.map((m) => {
+          const i = frames.findIndex((f) => f.frame === m);
+          return i < 0 ? null : <div key={m} className="note-marker" data-testid="note-marker" data-frame={m} title={`notes on frame ${m}`} style={{ left: `${(i / Math.max(1, frames.length - 1)) * 100}%` }} />;
+        })}
         <div className="range-mark" style={{ left: `${(inPoint / Math.max(1, frames.length - 1)) * 100}%`, width: `${((outPoint - inPoint) / Math.max(1, frames.length - 1)) * 100}%` }} />
         <input type="range" min={0} max={frames.length - 1} step={1} value={index} onChange={(e) => { setPlaying(false); setIndex(Number(e.target.value)); }} data-testid="scrub" />
       </div>

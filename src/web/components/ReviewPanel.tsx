@@ -3,10 +3,14 @@ import { useEffect, useState } from 'react';
 import { api, useApi } from '../api';
 import { can, useMe } from '../App';
 
-export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion, onChanged }: {
+export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion, onChanged, onSeek, onNoteFrames }: {
   shot: string; versionId: number; frame: number; refreshKey: number; onOpenVersion: (id: number) => void;
   /** A verdict changed: the version menu's labels are reloaded. */
   onChanged?: () => void;
+  /** A note on a frame was clicked: the player jumps there. */
+  onSeek?: (frame: number) => void;
+  /** The frames that have notes (timeline markers). */
+  onNoteFrames?: (frames: number[]) => void;
 }) {
   const me = useMe();
   const base = `/api/shots/${encodeURIComponent(shot)}/versions/${versionId}/reviews`;
@@ -19,6 +23,7 @@ export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion,
     const t = setInterval(reload, 2000);
     return () => clearInterval(t);
   }, [waiting]);
+  useEffect(() => { onNoteFrames?.([...new Set((data?.notes ?? []).filter((n) => n.frame !== null).map((n) => n.frame as number))]); }, [data]);
   const [note, setNote] = useState('');
   const [thisFrame, setThisFrame] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -51,7 +56,8 @@ export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion,
       {error && <p className="error">{error}</p>}
       <ul className="notes" data-testid="notes">
         {(data?.notes ?? []).slice().reverse().map((n) => (
-          <li key={n.id}>
+          <li key={n.id} className={n.frame !== null ? 'seekable' : ''} data-testid={n.frame !== null ? 'frame-note' : undefined}
+            onClick={n.frame !== null ? () => onSeek?.(n.frame) : undefined} title={n.frame !== null ? `go to frame ${n.frame}` : undefined}>
             {n.verdict && <span className={`badge ${n.verdict}`}>{n.verdict === 'approved' ? 'approved' : 'needs work'}</span>}
             {n.frame !== null && <span className="badge frame">frame {n.frame}</span>}
             <span className="note-text">{n.note}</span>

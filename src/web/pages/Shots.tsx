@@ -49,6 +49,8 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
   const me = useMe();
   const { data: shotList } = useApi<{ shots: any[] }>('/api/shots');
   const [compare, setCompare] = useState('');
+  const [seekTo, setSeekTo] = useState<{ frame: number } | null>(null);
+  const [noteFrames, setNoteFrames] = useState<number[]>([]);
   const cmp = useCompare(name, compare);
   const { data: loaded, error, reload: reloadShot } = useApi<any>(`/api/shots/${encodeURIComponent(name)}`, [jobsFinished]);
   const shot = loaded?.name === name ? loaded : null;
@@ -119,7 +121,7 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
       </div>
       {vid !== null && !known && <p className="error" data-testid="version-error">{versionError ?? `shot ${name} has no version ${vid}`} — pick one of its versions above.</p>}
       {frames.length > 0 && (!vid || (v && known)) && (
-        <Player key={`${name}-${vid}`} frames={frames} fps={shot.fps} width={w} height={h} onFrame={setFrame} labels={[aLabel, bLabel]} />
+        <Player key={`${name}-${vid}`} frames={frames} fps={shot.fps} width={w} height={h} onFrame={setFrame} labels={[aLabel, bLabel]} seekTo={seekTo} markers={noteFrames} />
       )}
       <div className="coherence">
         <h4>Temporal coherence (warp error per frame)</h4>
@@ -129,7 +131,8 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
       </div>
       {vid && v && known && (
         <div className="row review-row">
-          <ReviewPanel shot={name} versionId={vid} frame={frame} refreshKey={refresh} onOpenVersion={(id) => go(name, id)} onChanged={reloadShot} />
+          <ReviewPanel shot={name} versionId={vid} frame={frame} refreshKey={refresh} onOpenVersion={(id) => go(name, id)} onChanged={reloadShot}
+            onSeek={(f) => setSeekTo({ frame: f })} onNoteFrames={setNoteFrames} />
           <section className="refine-box">
             <h3>Local re-render</h3>
             <p className="muted">Paint over frame {frame} where the look should be re-rendered; it arrives as a new version.</p>
