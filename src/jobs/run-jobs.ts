@@ -2,7 +2,7 @@
 // a shot. Run in a worker thread (jobs/job-thread.ts imports this module there); inputs are plain
 // data, each job opens the production itself (its own database connection) and reports
 // { progress, message }.
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { releaseIfEmpty } from '../render/version-dir.js';
 import type { JobContext } from '../engine/worker.js';
 import { openProduction } from '../store/index.js';
@@ -75,7 +75,7 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
   try {
     const { description: d, model } = await describeRender(prod, renderRequestOf(input, true));
     try {
-      const outDir = join(prod.dir, d.outDir);
+      const outDir = resolve(prod.dir, d.outDir);
       const r = await renderShotFrames(prod, d.shot, model, d.modelVersion, {
         ...renderOptionsOf(d), outDir,
         onFrame: (done, total, frame) => {

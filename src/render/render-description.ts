@@ -117,7 +117,8 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
       u.model.net.dispose();
       upscale = { model: u.version !== null ? String(u.version) : u.path, scale: u.model.config.scale, passes: r.upscale.passes ?? DEFAULT_ENSEMBLE, ...(r.upscale.tile !== undefined ? { tile: r.upscale.tile } : {}) };
     }
-    const outDir = relative(prod.dir, r.outDir !== undefined ? versionFolder(prod, r.outDir) : claimVersionDir(prod.dir, shot.name));
+    // Inside the production: relative (the production can move); an --output elsewhere stays absolute.
+    const outDir = r.outDir !== undefined ? productionRelative(prod, r.outDir) : relative(prod.dir, claimVersionDir(prod.dir, shot.name));
     const description: RenderDescription = {
       shot: shot.name, range, shotRange: shot.range, modelVersion: version, ...(version === null ? { modelFile: path } : {}),
       bits: (r.bits ?? 8) as 8 | 16, coherence, quality, ...(r.strokes ? { strokes: r.strokes } : {}),
@@ -130,12 +131,11 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
   }
 }
 
-/** A version folder as an absolute path, refusing anything outside the production. */
-export function versionFolder(prod: Production, outDir: string): string {
-  const abs = resolve(prod.dir, outDir);
+/** A folder relative to the production when it lies inside it, else absolute. */
+export function productionRelative(prod: Production, dir: string): string {
+  const abs = resolve(prod.dir, dir);
   const rel = relative(prod.dir, abs);
-  if (!rel || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`render folder ${outDir} is not inside the production ${prod.dir}`);
-  return abs;
+  return !rel || rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
 }
 
 /** What a rendered frame's lineage depends on besides the frame: resolved stroke and upscaler settings. */
