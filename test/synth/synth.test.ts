@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
 import { psnr, hfRatio, gaussianBlur } from '../../src/metrics/index.js';
-import { synthesize, checkNnf, upsampleNnf, advectNnf, StrokeSequence, searchSize } from '../../src/synth/index.js';
+import { synthesize, checkNnf, upsampleNnf, advectNnf, StrokeSequence, searchSize, type StrokeOptions } from '../../src/synth/index.js';
 import { flowAtLevel } from '../../src/synth/stroke-sequence.js';
 import { topEigenvectors } from '../../src/synth/eigen.js';
 import { exhaustiveSearch } from '../../src/synth/exhaustive-search.js';
@@ -87,6 +87,20 @@ test('PCA eigenvectors and exhaustive search agree with brute force', () => {
   }
 });
 
+/** Frames from..to of a stroked sequence, rendered in order by a new sequence (its data, planar). */
+async function renderRange(ex: { guide: E.Tensor; style: E.Tensor }, o: Partial<StrokeOptions>, frameAt: (n: number) => { rough: E.Tensor; guide: E.Tensor }, from: number, to: number): Promise<Float32Array[]> {
+  const seq = new StrokeSequence(ex, 0, o, async (n) => frameAt(n));
+  const out: Float32Array[] = [];
+  for (let n = from; n <= to; n++) {
+    const { rough, guide: g } = frameAt(n);
+    const img = await seq.render(n, rough, g);
+    out.push(img.data() as Float32Array);
+    E.disposeAll([img, rough, g]);
+  }
+  seq.dispose();
+  return out;
+}
+
 test('a range of a stroked sequence equals the same frames of the whole sequence', async () => {
   const S = 32;
   const style = painted(S, 5);
@@ -96,18 +110,7 @@ test('a range of a stroked sequence equals the same frames of the whole sequence
     return { rough: g.clone(), guide: g };
   });
   const ex = { guide: E.keep(guide), style: E.keep(style) };
-  const run = async (from: number, to: number) => {
-    const seq = new StrokeSequence(ex, 0, { anchorEvery: 4 }, async (n) => frameAt(n));
-    const out: Float32Array[] = [];
-    for (let n = from; n <= to; n++) {
-      const { rough, guide: g } = frameAt(n);
-      const img = await seq.render(n, rough, g);
-      out.push(img.data() as Float32Array);
-      E.disposeAll([img, rough, g]);
-    }
-    seq.dispose();
-    return out;
-  };
+  const run = (from: number, to: number) => renderRange(ex, { anchorEvery: 4 }, frameAt, from, to);
   const whole = await run(0, 5);
   const part = await run(2, 5); // starts inside the run anchored at 0: anchor and flow chain rebuilt
   for (let i = 0; i < 4; i++) assert.deepEqual(part[i], whole[i + 2], `frame ${i + 2}`);
@@ -180,18 +183,7 @@ test('a coarser search level: the field lives there, the image copies full-size 
     const g = gaussianBlur(painted(S, 9), 2).roll(2 * n, 3);
     return { rough: g.clone(), guide: g };
   });
-  const run = async (from: number, to: number) => {
-    const seq = new StrokeSequence(ex, 0, { anchorEvery: 4, synth: { searchLevel: 1 } }, async (n) => frameAt(n));
-    const out: Float32Array[] = [];
-    for (let n = from; n <= to; n++) {
-      const { rough, guide: g } = frameAt(n);
-      const img = await seq.render(n, rough, g);
-      out.push(img.data() as Float32Array);
-      E.disposeAll([img, rough, g]);
-    }
-    seq.dispose();
-    return out;
-  };
+  const run = (from: number, to: number) => renderRange(ex, { anchorEvery: 4, synth: { searchLevel: 1 } }, frameAt, from, to);
   const whole = await run(0, 3);
   const part = await run(2, 3);
   for (let i = 0; i < 2; i++) assert.deepEqual(part[i], whole[i + 2], `frame ${i + 2}`);
