@@ -43,7 +43,15 @@ export function sniffFormat(b: Uint8Array): ImageFormat | { unsupported: string 
 
 const DEPTH_BITS: Record<string, number> = { uchar: 8, char: 8, ushort: 16, short: 16, uint: 32, int: 32, float: 32, complex: 64, double: 64, dpcomplex: 128 };
 
-function mp(pixels: number): string { return `${(pixels / 1e6).toFixed(pixels < 1e7 ? 1 : 0)} MP`; }
+function mp(pixels: number, decimals = pixels < 1e7 ? 1 : 0): string { return `${(pixels / 1e6).toFixed(decimals)} MP`; }
+
+/** An image's size over the limit, with as many decimals as it takes to read as over it
+ *  (10001×10000 is 100.01 MP, not "100 MP, over the limit of 100 MP"). */
+function mpOver(pixels: number, limit: number): string {
+  let d = pixels < 1e7 ? 1 : 0;
+  while (d < 6 && Number((pixels / 1e6).toFixed(d)) <= limit / 1e6) d++;
+  return mp(pixels, d);
+}
 
 /** Structural end-of-file checks, to tell a truncated file from a corrupt one. */
 export function looksTruncated(format: ImageFormat, b: Buffer): boolean {
@@ -87,7 +95,7 @@ export async function validateImageData(file: string, data: Buffer, limits: Vali
   const format = sniffFormat(data);
   if (typeof format !== 'string') throw new RejectedFileError(file, `unsupported format: ${format.unsupported} (supported: PNG, JPEG, TIFF, WebP, EXR)`);
   const bomb = (w: number, h: number) => new RejectedFileError(file,
-    `image is ${w}×${h} = ${mp(w * h)}, over the limit of ${mp(limits.maxPixels)} (possible decompression bomb; raise max_megapixels to accept it)`);
+    `image ${w}×${h} (${mpOver(w * h, limits.maxPixels)}) is over the limit of ${mp(limits.maxPixels)} (possible decompression bomb; raise max_megapixels to accept it)`);
 
   if (format === 'exr') {
     // OpenEXR reads the file itself (the same bytes as `data`, just read).
