@@ -2,6 +2,7 @@
 // kysely_migration table, inside a transaction). Append new migrations; never edit a released one.
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 import { DatabaseUnavailableError, type DialectName } from './db.js';
+import { relativizeRecords } from './path-records.js';
 
 type AnyDb = Kysely<any>; // migrations run before the typed schema exists
 
@@ -179,8 +180,23 @@ function colourAndTimecode(): Migration {
   };
 }
 
-export function migrationsFor(dialect: DialectName): Record<string, Migration> {
-  return { '0001_initial': initial(dialect), '0002_fps_double_precision': doublePrecisionFps(dialect), '0003_colour_timecode': colourAndTimecode() };
+// Paths in records relative to the production (production-paths.ts), so it can be moved: the
+// absolute paths of older records that lie inside the production folder are rewritten.
+function productionRelativePaths(dir: string | undefined): Migration {
+  return {
+    async up(db: AnyDb) {
+      if (dir === undefined) throw new Error('migration 0004 needs the production folder');
+      await relativizeRecords(db, dir);
+    },
+  };
+}
+
+/** The migrations, in order; dir is the production folder (the data migrations need it). */
+export function migrationsFor(dialect: DialectName, dir?: string): Record<string, Migration> {
+  return {
+    '0001_initial': initial(dialect), '0002_fps_double_precision': doublePrecisionFps(dialect), '0003_colour_timecode': colourAndTimecode(),
+    '0004_production_relative_paths': productionRelativePaths(dir),
+  };
 }
 
 /**
@@ -207,8 +223,8 @@ export function migrationError(what: string, error: unknown): Error {
   return new Error(`${what} migration failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-export async function migrateToLatest(db: AnyDb, dialect: DialectName): Promise<string[]> {
-  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
+export async function migrateToLatest(db: AnyDb, dialect: DialectName, dir: string): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect, dir) };
   const { error, results } = await withMigrationLock(db, dialect, 'workspace', () => new Migrator({ db, provider }).migrateToLatest());
   if (error) throw migrationError('database', error);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

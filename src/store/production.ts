@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { openDatabase, runTransaction, redactUrl, type DatabaseConfig, type DialectName } from './db.js';
 import { migrateToLatest } from './migrations.js';
 import { ContentStore } from './content-store.js';
+import { ProductionPaths } from './production-paths.js';
 import type { Database, AssetKind } from './schema.js';
 import { nowIso } from './time.js';
 import { getDataset, snapshotAssets, type DatasetSnapshot } from './datasets.js';
@@ -83,8 +84,12 @@ const SETTING_KEYS: Record<keyof Settings, string> = {
 
 export class Production {
   readonly store: ContentStore;
-  constructor(readonly dir: string, readonly config: ProductionConfig, readonly db: Kysely<Database>, readonly dialect: DialectName, readonly databaseLabel: string = dialect) {
+  /** The database; paths in its records are relative to the production, and read back absolute
+   *  in this folder (production-paths.ts), so the production can be moved. */
+  readonly db: Kysely<Database>;
+  constructor(readonly dir: string, readonly config: ProductionConfig, db: Kysely<Database>, readonly dialect: DialectName, readonly databaseLabel: string = dialect) {
     this.store = new ContentStore(storeRoot(dir, config));
+    this.db = db.withPlugin(new ProductionPaths(dir));
   }
 
   /** Runs fn in one transaction; on PostgreSQL a transaction cut off by a lost connection (and so
@@ -182,7 +187,7 @@ export async function openProduction(dir?: string): Promise<Production> {
   if (config.format !== FORMAT) throw new Error(`${join(root, MARKER)}: format ${config.format} is not supported by this atelier (expects ${FORMAT})`);
   const { db, dialect, label } = await openDatabase(config.database, root);
   try {
-    await migrateToLatest(db, dialect);
+    await migrateToLatest(db, dialect, root);
   } catch (err) {
     await db.destroy();
     throw err;
@@ -245,7 +250,7 @@ export async function initProduction(dir: string, opts: InitOptions = {}, report
   const { db, dialect, label } = await openDatabase(database, root);
   const prod = new Production(root, config, db, dialect, label);
   try {
-    await migrateToLatest(db, dialect);
+    await migrateToLatest(db, dialect, root);
     const { name: _n, databaseUrl: _d, databaseUrlEnv: _e, store: _s, ...given } = opts;
     const wanted: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...given };
     // PostgreSQL, insert-if-absent: machines initializing the same shared workspace at once agree on
