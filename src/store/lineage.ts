@@ -59,6 +59,7 @@ export async function lineage(prod: Production, file: string): Promise<Lineage> 
 
   let render = hash ? await prod.db.selectFrom('renders').select('id').where('hash', '=', hash).orderBy('id', 'desc').executeTakeFirst() : undefined;
   if (!render) {
+    // An absolute path: the path plugin compares it in the recorded (production-relative) form.
     render = await prod.db.selectFrom('renders').select('id').where('path', '=', path).orderBy('id', 'desc').executeTakeFirst();
     if (render) out.subject.note = exists ? 'the file has changed since this render was recorded (matched by path)' : 'the file no longer exists (matched by its recorded path)';
   }

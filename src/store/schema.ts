@@ -1,6 +1,7 @@
 // Row types of the production database, shared by every query (Kysely's compile-time schema).
 // Portable across SQLite and PostgreSQL: booleans are 0/1 integers, timestamps ISO-8601 text,
-// structured values JSON text.
+// structured values JSON text. Paths (PATH_COLUMNS in production-paths.ts) are stored relative to
+// the production when inside it, and read back absolute in its current folder.
 import type { Generated } from 'kysely';
 
 export interface SettingsTable { key: string; value: string }
@@ -10,7 +11,7 @@ export interface AssetsTable {
   hash: string;                 // sha256 hex of the file bytes; the content-store key
   kind: string;                 // see ASSET_KINDS
   original_name: string;        // file name at ingest
-  source_path: string;          // absolute path at ingest (informational)
+  source_path: string;          // the file's path at ingest (informational)
   format: string;               // png | jpeg | tiff | webp | exr
   width: number;
   height: number;
@@ -40,7 +41,7 @@ export interface ShotsTable {
   id: Generated<number>;
   name: string;
   source_kind: string;          // sequence | video
-  source: string;               // the pattern or the video path
+  source: string;               // the pattern or the video path (a path, see above)
   source_hash: string | null;   // sha256 of the video file
   frame_start: number;
   frame_end: number;
@@ -83,7 +84,7 @@ export interface ModelFilesTable { model_version_id: number; name: string; hash:
 export interface RendersTable {
   id: Generated<number>;
   hash: string;                 // sha256 of the rendered file
-  path: string;                 // absolute path where it was written
+  path: string;                 // where it was written (a path, see above)
   model_version_id: number;
   params: string;               // JSON
   created_at: string;
