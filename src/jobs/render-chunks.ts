@@ -17,7 +17,8 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { renderVersionId } from '../render/version-dir.js';
 import type { LookModel } from '../models/look/model-file.js';
 import type { StrokeOptions } from '../synth/stroke-sequence.js';
-import { frameLineage, resolvedStrokes, upscaleLineage, type FrameLineageSettings, type RenderDescription } from '../render/render-description.js';
+import { productionColour } from '../store/colour-settings.js';
+import { frameLineage, outputLineage, resolvedStrokes, upscaleLineage, type FrameLineageSettings, type RenderDescription } from '../render/render-description.js';
 import { CarryOver } from '../render/carry-over.js';
 import { resolveUpscaleModel } from '../render/model-ref.js';
 import type { UpscaleEnsemble } from '../models/upscale/index.js';
@@ -77,13 +78,13 @@ interface FarmRender {
 }
 
 /** What every chunk of a farm render passes to renderShotFrames besides range and folder. */
-export type ChunkRenderOptions = Pick<RenderShotOptions, 'quality' | 'tiling' | 'upscale' | 'strokes'>;
+export type ChunkRenderOptions = Pick<RenderShotOptions, 'quality' | 'tiling' | 'upscale' | 'strokes' | 'format' | 'colorSpace'>;
 
 /** A render description as a farm render: the chunks' shared input (render-description.ts). */
 export function farmRenderSpec(d: RenderDescription): Omit<FarmRender, 'productionDir'> & { shotStart: number } {
   if (d.modelVersion === null) throw new Error('a farm render needs a model version number (workers load the model by its version), not a file');
   const render: ChunkRenderOptions = {
-    quality: d.quality, ...(Object.keys(d.tiling).length ? { tiling: d.tiling } : {}),
+    quality: d.quality, ...(d.format !== 'png' ? { format: d.format } : {}), ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), ...(Object.keys(d.tiling).length ? { tiling: d.tiling } : {}),
     ...(d.upscale ? { upscale: { ...d.upscale, scale: d.upscale.scale as 2 | 4 } } : {}), ...(d.strokes ? { strokes: d.strokes } : {}),
   };
   return { shot: d.shot, modelVersion: d.modelVersion, outDir: d.outDir, range: d.range, shotStart: d.shotRange[0], bits: d.bits, coherence: d.coherence, render };
@@ -172,7 +173,8 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
   try {
     const outDir = versionDir(prod, input.outDir);
     const shot = await prod.shot(input.shot);
-    const missing = missingFrames(outDir, shot.name, input.range);
+    const format = input.render?.format ?? 'png';
+    const missing = missingFrames(outDir, shot.name, input.range, format);
     if (missing.length) throw new Error(`the chunks finished but frames ${missing.join(', ')} of ${shot.name} are not in ${outDir}`);
     ctx.progress({ progress: 0, message: 'checking frames' });
 
@@ -185,7 +187,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
     // Every frame recorded once: a worker killed between writing a frame and recording it leaves
     // the frame unrecorded (the chunk's re-run keeps the frame, resume), so record it here.
     const paths = new Map<string, number>();
-    for (let f = input.range[0]; f <= input.range[1]; f++) paths.set(resolve(framePath(outDir, shot.name, f)), f);
+    for (let f = input.range[0]; f <= input.range[1]; f++) paths.set(resolve(framePath(outDir, shot.name, f, format)), f);
     const recorded = new Set((await prod.db.selectFrom('renders').select('path').where('path', 'in', [...paths.keys()]).execute()).map((r) => r.path));
     let recordsRepaired = 0;
     // The lineage renderShotFrames records (render-description.ts): resolved strokes, pinned upscaler.
@@ -200,7 +202,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
         u.model.net.dispose();
         upscale = upscaleLineage(u, up.passes);
       }
-      const lineage: FrameLineageSettings = { shot: shot.name, bits: input.bits ?? 8, coherence: input.coherence, strokes, upscale };
+      const lineage: FrameLineageSettings = { shot: shot.name, bits: input.bits ?? 8, coherence: input.coherence, strokes, upscale, output: outputLineage(format, extra.colorSpace) };
       const { model } = await resolveLookModel(prod, String(input.modelVersion));
       const guides = model.config.guides;
       model.generator.dispose();
@@ -229,7 +231,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
     if (input.movie) {
       ctx.progress({ progress: 0.1, message: 'writing the preview movie' });
       const m = await writeShotMovie(outDir, shot, {
-        codec: input.codec ?? 'h264',
+        codec: input.codec ?? 'h264', format, colour: await productionColour(prod),
         onProgress: (done, total) => ctx.progress({ progress: 0.1 + 0.9 * done / total, message: `movie frame ${done}/${total}` }),
       });
       if (m.written) movie = relative(prod.dir, m.movie.path);

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { releaseIfEmpty } from '../render/version-dir.js';
 import type { JobContext } from '../engine/worker.js';
 import { openProduction } from '../store/index.js';
+import { productionColour } from '../store/colour-settings.js';
 import { runTrainLook } from './train-look.js';
 import { runTrainUpscale } from './train-upscale.js';
 import type { UpscaleTrainEvent } from '../models/upscale/index.js';
@@ -58,14 +59,14 @@ export async function trainUpscaleJob(input: TrainUpscaleInput, ctx: JobContext)
  */
 export interface RenderShotInput {
   productionDir: string; shot: string; modelVersion?: number; range?: [number, number];
-  bits?: 8 | 16; coherence?: CoherenceOptions | null; quality?: RenderQuality; strokes?: Partial<StrokeOptions>;
+  bits?: 8 | 16; format?: 'png' | 'exr'; colorSpace?: string; coherence?: CoherenceOptions | null; quality?: RenderQuality; strokes?: Partial<StrokeOptions>;
   tiling?: TilingOptions; upscale?: RenderRequest['upscale']; outDir?: string;
 }
 
 /** A render job's input as a render request (versionsOnly: the render may run on another machine). */
 export function renderRequestOf(i: RenderShotInput, versionsOnly: boolean): RenderRequest {
   return {
-    shot: i.shot, range: i.range, model: i.modelVersion !== undefined ? String(i.modelVersion) : undefined, bits: i.bits,
+    shot: i.shot, range: i.range, model: i.modelVersion !== undefined ? String(i.modelVersion) : undefined, bits: i.bits, format: i.format, colorSpace: i.colorSpace,
     coherence: i.coherence, quality: i.quality, strokes: i.strokes, tiling: i.tiling, upscale: i.upscale, outDir: i.outDir, versionsOnly,
   };
 }
@@ -88,7 +89,7 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
       });
       // The preview movie, as the CLI and the farm write it, once the folder holds the whole shot.
       ctx.progress({ message: 'preview movie' });
-      const m = await writeShotMovie(outDir, await prod.shot(d.shot));
+      const m = await writeShotMovie(outDir, await prod.shot(d.shot), { format: d.format, colour: await productionColour(prod) });
       return { frames: r.frames.length, dir: outDir, movie: m.written ? m.movie.path : null };
     } finally { model.generator.dispose(); }
   } finally { await prod.close(); }

@@ -15,8 +15,13 @@ import { DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from './coherence.j
 import { MOTION_PASS } from './motion-pass.js';
 import { resolveLookModel, resolveRenderUpscaler } from './model-ref.js';
 import { claimVersionDir } from './version-dir.js';
+import { productionColour } from '../store/colour-settings.js';
+import { exrOutputSpace } from './frame-io.js';
 
 export type RenderQuality = 'preview' | 'final';
+/** png: 8/16-bit in the production's image colour space (the default); exr: half float, with alpha. */
+export type RenderFormat = 'png' | 'exr';
+export const RENDER_FORMATS: readonly RenderFormat[] = ['png', 'exr'];
 
 /** The upscaler of a render, pinned: `model` is a version number (or a file, local renders only). */
 export interface PinnedUpscale { model: string; scale: number; passes: UpscaleEnsemble; tile?: number }
@@ -32,6 +37,9 @@ export interface RenderDescription {
   /** The model file when modelVersion is null. */
   modelFile?: string;
   bits: 8 | 16;
+  format: RenderFormat;
+  /** EXR frames' colour space (the config's own name); absent for PNG. */
+  colorSpace?: string;
   coherence: CoherenceOptions | null;
   quality: RenderQuality;
   /** Stroke-stage overrides for quality final. */
@@ -50,6 +58,10 @@ export interface RenderRequest {
   /** A version number or a model file; default: the shot's default look model (model-ref.ts). */
   model?: string;
   bits?: number;
+  /** png (default) or exr. */
+  format?: string;
+  /** EXR output colour space (default: the production's exr_color_space); EXR only. */
+  colorSpace?: string;
   coherence?: CoherenceOptions | null;
   quality?: string;
   strokes?: Partial<StrokeOptions>;
@@ -97,6 +109,10 @@ export function checkShotInputs(shot: Shot, range: [number, number], guides: rea
  */
 export async function describeRender(prod: Production, r: RenderRequest): Promise<{ description: RenderDescription; model: LookModel }> {
   if (r.bits !== undefined && r.bits !== 8 && r.bits !== 16) throw new Error(`bits must be 8 or 16, got ${String(r.bits)}`);
+  const format = (r.format ?? 'png') as RenderFormat;
+  if (!RENDER_FORMATS.includes(format)) throw new Error(`render format must be png or exr, got ${String(r.format)}`);
+  if (format === 'exr' && r.bits === 16) throw new Error('bits 8 or 16 are PNG depths; EXR frames are half float (leave bits out)');
+  if (format === 'png' && r.colorSpace !== undefined) throw new Error('a colour space is chosen for EXR frames (--format exr); PNG frames are written in the production\'s image_color_space');
   const quality = r.quality ?? 'preview';
   if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
   if (r.versionsOnly && r.model !== undefined && !/^\d+$/.test(r.model)) throw new Error('this render needs a model version number (workers load the model by its version), not a file');
@@ -104,6 +120,8 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
   const shot = await prod.shot(r.shot);
   const range = r.range ?? shot.range;
   checkFrameRange(shot, range);
+  const colour = await productionColour(prod);
+  const colorSpace = format === 'exr' ? exrOutputSpace(colour, r.colorSpace) : undefined;
   const coherence = r.coherence === undefined ? DEFAULT_COHERENCE : r.coherence;
   const { model, version, path } = await resolveLookModel(prod, r.model, { shot: shot.name });
   try {
@@ -121,7 +139,7 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
     const outDir = r.outDir !== undefined ? productionRelative(prod, r.outDir) : relative(prod.dir, claimVersionDir(prod.dir, shot.name));
     const description: RenderDescription = {
       shot: shot.name, range, shotRange: shot.range, modelVersion: version, ...(version === null ? { modelFile: path } : {}),
-      bits: (r.bits ?? 8) as 8 | 16, coherence, quality, ...(r.strokes ? { strokes: r.strokes } : {}),
+      bits: (r.bits ?? 8) as 8 | 16, format, ...(colorSpace ? { colorSpace } : {}), coherence, quality, ...(r.strokes ? { strokes: r.strokes } : {}),
       tiling: jsonSafeTiling(r.tiling ?? {}), upscale, outDir,
     };
     return { description, model };
@@ -147,6 +165,8 @@ export interface FrameLineageSettings {
   strokes: StrokeOptions | null;
   /** The upscaler as recorded: its version (or file), scale and ensemble passes. */
   upscale: { model: number | string; scale: number; passes: UpscaleEnsemble } | null;
+  /** EXR frames and their colour space; null or absent: PNG (recorded as before, no keys added). */
+  output?: { format: 'exr'; colorSpace: string } | null;
 }
 
 /** The stroke options a final render resolves (defaults, the shot's and the model's settings, overrides). */
@@ -165,13 +185,21 @@ export function frameLineage(s: FrameLineageSettings, frame: number): Record<str
     shot: s.shot, frame, bits: s.bits, coherence: s.coherence,
     ...(s.strokes ? { quality: 'final', strokes: s.strokes } : {}),
     ...(s.upscale ? { upscale: s.upscale } : {}),
+    ...(s.output ? { format: s.output.format, colorSpace: s.output.colorSpace } : {}),
   };
 }
 
+/** The output part of a frame's lineage: EXR frames name their format and colour space. */
+export function outputLineage(format: RenderFormat | undefined, colorSpace: string | undefined): FrameLineageSettings['output'] {
+  if (format !== 'exr') return null;
+  if (!colorSpace) throw new Error('an EXR render needs its output colour space');
+  return { format, colorSpace };
+}
+
 /** The description as renderShotFrames options (the model is passed alongside; outDir made absolute by the caller). */
-export function renderOptionsOf(d: RenderDescription): { range: [number, number]; bits: 8 | 16; coherence: CoherenceOptions | null; quality: RenderQuality; strokes?: Partial<StrokeOptions>; tiling: TilingOptions; upscale?: PinnedUpscale & { scale: 2 | 4 } } {
+export function renderOptionsOf(d: RenderDescription): { range: [number, number]; bits: 8 | 16; format: RenderFormat; colorSpace?: string; coherence: CoherenceOptions | null; quality: RenderQuality; strokes?: Partial<StrokeOptions>; tiling: TilingOptions; upscale?: PinnedUpscale & { scale: 2 | 4 } } {
   return {
-    range: d.range, bits: d.bits, coherence: d.coherence, quality: d.quality, ...(d.strokes ? { strokes: d.strokes } : {}), tiling: d.tiling,
+    range: d.range, bits: d.bits, format: d.format, ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), coherence: d.coherence, quality: d.quality, ...(d.strokes ? { strokes: d.strokes } : {}), tiling: d.tiling,
     ...(d.upscale ? { upscale: { ...d.upscale, scale: d.upscale.scale as 2 | 4 } } : {}),
   };
 }

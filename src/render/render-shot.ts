@@ -1,16 +1,20 @@
-// Rendering a shot through a look model: frames written atomically as <shot>.####.png with a
-// lineage record each, temporal coherence by windowed flow-guided blending (see coherence.ts),
+// Rendering a shot through a look model: frames written atomically as <shot>.####.png (or .exr:
+// half float in the output colour space, with the rough frame's alpha) with a lineage record each, temporal coherence by windowed flow-guided blending (see coherence.ts),
 // any frame range on its own (pre-roll frames are computed, not written), resumable (frames already
 // written are kept), a coherence.json of per-frame warping errors next to the frames, and large
 // frames through the generator in tiles (see stylize.ts). writeShotMovie makes the preview movie
 // of a complete version folder.
 import { join } from 'node:path';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import type { ColourContext } from '../data/colour.js';
+import { productionColour } from '../store/colour-settings.js';
 import * as E from '../engine/index.js';
 import type { Production, ShotFrame } from '../store/index.js';
 import type { LookModel } from '../models/look/model-file.js';
 import { stylizeTensor, type TilingOptions } from '../models/look/stylize.js';
-import { loadImage, saveImage } from '../data/image-io.js';
+import { loadImage } from '../data/image-io.js';
+import { loadRough, writeFrame, exrOutputSpace, frameTimeCode, type RoughFrame } from './frame-io.js';
+import { writeMoviePngs } from './movie-frames.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { TemporalBlender, DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from './coherence.js';
 import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
@@ -26,13 +30,17 @@ import { resolveRenderUpscaler } from './model-ref.js';
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type { RenderQuality } from './render-description.js';
-import { checkFrameRange, frameLineage, upscaleLineage, type RenderQuality } from './render-description.js';
+import { checkFrameRange, frameLineage, outputLineage, upscaleLineage, RENDER_FORMATS, type RenderFormat, type RenderQuality } from './render-description.js';
 
 export interface RenderShotOptions {
   outDir: string;
   /** Inclusive frame range; default the whole shot. */
   range?: [number, number];
   bits?: 8 | 16;
+  /** png (default) or exr (half float, ZIP, alpha when the rough frame has one). */
+  format?: RenderFormat;
+  /** EXR frames' colour space (default: the production's exr_color_space). */
+  colorSpace?: string;
   /** Flow-guided blending; null renders every frame on its own. */
   coherence?: CoherenceOptions | null;
   /** Keep frames already written in outDir and continue from the first missing one. */
@@ -65,15 +73,17 @@ export interface RenderedShot {
   seconds: number;
 }
 
-export function framePath(outDir: string, shot: string, frame: number): string {
-  return join(outDir, `${shot}.${String(frame).padStart(4, '0')}.png`);
+export function framePath(outDir: string, shot: string, frame: number, format: RenderFormat = 'png'): string {
+  return join(outDir, `${shot}.${String(frame).padStart(4, '0')}.${format}`);
 }
 
-async function loadFrame(model: LookModel, f: ShotFrame): Promise<{ rough: E.Tensor; passes: Map<string, E.Tensor> }> {
-  const rough = (await loadImage(f.rough!.path, 3)).tensor;
+/** A frame's inputs: the rough frame in the working space (frame-io.ts), passes as data. */
+async function loadFrame(model: LookModel, f: ShotFrame, rf: RoughFrame): Promise<{ rough: E.Tensor; alpha: E.Tensor | null; passes: Map<string, E.Tensor> }> {
+  const { rough, alpha } = await loadRough(f.rough!.path, rf);
+  // Passes (normals, depth, ids) are data: never colour-converted (EXR passes are stored as Raw).
   const passes = new Map<string, E.Tensor>();
   for (const g of model.config.guides) passes.set(g.name, (await loadImage(f.passes[g.name]!.path, g.channels === 1 ? 1 : 3)).tensor);
-  return { rough, passes };
+  return { rough, alpha, passes };
 }
 
 async function loadMotion(path: string): Promise<MotionVectors> {
@@ -87,8 +97,14 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   checkFrameRange(shot, [a, b]);
   const coherence = o.coherence === undefined ? DEFAULT_COHERENCE : o.coherence;
   const opts: CoherenceOptions = coherence ?? { ...DEFAULT_COHERENCE, window: 0 };
+  const format = o.format ?? 'png';
+  if (!RENDER_FORMATS.includes(format)) throw new Error(`render format must be png or exr, got ${String(format)}`);
+  if (format === 'png' && o.colorSpace !== undefined) throw new Error('a colour space is chosen for EXR frames; PNG frames are written in the production\'s image_color_space');
+  const colour: ColourContext = await productionColour(prod);
+  const outSpace = format === 'exr' ? exrOutputSpace(colour, o.colorSpace) : undefined;
+  const rf: RoughFrame = { colour, from: shot.colorSpace ?? undefined, alpha: format === 'exr' };
   let first = a;
-  if (o.resume) while (first <= b && existsSync(framePath(o.outDir, shot.name, first))) first++;
+  if (o.resume) while (first <= b && existsSync(framePath(o.outDir, shot.name, first, format))) first++;
   const skipped = first - a;
   const t0 = Date.now();
   if (first > b) return { frames: [], skipped, preRolled: 0, seconds: 0 };
@@ -147,8 +163,12 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       ? new StrokeSequence(bank, shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...strokeOpts }, async (n, withGuide) => {
         const sf = shot.frames.find((x) => x.frame === n && x.rough);
         if (!sf) throw new Error(`shot ${shot.name} has no rough frame ${n} (the stroke anchor of later frames)`);
-        if (!withGuide) return { rough: (await loadImage(sf.rough!.path, 3)).tensor, guide: null };
-        const { rough, passes } = await loadFrame(model, sf);
+        if (!withGuide) {
+          const r = await loadRough(sf.rough!.path, { ...rf, alpha: false });
+          return { rough: r.rough, guide: null };
+        }
+        const { rough, alpha, passes } = await loadFrame(model, sf, { ...rf, alpha: false });
+        alpha?.dispose();
         const out = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
         const guide = guideOf(rough, passes, out);
         E.disposeAll([out, [...passes.values()]]);
@@ -157,7 +177,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       : null;
     mkdirSync(o.outDir, { recursive: true });
     for (const f of frames) {
-      const { rough, passes } = await loadFrame(model, f);
+      const { rough, alpha, passes } = await loadFrame(model, f, rf);
       let modelOut = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
       if (strokes) {
         const guide = guideOf(rough, passes, modelOut);
@@ -171,18 +191,20 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       E.disposeAll([rough, modelOut, [...passes.values()]]);
       if (f.frame < first) {
         frame.dispose(); // pre-roll: computed for the blend, written by whoever renders that range
+        alpha?.dispose();
         continue;
       }
-      const path = framePath(o.outDir, shot.name, f.frame);
+      const path = framePath(o.outDir, shot.name, f.frame, format);
       const final = upscaler ? upscaleImage(upscaler.model.net, frame, o.upscale!.tile, o.upscale!.passes ?? DEFAULT_ENSEMBLE) : frame;
       if (final !== frame) frame.dispose();
-      await saveImage(path, final, o.bits ?? 8);
-      final.dispose();
+      try {
+        await writeFrame(path, final, alpha, { format, bits: o.bits ?? 8, colour, space: outSpace, timeCode: frameTimeCode(shot, f.frame), shot: shot.name });
+      } finally { E.disposeAll([final, alpha ?? []]); }
       if (modelVersion !== null) {
         await prod.recordRenderedFrame({
           path, modelVersion,
           inputHashes: { rough: f.rough!.hash, ...Object.fromEntries(model.config.guides.map((g) => [g.name, f.passes[g.name]!.hash])) },
-          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams }, f.frame),
+          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace) }, f.frame),
         });
       }
       out.push({ frame: f.frame, path, warpError });
@@ -206,9 +228,9 @@ export async function renderShotFrames(prod: Production, shotName: string, model
 }
 
 /** Frames of `range` that are not (yet) in outDir. */
-export function missingFrames(outDir: string, shot: string, range: [number, number]): number[] {
+export function missingFrames(outDir: string, shot: string, range: [number, number], format: RenderFormat = 'png'): number[] {
   const missing: number[] = [];
-  for (let f = range[0]; f <= range[1]; f++) if (!existsSync(framePath(outDir, shot, f))) missing.push(f);
+  for (let f = range[0]; f <= range[1]; f++) if (!existsSync(framePath(outDir, shot, f, format))) missing.push(f);
   return missing;
 }
 
@@ -217,14 +239,22 @@ export type ShotMovie = { written: true; movie: MovieResult } | { written: false
 /**
  * The preview movie of a version folder: <outDir>/<shot>.mp4 (H.264) or .mov (ProRes 422 HQ) from
  * every frame of the shot's range at the shot's fps, only when the folder holds them all (a render
- * of a sub-range leaves the folder incomplete until the other ranges are rendered into it).
+ * of a sub-range leaves the folder incomplete until the other ranges are rendered into it). EXR
+ * frames are encoded from PNG copies in the image colour space (movie-frames.ts; needs `colour`).
  */
-export async function writeShotMovie(outDir: string, shot: { name: string; range: [number, number]; fps: number }, o: { codec?: MovieCodec; onProgress?: (done: number, total: number) => void } = {}): Promise<ShotMovie> {
-  const missing = missingFrames(outDir, shot.name, shot.range);
+export async function writeShotMovie(outDir: string, shot: { name: string; range: [number, number]; fps: number }, o: { codec?: MovieCodec; format?: RenderFormat; colour?: ColourContext; onProgress?: (done: number, total: number) => void } = {}): Promise<ShotMovie> {
+  const format = o.format ?? 'png';
+  const missing = missingFrames(outDir, shot.name, shot.range, format);
   if (missing.length) return { written: false, missing };
   const codec = o.codec ?? 'h264';
-  const movie = await writeMovie(join(outDir, `${shot.name}.####.png`), join(outDir, `${shot.name}.${codec === 'prores' ? 'mov' : 'mp4'}`), {
-    fps: shot.fps, codec, range: shot.range, onProgress: o.onProgress,
-  });
-  return { written: true, movie };
+  if (format === 'exr' && !o.colour) throw new Error('a movie of EXR frames needs the production\'s colour context');
+  const pngDir = format === 'exr' ? await writeMoviePngs(outDir, shot.name, shot.range, o.colour!, (f) => framePath(outDir, shot.name, f, 'exr')) : outDir;
+  try {
+    const movie = await writeMovie(join(pngDir, `${shot.name}.####.png`), join(outDir, `${shot.name}.${codec === 'prores' ? 'mov' : 'mp4'}`), {
+      fps: shot.fps, codec, range: shot.range, onProgress: o.onProgress,
+    });
+    return { written: true, movie };
+  } finally {
+    if (pngDir !== outDir) rmSync(pngDir, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,7 @@
 // The render description's pure parts: the one range check, JSON-safe tiling, the one lineage derivation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkFrameRange, jsonSafeTiling, frameLineage, renderOptionsOf, type RenderDescription } from '../../src/render/render-description.js';
+import { checkFrameRange, jsonSafeTiling, frameLineage, outputLineage, renderOptionsOf, type RenderDescription } from '../../src/render/render-description.js';
 import { DEFAULT_STROKES } from '../../src/synth/stroke-sequence.js';
 import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
 
@@ -27,13 +27,19 @@ test('frame lineage: one derivation, the key order renders have always recorded'
   const full = frameLineage({ ...base, strokes: DEFAULT_STROKES, upscale: { model: 4, scale: 2, passes: 8 } }, 5);
   assert.deepEqual(Object.keys(full), ['shot', 'frame', 'bits', 'coherence', 'quality', 'strokes', 'upscale']);
   assert.equal(full.quality, 'final');
+  // PNG frames record what they always did; EXR frames add their format and colour space last.
+  assert.equal(JSON.stringify(frameLineage({ ...base, output: outputLineage('png', undefined) }, 3)), JSON.stringify(frameLineage(base, 3)));
+  const exr = frameLineage({ ...base, output: outputLineage('exr', 'ACEScg') }, 3);
+  assert.deepEqual(Object.keys(exr), ['shot', 'frame', 'bits', 'coherence', 'format', 'colorSpace']);
+  assert.deepEqual([exr.format, exr.colorSpace], ['exr', 'ACEScg']);
+  assert.throws(() => outputLineage('exr', undefined), /an EXR render needs its output colour space/);
 });
 
 test('a description is plain JSON and reaches renderShotFrames whole', () => {
   const d: RenderDescription = {
-    shot: 'sh1', range: [2, 5], shotRange: [0, 7], modelVersion: 3, bits: 16, coherence: null, quality: 'final',
+    shot: 'sh1', range: [2, 5], shotRange: [0, 7], modelVersion: 3, bits: 16, format: 'png', coherence: null, quality: 'final',
     strokes: { anchorEvery: 2 }, tiling: { tileAbove: Number.MAX_SAFE_INTEGER }, upscale: { model: '4', scale: 2, passes: 1, tile: 256 }, outDir: 'renders/sh1/v002',
   };
   assert.deepEqual(JSON.parse(JSON.stringify(d)), d);
-  assert.deepEqual(renderOptionsOf(d), { range: [2, 5], bits: 16, coherence: null, quality: 'final', strokes: { anchorEvery: 2 }, tiling: { tileAbove: Number.MAX_SAFE_INTEGER }, upscale: { model: '4', scale: 2, passes: 1, tile: 256 } });
+  assert.deepEqual(renderOptionsOf(d), { range: [2, 5], bits: 16, format: 'png', coherence: null, quality: 'final', strokes: { anchorEvery: 2 }, tiling: { tileAbove: Number.MAX_SAFE_INTEGER }, upscale: { model: '4', scale: 2, passes: 1, tile: 256 } });
 });

@@ -26,6 +26,8 @@ export interface FarmRenderCliOptions extends UpscaleFlags, TilingFlags {
   window?: number;
   flow?: string;
   bits: '8' | '16';
+  format?: string;
+  colorSpace?: string;
   movie: boolean;
   prores?: boolean;
   queue?: string;
@@ -33,6 +35,11 @@ export interface FarmRenderCliOptions extends UpscaleFlags, TilingFlags {
   priority?: number;
   detach?: boolean;
   quality?: string;
+}
+
+/** The CLI's --bits / --format / --color-space as a render request's fields (bits only for PNG). */
+export function bitsOrFormat(o: { bits: string; format?: string; colorSpace?: string }): { bits?: number; format?: string; colorSpace?: string } {
+  return o.format === 'exr' ? { format: 'exr', ...(o.colorSpace !== undefined ? { colorSpace: o.colorSpace } : {}) } : { bits: Number(o.bits), ...(o.format ? { format: o.format } : {}), ...(o.colorSpace !== undefined ? { colorSpace: o.colorSpace } : {}) };
 }
 
 export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): Promise<void> {
@@ -50,7 +57,7 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
     // One description, checked here, not on the farm: a bad shot fails now with a clear message;
     // model and upscaler are pinned to versions, whatever is trained meanwhile.
     const { description: d, model } = await describeRender(prod, {
-      shot: shotName, range: o.range, model: o.model, bits: Number(o.bits), coherence, quality: o.quality,
+      shot: shotName, range: o.range, model: o.model, ...bitsOrFormat(o), coherence, quality: o.quality,
       tiling: parseTiling(o), upscale, outDir: o.output ? resolve(o.output) : undefined, versionsOnly: true,
     });
     model.generator.dispose();

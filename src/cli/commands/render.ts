@@ -9,7 +9,8 @@ import { renderShotFrames, writeShotMovie } from '../../render/render-shot.js';
 import { formatFrames } from '../../store/sequence-pattern.js';
 import { DEFAULT_COHERENCE } from '../../render/coherence.js';
 import { getModelVersion, parseFrameRange } from '../../store/index.js';
-import { renderOnFarm } from './render-farm.js';
+import { renderOnFarm, bitsOrFormat } from './render-farm.js';
+import { productionColour } from '../../store/colour-settings.js';
 import { releaseIfEmpty } from '../../render/version-dir.js';
 import { tilingOptions, parseTiling, type TilingFlags } from './tiling-options.js';
 import { coherenceFromFlags, FLOW_HELP } from './coherence-options.js';
@@ -27,6 +28,8 @@ export function registerRender(program: Command): void {
     .option('--window <n>', `previous frames blended into each frame (default ${DEFAULT_COHERENCE.window})`, integer)
     .option('--flow <source>', FLOW_HELP, 'dis')
     .option('--bits <n>', '8 or 16-bit PNG frames', '8')
+    .option('--format <f>', 'png (default) or exr: half-float EXR (ZIP) in the output colour space, with the rough frames\' alpha', 'png')
+    .option('--color-space <name>', 'with --format exr: the frames\' colour space (default: the production\'s exr_color_space setting, ACEScg)')
     .option('--no-movie', 'do not write the preview movie')
     .option('--quality <q>', 'preview (the look model) or final (+ the production\'s brush strokes from its painted pairs, slower)', 'preview')
     .option('--prores', 'preview movie as ProRes 422 HQ (<shot>.mov) instead of H.264 (<shot>.mp4)')
@@ -36,8 +39,9 @@ export function registerRender(program: Command): void {
     .option('--priority <n>', 'with --farm: 1 runs first (default 1000)', integer)
     .option('--detach', 'with --farm: print the job id and return; the farm finishes the render'))))
     .addHelpText('after', `
-Writes <shot>.####.png frames (never a half-written file under a final name), a lineage record per
-frame, and coherence.json (per-frame warping error) in the version folder; then, once the folder
+Writes <shot>.####.png frames (--format exr: <shot>.####.exr, half float in the output colour space,
+premultiplied alpha where the rough frames have alpha, the shot's timecode per frame; never a
+half-written file under a final name), a lineage record per frame (with format and colour space), and coherence.json (per-frame warping error) in the version folder; then, once the folder
 holds every frame of the shot, a preview movie <shot>.mp4 (H.264; --prores: <shot>.mov) at the
 shot's fps. A render of a sub-range writes the movie when it completes the folder, and says which
 frames are missing otherwise. Frames above 2048x1152 pixels run through the model in tiles.
@@ -47,13 +51,17 @@ Examples:
   atelier render sq010_sh020 --frames 1001-1024 --output renders/sq010_sh020/v003
   atelier render sq010_sh020 --model 7 --resume --output renders/sq010_sh020/v004
   atelier render sq010_sh020 --bits 16 --prores
+  atelier render sq010_sh020 --format exr --color-space 'Linear Rec.709 (sRGB)'
   atelier render sq010_sh020 --model 7 --farm --chunk 8 --queue redis://farm:6379`)
-    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; movie: boolean; prores?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags & UpscaleFlags) => {
+    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; format: string; colorSpace?: string; movie: boolean; prores?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags & UpscaleFlags) => {
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
+      if (o.format !== 'png' && o.format !== 'exr') throw new Error(`--format must be png or exr, got ${o.format}`);
+      if (o.format === 'exr' && o.bits !== '8') throw new Error('--bits sets the PNG depth; EXR frames are half float (leave --bits out)');
+      if (o.format === 'png' && o.colorSpace !== undefined) throw new Error('--color-space goes with --format exr (PNG frames are written in the production\'s image_color_space)');
       if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
       if (o.farm) {
         const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
-        return renderOnFarm(shot, { ...o, bits: o.bits, range });
+        return renderOnFarm(shot, { ...o, bits: o.bits, format: o.format, range });
       }
       const coherence = coherenceFromFlags(o); // bad flags fail before any work
       const upscale = upscaleFromFlags(o);
@@ -62,7 +70,7 @@ Examples:
         const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
         // One description (render-description.ts), checked and pinned before any work.
         const { description: d, model } = await describeRender(prod, {
-          shot, range, model: o.model, bits: Number(o.bits), coherence, quality: o.quality, tiling: parseTiling(o), upscale: upscale ?? null,
+          shot, range, model: o.model, ...bitsOrFormat(o), coherence, quality: o.quality, tiling: parseTiling(o), upscale: upscale ?? null,
           outDir: o.output ? resolve(o.output) : undefined,
         });
         const version = d.modelVersion;
@@ -84,7 +92,7 @@ Examples:
             const info = await prod.shot(shot);
             const mbar = new ProgressBar('movie', 1, process.stderr, 'frame');
             const m = await writeShotMovie(outDir, info, {
-              codec: o.prores ? 'prores' : 'h264',
+              codec: o.prores ? 'prores' : 'h264', format: d.format, colour: await productionColour(prod),
               onProgress: (done, total) => { mbar.total = total; if (!o.json) mbar.update(done); },
             });
             if (m.written) {

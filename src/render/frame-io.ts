@@ -1,0 +1,102 @@
+// A render's frames in and out, in the production's colours. In: the rough frame converted by OCIO
+// from its colour space (the shot's, else the file's own, else the production's defaults) into the
+// working space, with its alpha where the output carries it. Out: PNG (8/16-bit, in the image colour
+// space, opaque: the bytes renders have always written) or half-float EXR (ZIP, in the output
+// colour space, premultiplied alpha, the frame's SMPTE time code and shot in the header).
+import { closeSync, openSync, readSync } from 'node:fs';
+import * as E from '../engine/index.js';
+import { loadImage, saveImage } from '../data/image-io.js';
+import { saveExr } from '../data/exr-writer.js';
+import { colourSpace, convertColour, SPACE, type ColourContext } from '../data/colour.js';
+import { addFrames, parseTimecode } from '../store/timecode.js';
+import type { RenderFormat } from './render-description.js';
+
+export interface RoughFrame {
+  colour: ColourContext;
+  /** The shot's colour space, when set (overrides the file's own). */
+  from?: string;
+  /** Load the frame's alpha too (EXR renders carry it). */
+  alpha: boolean;
+}
+
+function isExr(path: string): boolean {
+  const b = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try { return readSync(fd, b, 0, 4, 0) === 4 && b.readUInt32LE(0) === 20000630; } finally { closeSync(fd); }
+}
+
+/**
+ * The rough frame (1, 3, H, W) in the working space, and its straight alpha (1, 1, H, W) or null.
+ * An EXR with alpha gives straight colour (a character's own colours to its soft edges, as PNG
+ * paintings hold them) whatever the output; a PNG is read as renders always read it.
+ */
+export async function loadRough(path: string, rf: RoughFrame): Promise<{ rough: E.Tensor; alpha: E.Tensor | null }> {
+  const o = { colour: rf.colour, ...(rf.from ? { from: rf.from } : {}) };
+  const exr = isExr(path);
+  if (!rf.alpha && !exr) return { rough: (await loadImage(path, 3, o)).tensor, alpha: null };
+  const kept = (await loadImage(path, 'keep', o)).tensor;
+  const c = kept.size(1);
+  const hasAlpha = c === 2 || c === 4;
+  const alpha = hasAlpha && rf.alpha ? E.tidy(() => kept.narrow(1, c - 1, 1).clamp(0, 1).contiguous()) : null;
+  if (exr && c === 4) {
+    const rough = E.tidy(() => kept.narrow(1, 0, 3).contiguous());
+    kept.dispose();
+    return { rough, alpha };
+  }
+  if (exr && c === 3) return { rough: kept, alpha };
+  kept.dispose();
+  return { rough: (await loadImage(path, 3, o)).tensor, alpha };
+}
+
+/** An EXR output colour space by the config's own name (default: the production's exr_color_space). */
+export function exrOutputSpace(colour: ColourContext, name?: string): string {
+  try { return colourSpace(colour.config, name ?? colour.exr ?? SPACE.acescg); } catch (err) {
+    throw new Error(`EXR output colour space: ${(err as Error).message}`);
+  }
+}
+
+/** Frame `frame`'s time code from the shot's start timecode, or null (none, or above 30 fps:
+ *  an EXR time code counts frames 0-29). */
+export function frameTimeCode(shot: { timecode: string | null; fps: number; range: [number, number] }, frame: number): [number, number, number, number] | null {
+  if (!shot.timecode || Math.round(shot.fps) > 30) return null;
+  const t = addFrames(parseTimecode(shot.timecode, shot.fps), frame - shot.range[0], shot.fps);
+  return [t.h, t.m, t.s, t.f];
+}
+
+export interface WriteFrameOptions {
+  format: RenderFormat;
+  bits: 8 | 16;
+  colour: ColourContext;
+  /** EXR: the output colour space. */
+  space?: string;
+  timeCode?: [number, number, number, number] | null;
+  shot: string;
+}
+
+/** Writes a rendered frame (working space) atomically; alpha is resized to the frame (upscaled renders). */
+export async function writeFrame(path: string, frame: E.Tensor, alpha: E.Tensor | null, o: WriteFrameOptions): Promise<void> {
+  if (o.format === 'png') {
+    const image = colourSpace(o.colour.config, o.colour.image ?? SPACE.srgbTexture);
+    const working = colourSpace(o.colour.config, o.colour.working);
+    if (image === working) return saveImage(path, frame, o.bits); // no conversion: the bytes as always
+    const converted = convertTensor(frame, o.colour, working, image);
+    try { return await saveImage(path, converted, o.bits); } finally { converted.dispose(); }
+  }
+  const [h, w] = frame.shape.slice(-2) as [number, number];
+  const a = alpha && (alpha.size(2) !== h || alpha.size(3) !== w)
+    ? E.tidy(() => E.F.interpolate(alpha, { size: [h, w], mode: 'bilinear' }).clamp(0, 1)) : alpha;
+  try {
+    saveExr(path, frame, { colour: o.colour, space: o.space, alpha: a, timeCode: o.timeCode ?? null, attributes: { 'atelier:shot': o.shot } });
+  } finally { if (a !== alpha) a?.dispose(); }
+}
+
+/** A (1, 3, H, W) tensor from one colour space to another (a new tensor). */
+function convertTensor(t: E.Tensor, colour: ColourContext, from: string, to: string): E.Tensor {
+  const [c, h, w] = t.shape.slice(-3) as [number, number, number];
+  const flat = E.tidy(() => t.detach().to('float32').contiguous().data()) as Float32Array;
+  const planes = Array.from({ length: c }, (_, i) => flat.slice(i * h * w, (i + 1) * h * w));
+  convertColour(colour.config, from, to, planes, w, h);
+  const all = new Float32Array(c * h * w);
+  planes.forEach((p, i) => all.set(p, i * h * w));
+  return E.tensor(all, [1, c, h, w]);
+}

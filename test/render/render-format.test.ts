@@ -1,0 +1,155 @@
+// render --format png|exr. PNG renders are byte for byte the frames of the code before EXR output
+// (hashes of a render made with it, 2026-12-03); EXR frames open in oiiotool as half R,G,B(,A) with
+// the output colour space and the shot's time code, equal the PNG render within half and 8-bit
+// rounding, carry the rough frame's alpha premultiplied, and record format and colour space in
+// their lineage; the farm's chunk and finish jobs and the dailies' render job render EXR alike;
+// bad format, colour space and bits are refused before any version folder is made.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as E from '../../src/engine/index.js';
+import { openProduction } from '../../src/store/index.js';
+import { loadImage } from '../../src/data/image-io.js';
+import { describeRender } from '../../src/render/render-description.js';
+import { farmRenderSpec, renderChunkJob, renderFinishJob } from '../../src/jobs/render-chunks.js';
+import { renderShotJob } from '../../src/jobs/run-jobs.js';
+import { makeFormatProduction } from './format-fixture.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/atelier', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'atelier-format-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const { prodDir, modelFile, modelVersion } = await makeFormatProduction(dir);
+
+function atelier(...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args, '--production', prodDir], { encoding: 'utf8' });
+}
+function render(shot: string, ...args: string[]): any {
+  const r = atelier('render', shot, '--json', '--no-movie', ...args);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex').slice(0, 16);
+const info = (p: string) => {
+  const r = spawnSync('oiiotool', ['--info', '-v', p], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+};
+const versions = (shot: string) => existsSync(join(prodDir, 'renders', shot)) ? readdirSync(join(prodDir, 'renders', shot)).sort() : [];
+
+// sha256 (first 16 hex) of the frames rendered by the code before this change (commit 7b4fe5d).
+const BEFORE: Record<string, string[]> = {
+  p8: ['8b93b5b5432b92e0', '764cf77e438f733c', '41d7c75c12ef8dbf', '935032d5a34f0dcc', '1be6c0aa83effc70', '472f6c7cfd25c97e'],
+  p16: ['fda9eb49d24826b8', 'bf967b8626f7ceef', 'f9782bd376928e77', '4da74b6ec0d69c6e', 'a0e5733f25784a6a', '814d80b9ab64e8bd'],
+  a8: ['8b93b5b5432b92e0', '764cf77e438f733c', '41d7c75c12ef8dbf', '935032d5a34f0dcc'],
+  nc: ['8b93b5b5432b92e0', '8359c52737d5fa30', 'a831ce196bafe93a', 'a5ff1cb696b67892', '7772da09a577b62d', 'e8c28aa65e916ccf'],
+};
+
+test('PNG renders (8 and 16 bit, an RGBA shot, no coherence) are byte for byte the frames of the code before EXR output', () => {
+  for (const [out, shot, extra] of [['p8', 'sh1', []], ['p16', 'sh1', ['--bits', '16']], ['a8', 'sha', ['--format', 'png']], ['nc', 'sh1', ['--no-coherence']]] as const) {
+    const r = render(shot, '--model', modelFile, '--output', join(dir, 'out', out), ...extra);
+    const pngs = readdirSync(r.outDir).filter((n) => n.endsWith('.png')).sort();
+    assert.deepEqual(pngs.map((n) => sha(join(r.outDir, n))), BEFORE[out], `${out}: ${pngs.join(', ')}`);
+  }
+});
+
+test('render --format exr: half R,G,B EXR frames in ACEScg with the shot\'s time code, the PNG render\'s pixels, lineage with format and colour space', async () => {
+  const r = render('sh1', '--format', 'exr', '--model', String(modelVersion));
+  assert.equal(r.frames, 6);
+  const names = readdirSync(r.outDir).filter((n) => !n.startsWith('.')).sort();
+  assert.deepEqual(names, ['coherence.json', ...[1, 2, 3, 4, 5, 6].map((i) => `sh1.100${i}.exr`)]);
+  const first = info(join(r.outDir, 'sh1.1001.exr'));
+  assert.match(first, /32 x +32, 3 channel, half openexr/);
+  assert.match(first, /channel list: R, G, B\n/);
+  assert.match(first, /oiio:ColorSpace: "ACEScg"/);
+  assert.match(first, /compression: "zip"/);
+  assert.match(first, /smpte:TimeCode: 01:00:00:00/);
+  assert.match(first, /atelier:shot: "sh1"/);
+  assert.match(info(join(r.outDir, 'sh1.1006.exr')), /smpte:TimeCode: 01:00:00:05/);
+  // Back in sRGB - Texture, the EXR frames are the 8-bit PNG frames within rounding.
+  for (const f of [1001, 1004]) {
+    const exr = await loadImage(join(r.outDir, `sh1.${f}.exr`), 3);
+    const png = await loadImage(join(dir, 'out', 'p8', `sh1.${f}.png`), 3);
+    const diff = E.tidy(() => exr.tensor.sub(png.tensor).abs().max().item());
+    E.disposeAll([exr.tensor, png.tensor]);
+    assert.ok(diff < 0.6 / 255 + 2e-3, `frame ${f}: max difference ${diff}`);
+  }
+  const prod = await openProduction(prodDir);
+  try {
+    const rows = await prod.db.selectFrom('renders').select(['path', 'params']).execute();
+    const exrRows = rows.filter((x) => x.path.endsWith('.exr'));
+    assert.equal(exrRows.length, 6);
+    const p = JSON.parse(exrRows[0]!.params);
+    assert.deepEqual(Object.keys(p), ['shot', 'frame', 'bits', 'coherence', 'format', 'colorSpace']);
+    assert.equal(p.format, 'exr');
+    assert.equal(p.colorSpace, 'ACEScg');
+  } finally { await prod.close(); }
+});
+
+test('an RGBA shot as EXR: R,G,B,A with the rough alpha, premultiplied (transparent = 0), in the --color-space asked for', async () => {
+  const r = render('sha', '--format', 'exr', '--color-space', 'lin_srgb', '--model', modelFile);
+  const path = join(r.outDir, 'sha.1001.exr');
+  const i = info(path);
+  assert.match(i, /32 x +32, 4 channel, half openexr/);
+  assert.match(i, /channel list: R, G, B, A\n/);
+  assert.match(i, /oiio:ColorSpace: "Linear Rec.709 \(sRGB\)"/);
+  assert.doesNotMatch(i, /TimeCode/, 'sha has no timecode');
+  const dump = spawnSync('oiiotool', ['--dumpdata', path], { encoding: 'utf8' }).stdout;
+  assert.match(dump, /Pixel \(0, 0\): 0\.0+ 0\.0+ 0\.0+ 0\.0+\n/, 'outside the disc: nothing');
+  // Alpha as the rough frame had it: 1 inside the disc (x 8, y 16), 128/255 on its rim, 0 outside.
+  const img = await loadImage(path, 'keep');
+  const a = img.tensor.narrow(1, 3, 1).contiguous().data() as Float32Array;
+  img.tensor.dispose();
+  assert.equal(a[16 * 32 + 8], 1);
+  assert.ok(Math.abs(a[16 * 32 + 14]! - 128 / 255) < 1e-3, `rim alpha ${a[16 * 32 + 14]}`);
+  assert.equal(a[0], 0);
+});
+
+test('bad format, colour space or bits: refused with the reason, no version folder made', () => {
+  const before = versions('sh1');
+  for (const [args, why] of [
+    [['--format', 'tiff'], /--format must be png or exr, got tiff/],
+    [['--format', 'exr', '--color-space', 'Nope'], /EXR output colour space: unknown colour space "Nope" in the built-in OCIO config \(it has: .*ACEScg/],
+    [['--color-space', 'ACEScg'], /--color-space goes with --format exr/],
+    [['--format', 'exr', '--bits', '16'], /EXR frames are half float/],
+  ] as const) {
+    const r = atelier('render', 'sh1', '--model', modelFile, '--no-movie', ...args);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, why);
+  }
+  assert.deepEqual(versions('sh1'), before);
+});
+
+test('the farm\'s chunks and finish job and the dailies\' render job write EXR frames, lineage and a movie alike', async () => {
+  const prod = await openProduction(prodDir);
+  let spec;
+  try {
+    const { description: d, model } = await describeRender(prod, { shot: 'sh1', model: String(modelVersion), format: 'exr', colorSpace: 'ACEScg', versionsOnly: true });
+    model.generator.dispose();
+    spec = { productionDir: prodDir, ...farmRenderSpec(d) };
+    assert.equal(spec.render?.format, 'exr');
+    assert.equal(spec.render?.colorSpace, 'ACEScg');
+    await assert.rejects(describeRender(prod, { shot: 'sh1', model: String(modelVersion), format: 'jpeg' }), /render format must be png or exr, got jpeg/);
+    await assert.rejects(describeRender(prod, { shot: 'sh1', model: String(modelVersion), colorSpace: 'ACEScg' }), /a colour space is chosen for EXR frames/);
+  } finally { await prod.close(); }
+  const ctx = { progress() {}, cancelled: false };
+  const a = await renderChunkJob({ ...spec, range: [1001, 1003] }, ctx);
+  const b = await renderChunkJob({ ...spec, range: [1004, 1006] }, ctx);
+  assert.equal(a.rendered + b.rendered, 6);
+  const fin = await renderFinishJob({ ...spec, movie: true, codec: 'h264', childResults: { a, b } }, ctx);
+  assert.equal(fin.frames, 6);
+  assert.equal(fin.recordsRepaired, 0, 'the chunks recorded every frame');
+  assert.ok(fin.movie?.endsWith('sh1.mp4'), String(fin.movieNote));
+  const outDir = join(prodDir, spec.outDir);
+  assert.deepEqual(readdirSync(outDir).filter((n) => n.startsWith('.')), [], 'the movie\'s PNG copies are gone');
+  assert.match(info(join(outDir, 'sh1.1004.exr')), /smpte:TimeCode: 01:00:00:03/);
+
+  const job = await renderShotJob({ productionDir: prodDir, shot: 'sh1', modelVersion, format: 'exr' }, ctx);
+  assert.equal(job.frames, 6);
+  assert.ok(job.movie?.endsWith('.mp4'));
+  assert.match(info(join(job.dir, 'sh1.1001.exr')), /oiio:ColorSpace: "ACEScg"/);
+});
