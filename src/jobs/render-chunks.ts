@@ -20,6 +20,7 @@ import type { StrokeOptions } from '../synth/stroke-sequence.js';
 import { productionColour } from '../store/colour-settings.js';
 import { frameLineage, outputLineage, resolvedStrokes, upscaleLineage, type FrameLineageSettings, type RenderDescription } from '../render/render-description.js';
 import { CarryOver } from '../render/carry-over.js';
+import type { MovieCodec } from '../render/movie.js';
 import { resolveUpscaleModel } from '../render/model-ref.js';
 import type { UpscaleEnsemble } from '../models/upscale/index.js';
 
@@ -109,7 +110,7 @@ export interface RenderChunkResult {
 
 export interface RenderFinishInput extends FarmRender {
   movie: boolean;
-  codec?: 'h264' | 'prores';
+  codec?: MovieCodec;
   /** Filled in by the worker: the chunk jobs' results (BullMQ children values). */
   childResults?: Record<string, RenderChunkResult>;
 }

@@ -237,12 +237,13 @@ export function missingFrames(outDir: string, shot: string, range: [number, numb
 export type ShotMovie = { written: true; movie: MovieResult } | { written: false; missing: number[] };
 
 /**
- * The preview movie of a version folder: <outDir>/<shot>.mp4 (H.264) or .mov (ProRes 422 HQ) from
- * every frame of the shot's range at the shot's fps, only when the folder holds them all (a render
+ * The preview movie of a version folder: <outDir>/<shot>.mp4 (H.264) or .mov (ProRes 422 HQ or 4444
+ * with alpha) from every frame of the shot's range at the shot's fps, stamped with the shot's start
+ * timecode, only when the folder holds them all (a render
  * of a sub-range leaves the folder incomplete until the other ranges are rendered into it). EXR
  * frames are encoded from PNG copies in the image colour space (movie-frames.ts; needs `colour`).
  */
-export async function writeShotMovie(outDir: string, shot: { name: string; range: [number, number]; fps: number }, o: { codec?: MovieCodec; format?: RenderFormat; colour?: ColourContext; onProgress?: (done: number, total: number) => void } = {}): Promise<ShotMovie> {
+export async function writeShotMovie(outDir: string, shot: { name: string; range: [number, number]; fps: number; timecode?: string | null }, o: { codec?: MovieCodec; format?: RenderFormat; colour?: ColourContext; onProgress?: (done: number, total: number) => void } = {}): Promise<ShotMovie> {
   const format = o.format ?? 'png';
   const missing = missingFrames(outDir, shot.name, shot.range, format);
   if (missing.length) return { written: false, missing };
@@ -250,8 +251,8 @@ export async function writeShotMovie(outDir: string, shot: { name: string; range
   if (format === 'exr' && !o.colour) throw new Error('a movie of EXR frames needs the production\'s colour context');
   const pngDir = format === 'exr' ? await writeMoviePngs(outDir, shot.name, shot.range, o.colour!, (f) => framePath(outDir, shot.name, f, 'exr')) : outDir;
   try {
-    const movie = await writeMovie(join(pngDir, `${shot.name}.####.png`), join(outDir, `${shot.name}.${codec === 'prores' ? 'mov' : 'mp4'}`), {
-      fps: shot.fps, codec, range: shot.range, onProgress: o.onProgress,
+    const movie = await writeMovie(join(pngDir, `${shot.name}.####.png`), join(outDir, `${shot.name}.${codec === 'h264' ? 'mp4' : 'mov'}`), {
+      fps: shot.fps, codec, range: shot.range, timecode: shot.timecode ?? null, onProgress: o.onProgress,
     });
     return { written: true, movie };
   } finally {

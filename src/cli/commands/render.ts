@@ -33,6 +33,7 @@ export function registerRender(program: Command): void {
     .option('--no-movie', 'do not write the preview movie')
     .option('--quality <q>', 'preview (the look model) or final (+ the production\'s brush strokes from its painted pairs, slower)', 'preview')
     .option('--prores', 'preview movie as ProRes 422 HQ (<shot>.mov) instead of H.264 (<shot>.mp4)')
+    .option('--prores4444', 'movie as ProRes 4444 with the frames\' alpha (<shot>.mov; with --format exr)')
     .option('--farm', 'render on the farm: frame-range chunks as jobs for `atelier worker`s (needs --queue)')
     .option('--queue <url>', 'with --farm: the farm\'s Redis, redis://host:port (default: $ATELIER_QUEUE)')
     .option('--chunk <n>', 'with --farm: frames per chunk (default 8)', integer)
@@ -42,8 +43,8 @@ export function registerRender(program: Command): void {
 Writes <shot>.####.png frames (--format exr: <shot>.####.exr, half float in the output colour space,
 premultiplied alpha where the rough frames have alpha, the shot's timecode per frame; never a
 half-written file under a final name), a lineage record per frame (with format and colour space), and coherence.json (per-frame warping error) in the version folder; then, once the folder
-holds every frame of the shot, a preview movie <shot>.mp4 (H.264; --prores: <shot>.mov) at the
-shot's fps. A render of a sub-range writes the movie when it completes the folder, and says which
+holds every frame of the shot, a preview movie <shot>.mp4 (H.264; --prores, --prores4444: <shot>.mov)
+at the shot's fps, starting at the shot's timecode. A render of a sub-range writes the movie when it completes the folder, and says which
 frames are missing otherwise. Frames above 2048x1152 pixels run through the model in tiles.
 
 Examples:
@@ -53,12 +54,14 @@ Examples:
   atelier render sq010_sh020 --bits 16 --prores
   atelier render sq010_sh020 --format exr --color-space 'Linear Rec.709 (sRGB)'
   atelier render sq010_sh020 --model 7 --farm --chunk 8 --queue redis://farm:6379`)
-    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; format: string; colorSpace?: string; movie: boolean; prores?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags & UpscaleFlags) => {
+    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; format: string; colorSpace?: string; movie: boolean; prores?: boolean; prores4444?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags & UpscaleFlags) => {
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       if (o.format !== 'png' && o.format !== 'exr') throw new Error(`--format must be png or exr, got ${o.format}`);
       if (o.format === 'exr' && o.bits !== '8') throw new Error('--bits sets the PNG depth; EXR frames are half float (leave --bits out)');
       if (o.format === 'png' && o.colorSpace !== undefined) throw new Error('--color-space goes with --format exr (PNG frames are written in the production\'s image_color_space)');
       if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
+      if (o.prores && o.prores4444) throw new Error('--prores and --prores4444 each choose the movie codec: give one');
+      if (o.farm && o.prores4444) throw new Error('--prores4444 is not available with --farm yet (the farm writes H.264 or ProRes 422 HQ movies)');
       if (o.farm) {
         const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
         return renderOnFarm(shot, { ...o, bits: o.bits, format: o.format, range });
@@ -92,7 +95,7 @@ Examples:
             const info = await prod.shot(shot);
             const mbar = new ProgressBar('movie', 1, process.stderr, 'frame');
             const m = await writeShotMovie(outDir, info, {
-              codec: o.prores ? 'prores' : 'h264', format: d.format, colour: await productionColour(prod),
+              codec: o.prores4444 ? 'prores4444' : o.prores ? 'prores' : 'h264', format: d.format, colour: await productionColour(prod),
               onProgress: (done, total) => { mbar.total = total; if (!o.json) mbar.update(done); },
             });
             if (m.written) {
