@@ -6,7 +6,7 @@
 // frame's lineage record is derived, for frames rendered now and for frames a farm finish repairs.
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Production, Shot } from '../store/index.js';
-import type { LookModel } from '../models/look/model-file.js';
+import { checkModelWorkingSpace, type LookModel } from '../models/look/model-file.js';
 import type { TilingOptions } from '../models/look/stylize.js';
 import { DEFAULT_ENSEMBLE, type UpscaleEnsemble, type UpscaleModel } from '../models/upscale/index.js';
 import { DEFAULT_STROKES, type StrokeOptions } from '../synth/stroke-sequence.js';
@@ -125,6 +125,7 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
   const coherence = r.coherence === undefined ? DEFAULT_COHERENCE : r.coherence;
   const { model, version, path } = await resolveLookModel(prod, r.model, { shot: shot.name });
   try {
+    checkModelWorkingSpace(model, colour, version !== null ? `look model #${version}` : `look model ${path}`);
     if (quality === 'final' && version === null) throw new Error('final quality takes strokes from the model version\'s painted training pairs: give a model version, not a model file');
     // Pre-roll frames are read too (blended, not written).
     const from = Math.max(shot.range[0], range[0] - preRoll(coherence ?? { ...DEFAULT_COHERENCE, window: 0 }));

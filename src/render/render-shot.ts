@@ -10,7 +10,7 @@ import type { ColourContext } from '../data/colour.js';
 import { productionColour } from '../store/colour-settings.js';
 import * as E from '../engine/index.js';
 import type { Production, ShotFrame } from '../store/index.js';
-import type { LookModel } from '../models/look/model-file.js';
+import { checkModelWorkingSpace, type LookModel } from '../models/look/model-file.js';
 import { stylizeTensor, type TilingOptions } from '../models/look/stylize.js';
 import { loadImage } from '../data/image-io.js';
 import { loadRough, writeFrame, exrOutputSpace, frameTimeCode, type RoughFrame } from './frame-io.js';
@@ -101,6 +101,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   if (!RENDER_FORMATS.includes(format)) throw new Error(`render format must be png or exr, got ${String(format)}`);
   if (format === 'png' && o.colorSpace !== undefined) throw new Error('a colour space is chosen for EXR frames; PNG frames are written in the production\'s image_color_space');
   const colour: ColourContext = await productionColour(prod);
+  checkModelWorkingSpace(model, colour, modelVersion !== null ? `look model #${modelVersion}` : 'the look model');
   const outSpace = format === 'exr' ? exrOutputSpace(colour, o.colorSpace) : undefined;
   const rf: RoughFrame = { colour, from: shot.colorSpace ?? undefined, alpha: format === 'exr' };
   let first = a;

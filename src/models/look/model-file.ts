@@ -1,16 +1,44 @@
-// A trained look model on disk (see nn/model-file.ts): generator weights, config in the metadata.
+// A trained look model on disk (see nn/model-file.ts): generator weights, config in the metadata,
+// and the working colour space it was trained in (working_color_space; files from before it was
+// recorded were trained on images as loaded without a colour context: 'sRGB - Texture').
 import * as E from '../../engine/index.js';
 import { saveModelFile, loadModelFile } from '../../nn/model-file.js';
+import { colourSpace, SPACE, type ColourContext } from '../../data/colour.js';
 import { type LookConfig, inputChannels, parseConfig } from './config.js';
 import { LookGenerator } from './generator.js';
 
-export interface LookModel { config: LookConfig; generator: LookGenerator; metadata: Record<string, string> }
+export interface LookModel { config: LookConfig; generator: LookGenerator; metadata: Record<string, string>; workingSpace: string }
 
+export const WORKING_SPACE_KEY = 'working_color_space';
+/** The space of models trained before it was recorded (and of training without a colour context). */
+export const LEGACY_WORKING_SPACE: string = SPACE.srgbTexture;
+
+/** extra.working_color_space names the space the model was trained in (default sRGB - Texture). */
 export function saveLookModel(path: string, config: LookConfig, weights: Map<string, E.Tensor>, extra: Record<string, string> = {}): void {
-  saveModelFile(path, 'atelier-look', config, weights, extra);
+  const space = extra[WORKING_SPACE_KEY] ?? LEGACY_WORKING_SPACE;
+  if (typeof space !== 'string' || space.trim() === '') throw new TypeError(`${WORKING_SPACE_KEY} must name a colour space, got ${JSON.stringify(space)}`);
+  saveModelFile(path, 'atelier-look', config, weights, { ...extra, [WORKING_SPACE_KEY]: space });
 }
 
 export function loadLookModel(path: string): LookModel {
   const { config, module, metadata } = loadModelFile(path, 'atelier-look', 'look model', parseConfig, (c) => new LookGenerator(inputChannels(c), c.arch));
-  return { config, generator: module, metadata };
+  return { config, generator: module, metadata, workingSpace: metadata[WORKING_SPACE_KEY] || LEGACY_WORKING_SPACE };
+}
+
+/**
+ * Refuses a model trained in another working space than the production's. Converting the frames
+ * into the model's space would run, but its output would then not be in the space the production's
+ * stroke exemplars, upscaler and outputs assume, and a look learnt on one encoding of colour is not
+ * the same look on another: the model is retrained in the production's space instead.
+ */
+export function checkModelWorkingSpace(model: Pick<LookModel, 'workingSpace'>, colour: ColourContext, label: string): void {
+  const cfg = colour.config;
+  const want = colourSpace(cfg, colour.working);
+  let have: string;
+  try { have = colourSpace(cfg, model.workingSpace); } catch {
+    throw new Error(`${label} was trained in working colour space "${model.workingSpace}", which the production's OCIO config (${cfg.label}) does not have; the production works in "${want}" (setting working_color_space): retrain the model in this production`);
+  }
+  if (have !== want) {
+    throw new Error(`${label} was trained in working colour space "${have}" but the production works in "${want}" (setting working_color_space): retrain the model in "${want}", or set working_color_space to "${have}"`);
+  }
 }
