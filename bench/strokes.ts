@@ -10,6 +10,7 @@ import { openProduction, listModelVersions } from '../src/store/index.js';
 import { testFrames } from '../src/demo/pipeline.js';
 import { loadLookModel } from '../src/models/look/model-file.js';
 import { stylizeFile } from '../src/models/look/stylize.js';
+import { stylizeStill } from '../src/synth/stylize-still.js';
 import { loadImage } from '../src/data/image-io.js';
 import { writeSheet } from '../src/models/look/sheet.js';
 import { psnr, ssim, styleSwd, textureSwd, hfRatio } from '../src/metrics/index.js';
@@ -56,7 +57,7 @@ for (const scene of manifest.scenes.filter((s: any) => s.split === 'test')) {
     const preview = await stylizeFile(model, sf.rough!.path, passes);
     const t1 = Date.now();
     // The model runs again inside (a few ms at 256²): final builds the stroke guide from the rough frame and passes.
-    const fin = await stylizeFile(model, sf.rough!.path, passes, {}, { quality: 'final', exemplars: bank, strokes: synthOpts });
+    const fin = await stylizeStill(model, sf.rough!.path, passes, {}, { quality: 'final', exemplars: bank, strokes: synthOpts });
     const t2 = Date.now();
     const gt = (await loadImage(f.gt)).tensor;
     score(sums.preview, preview, gt, (t1 - t0) / 1000);

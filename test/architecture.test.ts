@@ -28,9 +28,6 @@ export const LAYERS: string[][] = [
  * (an entry that no longer occurs fails the test, to be removed).
  */
 const KNOWN: Record<string, string> = {
-  // Final-quality stills: stylizeFile runs the stroke stage; the benchmarks import it from here.
-  'src/models/look/stylize.ts -> src/synth/synthesize.ts': 'move stylizeFile to render with bench/',
-  'src/models/look/stylize.ts -> src/synth/stroke-guide.ts': 'move stylizeFile to render with bench/',
 };
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');

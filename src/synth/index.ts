@@ -6,3 +6,4 @@ export { checkNnf, upsampleNnf, advectNnf, sourcePixels, type Nnf, type SourceGr
 export { strokeGuide, type GuideWeights } from './stroke-guide.js';
 export { strokeOptionsFor, exemplarShot, OWN_KEYFRAMES_SYNTH } from './stroke-defaults.js';
 export { StrokeSequence, DEFAULT_STROKES, type StrokeOptions, type FrameLoader } from './stroke-sequence.js';
+export { stylizeStill, type StillQuality } from './stylize-still.js';

@@ -6,7 +6,7 @@ import { printResult } from '../output.js';
 import { collect, openProductionForModel } from './store-common.js';
 import { sha256File, type Production } from '../../store/index.js';
 import { resolveLookModel } from '../../jobs/model-ref.js';
-import { stylizeFile } from '../../models/look/stylize.js';
+import { stylizeStill } from '../../synth/stylize-still.js';
 import { saveImage } from '../../data/image-io.js';
 import { exemplarBank } from '../../synth/exemplar-bank.js';
 import { tilingOptions, parseTiling, type TilingFlags } from './tiling-options.js';
@@ -46,7 +46,7 @@ export function registerStylize(program: Command): void {
         const t0 = Date.now();
         if (o.quality === 'final' && (!prod || version === null)) throw new Error('--quality final takes strokes from the model version\'s painted training pairs: give a production and a model version');
         const exemplars = o.quality === 'final' ? await exemplarBank(prod!, version!, model) : undefined;
-        const out = await stylizeFile(model, image, passes, parseTiling(o), { quality: o.quality, exemplars });
+        const out = await stylizeStill(model, image, passes, parseTiling(o), { quality: o.quality, exemplars });
         const target = resolve(o.output ?? join(dirname(image), `${basename(image, extname(image))}.stylized.png`));
         await saveImage(target, out, Number(o.bits) as 8 | 16);
         out.dispose();

@@ -5,11 +5,6 @@ import type { LookModel } from './model-file.js';
 import { buildInput } from './inputs.js';
 import { generateFrame } from './generator.js';
 import { runTiled } from '../../image/tiles.js';
-import { synthesize, DEFAULT_SYNTH, type Exemplars, type SynthOptions } from '../../synth/synthesize.js';
-import { strokeGuide } from '../../synth/stroke-guide.js';
-
-/** preview: the look model alone; final: + the production's brush strokes from its painted exemplars (src/synth). */
-export interface StillQuality { quality: 'preview' | 'final'; exemplars?: Exemplars; strokes?: Partial<SynthOptions> }
 
 /**
  * Tiled inference for large frames. The generator input (roughening, guides, edges) is always built
@@ -35,13 +30,14 @@ export interface TilingOptions {
 // 2K frames run whole: the current generator's largest activation at 2K is ~100 MB.
 export const DEFAULT_TILING: Required<TilingOptions> = { tileAbove: 2048 * 1152, tile: 1024, overlap: 192 };
 
+/** A still's rough image and the passes the model's guides need, loaded; the caller disposes them. */
+export interface StillInputs { rough: E.Tensor; passes: Map<string, E.Tensor> | null }
+
 /**
- * rough: image file; passes: pass name -> file, for the model's guides. Without passes (a layout
- * or concept still) the model runs in its no-guides mode, as for concept art in training.
- * Returns (1, 3, H, W) in [0, 1].
+ * rough: image file; passes: pass name -> file, for the model's guides (null: none, the model's
+ * no-guides mode, as for concept art in training). Throws naming a missing pass.
  */
-export async function stylizeFile(model: LookModel, rough: string, passes: Record<string, string> | null, tiling: TilingOptions = {}, q: StillQuality = { quality: 'preview' }): Promise<E.Tensor> {
-  if (q.quality === 'final' && !q.exemplars) throw new Error('final quality needs the production\'s painted exemplars (see src/synth/exemplar-bank.ts)');
+export async function loadStillInputs(model: LookModel, rough: string, passes: Record<string, string> | null): Promise<StillInputs> {
   const img = await loadImage(rough, 3);
   const loaded = new Map<string, E.Tensor>();
   try {
@@ -52,19 +48,24 @@ export async function stylizeFile(model: LookModel, rough: string, passes: Recor
         loaded.set(g.name, (await loadImage(file, g.channels === 1 ? 1 : 3)).tensor);
       }
     }
-    const out = stylizeTensor(model, img.tensor, passes ? loaded : null, tiling);
-    if (q.quality !== 'final') return out;
-    // The exemplars' guides hold every pass: a still without passes gives zeros, as the model's no-guides mode does.
-    const guidePasses = passes ? [...loaded.values()] : model.config.guides.map((g) => E.zeros([1, g.channels, img.height, img.width]));
-    const guide = strokeGuide(out, img.tensor, guidePasses, { ...DEFAULT_SYNTH, ...q.strokes });
-    try {
-      return synthesize(guide, q.exemplars!, q.strokes).image;
-    } finally {
-      E.disposeAll([out, guide, passes ? [] : guidePasses]);
-    }
-  } finally {
+    return { rough: img.tensor, passes: passes ? loaded : null };
+  } catch (err) {
     img.tensor.dispose();
     for (const t of loaded.values()) t.dispose();
+    throw err;
+  }
+}
+
+/**
+ * The look model alone on a still (preview quality; the final quality adds strokes:
+ * synth/stylize-still.ts). Returns (1, 3, H, W) in [0, 1].
+ */
+export async function stylizeFile(model: LookModel, rough: string, passes: Record<string, string> | null, tiling: TilingOptions = {}): Promise<E.Tensor> {
+  const inputs = await loadStillInputs(model, rough, passes);
+  try {
+    return stylizeTensor(model, inputs.rough, inputs.passes, tiling);
+  } finally {
+    E.disposeAll([inputs.rough, [...(inputs.passes?.values() ?? [])]]);
   }
 }
 

@@ -1,0 +1,32 @@
+// A still at preview or final quality: the look model, then (final) the production's brush strokes
+// re-assembled from its painted exemplars onto it (synthesize), guided as a shot's frames are.
+import * as E from '../engine/index.js';
+import type { LookModel } from '../models/look/model-file.js';
+import { loadStillInputs, stylizeTensor, type TilingOptions } from '../models/look/stylize.js';
+import { synthesize, DEFAULT_SYNTH, type Exemplars, type SynthOptions } from './synthesize.js';
+import { strokeGuide } from './stroke-guide.js';
+
+/** preview: the look model alone; final: + the production's brush strokes from its painted exemplars. */
+export interface StillQuality { quality: 'preview' | 'final'; exemplars?: Exemplars; strokes?: Partial<SynthOptions> }
+
+/** rough: image file; passes: pass name -> file for the model's guides (null: none). Returns (1, 3, H, W) in [0, 1]. */
+export async function stylizeStill(model: LookModel, rough: string, passes: Record<string, string> | null, tiling: TilingOptions = {}, q: StillQuality = { quality: 'preview' }): Promise<E.Tensor> {
+  if (q.quality === 'final' && !q.exemplars) throw new Error('final quality needs the production\'s painted exemplars (see src/synth/exemplar-bank.ts)');
+  const inputs = await loadStillInputs(model, rough, passes);
+  const loaded = [...(inputs.passes?.values() ?? [])];
+  try {
+    const out = stylizeTensor(model, inputs.rough, inputs.passes, tiling);
+    if (q.quality !== 'final') return out;
+    // The exemplars' guides hold every pass: a still without passes gives zeros, as the model's no-guides mode does.
+    const [, , h, w] = inputs.rough.shape as [number, number, number, number];
+    const guidePasses = inputs.passes ? loaded : model.config.guides.map((g) => E.zeros([1, g.channels, h, w]));
+    const guide = strokeGuide(out, inputs.rough, guidePasses, { ...DEFAULT_SYNTH, ...q.strokes });
+    try {
+      return synthesize(guide, q.exemplars!, q.strokes).image;
+    } finally {
+      E.disposeAll([out, guide, inputs.passes ? [] : guidePasses]);
+    }
+  } finally {
+    E.disposeAll([inputs.rough, loaded]);
+  }
+}
