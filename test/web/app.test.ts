@@ -3,17 +3,16 @@
 // A/B wipe and side by side, a review note, and a mask-painted refine request arriving as a version.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { buildServer, DEFAULT_WEB_DIR, type AtelierServer } from '../../src/server/app.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, webReady, webSkip } from './browser.js';
+import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { makeFixture, type Fixture } from '../server/fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'out', 'screenshots');
-const ready = existsSync(CHROMIUM) && existsSync(join(DEFAULT_WEB_DIR, 'index.html'));
-const skip = ready ? false : `needs ${CHROMIUM} and the built web app in dist/web (npm run setup)`;
+const ready = webReady;
+const skip = webSkip;
 
 let fx: Fixture;
 let srv: AtelierServer;
@@ -30,14 +29,7 @@ before(async () => {
   const jobs = new URL('../server/jobs-fixture.js', import.meta.url);
   srv = await buildServer({ production: fx.prod, jobThreads: 1, extraJobs: { refine: { module: jobs, export: 'fakeRefineJob' } } });
   base = await srv.app.listen({ port: 0, host: '127.0.0.1' });
-  profile = mkdtempSync(join(tmpdir(), 'atelier-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = browser.pages()[0] ?? await browser.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.setDefaultTimeout(15000);
+  ({ browser, page, profile } = await launchBrowser(errors));
 });
 
 after(async () => {

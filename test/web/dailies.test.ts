@@ -4,18 +4,17 @@
 // refine requests that do not poll, version labels people use, and sign-out that ends the session.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { buildServer, DEFAULT_WEB_DIR, type AtelierServer } from '../../src/server/app.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, webReady, webSkip } from './browser.js';
+import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { addSecondShot, addVersion, makeFixture, W, H, type Fixture } from '../server/fixture.js';
 import { getRenderedFrame } from '../../src/store/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ready = existsSync(CHROMIUM) && existsSync(join(DEFAULT_WEB_DIR, 'index.html'));
-const skip = ready ? false : `needs ${CHROMIUM} and the built web app in dist/web (npm run setup)`;
+const ready = webReady;
+const skip = webSkip;
 
 let fx: Fixture;
 let srv: AtelierServer;
@@ -37,15 +36,8 @@ before(async () => {
   const jobs = new URL('../server/jobs-fixture.js', import.meta.url);
   srv = await buildServer({ production: fx.prod, jobThreads: 1, extraJobs: { refine: { module: jobs, export: 'fakeRefineJob' } } });
   base = await srv.app.listen({ port: 0, host: '127.0.0.1' });
-  profile = mkdtempSync(join(tmpdir(), 'atelier-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = browser.pages()[0] ?? await browser.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
+  ({ browser, page, profile } = await launchBrowser(errors));
   page.on('response', (r) => { if (r.status() === 404) notFound.push(r.url()); });
-  page.setDefaultTimeout(15000);
 });
 
 after(async () => {

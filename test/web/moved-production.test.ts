@@ -4,17 +4,16 @@
 // the wipe's final half in the rendered colours, not black).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { buildServer, DEFAULT_WEB_DIR, type AtelierServer } from '../../src/server/app.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, webReady, webSkip } from './browser.js';
+import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { openProduction, getRenderedFrame, type Production } from '../../src/store/index.js';
 import { makeFixture, FRAMES, type Fixture } from '../server/fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ready = existsSync(CHROMIUM) && existsSync(join(DEFAULT_WEB_DIR, 'index.html'));
-const skip = ready ? false : `needs ${CHROMIUM} and the built web app in dist/web (npm run setup)`;
+const ready = webReady;
+const skip = webSkip;
 
 let fx: Fixture;
 let prod: Production;
@@ -38,15 +37,8 @@ before(async () => {
   prod = await openProduction(moved);
   srv = await buildServer({ production: prod, jobThreads: 1 });
   base = await srv.app.listen({ port: 0, host: '127.0.0.1' });
-  profile = mkdtempSync(join(tmpdir(), 'atelier-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = browser.pages()[0] ?? await browser.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
+  ({ browser, page, profile } = await launchBrowser(errors));
   page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
-  page.setDefaultTimeout(15000);
 });
 
 after(async () => {
