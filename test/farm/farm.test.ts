@@ -75,7 +75,8 @@ describe('farm (redis-server, worker processes)', { skip: HAVE_REDIS ? false : N
 
   /** One renders row per frame of the version folder, and its shot version has every frame. */
   async function checkRecords(dir: string) {
-    const rows = await fx.prod.db.selectFrom('renders').select(['path']).where('path', 'like', `${join(fx.dir, dir)}/%`).execute();
+    // Paths are recorded relative to the production (read back absolute): match the recorded form.
+    const rows = await fx.prod.db.selectFrom('renders').select(['path']).where('path', 'like', `${dir}/%`).execute();
     const byPath = new Map<string, number>();
     for (const r of rows) byPath.set(r.path, (byPath.get(r.path) ?? 0) + 1);
     assert.equal(byPath.size, fx.frames, 'a record for every frame');
