@@ -27,6 +27,7 @@ export interface ReviewNotesTable {
   author: string;
   role: string;
   created_at: string;
+  drawing: string | null;       // JSON vector annotation on the note's frame (annotations.ts), or null
 }
 
 export interface RefineRequestsTable {
@@ -68,12 +69,22 @@ export interface ServerAuditTable {
   ip: string;
 }
 
+export interface ReviewPlaylistsTable {
+  id: Generated<number>;
+  name: string;
+  items: string;                // JSON: [{ shot, versionId }] in playing order (versionId null: the shot's newest)
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ServerDatabase extends Database {
   server_tokens: ServerTokensTable;
   review_notes: ReviewNotesTable;
   refine_requests: RefineRequestsTable;
   server_sessions: ServerSessionsTable;
   server_audit: ServerAuditTable;
+  review_playlists: ReviewPlaylistsTable;
 }
 
 type AnyDb = Kysely<any>;
@@ -134,6 +145,18 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('ip', 'text', (c) => c.notNull()).execute();
         await db.schema.createIndex('server_audit_at').on('server_audit').columns(['at']).execute();
         await db.schema.alterTable('refine_requests').addColumn('mask_bytes', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      },
+    },
+    // Drawn annotations on notes (vector JSON) and playlists (review sessions of several shots).
+    '0003_annotations_playlists': {
+      async up(db: AnyDb) {
+        await db.schema.alterTable('review_notes').addColumn('drawing', 'text').execute();
+        await withId(db.schema.createTable('review_playlists'), dialect)
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('items', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull()).execute();
       },
     },
   };
