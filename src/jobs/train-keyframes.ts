@@ -16,6 +16,8 @@ import { resolveLookModel } from './model-ref.js';
 import { getModelVersion, listModelVersions } from '../store/index.js';
 import { idColours, type AnchorFrame, type AnchorOptions } from '../models/look/anchor.js';
 import { trainingFiles } from './train-look.js';
+import { productionColour } from '../store/colour-settings.js';
+import { checkModelWorkingSpace } from '../models/look/model-file.js';
 
 export interface TrainKeyframesOptions {
   shot: string;
@@ -79,7 +81,8 @@ export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptio
   // One snapshot per set of keyframe pairs: the same keyframes reuse it.
   const name = `${shot.name}-keys-${createHash('sha256').update(pairIds.join(',')).digest('hex').slice(0, 8)}`;
   const snapshot = await getDataset(prod, name).catch(async () => (await createDataset(prod, name, { pairIds, note: `keyframes of shot ${shot.name}` })).snapshot);
-  const files = { ...trainingFiles(snapshot), concepts: [] };
+  const colour = await productionColour(prod);
+  const files = { ...trainingFiles(snapshot, colour), concepts: [] };
   if (o.model === undefined && !(await listModelVersions(prod)).some((v) => v.kind === 'look')) {
     throw new Error(`this production has no look model to adapt to shot ${shot.name}: train one with \`atelier train look --dataset <snapshot>\`, or train the shot's model from random weights with \`atelier train keyframes ${shot.name} --from-scratch\``);
   }
@@ -87,6 +90,7 @@ export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptio
   const budget = o.budgetSeconds ?? 90;
   let config: LookConfig;
   if (base) {
+    try { checkModelWorkingSpace(base.model, colour, base.version !== null ? `look model #${base.version}` : `look model ${base.path}`); } catch (err) { base.model.generator.dispose(); throw err; }
     config = keyframeFineTuneConfig(base.model.config, budget, o.seed);
     base.model.generator.dispose();
   } else {
@@ -96,20 +100,21 @@ export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptio
   let anchorInfo: TrainKeyframesResult['anchor'] = null;
   if (base && o.anchor !== false) {
     const a = { ...DEFAULT_KEYFRAME_ANCHOR, ...(o.anchor ?? {}) };
-    const asFrame = (id: string, f: { rough: { path: string } | null; passes: Record<string, { path: string }> }): AnchorFrame =>
-      ({ id, rough: f.rough!.path, passes: Object.fromEntries(Object.entries(f.passes).map(([k, v]) => [k, v.path])) });
+    // A rough frame's colour space: the shot's (as renders read it), a pair's its asset's.
+    const asFrame = (id: string, f: { rough: { path: string } | null; passes: Record<string, { path: string }> }, space: string | null): AnchorFrame =>
+      ({ id, rough: f.rough!.path, space, passes: Object.fromEntries(Object.entries(f.passes).map(([k, v]) => [k, v.path])) });
     const guides = config.guides.map((g) => g.name);
     const complete = (f: { rough: unknown; passes: Record<string, unknown> }) => f.rough && guides.every((g) => f.passes[g]);
-    const frames: AnchorFrame[] = spread(shot.frames.filter((f) => !f.keyframe && complete(f)), a.shotFrames).map((f) => asFrame(`${shot.name}.${f.frame}`, f));
+    const frames: AnchorFrame[] = spread(shot.frames.filter((f) => !f.keyframe && complete(f)), a.shotFrames).map((f) => asFrame(`${shot.name}.${f.frame}`, f, shot.colorSpace));
     if (base.version !== null && a.productionFrames > 0) {
       const v = await getModelVersion(prod, base.version);
       const ds = await getDataset(prod, v.datasetId);
-      frames.push(...spread(ds.pairs.filter((p) => complete({ rough: p.rough, passes: p.passes })), a.productionFrames).map((p) => asFrame(`pair-${p.id}`, p)));
+      frames.push(...spread(ds.pairs.filter((p) => complete({ rough: p.rough, passes: p.passes })), a.productionFrames).map((p) => asFrame(`pair-${p.id}`, p, p.rough.colorSpace)));
     }
     // What the keyframes show (by id-pass colour) is theirs to change; everything else is held.
     const idFiles = keys.map((k) => k.passes.id?.path).filter((p): p is string => !!p);
     const freeIds = idFiles.length === keys.length ? await idColours(idFiles) : [];
-    anchor = { model: base.path, wL2SP: a.wL2SP, wDistill: a.wDistill, frames, freeIds };
+    anchor = { model: base.path, wL2SP: a.wL2SP, wDistill: a.wDistill, frames, freeIds, colour };
     anchorInfo = { ...a, frames: frames.length, freeIds: freeIds.length };
   }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

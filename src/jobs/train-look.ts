@@ -4,6 +4,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { Production, DatasetSnapshot } from '../store/index.js';
+import { productionColour } from '../store/colour-settings.js';
+import type { ColourContext } from '../data/colour.js';
 import { type LookConfig, type TrainConfig, type ArchitectureConfig, type RoughenConfig, makeConfig, parseConfig } from '../models/look/config.js';
 import { type TrainingFiles, detectGuides } from '../models/look/data.js';
 import { trainLook, type TrainLookResult } from '../models/look/train.js';
@@ -21,14 +23,20 @@ export interface TrainLookJobOptions {
 
 export interface TrainLookJobResult { modelVersion: number; runDir: string; result: TrainLookResult; dataset: { id: number; name: string } }
 
-/** Paintover pairs and concept art (concept art and character sheets) of a snapshot, as files. */
-export function trainingFiles(s: DatasetSnapshot): TrainingFiles {
+/**
+ * Paintover pairs and concept art (concept art and character sheets) of a snapshot, as files with
+ * their recorded colour spaces; with the production's colour context they are read into its
+ * working space (the space the model then records).
+ */
+export function trainingFiles(s: DatasetSnapshot, colour?: ColourContext): TrainingFiles {
   return {
     pairs: s.pairs.map((p) => ({
       id: `pair-${p.id}`, rough: p.rough.path, painted: p.painted.path,
       passes: Object.fromEntries(Object.entries(p.passes).map(([n, a]) => [n, a.path])),
+      spaces: { rough: p.rough.colorSpace, painted: p.painted.colorSpace },
     })),
-    concepts: s.assets.filter((a) => a.kind === 'concept_art' || a.kind === 'character_sheet').map((a) => ({ id: `asset-${a.id}`, path: a.path })),
+    concepts: s.assets.filter((a) => a.kind === 'concept_art' || a.kind === 'character_sheet').map((a) => ({ id: `asset-${a.id}`, path: a.path, space: a.colorSpace })),
+    ...(colour ? { colour } : {}),
   };
 }
 
@@ -49,7 +57,7 @@ function latestRun(prod: Production, dataset: string): string | null {
 
 export async function runTrainLook(prod: Production, o: TrainLookJobOptions, onEvent: (e: unknown) => void, isCancelled: () => boolean = () => false): Promise<TrainLookJobResult> {
   const snapshot = await prod.dataset(o.dataset);
-  const files = trainingFiles(snapshot);
+  const files = trainingFiles(snapshot, await productionColour(prod));
   if (files.pairs.length === 0 && files.concepts.length === 0) {
     throw new Error(`dataset ${snapshot.name} has no paintover pairs and no concept art to train on`);
   }

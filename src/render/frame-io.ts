@@ -5,9 +5,10 @@
 // colour space, premultiplied alpha, the frame's SMPTE time code and shot in the header).
 import { closeSync, openSync, readSync } from 'node:fs';
 import * as E from '../engine/index.js';
-import { loadImage, saveImage } from '../data/image-io.js';
+import { saveImage } from '../data/image-io.js';
 import { saveExr } from '../data/exr-writer.js';
-import { colourSpace, convertColour, SPACE, type ColourContext } from '../data/colour.js';
+import { colourSpace, SPACE, type ColourContext } from '../data/colour.js';
+import { convertTensor, loadWorkingImage } from '../data/working-space.js';
 import { addFrames, parseTimecode } from '../store/timecode.js';
 import type { RenderFormat } from './render-description.js';
 
@@ -31,10 +32,10 @@ function isExr(path: string): boolean {
  * paintings hold them) whatever the output; a PNG is read as renders always read it.
  */
 export async function loadRough(path: string, rf: RoughFrame): Promise<{ rough: E.Tensor; alpha: E.Tensor | null }> {
-  const o = { colour: rf.colour, ...(rf.from ? { from: rf.from } : {}) };
+  const load = (channels: 3 | 'keep') => loadWorkingImage(path, channels, rf.colour, rf.from);
   const exr = isExr(path);
-  if (!rf.alpha && !exr) return { rough: (await loadImage(path, 3, o)).tensor, alpha: null };
-  const kept = (await loadImage(path, 'keep', o)).tensor;
+  if (!rf.alpha && !exr) return { rough: (await load(3)).tensor, alpha: null };
+  const kept = (await load('keep')).tensor;
   const c = kept.size(1);
   const hasAlpha = c === 2 || c === 4;
   const alpha = hasAlpha && rf.alpha ? E.tidy(() => kept.narrow(1, c - 1, 1).clamp(0, 1).contiguous()) : null;
@@ -45,7 +46,7 @@ export async function loadRough(path: string, rf: RoughFrame): Promise<{ rough: 
   }
   if (exr && c === 3) return { rough: kept, alpha };
   kept.dispose();
-  return { rough: (await loadImage(path, 3, o)).tensor, alpha };
+  return { rough: (await load(3)).tensor, alpha };
 }
 
 /** An EXR output colour space by the config's own name (default: the production's exr_color_space). */
@@ -88,15 +89,4 @@ export async function writeFrame(path: string, frame: E.Tensor, alpha: E.Tensor 
   try {
     saveExr(path, frame, { colour: o.colour, space: o.space, alpha: a, timeCode: o.timeCode ?? null, attributes: { 'atelier:shot': o.shot } });
   } finally { if (a !== alpha) a?.dispose(); }
-}
-
-/** A (1, 3, H, W) tensor from one colour space to another (a new tensor). */
-function convertTensor(t: E.Tensor, colour: ColourContext, from: string, to: string): E.Tensor {
-  const [c, h, w] = t.shape.slice(-3) as [number, number, number];
-  const flat = E.tidy(() => t.detach().to('float32').contiguous().data()) as Float32Array;
-  const planes = Array.from({ length: c }, (_, i) => flat.slice(i * h * w, (i + 1) * h * w));
-  convertColour(colour.config, from, to, planes, w, h);
-  const all = new Float32Array(c * h * w);
-  planes.forEach((p, i) => all.set(p, i * h * w));
-  return E.tensor(all, [1, c, h, w]);
 }

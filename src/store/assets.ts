@@ -29,6 +29,8 @@ export interface Asset {
   tags: string[];
   characters: string[];
   location: string | null;
+  /** The image's OCIO colour space as recorded at ingest (a shot's); null: the file's own, else the production's default. */
+  colorSpace: string | null;
   rights: Rights;
   createdAt: string;
 }
@@ -64,7 +66,7 @@ export async function getAssets(prod: Production, ids: readonly number[], db: Ky
       originalName: r.original_name, sourcePath: r.source_path, format: r.format,
       width: r.width, height: r.height, channels: r.channels, bitDepth: r.bit_depth, bytes: Number(r.bytes),
       phash: r.phash, nearDuplicateOf: r.near_duplicate_of, nearDuplicateDistance: r.near_duplicate_distance,
-      tags: tags.get(id) ?? [], characters: chars.get(id) ?? [], location: r.location,
+      tags: tags.get(id) ?? [], characters: chars.get(id) ?? [], location: r.location, colorSpace: r.color_space ?? null,
       rights: { owner: r.owner, licence: r.licence, source: r.source, clearedForTraining: r.cleared_for_training === 1 },
       createdAt: r.created_at,
     };

@@ -7,12 +7,15 @@
 //    the keyframes (what the keyframes show is free to change; the rest is held).
 import * as E from '../../engine/index.js';
 import { loadImage } from '../../data/image-io.js';
+import type { ColourContext } from '../../data/colour.js';
+import { loadWorkingTensor } from '../../data/working-space.js';
 import type { LookConfig } from './config.js';
 import { buildInput } from './inputs.js';
 import { generateFrame, type LookGenerator } from './generator.js';
 import { loadLookModel } from './model-file.js';
 
-export interface AnchorFrame { id: string; rough: string; passes: Record<string, string> }
+/** space: the rough frame's recorded colour space (null/absent: the file's own, else the default). */
+export interface AnchorFrame { id: string; rough: string; passes: Record<string, string>; space?: string | null }
 
 export interface AnchorOptions {
   /** The production model file (θ0, and the teacher for distillation). */
@@ -26,6 +29,8 @@ export interface AnchorOptions {
   freeIds?: [number, number, number][];
   /** Name of the id pass in AnchorFrame.passes (default 'id'); a frame without it is held everywhere. */
   idPass?: string;
+  /** The production's colour context: rough frames are read into its working space, as the training images are. */
+  colour?: ColourContext;
 }
 
 interface Held { input: E.Tensor; target: E.Tensor; mask: E.Tensor }
@@ -107,7 +112,7 @@ export class Anchor {
 }
 
 async function loadHeld(c: LookConfig, teacher: LookGenerator, f: AnchorFrame, o: AnchorOptions): Promise<Held> {
-  const rough = (await loadImage(f.rough, 3)).tensor;
+  const rough = await loadWorkingTensor(f.rough, o.colour, f.space);
   const passes = new Map<string, E.Tensor>();
   let ids: E.Tensor | null = null;
   try {

@@ -1,14 +1,22 @@
 // Training data for the look model, held in memory as prepared (input, target) frames: paintover
 // pairs with their passes, and concept art (roughened, no passes). Held-out pairs for early
 // stopping are chosen deterministically. Patches are drawn with libtorch's seeded generator, so a
-// checkpointed run resumes on exactly the same batches.
+// checkpointed run resumes on exactly the same batches. Paintings, rough frames and concept art
+// are read into the production's working space (data/working-space.ts, as renders read rough
+// frames); passes are data, read as stored.
 import * as E from '../../engine/index.js';
 import { loadImage } from '../../data/image-io.js';
+import type { ColourContext } from '../../data/colour.js';
+import { loadWorkingImage } from '../../data/working-space.js';
 import { type LookConfig, NON_GUIDE_PASSES } from './config.js';
 import { buildInput } from './inputs.js';
 
-export interface PairFiles { id: string; rough: string; painted: string; passes: Record<string, string> }
-export interface TrainingFiles { pairs: PairFiles[]; concepts: { id: string; path: string }[] }
+/** spaces: the colour spaces recorded for the rough frame and the painting (null/absent: the file's own, else the production's default). */
+export interface PairFiles { id: string; rough: string; painted: string; passes: Record<string, string>; spaces?: { rough?: string | null; painted?: string | null } }
+export interface ConceptFile { id: string; path: string; space?: string | null }
+/** colour: the production's colour context, whose working space the images are read into (absent:
+ *  as loaded, the sRGB values models were trained on before working spaces were recorded). */
+export interface TrainingFiles { pairs: PairFiles[]; concepts: ConceptFile[]; colour?: ColourContext }
 
 export interface Example { id: string; input: E.Tensor; target: E.Tensor; rough: E.Tensor; kind: 'pair' | 'concept' }
 
@@ -41,9 +49,9 @@ export function heldOutIds(pairs: PairFiles[], fraction: number): Set<string> {
   return new Set(Array.from({ length: n }, (_, i) => sorted[Math.floor(i * step + step / 2)]!));
 }
 
-async function loadPair(c: LookConfig, p: PairFiles): Promise<Example> {
-  const rough = await loadImage(p.rough, 3);
-  const painted = await loadImage(p.painted, 3);
+async function loadPair(c: LookConfig, p: PairFiles, colour: ColourContext | undefined): Promise<Example> {
+  const rough = await loadWorkingImage(p.rough, 3, colour, p.spaces?.rough);
+  const painted = await loadWorkingImage(p.painted, 3, colour, p.spaces?.painted);
   if (rough.width !== painted.width || rough.height !== painted.height) {
     rough.tensor.dispose(); painted.tensor.dispose();
     throw new Error(`paintover ${p.painted} is ${painted.width}x${painted.height} but its rough frame ${p.rough} is ${rough.width}x${rough.height}`);
@@ -62,11 +70,11 @@ async function loadPair(c: LookConfig, p: PairFiles): Promise<Example> {
   }
 }
 
-async function loadConcept(c: LookConfig, id: string, path: string): Promise<Example> {
-  const img = await loadImage(path, 3);
+async function loadConcept(c: LookConfig, a: ConceptFile, colour: ColourContext | undefined): Promise<Example> {
+  const img = await loadWorkingImage(a.path, 3, colour, a.space);
   // Concept art has no rough counterpart: the model sees it roughened and without guides.
   const input = E.keep(buildInput(c, img.tensor, null));
-  return { id, input, target: E.keep(img.tensor), rough: E.keep(img.tensor.clone()), kind: 'concept' };
+  return { id: a.id, input, target: E.keep(img.tensor), rough: E.keep(img.tensor.clone()), kind: 'concept' };
 }
 
 export async function loadTrainingSet(c: LookConfig, files: TrainingFiles): Promise<TrainingSet> {
@@ -74,13 +82,13 @@ export async function loadTrainingSet(c: LookConfig, files: TrainingFiles): Prom
   const set: TrainingSet = { train: [], concepts: [], heldOut: [] };
   const P = c.train.patchSize;
   for (const p of files.pairs) {
-    const ex = await loadPair(c, p);
+    const ex = await loadPair(c, p, files.colour);
     if (held.has(p.id)) set.heldOut.push(ex);
     else if (ex.input.size(2) >= P && ex.input.size(3) >= P) set.train.push(ex);
     else disposeExample(ex);
   }
   for (const a of files.concepts) {
-    const ex = await loadConcept(c, a.id, a.path);
+    const ex = await loadConcept(c, a, files.colour);
     if (ex.input.size(2) >= P && ex.input.size(3) >= P) set.concepts.push(ex);
     else disposeExample(ex);
   }

@@ -4,6 +4,7 @@
 import * as E from '../../engine/index.js';
 import { saveModelFile, loadModelFile } from '../../nn/model-file.js';
 import { colourSpace, SPACE, type ColourContext } from '../../data/colour.js';
+import { workingSpaceOf } from '../../data/working-space.js';
 import { type LookConfig, inputChannels, parseConfig } from './config.js';
 import { LookGenerator } from './generator.js';
 
@@ -33,7 +34,7 @@ export function loadLookModel(path: string): LookModel {
  */
 export function checkModelWorkingSpace(model: Pick<LookModel, 'workingSpace'>, colour: ColourContext, label: string): void {
   const cfg = colour.config;
-  const want = colourSpace(cfg, colour.working);
+  const want = workingSpaceOf(colour);
   let have: string;
   try { have = colourSpace(cfg, model.workingSpace); } catch {
     throw new Error(`${label} was trained in working colour space "${model.workingSpace}", which the production's OCIO config (${cfg.label}) does not have; the production works in "${want}" (setting working_color_space): retrain the model in this production`);

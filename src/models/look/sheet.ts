@@ -1,9 +1,12 @@
 // Sample sheets: rows of rough | output | target, so training can be judged by eye as it goes.
 import * as E from '../../engine/index.js';
 import { saveImage } from '../../data/image-io.js';
+import type { ColourContext } from '../../data/colour.js';
+import { workingToImage } from '../../data/working-space.js';
 
-/** rows: [rough, output, target?] each (1, 3, H, W); rows of different sizes are padded to the widest. */
-export async function writeSheet(path: string, rows: E.Tensor[][]): Promise<void> {
+/** rows: [rough, output, target?] each (1, 3, H, W) in the working space of `colour` (written in its
+ *  image space, to be seen as the production's images are); rows of different sizes are padded to the widest. */
+export async function writeSheet(path: string, rows: E.Tensor[][], colour?: ColourContext): Promise<void> {
   const sheet = E.tidy(() => {
     const gap = 4;
     const lines = rows.map((cells) => {
@@ -23,6 +26,8 @@ export async function writeSheet(path: string, rows: E.Tensor[][]): Promise<void
     });
     return E.F.cat(padded, 2);
   });
-  await saveImage(path, sheet);
-  sheet.dispose();
+  const shown = colour ? workingToImage(sheet, colour) : sheet;
+  if (shown !== sheet) sheet.dispose();
+  await saveImage(path, shown);
+  shown.dispose();
 }

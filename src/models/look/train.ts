@@ -15,7 +15,8 @@ import { PatchDiscriminator } from './discriminator.js';
 import { RandomFeatures, gram } from './features.js';
 import { type TrainingFiles, type Example, loadTrainingSet, disposeTrainingSet, disposeExample, sampleBatch } from './data.js';
 import { type RunState, type LossRecord, saveCheckpoint, loadCheckpoint, withPrefix, prefixed } from './checkpoint.js';
-import { saveLookModel, loadLookModel } from './model-file.js';
+import { saveLookModel, loadLookModel, checkModelWorkingSpace, WORKING_SPACE_KEY } from './model-file.js';
+import { workingSpaceOf } from '../../data/working-space.js';
 import { writeSheet } from './sheet.js';
 import { psnr } from '../../metrics/index.js';
 import { generatorFlops, discriminatorFlops } from './flops.js';
@@ -90,6 +91,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   if (input.initModel) {
     const m = loadLookModel(input.initModel);
     try {
+      if (input.files.colour) checkModelWorkingSpace(m, input.files.colour, input.initModel);
       if (JSON.stringify(m.config.guides) !== JSON.stringify(c.guides) || JSON.stringify(m.config.arch) !== JSON.stringify(c.arch)) {
         throw new Error(`${input.initModel}: its guides or architecture differ from this run's`);
       }
@@ -182,7 +184,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
     const rows = E.noGrad(() => showcase.map((v) => [v.ex.rough, generateFrame(G, v.ex.input), v.ex.target]));
     G.train();
     const path = join(input.runDir, 'samples', `step-${String(state.step).padStart(6, '0')}.png`);
-    await writeSheet(path, rows);
+    await writeSheet(path, rows, input.files.colour);
     for (const r of rows) r[1]!.dispose();
     samples.push(path);
     emit({ type: 'sample', step: state.step, path });
@@ -298,7 +300,8 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
     // The model is the best held-out generator when there is a held-out set, else the last one.
     const weights = best.size > 0 ? best : G.stateDict();
     const modelPath = join(input.runDir, 'model.safetensors');
-    saveLookModel(modelPath, c, weights, { steps: String(state.step), best_step: String(state.bestStep) });
+    // The images were read into this space (data.ts), so this is the space the model paints in.
+    saveLookModel(modelPath, c, weights, { steps: String(state.step), best_step: String(state.bestStep), [WORKING_SPACE_KEY]: workingSpaceOf(input.files.colour) });
     return {
       modelPath, steps: state.step, totalSteps: state.totalSteps, stoppedEarly, seconds: state.seconds,
       bestStep: state.bestStep, heldOutPsnr: Number.isFinite(state.bestPsnr) ? state.bestPsnr : null,

@@ -1,0 +1,128 @@
+// Training reads its images into the production's working space (data/working-space.ts, the helper
+// renders read rough frames with) and the model file records that space. In a production working in
+// linear Rec.709, the training tensors of sRGB PNGs are the IEC sRGB -> linear formula of their
+// bytes, an asset recorded as linear is taken as it is, passes stay as stored; a default production
+// trains on the bytes as before; a fine-tune from a model of another space is refused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import * as E from '../../src/engine/index.js';
+import { initProduction, ingestFiles, linkPair, createDataset, type Production } from '../../src/store/index.js';
+import { productionColour } from '../../src/store/colour-settings.js';
+import { runTrainLook, trainingFiles } from '../../src/jobs/train-look.js';
+import { makeConfig } from '../../src/models/look/config.js';
+import { loadTrainingSet, disposeTrainingSet } from '../../src/models/look/data.js';
+import { loadLookModel } from '../../src/models/look/model-file.js';
+import { trainLook } from '../../src/models/look/train.js';
+
+const S = 32;
+const dir = mkdtempSync(join(tmpdir(), 'atelier-train-space-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const LINEAR = 'Linear Rec.709 (sRGB)';
+const TINY = { arch: { baseChannels: 4, resBlocks: 1, discChannels: 4 }, train: { patchSize: 16, batchSize: 2, steps: 3, evalEvery: 100, sampleEvery: 100, checkpointEvery: 100, seed: 3 } };
+
+const srgbToLinear = (v: number) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+
+/** A 32×32 RGB PNG whose bytes run through the whole range (near-black toe included). */
+async function png(path: string, f: (x: number, y: number, c: number) => number): Promise<Buffer> {
+  const raw = Buffer.alloc(S * S * 3);
+  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) raw[(y * S + x) * 3 + c] = f(x, y, c);
+  await sharp(raw, { raw: { width: S, height: S, channels: 3 } }).png().toFile(path);
+  return raw;
+}
+
+/** Planar (C, H, W) values of interleaved bytes through fn. */
+function planar(raw: Buffer, fn: (v: number) => number): Float32Array {
+  const out = new Float32Array(3 * S * S);
+  for (let i = 0; i < S * S; i++) for (let c = 0; c < 3; c++) out[c * S * S + i] = fn(raw[i * 3 + c]! / 255);
+  return out;
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+const raw = {
+  painted: await png(join(dir, 'painted.png'), (x, y, c) => (x * 8 + y + c * 50) % 256),
+  rough: await png(join(dir, 'rough.png'), (x, y, c) => (y * 8 + c * 30) % 256),
+  normal: await png(join(dir, 'normal.png'), (x, y, c) => (c === 2 ? 255 : (x + y) * 4)),
+  concept: await png(join(dir, 'concept.png'), (x, y, c) => (x * 3 + y * 5 + c * 70) % 256),
+};
+
+async function production(name: string, working?: string): Promise<{ prod: Production; dataset: string }> {
+  const prod = await initProduction(join(dir, name), { name, defaultOwner: 'Test Studio', defaultLicence: 'work for hire' });
+  if (working) await prod.updateSettings({ workingColorSpace: working });
+  const id = async (file: string, kind: string, extra = {}) => {
+    const [r] = await ingestFiles(prod, [join(dir, file)], { kind, cleared: true, ...extra } as never);
+    assert.ok(r && r.status !== 'rejected', JSON.stringify(r));
+    return (r as { asset: { id: number } }).asset.id;
+  };
+  const painted = await id('painted.png', 'paintover');
+  const rough = await id('rough.png', 'rough_frame');
+  const normal = await id('normal.png', 'render_pass');
+  // Concept art recorded as already linear: read as it is, whatever the production's default.
+  await id('concept.png', 'concept_art', { colorSpace: LINEAR });
+  await linkPair(prod, painted, rough, { normal });
+  await createDataset(prod, 'ds', { kinds: ['concept_art'], pairs: true, onlyCleared: true });
+  return { prod, dataset: 'ds' };
+}
+
+test('a linear production trains on the OCIO conversion of its PNGs and records its working space', async () => {
+  const { prod, dataset } = await production('linear', LINEAR);
+  try {
+    const colour = await productionColour(prod);
+    const files = trainingFiles(await prod.dataset(dataset), colour);
+    const c = makeConfig([{ name: 'normal', channels: 3 }], { ...TINY, train: { ...TINY.train, holdOut: 0 } });
+    const set = await loadTrainingSet(c, files);
+    try {
+      assert.equal(set.train.length, 1);
+      assert.equal(set.concepts.length, 1);
+      const [pair] = set.train, [concept] = set.concepts;
+      assert.ok(maxDiff(pair!.target.toArray(), planar(raw.painted, srgbToLinear)) < 2e-5, 'painting: sRGB -> linear by the formula');
+      assert.ok(maxDiff(pair!.rough.toArray(), planar(raw.rough, srgbToLinear)) < 2e-5, 'rough frame: sRGB -> linear by the formula');
+      // Really converted: bytes/255 are far from it (mid grey 0.5 -> 0.214).
+      assert.ok(maxDiff(pair!.target.toArray(), planar(raw.painted, (v) => v)) > 0.2);
+      assert.equal(maxDiff(concept!.target.toArray(), planar(raw.concept, (v) => v)), 0, 'an asset recorded as linear is not converted');
+      // The guide channels of the input are the normal pass as stored (data, never converted).
+      const guide = E.tidy(() => pair!.input.narrow(1, 3, 3).contiguous().toArray());
+      assert.ok(maxDiff(guide, planar(raw.normal, (v) => v)) < 1e-6);
+    } finally { disposeTrainingSet(set); }
+
+    const r = await runTrainLook(prod, { dataset, ...TINY }, () => {});
+    const model = loadLookModel(r.result.modelPath);
+    model.generator.dispose();
+    assert.equal(model.workingSpace, LINEAR);
+    assert.equal(model.metadata.working_color_space, LINEAR);
+    // A fine-tune of a model of another space is refused before a step is taken.
+    const srgb = await production('srgb-base');
+    const base = await runTrainLook(srgb.prod, { dataset: srgb.dataset, ...TINY }, () => {});
+    await srgb.prod.close();
+    await assert.rejects(trainLook({ runDir: join(dir, 'ft'), config: c, files, resume: false, initModel: base.result.modelPath }, { progress: () => {}, cancelled: false }),
+      /was trained in working colour space "sRGB - Texture" but the production works in "Linear Rec.709 \(sRGB\)"/);
+  } finally { await prod.close(); }
+});
+
+test('a production in the default space trains on the bytes as before and records sRGB - Texture', async () => {
+  const { prod, dataset } = await production('default');
+  try {
+    const snapshot = await prod.dataset(dataset);
+    const c = makeConfig([{ name: 'normal', channels: 3 }], { ...TINY, train: { ...TINY.train, holdOut: 0 } });
+    const withColour = await loadTrainingSet(c, trainingFiles(snapshot, await productionColour(prod)));
+    const without = await loadTrainingSet(c, trainingFiles(snapshot));
+    try {
+      assert.equal(maxDiff(withColour.train[0]!.target.toArray(), planar(raw.painted, (v) => v)), 0);
+      assert.deepEqual(withColour.train[0]!.input.toArray(), without.train[0]!.input.toArray());
+    } finally { disposeTrainingSet(withColour); disposeTrainingSet(without); }
+    const r = await runTrainLook(prod, { dataset, ...TINY }, () => {});
+    const model = loadLookModel(r.result.modelPath);
+    model.generator.dispose();
+    assert.equal(model.workingSpace, 'sRGB - Texture');
+    assert.equal(model.metadata.working_color_space, 'sRGB - Texture');
+  } finally { await prod.close(); }
+});
