@@ -26,6 +26,8 @@ import { reviewRoutes } from './routes/reviews.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
 import { auditRoutes } from './routes/audit.js';
+import { exportRoutes } from './routes/exports.js';
+import { playlistRoutes } from './routes/playlists.js';
 import { nowIso } from '../store/time.js';
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -137,6 +139,8 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
   jobRoutes(app, ctx);
   farmRoutes(app, ctx);
   auditRoutes(app, ctx);
+  exportRoutes(app, ctx);
+  playlistRoutes(app, ctx);
 
   const webDir = o.webDir === undefined ? DEFAULT_WEB_DIR : o.webDir;
   if (webDir && existsSync(webDir)) {

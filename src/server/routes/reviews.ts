@@ -9,14 +9,18 @@ import { getShotVersion } from '../versions.js';
 import { roleAtLeast, withArticle } from '../auth.js';
 import { audit } from '../audit.js';
 import { readMask } from '../masks.js';
+import { validateDrawing, type Drawing } from '../annotations.js';
 import { realInside } from '../paths.js';
 import { nowIso } from '../../store/time.js';
 import { versionParams } from './shots.js';
 import { sendFile } from './files.js';
 
-function noteView(n: { id: number; shot: string; version_id: number; frame: number | null; verdict: string | null; note: string; author: string; role: string; created_at: string }) {
-  return { id: n.id, shot: n.shot, versionId: n.version_id, frame: n.frame, verdict: n.verdict, note: n.note, author: n.author, role: n.role, createdAt: n.created_at };
+export function noteView(n: { id: number; shot: string; version_id: number; frame: number | null; verdict: string | null; note: string; author: string; role: string; created_at: string; drawing: string | null }) {
+  return { id: n.id, shot: n.shot, versionId: n.version_id, frame: n.frame, verdict: n.verdict, note: n.note, author: n.author, role: n.role, createdAt: n.created_at, drawing: n.drawing ? JSON.parse(n.drawing) as Drawing : null };
 }
+
+// A note with its drawing: the drawing's own limit (annotations.ts) is far below this.
+const NOTE_BODY_BYTES = 256 * 1024;
 
 export function refineView(r: { id: number; shot: string; version_id: number; frame: number; frame_start: number; frame_end: number; params: string; status: string; job_id: string | null; result_version_id: number | null; error: string | null; author: string; created_at: string }) {
   return { id: r.id, shot: r.shot, versionId: r.version_id, frame: r.frame, range: [r.frame_start, r.frame_end], params: JSON.parse(r.params) as unknown, status: r.status, jobId: r.job_id, resultVersionId: r.result_version_id, error: r.error, author: r.author, createdAt: r.created_at };
@@ -70,25 +74,32 @@ export function reviewRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     {
-      method: 'POST', url: '/api/shots/:name/versions/:id/reviews', summary: 'Add a note (artist) or a verdict: approved / needs_work (supervisor), for the version or one frame', tag: 'review', role: 'artist', params: versionParams,
+      method: 'POST', url: '/api/shots/:name/versions/:id/reviews', summary: 'Add a note (artist) or a verdict: approved / needs_work (supervisor), for the version or one frame; a frame note may carry a drawing (pen, rect, ellipse, arrow, text shapes in 0..1 frame coordinates)', tag: 'review', role: 'artist', params: versionParams,
+      bodyLimit: NOTE_BODY_BYTES,
       body: {
         type: 'object', additionalProperties: false, required: ['note'],
-        properties: { note: { type: 'string', maxLength: 4000 }, verdict: { type: ['string', 'null'], enum: ['approved', 'needs_work', null] }, frame: { type: ['integer', 'null'] } },
+        properties: {
+          note: { type: 'string', maxLength: 4000 }, verdict: { type: ['string', 'null'], enum: ['approved', 'needs_work', null] }, frame: { type: ['integer', 'null'] },
+          drawing: { type: ['object', 'null'], description: '{ shapes: [{ kind: pen, color: #rrggbb, width, points: [[x, y], …] } | { kind: rect|ellipse|arrow, color, width, from, to } | { kind: text, color, size, at, text }] }; widths and sizes in pixels of a 1000-pixel-high frame; at most 64 KB' },
+        },
       },
       handler: async (req, reply, c) => {
         const { name, id } = req.params as { name: string; id: number };
-        const b = req.body as { note: string; verdict?: string | null; frame?: number | null };
+        const b = req.body as { note: string; verdict?: string | null; frame?: number | null; drawing?: unknown };
         const p = req.principal!;
         if (b.verdict && !roleAtLeast(p.role, 'supervisor')) throw forbidden(`a verdict (${b.verdict}) needs the supervisor role; token "${p.name}" is ${withArticle(p.role)}`);
-        if (!b.verdict && !b.note.trim()) throw badRequest('a note needs text (or give a verdict)');
+        const drawing = b.drawing === undefined || b.drawing === null ? null : validateDrawing(b.drawing);
+        if (drawing && (b.frame === undefined || b.frame === null)) throw badRequest('a drawing belongs to a frame: give the frame it was drawn on');
+        if (!b.verdict && !b.note.trim() && !drawing) throw badRequest('a note needs text (or give a verdict or a drawing)');
         const v = await getShotVersion(c.prod, name, id);
         if (!v) throw notFound(`shot ${name} has no version ${id}`);
         if (b.frame !== undefined && b.frame !== null && !v.frames.some((f) => f.frame === b.frame)) throw badRequest(`version ${id} of ${name} has no frame ${b.frame}`);
         const row = await c.db.insertInto('review_notes').values({
           shot: name, version_id: id, frame: b.frame ?? null, verdict: b.verdict ?? null, note: b.note.trim(), author: p.name, role: p.role, created_at: nowIso(),
+          drawing: drawing ? JSON.stringify(drawing) : null,
         }).returning('id').executeTakeFirstOrThrow();
         const n = await c.db.selectFrom('review_notes').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
-        await audit(c.db, req, { action: b.verdict ? 'verdict' : 'note', target: `shot ${name} version ${id}`, detail: { note: n.id, verdict: b.verdict ?? null, frame: n.frame } });
+        await audit(c.db, req, { action: b.verdict ? 'verdict' : 'note', target: `shot ${name} version ${id}`, detail: { note: n.id, verdict: b.verdict ?? null, frame: n.frame, drawing: drawing ? drawing.shapes.length : 0 } });
         void reply.status(201);
         return noteView(n);
       },
