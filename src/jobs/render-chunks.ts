@@ -18,7 +18,7 @@ import { renderVersionId } from '../render/version-dir.js';
 import type { LookModel } from '../models/look/model-file.js';
 import type { StrokeOptions } from '../synth/stroke-sequence.js';
 import { productionColour } from '../store/colour-settings.js';
-import { frameLineage, outputLineage, resolvedStrokes, upscaleLineage, type FrameLineageSettings, type RenderDescription } from '../render/render-description.js';
+import { frameInputHashes, frameLineage, outputLineage, resolvedStrokes, upscaleLineage, type FrameLineageSettings, type RenderDescription } from '../render/render-description.js';
 import { CarryOver } from '../render/carry-over.js';
 import type { MovieCodec } from '../render/movie.js';
 import { resolveUpscaleModel } from '../render/model-ref.js';
@@ -79,13 +79,13 @@ interface FarmRender {
 }
 
 /** What every chunk of a farm render passes to renderShotFrames besides range and folder. */
-export type ChunkRenderOptions = Pick<RenderShotOptions, 'quality' | 'tiling' | 'upscale' | 'strokes' | 'format' | 'colorSpace'>;
+export type ChunkRenderOptions = Pick<RenderShotOptions, 'quality' | 'tiling' | 'upscale' | 'strokes' | 'format' | 'colorSpace' | 'matte'>;
 
 /** A render description as a farm render: the chunks' shared input (render-description.ts). */
 export function farmRenderSpec(d: RenderDescription): Omit<FarmRender, 'productionDir'> & { shotStart: number } {
   if (d.modelVersion === null) throw new Error('a farm render needs a model version number (workers load the model by its version), not a file');
   const render: ChunkRenderOptions = {
-    quality: d.quality, ...(d.format !== 'png' ? { format: d.format } : {}), ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), ...(Object.keys(d.tiling).length ? { tiling: d.tiling } : {}),
+    quality: d.quality, ...(d.format !== 'png' ? { format: d.format } : {}), ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), ...(d.matte !== undefined ? { matte: d.matte } : {}), ...(Object.keys(d.tiling).length ? { tiling: d.tiling } : {}),
     ...(d.upscale ? { upscale: { ...d.upscale, scale: d.upscale.scale as 2 | 4 } } : {}), ...(d.strokes ? { strokes: d.strokes } : {}),
   };
   return { shot: d.shot, modelVersion: d.modelVersion, outDir: d.outDir, range: d.range, shotStart: d.shotRange[0], bits: d.bits, coherence: d.coherence, render };
@@ -203,7 +203,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
         u.model.net.dispose();
         upscale = upscaleLineage(u, up.passes);
       }
-      const lineage: FrameLineageSettings = { shot: shot.name, bits: input.bits ?? 8, coherence: input.coherence, strokes, upscale, output: outputLineage(format, extra.colorSpace) };
+      const lineage: FrameLineageSettings = { shot: shot.name, bits: input.bits ?? 8, coherence: input.coherence, strokes, upscale, output: outputLineage(format, extra.colorSpace), matte: extra.matte ?? null };
       const { model } = await resolveLookModel(prod, String(input.modelVersion));
       const guides = model.config.guides;
       model.generator.dispose();
@@ -211,7 +211,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
         const f = shot.frames.find((x) => x.frame === frame)!;
         await prod.recordRenderedFrame({
           path, modelVersion: input.modelVersion,
-          inputHashes: { rough: f.rough!.hash, ...Object.fromEntries(guides.map((g) => [g.name, f.passes[g.name]!.hash])) },
+          inputHashes: frameInputHashes(f, guides, extra.matte),
           params: frameLineage(lineage, frame),
         });
         recordsRepaired++;

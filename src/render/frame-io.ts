@@ -1,11 +1,12 @@
 // A render's frames in and out, in the production's colours. In: the rough frame converted by OCIO
 // from its colour space (the shot's, else the file's own, else the production's defaults) into the
-// working space, with its alpha where the output carries it. Out: PNG (8/16-bit, in the image colour
-// space, opaque: the bytes renders have always written) or half-float EXR (ZIP, in the output
+// working space, with its alpha where the output carries it, or a matte (a pass) as its alpha. Out:
+// PNG (8/16-bit, in the image colour space; opaque, the bytes renders have always written, or RGBA
+// with straight colour when a matte cuts the frame out) or half-float EXR (ZIP, in the output
 // colour space, premultiplied alpha, the frame's SMPTE time code and shot in the header).
 import { closeSync, openSync, readSync } from 'node:fs';
 import * as E from '../engine/index.js';
-import { saveImage } from '../data/image-io.js';
+import { loadImage, saveImage } from '../data/image-io.js';
 import { saveExr } from '../data/exr-writer.js';
 import { colourSpace, SPACE, type ColourContext } from '../data/colour.js';
 import { convertTensor, loadWorkingImage } from '../data/working-space.js';
@@ -31,7 +32,11 @@ function isExr(path: string): boolean {
  * An EXR with alpha gives straight colour (a character's own colours to its soft edges, as PNG
  * paintings hold them) whatever the output; a PNG is read as renders always read it.
  */
-export async function loadRough(path: string, rf: RoughFrame): Promise<{ rough: E.Tensor; alpha: E.Tensor | null }> {
+export async function loadRough(path: string, rf: RoughFrame, matte?: string): Promise<{ rough: E.Tensor; alpha: E.Tensor | null }> {
+  if (matte !== undefined) {
+    const rough = (await loadWorkingImage(path, 3, rf.colour, rf.from)).tensor;
+    try { return { rough, alpha: await loadMatte(matte, rough.size(2), rough.size(3)) }; } catch (err) { rough.dispose(); throw err; }
+  }
   const load = (channels: 3 | 'keep') => loadWorkingImage(path, channels, rf.colour, rf.from);
   const exr = isExr(path);
   if (!rf.alpha && !exr) return { rough: (await load(3)).tensor, alpha: null };
@@ -47,6 +52,20 @@ export async function loadRough(path: string, rf: RoughFrame): Promise<{ rough: 
   if (exr && c === 3) return { rough: kept, alpha };
   kept.dispose();
   return { rough: (await load(3)).tensor, alpha };
+}
+
+/**
+ * A matte (a render pass holding a character's coverage) as alpha (1, 1, H, W) in [0, 1]: its alpha
+ * channel when it has one, else its first channel (a grey or single-channel matte). Data: never
+ * colour-converted. Its size must be the frame's.
+ */
+export async function loadMatte(path: string, height: number, width: number): Promise<E.Tensor> {
+  const m = (await loadImage(path, 'keep')).tensor;
+  try {
+    const c = m.size(1);
+    if (m.size(2) !== height || m.size(3) !== width) throw new RangeError(`matte ${path} is ${m.size(3)}x${m.size(2)} but the rough frame is ${width}x${height}`);
+    return E.tidy(() => m.narrow(1, c === 2 || c === 4 ? c - 1 : 0, 1).clamp(0, 1).contiguous());
+  } finally { m.dispose(); }
 }
 
 /** An EXR output colour space by the config's own name (default: the production's exr_color_space). */
@@ -74,18 +93,27 @@ export interface WriteFrameOptions {
   shot: string;
 }
 
-/** Writes a rendered frame (working space) atomically; alpha is resized to the frame (upscaled renders). */
+/**
+ * Writes a rendered frame (working space) atomically; alpha is resized to the frame (upscaled
+ * renders). PNG: RGBA with straight colour when alpha is given (a matte), else opaque RGB; EXR:
+ * saveExr premultiplies.
+ */
 export async function writeFrame(path: string, frame: E.Tensor, alpha: E.Tensor | null, o: WriteFrameOptions): Promise<void> {
-  if (o.format === 'png') {
-    const image = colourSpace(o.colour.config, o.colour.image ?? SPACE.srgbTexture);
-    const working = colourSpace(o.colour.config, o.colour.working);
-    if (image === working) return saveImage(path, frame, o.bits); // no conversion: the bytes as always
-    const converted = convertTensor(frame, o.colour, working, image);
-    try { return await saveImage(path, converted, o.bits); } finally { converted.dispose(); }
-  }
   const [h, w] = frame.shape.slice(-2) as [number, number];
   const a = alpha && (alpha.size(2) !== h || alpha.size(3) !== w)
     ? E.tidy(() => E.F.interpolate(alpha, { size: [h, w], mode: 'bilinear' }).clamp(0, 1)) : alpha;
+  if (o.format === 'png') {
+    const rgba = a ? E.tidy(() => E.F.cat([frame.to('float32'), a], 1)) : frame;
+    const image = colourSpace(o.colour.config, o.colour.image ?? SPACE.srgbTexture);
+    const working = colourSpace(o.colour.config, o.colour.working);
+    // The same space: no conversion, the bytes as always (alpha straight, as PNG holds it).
+    const converted = image === working ? rgba : convertTensor(rgba, o.colour, working, image);
+    try { return await saveImage(path, converted, o.bits); } finally {
+      if (converted !== rgba) converted.dispose();
+      if (rgba !== frame) rgba.dispose();
+      if (a !== alpha) a?.dispose();
+    }
+  }
   try {
     saveExr(path, frame, { colour: o.colour, space: o.space, alpha: a, timeCode: o.timeCode ?? null, attributes: { 'atelier:shot': o.shot } });
   } finally { if (a !== alpha) a?.dispose(); }

@@ -40,6 +40,8 @@ export interface RenderDescription {
   format: RenderFormat;
   /** EXR frames' colour space (the config's own name); absent for PNG. */
   colorSpace?: string;
+  /** The shot's pass that cuts the frames out (their alpha); absent: none. */
+  matte?: string;
   coherence: CoherenceOptions | null;
   quality: RenderQuality;
   /** Stroke-stage overrides for quality final. */
@@ -62,6 +64,8 @@ export interface RenderRequest {
   format?: string;
   /** EXR output colour space (default: the production's exr_color_space); EXR only. */
   colorSpace?: string;
+  /** A pass of the shot that becomes the frames' alpha (PNG RGBA straight, EXR premultiplied). */
+  matte?: string;
   coherence?: CoherenceOptions | null;
   quality?: string;
   strokes?: Partial<StrokeOptions>;
@@ -102,6 +106,15 @@ export function checkShotInputs(shot: Shot, range: [number, number], guides: rea
   }
 }
 
+/** Checks that every frame of the range has the matte pass. */
+export function checkMatte(shot: Shot, range: [number, number], matte: string): void {
+  if (typeof matte !== 'string' || matte === '') throw new Error(`a matte is the name of one of the shot's passes, got ${JSON.stringify(matte)}`);
+  const need = shot.frames.filter((f) => f.frame >= range[0] && f.frame <= range[1]);
+  const without = need.filter((f) => !f.passes[matte]).map((f) => f.frame);
+  if (without.length === need.length) throw new Error(`shot ${shot.name} has no pass "${matte}" to use as a matte (its passes: ${shot.passNames.join(', ') || 'none'})`);
+  if (without.length) throw new Error(`shot ${shot.name} has no "${matte}" pass (the matte) on frame${without.length > 1 ? 's' : ''} ${without.join(', ')}`);
+}
+
 /**
  * Checks a render request and pins it: the look model and upscaler resolved to versions (whatever
  * is trained meanwhile, every chunk renders with these), the output version folder claimed. Returns
@@ -130,6 +143,7 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
     // Pre-roll frames are read too (blended, not written).
     const from = Math.max(shot.range[0], range[0] - preRoll(coherence ?? { ...DEFAULT_COHERENCE, window: 0 }));
     checkShotInputs(shot, [from, range[1]], model.config.guides, coherence);
+    if (r.matte !== undefined) checkMatte(shot, range, r.matte);
     let upscale: PinnedUpscale | null = null;
     if (r.upscale) {
       const u = await resolveRenderUpscaler(prod, r.upscale);
@@ -140,7 +154,7 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
     const outDir = r.outDir !== undefined ? productionRelative(prod, r.outDir) : relative(prod.dir, claimVersionDir(prod.dir, shot.name));
     const description: RenderDescription = {
       shot: shot.name, range, shotRange: shot.range, modelVersion: version, ...(version === null ? { modelFile: path } : {}),
-      bits: (r.bits ?? 8) as 8 | 16, format, ...(colorSpace ? { colorSpace } : {}), coherence, quality, ...(r.strokes ? { strokes: r.strokes } : {}),
+      bits: (r.bits ?? 8) as 8 | 16, format, ...(colorSpace ? { colorSpace } : {}), ...(r.matte !== undefined ? { matte: r.matte } : {}), coherence, quality, ...(r.strokes ? { strokes: r.strokes } : {}),
       tiling: jsonSafeTiling(r.tiling ?? {}), upscale, outDir,
     };
     return { description, model };
@@ -168,6 +182,8 @@ export interface FrameLineageSettings {
   upscale: { model: number | string; scale: number; passes: UpscaleEnsemble } | null;
   /** EXR frames and their colour space; null or absent: PNG (recorded as before, no keys added). */
   output?: { format: 'exr'; colorSpace: string } | null;
+  /** The pass that cut the frames out; null or absent: none (no key added). */
+  matte?: string | null;
 }
 
 /** The stroke options a final render resolves (defaults, the shot's and the model's settings, overrides). */
@@ -187,7 +203,13 @@ export function frameLineage(s: FrameLineageSettings, frame: number): Record<str
     ...(s.strokes ? { quality: 'final', strokes: s.strokes } : {}),
     ...(s.upscale ? { upscale: s.upscale } : {}),
     ...(s.output ? { format: s.output.format, colorSpace: s.output.colorSpace } : {}),
+    ...(s.matte ? { matte: s.matte } : {}),
   };
+}
+
+/** A rendered frame's input hashes as its lineage records them: the rough frame, the model's guides, the matte. */
+export function frameInputHashes(f: { rough: { hash: string } | null; passes: Record<string, { hash: string }> }, guides: readonly { name: string }[], matte?: string | null): Record<string, string> {
+  return { rough: f.rough!.hash, ...Object.fromEntries(guides.map((g) => [g.name, f.passes[g.name]!.hash])), ...(matte ? { [matte]: f.passes[matte]!.hash } : {}) };
 }
 
 /** The output part of a frame's lineage: EXR frames name their format and colour space. */
@@ -198,9 +220,9 @@ export function outputLineage(format: RenderFormat | undefined, colorSpace: stri
 }
 
 /** The description as renderShotFrames options (the model is passed alongside; outDir made absolute by the caller). */
-export function renderOptionsOf(d: RenderDescription): { range: [number, number]; bits: 8 | 16; format: RenderFormat; colorSpace?: string; coherence: CoherenceOptions | null; quality: RenderQuality; strokes?: Partial<StrokeOptions>; tiling: TilingOptions; upscale?: PinnedUpscale & { scale: 2 | 4 } } {
+export function renderOptionsOf(d: RenderDescription): { range: [number, number]; bits: 8 | 16; format: RenderFormat; colorSpace?: string; matte?: string; coherence: CoherenceOptions | null; quality: RenderQuality; strokes?: Partial<StrokeOptions>; tiling: TilingOptions; upscale?: PinnedUpscale & { scale: 2 | 4 } } {
   return {
-    range: d.range, bits: d.bits, format: d.format, ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), coherence: d.coherence, quality: d.quality, ...(d.strokes ? { strokes: d.strokes } : {}), tiling: d.tiling,
+    range: d.range, bits: d.bits, format: d.format, ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), ...(d.matte !== undefined ? { matte: d.matte } : {}), coherence: d.coherence, quality: d.quality, ...(d.strokes ? { strokes: d.strokes } : {}), tiling: d.tiling,
     ...(d.upscale ? { upscale: { ...d.upscale, scale: d.upscale.scale as 2 | 4 } } : {}),
   };
 }

@@ -30,7 +30,7 @@ import { resolveRenderUpscaler } from './model-ref.js';
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type { RenderQuality } from './render-description.js';
-import { checkFrameRange, frameLineage, outputLineage, upscaleLineage, RENDER_FORMATS, type RenderFormat, type RenderQuality } from './render-description.js';
+import { checkFrameRange, checkMatte, frameInputHashes, frameLineage, outputLineage, upscaleLineage, RENDER_FORMATS, type RenderFormat, type RenderQuality } from './render-description.js';
 
 export interface RenderShotOptions {
   outDir: string;
@@ -41,6 +41,8 @@ export interface RenderShotOptions {
   format?: RenderFormat;
   /** EXR frames' colour space (default: the production's exr_color_space). */
   colorSpace?: string;
+  /** A pass of the shot that cuts the frames out: it becomes their alpha (PNG RGBA straight, EXR premultiplied). */
+  matte?: string;
   /** Flow-guided blending; null renders every frame on its own. */
   coherence?: CoherenceOptions | null;
   /** Keep frames already written in outDir and continue from the first missing one. */
@@ -78,8 +80,8 @@ export function framePath(outDir: string, shot: string, frame: number, format: R
 }
 
 /** A frame's inputs: the rough frame in the working space (frame-io.ts), passes as data. */
-async function loadFrame(model: LookModel, f: ShotFrame, rf: RoughFrame): Promise<{ rough: E.Tensor; alpha: E.Tensor | null; passes: Map<string, E.Tensor> }> {
-  const { rough, alpha } = await loadRough(f.rough!.path, rf);
+async function loadFrame(model: LookModel, f: ShotFrame, rf: RoughFrame, matte?: string): Promise<{ rough: E.Tensor; alpha: E.Tensor | null; passes: Map<string, E.Tensor> }> {
+  const { rough, alpha } = await loadRough(f.rough!.path, rf, matte !== undefined ? f.passes[matte]!.path : undefined);
   // Passes (normals, depth, ids) are data: never colour-converted (EXR passes are stored as Raw).
   const passes = new Map<string, E.Tensor>();
   for (const g of model.config.guides) passes.set(g.name, (await loadImage(f.passes[g.name]!.path, g.channels === 1 ? 1 : 3)).tensor);
@@ -103,7 +105,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const colour: ColourContext = await productionColour(prod);
   checkModelWorkingSpace(model, colour, modelVersion !== null ? `look model #${modelVersion}` : 'the look model');
   const outSpace = format === 'exr' ? exrOutputSpace(colour, o.colorSpace) : undefined;
-  const rf: RoughFrame = { colour, from: shot.colorSpace ?? undefined, alpha: format === 'exr' };
+  const rf: RoughFrame = { colour, from: shot.colorSpace ?? undefined, alpha: format === 'exr' || o.matte !== undefined };
   let first = a;
   if (o.resume) while (first <= b && existsSync(framePath(o.outDir, shot.name, first, format))) first++;
   const skipped = first - a;
@@ -113,7 +115,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   // Everything the frames depend on besides the frame numbers: a kept state continues only under it.
   const carryKey = JSON.stringify({
     prod: prod.dir, shot: shot.name, inputs: shot.frames.map((f) => [f.frame, f.rough?.hash, model.config.guides.map((g) => f.passes[g.name]?.hash)]),
-    modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null,
+    modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null, matte: o.matte ?? null,
   });
   const continues = o.carryOver?.continues(carryKey, model, first) ?? false;
   const start = continues ? first : Math.max(shot.range[0], first - preRoll(opts));
@@ -126,6 +128,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   if (lacking.length) {
     throw new Error(`shot ${shot.name} lacks render passes this model needs (${model.config.guides.map((g) => g.name).join(', ')}) on frame${lacking.length > 1 ? 's' : ''} ${lacking.map((f) => f.frame).join(', ')}`);
   }
+  if (o.matte !== undefined) checkMatte(shot, [first, b], o.matte);
   if (opts.motion) {
     const without = frames.filter((f) => !f.passes[MOTION_PASS]);
     if (without.length) throw new Error(`shot ${shot.name} has no ${MOTION_PASS} pass on frame${without.length > 1 ? 's' : ''} ${without.map((f) => f.frame).join(', ')}: coherence from motion vectors needs one on every frame (or render with computed flow)`);
@@ -178,7 +181,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       : null;
     mkdirSync(o.outDir, { recursive: true });
     for (const f of frames) {
-      const { rough, alpha, passes } = await loadFrame(model, f, rf);
+      const { rough, alpha, passes } = await loadFrame(model, f, rf, f.frame >= first ? o.matte : undefined);
       let modelOut = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
       if (strokes) {
         const guide = guideOf(rough, passes, modelOut);
@@ -204,8 +207,8 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       if (modelVersion !== null) {
         await prod.recordRenderedFrame({
           path, modelVersion,
-          inputHashes: { rough: f.rough!.hash, ...Object.fromEntries(model.config.guides.map((g) => [g.name, f.passes[g.name]!.hash])) },
-          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace) }, f.frame),
+          inputHashes: frameInputHashes(f, model.config.guides, o.matte),
+          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null }, f.frame),
         });
       }
       out.push({ frame: f.frame, path, warpError });

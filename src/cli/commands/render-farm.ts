@@ -28,6 +28,7 @@ export interface FarmRenderCliOptions extends UpscaleFlags, TilingFlags {
   bits: '8' | '16';
   format?: string;
   colorSpace?: string;
+  matte?: string;
   movie: boolean;
   prores?: boolean;
   queue?: string;
@@ -57,7 +58,7 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
     // One description, checked here, not on the farm: a bad shot fails now with a clear message;
     // model and upscaler are pinned to versions, whatever is trained meanwhile.
     const { description: d, model } = await describeRender(prod, {
-      shot: shotName, range: o.range, model: o.model, ...bitsOrFormat(o), coherence, quality: o.quality,
+      shot: shotName, range: o.range, model: o.model, ...bitsOrFormat(o), ...(o.matte !== undefined ? { matte: o.matte } : {}), coherence, quality: o.quality,
       tiling: parseTiling(o), upscale, outDir: o.output ? resolve(o.output) : undefined, versionsOnly: true,
     });
     model.generator.dispose();

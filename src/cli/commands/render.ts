@@ -30,6 +30,7 @@ export function registerRender(program: Command): void {
     .option('--bits <n>', '8 or 16-bit PNG frames', '8')
     .option('--format <f>', 'png (default) or exr: half-float EXR (ZIP) in the output colour space, with the rough frames\' alpha', 'png')
     .option('--color-space <name>', 'with --format exr: the frames\' colour space (default: the production\'s exr_color_space setting, ACEScg)')
+    .option('--matte <pass>', 'cut the frames out with this pass of the shot (a character matte): it becomes their alpha (PNG RGBA, straight colour; EXR premultiplied)')
     .option('--no-movie', 'do not write the preview movie')
     .option('--quality <q>', 'preview (the look model) or final (+ the production\'s brush strokes from its painted pairs, slower)', 'preview')
     .option('--prores', 'preview movie as ProRes 422 HQ (<shot>.mov) instead of H.264 (<shot>.mp4)')
@@ -53,8 +54,9 @@ Examples:
   atelier render sq010_sh020 --model 7 --resume --output renders/sq010_sh020/v004
   atelier render sq010_sh020 --bits 16 --prores
   atelier render sq010_sh020 --format exr --color-space 'Linear Rec.709 (sRGB)'
+  atelier render sq010_sh020 --format exr --matte char_matte --prores4444
   atelier render sq010_sh020 --model 7 --farm --chunk 8 --queue redis://farm:6379`)
-    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; format: string; colorSpace?: string; movie: boolean; prores?: boolean; prores4444?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags & UpscaleFlags) => {
+    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; format: string; colorSpace?: string; matte?: string; movie: boolean; prores?: boolean; prores4444?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags & UpscaleFlags) => {
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       if (o.format !== 'png' && o.format !== 'exr') throw new Error(`--format must be png or exr, got ${o.format}`);
       if (o.format === 'exr' && o.bits !== '8') throw new Error('--bits sets the PNG depth; EXR frames are half float (leave --bits out)');
@@ -73,7 +75,7 @@ Examples:
         const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
         // One description (render-description.ts), checked and pinned before any work.
         const { description: d, model } = await describeRender(prod, {
-          shot, range, model: o.model, ...bitsOrFormat(o), coherence, quality: o.quality, tiling: parseTiling(o), upscale: upscale ?? null,
+          shot, range, model: o.model, ...bitsOrFormat(o), ...(o.matte !== undefined ? { matte: o.matte } : {}), coherence, quality: o.quality, tiling: parseTiling(o), upscale: upscale ?? null,
           outDir: o.output ? resolve(o.output) : undefined,
         });
         const version = d.modelVersion;
