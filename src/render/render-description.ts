@@ -14,7 +14,7 @@ import { strokeOptionsFor } from '../synth/stroke-defaults.js';
 import { DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from './coherence.js';
 import { MOTION_PASS } from './motion-pass.js';
 import { resolveLookModel, resolveRenderUpscaler } from './model-ref.js';
-import { claimVersionDir } from './version-dir.js';
+import { claimShotVersion } from './version-dir.js';
 import { productionColour } from '../store/colour-settings.js';
 import { exrOutputSpace } from './frame-io.js';
 
@@ -151,7 +151,8 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
       upscale = { model: u.version !== null ? String(u.version) : u.path, scale: u.model.config.scale, passes: r.upscale.passes ?? DEFAULT_ENSEMBLE, ...(r.upscale.tile !== undefined ? { tile: r.upscale.tile } : {}) };
     }
     // Inside the production: relative (the production can move); an --output elsewhere stays absolute.
-    const outDir = r.outDir !== undefined ? productionRelative(prod, r.outDir) : relative(prod.dir, claimVersionDir(prod.dir, shot.name));
+    // Without one, the shot's next version is claimed: its record and its folder vNNN.
+    const outDir = r.outDir !== undefined ? productionRelative(prod, r.outDir) : relative(prod.dir, (await claimShotVersion(prod, shot.name, { modelVersion: version, quality })).folder);
     const description: RenderDescription = {
       shot: shot.name, range, shotRange: shot.range, modelVersion: version, ...(version === null ? { modelFile: path } : {}),
       bits: (r.bits ?? 8) as 8 | 16, format, ...(colorSpace ? { colorSpace } : {}), ...(r.matte !== undefined ? { matte: r.matte } : {}), coherence, quality, ...(r.strokes ? { strokes: r.strokes } : {}),

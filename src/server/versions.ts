@@ -1,18 +1,19 @@
-// Shot versions: the frames one render pass wrote for a shot. The renderer records each frame
-// (renders table, params.shot / params.frame); a version is the frames of one shot written by one
-// model version into one folder. Its id is the id of its first recorded frame, so it is stable.
+// Shot versions: the frames one render pass (or one refine) wrote for a shot, as the store records
+// them (shot_versions, store/shot-versions.ts): the version's number, folder, model, quality and
+// source; each frame record points at its version. A version with no recorded frame yet (a render
+// still before its first frame) is not listed.
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
-import type { Production } from '../store/index.js';
+import { basename, join, relative } from 'node:path';
+import { getShotVersionRecord, listShotVersionRecords, type Production, type ShotVersionRecord } from '../store/index.js';
 import { realInside } from './paths.js';
 
 export interface ShotVersion {
   id: number;
   shot: string;
-  number: number;                  // 1, 2, … in order of creation within the shot
+  number: number;                  // 1, 2, … within the shot; a new version's folder is named from it (v003)
   modelVersion: number;
   dir: string;                     // relative to the production folder
-  /** The folder's own name on disk (v1-final, v1-refine3-…): numbers in the app count versions, folder names do not. */
+  /** The folder's own name on disk: vNNN of its number (versions from before 0005 keep their folders). */
   folder: string;
   /** preview or final (strokes); a refine takes its source version's. */
   quality: string;
@@ -22,40 +23,39 @@ export interface ShotVersion {
   refine: { requestId: number; fromVersion: number } | null;
 }
 
-interface Params { shot?: unknown; frame?: unknown; refine?: unknown; from_version?: unknown; quality?: unknown }
-
-export async function listShotVersions(prod: Production, shot: string): Promise<ShotVersion[]> {
-  // The shot name is in the JSON params; LIKE narrows, the parse decides. LIKE's own characters in
-  // the name (% _ \) become the one-character wildcard, so sq010_sh020 still matches itself.
-  const rows = await prod.db.selectFrom('renders').select(['id', 'path', 'model_version_id', 'params', 'created_at'])
-    .where('params', 'like', `%${shot.replace(/[%_\\]/g, '_')}%`).orderBy('id').execute();
-  const groups = new Map<string, ShotVersion>();
-  for (const r of rows) {
-    let p: Params;
-    try { p = JSON.parse(r.params) as Params; } catch { continue; }
-    if (p.shot !== shot || typeof p.frame !== 'number') continue;
-    const dir = dirname(r.path);
-    const key = `${r.model_version_id}\u0000${dir}`;
-    let v = groups.get(key);
-    if (!v) {
-      v = {
-        id: r.id, shot, number: 0, modelVersion: r.model_version_id, dir: relative(prod.dir, dir) || '.', folder: basename(dir), quality: typeof p.quality === 'string' ? p.quality : 'preview', createdAt: r.created_at, frames: [],
-        refine: typeof p.refine === 'number' && typeof p.from_version === 'number' ? { requestId: p.refine, fromVersion: p.from_version } : null,
-      };
-      groups.set(key, v);
+/** The frames recorded for each of the given versions (a re-rendered frame: the newest record wins). */
+async function framesOf(prod: Production, ids: number[]): Promise<Map<number, Map<number, number>>> {
+  const out = new Map<number, Map<number, number>>(ids.map((id) => [id, new Map()]));
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await prod.db.selectFrom('renders').select(['id', 'version_id', 'params']).where('version_id', 'in', ids.slice(i, i + 500)).orderBy('id').execute();
+    for (const r of rows) {
+      let frame: unknown;
+      try { frame = (JSON.parse(r.params) as { frame?: unknown }).frame; } catch { continue; }
+      if (typeof frame === 'number') out.get(r.version_id!)!.set(frame, r.id);
     }
-    const at = v.frames.findIndex((f) => f.frame === p.frame);
-    if (at >= 0) v.frames[at] = { frame: p.frame, renderId: r.id }; // re-rendered frame: the newest wins
-    else v.frames.push({ frame: p.frame, renderId: r.id });
   }
-  const out = [...groups.values()].sort((a, b) => a.id - b.id);
-  out.forEach((v, i) => { v.number = i + 1; v.frames.sort((a, b) => a.frame - b.frame); });
-  for (const v of out) if (v.refine) v.quality = out.find((x) => x.id === v.refine!.fromVersion)?.quality ?? v.quality;
   return out;
 }
 
+function shotVersion(prod: Production, v: ShotVersionRecord, frames: Map<number, number>): ShotVersion {
+  return {
+    id: v.id, shot: v.shot, number: v.number, modelVersion: v.modelVersion!, dir: relative(prod.dir, v.folder) || '.', folder: basename(v.folder),
+    quality: v.quality, createdAt: v.createdAt, frames: [...frames].map(([frame, renderId]) => ({ frame, renderId })).sort((a, b) => a.frame - b.frame),
+    refine: v.refineOf !== null ? { requestId: v.refineRequest ?? 0, fromVersion: v.refineOf } : null,
+  };
+}
+
+export async function listShotVersions(prod: Production, shot: string): Promise<ShotVersion[]> {
+  const records = (await listShotVersionRecords(prod, shot)).filter((v) => v.modelVersion !== null);
+  const frames = await framesOf(prod, records.map((v) => v.id));
+  return records.filter((v) => frames.get(v.id)!.size > 0).map((v) => shotVersion(prod, v, frames.get(v.id)!));
+}
+
 export async function getShotVersion(prod: Production, shot: string, id: number): Promise<ShotVersion | null> {
-  return (await listShotVersions(prod, shot)).find((v) => v.id === id) ?? null;
+  const v = await getShotVersionRecord(prod, id);
+  if (!v || v.shot !== shot || v.modelVersion === null) return null;
+  const frames = (await framesOf(prod, [v.id])).get(v.id)!;
+  return frames.size ? shotVersion(prod, v, frames) : null;
 }
 
 /** Per-frame temporal-coherence (warping) error written next to the frames, if any: { "12": 0.013, … }. */

@@ -3,6 +3,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 import { DatabaseUnavailableError, type DialectName } from './db.js';
 import { relativizeRecords } from './path-records.js';
+import { backfillShotVersions } from './version-records.js';
 
 type AnyDb = Kysely<any>; // migrations run before the typed schema exists
 
@@ -191,11 +192,42 @@ function productionRelativePaths(dir: string | undefined): Migration {
   };
 }
 
+// Shot versions as records (shot-versions.ts): numbered per shot, with their folder, model,
+// quality and what a refine refines; every frame of a shot points at its version. Existing frame
+// records are grouped into versions as the dailies grouped them (version-records.ts).
+function shotVersions(dialect: DialectName): Migration {
+  return {
+    async up(db: AnyDb) {
+      await withId(db.schema.createTable('shot_versions'), dialect)
+        .addColumn('shot', 'text', (c) => c.notNull())
+        .addColumn('number', 'integer', (c) => c.notNull())
+        .addColumn('folder', 'text', (c) => c.notNull())
+        .addColumn('model_version_id', 'integer', (c) => c.references('model_versions.id'))
+        .addColumn('quality', 'text', (c) => c.notNull())
+        .addColumn('refine_of', 'integer', (c) => c.references('shot_versions.id'))
+        .addColumn('refine_request', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('shot_versions_number', ['shot', 'number']).execute();
+      // One version per shot, model and folder (a model file's versions, model null, are each their own).
+      await db.schema.createIndex('shot_versions_folder').on('shot_versions').columns(['shot', 'folder', 'model_version_id']).unique().execute();
+      await db.schema.alterTable('renders').addColumn('version_id', 'integer', (c) => c.references('shot_versions.id')).execute();
+      await db.schema.createIndex('renders_version').on('renders').column('version_id').execute();
+      await backfillShotVersions(db, dialect);
+    },
+    // Back to frames grouped by folder (what 0005 found): for tests of the backfill.
+    async down(db: AnyDb) {
+      await db.schema.dropIndex('renders_version').execute();
+      await db.schema.alterTable('renders').dropColumn('version_id').execute();
+      await db.schema.dropTable('shot_versions').execute();
+    },
+  };
+}
+
 /** The migrations, in order; dir is the production folder (the data migrations need it). */
 export function migrationsFor(dialect: DialectName, dir?: string): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect), '0002_fps_double_precision': doublePrecisionFps(dialect), '0003_colour_timecode': colourAndTimecode(),
-    '0004_production_relative_paths': productionRelativePaths(dir),
+    '0004_production_relative_paths': productionRelativePaths(dir), '0005_shot_versions': shotVersions(dialect),
   };
 }
 

@@ -8,6 +8,7 @@ import { nowIso } from './time.js';
 import { sha256File } from './content-store.js';
 import { getDataset, assertTrainable } from './datasets.js';
 import { codeVersion as currentCodeVersion } from './code-version.js';
+import { versionOfFrame } from './shot-versions.js';
 
 export interface ModelVersionInput {
   kind: string;                                  // e.g. "look", "style"
@@ -101,8 +102,10 @@ export async function recordRenderedFrame(prod: Production, input: RenderedFrame
   const inputs: [string, string][] = Array.isArray(input.inputHashes) ? input.inputHashes.map((h, i) => [String(i), h]) : Object.entries(input.inputHashes);
   for (const [n, h] of inputs) if (!/^[0-9a-f]{64}$/.test(h)) throw new Error(`input ${n}: "${h}" is not a sha256 hash`);
   const hash = sha256File(path);
+  // A frame of a shot belongs to the version claimed for its folder (or one made for it).
+  const version = await versionOfFrame(prod, path, input.modelVersion, input.params);
   return prod.transaction(async (trx) => {
-    const row = await trx.insertInto('renders').values({ hash, path, model_version_id: input.modelVersion, params: JSON.stringify(input.params ?? {}), created_at: nowIso() })
+    const row = await trx.insertInto('renders').values({ hash, path, model_version_id: input.modelVersion, params: JSON.stringify(input.params ?? {}), created_at: nowIso(), version_id: version })
       .returning('id').executeTakeFirstOrThrow();
     for (const [name, h] of inputs) await trx.insertInto('render_inputs').values({ render_id: row.id, name, hash: h }).execute();
     return row.id;

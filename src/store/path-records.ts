@@ -3,7 +3,10 @@
 // absolute. On a PostgreSQL workspace shared by machines that mount it at different paths, the
 // machine that upgrades it rewrites the records under its own mount point.
 import { sql, type Kysely } from 'kysely';
-import { PATH_COLUMNS, productionRoots } from './production-paths.js';
+import { productionRoots } from './production-paths.js';
+
+// The path columns as they were when 0004 was released (tables added later did not exist yet).
+const COLUMNS_0004: Readonly<Record<string, readonly string[]>> = { renders: ['path'], assets: ['source_path'], shots: ['source'] };
 
 /** Rewrites absolute paths inside dir to the relative form in every path column; returns the count. */
 export async function relativizeRecords(db: Kysely<any>, dir: string): Promise<number> {
@@ -12,7 +15,7 @@ export async function relativizeRecords(db: Kysely<any>, dir: string): Promise<n
     if (root === '/') continue; // every absolute path would be "inside"
     const prefix = root + '/';
     const n = [...prefix].length; // substr counts characters on both dialects
-    for (const [table, cols] of Object.entries(PATH_COLUMNS)) for (const col of cols) {
+    for (const [table, cols] of Object.entries(COLUMNS_0004)) for (const col of cols) {
       const c = sql.ref(col);
       const inside = await db.updateTable(table).set({ [col]: sql`substr(${c}, ${n + 1})` })
         .where(sql`substr(${c}, 1, ${n})`, '=', prefix).executeTakeFirst();

@@ -14,7 +14,7 @@ import {
 } from 'kysely';
 
 /** The columns of the schema that hold a file path. */
-export const PATH_COLUMNS: Readonly<Record<string, readonly string[]>> = { renders: ['path'], assets: ['source_path'], shots: ['source'] };
+export const PATH_COLUMNS: Readonly<Record<string, readonly string[]>> = { renders: ['path'], assets: ['source_path'], shots: ['source'], shot_versions: ['folder'] };
 // Other tables with a column of the same name (assets.source is a rights field): an unqualified
 // reference in a join with one of them is left alone.
 const SAME_NAME: Readonly<Record<string, readonly string[]>> = { source: ['assets'] };

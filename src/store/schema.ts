@@ -88,8 +88,22 @@ export interface RendersTable {
   model_version_id: number;
   params: string;               // JSON
   created_at: string;
+  version_id: number | null;    // the shot version a frame of a shot belongs to (shot_versions.id)
 }
 export interface RenderInputsTable { render_id: number; name: string; hash: string }
+
+/** A shot's render versions (shot-versions.ts): v1, v2, … per shot; a refine is a version of its own. */
+export interface ShotVersionsTable {
+  id: Generated<number>;
+  shot: string;                 // the shot's name (as renders' params record it)
+  number: number;               // 1, 2, … per shot; unique with shot
+  folder: string;               // the version's folder (a path, see above)
+  model_version_id: number | null; // null: rendered with a model file
+  quality: string;              // preview | final
+  refine_of: number | null;     // the version a refine re-rendered part of
+  refine_request: number | null; // the dailies' refine request (server table refine_requests)
+  created_at: string;
+}
 
 export interface Database {
   settings: SettingsTable;
@@ -109,6 +123,7 @@ export interface Database {
   model_files: ModelFilesTable;
   renders: RendersTable;
   render_inputs: RenderInputsTable;
+  shot_versions: ShotVersionsTable;
 }
 
 export const ASSET_KINDS = ['concept_art', 'character_sheet', 'paintover', 'rough_frame', 'render_pass', 'keyframe'] as const;

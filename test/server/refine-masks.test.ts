@@ -79,7 +79,7 @@ test('run: false holds the request ("held", no job); its author starts it and it
   const shot = (await get('/api/shots/sh010')).json();
   const nv = shot.versions.find((v: { id: number }) => v.id === r.resultVersionId);
   assert.deepEqual([nv.number, nv.refine.fromNumber, nv.quality], [2, 1, 'preview']);
-  assert.match(nv.folder, /^v\d+-refine\d+/);
+  assert.equal(nv.folder, 'v002', 'a refine is a version of its own, its folder named from its number');
   assert.equal(shot.versions[0].folder, `v${shot.versions[0].modelVersion}`);
 });
 

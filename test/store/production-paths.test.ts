@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addShot, createDataset, getAssets, getRenderedFrame, ingestFiles, openProduction, type IngestResult, type Production } from '../../src/store/index.js';
 import { storedPath, resolvedPath } from '../../src/store/production-paths.js';
+import { migrationsFor } from '../../src/store/migrations.js';
 import { tempDir, writeImage } from './helpers.js';
 import { forEachDialect } from './dialects.js';
 
@@ -102,7 +103,9 @@ forEachDialect((w) => {
     await old.updateTable('renders').set({ path: sibling }).where('id', '=', b.outsideRender).execute();
     await old.updateTable('shots').set({ source: join(first, 'plates', 'sh010.####.png') }).execute();
     await old.updateTable('assets').set({ source_path: join(first, 'plates', 'concept.png') }).where('id', '=', b.inner).execute();
-    await old.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0004_production_relative_paths' as never).execute();
+    // Back to before 0004 (and 0005, which came after it and is run again).
+    await migrationsFor(prod.dialect, prod.dir)['0005_shot_versions']!.down!(old);
+    await old.deleteFrom('kysely_migration' as never).where('name' as never, 'in', ['0004_production_relative_paths', '0005_shot_versions'] as never).execute();
     await prod.close();
 
     prod = await openProduction(first); // the upgrade

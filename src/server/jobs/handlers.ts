@@ -1,9 +1,9 @@
 // The server's own jobs (refine: a masked re-render recorded in the server's tables), run in a
 // worker thread by the job queue (jobs/job-thread.ts imports this module there). Inputs are plain
 // data the server built after checking the request; each job opens the production itself.
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { versionStamp } from '../../render/version-dir.js';
+import { claimShotVersion, releaseIfEmpty } from '../../render/version-dir.js';
 import sharp from 'sharp';
 import type { JobContext } from '../../engine/worker.js';
 import { openProduction, type Production } from '../../store/index.js';
@@ -65,43 +65,49 @@ export async function runRefine(input: RefineInput, ctx: JobContext, render: Fra
         ctx.progress({ progress: 0.8 * done / total, message: `re-rendering frame ${frame} (${done}/${total})` });
         if (ctx.cancelled) throw new Error('job cancelled');
       });
-      const outDir = join(prod.dir, 'renders', req.shot, `v${source.modelVersion}-refine${req.id}-${versionStamp()}`);
-      mkdirSync(outDir, { recursive: true });
+      // The refine is a version of its own (the shot's next number and folder) that names its source.
+      const version = await claimShotVersion(prod, req.shot, { modelVersion: source.modelVersion, quality: source.quality, refineOf: source.id, refineRequest: req.id });
+      const outDir = version.folder;
       const maskPath = prod.readBlob(req.mask_hash);
       let alpha: Buffer | null = null;
-      let resultVersion: number | null = null;
-      for (const [i, f] of source.frames.entries()) {
-        const src = await prod.db.selectFrom('renders').select(['path', 'hash']).where('id', '=', f.renderId).executeTakeFirstOrThrow();
-        const name = `${req.shot}.${String(f.frame).padStart(4, '0')}.png`;
-        const out = join(outDir, name);
-        const rough = shot.frames.find((x) => x.frame === f.frame)?.rough;
-        const masked = f.frame >= a && f.frame <= b;
-        let inputs: Record<string, string> = { base: src.hash };
-        if (masked) {
-          const base = await sharp(src.path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-          const { width: w, height: h } = base.info;
-          alpha ??= await sharp(maskPath).removeAlpha().toColourspace('b-w').resize(w, h, { fit: 'fill' })
-            .blur(Math.max(0.3, params.feather ?? 4)).raw().toBuffer();
-          const fresh = await sharp(join(tmp, name)).removeAlpha().toColourspace('srgb').resize(w, h, { fit: 'fill' }).raw().toBuffer();
-          const px = Buffer.alloc(w * h * 3);
-          for (let p = 0; p < w * h; p++) {
-            const m = alpha[p]! / 255;
-            for (let c = 0; c < 3; c++) px[p * 3 + c] = Math.round(base.data[p * 3 + c]! * (1 - m) + fresh[p * 3 + c]! * m);
+      let written = false;
+      try {
+        for (const [i, f] of source.frames.entries()) {
+          const src = await prod.db.selectFrom('renders').select(['path', 'hash']).where('id', '=', f.renderId).executeTakeFirstOrThrow();
+          const name = `${req.shot}.${String(f.frame).padStart(4, '0')}.png`;
+          const out = join(outDir, name);
+          const rough = shot.frames.find((x) => x.frame === f.frame)?.rough;
+          const masked = f.frame >= a && f.frame <= b;
+          let inputs: Record<string, string> = { base: src.hash };
+          if (masked) {
+            const base = await sharp(src.path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+            const { width: w, height: h } = base.info;
+            alpha ??= await sharp(maskPath).removeAlpha().toColourspace('b-w').resize(w, h, { fit: 'fill' })
+              .blur(Math.max(0.3, params.feather ?? 4)).raw().toBuffer();
+            const fresh = await sharp(join(tmp, name)).removeAlpha().toColourspace('srgb').resize(w, h, { fit: 'fill' }).raw().toBuffer();
+            const px = Buffer.alloc(w * h * 3);
+            for (let p = 0; p < w * h; p++) {
+              const m = alpha[p]! / 255;
+              for (let c = 0; c < 3; c++) px[p * 3 + c] = Math.round(base.data[p * 3 + c]! * (1 - m) + fresh[p * 3 + c]! * m);
+            }
+            await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(out);
+            inputs = { base: src.hash, mask: req.mask_hash, ...(rough ? { rough: rough.hash } : {}) };
+          } else {
+            copyFileSync(src.path, out);
           }
-          await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(out);
-          inputs = { base: src.hash, mask: req.mask_hash, ...(rough ? { rough: rough.hash } : {}) };
-        } else {
-          copyFileSync(src.path, out);
+          await prod.recordRenderedFrame({
+            path: out, modelVersion: source.modelVersion, inputHashes: inputs,
+            params: { shot: req.shot, frame: f.frame, refine: req.id, from_version: source.id, feather: params.feather ?? 4, masked },
+          });
+          written = true;
+          ctx.progress({ progress: 0.8 + 0.2 * (i + 1) / source.frames.length, message: `writing frame ${f.frame}` });
         }
-        const id = await prod.recordRenderedFrame({
-          path: out, modelVersion: source.modelVersion, inputHashes: inputs,
-          params: { shot: req.shot, frame: f.frame, refine: req.id, from_version: source.id, feather: params.feather ?? 4, masked },
-        });
-        resultVersion ??= id;
-        ctx.progress({ progress: 0.8 + 0.2 * (i + 1) / source.frames.length, message: `writing frame ${f.frame}` });
+      } catch (err) {
+        if (!written) releaseIfEmpty(outDir); // no frame recorded: the claimed version is given back
+        throw err;
       }
-      await db.updateTable('refine_requests').set({ status: 'done', result_version_id: resultVersion, updated_at: nowIso() }).where('id', '=', req.id).execute();
-      return { version: resultVersion, dir: outDir };
+      await db.updateTable('refine_requests').set({ status: 'done', result_version_id: version.id, updated_at: nowIso() }).where('id', '=', req.id).execute();
+      return { version: version.id, number: version.number, dir: outDir };
     } finally { rmSync(tmp, { recursive: true, force: true }); }
   } finally { await prod.close(); }
 }

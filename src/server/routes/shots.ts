@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { getRenderedFrame, listShots } from '../../store/index.js';
 import { notFound } from '../errors.js';
 import { defineRoutes, idParam, type Schema, type ServerContext } from '../route.js';
-import { listShotVersions, readCoherence } from '../versions.js';
+import { getShotVersion, listShotVersions, readCoherence } from '../versions.js';
 import { mimeOf, realInside, sendFile } from './files.js';
 
 export const SHOT_NAME: Schema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$' };
@@ -44,7 +44,7 @@ export function shotRoutes(app: FastifyInstance, ctx: ServerContext): void {
       method: 'GET', url: '/api/shots/:name/versions/:id', summary: 'A shot version: its frames (render ids) and per-frame temporal-coherence error (null when not measured)', tag: 'shots', role: 'viewer', params: versionParams,
       handler: async (req, _r, c) => {
         const { name, id } = req.params as { name: string; id: number };
-        const v = (await listShotVersions(c.prod, name)).find((x) => x.id === id);
+        const v = await getShotVersion(c.prod, name, id);
         if (!v) throw notFound(`shot ${name} has no version ${id}`);
         return { id: v.id, number: v.number, shot: v.shot, modelVersion: v.modelVersion, createdAt: v.createdAt, quality: v.quality, folder: v.folder, refine: v.refine, frames: v.frames, coherence: readCoherence(c.prod, v) };
       },
