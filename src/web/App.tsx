@@ -7,6 +7,7 @@ import { ShotsPage } from './pages/Shots';
 import { JobsPage } from './pages/Jobs';
 import { FarmPage } from './pages/Farm';
 import { LoginPage } from './pages/Login';
+import { PlaylistsPage } from './pages/Playlists';
 
 export interface Me { name: string; role: 'viewer' | 'artist' | 'supervisor'; production: string; limits: { uploadBytes: number } }
 const MeContext = createContext<Me | null>(null);
@@ -23,7 +24,7 @@ function useHash(): string[] {
   return hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent).filter(Boolean);
 }
 
-const PAGES = [['library', 'Library'], ['models', 'Models'], ['shots', 'Shots'], ['jobs', 'Jobs'], ['farm', 'Farm']] as const;
+const PAGES = [['library', 'Library'], ['models', 'Models'], ['shots', 'Shots'], ['playlists', 'Playlists'], ['jobs', 'Jobs'], ['farm', 'Farm']] as const;
 
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
@@ -48,6 +49,7 @@ export function App() {
         {page === 'library' && <LibraryPage />}
         {page === 'models' && <ModelsPage id={route[1] ? Number(route[1]) : null} />}
         {page === 'shots' && <ShotsPage shot={route[1] ?? null} version={route[2] ? Number(route[2]) : null} />}
+        {page === 'playlists' && <PlaylistsPage id={route[1] ? Number(route[1]) : null} />}
         {page === 'jobs' && <JobsPage />}
         {page === 'farm' && <FarmPage />}
       </main>

@@ -2,7 +2,9 @@
 // exactly frame N. Play / pause, step, scrub, loop an in-out range; A (the rough frames, or another
 // version) against B (the version) as a wipe, side by side, their difference, or either alone.
 // Keys anywhere on the page (outside text fields): space play/pause, J/K/L play back/stop/play,
-// ←/→ step, Home/End first/last frame, I/O set in/out.
+// ←/→ step, Home/End first/last frame, I/O set in/out, +/−/0 zoom, F fullscreen. Viewing: zoom (fit, 1:1) and pan
+// (shift- or middle-drag, or drag when zoomed in outside the wipe), fullscreen, exposure in stops
+// and a display transform, applied to the displayed pixels only.
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 export interface PlayerFrame { frame: number; rough: string | null; final: string | null }
@@ -24,6 +26,31 @@ function drawDifference(g: CanvasRenderingContext2D, a: HTMLImageElement, b: HTM
     out.data[i + 3] = 255;
   }
   g.putImageData(out, 0, 0);
+}
+
+/** How the frames' sRGB-encoded values are shown: as they are on an sRGB display, for a BT.1886
+ *  (gamma 2.4) display, or as linear values with no display curve. */
+export type Display = 'srgb' | 'gamma24' | 'linear';
+const DISPLAYS: [Display, string][] = [['srgb', 'sRGB (as rendered)'], ['gamma24', 'Rec.709 / BT.1886 (γ 2.4)'], ['linear', 'linear (no display curve)']];
+
+const toLinear = (v: number) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+const toSrgb = (v: number) => (v <= 0.0031308 ? v * 12.92 : 1.055 * v ** (1 / 2.4) - 0.055);
+
+/** The 8-bit lookup of an exposure (stops, applied in linear light) and a display transform; null when it is the identity. */
+export function gradeLut(stops: number, display: Display): Uint8ClampedArray | null {
+  if (stops === 0 && display === 'srgb') return null;
+  const lut = new Uint8ClampedArray(256), gain = 2 ** stops;
+  for (let i = 0; i < 256; i++) {
+    const lin = Math.min(1, toLinear(i / 255) * gain);
+    lut[i] = Math.round(255 * (display === 'srgb' ? toSrgb(lin) : display === 'gamma24' ? lin ** (1 / 2.4) : lin));
+  }
+  return lut;
+}
+
+function applyLut(g: CanvasRenderingContext2D, w: number, h: number, lut: Uint8ClampedArray) {
+  const im = g.getImageData(0, 0, w, h), d = im.data;
+  for (let i = 0; i < d.length; i += 4) { d[i] = lut[d[i]!]!; d[i + 1] = lut[d[i + 1]!]!; d[i + 2] = lut[d[i + 2]!]!; }
+  g.putImageData(im, 0, 0);
 }
 
 /** Preloads every frame; `failed` holds the indexes whose file could not be loaded (missing on the server). */
@@ -74,9 +101,11 @@ const typing = (t: EventTarget | null) => {
   return el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable;
 };
 
-export function Player({ frames, fps, width, height, onFrame, overlay, labels = ['rough', 'final'], seekTo, markers = [] }: {
+export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, labels = ['rough', 'final'], seekTo, markers = [], initialMode }: {
   frames: PlayerFrame[]; fps: number; width: number; height: number;
   onFrame?: (frame: number) => void;
+  /** The position in `frames` (a playlist plays several shots' frames, whose numbers repeat). */
+  onIndex?: (index: number) => void;
   overlay?: (frame: number) => React.ReactNode;
   /** Names of side A (frames[].rough) and side B (frames[].final). */
   labels?: [string, string];
@@ -84,13 +113,23 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
   seekTo?: { frame: number } | null;
   /** Frames marked on the timeline (frames with notes). */
   markers?: number[];
+  /** The view to start in (default: the wipe when there are B frames). */
+  initialMode?: ViewMode;
 }) {
   const [dir, setDir] = useState(1);
   const [burnIn, setBurnIn] = useState(false);
   const [gain, setGain] = useState(1);
   const [index, setIndex] = useState(0);
   const [playing, setPlaying] = useState(false);
-  const [mode, setMode] = useState<ViewMode>(frames.some((f) => f.final) ? 'wipe' : 'rough');
+  const [mode, setMode] = useState<ViewMode>(initialMode ?? (frames.some((f) => f.final) ? 'wipe' : 'rough'));
+  const [exposure, setExposure] = useState(0);
+  const [display, setDisplay] = useState<Display>('srgb');
+  // Zoom relative to the fitted size (1 = fit) and pan in CSS pixels.
+  const [zoom, setZoom] = useState(1);
+  const [pan, setPan] = useState<[number, number]>([0, 0]);
+  const [fullscreen, setFullscreen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const panning = useRef<{ x: number; y: number; pan: [number, number] } | null>(null);
   const [wipe, setWipe] = useState(0.5);
   const [inPoint, setIn] = useState(0);
   const [outPoint, setOut] = useState(frames.length - 1);
@@ -108,7 +147,12 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
   }, [seekTo]);
 
   useEffect(() => { setIndex(0); setIn(0); setOut(frames.length - 1); setPlaying(false); }, [frames.length, frames[0]?.frame]);
-  useEffect(() => { if (frames[index]) onFrame?.(frames[index]!.frame); }, [index, frames]);
+  useEffect(() => { if (frames[index]) onFrame?.(frames[index]!.frame); onIndex?.(index); }, [index, frames]);
+  useEffect(() => {
+    const on = () => setFullscreen(document.fullscreenElement === root.current);
+    document.addEventListener('fullscreenchange', on);
+    return () => document.removeEventListener('fullscreenchange', on);
+  }, []);
 
   // Drawing: the wipe shows rough left of the line, final right of it.
   const draw = useCallback(() => {
@@ -133,6 +177,8 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
       g.fillStyle = '#fff';
       g.fillRect(x - 1, 0, 2, c.height);
     }
+    const lut = gradeLut(exposure, display);
+    if (lut) applyLut(g, c.width, c.height, lut);
     if (burnIn && frames[index]) {
       const text = `${frames[index]!.frame}  ${timecode(frames[index]!.frame, fps)}`;
       const size = Math.max(8, Math.round(c.height / 14));
@@ -149,8 +195,9 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
       gb.fillStyle = '#111';
       gb.fillRect(0, 0, b.width, b.height);
       if (ok(f)) gb.drawImage(f, 0, 0, b.width, b.height); else if (finalGone) drawMissing(gb, 0, b.width, b.height, 'final frame missing');
+      if (lut) applyLut(gb, b.width, b.height, lut);
     }
-  }, [index, mode, wipe, gain, burnIn, fps, frames, rough.loaded, final.loaded, rough.images, final.images, rough.failed, final.failed]);
+  }, [index, mode, wipe, gain, burnIn, exposure, display, fps, frames, rough.loaded, final.loaded, rough.images, final.images, rough.failed, final.failed]);
   useEffect(draw, [draw]);
 
   // Playback at the shot's frame rate, frame by frame (frames are never skipped while loaded).
@@ -197,14 +244,40 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
     else if (k === 'l') play(1);
     else if (k === 'i') setIn(Math.min(index, outPoint));
     else if (k === 'o') setOut(Math.max(index, inPoint));
+    else if (k === '+' || k === '=') zoomBy(2);
+    else if (k === '-') zoomBy(0.5);
+    else if (k === '0') fit();
+    else if (k === 'f') toggleFullscreen();
   };
   useEffect(() => {
     const on = (e: KeyboardEvent) => keys.current(e);
     addEventListener('keydown', on);
     return () => removeEventListener('keydown', on);
   }, []);
+  // Zoom: 1:1 shows one frame pixel per CSS pixel; the fitted width is the canvas's layout width.
+  const oneToOne = () => { const c = canvas.current; if (c?.clientWidth) { setZoom(c.width / c.clientWidth); setPan([0, 0]); } };
+  const zoomBy = (f: number) => setZoom((z) => Math.max(0.25, Math.min(32, z * f)));
+  const fit = () => { setZoom(1); setPan([0, 0]); };
+  const toggleFullscreen = () => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void root.current?.requestFullscreen().catch(() => undefined);
+  };
+  const startPan = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    if (!(e.button === 1 || e.shiftKey || (e.button === 0 && zoom > 1 && mode !== 'wipe'))) return false;
+    e.preventDefault();
+    e.currentTarget.setPointerCapture(e.pointerId);
+    panning.current = { x: e.clientX, y: e.clientY, pan };
+    return true;
+  };
+  const movePan = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    const p = panning.current;
+    if (!p) return false;
+    setPan([p.pan[0] + e.clientX - p.x, p.pan[1] + e.clientY - p.y]);
+    return true;
+  };
+  const stage = { transform: `translate(${pan[0]}px, ${pan[1]}px) scale(${zoom})` };
   const setWipeFrom = (e: React.PointerEvent<HTMLCanvasElement>) => {
-    if (mode !== 'wipe' || !(e.buttons & 1)) return;
+    if (mode !== 'wipe' || !(e.buttons & 1) || e.shiftKey) return;
     const r = e.currentTarget.getBoundingClientRect();
     setWipe(Math.max(0, Math.min(1, (e.clientX - r.left) / r.width)));
   };
@@ -212,17 +285,21 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
   const allLoaded = rough.loaded + final.loaded >= frames.filter((f) => f.rough).length + frames.filter((f) => f.final).length;
 
   return (
-    <div className="player" tabIndex={0} data-testid="player" data-frame={cur?.frame ?? ''} data-index={index}
+    <div ref={root} className="player" tabIndex={0} data-testid="player" data-frame={cur?.frame ?? ''} data-index={index} data-zoom={zoom.toFixed(3)} data-exposure={exposure} data-display={display} data-fullscreen={fullscreen ? '1' : '0'}
       data-playing={playing ? '1' : '0'} data-mode={mode} data-wipe={wipe.toFixed(3)} data-in={frames[inPoint]?.frame} data-out={frames[outPoint]?.frame} data-loaded={allLoaded ? '1' : '0'} data-dir={dir}>
       <div className={`screens ${mode === 'side' ? 'side' : ''}`}>
         <div className="screen">
-          <canvas ref={canvas} width={width} height={height} data-testid="player-canvas" onPointerDown={setWipeFrom} onPointerMove={setWipeFrom} />
+          <div className="stage" style={stage}>
+            <canvas ref={canvas} width={width} height={height} data-testid="player-canvas"
+              onPointerDown={(e) => { if (!startPan(e)) setWipeFrom(e); }} onPointerMove={(e) => { if (!movePan(e)) setWipeFrom(e); }}
+              onPointerUp={() => { panning.current = null; }} onAuxClick={(e) => e.preventDefault()} />
+            {overlay && cur && overlay(cur.frame)}
+          </div>
           {mode === 'side' && <span className="tag" data-testid="label-a">{labels[0]}</span>}
           {mode === 'wipe' && <><span className="tag" data-testid="label-a">{labels[0]}</span><span className="tag right" data-testid="label-b">{labels[1]}</span></>}
           {mode === 'diff' && <span className="tag">|{labels[0]} − {labels[1]}|{gain > 1 ? ` ×${gain}` : ''}</span>}
-          {overlay && cur && overlay(cur.frame)}
         </div>
-        {mode === 'side' && <div className="screen"><canvas ref={canvasB} width={width} height={height} data-testid="player-canvas-b" /><span className="tag" data-testid="label-b">{labels[1]}</span></div>}
+        {mode === 'side' && <div className="screen"><div className="stage" style={stage}><canvas ref={canvasB} width={width} height={height} data-testid="player-canvas-b" /></div><span className="tag" data-testid="label-b">{labels[1]}</span></div>}
       </div>
       <div className="transport">
         <button onClick={() => { setPlaying(false); setIndex(inPoint); }} title="to in point">«</button>
@@ -244,6 +321,17 @@ export function Player({ frames, fps, width, height, onFrame, overlay, labels = 
         </select>
         {mode === 'diff' && <label>gain <select value={gain} onChange={(e) => setGain(Number(e.target.value))} data-testid="diff-gain">{[1, 4, 16].map((x) => <option key={x} value={x}>×{x}</option>)}</select></label>}
         {mode === 'wipe' && <input type="range" min={0} max={1} step={0.01} value={wipe} onChange={(e) => setWipe(Number(e.target.value))} data-testid="wipe" title="wipe position" />}
+      </div>
+      <div className="transport view">
+        <button onClick={fit} data-testid="zoom-fit" title="fit the frame to the player (0)">fit</button>
+        <button onClick={oneToOne} data-testid="zoom-1to1" title="one frame pixel per screen pixel">1:1</button>
+        <button onClick={() => zoomBy(0.5)} data-testid="zoom-out" title="zoom out (-)">−</button>
+        <button onClick={() => zoomBy(2)} data-testid="zoom-in" title="zoom in (+); drag to pan when zoomed in, shift-drag in the wipe">+</button>
+        <span className="muted">{Math.round(zoom * 100)}% of fit</span>
+        <button onClick={toggleFullscreen} data-testid="fullscreen" title="fullscreen (F; Esc leaves)">{fullscreen ? 'leave fullscreen' : '⛶ fullscreen'}</button>
+        <label title="exposure in stops, applied in linear light to the displayed pixels">exposure <input type="range" min={-4} max={4} step={0.5} value={exposure} onChange={(e) => setExposure(Number(e.target.value))} data-testid="exposure" /> {exposure > 0 ? '+' : ''}{exposure} EV</label>
+        {exposure !== 0 && <button onClick={() => setExposure(0)} data-testid="exposure-reset">0 EV</button>}
+        <label>display <select value={display} onChange={(e) => setDisplay(e.target.value as Display)} data-testid="display">{DISPLAYS.map(([d, label]) => <option key={d} value={d}>{label}</option>)}</select></label>
       </div>
       {(rough.failed.size > 0 || final.failed.size > 0) && (
         <div className="frame-missing" data-testid="frames-missing">

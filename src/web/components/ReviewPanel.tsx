@@ -2,8 +2,9 @@
 import { useEffect, useState } from 'react';
 import { api, useApi } from '../api';
 import { can, useMe } from '../App';
+import { AnnotationTools, type Annotations } from './Annotation';
 
-export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion, onChanged, onSeek, onNoteFrames }: {
+export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion, onChanged, onSeek, onNoteFrames, ann }: {
   shot: string; versionId: number; frame: number; refreshKey: number; onOpenVersion: (id: number) => void;
   /** A verdict changed: the version menu's labels are reloaded. */
   onChanged?: () => void;
@@ -11,6 +12,8 @@ export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion,
   onSeek?: (frame: number) => void;
   /** The frames that have notes (timeline markers). */
   onNoteFrames?: (frames: number[]) => void;
+  /** Drawn annotations: the notes' drawings go to the player, the draft goes out with the next note. */
+  ann?: Annotations;
 }) {
   const me = useMe();
   const base = `/api/shots/${encodeURIComponent(shot)}/versions/${versionId}/reviews`;
@@ -23,15 +26,21 @@ export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion,
     const t = setInterval(reload, 2000);
     return () => clearInterval(t);
   }, [waiting]);
-  useEffect(() => { onNoteFrames?.([...new Set((data?.notes ?? []).filter((n) => n.frame !== null).map((n) => n.frame as number))]); }, [data]);
+  useEffect(() => {
+    onNoteFrames?.([...new Set((data?.notes ?? []).filter((n) => n.frame !== null).map((n) => n.frame as number))]);
+    ann?.setNotes(data?.notes ?? []);
+  }, [data]);
+  const draft = ann?.draft.length ? ann.draft : null;
   const [note, setNote] = useState('');
   const [thisFrame, setThisFrame] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const send = async (verdict: string | null) => {
     setError(null);
     try {
-      await api(base, { body: { note, verdict, frame: thisFrame ? frame : null } });
+      // A drawing is a note on the frame it was drawn on.
+      await api(base, { body: { note, verdict, frame: draft ? ann!.draftFrame : thisFrame ? frame : null, ...(draft ? { drawing: { shapes: draft } } : {}) } });
       setNote('');
+      if (draft) { ann!.setDraft([], null); ann!.setActive(false); }
       reload();
       if (verdict) onChanged?.();
     } catch (e) { setError((e as Error).message); }
@@ -44,22 +53,25 @@ export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion,
   return (
     <section className="review" data-testid="review">
       <h3>Review {verdict && <span className={`badge ${verdict}`} data-testid="verdict">{verdict === 'approved' ? 'approved' : 'needs work'}</span>}</h3>
-      <textarea placeholder={thisFrame ? `Note on frame ${frame}` : 'Note on this version'} value={note} onChange={(e) => setNote(e.target.value)} data-testid="note-text" />
+      {ann && can(me, 'artist') && <AnnotationTools ann={ann} frame={frame} />}
+      <textarea placeholder={draft ? `Note with the drawing on frame ${ann!.draftFrame}` : thisFrame ? `Note on frame ${frame}` : 'Note on this version'} value={note} onChange={(e) => setNote(e.target.value)} data-testid="note-text" />
       <div className="row">
         <label><input type="checkbox" checked={thisFrame} onChange={(e) => setThisFrame(e.target.checked)} data-testid="note-frame" /> frame {frame} only</label>
-        <button onClick={() => send(null)} disabled={!note.trim() || !can(me, 'artist')} data-testid="add-note">Add note</button>
+        <button onClick={() => send(null)} disabled={(!note.trim() && !draft) || !can(me, 'artist')} data-testid="add-note">{draft ? 'Add note with drawing' : 'Add note'}</button>
         {can(me, 'supervisor') && <>
           <button className="approve" onClick={() => send('approved')} data-testid="approve">Approve</button>
           <button className="needs-work" onClick={() => send('needs_work')} data-testid="needs-work">Needs work</button>
         </>}
       </div>
-      {error && <p className="error">{error}</p>}
+      {error && <p className="error" data-testid="review-error">{error}</p>}
+      <p className="exports">export notes: <a href={base.replace(/reviews$/, 'notes.csv')} download data-testid="export-csv">CSV</a> · <a href={base.replace(/reviews$/, 'notes.pdf')} download data-testid="export-pdf">PDF contact sheet</a></p>
       <ul className="notes" data-testid="notes">
         {(data?.notes ?? []).slice().reverse().map((n) => (
           <li key={n.id} className={n.frame !== null ? 'seekable' : ''} data-testid={n.frame !== null ? 'frame-note' : undefined}
             onClick={n.frame !== null ? () => onSeek?.(n.frame) : undefined} title={n.frame !== null ? `go to frame ${n.frame}` : undefined}>
             {n.verdict && <span className={`badge ${n.verdict}`}>{n.verdict === 'approved' ? 'approved' : 'needs work'}</span>}
             {n.frame !== null && <span className="badge frame">frame {n.frame}</span>}
+            {n.drawing && <span className="badge drawn" title="a drawing on the frame" data-testid="note-drawn">✎ {n.drawing.shapes.length}</span>}
             <span className="note-text">{n.note}</span>
             <small>{n.author} ({n.role}) · {new Date(n.createdAt).toLocaleString()}</small>
           </li>

@@ -7,6 +7,7 @@ import { Player, type PlayerFrame } from '../components/Player';
 import { LinePlot } from '../components/LinePlot';
 import { ReviewPanel } from '../components/ReviewPanel';
 import { MaskPainter } from '../components/MaskPainter';
+import { AnnotationLayer, useAnnotations } from '../components/Annotation';
 
 const go = (shot: string, version?: number) => { location.hash = `#/shots/${encodeURIComponent(shot)}${version ? `/${version}` : ''}`; };
 
@@ -51,6 +52,7 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
   const [compare, setCompare] = useState('');
   const [seekTo, setSeekTo] = useState<{ frame: number } | null>(null);
   const [noteFrames, setNoteFrames] = useState<number[]>([]);
+  const ann = useAnnotations();
   const cmp = useCompare(name, compare);
   const { data: loaded, error, reload: reloadShot } = useApi<any>(`/api/shots/${encodeURIComponent(name)}`, [jobsFinished]);
   const shot = loaded?.name === name ? loaded : null;
@@ -121,7 +123,8 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
       </div>
       {vid !== null && !known && <p className="error" data-testid="version-error">{versionError ?? `shot ${name} has no version ${vid}`} — pick one of its versions above.</p>}
       {frames.length > 0 && (!vid || (v && known)) && (
-        <Player key={`${name}-${vid}`} frames={frames} fps={shot.fps} width={w} height={h} onFrame={setFrame} labels={[aLabel, bLabel]} seekTo={seekTo} markers={noteFrames} />
+        <Player key={`${name}-${vid}`} frames={frames} fps={shot.fps} width={w} height={h} onFrame={setFrame} labels={[aLabel, bLabel]} seekTo={seekTo} markers={noteFrames}
+          overlay={(f) => <AnnotationLayer frame={f} ann={ann} />} />
       )}
       <div className="coherence">
         <h4>Temporal coherence (warp error per frame)</h4>
@@ -132,7 +135,7 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
       {vid && v && known && (
         <div className="row review-row">
           <ReviewPanel shot={name} versionId={vid} frame={frame} refreshKey={refresh} onOpenVersion={(id) => go(name, id)} onChanged={reloadShot}
-            onSeek={(f) => setSeekTo({ frame: f })} onNoteFrames={setNoteFrames} />
+            onSeek={(f) => setSeekTo({ frame: f })} onNoteFrames={setNoteFrames} ann={ann} />
           <section className="refine-box">
             <h3>Local re-render</h3>
             <p className="muted">Paint over frame {frame} where the look should be re-rendered; it arrives as a new version.</p>
