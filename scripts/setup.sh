@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 # temporary directory; a studio's single machine never needs them running.
 # libopenexr-dev, libopencolorio-dev: EXR in and out and colour management (the atelier_image addon);
 # openexr, openimageio-tools: exrheader and oiiotool, with which the tests write and check EXR files.
+# fonts-dejavu-core: the font of movie burn-ins (ffmpeg's drawtext needs a font file; nothing is downloaded).
 PKGS=(libtorch-dev libopenblas0-pthread libopencv-dev ffmpeg python3 make g++ pkg-config chromium redis-server postgresql
-  libopenexr-dev libopencolorio-dev openexr openimageio-tools)
+  libopenexr-dev libopencolorio-dev openexr openimageio-tools fonts-dejavu-core)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

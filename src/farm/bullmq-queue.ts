@@ -17,6 +17,7 @@ import { JOB_KINDS, type JobKind } from '../jobs/kinds.js';
 import { bullConnection, farmKeys, type FarmConnection } from './connection.js';
 import { planChunks } from '../jobs/chunks.js';
 import { DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from '../render/coherence.js';
+import { MOVIE_CODECS, type MovieCodec } from '../render/movie.js';
 import { farmRenderSpec, type ChunkRenderOptions, type RenderChunkInput, type RenderChunkResult, type RenderFinishInput } from '../jobs/render-chunks.js';
 import { describeRender, type RenderDescription } from '../render/render-description.js';
 import { renderRequestOf, type RenderShotInput } from '../jobs/run-jobs.js';
@@ -52,7 +53,10 @@ export interface FarmRenderSpec {
   bits?: 8 | 16;
   coherence?: CoherenceOptions | null;
   movie?: boolean;
-  codec?: 'h264' | 'prores';
+  /** Any codec of the movie writer (render/movie.ts), as a local render's movie. */
+  codec?: MovieCodec;
+  /** Burn the shot, version, frame and timecode into the movie. */
+  burnIn?: boolean;
   /** Frames per chunk (default: the queue's). */
   chunk?: number;
   /** BullMQ priority: 1 is served first; default 1000. Chunks inherit their render's. */
@@ -191,6 +195,7 @@ export class BullMQQueue implements JobQueue {
     if (this.closed) throw new Error('the job queue is closed');
     if (this.redis.status !== 'ready') await this.reach('submitting a render', () => this.redis.ping());
     if (!Number.isInteger(s.modelVersion) || s.modelVersion < 1) throw new Error('a farm render needs a model version number (workers load the model by its version)');
+    if (s.codec !== undefined && !MOVIE_CODECS.includes(s.codec)) throw new Error(`movie codec must be one of ${MOVIE_CODECS.join(', ')}, got ${String(s.codec)}`);
     const coherence = s.coherence === undefined ? DEFAULT_COHERENCE : s.coherence;
     const plan = planChunks(s.range, s.chunk ?? (this.o.chunk || 8), preRoll(coherence ?? { ...DEFAULT_COHERENCE, window: 0 }), s.shotStart);
     if (s.priority !== undefined && (!Number.isInteger(s.priority) || s.priority < 1 || s.priority > 2097152)) throw new Error(`priority must be a whole number 1..2097152 (1 runs first), got ${s.priority}`);
@@ -199,7 +204,7 @@ export class BullMQQueue implements JobQueue {
     const title = s.title ?? `render ${s.shot} ${s.range[0]}-${s.range[1]} with model #${s.modelVersion}`;
     const finish: RenderFinishInput = {
       productionDir: s.productionDir, shot: s.shot, modelVersion: s.modelVersion, outDir: s.outDir, range: s.range,
-      bits: s.bits ?? 8, coherence, movie: s.movie ?? true, codec: s.codec ?? 'h264', ...(s.render ? { render: s.render } : {}),
+      bits: s.bits ?? 8, coherence, movie: s.movie ?? true, codec: s.codec ?? 'h264', ...(s.burnIn ? { burnIn: true } : {}), ...(s.render ? { render: s.render } : {}),
     };
     const opts = this.jobOptions(s.priority);
     const node: FlowJob = {

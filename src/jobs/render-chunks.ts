@@ -111,6 +111,8 @@ export interface RenderChunkResult {
 export interface RenderFinishInput extends FarmRender {
   movie: boolean;
   codec?: MovieCodec;
+  /** Burn-ins on the movie (shot, version, frame, timecode). */
+  burnIn?: boolean;
   /** Filled in by the worker: the chunk jobs' results (BullMQ children values). */
   childResults?: Record<string, RenderChunkResult>;
 }
@@ -232,7 +234,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
     if (input.movie) {
       ctx.progress({ progress: 0.1, message: 'writing the preview movie' });
       const m = await writeShotMovie(outDir, shot, {
-        codec: input.codec ?? 'h264', format, colour: await productionColour(prod),
+        codec: input.codec ?? 'h264', burnIn: !!input.burnIn, format, colour: await productionColour(prod),
         onProgress: (done, total) => ctx.progress({ progress: 0.1 + 0.9 * done / total, message: `movie frame ${done}/${total}` }),
       });
       if (m.written) movie = relative(prod.dir, m.movie.path);

@@ -1,6 +1,7 @@
 // Preview movies from a numbered PNG sequence with Debian's ffmpeg: H.264 MP4 (libx264, yuv420p,
 // CRF 18) for dailies and review links, ProRes 422 HQ .mov for editorial, or ProRes 4444 .mov
-// with alpha for compositing; a start timecode (the shot's) is written into the movie. ffmpeg runs as a child
+// with alpha for compositing; a start timecode (the shot's) is written into the movie, and optional
+// burn-ins (shot, version, frame, timecode: burn-in.ts) are drawn on the picture. ffmpeg runs as a child
 // process with an argument array (never a shell string). It writes a temp file next to the target,
 // renamed over it only when ffmpeg succeeded (-xerror: a frame that fails to decode fails the
 // encode instead of being skipped), so no half-written movie ever has the final name.
@@ -11,9 +12,11 @@ import { tempPathFor } from '../util/atomic.js';
 import { parseSequencePattern, findSequenceFrames, formatFrames } from '../store/sequence-pattern.js';
 import { probeVideo } from '../store/ffmpeg.js';
 import { parseTimecode, formatTimecode } from '../store/timecode.js';
+import { burnInFilters, type BurnIn } from './burn-in.js';
 
 export type MovieCodec = 'h264' | 'prores' | 'prores4444';
-const CODECS: readonly MovieCodec[] = ['h264', 'prores', 'prores4444'];
+/** Every codec the movie writer has (local renders, the farm's finish job and the dailies alike). */
+export const MOVIE_CODECS: readonly MovieCodec[] = ['h264', 'prores', 'prores4444'];
 
 export interface MovieOptions {
   /** Frames per second (default 24). */
@@ -27,6 +30,8 @@ export interface MovieOptions {
   crf?: number;
   /** First and last frame numbers (inclusive); default the first and last frame found. */
   range?: [number, number];
+  /** Burn the shot, version, frame number and timecode into the picture (dailies); default none. */
+  burnIn?: BurnIn | null;
   /** Called with ffmpeg's progress (frames encoded so far, of the total). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -73,7 +78,7 @@ export async function writeMovie(pattern: string, output: string, o: MovieOption
   if (!(fps > 0) || !Number.isFinite(fps)) throw new RangeError(`fps must be a positive number, got ${fps}`);
   const target = resolve(output);
   const codec: MovieCodec = o.codec ?? (/\.mov$/i.test(target) ? 'prores' : 'h264');
-  if (!CODECS.includes(codec)) throw new RangeError(`codec must be one of ${CODECS.join(', ')}, got ${String(codec)}`);
+  if (!MOVIE_CODECS.includes(codec)) throw new RangeError(`codec must be one of ${MOVIE_CODECS.join(', ')}, got ${String(codec)}`);
   if (codec !== 'h264' && !/\.mov$/i.test(target)) throw new RangeError(`${codec} is written as QuickTime: the output must end in .mov, got ${target}`);
   const timecode = o.timecode ? formatTimecode(parseTimecode(o.timecode, fps)) : null;
   const ntsc = Math.abs(fps - 30000 / 1001) < 0.01 || Math.abs(fps - 60000 / 1001) < 0.01;
@@ -103,6 +108,8 @@ export async function writeMovie(pattern: string, output: string, o: MovieOption
   }
   const [w, h] = size!;
   if (w < 2 || h < 2) throw new Error(`${pattern}: frames of ${w}x${h} are too small for a movie`);
+  // Drawn after the colour conversion: pixels outside the burn-in band are those of a movie without.
+  const burnIn = o.burnIn ? burnInFilters(o.burnIn, { height: h - (h % 2), firstFrame: first, fps, timecode }) : [];
 
   mkdirSync(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
@@ -110,7 +117,7 @@ export async function writeMovie(pattern: string, output: string, o: MovieOption
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-xerror', '-progress', 'pipe:1', '-y',
     '-f', 'image2', '-framerate', String(fps), '-start_number', String(first), '-i', ffmpegPattern(seq.dir, seq.prefix, seq.suffix, seq.padding),
     '-frames:v', String(count),
-    '-vf', 'crop=trunc(iw/2)*2:trunc(ih/2)*2,scale=out_color_matrix=bt709:out_range=tv',
+    '-vf', ['crop=trunc(iw/2)*2:trunc(ih/2)*2,scale=out_color_matrix=bt709:out_range=tv', ...burnIn].join(','),
     '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv',
     ...(timecode ? ['-timecode', timecode] : []),
     ...codecArgs(codec, crf), tmp,

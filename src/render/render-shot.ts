@@ -4,7 +4,7 @@
 // written are kept), a coherence.json of per-frame warping errors next to the frames, and large
 // frames through the generator in tiles (see stylize.ts). writeShotMovie makes the preview movie
 // of a complete version folder.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { ColourContext } from '../data/colour.js';
 import { productionColour } from '../store/colour-settings.js';
@@ -246,8 +246,9 @@ export type ShotMovie = { written: true; movie: MovieResult } | { written: false
  * timecode, only when the folder holds them all (a render
  * of a sub-range leaves the folder incomplete until the other ranges are rendered into it). EXR
  * frames are encoded from PNG copies in the image colour space (movie-frames.ts; needs `colour`).
+ * burnIn: the shot, the version (the folder's name), frame and timecode drawn on the picture.
  */
-export async function writeShotMovie(outDir: string, shot: { name: string; range: [number, number]; fps: number; timecode?: string | null }, o: { codec?: MovieCodec; format?: RenderFormat; colour?: ColourContext; onProgress?: (done: number, total: number) => void } = {}): Promise<ShotMovie> {
+export async function writeShotMovie(outDir: string, shot: { name: string; range: [number, number]; fps: number; timecode?: string | null }, o: { codec?: MovieCodec; format?: RenderFormat; colour?: ColourContext; burnIn?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<ShotMovie> {
   const format = o.format ?? 'png';
   const missing = missingFrames(outDir, shot.name, shot.range, format);
   if (missing.length) return { written: false, missing };
@@ -257,6 +258,7 @@ export async function writeShotMovie(outDir: string, shot: { name: string; range
   try {
     const movie = await writeMovie(join(pngDir, `${shot.name}.####.png`), join(outDir, `${shot.name}.${codec === 'h264' ? 'mp4' : 'mov'}`), {
       fps: shot.fps, codec, range: shot.range, timecode: shot.timecode ?? null, onProgress: o.onProgress,
+      burnIn: o.burnIn ? { shot: shot.name, version: basename(outDir) } : null,
     });
     return { written: true, movie };
   } finally {

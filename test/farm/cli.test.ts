@@ -7,7 +7,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeFixture } from '../server/fixture.js';
-import { makeFarmFixture } from './redis.js';
+import { makeFarmFixture, startRedis, startWorker, stopWorker, HAVE_REDIS, NO_REDIS } from './redis.js';
+import { burnInBand } from '../../src/render/burn-in.js';
 import { buildServer } from '../../src/server/app.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -25,6 +26,8 @@ test('bad farm input: clear errors, nothing queued', () => {
   assert.match(r.stderr, /--farm needs a model version number/);
   r = atelier('render', 'sh010', '--production', fx.dir, '--farm', '--queue', 'redis://127.0.0.1:1', '--model', '1', '--tile', '10');
   assert.match(r.stderr, /--tile must be 0 \(never tile\) or at least 64 pixels/, 'tiling flags are read on the farm path too');
+  r = atelier('render', 'sh010', '--production', fx.dir, '--farm', '--queue', 'redis://127.0.0.1:1', '--model', '1', '--prores', '--prores4444');
+  assert.match(r.stderr, /--prores and --prores4444 each choose the movie codec: give one/);
   r = atelier('farm', 'status', '--production', fx.dir, '--queue', 'redis://127.0.0.1:1');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /cannot reach the farm's Redis at 127\.0\.0\.1:1 \(1 s\); is redis-server running there\?/);
@@ -59,4 +62,39 @@ test('a render refused after its version folder was claimed gives the folder bac
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(versions(), [...before, 'v001'].sort(), 'the next render takes the first number');
   } finally { await ff.prod.close(); }
+});
+
+test('render --farm --prores4444 --burn-in: the farm writes every codec the local render does, with burn-ins', { skip: !HAVE_REDIS && NO_REDIS }, async () => {
+  const ff = await makeFarmFixture(4, 64);
+  const redis = await startRedis();
+  const worker = await startWorker(redis.url, ff.dir);
+  try {
+    const run = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [MAIN, 'render', 'sh1', '--production', ff.dir, '--model', String(ff.modelVersion), '--json', ...args], { encoding: 'utf8', env: { ...process.env, ATELIER_QUEUE: '' } });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { movie: string | null; outDir?: string; dir?: string };
+    };
+    const farm = run('--farm', '--queue', redis.url, '--prores4444', '--burn-in');
+    const local = run('--prores4444');
+    const movies = [farm.movie, local.movie].map((m) => (m!.startsWith('/') ? m! : join(ff.dir, m!)));
+    for (const m of movies) {
+      assert.ok(m.endsWith('.mov') && existsSync(m), m);
+      const p = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,profile,pix_fmt', '-of', 'default=nw=1', m], { encoding: 'utf8' }).stdout;
+      assert.match(p, /codec_name=prores/);
+      assert.match(p, /profile=4444/);
+      assert.match(p, /pix_fmt=yuva444p/);
+    }
+    // The farm's movie carries the burn-in band (a dark band at the bottom), the local one not;
+    // above the band they are the same frames (ProRes is lossy: equal within a few levels).
+    const luma = (m: string) => spawnSync('ffmpeg', ['-v', 'error', '-i', m, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 24 }).stdout;
+    const [a, b] = movies.map(luma) as [Buffer, Buffer];
+    const band = burnInBand(64);
+    const mean = (buf: Buffer, y0: number, y1: number) => { let t = 0; for (let i = y0 * 64; i < y1 * 64; i++) t += buf[i]!; return t / ((y1 - y0) * 64); };
+    assert.ok(Math.abs(mean(a, 0, 64 - band) - mean(b, 0, 64 - band)) < 2, 'the same picture above the band');
+    assert.ok(mean(a, 64 - band, 64) < mean(b, 64 - band, 64) - 10, `the band is darkened on the farm's movie (${mean(a, 64 - band, 64)} vs ${mean(b, 64 - band, 64)})`);
+  } finally {
+    await stopWorker(worker);
+    await redis.stop();
+    await ff.prod.close();
+  }
 });

@@ -15,6 +15,7 @@ import { printResult } from '../output.js';
 import { queueFromOptions, queueNameFor } from '../../farm/connection.js';
 import { BullMQQueue } from '../../farm/bullmq-queue.js';
 import { farmRenderSpec, type RenderFinishResult } from '../../jobs/render-chunks.js';
+import type { MovieCodec } from '../../render/movie.js';
 
 export interface FarmRenderCliOptions extends UpscaleFlags, TilingFlags {
   production?: string;
@@ -30,7 +31,9 @@ export interface FarmRenderCliOptions extends UpscaleFlags, TilingFlags {
   colorSpace?: string;
   matte?: string;
   movie: boolean;
-  prores?: boolean;
+  /** The movie's codec (movie-options.ts; default H.264). */
+  codec?: MovieCodec;
+  burnIn?: boolean;
   queue?: string;
   chunk?: number;
   priority?: number;
@@ -66,7 +69,7 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
     mkdirSync(resolve(prod.dir, d.outDir), { recursive: true });
     spec = {
       createdBy: `cli:${process.env.USER ?? 'user'}`, productionDir: prod.dir, ...farmRenderSpec(d),
-      movie: o.movie, codec: o.prores ? 'prores' as const : 'h264' as const, chunk: o.chunk ?? 8, priority: o.priority,
+      movie: o.movie, codec: o.codec ?? 'h264', ...(o.burnIn ? { burnIn: true } : {}), chunk: o.chunk ?? 8, priority: o.priority,
     };
   } finally { await prod.close(); }
 

@@ -5,6 +5,7 @@ import { printResult } from '../output.js';
 import { ProgressBar, fmt } from '../progress.js';
 import { common, integer, withProduction, type CommonOpts } from './store-common.js';
 import { describeRender, renderOptionsOf } from '../../render/render-description.js';
+import { movieCodecFromFlags } from './movie-options.js';
 import { renderShotFrames, writeShotMovie } from '../../render/render-shot.js';
 import { formatFrames } from '../../store/sequence-pattern.js';
 import { DEFAULT_COHERENCE } from '../../render/coherence.js';
@@ -34,7 +35,8 @@ export function registerRender(program: Command): void {
     .option('--no-movie', 'do not write the preview movie')
     .option('--quality <q>', 'preview (the look model) or final (+ the production\'s brush strokes from its painted pairs, slower)', 'preview')
     .option('--prores', 'preview movie as ProRes 422 HQ (<shot>.mov) instead of H.264 (<shot>.mp4)')
-    .option('--prores4444', 'movie as ProRes 4444 with the frames\' alpha (<shot>.mov; with --format exr)')
+    .option('--prores4444', 'movie as ProRes 4444 with the frames\' alpha (<shot>.mov; with --format exr or --matte)')
+    .option('--burn-in', 'burn the shot, version, frame number and timecode into the movie\'s picture (dailies)')
     .option('--farm', 'render on the farm: frame-range chunks as jobs for `atelier worker`s (needs --queue)')
     .option('--queue <url>', 'with --farm: the farm\'s Redis, redis://host:port (default: $ATELIER_QUEUE)')
     .option('--chunk <n>', 'with --farm: frames per chunk (default 8)', integer)
@@ -56,17 +58,16 @@ Examples:
   atelier render sq010_sh020 --format exr --color-space 'Linear Rec.709 (sRGB)'
   atelier render sq010_sh020 --format exr --matte char_matte --prores4444
   atelier render sq010_sh020 --model 7 --farm --chunk 8 --queue redis://farm:6379`)
-    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; format: string; colorSpace?: string; matte?: string; movie: boolean; prores?: boolean; prores4444?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags & UpscaleFlags) => {
+    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; format: string; colorSpace?: string; matte?: string; movie: boolean; prores?: boolean; prores4444?: boolean; burnIn?: boolean; quality: 'preview' | 'final'; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags & UpscaleFlags) => {
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       if (o.format !== 'png' && o.format !== 'exr') throw new Error(`--format must be png or exr, got ${o.format}`);
       if (o.format === 'exr' && o.bits !== '8') throw new Error('--bits sets the PNG depth; EXR frames are half float (leave --bits out)');
       if (o.format === 'png' && o.colorSpace !== undefined) throw new Error('--color-space goes with --format exr (PNG frames are written in the production\'s image_color_space)');
       if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
-      if (o.prores && o.prores4444) throw new Error('--prores and --prores4444 each choose the movie codec: give one');
-      if (o.farm && o.prores4444) throw new Error('--prores4444 is not available with --farm yet (the farm writes H.264 or ProRes 422 HQ movies)');
+      const codec = movieCodecFromFlags(o);
       if (o.farm) {
         const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
-        return renderOnFarm(shot, { ...o, bits: o.bits, format: o.format, range });
+        return renderOnFarm(shot, { ...o, bits: o.bits, format: o.format, range, codec });
       }
       const coherence = coherenceFromFlags(o); // bad flags fail before any work
       const upscale = upscaleFromFlags(o);
@@ -97,7 +98,7 @@ Examples:
             const info = await prod.shot(shot);
             const mbar = new ProgressBar('movie', 1, process.stderr, 'frame');
             const m = await writeShotMovie(outDir, info, {
-              codec: o.prores4444 ? 'prores4444' : o.prores ? 'prores' : 'h264', format: d.format, colour: await productionColour(prod),
+              codec, burnIn: !!o.burnIn, format: d.format, colour: await productionColour(prod),
               onProgress: (done, total) => { mbar.total = total; if (!o.json) mbar.update(done); },
             });
             if (m.written) {
