@@ -5,12 +5,12 @@
 import { resolve } from 'node:path';
 import { releaseIfEmpty } from '../render/version-dir.js';
 import type { JobContext } from '../engine/worker.js';
-import { openProduction } from '../store/index.js';
+import { openProduction, type Production } from '../store/index.js';
 import { productionColour } from '../store/colour-settings.js';
 import { runTrainLook } from './train-look.js';
 import { runTrainUpscale } from './train-upscale.js';
 import type { UpscaleTrainEvent } from '../models/upscale/index.js';
-import { describeRender, renderOptionsOf, type RenderQuality, type RenderRequest } from '../render/render-description.js';
+import { describeRender, renderOptionsOf, type RenderDescription, type RenderQuality, type RenderRequest } from '../render/render-description.js';
 import type { CoherenceOptions } from '../render/coherence.js';
 import type { StrokeOptions } from '../synth/stroke-sequence.js';
 import type { TilingOptions } from '../models/look/stylize.js';
@@ -69,6 +69,19 @@ export function renderRequestOf(i: RenderShotInput, versionsOnly: boolean): Rend
     shot: i.shot, range: i.range, model: i.modelVersion !== undefined ? String(i.modelVersion) : undefined, bits: i.bits, format: i.format, colorSpace: i.colorSpace,
     coherence: i.coherence, quality: i.quality, strokes: i.strokes, tiling: i.tiling, upscale: i.upscale, outDir: i.outDir, versionsOnly,
   };
+}
+
+/**
+ * Runs the render description's checks on a render job's input (shot, range, model, passes, format
+ * and colour space, upscaler) without claiming a version: the dailies refuse a bad request before
+ * queueing it. Returns the description without its folder.
+ */
+export async function checkRenderShotInput(prod: Production, input: RenderShotInput): Promise<Omit<RenderDescription, 'outDir'>> {
+  // An output folder given: describeRender claims nothing (the job claims its version when it runs).
+  const { description, model } = await describeRender(prod, { ...renderRequestOf(input, true), outDir: prod.dir });
+  model.generator.dispose();
+  const { outDir: _, ...checked } = description;
+  return checked;
 }
 
 export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {

@@ -6,7 +6,7 @@ import { audit } from '../audit.js';
 import { defineRoutes, type ServerContext } from '../route.js';
 import { roleAtLeast } from '../auth.js';
 import type { JobEvent } from '../jobs/queue.js';
-import { SHOT_NAME } from './shots.js';
+import { RENDER_BODY, renderInputOf, checkRenderInput, type RenderBody } from '../render-request.js';
 
 const jobIdParam = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } };
 
@@ -76,18 +76,22 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     {
-      method: 'POST', url: '/api/jobs/render', summary: 'Render a shot (or a frame range) through a look model; the frames arrive as a new version', tag: 'jobs', role: 'artist',
-      body: { type: 'object', additionalProperties: false, required: ['shot', 'modelVersion'], properties: { shot: SHOT_NAME, modelVersion: { type: 'integer', minimum: 1 }, frameStart: { type: 'integer' }, frameEnd: { type: 'integer' }, priority: { type: 'integer', minimum: 1, maximum: 2097152, description: 'on a farm: 1 runs first (default 1000)' } } },
+      method: 'POST', url: '/api/jobs/render', summary: 'Render a shot (or a frame range) through a look model with every option `atelier render` has; the frames arrive as a new version', tag: 'jobs', role: 'artist',
+      body: RENDER_BODY,
       handler: async (req, reply, c) => {
-        const b = req.body as { shot: string; modelVersion: number; frameStart?: number; frameEnd?: number; priority?: number };
+        const b = req.body as RenderBody;
         const shot = await c.prod.shot(b.shot);
-        const m = await getModelVersion(c.prod, b.modelVersion);
-        if (!m.kind.startsWith('look')) throw badRequest(`model version #${m.id} is a ${m.kind} model, not a look model`);
-        const range: [number, number] = [b.frameStart ?? shot.range[0], b.frameEnd ?? shot.range[1]];
-        if (range[0] > range[1] || range[0] < shot.range[0] || range[1] > shot.range[1]) throw badRequest(`frame range ${range[0]}-${range[1]} is outside shot ${shot.name} (${shot.range[0]}-${shot.range[1]})`);
+        if (b.modelVersion !== undefined) {
+          const m = await getModelVersion(c.prod, b.modelVersion);
+          if (!m.kind.startsWith('look')) throw badRequest(`model version #${m.id} is a ${m.kind} model, not a look model`);
+        }
+        const input = renderInputOf(c.prod.dir, shot.range, b);
+        // The render description's checks, as the CLI runs them, before anything is queued.
+        const d = await checkRenderInput(c.prod, input);
+        const model = d.modelVersion !== null ? `model #${d.modelVersion}` : 'its keyframe model';
         const job = await c.queue.submit({
-          kind: 'render-shot', title: `render ${shot.name} ${range[0]}-${range[1]} with model #${m.id}`,
-          input: { productionDir: c.prod.dir, shot: shot.name, modelVersion: m.id, range, shotRange: shot.range, ...(b.priority ? { priority: b.priority } : {}) }, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
+          kind: 'render-shot', title: `render ${shot.name} ${d.range[0]}-${d.range[1]} with ${model}${d.quality === 'final' ? ' (final)' : ''}`,
+          input: { ...input, modelVersion: d.modelVersion ?? undefined } as unknown as Record<string, unknown>, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
         });
         await audit(c.db, req, { action: 'job', target: `job ${job.id}`, detail: { kind: job.kind, title: job.title } });
         void reply.status(202);
