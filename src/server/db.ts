@@ -20,7 +20,7 @@ export interface ServerTokensTable {
 export interface ReviewNotesTable {
   id: Generated<number>;
   shot: string;
-  version_id: number;           // a shot version (see routes/shots.ts): the first render id of the version
+  version_id: number;           // a shot version: shot_versions.id in the production (store/shot-versions.ts)
   frame: number | null;         // null: the whole version
   verdict: string | null;       // approved | needs_work | null (a plain note)
   note: string;
