@@ -28,6 +28,7 @@ import { metaRoutes } from './routes/meta.js';
 import { auditRoutes } from './routes/audit.js';
 import { exportRoutes } from './routes/exports.js';
 import { playlistRoutes } from './routes/playlists.js';
+import { displayRoutes } from './routes/display.js';
 import { nowIso } from '../store/time.js';
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -141,6 +142,7 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
   auditRoutes(app, ctx);
   exportRoutes(app, ctx);
   playlistRoutes(app, ctx);
+  displayRoutes(app, ctx);
 
   const webDir = o.webDir === undefined ? DEFAULT_WEB_DIR : o.webDir;
   if (webDir && existsSync(webDir)) {

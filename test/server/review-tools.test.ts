@@ -248,3 +248,40 @@ test('playlists: supervisors make and edit them, viewers read them, each shot wi
   const audited = (await srv.ctx.db.selectFrom('server_audit').select('action').where('action', 'like', 'playlist%').execute()).map((r) => r.action);
   assert.deepEqual(audited, ['playlist', 'playlist', 'playlist-delete']);
 });
+
+test('display transforms: the production OCIO config\'s views, each baked into a 3D LUT from the frames\' colour space', async () => {
+  const d = (await inject('GET', '/api/display', fx.tokens.viewer)).json();
+  assert.equal(d.config, 'built-in');
+  assert.equal(d.imageColorSpace, 'sRGB - Texture');
+  for (const v of [{ display: 'sRGB - Display', view: 'Standard' }, { display: 'Rec.1886 Rec.709 - Display', view: 'Standard' }]) assert.ok(d.views.some((x: typeof v) => x.display === v.display && x.view === v.view), JSON.stringify(v));
+  const lut = async (display: string, view: string) => {
+    const r = await inject('GET', `/api/display/lut?display=${encodeURIComponent(display)}&view=${encodeURIComponent(view)}`, fx.tokens.viewer);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.headers['content-type'], 'application/octet-stream');
+    const size = Number(r.headers['x-atelier-lut-size']);
+    assert.equal(r.rawPayload.length, size ** 3 * 3);
+    return { size, data: r.rawPayload };
+  };
+  // sRGB texture values shown on an sRGB display are themselves.
+  const srgb = await lut('sRGB - Display', 'Standard');
+  let worst = 0;
+  for (let i = 0; i < srgb.size ** 3; i++) {
+    const grid = [i % srgb.size, Math.floor(i / srgb.size) % srgb.size, Math.floor(i / srgb.size ** 2)];
+    for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(srgb.data[i * 3 + c]! - Math.round((255 * grid[c]!) / (srgb.size - 1))));
+  }
+  assert.ok(worst <= 1, `sRGB/Standard is the identity within one level (worst ${worst})`);
+  // Rec.1886: each grid point is what OCIO gives for that value (red fastest, then green, then blue).
+  const rec = await lut('Rec.1886 Rec.709 - Display', 'Standard');
+  const { applyDisplayView, builtinColourConfig } = await import('../../src/data/colour.js');
+  const [r, g, b] = [30, 4, 17];
+  const planes = [new Float32Array([r / 32]), new Float32Array([g / 32]), new Float32Array([b / 32])];
+  applyDisplayView(builtinColourConfig(), 'sRGB - Texture', 'Rec.1886 Rec.709 - Display', 'Standard', planes, 1, 1);
+  const at = ((b * 33 + g) * 33 + r) * 3;
+  assert.deepEqual([...rec.data.subarray(at, at + 3)], planes.map((p) => Math.round(255 * Math.min(1, Math.max(0, p[0]!)))));
+  assert.notDeepEqual([...rec.data.subarray(at, at + 3)], [...srgb.data.subarray(at, at + 3)], 'a different view is a different LUT');
+  for (const [q, message] of [['display=Nope&view=Standard', /unknown display "Nope" \(the production's OCIO config has: sRGB - Display/], ['display=sRGB%20-%20Display&view=Nope', /display "sRGB - Display" has no view "Nope" \(it has: Standard, Raw\)/], ['display=x', /must have required property 'view'/]] as const) {
+    const res = await inject('GET', `/api/display/lut?${q}`, fx.tokens.viewer);
+    assert.equal(res.statusCode, 400, q);
+    assert.match(res.json().error.message, message);
+  }
+});

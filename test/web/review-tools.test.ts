@@ -1,8 +1,8 @@
 // The review tools of issue 17 in Debian's Chromium (playwright-core): drawing on a frame (rectangle
 // and text) sent with a note, drawn again at the note's frame and only there, the note's marker and
-// the click that jumps to it; the notes' CSV and PDF links; zoom to 1:1 and pan, fullscreen,
-// exposure and display transform on the displayed pixels; a playlist made by a supervisor, played
-// end to end across its shots, read by a viewer.
+// the click that jumps to it; the notes' CSV and PDF links; zoom to 1:1 and pan, fullscreen, exposure
+// and display transforms (built-in curves, the production's OCIO views) on the shown pixels; a
+// playlist made by a supervisor, played end to end across its shots, read by a viewer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, webReady, webSkip as skip } from './browser.js';
 import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { addSecondShot, addVersion, makeFixture, type Fixture } from '../server/fixture.js';
+import { applyDisplayView, builtinColourConfig } from '../../src/data/colour.js';
 
 let fx: Fixture;
 let srv: AtelierServer;
@@ -180,6 +181,16 @@ test('zoom to 1:1 and pan, fullscreen, exposure and display transform', { skip }
   assert.deepEqual((await at()).slice(0, 3), [230, 90, 40].map((v) => Math.round(255 * toLin(v) ** (1 / 2.4))));
   await page.selectOption('[data-testid=display]', 'srgb');
   assert.deepEqual((await at()).slice(0, 3), [230, 90, 40]);
+  // A view of the production's OCIO config, through the server's 3D LUT: what OCIO gives for the square.
+  await page.selectOption('[data-testid=display]', `ocio:${JSON.stringify(['Rec.1886 Rec.709 - Display', 'Standard'])}`);
+  await page.waitForSelector('[data-testid=player][data-display-ready="1"]');
+  const planes = [230, 90, 40].map((v) => new Float32Array([v / 255]));
+  applyDisplayView(builtinColourConfig(), 'sRGB - Texture', 'Rec.1886 Rec.709 - Display', 'Standard', planes, 1, 1);
+  const want = planes.map((p) => Math.round(255 * p[0]!));
+  const got = (await at()).slice(0, 3);
+  assert.ok(got.every((v, i) => Math.abs(v - want[i]!) <= 2), `Rec.1886 view: ${got} ≈ ${want} (OCIO)`);
+  assert.notDeepEqual(got, [230, 90, 40]);
+  await page.selectOption('[data-testid=display]', 'srgb');
 });
 
 test('a supervisor makes a playlist; it plays end to end across shots; a viewer reads it', { skip }, async () => {

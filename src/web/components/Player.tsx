@@ -6,6 +6,7 @@
 // (shift- or middle-drag, or drag when zoomed in outside the wipe), fullscreen, exposure in stops
 // and a display transform, applied to the displayed pixels only.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { applyGrade, gradeLut, useDisplays, type Display } from './grade';
 
 export interface PlayerFrame { frame: number; rough: string | null; final: string | null }
 /** 'rough' and 'final' show side A or side B alone (A is the rough frames unless another version is compared). */
@@ -26,31 +27,6 @@ function drawDifference(g: CanvasRenderingContext2D, a: HTMLImageElement, b: HTM
     out.data[i + 3] = 255;
   }
   g.putImageData(out, 0, 0);
-}
-
-/** How the frames' sRGB-encoded values are shown: as they are on an sRGB display, for a BT.1886
- *  (gamma 2.4) display, or as linear values with no display curve. */
-export type Display = 'srgb' | 'gamma24' | 'linear';
-const DISPLAYS: [Display, string][] = [['srgb', 'sRGB (as rendered)'], ['gamma24', 'Rec.709 / BT.1886 (γ 2.4)'], ['linear', 'linear (no display curve)']];
-
-const toLinear = (v: number) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-const toSrgb = (v: number) => (v <= 0.0031308 ? v * 12.92 : 1.055 * v ** (1 / 2.4) - 0.055);
-
-/** The 8-bit lookup of an exposure (stops, applied in linear light) and a display transform; null when it is the identity. */
-export function gradeLut(stops: number, display: Display): Uint8ClampedArray | null {
-  if (stops === 0 && display === 'srgb') return null;
-  const lut = new Uint8ClampedArray(256), gain = 2 ** stops;
-  for (let i = 0; i < 256; i++) {
-    const lin = Math.min(1, toLinear(i / 255) * gain);
-    lut[i] = Math.round(255 * (display === 'srgb' ? toSrgb(lin) : display === 'gamma24' ? lin ** (1 / 2.4) : lin));
-  }
-  return lut;
-}
-
-function applyLut(g: CanvasRenderingContext2D, w: number, h: number, lut: Uint8ClampedArray) {
-  const im = g.getImageData(0, 0, w, h), d = im.data;
-  for (let i = 0; i < d.length; i += 4) { d[i] = lut[d[i]!]!; d[i + 1] = lut[d[i + 1]!]!; d[i + 2] = lut[d[i + 2]!]!; }
-  g.putImageData(im, 0, 0);
 }
 
 /** Preloads every frame; `failed` holds the indexes whose file could not be loaded (missing on the server). */
@@ -124,6 +100,7 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
   const [mode, setMode] = useState<ViewMode>(initialMode ?? (frames.some((f) => f.final) ? 'wipe' : 'rough'));
   const [exposure, setExposure] = useState(0);
   const [display, setDisplay] = useState<Display>('srgb');
+  const displays = useDisplays(display);
   // Zoom relative to the fitted size (1 = fit) and pan in CSS pixels.
   const [zoom, setZoom] = useState(1);
   const [pan, setPan] = useState<[number, number]>([0, 0]);
@@ -178,7 +155,7 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
       g.fillRect(x - 1, 0, 2, c.height);
     }
     const lut = gradeLut(exposure, display);
-    if (lut) applyLut(g, c.width, c.height, lut);
+    applyGrade(g, c.width, c.height, lut, displays.cube);
     if (burnIn && frames[index]) {
       const text = `${frames[index]!.frame}  ${timecode(frames[index]!.frame, fps)}`;
       const size = Math.max(8, Math.round(c.height / 14));
@@ -195,9 +172,9 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
       gb.fillStyle = '#111';
       gb.fillRect(0, 0, b.width, b.height);
       if (ok(f)) gb.drawImage(f, 0, 0, b.width, b.height); else if (finalGone) drawMissing(gb, 0, b.width, b.height, 'final frame missing');
-      if (lut) applyLut(gb, b.width, b.height, lut);
+      applyGrade(gb, b.width, b.height, lut, displays.cube);
     }
-  }, [index, mode, wipe, gain, burnIn, exposure, display, fps, frames, rough.loaded, final.loaded, rough.images, final.images, rough.failed, final.failed]);
+  }, [index, mode, wipe, gain, burnIn, exposure, display, displays.cube, fps, frames, rough.loaded, final.loaded, rough.images, final.images, rough.failed, final.failed]);
   useEffect(draw, [draw]);
 
   // Playback at the shot's frame rate, frame by frame (frames are never skipped while loaded).
@@ -285,7 +262,7 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
   const allLoaded = rough.loaded + final.loaded >= frames.filter((f) => f.rough).length + frames.filter((f) => f.final).length;
 
   return (
-    <div ref={root} className="player" tabIndex={0} data-testid="player" data-frame={cur?.frame ?? ''} data-index={index} data-zoom={zoom.toFixed(3)} data-exposure={exposure} data-display={display} data-fullscreen={fullscreen ? '1' : '0'}
+    <div ref={root} className="player" tabIndex={0} data-testid="player" data-frame={cur?.frame ?? ''} data-index={index} data-zoom={zoom.toFixed(3)} data-exposure={exposure} data-display={display} data-display-ready={!display.startsWith('ocio:') || displays.cube ? '1' : '0'} data-fullscreen={fullscreen ? '1' : '0'}
       data-playing={playing ? '1' : '0'} data-mode={mode} data-wipe={wipe.toFixed(3)} data-in={frames[inPoint]?.frame} data-out={frames[outPoint]?.frame} data-loaded={allLoaded ? '1' : '0'} data-dir={dir}>
       <div className={`screens ${mode === 'side' ? 'side' : ''}`}>
         <div className="screen">
@@ -331,7 +308,8 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
         <button onClick={toggleFullscreen} data-testid="fullscreen" title="fullscreen (F; Esc leaves)">{fullscreen ? 'leave fullscreen' : '⛶ fullscreen'}</button>
         <label title="exposure in stops, applied in linear light to the displayed pixels">exposure <input type="range" min={-4} max={4} step={0.5} value={exposure} onChange={(e) => setExposure(Number(e.target.value))} data-testid="exposure" /> {exposure > 0 ? '+' : ''}{exposure} EV</label>
         {exposure !== 0 && <button onClick={() => setExposure(0)} data-testid="exposure-reset">0 EV</button>}
-        <label>display <select value={display} onChange={(e) => setDisplay(e.target.value as Display)} data-testid="display">{DISPLAYS.map(([d, label]) => <option key={d} value={d}>{label}</option>)}</select></label>
+        <label>display <select value={display} onChange={(e) => setDisplay(e.target.value as Display)} data-testid="display">{displays.choices.map(([d, label]) => <option key={d} value={d}>{label}</option>)}</select></label>
+        {displays.error && <span className="error" data-testid="display-error">{displays.error}</span>}
       </div>
       {(rough.failed.size > 0 || final.failed.size > 0) && (
         <div className="frame-missing" data-testid="frames-missing">

@@ -31,6 +31,8 @@ export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion,
     ann?.setNotes(data?.notes ?? []);
   }, [data]);
   const draft = ann?.draft.length ? ann.draft : null;
+  // A draft drawn on one version never goes out with a note on another.
+  useEffect(() => () => ann?.setDraft([], null), [versionId]);
   const [note, setNote] = useState('');
   const [thisFrame, setThisFrame] = useState(false);
   const [error, setError] = useState<string | null>(null);
