@@ -1,11 +1,13 @@
-// A frame-accurate player: every frame is a preloaded image drawn on a canvas, so "frame N" is
-// exactly frame N. Play / pause, step, scrub, loop an in-out range; A (the rough frames, or another
+// A frame-accurate player: every frame is an image drawn on a canvas, so "frame N" is exactly
+// frame N; frames stream in a window around the playhead (frame-window.ts), and playback waits for
+// a frame that has not arrived rather than skip it. Play / pause, step, scrub, loop an in-out range; A (the rough frames, or another
 // version) against B (the version) as a wipe, side by side, their difference, or either alone.
 // Keys anywhere on the page (outside text fields): space play/pause, J/K/L play back/stop/play,
 // ←/→ step, Home/End first/last frame, I/O set in/out, +/−/0 zoom, F fullscreen. Viewing: zoom (fit, 1:1) and pan
 // (shift- or middle-drag, or drag when zoomed in outside the wipe), fullscreen, exposure in stops
 // and a display transform, applied to the displayed pixels only.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useFrameWindow, windowSize } from './frame-window';
 import { applyGrade, gradeLut, useDisplays, type Display } from './grade';
 
 export interface PlayerFrame { frame: number; rough: string | null; final: string | null }
@@ -27,30 +29,6 @@ function drawDifference(g: CanvasRenderingContext2D, a: HTMLImageElement, b: HTM
     out.data[i + 3] = 255;
   }
   g.putImageData(out, 0, 0);
-}
-
-/** Preloads every frame; `failed` holds the indexes whose file could not be loaded (missing on the server). */
-function useImages(urls: (string | null)[]): { images: (HTMLImageElement | null)[]; loaded: number; failed: Set<number> } {
-  const [loaded, setLoaded] = useState(0);
-  const [failed, setFailed] = useState<Set<number>>(new Set());
-  const [images, setImages] = useState<(HTMLImageElement | null)[]>([]);
-  const key = urls.join('|');
-  useEffect(() => {
-    let live = true;
-    setLoaded(0);
-    setFailed(new Set());
-    const imgs = urls.map((u, i) => {
-      if (!u) return null;
-      const img = new Image();
-      img.onload = () => { if (live) setLoaded((n) => n + 1); };
-      img.onerror = () => { if (live) { setLoaded((n) => n + 1); setFailed((f) => new Set(f).add(i)); } };
-      img.src = u;
-      return img;
-    });
-    setImages(imgs);
-    return () => { live = false; };
-  }, [key]);
-  return { images, loaded, failed };
 }
 
 /** A frame that is not there says so on the canvas, instead of a black frame that looks rendered. */
@@ -111,8 +89,15 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
   const [inPoint, setIn] = useState(0);
   const [outPoint, setOut] = useState(frames.length - 1);
   const [loop, setLoop] = useState(true);
-  const rough = useImages(frames.map((f) => f.rough));
-  const final = useImages(frames.map((f) => f.final));
+  const reach = useMemo(() => windowSize(width, height), [width, height]);
+  const roughUrls = useMemo(() => frames.map((f) => f.rough), [frames]);
+  const finalUrls = useMemo(() => frames.map((f) => f.final), [frames]);
+  const rough = useFrameWindow(roughUrls, index, reach);
+  const final = useFrameWindow(finalUrls, index, reach);
+  const [buffering, setBuffering] = useState(false);
+  // Whether frame i can be shown in this view (playback waits for it otherwise).
+  const ready = useRef<(i: number) => boolean>(() => true);
+  ready.current = (i) => (mode === 'final' || rough.settled(i)) && (mode === 'rough' || final.settled(i));
   const canvas = useRef<HTMLCanvasElement>(null);
   const canvasB = useRef<HTMLCanvasElement>(null);
   const state = useRef({ index, inPoint, outPoint, loop, dir });
@@ -136,7 +121,7 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
     const c = canvas.current;
     if (!c) return;
     const g = c.getContext('2d')!;
-    const r = rough.images[index], f = final.images[index];
+    const r = rough.image(index), f = final.image(index);
     g.fillStyle = '#111';
     g.fillRect(0, 0, c.width, c.height);
     const ok = (im: HTMLImageElement | null | undefined): im is HTMLImageElement => !!im && im.complete && im.naturalWidth > 0;
@@ -174,7 +159,7 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
       if (ok(f)) gb.drawImage(f, 0, 0, b.width, b.height); else if (finalGone) drawMissing(gb, 0, b.width, b.height, 'final frame missing');
       applyGrade(gb, b.width, b.height, lut, displays.cube);
     }
-  }, [index, mode, wipe, gain, burnIn, exposure, display, displays.cube, fps, frames, rough.loaded, final.loaded, rough.images, final.images, rough.failed, final.failed]);
+  }, [index, mode, wipe, gain, burnIn, exposure, display, displays.cube, fps, frames, rough.version, final.version, rough.failed, final.failed]);
   useEffect(draw, [draw]);
 
   // Playback at the shot's frame rate, frame by frame (frames are never skipped while loaded).
@@ -196,12 +181,13 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
           if (s.loop) next = s.dir > 0 ? s.inPoint : s.outPoint;
           else { setPlaying(false); return; }
         }
-        setIndex(next);
+        // A frame still on its way: wait for it (the clock does not run ahead meanwhile).
+        if (!ready.current(next)) { setBuffering(true); acc = 0; } else { setBuffering(false); setIndex(next); }
       }
       raf = requestAnimationFrame(tick);
     };
     raf = requestAnimationFrame(tick);
-    return () => cancelAnimationFrame(raf);
+    return () => { cancelAnimationFrame(raf); setBuffering(false); };
   }, [playing, fps, frames.length]);
 
   const step = (d: number) => { setPlaying(false); setIndex((i) => Math.max(0, Math.min(frames.length - 1, i + d))); };
@@ -259,11 +245,13 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
     setWipe(Math.max(0, Math.min(1, (e.clientX - r.left) / r.width)));
   };
   const cur = frames[index];
-  const allLoaded = rough.loaded + final.loaded >= frames.filter((f) => f.rough).length + frames.filter((f) => f.final).length;
+  // Loaded: every frame of the window around the playhead has arrived (or is known to be missing).
+  let allLoaded = true;
+  for (let i = Math.max(0, index - reach.behind); i <= Math.min(frames.length - 1, index + reach.ahead); i++) if (!rough.settled(i) || !final.settled(i)) { allLoaded = false; break; }
 
   return (
     <div ref={root} className="player" tabIndex={0} data-testid="player" data-frame={cur?.frame ?? ''} data-index={index} data-zoom={zoom.toFixed(3)} data-exposure={exposure} data-display={display} data-display-ready={!display.startsWith('ocio:') || displays.cube ? '1' : '0'} data-fullscreen={fullscreen ? '1' : '0'}
-      data-playing={playing ? '1' : '0'} data-mode={mode} data-wipe={wipe.toFixed(3)} data-in={frames[inPoint]?.frame} data-out={frames[outPoint]?.frame} data-loaded={allLoaded ? '1' : '0'} data-dir={dir}>
+      data-playing={playing ? '1' : '0'} data-mode={mode} data-wipe={wipe.toFixed(3)} data-in={frames[inPoint]?.frame} data-out={frames[outPoint]?.frame} data-loaded={allLoaded ? '1' : '0'} data-dir={dir} data-buffering={buffering ? '1' : '0'} data-held={rough.held + final.held}>
       <div className={`screens ${mode === 'side' ? 'side' : ''}`}>
         <div className="screen">
           <div className="stage" style={stage}>
