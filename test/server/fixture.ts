@@ -24,6 +24,11 @@ export async function framePng(t: number, tint: [number, number, number], w = W,
   return sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
 }
 
+/** The shot version a recorded frame belongs to (the store's shot_versions id). */
+export async function versionOf(prod: Production, renderId: number): Promise<number> {
+  return (await prod.db.selectFrom('renders').select('version_id').where('id', '=', renderId).executeTakeFirstOrThrow()).version_id!;
+}
+
 export interface Fixture {
   dir: string;
   prod: Production;
@@ -75,7 +80,7 @@ export async function makeFixture(): Promise<Fixture> {
     const path = join(out, `sh010.${String(f.frame).padStart(4, '0')}.png`);
     writeFileSync(path, await framePng(f.frame, [100, 50, -60]));
     const id = await prod.recordRenderedFrame({ path, modelVersion, inputHashes: { rough: f.rough!.hash }, params: { shot: 'sh010', frame: f.frame, bits: 8 } });
-    versionId ||= id;
+    versionId ||= await versionOf(prod, id);
     coherence[String(f.frame)] = 0.01 + 0.004 * Math.abs(f.frame - 3);
   }
   writeFileSync(join(out, 'coherence.json'), JSON.stringify(coherence));
@@ -90,7 +95,7 @@ export async function makeFixture(): Promise<Fixture> {
   return { dir, prod, tokens, versionId, conceptIds };
 }
 
-/** Records a rendered version of a shot into renders/<shot>/<folder>, its frames drawn with `tint`; returns its id. */
+/** Records a rendered version of a shot into renders/<shot>/<folder>, its frames drawn with `tint`; returns its version id. */
 export async function addVersion(fx: Fixture, shotName: string, folder: string, tint: [number, number, number]): Promise<number> {
   const shot = await fx.prod.shot(shotName);
   const model = (await fx.prod.db.selectFrom('model_versions').select('id').executeTakeFirstOrThrow()).id;
@@ -101,7 +106,7 @@ export async function addVersion(fx: Fixture, shotName: string, folder: string, 
     const path = join(out, `${shotName}.${String(f.frame).padStart(4, '0')}.png`);
     writeFileSync(path, await framePng(f.frame, tint));
     const r = await fx.prod.recordRenderedFrame({ path, modelVersion: model, inputHashes: { rough: f.rough!.hash }, params: { shot: shotName, frame: f.frame } });
-    id ||= r;
+    id ||= await versionOf(fx.prod, r);
   }
   return id;
 }
