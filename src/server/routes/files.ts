@@ -4,6 +4,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { notFound } from '../errors.js';
+import { displayPng } from '../../data/display-image.js';
+import type { ColourContext } from '../../data/colour.js';
 export { inside, realInside } from '../paths.js';
 
 const MIME: Record<string, string> = {
@@ -22,4 +24,20 @@ export function sendFile(reply: FastifyReply, path: string, type: string, immuta
     .header('content-length', statSync(path).size)
     .header('cache-control', immutable ? 'private, max-age=31536000, immutable' : 'private, no-cache')
     .send(createReadStream(path));
+}
+
+/**
+ * A frame or image for the browser: PNG, JPEG, WebP as stored; an EXR (scene-referred, which no
+ * browser shows) as a display-referred 8-bit PNG through the production's OCIO view
+ * (data/display-image.ts), made on request.
+ */
+export async function sendViewable(reply: FastifyReply, path: string, format: string, colour: () => Promise<ColourContext>, immutable: boolean): Promise<FastifyReply> {
+  if (mimeOf(format) !== MIME.exr) return sendFile(reply, path, mimeOf(format), immutable);
+  if (!existsSync(path) || !statSync(path).isFile()) throw notFound('the file of this record is missing from the production');
+  const png = await displayPng(path, await colour());
+  return reply
+    .type('image/png')
+    .header('content-length', png.length)
+    .header('cache-control', immutable ? 'private, max-age=31536000, immutable' : 'private, no-cache')
+    .send(png);
 }

@@ -5,7 +5,8 @@ import { getRenderedFrame, listShots } from '../../store/index.js';
 import { notFound } from '../errors.js';
 import { defineRoutes, idParam, type Schema, type ServerContext } from '../route.js';
 import { getShotVersion, listShotVersions, readCoherence } from '../versions.js';
-import { mimeOf, realInside, sendFile } from './files.js';
+import { realInside, sendViewable } from './files.js';
+import { productionColour } from '../../store/colour-settings.js';
 
 export const SHOT_NAME: Schema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$' };
 export const shotParam: Schema = { type: 'object', required: ['name'], additionalProperties: false, properties: { name: SHOT_NAME } };
@@ -56,7 +57,8 @@ export function shotRoutes(app: FastifyInstance, ctx: ServerContext): void {
         // Only files inside the production are served, whatever a record says or a symlink points at.
         const real = realInside(c.prod.dir, r.path);
         if (!real) throw notFound(`rendered frame #${r.id} is missing or lies outside the production`);
-        return sendFile(reply, real, mimeOf(r.path), false);
+        // EXR frames are shown through the production's view (display-referred PNG).
+        return sendViewable(reply, real, r.path, () => productionColour(c.prod), false);
       },
     },
   ]);

@@ -1,0 +1,65 @@
+// Dailies show EXR renders: GET /api/renders/:id/file answers an EXR frame as a display-referred
+// PNG through the production's OCIO view (the built-in config: sRGB - Display / Standard), so the
+// frame looks as the PNG it was made from (within half rounding); alpha straight in RGBA; PNG
+// frames are still sent as stored, byte for byte.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import * as E from '../../src/engine/index.js';
+import { loadImage } from '../../src/data/image-io.js';
+import { saveExr } from '../../src/data/exr-writer.js';
+import { productionColour } from '../../src/store/colour-settings.js';
+import { buildServer } from '../../src/server/app.js';
+import { makeFixture, framePng, W, H } from './fixture.js';
+
+const fx = await makeFixture();
+const srv = await buildServer({ production: fx.prod, webDir: null });
+after(async () => { await srv.close(); await fx.prod.close(); });
+const get = (url: string) => srv.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${fx.tokens.viewer}` } });
+
+test('an EXR frame is served as the display-referred PNG of its picture; a PNG frame as stored', async () => {
+  const modelVersion = (await fx.prod.db.selectFrom('model_versions').select('id').executeTakeFirstOrThrow()).id;
+  const shot = await fx.prod.shot('sh010');
+  const out = join(fx.dir, 'renders', 'sh010', 'vexr');
+  mkdirSync(out, { recursive: true });
+  const colour = await productionColour(fx.prod);
+  const src = join(out, 'src.png');
+  writeFileSync(src, await framePng(3, [100, 50, -60]));
+  const img = await loadImage(src, 3, { colour });
+  // Frame 1 opaque (ACEScg, the default EXR space); frame 2 with a matte: left half opaque, right half at 0.5.
+  const alpha = E.tidy(() => E.F.cat([E.ones([1, 1, H, W / 2]), E.full([1, 1, H, W / 2], 0.5)], 3));
+  const ids: number[] = [];
+  for (const [frame, a] of [[1, null], [2, alpha]] as const) {
+    const path = join(out, `sh010.000${frame}.exr`);
+    saveExr(path, img.tensor, { colour, alpha: a });
+    ids.push(await fx.prod.recordRenderedFrame({ path, modelVersion, inputHashes: { rough: shot.frames[frame - 1]!.rough!.hash }, params: { shot: 'sh010', frame, bits: 8, format: 'exr', colorSpace: 'ACEScg' } }));
+  }
+  E.disposeAll([img.tensor, alpha]);
+  const want = await sharp(src).raw().toBuffer();
+
+  const opaque = await get(`/api/renders/${ids[0]}/file`);
+  assert.equal(opaque.statusCode, 200);
+  assert.equal(opaque.headers['content-type'], 'image/png');
+  const a = await sharp(opaque.rawPayload).raw().toBuffer({ resolveWithObject: true });
+  assert.equal(a.info.channels, 3);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(a.data[i]! - want[i]!));
+  assert.ok(worst <= 1, `the displayed EXR differs from its PNG by ${worst} 8-bit steps`);
+  // Not the raw linear values: ACEScg of a mid colour would read far darker.
+  const cut = await get(`/api/renders/${ids[1]}/file`);
+  const b = await sharp(cut.rawPayload).raw().toBuffer({ resolveWithObject: true });
+  assert.equal(b.info.channels, 4);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const i = y * W + x;
+    assert.equal(b.data[i * 4 + 3], x < W / 2 ? 255 : 128, `alpha at ${x},${y}`);
+    for (let c = 0; c < 3; c++) assert.ok(Math.abs(b.data[i * 4 + c]! - want[i * 3 + c]!) <= 1, `straight colour at ${x},${y}`);
+  }
+
+  // A PNG render: the stored bytes.
+  const v = await fx.prod.db.selectFrom('renders').select(['id', 'path']).where('path', 'like', '%.png').orderBy('id').executeTakeFirstOrThrow();
+  const png = await get(`/api/renders/${v.id}/file`);
+  assert.equal(png.statusCode, 200);
+  assert.deepEqual(png.rawPayload, readFileSync(join(fx.dir, v.path.startsWith('/') ? v.path.slice(fx.dir.length + 1) : v.path)));
+});
