@@ -242,6 +242,19 @@ test('playlists: supervisors make and edit them, viewers read them, each shot wi
     assert.equal(r.statusCode, 400, JSON.stringify(b));
     assert.match(r.json().error.message, message);
   }
+  // The session's notes in playing order: sh020's first, then sh010's; its sheet has sh010's frame notes.
+  const csv = await inject('GET', `/api/playlists/${p.id}/notes.csv`, fx.tokens.viewer);
+  assert.equal(csv.statusCode, 200);
+  assert.match(csv.headers['content-disposition'] as string, /filename="Tuesday-dailies-notes.csv"/);
+  const rows = parseCsv(csv.body).slice(1);
+  const shotsInOrder = rows.map((r) => r[1]);
+  assert.deepEqual([...new Set(shotsInOrder)], ['sh020', 'sh010']);
+  assert.ok(rows.some((r) => r[1] === 'sh020' && r[5] === 'needs_work' && r[9] === 'redo'));
+  const sh010Notes = (await inject('GET', reviews(), fx.tokens.viewer)).json().notes as { frame: number | null }[];
+  assert.equal(shotsInOrder.filter((x) => x === 'sh010').length, sh010Notes.length);
+  const sheet = readPdf((await inject('GET', `/api/playlists/${p.id}/notes.pdf`, fx.tokens.viewer)).rawPayload);
+  assert.equal(sheet.pages, sh010Notes.filter((n) => n.frame !== null).length);
+  assert.equal((await inject('GET', '/api/playlists/999/notes.csv', fx.tokens.viewer)).statusCode, 404);
   assert.equal((await inject('DELETE', `/api/playlists/${p.id}`, fx.tokens.artist)).statusCode, 403);
   assert.equal((await inject('DELETE', `/api/playlists/${p.id}`, fx.tokens.supervisor)).statusCode, 200);
   assert.equal((await inject('GET', `/api/playlists/${p.id}`, fx.tokens.viewer)).statusCode, 404);

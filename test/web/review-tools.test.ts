@@ -235,6 +235,9 @@ test('a supervisor makes a playlist; it plays end to end across shots; a viewer 
   assert.ok(px[1]! > 200 && px[2]! < 40, `sh020's frame: ${px}`);
 
   const id = Number((await page.evaluate(() => location.hash)).split('/')[2]);
+  assert.equal(await page.getAttribute('[data-testid=playlist-pdf]', 'href'), `/api/playlists/${id}/notes.pdf`);
+  const sheet = await page.evaluate(async (href) => { const r = await fetch(href); return [r.status, r.headers.get('content-type')]; }, `/api/playlists/${id}/notes.pdf`);
+  assert.deepEqual(sheet, [200, 'application/pdf']);
   await page.getByText('Sign out').click();
   await signIn(fx.tokens.viewer, `#/playlists/${id}`);
   await page.waitForSelector('[data-testid=playlist-view]');

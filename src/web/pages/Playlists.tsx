@@ -65,6 +65,7 @@ function PlaylistView({ id, onChanged }: { id: number; onChanged: () => void }) 
         <h2>{p.name}</h2>
         <span className="muted">{p.items.length} shots · {frames.length} frames · by {p.createdBy}</span>
         {can(me, 'supervisor') && <button onClick={() => setEditing(true)} data-testid="edit-playlist">Edit</button>}
+        <span className="exports">notes: <a href={`/api/playlists/${p.id}/notes.csv`} download data-testid="playlist-csv">CSV</a> · <a href={`/api/playlists/${p.id}/notes.pdf`} download data-testid="playlist-pdf">PDF contact sheet</a></span>
         {item && <span className="now-playing" data-testid="now-playing" data-shot={item.shot}>now: <b>{item.shot}</b> v{item.versionNumber ?? '–'} · frame {frames[index]?.frame}</span>}
       </div>
       {frames.length > 0 && (
