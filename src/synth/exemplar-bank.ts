@@ -6,6 +6,9 @@ import * as E from '../engine/index.js';
 import type { Production } from '../store/index.js';
 import { getModelVersion } from '../store/index.js';
 import { loadImage } from '../data/image-io.js';
+import type { ColourContext } from '../data/colour.js';
+import { loadWorkingTensor } from '../data/working-space.js';
+import { productionColour } from '../store/colour-settings.js';
 import type { LookModel } from '../models/look/model-file.js';
 import { stylizeTensor } from '../models/look/stylize.js';
 import { DEFAULT_SYNTH, type Exemplars } from './synthesize.js';
@@ -13,15 +16,19 @@ import { strokeGuide, type GuideWeights } from './stroke-guide.js';
 
 export interface ExemplarBank extends Exemplars { dataset: string; pairIds: number[] }
 
-/** Builds exemplars from painted/rough(/passes) files: guide = strokeGuide(the model on the rough frame, rough, passes), style = painted. */
-export async function exemplarsFromFiles(model: LookModel, pairs: { painted: string; rough: string; passes: Record<string, string> }[], weights: GuideWeights = DEFAULT_SYNTH): Promise<Exemplars> {
+/**
+ * Builds exemplars from painted/rough(/passes) files: guide = strokeGuide(the model on the rough frame, rough, passes), style = painted.
+ * With a colour context the painted and rough frames are read into its working space from their
+ * recorded spaces (data/working-space.ts, as training and renders read them); passes are data.
+ */
+export async function exemplarsFromFiles(model: LookModel, pairs: { painted: string; rough: string; passes: Record<string, string>; spaces?: { painted?: string | null; rough?: string | null } }[], weights: GuideWeights = DEFAULT_SYNTH, colour?: ColourContext): Promise<Exemplars> {
   if (pairs.length === 0) throw new Error('the stroke stage needs at least one painted exemplar (a paintover pair)');
   const guides: E.Tensor[] = [], styles: E.Tensor[] = [];
   let size: [number, number] | null = null;
   try {
     for (const p of pairs) {
-      const painted = (await loadImage(p.painted, 3)).tensor;
-      const rough = (await loadImage(p.rough, 3)).tensor;
+      const painted = await loadWorkingTensor(p.painted, colour, p.spaces?.painted);
+      const rough = await loadWorkingTensor(p.rough, colour, p.spaces?.rough);
       const passes = new Map<string, E.Tensor>();
       for (const g of model.config.guides) {
         const f = p.passes[g.name];
@@ -58,7 +65,8 @@ export async function exemplarBank(prod: Production, modelVersion: number, model
   }
   const ex = await exemplarsFromFiles(model, snapshot.pairs.map((p) => ({
     painted: p.painted.path, rough: p.rough.path, passes: Object.fromEntries(Object.entries(p.passes).map(([k, a]) => [k, a.path])),
-  })), weights);
+    spaces: { painted: p.painted.colorSpace, rough: p.rough.colorSpace },
+  })), weights, await productionColour(prod));
   const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
   cache.set(key, bank);
   return bank;

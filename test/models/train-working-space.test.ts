@@ -17,6 +17,9 @@ import { makeConfig } from '../../src/models/look/config.js';
 import { loadTrainingSet, disposeTrainingSet } from '../../src/models/look/data.js';
 import { loadLookModel } from '../../src/models/look/model-file.js';
 import { trainLook } from '../../src/models/look/train.js';
+import { LookGenerator } from '../../src/models/look/generator.js';
+import { inputChannels } from '../../src/models/look/config.js';
+import { exemplarsFromFiles } from '../../src/synth/exemplar-bank.js';
 
 const S = 32;
 const dir = mkdtempSync(join(tmpdir(), 'atelier-train-space-'));
@@ -124,5 +127,22 @@ test('a production in the default space trains on the bytes as before and record
     model.generator.dispose();
     assert.equal(model.workingSpace, 'sRGB - Texture');
     assert.equal(model.metadata.working_color_space, 'sRGB - Texture');
+  } finally { await prod.close(); }
+});
+
+test('the stroke stage\'s exemplars are read into the working space too', async () => {
+  const { prod, dataset } = await production('linear-strokes', LINEAR);
+  try {
+    const colour = await productionColour(prod);
+    const files = trainingFiles(await prod.dataset(dataset), colour);
+    const config = makeConfig([{ name: 'normal', channels: 3 }], TINY);
+    const model = { config, generator: new LookGenerator(inputChannels(config), config.arch), metadata: {}, workingSpace: LINEAR };
+    const pair = files.pairs[0]!;
+    try {
+      const ex = await exemplarsFromFiles(model, [{ painted: pair.painted, rough: pair.rough, passes: pair.passes, spaces: pair.spaces }], undefined, colour);
+      try {
+        assert.ok(maxDiff(ex.style.toArray(), planar(raw.painted, srgbToLinear)) < 2e-5, 'painted exemplar: sRGB -> linear');
+      } finally { E.disposeAll([ex.guide, ex.style]); }
+    } finally { model.generator.dispose(); }
   } finally { await prod.close(); }
 });
