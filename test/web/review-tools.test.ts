@@ -92,6 +92,18 @@ test('a drawing on a frame goes out with the note, is drawn at that frame only, 
   const layer = await centred('[data-testid=annotation-layer]');
   await page.mouse.click(layer.x + layer.width * 0.7, layer.y + layer.height * 0.1);
   assert.equal(await page.textContent('[data-testid=draft-count]'), '2 shapes on frame 4');
+  // Pen in yellow, ellipse, and an arrow drawn twice with an undo between.
+  await page.click('[data-testid=tool-pen]');
+  await page.click('[data-testid=color-ffcc00]');
+  await drag('[data-testid=annotation-layer]', [0.1, 0.9], [0.9, 0.85]);
+  await page.click('[data-testid=tool-ellipse]');
+  await drag('[data-testid=annotation-layer]', [0.7, 0.3], [0.95, 0.6]);
+  await page.click('[data-testid=tool-arrow]');
+  await drag('[data-testid=annotation-layer]', [0.9, 0.95], [0.5, 0.5]);
+  await page.click('[data-testid=draw-undo]');
+  assert.equal(await page.textContent('[data-testid=draft-count]'), '4 shapes on frame 4');
+  await drag('[data-testid=annotation-layer]', [0.95, 0.95], [0.8, 0.8]);
+  assert.equal(await page.textContent('[data-testid=draft-count]'), '5 shapes on frame 4');
   // The rectangle's left edge is drawn in the default red over the picture.
   const edge = await pixel('[data-testid=annotation-layer]', 0.2, 0.45);
   assert.ok(edge[0]! > 200 && edge[1]! < 120 && edge[3]! > 200, `red edge: ${edge}`);
@@ -100,13 +112,15 @@ test('a drawing on a frame goes out with the note, is drawn at that frame only, 
   await page.fill('[data-testid=note-text]', 'the fox is too dark here');
   await page.click('[data-testid=add-note]');
   await page.waitForSelector('[data-testid=note-drawn]');
-  assert.equal(await page.textContent('[data-testid=note-drawn]'), '✎ 2');
+  assert.equal(await page.textContent('[data-testid=note-drawn]'), '✎ 5');
   const notes = (await srv.app.inject({ url: `/api/shots/sh010/versions/${v1}/reviews`, headers: { authorization: `Bearer ${fx.tokens.viewer}` } })).json().notes;
   const n = notes.at(-1);
   assert.equal(n.frame, 4);
-  assert.deepEqual(n.drawing.shapes.map((s: { kind: string }) => s.kind), ['rect', 'text']);
-  const [rect, text] = n.drawing.shapes;
-  for (const [got, want] of [[rect.from, [0.2, 0.2]], [rect.to, [0.6, 0.7]], [text.at, [0.7, 0.1]]]) {
+  assert.deepEqual(n.drawing.shapes.map((s: { kind: string }) => s.kind), ['rect', 'text', 'pen', 'ellipse', 'arrow']);
+  const [rect, text, pen, , arrow] = n.drawing.shapes;
+  assert.equal(pen.color, '#ffcc00');
+  assert.ok(pen.points.length >= 5, `the pen kept its path: ${pen.points.length} points`);
+  for (const [got, want] of [[rect.from, [0.2, 0.2]], [rect.to, [0.6, 0.7]], [text.at, [0.7, 0.1]], [pen.points[0], [0.1, 0.9]], [pen.points.at(-1), [0.9, 0.85]], [arrow.from, [0.95, 0.95]], [arrow.to, [0.8, 0.8]]]) {
     assert.ok(Math.abs(got[0] - want[0]) < 0.02 && Math.abs(got[1] - want[1]) < 0.02, `${got} ≈ ${want}`);
   }
   assert.equal(text.text, 'too dark');
@@ -118,7 +132,7 @@ test('a drawing on a frame goes out with the note, is drawn at that frame only, 
   await page.waitForSelector('[data-testid=annotation-layer][data-shapes="0"]');
   await page.click('[data-testid=frame-note]');
   await page.waitForSelector('[data-testid=player][data-frame="4"]');
-  await page.waitForSelector('[data-testid=annotation-layer][data-shapes="2"]');
+  await page.waitForSelector('[data-testid=annotation-layer][data-shapes="5"]');
   const again = await pixel('[data-testid=annotation-layer]', 0.2, 0.45);
   assert.ok(again[0]! > 200 && again[3]! > 200, `the saved drawing is drawn: ${again}`);
   // Outside drawing mode the layer lets the wipe have the pointer.
