@@ -28,6 +28,7 @@ before(async () => {
   fx = await makeFixture();
   await addSecondShot(fx);
   await addVersion(fx, 'sh020', 'v1', [0, 150, -80]);
+  await fx.prod.db.updateTable('shots').set({ timecode: '01:00:00:00' }).where('name', '=', 'sh010').execute();
   srv = await buildServer({ production: fx.prod, jobThreads: 1 });
   base = await srv.app.listen({ port: 0, host: '127.0.0.1' });
   const get = async (url: string) => (await srv.app.inject({ url, headers: { authorization: `Bearer ${fx.tokens.viewer}` } })).json();
@@ -84,6 +85,7 @@ test('a drawing on a frame goes out with the note, is drawn at that frame only, 
   await loadedPlayer();
   for (let i = 0; i < 3; i++) await page.click('[data-testid=step-forward]'); // frame 4
   assert.equal(await attr('[data-testid=player]', 'data-frame'), '4');
+  assert.equal(await page.textContent('[data-testid=timecode]'), '01:00:00:03', 'the shot\'s start timecode names its first frame (as in the exports)');
   await page.check('[data-testid=draw-mode]');
   await page.click('[data-testid=tool-rect]');
   await drag('[data-testid=annotation-layer]', [0.2, 0.2], [0.6, 0.7]);
@@ -245,6 +247,10 @@ test('a supervisor makes a playlist; it plays end to end across shots; a viewer 
   await page.keyboard.press('Home');
   for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowRight');
   await page.waitForSelector('[data-testid=now-playing][data-shot=sh020]');
+  assert.equal(await page.textContent('[data-testid=timecode]'), '00:00:00:01', 'sh020 has no start timecode: its frame number counts');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.textContent('[data-testid=timecode]'), '01:00:00:05', 'sh010\'s last frame in its own timecode');
+  await page.keyboard.press('ArrowRight');
   const px = await pixel('[data-testid=player-canvas]', 0.95, 0.9);
   assert.ok(px[1]! > 200 && px[2]! < 40, `sh020's frame: ${px}`);
 

@@ -31,7 +31,7 @@ export function shotRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const verdicts = await c.db.selectFrom('review_notes').select(['version_id', 'verdict', 'created_at']).where('shot', '=', shot.name).where('frame', 'is', null).where('verdict', 'is not', null).orderBy('id').execute();
         const latest = new Map(verdicts.map((v) => [v.version_id, v.verdict]));
         return {
-          name: shot.name, range: shot.range, fps: shot.fps, width: shot.width, height: shot.height, passNames: shot.passNames, keyframes: shot.keyframes, missing: shot.missing,
+          name: shot.name, range: shot.range, fps: shot.fps, timecode: shot.timecode, width: shot.width, height: shot.height, passNames: shot.passNames, keyframes: shot.keyframes, missing: shot.missing,
           frames: shot.frames.map((f) => ({ frame: f.frame, rough: f.rough?.id ?? null, keyframe: f.keyframe?.id ?? null })),
           versions: versions.map((v) => ({
             id: v.id, number: v.number, modelVersion: v.modelVersion, createdAt: v.createdAt, frames: v.frames.length, quality: v.quality, folder: v.folder, verdict: latest.get(v.id) ?? null,

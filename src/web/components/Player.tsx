@@ -41,11 +41,22 @@ function drawMissing(g: CanvasRenderingContext2D, x: number, w: number, h: numbe
   g.fillText(text, x + w / 2, h / 2);
 }
 
-/** hh:mm:ss:ff of a frame number at a frame rate. */
+/** hh:mm:ss:ff of a frame number at a frame rate (counting from 00:00:00:00). */
 export function timecode(frame: number, fps: number): string {
   const f = Math.max(0, Math.round(frame)), r = Math.max(1, Math.round(fps));
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(Math.floor(f / (r * 3600)))}:${p(Math.floor(f / (r * 60)) % 60)}:${p(Math.floor(f / r) % 60)}:${p(f % r)}`;
+}
+
+/** The timecode of `frame` in a shot whose range starts at `rangeStart` with the start timecode
+ *  `start` (HH:MM:SS:FF, ';' before FF for drop frame, kept as text; counted non-drop as the server
+ *  does); without a start timecode, the frame number counted from zero. */
+export function shotTimecode(frame: number, fps: number, start: string | null | undefined, rangeStart: number): string {
+  const m = start ? /^(\d{2}):(\d{2}):(\d{2})([:;])(\d{2})$/.exec(start) : null;
+  if (!m) return timecode(frame, fps);
+  const r = Math.max(1, Math.round(fps)), day = 24 * 3600 * r;
+  const total = ((((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * r + Number(m[5]) + frame - rangeStart) % day + day) % day;
+  return timecode(total, fps).replace(/:(\d{2})$/, `${m[4]}$1`);
 }
 
 const typing = (t: EventTarget | null) => {
@@ -55,7 +66,7 @@ const typing = (t: EventTarget | null) => {
   return el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable;
 };
 
-export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, labels = ['rough', 'final'], seekTo, markers = [], initialMode }: {
+export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, labels = ['rough', 'final'], seekTo, markers = [], initialMode, timecodeOf, burnInLabel }: {
   frames: PlayerFrame[]; fps: number; width: number; height: number;
   onFrame?: (frame: number) => void;
   /** The position in `frames` (a playlist plays several shots' frames, whose numbers repeat). */
@@ -69,7 +80,12 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
   markers?: number[];
   /** The view to start in (default: the wipe when there are B frames). */
   initialMode?: ViewMode;
+  /** The timecode of the frame at an index (default: its number counted from 00:00:00:00). */
+  timecodeOf?: (index: number) => string;
+  /** Text burnt in before the frame number (a playlist names the shot). */
+  burnInLabel?: (index: number) => string;
 }) {
+  const tcOf = (i: number) => (timecodeOf ? timecodeOf(i) : frames[i] ? timecode(frames[i]!.frame, fps) : '');
   const [dir, setDir] = useState(1);
   const [burnIn, setBurnIn] = useState(false);
   const [gain, setGain] = useState(1);
@@ -142,7 +158,7 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
     const lut = gradeLut(exposure, display);
     applyGrade(g, c.width, c.height, lut, displays.cube);
     if (burnIn && frames[index]) {
-      const text = `${frames[index]!.frame}  ${timecode(frames[index]!.frame, fps)}`;
+      const text = `${burnInLabel ? `${burnInLabel(index)}  ` : ''}${frames[index]!.frame}  ${tcOf(index)}`;
       const size = Math.max(8, Math.round(c.height / 14));
       g.font = `${size}px ui-monospace, monospace`;
       g.textAlign = 'left';
@@ -272,7 +288,7 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
         <button onClick={() => setPlaying((p) => !p)} data-testid="play" title="play / pause (space)">{playing ? '❚❚' : '▶'}</button>
         <button onClick={() => step(1)} data-testid="step-forward" title="next frame (→)">|▶︎</button>
         <button onClick={() => { setPlaying(false); setIndex(outPoint); }} title="to out point">»</button>
-        <span className="counter" data-testid="frame-counter">frame {cur?.frame} <small>({index + 1}/{frames.length}) {cur ? timecode(cur.frame, fps) : ''}</small></span>
+        <span className="counter" data-testid="frame-counter">frame {cur?.frame} <small>({index + 1}/{frames.length}) <span data-testid="timecode">{cur ? tcOf(index) : ''}</span></small></span>
         <label title="frame number and timecode drawn on the picture"><input type="checkbox" checked={burnIn} onChange={(e) => setBurnIn(e.target.checked)} data-testid="burn-in" /> burn-in</label>
         <button onClick={() => setIn(Math.min(index, outPoint))} data-testid="set-in" title="set in point (I)">in</button>
         <button onClick={() => setOut(Math.max(index, inPoint))} data-testid="set-out" title="set out point (O)">out</button>

@@ -4,9 +4,9 @@
 import { useMemo, useState } from 'react';
 import { api, useApi } from '../api';
 import { can, useMe } from '../App';
-import { Player, type PlayerFrame } from '../components/Player';
+import { Player, shotTimecode, type PlayerFrame } from '../components/Player';
 
-interface Item { shot: string; versionId: number | null; versionNumber: number | null; pinned: boolean; status: string | null; quality: string | null; fps: number; width: number | null; height: number | null; problem: string | null; frames: { frame: number; renderId: number | null; rough: number | null }[] }
+interface Item { shot: string; versionId: number | null; versionNumber: number | null; pinned: boolean; status: string | null; quality: string | null; fps: number; timecode: string | null; rangeStart: number; width: number | null; height: number | null; problem: string | null; frames: { frame: number; renderId: number | null; rough: number | null }[] }
 interface Playlist { id: number; name: string; createdBy: string; updatedAt: string; items: Item[] }
 
 const go = (id?: number) => { location.hash = `#/playlists${id ? `/${id}` : ''}`; };
@@ -56,7 +56,9 @@ function PlaylistView({ id, onChanged }: { id: number; onChanged: () => void }) 
   if (error) return <p className="error" data-testid="playlist-error">{error}</p>;
   if (!p) return <p>Loading…</p>;
   if (editing) return <PlaylistEditor playlist={p} onSaved={() => { setEditing(false); reload(); onChanged(); }} onCancel={() => setEditing(false)} />;
-  const at = starts.reduce((found, s, i) => (s <= index ? i : found), 0);
+  const itemOf = (i: number) => starts.reduce((found, s, k) => (s <= i ? k : found), 0);
+  const itemAt = (i: number): Item | undefined => p.items[itemOf(i)];
+  const at = itemOf(index);
   const item = p.items[at];
   const first = p.items[0];
   return (
@@ -70,7 +72,8 @@ function PlaylistView({ id, onChanged }: { id: number; onChanged: () => void }) 
       </div>
       {frames.length > 0 && (
         <Player key={`${p.id}-${p.updatedAt}`} frames={frames} fps={first?.fps ?? 24} width={first?.width ?? 256} height={first?.height ?? 256}
-          onIndex={setIndex} labels={['rough', 'version']} initialMode="final" markers={[]} />
+          onIndex={setIndex} labels={['rough', 'version']} initialMode="final" markers={[]}
+          timecodeOf={(i) => { const it = itemAt(i); return it ? shotTimecode(frames[i]!.frame, it.fps, it.timecode, it.rangeStart) : ''; }} burnInLabel={(i) => itemAt(i)?.shot ?? ''} />
       )}
       <ol className="playlist-items" data-testid="playlist-items">
         {p.items.map((it, i) => (

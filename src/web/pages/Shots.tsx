@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useApi, useJobs } from '../api';
 import { can, useMe } from '../App';
-import { Player, type PlayerFrame } from '../components/Player';
+import { Player, shotTimecode, type PlayerFrame } from '../components/Player';
 import { LinePlot } from '../components/LinePlot';
 import { ReviewPanel } from '../components/ReviewPanel';
 import { MaskPainter } from '../components/MaskPainter';
@@ -124,7 +124,7 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
       {vid !== null && !known && <p className="error" data-testid="version-error">{versionError ?? `shot ${name} has no version ${vid}`} — pick one of its versions above.</p>}
       {frames.length > 0 && (!vid || (v && known)) && (
         <Player key={`${name}-${vid}`} frames={frames} fps={shot.fps} width={w} height={h} onFrame={setFrame} labels={[aLabel, bLabel]} seekTo={seekTo} markers={noteFrames}
-          overlay={(f) => <AnnotationLayer frame={f} ann={ann} />} />
+          overlay={(f) => <AnnotationLayer frame={f} ann={ann} />} timecodeOf={(i) => shotTimecode(frames[i]?.frame ?? 0, shot.fps, shot.timecode, shot.range[0])} />
       )}
       <div className="coherence">
         <h4>Temporal coherence (warp error per frame)</h4>
