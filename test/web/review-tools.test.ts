@@ -2,7 +2,8 @@
 // and text) sent with a note, drawn again at the note's frame and only there, the note's marker and
 // the click that jumps to it; the notes' CSV and PDF links; zoom to 1:1 and pan, fullscreen, exposure
 // and display transforms (built-in curves, the production's OCIO views) on the shown pixels; a
-// playlist made by a supervisor, played end to end across its shots, read by a viewer.
+// playlist made and edited by a supervisor, played end to end across its shots each at its own rate,
+// read by a viewer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -29,6 +30,7 @@ before(async () => {
   await addSecondShot(fx);
   await addVersion(fx, 'sh020', 'v1', [0, 150, -80]);
   await fx.prod.db.updateTable('shots').set({ timecode: '01:00:00:00' }).where('name', '=', 'sh010').execute();
+  await fx.prod.db.updateTable('shots').set({ fps: 24 }).where('name', '=', 'sh020').execute(); // sh010 plays at 12
   srv = await buildServer({ production: fx.prod, jobThreads: 1 });
   base = await srv.app.listen({ port: 0, host: '127.0.0.1' });
   const get = async (url: string) => (await srv.app.inject({ url, headers: { authorization: `Bearer ${fx.tokens.viewer}` } })).json();
@@ -233,16 +235,20 @@ test('a supervisor makes a playlist; it plays end to end across shots; a viewer 
     const p = document.querySelector('[data-testid=player]')!;
     const seen: string[] = [];
     (window as unknown as { seen: string[] }).seen = seen;
-    const note = () => seen.push(`${p.getAttribute('data-index')}:${p.getAttribute('data-frame')}:${document.querySelector('[data-testid=now-playing]')?.getAttribute('data-shot')}`);
+    const note = () => seen.push(`${p.getAttribute('data-index')}:${p.getAttribute('data-frame')}:${performance.now()}`);
     note();
     new MutationObserver(note).observe(p, { attributes: true, attributeFilter: ['data-index'] });
   });
   await page.click('[data-testid=play]');
-  await page.waitForFunction(() => (window as unknown as { seen: string[] }).seen.some((s) => s.startsWith('8:')), undefined, { timeout: 10000 });
+  await page.waitForFunction(() => (window as unknown as { seen: string[] }).seen.some((s) => s.startsWith('9:')), undefined, { timeout: 10000 });
   await page.click('[data-testid=play]');
   const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
-  const upTo8 = seen.slice(0, seen.findIndex((s) => s.startsWith('8:')) + 1).map((s) => s.split(':').slice(0, 2).join(':'));
-  assert.deepEqual(upTo8, ['0:1', '1:2', '2:3', '3:4', '4:5', '5:6', '6:1', '7:2', '8:3'], 'no frame skipped, sh020 right after sh010\'s last frame');
+  const upTo9 = seen.slice(0, seen.findIndex((s) => s.startsWith('9:')) + 1).map((s) => s.split(':'));
+  assert.deepEqual(upTo9.map((s) => `${s[0]}:${s[1]}`), ['0:1', '1:2', '2:3', '3:4', '4:5', '5:6', '6:1', '7:2', '8:3', '9:4'], 'no frame skipped, sh020 right after sh010\'s last frame');
+  // Each shot at its own rate: sh010's frames last 1/12 s, sh020's 1/24 s.
+  const t = upTo9.map((s) => Number(s[2]));
+  const mean = (from: number, to: number) => (t[to]! - t[from]!) / (to - from);
+  assert.ok(mean(1, 5) > 60 && mean(6, 9) < 0.75 * mean(1, 5), `frame times: sh010 ${mean(1, 5).toFixed(0)} ms, sh020 ${mean(6, 9).toFixed(0)} ms`);
   // On sh020's first frame the picture is sh020's green render and the page says so.
   await page.keyboard.press('Home');
   for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowRight');
@@ -255,6 +261,13 @@ test('a supervisor makes a playlist; it plays end to end across shots; a viewer 
   assert.ok(px[1]! > 200 && px[2]! < 40, `sh020's frame: ${px}`);
 
   const id = Number((await page.evaluate(() => location.hash)).split('/')[2]);
+  // Edited: sh020 moved first, renamed.
+  await page.click('[data-testid=edit-playlist]');
+  await page.locator('[data-testid=editor-item]').nth(1).getByTitle('earlier').click();
+  await page.fill('[data-testid=playlist-name]', 'Dailies 12 (sh020 first)');
+  await page.click('[data-testid=save-playlist]');
+  await page.waitForSelector('[data-testid=playlist-view] h2:text("Dailies 12 (sh020 first)")');
+  assert.deepEqual(await page.$$eval('[data-testid=playlist-item]', (els) => els.map((e) => e.getAttribute('data-shot'))), ['sh020', 'sh010']);
   assert.equal(await page.getAttribute('[data-testid=playlist-pdf]', 'href'), `/api/playlists/${id}/notes.pdf`);
   const sheet = await page.evaluate(async (href) => { const r = await fetch(href); return [r.status, r.headers.get('content-type')]; }, `/api/playlists/${id}/notes.pdf`);
   assert.deepEqual(sheet, [200, 'application/pdf']);
@@ -264,6 +277,7 @@ test('a supervisor makes a playlist; it plays end to end across shots; a viewer 
   await loadedPlayer();
   assert.equal(await page.$('[data-testid=edit-playlist]'), null, 'a viewer cannot edit');
   assert.equal(await page.$('[data-testid=new-playlist]'), null);
-  assert.deepEqual(await page.$$eval('[data-testid=playlist-item]', (els) => els.map((e) => e.getAttribute('data-shot'))), ['sh010', 'sh020']);
+  assert.deepEqual(await page.$$eval('[data-testid=playlist-item]', (els) => els.map((e) => e.getAttribute('data-shot'))), ['sh020', 'sh010']);
+  assert.equal(await page.textContent('[data-testid=playlist-item][data-shot=sh010] [data-testid=item-status]'), 'approved');
   assert.deepEqual(errors, []);
 });

@@ -66,7 +66,7 @@ const typing = (t: EventTarget | null) => {
   return el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable;
 };
 
-export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, labels = ['rough', 'final'], seekTo, markers = [], initialMode, timecodeOf, burnInLabel }: {
+export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, labels = ['rough', 'final'], seekTo, markers = [], initialMode, timecodeOf, burnInLabel, fpsOf }: {
   frames: PlayerFrame[]; fps: number; width: number; height: number;
   onFrame?: (frame: number) => void;
   /** The position in `frames` (a playlist plays several shots' frames, whose numbers repeat). */
@@ -84,6 +84,8 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
   timecodeOf?: (index: number) => string;
   /** Text burnt in before the frame number (a playlist names the shot). */
   burnInLabel?: (index: number) => string;
+  /** The frame rate at an index, when it changes along the frames (a playlist of shots); default fps. */
+  fpsOf?: (index: number) => number;
 }) {
   const tcOf = (i: number) => (timecodeOf ? timecodeOf(i) : frames[i] ? timecode(frames[i]!.frame, fps) : '');
   const [dir, setDir] = useState(1);
@@ -116,6 +118,8 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
   ready.current = (i) => (mode === 'final' || rough.settled(i)) && (mode === 'rough' || final.settled(i));
   const canvas = useRef<HTMLCanvasElement>(null);
   const canvasB = useRef<HTMLCanvasElement>(null);
+  const rate = useRef(fpsOf);
+  rate.current = fpsOf;
   const state = useRef({ index, inPoint, outPoint, loop, dir });
   state.current = { index, inPoint, outPoint, loop, dir };
   useEffect(() => {
@@ -187,7 +191,7 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
     const tick = (now: number) => {
       acc += now - last;
       last = now;
-      const step = 1000 / fps;
+      const step = 1000 / (rate.current?.(state.current.index) || fps);
       if (acc >= step) {
         acc = Math.min(acc - step, step);
         const s = state.current;

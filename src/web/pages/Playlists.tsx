@@ -1,5 +1,6 @@
 // Playlists: review sessions of several shots in order, each at its version with its status, played
-// end to end in one player (the next shot starts after the last frame of the one before).
+// end to end in one player (the next shot starts after the last frame of the one before), each
+// shot at its own frame rate and in its own timecode.
 // Supervisors make and edit them; everyone plays them.
 import { useMemo, useState } from 'react';
 import { api, useApi } from '../api';
@@ -73,7 +74,8 @@ function PlaylistView({ id, onChanged }: { id: number; onChanged: () => void }) 
       {frames.length > 0 && (
         <Player key={`${p.id}-${p.updatedAt}`} frames={frames} fps={first?.fps ?? 24} width={first?.width ?? 256} height={first?.height ?? 256}
           onIndex={setIndex} labels={['rough', 'version']} initialMode="final" markers={[]}
-          timecodeOf={(i) => { const it = itemAt(i); return it ? shotTimecode(frames[i]!.frame, it.fps, it.timecode, it.rangeStart) : ''; }} burnInLabel={(i) => itemAt(i)?.shot ?? ''} />
+          timecodeOf={(i) => { const it = itemAt(i); return it ? shotTimecode(frames[i]!.frame, it.fps, it.timecode, it.rangeStart) : ''; }} burnInLabel={(i) => itemAt(i)?.shot ?? ''}
+          fpsOf={(i) => itemAt(i)?.fps ?? 24} />
       )}
       <ol className="playlist-items" data-testid="playlist-items">
         {p.items.map((it, i) => (
