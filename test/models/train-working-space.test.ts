@@ -5,7 +5,7 @@
 // trains on the bytes as before; a fine-tune from a model of another space is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -20,6 +20,10 @@ import { trainLook } from '../../src/models/look/train.js';
 import { LookGenerator } from '../../src/models/look/generator.js';
 import { inputChannels } from '../../src/models/look/config.js';
 import { exemplarsFromFiles } from '../../src/synth/exemplar-bank.js';
+import { saveLookModel } from '../../src/models/look/model-file.js';
+import { stylizeTensor } from '../../src/models/look/stylize.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const S = 32;
 const dir = mkdtempSync(join(tmpdir(), 'atelier-train-space-'));
@@ -145,4 +149,37 @@ test('the stroke stage\'s exemplars are read into the working space too', async 
       } finally { E.disposeAll([ex.guide, ex.style]); }
     } finally { model.generator.dispose(); }
   } finally { await prod.close(); }
+});
+
+test('atelier stylize reads a still into the model\'s working space and writes it back in the image space', async () => {
+  const BIN = fileURLToPath(new URL('../../../bin/atelier', import.meta.url));
+  E.manualSeed(9);
+  const config = makeConfig([], { arch: { baseChannels: 8, resBlocks: 1, discChannels: 4 } });
+  const g = new LookGenerator(inputChannels(config), config.arch);
+  const file = join(dir, 'linear-model.safetensors');
+  saveLookModel(file, config, g.stateDict(), { working_color_space: LINEAR });
+  const still = join(dir, 'painted.png');
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'stylize', still, '--model', file, '--json', ...args], { encoding: 'utf8', cwd: dir });
+  // Outside a production: the model's own space (built-in config).
+  const out = join(dir, 'still-out.png');
+  const r = run('-o', out);
+  assert.equal(r.status, 0, r.stderr);
+  // The same by hand: the IEC formula in, the model, the formula out.
+  const lin = E.tensor(planar(raw.painted, srgbToLinear), [1, 3, S, S]);
+  const y = stylizeTensor({ config, generator: g, metadata: {}, workingSpace: LINEAR }, lin, null);
+  const encode = (v: number) => { const c = Math.min(1, Math.max(0, v)); return c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055; };
+  const want = Array.from(y.toArray(), (v: number) => Math.round(encode(v) * 255));
+  E.disposeAll([lin, y]);
+  g.dispose();
+  const got = await sharp(out).raw().toBuffer();
+  let worst = 0;
+  for (let i = 0; i < S * S; i++) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(got[i * 3 + c]! - want[c * S * S + i]!));
+  assert.ok(worst <= 1, `the still differs from the formula's by ${worst} 8-bit steps`);
+  // In a production working in sRGB - Texture the linear model is refused, nothing written.
+  const { prod } = await production('stills');
+  await prod.close();
+  const refused = run('-o', join(dir, 'refused.png'), '--production', join(dir, 'stills'));
+  assert.equal(refused.status, 1);
+  assert.equal(existsSync(join(dir, 'refused.png')), false);
+  assert.match(JSON.parse(refused.stderr).error, /was trained in working colour space "Linear Rec\.709 \(sRGB\)" but the production works in "sRGB - Texture"/);
 });

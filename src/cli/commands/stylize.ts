@@ -8,6 +8,15 @@ import { sha256File, type Production } from '../../store/index.js';
 import { resolveLookModel } from '../../jobs/model-ref.js';
 import { stylizeStill } from '../../synth/stylize-still.js';
 import { saveImage } from '../../data/image-io.js';
+import { defaultColourContext, type ColourContext } from '../../data/colour.js';
+import { workingToImage } from '../../data/working-space.js';
+import { productionColour } from '../../store/colour-settings.js';
+import { checkModelWorkingSpace, type LookModel } from '../../models/look/model-file.js';
+
+/** Outside a production: the built-in config, working in the space the model was trained in. */
+function modelColour(model: LookModel): ColourContext {
+  return { ...defaultColourContext(), working: model.workingSpace };
+}
 import { exemplarBank } from '../../synth/exemplar-bank.js';
 import { tilingOptions, parseTiling, type TilingFlags } from './tiling-options.js';
 
@@ -46,7 +55,12 @@ export function registerStylize(program: Command): void {
         const t0 = Date.now();
         if (o.quality === 'final' && (!prod || version === null)) throw new Error('--quality final takes strokes from the model version\'s painted training pairs: give a production and a model version');
         const exemplars = o.quality === 'final' ? await exemplarBank(prod!, version!, model) : undefined;
-        const out = await stylizeStill(model, image, passes, parseTiling(o), { quality: o.quality, exemplars });
+        // In the production's working space (a model file alone: its own, in the built-in config); written in the image space.
+        const colour = prod ? await productionColour(prod) : modelColour(model);
+        checkModelWorkingSpace(model, colour, version !== null ? `look model #${version}` : `look model ${path}`);
+        const working = await stylizeStill(model, image, passes, parseTiling(o), { quality: o.quality, exemplars, colour });
+        const out = workingToImage(working, colour);
+        working.dispose();
         const target = resolve(o.output ?? join(dirname(image), `${basename(image, extname(image))}.stylized.png`));
         await saveImage(target, out, Number(o.bits) as 8 | 16);
         out.dispose();

@@ -1,6 +1,8 @@
 // Inference: one rough frame (and its passes) through a trained look model.
 import * as E from '../../engine/index.js';
 import { loadImage } from '../../data/image-io.js';
+import type { ColourContext } from '../../data/colour.js';
+import { loadWorkingTensor } from '../../data/working-space.js';
 import type { LookModel } from './model-file.js';
 import { buildInput } from './inputs.js';
 import { generateFrame } from './generator.js';
@@ -35,10 +37,12 @@ export interface StillInputs { rough: E.Tensor; passes: Map<string, E.Tensor> | 
 
 /**
  * rough: image file; passes: pass name -> file, for the model's guides (null: none, the model's
- * no-guides mode, as for concept art in training). Throws naming a missing pass.
+ * no-guides mode, as for concept art in training). Throws naming a missing pass. With a colour
+ * context the image is read into its working space (data/working-space.ts, as training read the
+ * model's images); passes are data.
  */
-export async function loadStillInputs(model: LookModel, rough: string, passes: Record<string, string> | null): Promise<StillInputs> {
-  const img = await loadImage(rough, 3);
+export async function loadStillInputs(model: LookModel, rough: string, passes: Record<string, string> | null, colour?: ColourContext): Promise<StillInputs> {
+  const img = { tensor: await loadWorkingTensor(rough, colour) };
   const loaded = new Map<string, E.Tensor>();
   try {
     if (passes) {
