@@ -41,11 +41,12 @@ const recordOf = (r: Selectable<ShotVersionsTable>): ShotVersionRecord => ({
   refineOf: r.refine_of, refineRequest: r.refine_request, createdAt: r.created_at,
 });
 
-/** A write that lost a race for a number or folder another writer took at the same moment. */
-export function isClaimConflict(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '23505' /* PostgreSQL unique_violation */ || code === '40001' || (typeof code === 'string' && (code === 'SQLITE_CONSTRAINT_UNIQUE' || code.startsWith('SQLITE_BUSY')));
-}
+const codeOf = (err: unknown) => (err as { code?: unknown } | null)?.code;
+/** A number or folder another writer recorded first. */
+const isTaken = (err: unknown) => codeOf(err) === '23505' /* PostgreSQL unique_violation */ || codeOf(err) === 'SQLITE_CONSTRAINT_UNIQUE';
+/** A write that met another writer's open transaction (SQLite) or a serialization failure: try again. */
+const isBusy = (err: unknown) => { const c = codeOf(err); return c === '40001' || (typeof c === 'string' && c.startsWith('SQLITE_BUSY')); };
+const pause = (attempt: number) => new Promise((res) => setTimeout(res, Math.random() * 5 * Math.min(attempt, 10)));
 
 function checkNew(v: NewShotVersion): void {
   if (typeof v.shot !== 'string' || !v.shot) throw new Error('a shot version needs its shot\'s name');
@@ -74,11 +75,14 @@ export async function highestVersionNumber(prod: Production, shot: string): Prom
 export async function insertShotVersion(prod: Production, v: NewShotVersion, number: number): Promise<ShotVersionRecord | null> {
   checkNew(v);
   if (!Number.isSafeInteger(number) || number < 1) throw new Error(`a shot version's number is a positive integer, got ${number}`);
-  try {
-    return await prod.transaction((trx) => insert(trx, v, number));
-  } catch (err) {
-    if (isClaimConflict(err)) return null;
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await prod.transaction((trx) => insert(trx, v, number));
+    } catch (err) {
+      if (isTaken(err)) return null;
+      if (!isBusy(err) || attempt >= 100) throw err;
+      await pause(attempt);
+    }
   }
 }
 
@@ -100,8 +104,8 @@ export async function createShotVersion(prod: Production, v: NewShotVersion): Pr
         return insert(trx, v, Number(r?.n ?? 0) + 1);
       });
     } catch (err) {
-      if (!isClaimConflict(err) || attempt >= 100) throw err;
-      await new Promise((res) => setTimeout(res, Math.random() * 5 * Math.min(attempt, 10)));
+      if (!(isTaken(err) || isBusy(err)) || attempt >= 100) throw err;
+      await pause(attempt);
     }
   }
 }

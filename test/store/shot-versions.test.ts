@@ -3,12 +3,14 @@
 // makes versions of older frame records the way the dailies grouped them, keeping their ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { Migrator } from 'kysely';
 import {
   addShot, createDataset, createShotVersion, getShotVersionRecord, insertShotVersion, listShotVersionRecords, openProduction, type Production,
 } from '../../src/store/index.js';
 import { migrationsFor } from '../../src/store/migrations.js';
+import { claimShotVersion } from '../../src/render/version-dir.js';
 import { tempDir, writeImage } from './helpers.js';
 import { forEachDialect } from './dialects.js';
 
@@ -50,9 +52,10 @@ forEachDialect((w) => {
     assert.deepEqual({ ...(await getShotVersionRecord(prod, b.id))!, createdAt: '' }, { ...b, createdAt: '' });
     assert.equal(b.quality, 'final');
 
-    // Two connections (two processes' worth), twelve claims at once.
-    const other = await openProduction(prod.dir);
-    t.after(() => other.close());
+    // Twelve claims at once; on PostgreSQL from two connections (SQLite: one per process, and
+    // better-sqlite3 waits for a lock synchronously; other processes: test/render/version-dir).
+    const other = w.dialect === 'postgres' ? await openProduction(prod.dir) : prod;
+    if (other !== prod) t.after(() => other.close());
     const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => createShotVersion(i % 2 ? other : prod, { shot: 'sh010', folder: `renders/sh010/c${i}`, modelVersion: model })));
     assert.deepEqual(claims.map((c) => c.number).sort((x, y) => x - y), Array.from({ length: 12 }, (_, i) => i + 2));
     assert.deepEqual((await listShotVersionRecords(prod, 'sh010')).map((v) => v.number), Array.from({ length: 13 }, (_, i) => i + 1));
@@ -65,6 +68,21 @@ forEachDialect((w) => {
     await assert.rejects(createShotVersion(prod, { shot: 'sh010', folder: 'x', modelVersion: model, quality: 'ultra' }), /quality is preview or final, got ultra/);
     await assert.rejects(createShotVersion(prod, { shot: '', folder: 'x', modelVersion: model }), /needs its shot's name/);
     await assert.rejects(insertShotVersion(prod, { shot: 'sh010', folder: 'x', modelVersion: model }, 0), /number is a positive integer, got 0/);
+  });
+
+  test('renders claiming versions at once on two connections get distinct numbers and folders named from them', async (t) => {
+    const dir = tempDir(t);
+    const prod = await w.init(join(dir, 'prod'));
+    t.after(() => prod.close());
+    const { model } = await build(prod);
+    // SQLite: one connection per process (other processes: test/render/version-dir); PostgreSQL: two.
+    const other = w.dialect === 'postgres' ? await openProduction(prod.dir) : prod;
+    if (other !== prod) t.after(() => other.close());
+    mkdirSync(join(prod.dir, 'renders', 'sh010', 'v1-final'), { recursive: true });
+    await createShotVersion(prod, { shot: 'sh010', folder: 'renders/sh010/v1-final', modelVersion: model }); // an upgraded production's v1
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => claimShotVersion(i % 2 ? other : prod, 'sh010', { modelVersion: model, quality: 'final' })));
+    assert.deepEqual(claims.map((c) => c.number).sort((x, y) => x - y), [2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const c of claims) assert.equal(basename(c.folder), `v00${c.number}`);
   });
 
   test('frames point at the version claimed for their folder, else at one made for it', async (t) => {
