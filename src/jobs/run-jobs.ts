@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { releaseIfEmpty } from '../render/version-dir.js';
 import type { JobContext } from '../engine/worker.js';
-import { openProduction, type Production } from '../store/index.js';
+import { findShotVersion, openProduction, type Production } from '../store/index.js';
 import { productionColour } from '../store/colour-settings.js';
 import { runTrainLook } from './train-look.js';
 import { runTrainUpscale } from './train-upscale.js';
@@ -103,7 +103,9 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
       // The preview movie, as the CLI and the farm write it, once the folder holds the whole shot.
       ctx.progress({ message: 'preview movie' });
       const m = await writeShotMovie(outDir, await prod.shot(d.shot), { format: d.format, colour: await productionColour(prod) });
-      return { frames: r.frames.length, dir: outDir, movie: m.written ? m.movie.path : null };
+      // The version the frames arrived as (its id for the dailies' links, its number as people say it).
+      const v = await findShotVersion(prod, d.shot, outDir, d.modelVersion);
+      return { frames: r.frames.length, dir: outDir, movie: m.written ? m.movie.path : null, version: v ? { id: v.id, number: v.number } : null };
     } finally { model.generator.dispose(); }
   } finally { await prod.close(); }
 }

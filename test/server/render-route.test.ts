@@ -88,6 +88,7 @@ test('the options reach the render: EXR frames in the colour space asked for, th
     await new Promise((r) => setTimeout(r, 100));
   }
   const [v] = await listShotVersionRecords(prod, 'sh1');
+  assert.deepEqual((await srv.ctx.queue.list()).find((x) => x.id === id)!.result, { frames: 2, dir: v!.folder, movie: null, version: { id: v!.id, number: 1 } });
   assert.deepEqual([v?.number, v?.folder], [1, join(prod.dir, 'renders', 'sh1', 'v001')]);
   assert.deepEqual(readdirSync(v!.folder).filter((f) => !f.endsWith('.json')).sort(), ['sh1.1002.exr', 'sh1.1003.exr']);
   const frames = await prod.db.selectFrom('renders').select('params').where('version_id', '=', v!.id).orderBy('id').execute();
