@@ -131,6 +131,10 @@ test('a production in the default space trains on the bytes as before and record
     model.generator.dispose();
     assert.equal(model.workingSpace, 'sRGB - Texture');
     assert.equal(model.metadata.working_color_space, 'sRGB - Texture');
+    // The production's working space changed: resuming the run in it is refused.
+    await prod.updateSettings({ workingColorSpace: LINEAR });
+    await assert.rejects(runTrainLook(prod, { dataset, resume: true }, () => {}),
+      /was trained in working colour space "sRGB - Texture" but the production now works in "Linear Rec\.709 \(sRGB\)": start a new run instead of --resume/);
   } finally { await prod.close(); }
 });
 

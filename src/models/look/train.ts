@@ -2,7 +2,7 @@
 // random-feature perceptual and Gram (texture) term, and a least-squares patch GAN; held-out pairs
 // for early stopping; sample sheets; checkpoints that resume bit-identically.
 // Runs as a job (see engine/worker.ts): plain-data input, progress through ctx.
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as E from '../../engine/index.js';
@@ -15,7 +15,7 @@ import { PatchDiscriminator } from './discriminator.js';
 import { RandomFeatures, gram } from './features.js';
 import { type TrainingFiles, type Example, loadTrainingSet, disposeTrainingSet, disposeExample, sampleBatch } from './data.js';
 import { type RunState, type LossRecord, saveCheckpoint, loadCheckpoint, withPrefix, prefixed } from './checkpoint.js';
-import { saveLookModel, loadLookModel, checkModelWorkingSpace, WORKING_SPACE_KEY } from './model-file.js';
+import { saveLookModel, loadLookModel, checkModelWorkingSpace, WORKING_SPACE_KEY, LEGACY_WORKING_SPACE } from './model-file.js';
 import { workingSpaceOf } from '../../data/working-space.js';
 import { writeSheet } from './sheet.js';
 import { psnr } from '../../metrics/index.js';
@@ -80,6 +80,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   const t = c.train;
   mkdirSync(join(input.runDir, 'samples'), { recursive: true });
   const ckptPath = join(input.runDir, 'checkpoint.safetensors');
+  checkRunWorkingSpace(input.runDir, input.resume && existsSync(ckptPath), workingSpaceOf(input.files.colour));
   const emit = (e: TrainEvent) => ctx.progress(e);
 
   E.manualSeed(t.seed);
@@ -333,6 +334,21 @@ function sampleView(ex: Example, crop: number | undefined): { ex: Example; owned
   const x = Math.floor((w - cw) / 2);
   const cut = (t: E.Tensor) => E.keep(E.tidy(() => t.slice(2, y, y + ch).slice(3, x, x + cw).contiguous()));
   return { ex: { ...ex, input: cut(ex.input), target: cut(ex.target), rough: cut(ex.rough) }, owned: true };
+}
+
+/**
+ * A run's images are read in one working space from its first step to its last: recorded in the
+ * run folder (runs from before it was recorded read sRGB values: sRGB - Texture), a resume in
+ * another space (the production's working_color_space changed meanwhile) is refused.
+ */
+function checkRunWorkingSpace(runDir: string, resuming: boolean, space: string): void {
+  const file = join(runDir, 'working-space.json');
+  if (resuming) {
+    const was = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { workingSpace: string }).workingSpace : LEGACY_WORKING_SPACE;
+    if (was !== space) throw new Error(`${runDir} was trained in working colour space "${was}" but the production now works in "${space}": start a new run instead of --resume, or set working_color_space back to "${was}"`);
+    if (existsSync(file)) return;
+  }
+  writeFileAtomic(file, Buffer.from(JSON.stringify({ workingSpace: space })));
 }
 
 export function runExists(runDir: string): boolean {
