@@ -6,12 +6,13 @@
 // read by a viewer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, webReady, webSkip as skip } from './browser.js';
 import { buildServer, type AtelierServer } from '../../src/server/app.js';
-import { addSecondShot, addVersion, makeFixture, type Fixture } from '../server/fixture.js';
+import { addSecondShot, addVersion, framePng, makeFixture, type Fixture } from '../server/fixture.js';
+import { addShot } from '../../src/store/index.js';
 import { applyDisplayView, builtinColourConfig } from '../../src/data/colour.js';
 
 let fx: Fixture;
@@ -280,4 +281,30 @@ test('a supervisor makes a playlist; it plays end to end across shots; a viewer 
   assert.deepEqual(await page.$$eval('[data-testid=playlist-item]', (els) => els.map((e) => e.getAttribute('data-shot'))), ['sh020', 'sh010']);
   assert.equal(await page.textContent('[data-testid=playlist-item][data-shot=sh010] [data-testid=item-status]'), 'approved');
   assert.deepEqual(errors, []);
+});
+
+test('a playlist shot of another shape is shown whole, centred with bars, not stretched', { skip }, async () => {
+  const src = join(dirname(fx.dir), 'src', 'portrait');
+  mkdirSync(src, { recursive: true });
+  for (let f = 1; f <= 2; f++) writeFileSync(join(src, `p.${String(f).padStart(4, '0')}.png`), await framePng(f, [0, 0, 0], 32, 48));
+  await addShot(fx.prod, 'sh030', join(src, 'p.####.png'), { fps: 12, meta: { cleared: true } });
+  // Its render at its own 32×48 (the fixture's addVersion draws 64×48).
+  const model = (await fx.prod.db.selectFrom('model_versions').select('id').executeTakeFirstOrThrow()).id;
+  mkdirSync(join(fx.dir, 'renders', 'sh030', 'v1'), { recursive: true });
+  for (const f of (await fx.prod.shot('sh030')).frames) {
+    const path = join(fx.dir, 'renders', 'sh030', 'v1', `sh030.${String(f.frame).padStart(4, '0')}.png`);
+    writeFileSync(path, await framePng(f.frame, [0, 0, 150], 32, 48));
+    await fx.prod.recordRenderedFrame({ path, modelVersion: model, inputHashes: { rough: f.rough!.hash }, params: { shot: 'sh030', frame: f.frame } });
+  }
+  const made = await srv.app.inject({ method: 'POST', url: '/api/playlists', headers: { authorization: `Bearer ${fx.tokens.supervisor}` }, payload: { name: 'shapes', items: [{ shot: 'sh010' }, { shot: 'sh030' }] } });
+  assert.equal(made.statusCode, 201, made.body);
+  await page.goto(`${base}/#/playlists/${made.json().id}`);
+  await loadedPlayer();
+  for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('[data-testid=now-playing][data-shot=sh030]');
+  // The 64×48 canvas (the first shot's size) shows the 32×48 frame at x 16-47, dark bars beside it.
+  assert.deepEqual((await pixel('[data-testid=player-canvas]', 4 / 64, 0.5)).slice(0, 3), [17, 17, 17]);
+  assert.deepEqual((await pixel('[data-testid=player-canvas]', 60 / 64, 0.5)).slice(0, 3), [17, 17, 17]);
+  const inside = await pixel('[data-testid=player-canvas]', 46 / 64, 40 / 48);
+  assert.ok(Math.abs(inside[0]! - 70) <= 3 && Math.abs(inside[2]! - 240) <= 3, `the frame's own pixel (x 30 of 32): ${inside}`);
 });

@@ -31,6 +31,15 @@ function drawDifference(g: CanvasRenderingContext2D, a: HTMLImageElement, b: HTM
   g.putImageData(out, 0, 0);
 }
 
+/** A frame drawn whole into w×h, centred with bars when its shape differs (a playlist's shots
+ *  need not share one); frames of the canvas's shape (or within 1 % of it) fill it. */
+function drawFit(g: CanvasRenderingContext2D, im: HTMLImageElement, w: number, h: number) {
+  const k = Math.min(w / im.naturalWidth, h / im.naturalHeight);
+  const dw = im.naturalWidth * k, dh = im.naturalHeight * k;
+  if (dw >= w * 0.99 && dh >= h * 0.99) g.drawImage(im, 0, 0, w, h);
+  else g.drawImage(im, (w - dw) / 2, (h - dh) / 2, dw, dh);
+}
+
 /** A frame that is not there says so on the canvas, instead of a black frame that looks rendered. */
 function drawMissing(g: CanvasRenderingContext2D, x: number, w: number, h: number, text: string) {
   g.fillStyle = '#3a1515';
@@ -146,8 +155,8 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
     g.fillRect(0, 0, c.width, c.height);
     const ok = (im: HTMLImageElement | null | undefined): im is HTMLImageElement => !!im && im.complete && im.naturalWidth > 0;
     const roughGone = rough.failed.has(index), finalGone = final.failed.has(index);
-    if (mode === 'rough' || mode === 'side') { if (ok(r)) g.drawImage(r, 0, 0, c.width, c.height); else if (roughGone) drawMissing(g, 0, c.width, c.height, 'rough frame missing'); }
-    else if (mode === 'final') { if (ok(f)) g.drawImage(f, 0, 0, c.width, c.height); else if (finalGone) drawMissing(g, 0, c.width, c.height, 'final frame missing'); }
+    if (mode === 'rough' || mode === 'side') { if (ok(r)) drawFit(g, r, c.width, c.height); else if (roughGone) drawMissing(g, 0, c.width, c.height, 'rough frame missing'); }
+    else if (mode === 'final') { if (ok(f)) drawFit(g, f, c.width, c.height); else if (finalGone) drawMissing(g, 0, c.width, c.height, 'final frame missing'); }
     else if (mode === 'diff') {
       if (ok(r) && ok(f)) drawDifference(g, r, f, c.width, c.height, gain);
       else if (roughGone || finalGone) drawMissing(g, 0, c.width, c.height, `${roughGone ? labels[0] : labels[1]} frame missing`);
@@ -176,7 +185,7 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
       const gb = b.getContext('2d')!;
       gb.fillStyle = '#111';
       gb.fillRect(0, 0, b.width, b.height);
-      if (ok(f)) gb.drawImage(f, 0, 0, b.width, b.height); else if (finalGone) drawMissing(gb, 0, b.width, b.height, 'final frame missing');
+      if (ok(f)) drawFit(gb, f, b.width, b.height); else if (finalGone) drawMissing(gb, 0, b.width, b.height, 'final frame missing');
       applyGrade(gb, b.width, b.height, lut, displays.cube);
     }
   }, [index, mode, wipe, gain, burnIn, exposure, display, displays.cube, fps, frames, rough.version, final.version, rough.failed, final.failed]);
