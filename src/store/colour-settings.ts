@@ -18,6 +18,9 @@ export function colourContextFor(dir: string, s: Pick<Settings, 'ocioConfig' | '
   };
 }
 
+/** The settings colourContextFor reads: a change to one is checked against the config before it is stored. */
+export const COLOUR_SETTINGS = ['ocioConfig', 'workingColorSpace', 'imageColorSpace', 'exrColorSpace'] as const;
+
 /** The colour context renders and loaders of this production use. */
 export async function productionColour(prod: Production): Promise<ColourContext> {
   return colourContextFor(prod.dir, await prod.settings());

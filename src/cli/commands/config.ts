@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { settingKeys, type Settings } from '../../store/production.js';
 import { printResult } from '../output.js';
+import { COLOUR_SETTINGS, colourContextFor } from '../../store/colour-settings.js';
 import { common, withProduction, type CommonOpts } from './store-common.js';
 
 function parseValue(field: keyof Settings, value: string): unknown {
@@ -27,7 +28,13 @@ export function registerConfig(program: Command): void {
       const field = key === undefined ? undefined : (Object.entries(keys).find(([f, k]) => k === key || f === key)?.[0] as keyof Settings | undefined);
       if (key !== undefined && !field) throw new Error(`unknown setting "${key}"; settings are: ${Object.values(keys).join(', ')}`);
       if (field === 'name' && value !== undefined) throw new Error('the production name is fixed at init');
-      const settings = await withProduction(o, (prod) => (field && value !== undefined ? prod.updateSettings({ [field]: parseValue(field, value) }) : prod.settings()));
+      const settings = await withProduction(o, async (prod) => {
+        if (!field || value === undefined) return prod.settings();
+        const patch = { [field]: parseValue(field, value) };
+        // A colour setting must name what the production's OCIO config has (checked before it is stored).
+        if ((COLOUR_SETTINGS as readonly string[]).includes(field)) colourContextFor(prod.dir, { ...(await prod.settings()), ...patch });
+        return prod.updateSettings(patch);
+      });
       const shown = field ? { [keys[field]]: settings[field] } : Object.fromEntries(Object.entries(keys).map(([f, k]) => [k, settings[f as keyof Settings]]));
       printResult(!!o.json, shown, () => Object.entries(shown).map(([k, v]) => `${k} = ${v ?? ''}`).join('\n'));
     });
