@@ -197,6 +197,13 @@ test('notes as a PDF contact sheet: one page per frame note, the right frame wit
   assert.ok(near(px(34, 24), [230, 90, 40], 30) && near(px(42, 24), [230, 90, 40], 30), `frame 4's square: ${px(34, 24)} ${px(42, 24)}`);
   assert.ok(near(px(32, 43), [0, 255, 0], 60), `the green stroke: ${px(32, 43)}`);
   assert.ok(near(px(50, 24), [190, 134, 30], 30), `plain background off the drawing: ${px(50, 24)}`);
+  // One sheet at a time per token: a second while the first is being made is a 429; others are not held up.
+  const url = `/api/shots/sh010/versions/${v1}/notes.pdf`;
+  const [a1, a2, b] = await Promise.all([inject('GET', url, fx.tokens.viewer), inject('GET', url, fx.tokens.viewer), inject('GET', url, fx.tokens.artist)]);
+  assert.deepEqual([a1.statusCode, a2.statusCode].sort(), [200, 429]);
+  assert.match([a1, a2].find((r) => r.statusCode === 429)!.json().error.message, /still being made/);
+  assert.equal(b.statusCode, 200);
+  assert.equal((await inject('GET', url, fx.tokens.viewer)).statusCode, 200, 'free again once made');
   // A version with no frame notes still gives a valid one-page PDF.
   const empty = readPdf((await inject('GET', `/api/shots/sh020/versions/${v2}/notes.pdf`, fx.tokens.viewer)).rawPayload);
   assert.equal(empty.pages, 1);

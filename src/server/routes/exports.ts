@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { getRenderedFrame } from '../../store/index.js';
 import { addFrames, formatTimecode, parseTimecode } from '../../store/timecode.js';
-import { notFound } from '../errors.js';
-import { defineRoutes, idParam, type ServerContext } from '../route.js';
+import { HttpError, notFound } from '../errors.js';
+import { defineRoutes, idParam, type Req, type ServerContext } from '../route.js';
 import { getShotVersion, listShotVersions, type ShotVersion } from '../versions.js';
 import { realInside } from '../paths.js';
 import { drawingSvg } from '../annotations.js';
@@ -95,6 +95,15 @@ async function playlistNotes(c: ServerContext, id: number): Promise<{ name: stri
 const fileName = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'playlist';
 
 export function exportRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  // A sheet decodes and encodes a frame per page: one at a time per token, so repeated clicks (or a
+  // script) cannot queue up the image threads the whole server shares.
+  const building = new Set<number>();
+  const oneSheet = async (req: Req, make: () => Promise<Buffer>): Promise<Buffer> => {
+    const who = req.principal!.tokenId;
+    if (building.has(who)) throw new HttpError(429, 'busy', 'a contact sheet of yours is still being made; wait for it before asking for another');
+    building.add(who);
+    try { return await make(); } finally { building.delete(who); }
+  };
   defineRoutes(app, ctx, [
     {
       method: 'GET', url: '/api/shots/:name/versions/:id/notes.csv', summary: 'Every note and verdict of a version as CSV (quoted as RFC 4180; cells that would run as spreadsheet formulas start with \')', tag: 'review', role: 'viewer', params: versionParams, produces: 'text/csv',
@@ -109,7 +118,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext): void {
       handler: async (req, reply, c) => {
         const { name, id } = req.params as { name: string; id: number };
         const set = await versionNotes(c, name, id);
-        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}-v${set.v.number}-notes.pdf"`).send(await pdfOf(c, [set], `${name} v${set.v.number} notes`));
+        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}-v${set.v.number}-notes.pdf"`).send(await oneSheet(req, () => pdfOf(c, [set], `${name} v${set.v.number} notes`)));
       },
     },
     {
@@ -123,7 +132,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext): void {
       method: 'GET', url: '/api/playlists/:id/notes.pdf', summary: 'A PDF contact sheet of the frame notes of every shot of a playlist, in playing order', tag: 'review', role: 'viewer', params: idParam, produces: 'application/pdf',
       handler: async (req, reply, c) => {
         const { name, sets } = await playlistNotes(c, (req.params as { id: number }).id);
-        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${fileName(name)}-notes.pdf"`).send(await pdfOf(c, sets, `${name} notes`));
+        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${fileName(name)}-notes.pdf"`).send(await oneSheet(req, () => pdfOf(c, sets, `${name} notes`)));
       },
     },
   ]);
