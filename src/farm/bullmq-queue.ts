@@ -181,7 +181,10 @@ export class BullMQQueue implements JobQueue {
         described.model.generator.dispose();
         d = described.description;
       } finally { await prod.close(); }
-      return this.submitRender({ title: spec.title, createdBy: spec.createdBy, productionDir: i.productionDir, ...farmRenderSpec(d), priority: i.priority });
+      return this.submitRender({
+        title: spec.title, createdBy: spec.createdBy, productionDir: i.productionDir, ...farmRenderSpec(d), priority: i.priority,
+        ...(i.movie === false ? { movie: false } : {}), ...(i.codec ? { codec: i.codec } : {}), ...(i.burnIn ? { burnIn: true } : {}), // the dailies' movie options
+      });
     }
     const id = randomUUID();
     const data: FarmJobData = { kind: spec.kind, title: spec.title, createdBy: spec.createdBy, input: spec.input };

@@ -15,6 +15,7 @@ import type { CoherenceOptions } from '../render/coherence.js';
 import type { StrokeOptions } from '../synth/stroke-sequence.js';
 import type { TilingOptions } from '../models/look/stylize.js';
 import { renderShotFrames, writeShotMovie } from '../render/render-shot.js';
+import type { MovieCodec } from '../render/movie.js';
 import type { TrainEvent } from '../models/look/train.js';
 
 export interface TrainLookInput { productionDir: string; dataset: string; steps?: number; budgetSeconds?: number }
@@ -59,15 +60,17 @@ export async function trainUpscaleJob(input: TrainUpscaleInput, ctx: JobContext)
  */
 export interface RenderShotInput {
   productionDir: string; shot: string; modelVersion?: number; range?: [number, number];
-  bits?: 8 | 16; format?: 'png' | 'exr'; colorSpace?: string; coherence?: CoherenceOptions | null; quality?: RenderQuality; strokes?: Partial<StrokeOptions>;
+  bits?: 8 | 16; format?: 'png' | 'exr'; colorSpace?: string; matte?: string; coherence?: CoherenceOptions | null; quality?: RenderQuality; strokes?: Partial<StrokeOptions>;
   tiling?: TilingOptions; upscale?: RenderRequest['upscale']; outDir?: string;
+  /** The preview movie: false writes none; codec (default h264) and burn-ins as `atelier render` has them. */
+  movie?: boolean; codec?: MovieCodec; burnIn?: boolean;
 }
 
 /** A render job's input as a render request (versionsOnly: the render may run on another machine). */
 export function renderRequestOf(i: RenderShotInput, versionsOnly: boolean): RenderRequest {
   return {
     shot: i.shot, range: i.range, model: i.modelVersion !== undefined ? String(i.modelVersion) : undefined, bits: i.bits, format: i.format, colorSpace: i.colorSpace,
-    coherence: i.coherence, quality: i.quality, strokes: i.strokes, tiling: i.tiling, upscale: i.upscale, outDir: i.outDir, versionsOnly,
+    ...(i.matte !== undefined ? { matte: i.matte } : {}), coherence: i.coherence, quality: i.quality, strokes: i.strokes, tiling: i.tiling, upscale: i.upscale, outDir: i.outDir, versionsOnly,
   };
 }
 
@@ -101,11 +104,11 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
         throw err;
       });
       // The preview movie, as the CLI and the farm write it, once the folder holds the whole shot.
-      ctx.progress({ message: 'preview movie' });
-      const m = await writeShotMovie(outDir, await prod.shot(d.shot), { format: d.format, colour: await productionColour(prod) });
+      if (input.movie !== false) ctx.progress({ message: 'preview movie' });
+      const m = input.movie === false ? null : await writeShotMovie(outDir, await prod.shot(d.shot), { codec: input.codec, burnIn: !!input.burnIn, format: d.format, colour: await productionColour(prod) });
       // The version the frames arrived as (its id for the dailies' links, its number as people say it).
       const v = await findShotVersion(prod, d.shot, outDir, d.modelVersion);
-      return { frames: r.frames.length, dir: outDir, movie: m.written ? m.movie.path : null, version: v ? { id: v.id, number: v.number } : null };
+      return { frames: r.frames.length, dir: outDir, movie: m?.written ? m.movie.path : null, version: v ? { id: v.id, number: v.number } : null };
     } finally { model.generator.dispose(); }
   } finally { await prod.close(); }
 }

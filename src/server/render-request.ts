@@ -1,10 +1,12 @@
-// The dailies' render request (POST /api/jobs/render): every option `atelier render` has, as JSON.
+// The dailies' render request (POST /api/jobs/render): every option `atelier render` has, as JSON
+// (the matte, and the preview movie's codec and burn-ins, included).
 // The schema refuses wrong types and values (400 invalid_request); renderInputOf turns a body into
 // the render job's input as the CLI's flags do; the render description's own checks (range, model,
 // passes, format and colour space, upscaler) then run on the server before the job is queued.
 import { DatabaseUnavailableError, type Production } from '../store/index.js';
 import { checkRenderShotInput, type RenderShotInput } from '../jobs/run-jobs.js';
 import { DEFAULT_COHERENCE, type CoherenceOptions } from '../render/coherence.js';
+import { MOVIE_CODECS, type MovieCodec } from '../render/movie.js';
 import { DEFAULT_TILING, type TilingOptions } from '../models/look/stylize.js';
 import type { RenderDescription } from '../render/render-description.js';
 import { badRequest } from './errors.js';
@@ -24,6 +26,14 @@ export const RENDER_BODY: Schema = {
     bits: { type: 'integer', enum: [8, 16], description: 'PNG depth (default 8)' },
     format: { type: 'string', enum: ['png', 'exr'], description: 'png (default) or exr: half float in the output colour space' },
     colorSpace: { type: 'string', minLength: 1, maxLength: 200, description: 'with format exr: the frames\' colour space (default: the production\'s exr_color_space)' },
+    matte: { type: 'string', minLength: 1, maxLength: 200, description: 'a pass of the shot that becomes the frames\' alpha' },
+    movie: {
+      description: 'false writes no preview movie; else its codec (default h264) and burn-ins (shot, version, frame, timecode)',
+      anyOf: [
+        { type: 'boolean', enum: [false] },
+        { type: 'object', additionalProperties: false, properties: { codec: { type: 'string', enum: [...MOVIE_CODECS] }, burnIn: { type: 'boolean' } } },
+      ],
+    },
     coherence: {
       description: 'false renders every frame on its own; else the flow-guided blend\'s window and where its motion comes from',
       anyOf: [
@@ -44,7 +54,8 @@ export const RENDER_BODY: Schema = {
 
 export interface RenderBody {
   shot: string; modelVersion?: number; frameStart?: number; frameEnd?: number; priority?: number;
-  quality?: 'preview' | 'final'; bits?: 8 | 16; format?: 'png' | 'exr'; colorSpace?: string;
+  quality?: 'preview' | 'final'; bits?: 8 | 16; format?: 'png' | 'exr'; colorSpace?: string; matte?: string;
+  movie?: false | { codec?: MovieCodec; burnIn?: boolean };
   coherence?: false | { window?: number; flow?: 'dis' | 'motion' };
   tiling?: { tile?: number; overlap?: number; above?: number };
   upscale?: { scale?: 2 | 4; model?: number; passes?: 1 | 8 };
@@ -77,6 +88,8 @@ export function renderInputOf(productionDir: string, shotRange: [number, number]
   return {
     productionDir, shot: b.shot, range, shotRange, ...(b.modelVersion !== undefined ? { modelVersion: b.modelVersion } : {}),
     ...(b.quality ? { quality: b.quality } : {}), ...(b.bits ? { bits: b.bits } : {}), ...(b.format ? { format: b.format } : {}), ...(b.colorSpace !== undefined ? { colorSpace: b.colorSpace } : {}),
+    ...(b.matte !== undefined ? { matte: b.matte } : {}),
+    ...(b.movie === false ? { movie: false } : b.movie ? { ...(b.movie.codec ? { codec: b.movie.codec } : {}), ...(b.movie.burnIn ? { burnIn: true } : {}) } : {}),
     ...(coherence !== undefined ? { coherence } : {}), ...(b.tiling ? { tiling: tilingOf(b.tiling) } : {}),
     ...(b.upscale ? { upscale: { ...(b.upscale.model !== undefined ? { model: String(b.upscale.model) } : {}), ...(b.upscale.scale ? { scale: b.upscale.scale } : {}), passes: b.upscale.passes ?? 8 } } : {}),
     ...(b.priority ? { priority: b.priority } : {}),
