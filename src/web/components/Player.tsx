@@ -1,13 +1,14 @@
 // A frame-accurate player: every frame is an image drawn on a canvas, so "frame N" is exactly
-// frame N; frames stream in a window around the playhead (frame-window.ts), and playback waits for
-// a frame that has not arrived rather than skip it. Play / pause, step, scrub, loop an in-out range; A (the rough frames, or another
-// version) against B (the version) as a wipe, side by side, their difference, or either alone.
-// Keys anywhere on the page (outside text fields): space play/pause, J/K/L play back/stop/play,
-// ←/→ step, Home/End first/last frame, I/O set in/out, +/−/0 zoom, F fullscreen. Viewing: zoom (fit, 1:1) and pan
-// (shift- or middle-drag, or drag when zoomed in outside the wipe), fullscreen, exposure in stops
-// and a display transform, applied to the displayed pixels only.
+// frame N. Frames stream in a window around the playhead (frame-window.ts); playback waits for a
+// frame that has not arrived rather than skip it. Play / pause, step, scrub, loop an in-out range;
+// A (the rough frames, or another version) against B (the version) as a wipe, side by side, their
+// difference, or either alone. Zoom, pan and fullscreen (view-controls.ts); exposure and display
+// transform on the shown pixels (grade.ts). Keys anywhere on the page (outside text fields): space
+// play/pause, J/K/L play back/stop/play, ←/→ step, Home/End first/last frame, I/O set in/out,
+// +/−/0 zoom, F fullscreen.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useFrameWindow, windowSize } from './frame-window';
+import { useViewControls } from './view-controls';
 import { applyGrade, gradeLut, useDisplays, type Display } from './grade';
 
 export interface PlayerFrame { frame: number; rough: string | null; final: string | null }
@@ -106,12 +107,7 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
   const [exposure, setExposure] = useState(0);
   const [display, setDisplay] = useState<Display>('srgb');
   const displays = useDisplays(display);
-  // Zoom relative to the fitted size (1 = fit) and pan in CSS pixels.
-  const [zoom, setZoom] = useState(1);
-  const [pan, setPan] = useState<[number, number]>([0, 0]);
-  const [fullscreen, setFullscreen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
-  const panning = useRef<{ x: number; y: number; pan: [number, number] } | null>(null);
   const [wipe, setWipe] = useState(0.5);
   const [inPoint, setIn] = useState(0);
   const [outPoint, setOut] = useState(frames.length - 1);
@@ -127,6 +123,8 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
   ready.current = (i) => (mode === 'final' || rough.settled(i)) && (mode === 'rough' || final.settled(i));
   const canvas = useRef<HTMLCanvasElement>(null);
   const canvasB = useRef<HTMLCanvasElement>(null);
+  const view = useViewControls(root, canvas);
+  const { zoom, fullscreen, stage } = view;
   const rate = useRef(fpsOf);
   rate.current = fpsOf;
   const state = useRef({ index, inPoint, outPoint, loop, dir });
@@ -139,11 +137,6 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
 
   useEffect(() => { setIndex(0); setIn(0); setOut(frames.length - 1); setPlaying(false); }, [frames.length, frames[0]?.frame]);
   useEffect(() => { if (frames[index]) onFrame?.(frames[index]!.frame); onIndex?.(index); }, [index, frames]);
-  useEffect(() => {
-    const on = () => setFullscreen(document.fullscreenElement === root.current);
-    document.addEventListener('fullscreenchange', on);
-    return () => document.removeEventListener('fullscreenchange', on);
-  }, []);
 
   // Drawing: the wipe shows rough left of the line, final right of it.
   const draw = useCallback(() => {
@@ -236,38 +229,16 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
     else if (k === 'l') play(1);
     else if (k === 'i') setIn(Math.min(index, outPoint));
     else if (k === 'o') setOut(Math.max(index, inPoint));
-    else if (k === '+' || k === '=') zoomBy(2);
-    else if (k === '-') zoomBy(0.5);
-    else if (k === '0') fit();
-    else if (k === 'f') toggleFullscreen();
+    else if (k === '+' || k === '=') view.zoomBy(2);
+    else if (k === '-') view.zoomBy(0.5);
+    else if (k === '0') view.fit();
+    else if (k === 'f') view.toggleFullscreen();
   };
   useEffect(() => {
     const on = (e: KeyboardEvent) => keys.current(e);
     addEventListener('keydown', on);
     return () => removeEventListener('keydown', on);
   }, []);
-  // Zoom: 1:1 shows one frame pixel per CSS pixel; the fitted width is the canvas's layout width.
-  const oneToOne = () => { const c = canvas.current; if (c?.clientWidth) { setZoom(c.width / c.clientWidth); setPan([0, 0]); } };
-  const zoomBy = (f: number) => setZoom((z) => Math.max(0.25, Math.min(32, z * f)));
-  const fit = () => { setZoom(1); setPan([0, 0]); };
-  const toggleFullscreen = () => {
-    if (document.fullscreenElement) void document.exitFullscreen();
-    else void root.current?.requestFullscreen().catch(() => undefined);
-  };
-  const startPan = (e: React.PointerEvent<HTMLCanvasElement>) => {
-    if (!(e.button === 1 || e.shiftKey || (e.button === 0 && zoom > 1 && mode !== 'wipe'))) return false;
-    e.preventDefault();
-    e.currentTarget.setPointerCapture(e.pointerId);
-    panning.current = { x: e.clientX, y: e.clientY, pan };
-    return true;
-  };
-  const movePan = (e: React.PointerEvent<HTMLCanvasElement>) => {
-    const p = panning.current;
-    if (!p) return false;
-    setPan([p.pan[0] + e.clientX - p.x, p.pan[1] + e.clientY - p.y]);
-    return true;
-  };
-  const stage = { transform: `translate(${pan[0]}px, ${pan[1]}px) scale(${zoom})` };
   const setWipeFrom = (e: React.PointerEvent<HTMLCanvasElement>) => {
     if (mode !== 'wipe' || !(e.buttons & 1) || e.shiftKey) return;
     const r = e.currentTarget.getBoundingClientRect();
@@ -285,8 +256,8 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
         <div className="screen">
           <div className="stage" style={stage}>
             <canvas ref={canvas} width={width} height={height} data-testid="player-canvas"
-              onPointerDown={(e) => { if (!startPan(e)) setWipeFrom(e); }} onPointerMove={(e) => { if (!movePan(e)) setWipeFrom(e); }}
-              onPointerUp={() => { panning.current = null; }} onAuxClick={(e) => e.preventDefault()} />
+              onPointerDown={(e) => { if (!view.startPan(e, mode === 'wipe')) setWipeFrom(e); }} onPointerMove={(e) => { if (!view.movePan(e)) setWipeFrom(e); }}
+              onPointerUp={view.endPan} onAuxClick={(e) => e.preventDefault()} />
             {overlay && cur && overlay(cur.frame)}
           </div>
           {mode === 'side' && <span className="tag" data-testid="label-a">{labels[0]}</span>}
@@ -317,12 +288,12 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
         {mode === 'wipe' && <input type="range" min={0} max={1} step={0.01} value={wipe} onChange={(e) => setWipe(Number(e.target.value))} data-testid="wipe" title="wipe position" />}
       </div>
       <div className="transport view">
-        <button onClick={fit} data-testid="zoom-fit" title="fit the frame to the player (0)">fit</button>
-        <button onClick={oneToOne} data-testid="zoom-1to1" title="one frame pixel per screen pixel">1:1</button>
-        <button onClick={() => zoomBy(0.5)} data-testid="zoom-out" title="zoom out (-)">−</button>
-        <button onClick={() => zoomBy(2)} data-testid="zoom-in" title="zoom in (+); drag to pan when zoomed in, shift-drag in the wipe">+</button>
+        <button onClick={view.fit} data-testid="zoom-fit" title="fit the frame to the player (0)">fit</button>
+        <button onClick={view.oneToOne} data-testid="zoom-1to1" title="one frame pixel per screen pixel">1:1</button>
+        <button onClick={() => view.zoomBy(0.5)} data-testid="zoom-out" title="zoom out (-)">−</button>
+        <button onClick={() => view.zoomBy(2)} data-testid="zoom-in" title="zoom in (+); drag to pan when zoomed in, shift-drag in the wipe">+</button>
         <span className="muted">{Math.round(zoom * 100)}% of fit</span>
-        <button onClick={toggleFullscreen} data-testid="fullscreen" title="fullscreen (F; Esc leaves)">{fullscreen ? 'leave fullscreen' : '⛶ fullscreen'}</button>
+        <button onClick={view.toggleFullscreen} data-testid="fullscreen" title="fullscreen (F; Esc leaves)">{fullscreen ? 'leave fullscreen' : '⛶ fullscreen'}</button>
         <label title="exposure in stops, applied in linear light to the displayed pixels">exposure <input type="range" min={-4} max={4} step={0.5} value={exposure} onChange={(e) => setExposure(Number(e.target.value))} data-testid="exposure" /> {exposure > 0 ? '+' : ''}{exposure} EV</label>
         {exposure !== 0 && <button onClick={() => setExposure(0)} data-testid="exposure-reset">0 EV</button>}
         <label>display <select value={display} onChange={(e) => setDisplay(e.target.value as Display)} data-testid="display">{displays.choices.map(([d, label]) => <option key={d} value={d}>{label}</option>)}</select></label>
