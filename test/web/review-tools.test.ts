@@ -178,6 +178,22 @@ test('zoom to 1:1 and pan, fullscreen, exposure and display transform', { skip }
   assert.ok(after.x - before.x > 50 && after.y - before.y > 20, `dragging pans: moved ${after.x - before.x}, ${after.y - before.y}`);
   await page.keyboard.press('0');
   assert.equal(await attr('[data-testid=player]', 'data-zoom'), '1.000');
+  // The wheel: at fit a plain wheel leaves the zoom alone; with Ctrl it zooms about the pointer.
+  const box = await centred(canvas);
+  const [mx, my] = [box.x + box.width * 0.25, box.y + box.height * 0.3];
+  await page.mouse.move(mx, my);
+  await page.mouse.wheel(0, -100);
+  assert.equal(await attr('[data-testid=player]', 'data-zoom'), '1.000');
+  const under = (b: { x: number; y: number; width: number; height: number }) => [(mx - b.x) / b.width, (my - b.y) / b.height];
+  const was = under((await page.locator(canvas).boundingBox())!);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -100);
+  await page.mouse.wheel(0, -100);
+  await page.keyboard.up('Control');
+  assert.equal(await attr('[data-testid=player]', 'data-zoom'), '1.563');
+  const is = under((await page.locator(canvas).boundingBox())!);
+  assert.ok(Math.abs(is[0]! - was[0]!) < 0.01 && Math.abs(is[1]! - was[1]!) < 0.01, `the frame point under the pointer stays: ${was} -> ${is}`);
+  await page.keyboard.press('0');
 
   await page.click('[data-testid=fullscreen]');
   await page.waitForSelector('[data-testid=player][data-fullscreen="1"]');

@@ -123,7 +123,8 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
   ready.current = (i) => (mode === 'final' || rough.settled(i)) && (mode === 'rough' || final.settled(i));
   const canvas = useRef<HTMLCanvasElement>(null);
   const canvasB = useRef<HTMLCanvasElement>(null);
-  const view = useViewControls(root, canvas);
+  const screen = useRef<HTMLDivElement>(null);
+  const view = useViewControls(root, canvas, screen);
   const { zoom, fullscreen, stage } = view;
   const rate = useRef(fpsOf);
   rate.current = fpsOf;
@@ -253,7 +254,7 @@ export function Player({ frames, fps, width, height, onFrame, onIndex, overlay, 
     <div ref={root} className="player" tabIndex={0} data-testid="player" data-frame={cur?.frame ?? ''} data-index={index} data-zoom={zoom.toFixed(3)} data-exposure={exposure} data-display={display} data-display-ready={!display.startsWith('ocio:') || displays.cube ? '1' : '0'} data-fullscreen={fullscreen ? '1' : '0'}
       data-playing={playing ? '1' : '0'} data-mode={mode} data-wipe={wipe.toFixed(3)} data-in={frames[inPoint]?.frame} data-out={frames[outPoint]?.frame} data-loaded={allLoaded ? '1' : '0'} data-dir={dir} data-buffering={buffering ? '1' : '0'} data-held={rough.held + final.held}>
       <div className={`screens ${mode === 'side' ? 'side' : ''}`}>
-        <div className="screen">
+        <div className="screen" ref={screen}>
           <div className="stage" style={stage}>
             <canvas ref={canvas} width={width} height={height} data-testid="player-canvas"
               onPointerDown={(e) => { if (!view.startPan(e, mode === 'wipe')) setWipeFrom(e); }} onPointerMove={(e) => { if (!view.movePan(e)) setWipeFrom(e); }}

@@ -1,6 +1,7 @@
 // Looking closer at a frame: zoom relative to the fitted size (1 = fit; 1:1 = one frame pixel per
-// CSS pixel), pan by dragging (shift- or middle-drag always; a plain drag when zoomed in, except in
-// the wipe, whose drag moves the wipe), and fullscreen for the whole player.
+// CSS pixel; the wheel with Ctrl/⌘, or any wheel once zoomed in, zooms about the pointer), pan by
+// dragging (shift- or middle-drag always; a plain drag when zoomed in, except in the wipe, whose
+// drag moves the wipe), and fullscreen for the whole player.
 import { useEffect, useRef, useState, type RefObject } from 'react';
 
 export interface ViewControls {
@@ -18,9 +19,30 @@ export interface ViewControls {
   endPan(): void;
 }
 
-export function useViewControls(root: RefObject<HTMLElement | null>, canvas: RefObject<HTMLCanvasElement | null>): ViewControls {
+export function useViewControls(root: RefObject<HTMLElement | null>, canvas: RefObject<HTMLCanvasElement | null>, screen: RefObject<HTMLElement | null>): ViewControls {
   const [zoom, setZoom] = useState(1);
   const [pan, setPan] = useState<[number, number]>([0, 0]);
+  const now = useRef({ zoom, pan });
+  now.current = { zoom, pan };
+  // The wheel: a listener of our own, since React's is passive and the page must not scroll or zoom
+  // under it. At fit a plain wheel still scrolls the page.
+  useEffect(() => {
+    const el = screen.current;
+    if (!el) return;
+    const on = (e: WheelEvent) => {
+      const { zoom: z, pan: p } = now.current;
+      if (!(e.ctrlKey || e.metaKey || z !== 1)) return;
+      e.preventDefault();
+      const z2 = Math.max(0.25, Math.min(32, z * (e.deltaY < 0 ? 1.25 : 0.8)));
+      // Keep the frame point under the pointer where it is: the stage scales about its centre.
+      const r = el.getBoundingClientRect();
+      const m = [e.clientX - r.left - r.width / 2, e.clientY - r.top - r.height / 2];
+      setPan([m[0]! - (z2 * (m[0]! - p[0])) / z, m[1]! - (z2 * (m[1]! - p[1])) / z]);
+      setZoom(z2);
+    };
+    el.addEventListener('wheel', on, { passive: false });
+    return () => el.removeEventListener('wheel', on);
+  }, []);
   const [fullscreen, setFullscreen] = useState(false);
   const panning = useRef<{ x: number; y: number; pan: [number, number] } | null>(null);
   useEffect(() => {
