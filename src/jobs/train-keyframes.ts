@@ -80,17 +80,21 @@ export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptio
   const pairIds = keys.map((f) => f.pairId!).sort((a, b) => a - b);
   // One snapshot per set of keyframe pairs: the same keyframes reuse it.
   const name = `${shot.name}-keys-${createHash('sha256').update(pairIds.join(',')).digest('hex').slice(0, 8)}`;
-  const snapshot = await getDataset(prod, name).catch(async () => (await createDataset(prod, name, { pairIds, note: `keyframes of shot ${shot.name}` })).snapshot);
-  const colour = await productionColour(prod);
-  const files = { ...trainingFiles(snapshot, colour), concepts: [] };
   if (o.model === undefined && !(await listModelVersions(prod)).some((v) => v.kind === 'look')) {
     throw new Error(`this production has no look model to adapt to shot ${shot.name}: train one with \`atelier train look --dataset <snapshot>\`, or train the shot's model from random weights with \`atelier train keyframes ${shot.name} --from-scratch\``);
   }
+  const colour = await productionColour(prod);
+  // The base model first: one of another working space is refused before a snapshot is made.
   const base = o.model === null ? null : await resolveLookModel(prod, o.model);
+  let snapshot;
+  try {
+    if (base) checkModelWorkingSpace(base.model, colour, base.version !== null ? `look model #${base.version}` : `look model ${base.path}`);
+    snapshot = await getDataset(prod, name).catch(async () => (await createDataset(prod, name, { pairIds, note: `keyframes of shot ${shot.name}` })).snapshot);
+  } catch (err) { base?.model.generator.dispose(); throw err; }
+  const files = { ...trainingFiles(snapshot, colour), concepts: [] };
   const budget = o.budgetSeconds ?? 90;
   let config: LookConfig;
   if (base) {
-    try { checkModelWorkingSpace(base.model, colour, base.version !== null ? `look model #${base.version}` : `look model ${base.path}`); } catch (err) { base.model.generator.dispose(); throw err; }
     config = keyframeFineTuneConfig(base.model.config, budget, o.seed);
     base.model.generator.dispose();
   } else {

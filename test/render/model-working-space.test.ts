@@ -16,7 +16,10 @@ import { LookGenerator } from '../../src/models/look/generator.js';
 import { saveLookModel, loadLookModel, checkModelWorkingSpace } from '../../src/models/look/model-file.js';
 import { defaultColourContext } from '../../src/data/colour.js';
 import { renderShotFrames } from '../../src/render/render-shot.js';
-import { makeFormatProduction } from './format-fixture.js';
+import { makeFormatProduction, S } from './format-fixture.js';
+import { addShotKeyframes } from '../../src/store/index.js';
+import { runTrainKeyframes } from '../../src/jobs/train-keyframes.js';
+import sharp from 'sharp';
 
 const BIN = fileURLToPath(new URL('../../../bin/atelier', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'atelier-model-space-'));
@@ -67,4 +70,23 @@ test('render refuses a model of another working space (CLI and renderShotFrames)
   assert.equal(JSON.parse(ok.stdout).frames, 2);
   assert.match(render('--model', oldFile).stderr, /trained in working colour space "sRGB - Texture" but the production works in "ACEScg"/);
   E.manualSeed(1);
+});
+
+test('train keyframes refuses a base model of another working space before any run starts', async () => {
+  const dir2 = mkdtempSync(join(tmpdir(), 'atelier-model-space-keys-'));
+  try {
+    const { prodDir: p2, modelVersion } = await makeFormatProduction(dir2);
+    const painted = join(dir2, 'key.1001.png');
+    await sharp({ create: { width: S, height: S, channels: 3, background: { r: 200, g: 90, b: 60 } } }).png().toFile(painted);
+    const prod = await openProduction(p2);
+    try {
+      const keys = await addShotKeyframes(prod, 'sh1', [painted], { meta: { cleared: true } });
+      assert.equal(keys.keyframes[0]!.status !== 'rejected', true, JSON.stringify(keys.keyframes));
+      await prod.updateSettings({ workingColorSpace: 'ACEScg' });
+      await assert.rejects(runTrainKeyframes(prod, { shot: 'sh1', budgetSeconds: 5 }, () => {}),
+        new RegExp(`look model #${modelVersion} was trained in working colour space "sRGB - Texture" but the production works in "ACEScg"`));
+      assert.equal(existsSync(join(p2, 'runs')) ? readdirSync(join(p2, 'runs')).filter((n) => n.startsWith('keys-')).length : 0, 0, 'no keyframe run started');
+      assert.equal((await prod.db.selectFrom('datasets').select('name').where('name', 'like', 'sh1-keys-%').execute()).length, 0, 'no keyframe snapshot made');
+    } finally { await prod.close(); }
+  } finally { rmSync(dir2, { recursive: true, force: true }); }
 });
