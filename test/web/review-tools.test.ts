@@ -172,6 +172,8 @@ test('zoom to 1:1 and pan, fullscreen, exposure and display transform', { skip }
   await page.keyboard.press('+');
   await page.keyboard.press('+');
   assert.equal(await attr('[data-testid=player]', 'data-zoom'), '4.000', '+ zooms in from the page');
+  const layerSize = await page.$eval('[data-testid=annotation-layer]', (c) => [(c as HTMLCanvasElement).width, Math.round(c.clientWidth * devicePixelRatio)]);
+  assert.equal(layerSize[0], layerSize[1], 'the drawing layer keeps its layout resolution when zoomed (no 4x canvas)');
   const before = (await page.locator(canvas).boundingBox())!;
   await drag('.screen', [0.5, 0.5], [0.7, 0.6]);
   const after = (await page.locator(canvas).boundingBox())!;

@@ -84,9 +84,10 @@ export function AnnotationLayer({ frame, ann }: { frame: number; ann: Annotation
   const redraw = () => {
     const c = canvas.current;
     if (!c) return;
-    const r = c.getBoundingClientRect();
-    // Drawn at the overlay's own resolution, so lines stay sharp over a small frame.
-    c.width = Math.max(1, Math.round(r.width * devicePixelRatio)); c.height = Math.max(1, Math.round(r.height * devicePixelRatio));
+    // Drawn at the overlay's own layout size (sharp over a small frame); the layout size, not the
+    // zoomed one, so zooming in never allocates a canvas many times the screen.
+    const w = Math.max(1, Math.round(c.clientWidth * devicePixelRatio)), h = Math.max(1, Math.round(c.clientHeight * devicePixelRatio));
+    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; } // resizing reallocates: only when the size changed
     const g = c.getContext('2d')!;
     g.clearRect(0, 0, c.width, c.height);
     drawShapes(g, live.current ? [...shapes, live.current] : shapes, c.width, c.height);
