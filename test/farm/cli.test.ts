@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeFixture } from '../server/fixture.js';
 import { makeFarmFixture, startRedis, startWorker, stopWorker, HAVE_REDIS, NO_REDIS } from './redis.js';
@@ -64,7 +64,7 @@ test('a render refused after its version folder was claimed gives the folder bac
   } finally { await ff.prod.close(); }
 });
 
-test('render --farm --prores4444 --burn-in: the farm writes every codec the local render does, with burn-ins', { skip: !HAVE_REDIS && NO_REDIS }, async () => {
+test('render --farm --prores4444 --burn-in --matte: the farm writes every codec the local render does, with burn-ins, and cuts frames out alike', { skip: !HAVE_REDIS && NO_REDIS }, async () => {
   const ff = await makeFarmFixture(4, 64);
   const redis = await startRedis();
   const worker = await startWorker(redis.url, ff.dir);
@@ -74,8 +74,17 @@ test('render --farm --prores4444 --burn-in: the farm writes every codec the loca
       assert.equal(r.status, 0, r.stderr);
       return JSON.parse(r.stdout) as { movie: string | null; outDir?: string; dir?: string };
     };
-    const farm = run('--farm', '--queue', redis.url, '--prores4444', '--burn-in');
-    const local = run('--prores4444');
+    // The normal pass as a matte: its red channel becomes the frames' alpha, on the farm as locally.
+    const farm = run('--farm', '--queue', redis.url, '--prores4444', '--burn-in', '--matte', 'normal');
+    const local = run('--prores4444', '--matte', 'normal');
+    const frameDir = (r: { outDir?: string; dir?: string }) => resolve(ff.dir, (r.outDir ?? r.dir)!);
+    const pngs = readdirSync(frameDir(local)).filter((n) => n.endsWith('.png')).sort();
+    assert.equal(pngs.length, 4);
+    for (const n of pngs) {
+      const [a, b] = [readFileSync(join(frameDir(farm), n)), readFileSync(join(frameDir(local), n))];
+      assert.deepEqual(a, b, `${n}: the farm's frame is the local one`);
+      assert.equal(a[25], 6, `${n}: RGBA (PNG colour type 6)`);
+    }
     const movies = [farm.movie, local.movie].map((m) => (m!.startsWith('/') ? m! : join(ff.dir, m!)));
     for (const m of movies) {
       assert.ok(m.endsWith('.mov') && existsSync(m), m);
