@@ -15,9 +15,13 @@ export function defaultDisplayView(colour: ColourContext): { display: string; vi
   return { display, view };
 }
 
-/** An image file as display-referred 8-bit PNG bytes (RGB, or RGBA with straight alpha). */
-export async function displayPng(path: string, colour: ColourContext, dv: { display: string; view: string } = defaultDisplayView(colour)): Promise<Buffer> {
-  const img = await loadImage(path, 'keep', { colour });
+/**
+ * An image file as display-referred 8-bit PNG bytes (RGB, or RGBA with straight alpha). o.from: the
+ * file's recorded colour space (an asset's), else its own (EXR header), else the defaults.
+ */
+export async function displayPng(path: string, colour: ColourContext, o: { view?: { display: string; view: string }; from?: string | null } = {}): Promise<Buffer> {
+  const dv = o.view ?? defaultDisplayView(colour);
+  const img = await loadImage(path, 'keep', { colour, ...(o.from ? { from: o.from } : {}) });
   const { width: w, height: h } = img;
   const c = img.tensor.size(1);
   const flat = img.tensor.data() as Float32Array;

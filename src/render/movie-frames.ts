@@ -14,7 +14,7 @@ export async function writeMoviePngs(outDir: string, shot: string, range: [numbe
   try {
     const view = defaultDisplayView(colour);
     for (let f = range[0]; f <= range[1]; f++) {
-      writeFileAtomic(join(tmp, `${shot}.${String(f).padStart(4, '0')}.png`), await displayPng(exrPath(f), colour, view));
+      writeFileAtomic(join(tmp, `${shot}.${String(f).padStart(4, '0')}.png`), await displayPng(exrPath(f), colour, { view }));
     }
     return tmp;
   } catch (err) {

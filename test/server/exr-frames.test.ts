@@ -1,7 +1,8 @@
 // Dailies show EXR renders: GET /api/renders/:id/file answers an EXR frame as a display-referred
 // PNG through the production's OCIO view (the built-in config: sRGB - Display / Standard), so the
 // frame looks as the PNG it was made from (within half rounding); alpha straight in RGBA; PNG
-// frames are still sent as stored, byte for byte.
+// frames are still sent as stored, byte for byte. An EXR asset (an EXR shot's rough frame) has a
+// preview through the same view.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { saveExr } from '../../src/data/exr-writer.js';
 import { productionColour } from '../../src/store/colour-settings.js';
 import { buildServer } from '../../src/server/app.js';
 import { makeFixture, framePng, W, H } from './fixture.js';
+import { addShot } from '../../src/store/index.js';
 
 const fx = await makeFixture();
 const srv = await buildServer({ production: fx.prod, webDir: null });
@@ -62,4 +64,26 @@ test('an EXR frame is served as the display-referred PNG of its picture; a PNG f
   const png = await get(`/api/renders/${v.id}/file`);
   assert.equal(png.statusCode, 200);
   assert.deepEqual(png.rawPayload, readFileSync(join(fx.dir, v.path.startsWith('/') ? v.path.slice(fx.dir.length + 1) : v.path)));
+});
+
+test('an EXR shot\'s rough frame has a browser preview through the view', async () => {
+  const colour = await productionColour(fx.prod);
+  const src = join(fx.dir, '..', 'exr-src');
+  mkdirSync(src, { recursive: true });
+  const png = join(src, 'f.png');
+  writeFileSync(png, await framePng(2, [0, 0, 0]));
+  const img = await loadImage(png, 3, { colour });
+  saveExr(join(src, 'shx.0001.exr'), img.tensor, { colour, space: 'Linear Rec.709 (sRGB)' });
+  img.tensor.dispose();
+  const shot = (await addShot(fx.prod, 'shx', join(src, 'shx.####.exr'), { fps: 24 })).shot;
+  const res = await get(`/api/assets/${shot.frames[0]!.rough!.id}/preview?size=${W}`);
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.headers['content-type'], 'image/webp');
+  const got = await sharp(res.rawPayload).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([got.info.width, got.info.height], [W, H]);
+  const want = await sharp(png).raw().toBuffer();
+  let sum = 0;
+  for (let i = 0; i < W * H; i++) for (let c = 0; c < 3; c++) sum += Math.abs(got.data[i * got.info.channels + c]! - want[i * 3 + c]!);
+  // WebP at quality 82 is lossy: the mean error stays small; linear values shown raw would be far off.
+  assert.ok(sum / (W * H * 3) < 4, `mean difference ${(sum / (W * H * 3)).toFixed(2)} 8-bit steps`);
 });

@@ -10,6 +10,8 @@ import { badRequest, HttpError } from '../errors.js';
 import { audit } from '../audit.js';
 import { defineRoutes, idParam, type ServerContext } from '../route.js';
 import { mimeOf, sendFile } from './files.js';
+import { displayPng } from '../../data/display-image.js';
+import { productionColour } from '../../store/colour-settings.js';
 
 const list = (s: unknown): string[] => typeof s === 'string' ? s.split(',').map((x) => x.trim()).filter(Boolean) : [];
 
@@ -73,7 +75,9 @@ export function libraryRoutes(app: FastifyInstance, ctx: ServerContext): void {
       handler: async (req, reply, c) => {
         const a = await getAsset(c.prod, (req.params as { id: number }).id);
         const size = (req.query as { size?: number }).size ?? 320;
-        const buf = await sharp(c.prod.store.pathFor(a.hash), { limitInputPixels: 268e6 }).resize({ width: size, withoutEnlargement: true }).webp({ quality: 82 }).toBuffer()
+        // EXR (scene-referred; no browser or libvips reads it): through the production's OCIO view first.
+        const source = a.format === 'exr' ? await displayPng(c.prod.store.pathFor(a.hash), await productionColour(c.prod), { from: a.colorSpace }) : c.prod.store.pathFor(a.hash);
+        const buf = await sharp(source, { limitInputPixels: 268e6 }).resize({ width: size, withoutEnlargement: true }).webp({ quality: 82 }).toBuffer()
           .catch(() => { throw new HttpError(415, 'unsupported_media', `asset #${a.id} (${a.format}) has no browser preview`); });
         return reply.type('image/webp').header('cache-control', 'private, max-age=31536000, immutable').send(buf);
       },
