@@ -76,7 +76,10 @@ export function libraryRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const a = await getAsset(c.prod, (req.params as { id: number }).id);
         const size = (req.query as { size?: number }).size ?? 320;
         // EXR (scene-referred; no browser or libvips reads it): through the production's OCIO view first.
-        const source = a.format === 'exr' ? await displayPng(c.prod.store.pathFor(a.hash), await productionColour(c.prod), { from: a.colorSpace }) : c.prod.store.pathFor(a.hash);
+        const source = a.format === 'exr'
+          ? await displayPng(c.prod.store.pathFor(a.hash), await productionColour(c.prod), { from: a.colorSpace })
+            .catch((e: Error) => { throw new HttpError(415, 'unsupported_media', `asset #${a.id} (exr) has no browser preview: ${e.message}`); })
+          : c.prod.store.pathFor(a.hash);
         const buf = await sharp(source, { limitInputPixels: 268e6 }).resize({ width: size, withoutEnlargement: true }).webp({ quality: 82 }).toBuffer()
           .catch(() => { throw new HttpError(415, 'unsupported_media', `asset #${a.id} (${a.format}) has no browser preview`); });
         return reply.type('image/webp').header('cache-control', 'private, max-age=31536000, immutable').send(buf);
