@@ -34,7 +34,8 @@ function isExr(path: string): boolean {
  */
 export async function loadRough(path: string, rf: RoughFrame, matte?: string): Promise<{ rough: E.Tensor; alpha: E.Tensor | null }> {
   if (matte !== undefined) {
-    const rough = (await loadWorkingImage(path, 3, rf.colour, rf.from)).tensor;
+    // The frame's own colour as without a matte (an EXR's straight), the matte as its alpha.
+    const { rough } = await loadRough(path, { ...rf, alpha: false });
     try { return { rough, alpha: await loadMatte(matte, rough.size(2), rough.size(3)) }; } catch (err) { rough.dispose(); throw err; }
   }
   const load = (channels: 3 | 'keep') => loadWorkingImage(path, channels, rf.colour, rf.from);

@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { openProduction, addShotPass } from '../../src/store/index.js';
 import { exrParts, readExrChannels } from '../../src/data/exr-file.js';
-import { loadMatte } from '../../src/render/frame-io.js';
+import { loadMatte, loadRough } from '../../src/render/frame-io.js';
+import { saveExr } from '../../src/data/exr-writer.js';
+import { defaultColourContext } from '../../src/data/colour.js';
+import * as E from '../../src/engine/index.js';
 import { makeFormatProduction, S } from './format-fixture.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/atelier', import.meta.url));
@@ -97,4 +100,21 @@ test('a matte the shot lacks, or of another size than the frame, is refused befo
   assert.match(JSON.parse(r.stderr).error, /shot sh1 has no pass "nope" to use as a matte \(its passes: charmatte, normal\)/);
   assert.equal(existsSync(join(dir, 'none', 'sh1.1001.png')), false);
   await assert.rejects(loadMatte(join(dir, 'matte', 'm.1001.png'), S, S * 2), /matte .*m\.1001\.png is 32x32 but the rough frame is 64x32/);
+});
+
+test('with a matte an EXR rough frame with alpha keeps its straight colour; the matte replaces its alpha', async () => {
+  const colour = defaultColourContext();
+  const file = join(dir, 'rgba.exr');
+  const rgb = E.tidy(() => E.full([1, 3, S, S], 0.6));
+  const own = E.tidy(() => E.full([1, 1, S, S], 0.25));
+  saveExr(file, rgb, { colour, alpha: own });
+  const rf = { colour, alpha: true };
+  const plain = await loadRough(file, rf);
+  const cut = await loadRough(file, rf, join(dir, 'matte', 'm.1001.png'));
+  try {
+    assert.ok(Math.abs((plain.rough.toArray() as number[])[0]! - 0.6) < 2e-3, 'straight colour without a matte');
+    assert.deepEqual(cut.rough.toArray(), plain.rough.toArray(), 'the same straight colour with one');
+    const a = cut.alpha!.toArray() as number[];
+    for (let x = 0; x < S; x++) assert.ok(Math.abs(a[x]! - matteByte(x) / 255) < 1e-6, `alpha at ${x} is the matte's`);
+  } finally { E.disposeAll([rgb, own, plain.rough, plain.alpha ?? [], cut.rough, cut.alpha ?? []]); }
 });
