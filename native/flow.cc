@@ -1,4 +1,5 @@
-// Dense optical flow with OpenCV's DIS (Kroeger et al. 2016) on 8-bit grey frames.
+// Dense optical flow on 8-bit grey frames: OpenCV's DIS (Kroeger et al. 2016), what renders follow,
+// and Farnebäck's polynomial expansion (2003), a second method benchmarks measure coherence along.
 #include "handle.h"
 #include <opencv2/video/tracking.hpp>
 #include <cstring>
@@ -6,8 +7,9 @@
 namespace atelier {
 
 // disFlow(prev: Uint8Array, next: Uint8Array, width, height, preset) -> Float32Array (H*W*2, dx dy)
-static Napi::Value disFlow(const Napi::CallbackInfo& info) {
-  Args a(info);
+// Checks two grey frames of width x height; copies them (OpenCV reads them, and a GC move of the
+// JS buffers must not race it).
+static void greyPair(const Napi::CallbackInfo& info, Args& a, cv::Mat& a0, cv::Mat& a1, size_t& n) {
   if (!info[0].IsTypedArray() || !info[1].IsTypedArray() ||
       info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
       info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
@@ -15,19 +17,33 @@ static Napi::Value disFlow(const Napi::CallbackInfo& info) {
   auto prev = info[0].As<Napi::Uint8Array>();
   auto next = info[1].As<Napi::Uint8Array>();
   int64_t w = a.i64(2), h = a.i64(3);
-  auto preset = a.str(4);
   if (w < 1 || h < 1 || w > 16384 || h > 16384) throw std::invalid_argument("optical flow frame size out of range");
-  size_t n = static_cast<size_t>(w * h);
+  n = static_cast<size_t>(w * h);
   if (prev.ElementLength() != n || next.ElementLength() != n)
     throw std::invalid_argument("optical flow frames must both hold width*height bytes");
+  a0.create(static_cast<int>(h), static_cast<int>(w), CV_8UC1);
+  a1.create(static_cast<int>(h), static_cast<int>(w), CV_8UC1);
+  std::memcpy(a0.data, prev.Data(), n);
+  std::memcpy(a1.data, next.Data(), n);
+}
+
+static Napi::Value flowArray(const Napi::CallbackInfo& info, const cv::Mat& flow, size_t n) {
+  auto out = Napi::Float32Array::New(info.Env(), n * 2);
+  std::memcpy(out.Data(), flow.ptr<float>(), n * 2 * sizeof(float));
+  return out;
+}
+
+// disFlow(prev: Uint8Array, next: Uint8Array, width, height, preset) -> Float32Array (H*W*2, dx dy)
+static Napi::Value disFlow(const Napi::CallbackInfo& info) {
+  Args a(info);
+  cv::Mat a0, a1;
+  size_t n;
+  greyPair(info, a, a0, a1, n);
+  auto preset = a.str(4);
   int p = preset == "ultrafast" ? cv::DISOpticalFlow::PRESET_ULTRAFAST
         : preset == "fast" ? cv::DISOpticalFlow::PRESET_FAST
         : preset == "medium" ? cv::DISOpticalFlow::PRESET_MEDIUM : -1;
   if (p < 0) throw std::invalid_argument("optical flow preset must be ultrafast, fast or medium");
-  // OpenCV reads the JS buffers in place; copying keeps them safe from a concurrent GC move.
-  cv::Mat a0(static_cast<int>(h), static_cast<int>(w), CV_8UC1), a1(static_cast<int>(h), static_cast<int>(w), CV_8UC1);
-  std::memcpy(a0.data, prev.Data(), n);
-  std::memcpy(a1.data, next.Data(), n);
   cv::Mat flow;
   try {
     auto dis = cv::DISOpticalFlow::create(p);
@@ -35,13 +51,30 @@ static Napi::Value disFlow(const Napi::CallbackInfo& info) {
   } catch (const cv::Exception& e) {
     throw std::runtime_error(std::string("optical flow failed: ") + e.what());
   }
-  auto out = Napi::Float32Array::New(info.Env(), n * 2);
-  std::memcpy(out.Data(), flow.ptr<float>(), n * 2 * sizeof(float));
-  return out;
+  return flowArray(info, flow, n);
+}
+
+// farnebackFlow(prev, next, width, height, levels, winsize, iterations) -> Float32Array (H*W*2)
+static Napi::Value farnebackFlow(const Napi::CallbackInfo& info) {
+  Args a(info);
+  cv::Mat a0, a1;
+  size_t n;
+  greyPair(info, a, a0, a1, n);
+  int64_t levels = a.i64(4), winsize = a.i64(5), iterations = a.i64(6);
+  if (levels < 1 || levels > 10 || winsize < 3 || winsize > 255 || iterations < 1 || iterations > 50)
+    throw std::invalid_argument("Farneback flow needs levels 1..10, winsize 3..255 and iterations 1..50");
+  cv::Mat flow;
+  try {
+    cv::calcOpticalFlowFarneback(a0, a1, flow, 0.5, static_cast<int>(levels), static_cast<int>(winsize), static_cast<int>(iterations), 7, 1.5, 0);
+  } catch (const cv::Exception& e) {
+    throw std::runtime_error(std::string("optical flow failed: ") + e.what());
+  }
+  return flowArray(info, flow, n);
 }
 
 void initFlow(Napi::Env env, Napi::Object exports) {
   ATELIER_EXPORT(exports, "disFlow", disFlow);
+  ATELIER_EXPORT(exports, "farnebackFlow", farnebackFlow);
 }
 
 }  // namespace atelier

@@ -8,4 +8,4 @@ export { noGrad, enableGrad, isGradEnabled } from './autograd.js';
 export { setNumThreads, getNumThreads, manualSeed, getRngState, setRngState, setDeterministic, runtimeInfo, defaultDevice, checkDevice } from './runtime.js';
 export { saveSafetensors, loadSafetensors, encodeSafetensors, decodeSafetensors, parseHeader, SafetensorsError } from './safetensors.js';
 export { runInWorker, type JobContext, type JobFunction } from './worker.js';
-export { disFlow, type FlowPreset } from './flow.js';
+export { disFlow, farnebackFlow, type FlowPreset, type FarnebackOptions } from './flow.js';
