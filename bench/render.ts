@@ -1,210 +1,309 @@
-// npm run bench -- render: renders the sample production's test shots with the look model and
-// reports temporal coherence (Lai et al. 2018 warping error over non-occluded pixels) with and
-// without flow-guided blending, the rough input's own, with the sample's motion pass as the flow
-// (`--flow motion`), and every output also measured along the renderer's true motion (the motion
-// pass where visible: the DIS figures use the flow the DIS blend followed); chunked-vs-whole equality, and speed at
-// 1920x1080 (the test frames and passes upscaled: flow, model and blending at full size); peak RSS
-// of rendering at 3840x2160 (tiled generator), measured in a child process (`render.js --rss-4k`)
-// so the figure is that render's own; and tiled-vs-whole max abs difference with the default tiling
-// on a frame that fits whole (a mosaic of sample frames at native detail, sized so the tiles overlap
-// by exactly the default overlap). Needs a trained model: reuses bench/out/look (run `npm run bench -- look` first) or trains a
-// short one. Last line: JSON.
+// npm run bench -- render: temporal coherence, speed and memory of `atelier render`, measured as a
+// viewer and a worker see them.
+//
+// Coherence is measured along yardsticks the renderer does not follow (bench/render-yardsticks.ts):
+// on the sample's three test shots (256², painted keyframes at both ends) along the renderer's true
+// motion (the motion pass, where visible), preview and final, each against the same quality
+// rendered frame by frame; the worst consecutive pair against the mean; on real footage
+// (../shared/data/lynx, the production `bench lynx` leaves in bench/out/lynx/from0) along Farnebäck's
+// flow at full size, in colour. The DIS figures of earlier runs are kept (warp_error…: along the
+// flow the preview blend itself follows).
+//
+// Speed and memory end to end: whole frames through renderShotFrames as `atelier render` runs it
+// (read the rough frame and passes, stylize, blend, stroke stage, write PNG, record lineage), with
+// the threads a worker has, warm (model loaded and the stroke stage's exemplar bank built: its cold
+// cost is reported on its own). At 1920x1080: a shot of the sample's frames bilinear-upscaled, in the
+// look-hd benchmark's production when it exists (its models and exemplars are 1080p; else the
+// sample production's). At 3840x2160: 4 frames with writes, preview and final, each in a child
+// process whose peak RSS is the render's own. Speeds are also given normalized by the reference
+// conv net measured in the same run (× 130 / machine_conv_gflops).
+//
+// Env: BENCH_OUT (bench/out), BENCH_1080_FRAMES (8), BENCH_RENDER_PARTS (coherence,lynx,chunks,
+// tiles,hd,4k: a comma list to run only some), LYNX_DIR (../shared/data/lynx). Last line: JSON.
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as E from '../src/engine/index.js';
-import { openProduction, listModelVersions } from '../src/store/index.js';
+import { openProduction, listModelVersions, addShot, addShotPass, type Production } from '../src/store/index.js';
 import { ensureSample, freshProduction } from '../src/demo/pipeline.js';
 import { runTrainLook } from '../src/jobs/train-look.js';
 import { resolveLookModel } from '../src/jobs/model-ref.js';
-import { renderShotFrames } from '../src/render/render-shot.js';
-import { TemporalBlender, DEFAULT_COHERENCE } from '../src/render/coherence.js';
+import { renderShotFrames, type RenderShotOptions } from '../src/render/render-shot.js';
+import { DEFAULT_COHERENCE } from '../src/render/coherence.js';
 import { stylizeTensor, DEFAULT_TILING } from '../src/models/look/stylize.js';
 import { planTiles } from '../src/render/tiles.js';
-import { loadImage } from '../src/data/image-io.js';
-import { warpError, flowsFromFrames, warpByFlow, inFrameMask } from '../src/metrics/index.js';
-import { MOTION_PASS, decodeMotionPass } from '../src/render/motion-pass.js';
+import { loadImage, saveImage } from '../src/data/image-io.js';
+import { warpError, flowsFromFrames } from '../src/metrics/index.js';
+import { MOTION_PASS } from '../src/render/motion-pass.js';
+import { measureReferenceNet, REFERENCE_GFLOPS } from './reference-net.js';
+import { summarize, trueMotionErrors, independentFlows, flowErrors, peakRssMb } from './render-yardsticks.js';
 
 /** bench look also registers baseline_l1 (the pixel loss only); the benchmarks use its main model. */
 const isPlainLossBaseline = (v: { config: unknown }) => {
   const t = (v.config as { train?: { wFeature?: number; wGram?: number; wAdv?: number } } | null)?.train;
   return !!t && !t.wFeature && !t.wGram && !t.wAdv;
 };
+const mainLook = async (prod: Production) => (await listModelVersions(prod)).filter((v) => v.kind === 'look' && !isPlainLossBaseline(v)).at(-1) ?? null;
 
 const out = resolve(process.env.BENCH_OUT ?? 'bench/out');
 const log = (m: string) => process.stderr.write(m + '\n');
-const lookProd = join(out, 'look', 'production');
-let prodDir = lookProd;
-if (!existsSync(join(lookProd, 'atelier-production.json'))) {
+const parts = new Set((process.env.BENCH_RENDER_PARTS ?? 'coherence,lynx,chunks,tiles,hd,4k').split(','));
+const r3 = (v: number) => +v.toFixed(3);
+const r6 = (v: number) => +v.toPrecision(4);
+
+/** The production of the 256² test shots: the look benchmark's, else one trained here (120 s). */
+async function sampleProduction(): Promise<string> {
+  for (const dir of [join(out, 'look', 'production'), join(out, 'render', 'production')]) {
+    if (!existsSync(join(dir, 'atelier-production.json'))) continue;
+    const p = await openProduction(dir);
+    const ok = !!(await mainLook(p));
+    await p.close();
+    if (ok) return dir;
+  }
   await ensureSample(join(out, 'sample'), log);
   const { prod, dataset } = await freshProduction(join(out, 'render', 'production'), join(out, 'sample'), log);
   log('no look benchmark production: training a 120 s model');
   await runTrainLook(prod, { dataset, train: { budgetSeconds: 120 } }, () => {});
   await prod.close();
-  prodDir = join(out, 'render', 'production');
-}
-const prod = await openProduction(prodDir);
-const look = (await listModelVersions(prod)).filter((v) => v.kind === 'look' && !isPlainLossBaseline(v)).at(-1)!;
-const { model } = await resolveLookModel(prod, String(look.id));
-log(`model #${look.id} from ${prodDir}`);
-
-/** A sample frame and its passes, bilinear-upscaled to (h, w). */
-async function upscaled(f: { rough: { path: string } | null; passes: Record<string, { path: string }> }, h: number, w: number) {
-  const big = async (path: string, ch: 1 | 3) => {
-    const t = (await loadImage(path, ch)).tensor;
-    const r = E.F.interpolate(t, { size: [h, w], mode: 'bilinear' });
-    t.dispose();
-    return r;
-  };
-  const rough = await big(f.rough!.path, 3);
-  const passes = new Map<string, E.Tensor>();
-  for (const g of model.config.guides) passes.set(g.name, await big(f.passes[g.name]!.path, g.channels === 1 ? 1 : 3));
-  return { rough, passes };
+  return join(out, 'render', 'production');
 }
 
-if (process.argv.includes('--rss-4k')) {
-  // Child mode: two 3840x2160 frames through the render pipeline (tiled generator; the second frame
-  // adds flow and blending), then this process's peak RSS.
-  const shot = await prod.shot('sh010');
-  const blender = new TemporalBlender(DEFAULT_COHERENCE);
-  const t0 = performance.now();
-  for (let i = 0; i < 2; i++) {
-    const { rough, passes } = await upscaled(shot.frames[i]!, 2160, 3840);
-    const mo = stylizeTensor(model, rough, passes);
-    const { frame } = blender.push(rough, mo);
-    E.disposeAll([rough, mo, frame, [...passes.values()]]);
+/** The production renders at 1080p and 4K use: look-hd's (1080p exemplars) when there, else the sample's. */
+function hdProductionDir(sampleDir: string): string {
+  const hd = join(out, 'look-hd', 'production');
+  return existsSync(join(hd, 'atelier-production.json')) ? hd : sampleDir;
+}
+
+/**
+ * A shot `name` of `frames` frames at h×w in prod: the sample's sh010 rough frames and the model's
+ * passes, bilinear-upscaled (written once under bench/out/render/<name>, then reused).
+ */
+async function upscaledShot(prod: Production, sampleProd: Production, name: string, frames: number, h: number, w: number, guides: { name: string; channels: number }[]): Promise<void> {
+  const existing = await prod.db.selectFrom('shots').select(['frame_start', 'frame_end']).where('name', '=', name).executeTakeFirst();
+  if (existing && existing.frame_end - existing.frame_start + 1 >= frames) return;
+  const src = await sampleProd.shot('sh010');
+  if (src.frames.length < frames) throw new Error(`sh010 has ${src.frames.length} frames, ${frames} asked`);
+  const dir = join(out, 'render', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  log(`writing ${frames} frames of ${w}x${h} (sh010 upscaled) for shot ${name}`);
+  const kinds = [{ name: 'rough', channels: 3 }, ...guides];
+  for (let i = 0; i < frames; i++) {
+    const f = src.frames[i]!;
+    for (const k of kinds) {
+      const path = k.name === 'rough' ? f.rough!.path : f.passes[k.name]!.path;
+      const t = (await loadImage(path, k.channels === 1 ? 1 : 3)).tensor;
+      const big = E.F.interpolate(t, { size: [h, w], mode: 'bilinear' });
+      await saveImage(join(dir, `${k.name}.${String(i).padStart(4, '0')}.png`), big);
+      E.disposeAll([t, big]);
+    }
   }
-  blender.dispose();
-  const vmhwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-  console.log(JSON.stringify({ rss_4k_mb: Math.round((vmhwm ? Number(vmhwm) : process.resourceUsage().maxRSS) / 1024), seconds_4k_2_frames: +((performance.now() - t0) / 1000).toFixed(1) }));
+  const meta = { owner: 'Atelier Sample Studio', licence: 'CC0-1.0', source: 'procedural', cleared: true };
+  await addShot(prod, name, join(dir, 'rough.####.png'), { fps: 24, replace: !!existing, meta });
+  for (const g of guides) await addShotPass(prod, name, g.name, join(dir, `${g.name}.####.png`), { meta });
+}
+
+if (process.argv.includes('--child-4k')) {
+  // Child mode: 4 frames of the 3840x2160 shot through renderShotFrames at the given quality, with
+  // writes and lineage; then this process's peak RSS.
+  const quality = process.argv.at(-1) as 'preview' | 'final';
+  const prod = await openProduction(process.argv.at(-2)!);
+  const v = (await mainLook(prod))!;
+  const { model } = await resolveLookModel(prod, String(v.id));
+  const dir = join(out, 'render', 'out-2160', quality);
+  rmSync(dir, { recursive: true, force: true });
+  const t0 = Date.now();
+  await renderShotFrames(prod, 'bench2160', model, v.id, { outDir: dir, quality, range: [0, 3] });
+  console.log(JSON.stringify({ rss_mb: await peakRssMb(), seconds: +((Date.now() - t0) / 1000).toFixed(1) }));
+  await prod.close();
   process.exit(0);
 }
 
+const ref = measureReferenceNet(5);
+log(`reference conv net: ${ref.gflops.toFixed(1)} GFLOP/s`);
+const norm = (fps: number) => r3(fps * REFERENCE_GFLOPS / ref.gflops);
+const result: Record<string, unknown> = { machine_conv_gflops: +ref.gflops.toFixed(1) };
+
+const sampleDir = await sampleProduction();
+const prod = await openProduction(sampleDir);
+const look = (await mainLook(prod))!;
+const { model } = await resolveLookModel(prod, String(look.id));
+log(`model #${look.id} from ${sampleDir}`);
+result.model_version = look.id;
+const loadAll = async (paths: string[]) => Promise.all(paths.map(async (q) => (await loadImage(q, 3)).tensor));
 const shots = ['sh010', 'sh020', 'sh030'];
-const scores = { coherent: 0, perFrame: 0, input: 0, motion: 0 };
-// The same outputs measured along the renderer's true motion (the sample's motion pass, where
-// visible) instead of DIS: the DIS figures use the flow the DIS blend itself followed.
-const trueScores = { coherent: 0, perFrame: 0, motion: 0, input: 0 };
-async function trueMotionError(frames: E.Tensor[], shotFrames: { passes: Record<string, { path: string } | undefined> }[]): Promise<number> {
-  let sum = 0;
-  for (let t = 1; t < frames.length; t++) {
-    const pass = (await loadImage(shotFrames[t]!.passes[MOTION_PASS]!.path, 3)).tensor;
-    const m = decodeMotionPass(pass);
-    sum += E.tidy(() => {
-      const mask = m.visible.mul(inFrameMask(m.back));
-      return frames[t]!.sub(warpByFlow(frames[t - 1]!, m.back)).square().mean(1, true).mul(mask).sum().item() / Math.max(1, mask.sum().item());
+
+if (parts.has('coherence')) {
+  // Per shot: preview blended along DIS (the default), along the motion pass, frame by frame; final
+  // (strokes carried from the painted keyframes) and final frame by frame.
+  const variants: Record<string, Partial<RenderShotOptions>> = {
+    preview: {}, preview_per_frame: { coherence: null }, preview_motion: { coherence: { ...DEFAULT_COHERENCE, motion: true } },
+    final: { quality: 'final' }, final_per_frame: { quality: 'final', coherence: null },
+  };
+  const trueM: Record<string, number[]> = {}, worstRatio: Record<string, number> = {}, dis: Record<string, number> = {};
+  let previewSeconds = 0, previewFrames = 0;
+  for (const shot of shots) {
+    rmSync(join(out, 'render', shot), { recursive: true, force: true });
+    const info = await prod.shot(shot);
+    const rough = await loadAll(info.frames.map((f) => f.rough!.path));
+    const flows = flowsFromFrames(rough);
+    dis.input = (dis.input ?? 0) + warpError(rough, flows) / shots.length;
+    const tmInput = summarize(await trueMotionErrors(rough, info.frames));
+    (trueM.input ??= []).push(tmInput.mean);
+    for (const [name, o] of Object.entries(variants)) {
+      const r = await renderShotFrames(prod, shot, model, look.id, { outDir: join(out, 'render', shot, name), ...o });
+      if (name === 'preview') { previewSeconds += r.seconds; previewFrames += r.frames.length; }
+      const frames = await loadAll(r.frames.map((f) => f.path));
+      const tm = summarize(await trueMotionErrors(frames, info.frames));
+      (trueM[name] ??= []).push(tm.mean);
+      worstRatio[name] = Math.max(worstRatio[name] ?? 0, tm.worst / tm.mean);
+      dis[name] = (dis[name] ?? 0) + warpError(frames, flows) / shots.length;
+      log(`${shot} ${name}: along the true motion mean ${tm.mean.toExponential(3)}, worst ${tm.worst.toExponential(3)} (pair ${tm.worstPair}, ${(tm.worst / tm.mean).toFixed(2)}x the mean); along DIS ${warpError(frames, flows).toExponential(3)}`);
+      E.disposeAll(frames);
+    }
+    E.disposeAll(rough);
+  }
+  const mean = (k: string) => trueM[k]!.reduce((a, v) => a + v, 0) / trueM[k]!.length;
+  Object.assign(result, {
+    true_motion_coherence_ratio: r3(mean('preview') / mean('preview_per_frame')),
+    true_motion_coherence_ratio_final: r3(mean('final') / mean('final_per_frame')),
+    worst_pair_ratio: r3(worstRatio.final!),
+    worst_pair_ratio_preview: r3(worstRatio.preview!),
+    true_motion_coherence_ratio_motion: r3(mean('preview_motion') / mean('preview_per_frame')),
+    true_motion_warp_error: r6(mean('preview')), true_motion_warp_error_per_frame: r6(mean('preview_per_frame')),
+    true_motion_warp_error_final: r6(mean('final')), true_motion_warp_error_final_per_frame: r6(mean('final_per_frame')),
+    true_motion_warp_error_input: r6(mean('input')),
+    warp_error: r6(dis.preview!), warp_error_per_frame: r6(dis.preview_per_frame!), warp_error_input: r6(dis.input!),
+    coherence_ratio: r3(dis.preview! / dis.preview_per_frame!), coherence_ratio_motion: r3(dis.preview_motion! / dis.preview_per_frame!),
+    coherence_ratio_final_dis: r3(dis.final! / dis.final_per_frame!),
+    fps_sample: r3(previewFrames / previewSeconds),
+  });
+}
+
+if (parts.has('lynx')) {
+  // Real footage: the keyframe model `bench lynx` trained from painted keyframe 0, the whole shot at
+  // final quality, along Farnebäck's flow of the footage (renders follow DIS).
+  const lynxProd = join(out, 'lynx', 'from0', 'production');
+  if (!existsSync(join(lynxProd, 'atelier-production.json'))) {
+    log(`no ${lynxProd}: run \`npm run bench -- lynx\` first; lynx coherence left out`);
+  } else {
+    const lp = await openProduction(lynxProd);
+    const kv = (await listModelVersions(lp)).filter((v) => v.kind === 'look-keyframes').at(-1)!;
+    const { model: km } = await resolveLookModel(lp, String(kv.id));
+    const info = await lp.shot('lynx');
+    const rough = await loadAll(info.frames.map((f) => f.rough!.path));
+    const flows = independentFlows(rough);
+    const scores: Record<string, ReturnType<typeof summarize>> = {};
+    for (const [name, o] of Object.entries({ final: {}, final_per_frame: { coherence: null } } as Record<string, Partial<RenderShotOptions>>)) {
+      const dir = join(out, 'render', 'lynx', name);
+      rmSync(dir, { recursive: true, force: true });
+      const r = await renderShotFrames(lp, 'lynx', km, kv.id, { outDir: dir, quality: 'final', ...o });
+      const frames = await loadAll(r.frames.map((f) => f.path));
+      scores[name] = summarize(flowErrors(frames, flows));
+      log(`lynx ${name}: along Farnebäck mean ${scores[name]!.mean.toExponential(3)}, worst ${scores[name]!.worst.toExponential(3)} (pair ${scores[name]!.worstPair}); ${(r.seconds / r.frames.length).toFixed(1)} s a frame`);
+      E.disposeAll(frames);
+    }
+    const input = summarize(flowErrors(rough, flows));
+    Object.assign(result, {
+      lynx_coherence_ratio: r3(scores.final!.mean / scores.final_per_frame!.mean),
+      lynx_worst_pair_ratio: r3(scores.final!.worst / scores.final!.mean),
+      lynx_warp_error_final: r6(scores.final!.mean), lynx_warp_error_per_frame: r6(scores.final_per_frame!.mean), lynx_warp_error_input: r6(input.mean),
     });
-    E.disposeAll([pass, m.back, m.visible]);
+    E.disposeAll([rough]);
+    km.generator.dispose();
+    await lp.close();
   }
-  return sum / (frames.length - 1);
-}
-let renderSeconds = 0, renderedFrames = 0;
-for (const shot of shots) {
-  const dirC = join(out, 'render', shot, 'coherent');
-  const dirP = join(out, 'render', shot, 'per-frame');
-  rmSync(join(out, 'render', shot), { recursive: true, force: true });
-  const c = await renderShotFrames(prod, shot, model, null, { outDir: dirC });
-  const p = await renderShotFrames(prod, shot, model, null, { outDir: dirP, coherence: null });
-  // The same blend with the renderer's motion vectors (the sample's motion pass) instead of DIS.
-  const m = await renderShotFrames(prod, shot, model, null, { outDir: join(out, 'render', shot, 'motion'), coherence: { ...DEFAULT_COHERENCE, motion: true } });
-  renderSeconds += c.seconds;
-  renderedFrames += c.frames.length;
-  const load = async (paths: string[]) => Promise.all(paths.map(async (q) => (await loadImage(q)).tensor));
-  const shotInfo = await prod.shot(shot);
-  const rough = await load(shotInfo.frames.map((f) => f.rough!.path));
-  const flows = flowsFromFrames(rough);
-  const oc = await load(c.frames.map((f) => f.path));
-  const op = await load(p.frames.map((f) => f.path));
-  const om = await load(m.frames.map((f) => f.path));
-  const e = { coherent: warpError(oc, flows), perFrame: warpError(op, flows), input: warpError(rough, flows), motion: warpError(om, flows) };
-  log(`${shot}: warp error ${e.coherent.toFixed(5)} coherent, ${e.motion.toFixed(5)} coherent from motion vectors, ${e.perFrame.toFixed(5)} per-frame, ${e.input.toFixed(5)} rough input`);
-  scores.coherent += e.coherent / shots.length;
-  scores.perFrame += e.perFrame / shots.length;
-  scores.input += e.input / shots.length;
-  scores.motion += e.motion / shots.length;
-  const tm = { coherent: await trueMotionError(oc, shotInfo.frames), perFrame: await trueMotionError(op, shotInfo.frames), motion: await trueMotionError(om, shotInfo.frames), input: await trueMotionError(rough, shotInfo.frames) };
-  log(`${shot}: along the true motion: ${tm.coherent.toFixed(5)} coherent, ${tm.motion.toFixed(5)} from motion vectors, ${tm.perFrame.toFixed(5)} per-frame, ${tm.input.toFixed(5)} rough input`);
-  for (const k of ['coherent', 'perFrame', 'motion', 'input'] as const) trueScores[k] += tm[k] / shots.length;
-  E.disposeAll([rough, oc, op, om, flows.map((f) => [f.backward, f.forward])]);
 }
 
-// Chunks equal the whole: render sh010 as two ranges into another folder and compare bytes.
-const chunkDir = join(out, 'render', 'sh010', 'chunked');
-await renderShotFrames(prod, 'sh010', model, null, { outDir: chunkDir, range: [0, 9] });
-await renderShotFrames(prod, 'sh010', model, null, { outDir: chunkDir, range: [10, 23] });
-let identical = true;
-for (let f = 0; f <= 23; f++) {
-  const name = `sh010.${String(f).padStart(4, '0')}.png`;
-  identical &&= readFileSync(join(chunkDir, name)).equals(readFileSync(join(out, 'render', 'sh010', 'coherent', name)));
-}
-
-// Tiled vs whole with the default tiling: a 6x4 mosaic of sample frames at native size (detail
-// everywhere), cropped so a 3x2 tile grid overlaps by exactly the default overlap.
-const { tile, overlap } = DEFAULT_TILING;
-const tw = tile + 2 * (tile - overlap), th = tile + (tile - overlap);
-const allFrames = (await Promise.all(shots.map((s) => prod.shot(s)))).map((s) => s.frames);
-const mosaicParts: E.Tensor[][][] = [];
-for (let r = 0; r < 4; r++) {
-  const row: E.Tensor[][] = [];
-  for (let c = 0; c < 6; c++) {
-    const f = allFrames[(r * 6 + c) % 3]![((r * 6 + c) * 5) % 24]!;
-    row.push([(await loadImage(f.rough!.path, 3)).tensor, ...await Promise.all(model.config.guides.map(async (g) => (await loadImage(f.passes[g.name]!.path, g.channels === 1 ? 1 : 3)).tensor))]);
+if (parts.has('chunks')) {
+  // Ranges equal the whole: sh010 rendered as two ranges, preview and final, against the whole renders.
+  let identical = true;
+  for (const [q, whole] of [['preview', 'preview'], ['final', 'final']] as const) {
+    const wholeDir = join(out, 'render', 'sh010', whole);
+    if (!existsSync(wholeDir)) await renderShotFrames(prod, 'sh010', model, look.id, { outDir: wholeDir, quality: q });
+    const chunkDir = join(out, 'render', 'sh010', `${whole}-chunked`);
+    rmSync(chunkDir, { recursive: true, force: true });
+    await renderShotFrames(prod, 'sh010', model, look.id, { outDir: chunkDir, range: [0, 9], quality: q });
+    await renderShotFrames(prod, 'sh010', model, look.id, { outDir: chunkDir, range: [10, 23], quality: q });
+    for (let f = 0; f <= 23; f++) {
+      const name = `sh010.${String(f).padStart(4, '0')}.png`;
+      identical &&= readFileSync(join(chunkDir, name)).equals(readFileSync(join(wholeDir, name)));
+    }
   }
-  mosaicParts.push(row);
+  result.chunks_identical = identical;
 }
-const [mRough, ...mPasses] = E.tidy(() => [0, ...model.config.guides.map((_, k) => k + 1)].map((k) =>
-  E.F.cat(mosaicParts.map((row) => E.F.cat(row.map((x) => x[k]!), 3)), 2).narrow(2, 0, th).narrow(3, 0, tw).contiguous()));
-E.disposeAll(mosaicParts);
-const mPassMap = new Map(model.config.guides.map((g, k) => [g.name, mPasses[k]!]));
-const tilePlan = planTiles(th, tw, DEFAULT_TILING);
-const mWhole = stylizeTensor(model, mRough!, mPassMap, { tileAbove: Infinity });
-const mTiled = stylizeTensor(model, mRough!, mPassMap, { tileAbove: 0 });
-const tileDiff = E.tidy(() => mTiled.sub(mWhole).abs().max().item());
-log(`tiled vs whole at ${tw}x${th} (${tilePlan.tiles} tiles of ${tile}, overlap ${overlap}): max abs diff ${tileDiff.toExponential(3)} (${(tileDiff * 255).toFixed(3)} of an 8-bit level)`);
-E.disposeAll([mRough!, mPasses, mWhole, mTiled]);
 
-// 1920x1080: the pipeline per frame (model, two flows per window frame, blend), upscaled inputs.
-const shot = await prod.shot('sh010');
-const blender = new TemporalBlender(DEFAULT_COHERENCE);
-const n1080 = Number(process.env.BENCH_1080_FRAMES ?? 4);
-let t1080 = 0;
-for (let i = 0; i < n1080 + 1; i++) {
-  const { rough, passes } = await upscaled(shot.frames[i]!, 1080, 1920);
-  const t0 = performance.now();
-  const mo = stylizeTensor(model, rough, passes);
-  const { frame } = blender.push(rough, mo);
-  if (i > 0) t1080 += performance.now() - t0; // the first frame has no flow work; leave it out
-  E.disposeAll([rough, mo, frame, [...passes.values()]]);
+if (parts.has('tiles')) {
+  // Tiled vs whole with the default tiling: a 6x4 mosaic of sample frames at native size (detail
+  // everywhere), cropped so a 3x2 tile grid overlaps by exactly the default overlap.
+  const { tile, overlap } = DEFAULT_TILING;
+  const tw = tile + 2 * (tile - overlap), th = tile + (tile - overlap);
+  const allFrames = (await Promise.all(shots.map((s) => prod.shot(s)))).map((s) => s.frames);
+  const mosaicParts: E.Tensor[][][] = [];
+  for (let r = 0; r < 4; r++) {
+    const row: E.Tensor[][] = [];
+    for (let c = 0; c < 6; c++) {
+      const f = allFrames[(r * 6 + c) % 3]![((r * 6 + c) * 5) % 24]!;
+      row.push([(await loadImage(f.rough!.path, 3)).tensor, ...await Promise.all(model.config.guides.map(async (g) => (await loadImage(f.passes[g.name]!.path, g.channels === 1 ? 1 : 3)).tensor))]);
+    }
+    mosaicParts.push(row);
+  }
+  const [mRough, ...mPasses] = E.tidy(() => [0, ...model.config.guides.map((_, k) => k + 1)].map((k) =>
+    E.F.cat(mosaicParts.map((row) => E.F.cat(row.map((x) => x[k]!), 3)), 2).narrow(2, 0, th).narrow(3, 0, tw).contiguous()));
+  E.disposeAll(mosaicParts);
+  const mPassMap = new Map(model.config.guides.map((g, k) => [g.name, mPasses[k]!]));
+  const tilePlan = planTiles(th, tw, DEFAULT_TILING);
+  const mWhole = stylizeTensor(model, mRough!, mPassMap, { tileAbove: Infinity });
+  const mTiled = stylizeTensor(model, mRough!, mPassMap, { tileAbove: 0 });
+  const tileDiff = E.tidy(() => mTiled.sub(mWhole).abs().max().item());
+  log(`tiled vs whole at ${tw}x${th} (${tilePlan.tiles} tiles of ${tile}, overlap ${overlap}): max abs diff ${tileDiff.toExponential(3)} (${(tileDiff * 255).toFixed(3)} of an 8-bit level)`);
+  E.disposeAll([mRough!, mPasses, mWhole, mTiled]);
+  result.tile_max_abs_diff = +tileDiff.toExponential(3);
 }
-blender.dispose();
+
+if (parts.has('hd') || parts.has('4k')) {
+  const hdDir = hdProductionDir(sampleDir);
+  const hp = hdDir === sampleDir ? prod : await openProduction(hdDir);
+  const hv = (await mainLook(hp))!;
+  const { model: hm } = await resolveLookModel(hp, String(hv.id));
+  log(`1080p and 4K: model #${hv.id} of ${hdDir}`);
+  result.hd_production = hdDir === sampleDir ? 'sample (256² exemplars)' : 'look-hd (1080p exemplars)';
+  const n = Number(process.env.BENCH_1080_FRAMES ?? 8);
+  if (parts.has('hd')) {
+    await upscaledShot(hp, prod, 'bench1080', n, 1080, 1920, hm.config.guides);
+    // Warm: the model loaded, and the exemplar bank (final) built by rendering frame 0 once.
+    const warmDir = join(out, 'render', 'out-1080', 'warm');
+    rmSync(warmDir, { recursive: true, force: true });
+    let t0 = Date.now();
+    await renderShotFrames(hp, 'bench1080', hm, hv.id, { outDir: warmDir, quality: 'final', range: [0, 0] });
+    result.final_cold_first_frame_s = +((Date.now() - t0) / 1000).toFixed(1);
+    for (const q of ['preview', 'final'] as const) {
+      const dir = join(out, 'render', 'out-1080', q);
+      rmSync(dir, { recursive: true, force: true });
+      t0 = Date.now();
+      const r = await renderShotFrames(hp, 'bench1080', hm, hv.id, { outDir: dir, quality: q, range: [0, n - 1] });
+      const fps = r.frames.length / ((Date.now() - t0) / 1000);
+      log(`1920x1080 ${q}: ${r.frames.length} frames end to end, ${(1 / fps).toFixed(2)} s a frame`);
+      result[q === 'preview' ? 'fps_1080p' : 'fps_1080p_final'] = r3(fps);
+      result[q === 'preview' ? 'fps_1080p_norm' : 'fps_1080p_final_norm'] = norm(fps);
+    }
+  }
+  if (parts.has('4k')) {
+    await upscaledShot(hp, prod, 'bench2160', 4, 2160, 3840, hm.config.guides);
+    for (const q of ['preview', 'final'] as const) {
+      log(`3840x2160 ${q}: 4 frames in a child process`);
+      const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child-4k', hdDir, q], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      if (child.status !== 0) throw new Error(`the 4K ${q} child process failed (status ${child.status})`);
+      const k = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { rss_mb: number; seconds: number };
+      log(`3840x2160 ${q}: peak RSS ${k.rss_mb} MB, ${k.seconds} s for 4 frames`);
+      result[q === 'preview' ? 'rss_4k_mb' : 'rss_4k_final_mb'] = k.rss_mb;
+      result[q === 'preview' ? 'seconds_4k_4_frames' : 'seconds_4k_final_4_frames'] = k.seconds;
+    }
+  }
+  hm.generator.dispose();
+  if (hp !== prod) await hp.close();
+}
 model.generator.dispose();
 await prod.close();
-
-// 3840x2160 in a child process, so its peak RSS is the 4K render's own.
-log('3840x2160: two frames in a child process');
-const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--rss-4k'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-if (child.status !== 0) throw new Error(`the 4K child process failed (status ${child.status})`);
-const k4 = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { rss_4k_mb: number; seconds_4k_2_frames: number };
-log(`3840x2160: peak RSS ${k4.rss_4k_mb} MB, ${k4.seconds_4k_2_frames} s for two frames`);
-const result = {
-  fps_1080p: +(n1080 / (t1080 / 1000)).toFixed(3),
-  warp_error: +scores.coherent.toFixed(6),
-  warp_error_per_frame: +scores.perFrame.toFixed(6),
-  warp_error_input: +scores.input.toFixed(6),
-  coherence_ratio: +(scores.coherent / scores.perFrame).toFixed(3),
-  warp_error_motion: +scores.motion.toFixed(6),
-  coherence_ratio_motion: +(scores.motion / scores.perFrame).toFixed(3),
-  true_motion_warp_error: +trueScores.coherent.toFixed(6),
-  true_motion_warp_error_per_frame: +trueScores.perFrame.toFixed(6),
-  true_motion_warp_error_input: +trueScores.input.toFixed(6),
-  true_motion_coherence_ratio: +(trueScores.coherent / trueScores.perFrame).toFixed(3),
-  true_motion_coherence_ratio_motion: +(trueScores.motion / trueScores.perFrame).toFixed(3),
-  chunks_identical: identical,
-  fps_sample: +(renderedFrames / renderSeconds).toFixed(2),
-  rss_4k_mb: k4.rss_4k_mb,
-  tile_max_abs_diff: +tileDiff.toExponential(3),
-  model_version: look.id,
-};
 console.log(JSON.stringify(result));

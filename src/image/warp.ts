@@ -186,10 +186,12 @@ export function warpError(frames: Tensor | readonly Tensor[], flows: readonly Pa
 }
 
 /**
- * Both flows of every consecutive pair of an *input* sequence, by E.disFlow on 8-bit Rec.601 luma.
+ * Both flows of every consecutive pair of an *input* sequence, on 8-bit Rec.601 luma: E.disFlow
+ * with a preset, or 'farneback' (E.farnebackFlow: a method renders never follow, for benchmarks
+ * that measure a render's coherence along something other than its own flow).
  * frames: (T, C, H, W) or T frames (C, H, W) / (1, C, H, W) in [0, 1] → T−1 PairFlows (Float32Array).
  */
-export function flowsFromFrames(frames: Tensor | readonly Tensor[], preset: FlowPreset = 'medium'): PairFlows[] {
+export function flowsFromFrames(frames: Tensor | readonly Tensor[], preset: FlowPreset | 'farneback' = 'medium'): PairFlows[] {
   const grey = E.tidy(() => frameList(frames).map((f) => {
     const y = luminance(f).mul(255).round().clamp(0, 255).data() as Float32Array;
     return { y: Uint8Array.from(y), w: f.size(3), h: f.size(2) };
@@ -197,7 +199,8 @@ export function flowsFromFrames(frames: Tensor | readonly Tensor[], preset: Flow
   const out: PairFlows[] = [];
   for (let t = 1; t < grey.length; t++) {
     const a = grey[t - 1]!, b = grey[t]!;
-    out.push({ backward: E.disFlow(b.y, a.y, a.w, a.h, preset), forward: E.disFlow(a.y, b.y, a.w, a.h, preset) });
+    const flow = (x: Uint8Array, y: Uint8Array) => preset === 'farneback' ? E.farnebackFlow(x, y, a.w, a.h) : E.disFlow(x, y, a.w, a.h, preset);
+    out.push({ backward: flow(b.y, a.y), forward: flow(a.y, b.y) });
   }
   return out;
 }

@@ -177,7 +177,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         const guide = guideOf(rough, passes, out);
         E.disposeAll([out, [...passes.values()]]);
         return { rough, guide };
-      }, coherence ? anchors : [])
+      }, coherence ? anchors : [], shot.range[1])
       : null;
     mkdirSync(o.outDir, { recursive: true });
     for (const f of frames) {

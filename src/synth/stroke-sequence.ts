@@ -6,7 +6,7 @@
 // bounded dependency, never a recursion over earlier results). Rendering any range therefore gives
 // the same frames as rendering the whole shot: an anchor before the range is computed on demand.
 import * as E from '../engine/index.js';
-import { flowToTensor, gaussianBlur, warpByFlow, greyBytes } from '../image/index.js';
+import { flowToTensor, gaussianBlur, wideGaussianBlur, warpByFlow, greyBytes } from '../image/index.js';
 import { synthesize, searchSize, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { down } from './source-levels.js';
 import { advectNnf } from './nnf.js';
@@ -14,6 +14,8 @@ import { advectNnf } from './nnf.js';
 export interface StrokeOptions {
   /** Frames per run sharing one anchor's strokes (1 = every frame on its own). */
   anchorEvery: number;
+  /** Crossfade a frame between two anchors from both (no jump where the next anchor takes over); false: the nearest only. */
+  blend: boolean;
   /** Weight of agreeing with the anchor's output carried here (see TemporalHint). */
   temporalWeight: number;
   /** Cost discount of keeping the carried patch (see TemporalHint.bonus). */
@@ -26,7 +28,7 @@ export interface StrokeOptions {
   synth: Partial<SynthOptions>;
 }
 
-export const DEFAULT_STROKES: StrokeOptions = { anchorEvery: 8, temporalWeight: 1, carryBonus: 0.5, feather: 1.5, trust: 2, preset: 'medium', synth: {} };
+export const DEFAULT_STROKES: StrokeOptions = { anchorEvery: 8, blend: true, temporalWeight: 1, carryBonus: 0.5, feather: 1.5, trust: 2, preset: 'medium', synth: {} };
 
 /**
  * Loads frame n's rough frame and, when withGuide, its look-model output (both (1, 3, H, W); the
@@ -77,28 +79,30 @@ export function flowAtLevel(flow: Float32Array, valid: Float32Array, w: number, 
 }
 
 export class StrokeSequence {
-  #anchor: Anchor | null = null;
-  #chain: Chain | null = null;
-  /** Chains toward a later anchor, built on the way to an earlier frame, kept for the frames after it. */
-  #kept = new Map<number, Chain>();
+  /** Synthesized anchors in use (the current frame's one or two). */
+  #anchors = new Map<number, Anchor>();
+  /** Per anchor: frame → the chain from that anchor to the frame (toward it or away from it). */
+  #chains = new Map<number, Map<number, Chain>>();
   readonly o: StrokeOptions;
   readonly keyframes: readonly number[];
 
   /**
    * keyframes: frames painted by the artist whose paintings are among the exemplars. When given,
-   * every frame is anchored at its nearest keyframe (the earlier one on a tie) and carries its
-   * strokes from there, forward or backward (EbSynth's propagation from a keyframe, Jamriška et
-   * al. 2019): the keyframe renders as its painting, and a frame ten frames away keeps the painted
-   * marks moved along the footage instead of a new synthesis. Otherwise anchors fall every
-   * `anchorEvery` frames from firstFrame.
+   * every frame is anchored at its keyframes and carries its strokes from there, forward or
+   * backward (EbSynth's propagation from a keyframe, Jamriška et al. 2019): the keyframe renders as
+   * its painting, and a frame ten frames away keeps the painted marks moved along the footage
+   * instead of a new synthesis. Otherwise anchors fall every `anchorEvery` frames from firstFrame.
+   * With `blend`, a frame between two anchors (up to lastFrame) carries both and crossfades them
+   * by distance, so no pair of frames jumps from one anchor's strokes to the next one's.
    */
-  constructor(readonly exemplars: Exemplars, readonly firstFrame: number, o: Partial<StrokeOptions>, readonly load: FrameLoader, keyframes: readonly number[] = []) {
+  constructor(readonly exemplars: Exemplars, readonly firstFrame: number, o: Partial<StrokeOptions>, readonly load: FrameLoader, keyframes: readonly number[] = [], readonly lastFrame = Infinity) {
     this.o = { ...DEFAULT_STROKES, ...o };
     if (!(Number.isInteger(this.o.anchorEvery) && this.o.anchorEvery >= 1)) throw new RangeError(`anchorEvery must be a whole number ≥ 1, got ${this.o.anchorEvery}`);
     if (!keyframes.every(Number.isInteger)) throw new RangeError('keyframes must be frame numbers');
     this.keyframes = [...new Set(keyframes)].sort((a, b) => a - b);
   }
 
+  /** The nearest anchor (the earlier one on a tie). */
   anchorOf(frame: number): number {
     if (this.keyframes.length) {
       let best = this.keyframes[0]!;
@@ -108,8 +112,26 @@ export class StrokeSequence {
     return this.firstFrame + Math.floor((frame - this.firstFrame) / this.o.anchorEvery) * this.o.anchorEvery;
   }
 
+  /** The anchors a frame's strokes come from, with their weights (summing to 1). */
+  anchorsOf(frame: number): { frame: number; weight: number }[] {
+    const near = this.anchorOf(frame);
+    if (near === frame || !this.o.blend) return [{ frame: near, weight: 1 }];
+    let before: number | undefined, after: number | undefined;
+    if (this.keyframes.length) {
+      before = this.keyframes.filter((k) => k < frame).at(-1);
+      after = this.keyframes.find((k) => k > frame);
+    } else {
+      before = near;
+      after = near + this.o.anchorEvery <= this.lastFrame ? near + this.o.anchorEvery : undefined;
+    }
+    if (before === undefined || after === undefined) return [{ frame: near, weight: 1 }];
+    const t = (frame - before) / (after - before);
+    return [{ frame: before, weight: 1 - t }, { frame: after, weight: t }];
+  }
+
   async #anchorFor(frame: number): Promise<Anchor> {
-    if (this.#anchor?.frame === frame) return this.#anchor;
+    const hit = this.#anchors.get(frame);
+    if (hit) return hit;
     const { rough, guide } = await this.load(frame, true);
     try {
       if (!guide) throw new Error(`the frame loader gave no look-model output for anchor frame ${frame}`);
@@ -120,14 +142,28 @@ export class StrokeSequence {
   }
 
   #setAnchor(frame: number, rough: E.Tensor, guide: E.Tensor): Anchor {
+    const hit = this.#anchors.get(frame);
+    if (hit) return hit; // synthesized already as the later anchor of earlier frames: the same inputs
     const result = synthesize(guide, this.exemplars, this.o.synth);
     E.keep(result.image);
-    this.#anchor?.result.image.dispose();
-    this.#anchor = { frame, grey: greyBytes(rough), result };
-    this.#kept.clear();
-    const [, , h, w] = rough.shape as [number, number, number, number];
-    this.#chain = { frame, grey: this.#anchor.grey, flow: new Float32Array(2 * w * h), valid: new Float32Array(w * h).fill(1) };
-    return this.#anchor;
+    const anchor = { frame, grey: greyBytes(rough), result };
+    this.#anchors.set(frame, anchor);
+    return anchor;
+  }
+
+  /** Keeps only the anchors and chains that frames after `frame`, in order, still need. */
+  #forget(frame: number, anchors: number[]): void {
+    for (const [a, anchor] of this.#anchors) {
+      if (anchors.includes(a) || a > frame) continue;
+      anchor.result.image.dispose();
+      this.#anchors.delete(a);
+    }
+    for (const [a, chains] of this.#chains) {
+      if (!this.#anchors.has(a)) { this.#chains.delete(a); continue; }
+      // Away from an earlier anchor the next frame steps from this one; toward a later anchor the
+      // chains of the frames after this one were built on the way and are kept.
+      for (const n of chains.keys()) if (a < frame ? n < frame : n <= frame) chains.delete(n);
+    }
   }
 
   /**
@@ -155,64 +191,91 @@ export class StrokeSequence {
     return { frame, grey, flow, valid };
   }
 
-  /** The chain to `frame` from its anchor (before or after it), continuing the last one when frames come in order. */
-  async #chainTo(frame: number, grey: Uint8Array, w: number, h: number): Promise<Chain> {
-    const a = this.#anchor!;
-    const dir = frame > a.frame ? 1 : -1;
-    let c = this.#kept.get(frame - dir) ?? this.#chain!;
-    if (c.frame !== frame - dir || Math.sign(c.frame - a.frame) === -dir) {
-      // A range starting inside a run, or going the other way: rebuild from the anchor over the
-      // rough frames in between. Frames rendered in order away from an anchor after them (a
-      // keyframe later in the shot) find these chains kept, instead of rebuilding each one.
-      c = { frame: a.frame, grey: a.grey, flow: new Float32Array(2 * w * h), valid: new Float32Array(w * h).fill(1) };
-      for (let n = a.frame + dir; n !== frame; n += dir) {
+  /**
+   * The chain from `anchor` (before or after the frame) to `frame`: kept from an earlier call, one
+   * step from the previous frame's, or rebuilt from the anchor over the rough frames in between (a
+   * range starting inside a run). Toward a later anchor every chain on the way is kept, so frames
+   * rendered in order load each frame between once.
+   */
+  async #chainTo(anchor: Anchor, frame: number, grey: Uint8Array, w: number, h: number): Promise<Chain> {
+    let chains = this.#chains.get(anchor.frame);
+    if (!chains) this.#chains.set(anchor.frame, (chains = new Map()));
+    const kept = chains.get(frame);
+    if (kept) return kept;
+    const dir = frame > anchor.frame ? 1 : -1;
+    let c = chains.get(frame - dir);
+    if (!c) {
+      c = { frame: anchor.frame, grey: anchor.grey, flow: new Float32Array(2 * w * h), valid: new Float32Array(w * h).fill(1) };
+      for (let n = anchor.frame + dir; n !== frame; n += dir) {
         const { rough, guide } = await this.load(n, false);
         const g = greyBytes(rough);
         E.disposeAll([rough, guide]);
         c = this.#step(c, n, g, w, h);
-        if (dir < 0 && this.#kept.size < MAX_KEPT_CHAINS) this.#kept.set(n, c);
+        if (dir > 0 || chains.size < MAX_KEPT_CHAINS) chains.set(n, c);
       }
     }
-    this.#kept.delete(frame - dir);
-    this.#chain = this.#step(c, frame, grey, w, h);
-    if (process.env.ATELIER_STROKES_DEBUG) process.stderr.write(`strokes: frame ${frame} carries ${(this.#chain.valid.reduce((x, v) => x + v, 0) / (w * h) * 100).toFixed(1)}% from anchor ${this.#anchor!.frame}\n`);
-    return this.#chain;
+    const chain = this.#step(c, frame, grey, w, h);
+    chains.set(frame, chain);
+    if (process.env.ATELIER_STROKES_DEBUG) process.stderr.write(`strokes: frame ${frame} carries ${(chain.valid.reduce((x, v) => x + v, 0) / (w * h) * 100).toFixed(1)}% from anchor ${anchor.frame}\n`);
+    return chain;
   }
 
   /** The final frame for frame number `frame` given its rough frame and look-model output; (1, 3, H, W). */
   async render(frame: number, rough: E.Tensor, guide: E.Tensor): Promise<E.Tensor> {
-    const a = this.anchorOf(frame);
-    if (a === frame) return this.#setAnchor(frame, rough, guide).result.image.clone();
-    const anchor = await this.#anchorFor(a);
+    const from = this.anchorsOf(frame);
+    try {
+      if (from.length === 1 && from[0]!.frame === frame) return this.#setAnchor(frame, rough, guide).result.image.clone();
+      return await this.#carry(frame, rough, guide, from);
+    } finally {
+      this.#forget(frame, from.map((a) => a.frame));
+    }
+  }
+
+  async #carry(frame: number, rough: E.Tensor, guide: E.Tensor, from: { frame: number; weight: number }[]): Promise<E.Tensor> {
     const [, , h, w] = rough.shape as [number, number, number, number];
     const grey = greyBytes(rough);
-    const chain = await this.#chainTo(frame, grey, w, h);
-    const backFlat = chain.flow, valid = chain.valid;
-    const { warped, mask } = E.tidy(() => ({
-      // Bicubic: a sub-pixel shift keeps more of the strokes' detail than bilinear.
-      warped: warpByFlow(anchor.result.image, flowToTensor(backFlat, w, h), { mode: 'bicubic' }).clamp(0, 1),
-      mask: E.tensor(valid, [1, 1, h, w]),
-    }));
+    const carried: { anchor: Anchor; chain: Chain; weight: number }[] = [];
+    for (const a of from) {
+      const anchor = await this.#anchorFor(a.frame);
+      carried.push({ anchor, chain: await this.#chainTo(anchor, frame, grey, w, h), weight: a.weight });
+    }
+    // Each anchor's strokes moved here where its chain is trusted, crossfaded by distance where
+    // both are (weights renormalized where only one is), and where the union is trusted.
+    const { warped, mask } = E.tidy(() => {
+      let acc: E.Tensor | null = null, wsum: E.Tensor | null = null;
+      for (const c of carried) {
+        // Bicubic: a sub-pixel shift keeps more of the strokes' detail than bilinear.
+        const img = warpByFlow(c.anchor.result.image, flowToTensor(c.chain.flow, w, h), { mode: 'bicubic' }).clamp(0, 1);
+        const m = E.tensor(c.chain.valid, [1, 1, h, w]).mul(c.weight);
+        acc = acc ? acc.add(img.mul(m)) : img.mul(m);
+        wsum = wsum ? wsum.add(m) : m;
+      }
+      const trusted = wsum!.gt(0).float();
+      return { warped: E.keep(acc!.div(wsum!.clamp(1e-6))), mask: E.keep(trusted) };
+    });
+    // The synthesis fills what no anchor saw, starting from the nearer anchor's field.
+    const near = carried.reduce((a, b) => (b.weight > a.weight ? b : a));
+    const anchor = near.anchor, backFlat = near.chain.flow, valid = near.chain.valid;
     let synth: E.Tensor | null = null;
     try {
       // The field is carried at the level the synthesis searches (full size unless the frame is large).
       const top = searchSize(h, w, this.exemplars, this.o.synth);
       const at = flowAtLevel(backFlat, valid, w, h, top.width, top.height);
-      const carried = advectNnf(anchor.result.nnf, at.flow, at.valid);
+      const nnf = advectNnf(anchor.result.nnf, at.flow, at.valid);
       const warpedAt = top.level > 0 ? E.keep(E.tidy(() => down(warped, top.height, top.width))) : warped;
       try {
-        synth = synthesize(guide, this.exemplars, this.o.synth, { nnf: carried.nnf.index, valid: carried.valid, warped: warpedAt, weight: this.o.temporalWeight, bonus: this.o.carryBonus, exemplars: anchor.result.exemplars }).image;
+        synth = synthesize(guide, this.exemplars, this.o.synth, { nnf: nnf.nnf.index, valid: nnf.valid, warped: warpedAt, weight: this.o.temporalWeight, bonus: this.o.carryBonus, exemplars: anchor.result.exemplars }).image;
       } finally {
         if (warpedAt !== warped) warpedAt.dispose();
       }
-      // Where the flow is trusted, the anchor's strokes themselves move with the surface (sub-pixel,
-      // bicubic); the synthesis fills what the anchor did not see. A feathered mask hides the seam,
-      // and the colour is locked to this frame's look-model output (its light, not the anchor's).
+      // Where the flow is trusted, the anchors' strokes themselves move with the surface (sub-pixel,
+      // bicubic); the synthesis fills the rest. A feathered mask hides the seam, and the colour is
+      // locked to this frame's look-model output (its light, not the anchors').
       const lock = { ...DEFAULT_SYNTH, ...this.o.synth }.colorLock * 2 ** top.level;
       return E.tidy(() => {
         const soft = gaussianBlur(mask.mul(mask.gt(0.5)), this.o.feather).clamp(0, 1).mul(mask);
         const mixed = warped.mul(soft).add(synth!.mul(soft.rsub(1)));
-        const out = lock > 0 ? mixed.add(gaussianBlur(guide.slice(1, 0, 3).sub(mixed), lock)) : mixed;
+        const out = lock > 0 ? mixed.add(wideGaussianBlur(guide.slice(1, 0, 3).sub(mixed), lock)) : mixed;
         return out.clamp(0, 1);
       });
     } finally {
@@ -221,8 +284,8 @@ export class StrokeSequence {
   }
 
   dispose(): void {
-    this.#anchor?.result.image.dispose();
-    this.#anchor = null;
-    this.#kept.clear();
+    for (const a of this.#anchors.values()) a.result.image.dispose();
+    this.#anchors.clear();
+    this.#chains.clear();
   }
 }

@@ -6,7 +6,7 @@
 // voting (EM) a few times; the style estimate of the target is part of the patch feature, so the
 // strokes chosen agree with each other across overlapping patches.
 import * as E from '../engine/index.js';
-import { gaussianBlur } from '../metrics/index.js';
+import { wideGaussianBlur } from '../image/index.js';
 import { patchFeatures } from './patch-features.js';
 import { sourceLevels, selectExemplars, gather, levelSize, down } from './source-levels.js';
 import { exhaustiveSearch } from './exhaustive-search.js';
@@ -201,7 +201,7 @@ export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<Synt
     estimate = null;
     const lock = o.colorLock * 2 ** top.level;
     const image = lock > 0
-      ? E.tidy(() => result.add(gaussianBlur(guide.slice(1, 0, 3).sub(result), lock)).clamp(0, 1))
+      ? E.tidy(() => result.add(wideGaussianBlur(guide.slice(1, 0, 3).sub(result), lock)).clamp(0, 1))
       : result.clamp(0, 1);
     result.dispose();
     return { image, nnf: nnf!, exemplars: chosen };

@@ -222,3 +222,39 @@ test('voting from a coarser field: an agreeing field copies the full-size source
   seam.forEach((v, i) => assert.ok(Math.abs(v - pure[i]![0]!) > 1e-4 && Math.abs(v - pure[i]![1]!) > 1e-4, `seam pixel ${7 + i} is one side's copy`));
   assert.throws(() => voteUpsampled({ width: cw, height: ch, source: csrc, index: id }, src, style.subarray(1), 1, W, H, 1, 1), /style holds/);
 });
+
+test('between two anchors a frame crossfades both: weights by distance, no jump where the next anchor takes over', async () => {
+  const S = 48;
+  const style = painted(S, 5);
+  const ex = { guide: E.keep(gaussianBlur(style, 2)), style: E.keep(style) };
+  // The footage moves 1 px a frame to the right; along that motion, a steady render does not change.
+  const base = E.keep(gaussianBlur(painted(S, 9), 2));
+  const frameAt = (n: number) => E.tidy(() => { const g = base.roll(n, 3); return { rough: g.clone(), guide: g }; });
+  const seqOf = (blend: boolean) => new StrokeSequence(ex, 0, { anchorEvery: 4, blend }, async (n) => frameAt(n), [], 8);
+  const s = seqOf(true);
+  assert.deepEqual(s.anchorsOf(4), [{ frame: 4, weight: 1 }]);
+  assert.deepEqual(s.anchorsOf(5), [{ frame: 4, weight: 0.75 }, { frame: 8, weight: 0.25 }]);
+  assert.deepEqual(s.anchorsOf(9), [{ frame: 8, weight: 1 }], 'no anchor after the last frame: the earlier one alone');
+  assert.deepEqual(seqOf(false).anchorsOf(5), [{ frame: 4, weight: 1 }]);
+  s.dispose();
+  const pairChanges = async (blend: boolean) => {
+    const seq = seqOf(blend);
+    const frames: E.Tensor[] = [];
+    for (let n = 0; n <= 8; n++) {
+      const { rough, guide } = frameAt(n);
+      frames.push(await seq.render(n, rough, guide));
+      E.disposeAll([rough, guide]);
+    }
+    seq.dispose();
+    // Interior columns of frame n against frame n-1 moved 1 px along the motion.
+    const changes = frames.slice(1).map((f, i) => E.tidy(() => f.narrow(3, 8, S - 16).sub(frames[i]!.roll(1, 3).narrow(3, 8, S - 16)).square().mean().item()));
+    E.disposeAll(frames);
+    return changes;
+  };
+  const nearest = await pairChanges(false), blended = await pairChanges(true);
+  // Without the crossfade the pair where anchor 4 takes over (3, 4) jumps; crossfaded it does not.
+  const worst = (c: number[]) => Math.max(...c), mean = (c: number[]) => c.reduce((a, v) => a + v, 0) / c.length;
+  assert.ok(nearest[3]! > 2 * mean(nearest.filter((_, i) => i !== 3 && i !== 7)), `nearest-only: the switch pair ${nearest[3]} vs ${mean(nearest)}`);
+  assert.ok(worst(blended) < 0.6 * worst(nearest), `worst pair change ${worst(blended)} crossfaded vs ${worst(nearest)} nearest-only`);
+  E.disposeAll([ex, base]);
+});

@@ -1,0 +1,45 @@
+// What the render benchmark measures coherence along, kept apart from what renders follow: the
+// sample's motion pass (the renderer's true motion, where visible) and, on footage without passes,
+// Farnebäck's flow at full resolution (renders follow DIS). Each gives the warping error (Lai et al.
+// 2018: squared colour change over visible in-frame pixels) of every consecutive pair.
+import * as E from '../src/engine/index.js';
+import { loadImage } from '../src/data/image-io.js';
+import { warpErrors, flowsFromFrames, warpByFlow, inFrameMask } from '../src/metrics/index.js';
+import { MOTION_PASS, decodeMotionPass } from '../src/render/motion-pass.js';
+
+export interface PairErrors { mean: number; worst: number; worstPair: number; pairs: number[] }
+
+export function summarize(pairs: number[]): PairErrors {
+  const ok = pairs.filter((v) => Number.isFinite(v));
+  const mean = ok.reduce((a, v) => a + v, 0) / Math.max(1, ok.length);
+  const worst = Math.max(...ok);
+  return { mean, worst, worstPair: pairs.indexOf(worst) + 1, pairs };
+}
+
+/** Errors of each pair (t-1, t) along the motion pass of frame t, where the renderer saw the point. */
+export async function trueMotionErrors(frames: E.Tensor[], shotFrames: { passes: Record<string, { path: string } | undefined> }[]): Promise<number[]> {
+  const out: number[] = [];
+  for (let t = 1; t < frames.length; t++) {
+    const pass = (await loadImage(shotFrames[t]!.passes[MOTION_PASS]!.path, 3)).tensor;
+    const m = decodeMotionPass(pass);
+    out.push(E.tidy(() => {
+      const mask = m.visible.mul(inFrameMask(m.back));
+      return frames[t]!.sub(warpByFlow(frames[t - 1]!, m.back)).square().mean(1, true).mul(mask).sum().item() / Math.max(1, mask.sum().item());
+    }));
+    E.disposeAll([pass, m.back, m.visible]);
+  }
+  return out;
+}
+
+/** Flows of the rough frames by Farnebäck, full size (both directions, for the occlusion check). */
+export const independentFlows = (rough: E.Tensor[]) => flowsFromFrames(rough, 'farneback');
+
+/** Errors of each pair along given flows (of the rough frames), occluded and out-of-frame pixels left out. */
+export const flowErrors = (frames: E.Tensor[], flows: ReturnType<typeof flowsFromFrames>) => warpErrors(frames, flows);
+
+/** The peak RSS (VmHWM) of this process, MB. */
+export async function peakRssMb(): Promise<number> {
+  const { readFileSync } = await import('node:fs');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return Math.round((kb ? Number(kb) : process.resourceUsage().maxRSS) / 1024);
+}
