@@ -1,7 +1,11 @@
 // What the render benchmark measures coherence along, kept apart from what renders follow: the
 // sample's motion pass (the renderer's true motion, where visible) and, on footage without passes,
 // Farnebäck's flow at full resolution (renders follow DIS). Each gives the warping error (Lai et al.
-// 2018: squared colour change over visible in-frame pixels) of every consecutive pair.
+// 2018: squared colour change over visible in-frame pixels) of every consecutive pair. Points that
+// were within EDGE_MARGIN px of the previous frame's edge are left out: the look model's outermost
+// pixels differ (convolution padding) and stay at the frame's edge, steady to a viewer, but along
+// a pan they would count as change.
+export const EDGE_MARGIN = 4;
 import * as E from '../src/engine/index.js';
 import { loadImage } from '../src/data/image-io.js';
 import { warpErrors, flowsFromFrames, warpByFlow, inFrameMask } from '../src/metrics/index.js';
@@ -23,7 +27,7 @@ export async function trueMotionErrors(frames: E.Tensor[], shotFrames: { passes:
     const pass = (await loadImage(shotFrames[t]!.passes[MOTION_PASS]!.path, 3)).tensor;
     const m = decodeMotionPass(pass);
     out.push(E.tidy(() => {
-      const mask = m.visible.mul(inFrameMask(m.back));
+      const mask = m.visible.mul(inFrameMask(m.back, EDGE_MARGIN));
       return frames[t]!.sub(warpByFlow(frames[t - 1]!, m.back)).square().mean(1, true).mul(mask).sum().item() / Math.max(1, mask.sum().item());
     }));
     E.disposeAll([pass, m.back, m.visible]);
@@ -35,7 +39,7 @@ export async function trueMotionErrors(frames: E.Tensor[], shotFrames: { passes:
 export const independentFlows = (rough: E.Tensor[]) => flowsFromFrames(rough, 'farneback');
 
 /** Errors of each pair along given flows (of the rough frames), occluded and out-of-frame pixels left out. */
-export const flowErrors = (frames: E.Tensor[], flows: ReturnType<typeof flowsFromFrames>) => warpErrors(frames, flows);
+export const flowErrors = (frames: E.Tensor[], flows: ReturnType<typeof flowsFromFrames>) => warpErrors(frames, flows, { edgeMargin: EDGE_MARGIN });
 
 /** The peak RSS (VmHWM) of this process, MB. */
 export async function peakRssMb(): Promise<number> {

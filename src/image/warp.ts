@@ -90,15 +90,15 @@ function baseGrid(h: number, w: number): Tensor {
 }
 
 /**
- * 1 where the flow's source position x + dx, y + dy lies inside the frame, else 0: flow (N, 2, H, W)
- * → (N, 1, H, W) float32.
+ * 1 where the flow's source position x + dx, y + dy lies inside the frame (at least `margin` px
+ * from its edges), else 0: flow (N, 2, H, W) → (N, 1, H, W) float32.
  */
-export function inFrameMask(flow: Tensor): Tensor {
+export function inFrameMask(flow: Tensor, margin = 0): Tensor {
   return E.tidy(() => {
     const [, , h, w] = flow.shape as [number, number, number, number];
     const pos = samplePositions(flow);
     const px = pos.slice(3, 0, 1), py = pos.slice(3, 1, 2);
-    const ok = px.ge(0).logicalAnd(px.le(w - 1)).logicalAnd(py.ge(0)).logicalAnd(py.le(h - 1));
+    const ok = px.ge(margin).logicalAnd(px.le(w - 1 - margin)).logicalAnd(py.ge(margin)).logicalAnd(py.le(h - 1 - margin));
     return ok.float().permute([0, 3, 1, 2]).contiguous();
   });
 }
@@ -132,6 +132,8 @@ export interface WarpErrorOptions {
   occlusion?: boolean;
   /** Exclude pixels whose backward flow points outside the frame (default true). */
   excludeOutOfFrame?: boolean;
+  /** With excludeOutOfFrame: also where it points within this many pixels of the frame's edge (default 0). */
+  edgeMargin?: number;
 }
 
 function frameList(frames: Tensor | readonly Tensor[]): Tensor[] {
@@ -164,7 +166,7 @@ export function warpErrors(frames: Tensor | readonly Tensor[], flows: readonly P
         const pair = flows[t - 1]!;
         const back = asFlow(pair.backward, cur);
         let mask = E.onesLike(cur.slice(1, 0, 1));
-        if (o.excludeOutOfFrame ?? true) mask = mask.mul(inFrameMask(back));
+        if (o.excludeOutOfFrame ?? true) mask = mask.mul(inFrameMask(back, o.edgeMargin ?? 0));
         if (useOcclusion && pair.forward !== undefined) mask = mask.mul(occlusionMask(back, asFlow(pair.forward, cur)));
         const err = cur.sub(warpByFlow(prev, back)).square().mean(1, true);
         const n = mask.sum().item();

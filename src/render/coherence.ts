@@ -7,7 +7,7 @@
 // With `motion`, the renderer's motion vectors (a "motion" render pass, motion-pass.ts) replace DIS:
 // their visibility channel replaces the forward-backward check.
 import * as E from '../engine/index.js';
-import { warpByFlow, occlusionMask, inFrameMask, flowToTensor, greyBytes } from '../image/index.js';
+import { warpByFlow, occlusionMask, inFrameMask, flowToTensor, greyBytes, gaussianBlur } from '../image/index.js';
 import type { MotionVectors } from './motion-pass.js';
 
 export interface CoherenceOptions {
@@ -28,6 +28,19 @@ export interface CoherenceOptions {
 }
 
 export const DEFAULT_COHERENCE: CoherenceOptions = { window: 2, decay: 0.7, preset: 'medium', flowMaxWidth: 1024 };
+
+/**
+ * The default where the shot has the renderer's motion vectors: a wider window, since they follow
+ * surfaces exactly where DIS guesses (sample test shots, along the true motion against per-frame
+ * rendering: window 2 0.62, window 4 decay 0.8 0.56, window 6 decay 0.85 0.53; DIS window 2 0.84,
+ * window 4 0.80; bench/RESULTS.md, render).
+ */
+export const MOTION_COHERENCE: CoherenceOptions = { window: 4, decay: 0.8, preset: 'medium', flowMaxWidth: 1024, motion: true };
+
+/** A shot's default coherence: its motion pass when every frame has one, else DIS. */
+export function defaultCoherence(frames: readonly { passes: Record<string, unknown> }[], motionPass: string): CoherenceOptions {
+  return frames.length > 0 && frames.every((f) => f.passes[motionPass]) ? MOTION_COHERENCE : DEFAULT_COHERENCE;
+}
 
 /**
  * Frames to push before the first frame of a range: `window` for its blend, plus one so the
@@ -67,10 +80,26 @@ function toFlowSize(img: E.Tensor, f: FlowFrame): E.Tensor {
   return img.size(2) === f.h && img.size(3) === f.w ? img : E.F.interpolate(img, { size: [f.h, f.w], mode: 'area' });
 }
 
-/** A 0/1 mask on the flow grid as a 0/1 mask on the full-size grid. */
+/**
+ * Sigma (flow-grid pixels) of the ramp a past frame's weight takes inside its mask. A hard 0/1 edge
+ * turns any small difference between the past frames and this one into a line where one more
+ * frame joins the blend (seen as streaks 8 px apart along the edge a camera pans from, window 4).
+ */
+const MASK_FEATHER = 2;
+
+/**
+ * Full-size pixels along the frame's edges a past frame is not read from: the look model's output
+ * differs in its outermost pixels (convolution padding), and a pan would carry that edge line of
+ * each past frame into this one's interior.
+ */
+const EDGE_MARGIN = 4;
+
+/** A 0/1 mask on the flow grid as weights on the full-size grid: feathered inward (never beyond the mask). */
 function maskToFull(m: E.Tensor, h: number, w: number): E.Tensor {
-  if (m.size(2) === h && m.size(3) === w) return m;
-  return E.tidy(() => E.F.interpolate(m, { size: [h, w], mode: 'bilinear' }).gt(0.5).float());
+  return E.tidy(() => {
+    const soft = m.size(2) > 3 * MASK_FEATHER && m.size(3) > 3 * MASK_FEATHER ? gaussianBlur(m, MASK_FEATHER).mul(m) : m;
+    return m.size(2) === h && m.size(3) === w ? soft : E.F.interpolate(soft, { size: [h, w], mode: 'bilinear' });
+  });
 }
 
 export interface BlendResult {
@@ -108,11 +137,11 @@ function composeFlows(pairs: PairFlow[]): PairFlow {
  * The flow from frame t back to t-k (pairs: the k pairs in between, oldest first) on the flow grid,
  * and where it is usable: visible in both frames by forward-backward agreement, source inside the frame.
  */
-function backAndMask(pairs: (PairFlow | MotionPair)[]): { back: E.Tensor; mask: E.Tensor } {
-  if ('visible' in pairs[0]!) return motionBackAndMask(pairs as MotionPair[]);
+function backAndMask(pairs: (PairFlow | MotionPair)[], margin: number): { back: E.Tensor; mask: E.Tensor } {
+  if ('visible' in pairs[0]!) return motionBackAndMask(pairs as MotionPair[], margin);
   return E.tidy(() => {
     const { back, fwd } = composeFlows(pairs as PairFlow[]);
-    return { back, mask: occlusionMask(back, fwd).mul(inFrameMask(back)) };
+    return { back, mask: occlusionMask(back, fwd).mul(inFrameMask(back, margin)) };
   });
 }
 
@@ -140,15 +169,17 @@ function motionPair(m: MotionVectors, rough: E.Tensor, prevRough: E.Tensor): Mot
  * Motion vectors reaching k frames back, composed like the flows: a pixel is usable where each step
  * along the way was visible (the renderer's own visibility) and the source lies inside the frame.
  */
-function motionBackAndMask(pairs: MotionPair[]): { back: E.Tensor; mask: E.Tensor } {
+function motionBackAndMask(pairs: MotionPair[], margin: number): { back: E.Tensor; mask: E.Tensor } {
   return E.tidy(() => {
     let back = pairs.at(-1)!.back;
     let visible = pairs.at(-1)!.visible;
     for (let i = pairs.length - 2; i >= 0; i--) {
-      visible = visible.mul(warpByFlow(pairs[i]!.visible, back).gt(0.5).float());
+      // A step through a point outside the frame reads clamped border vectors: not usable, even
+      // where the composed vector lands inside again (streaks along the edge a camera pans from).
+      visible = visible.mul(inFrameMask(back, margin)).mul(warpByFlow(pairs[i]!.visible, back).gt(0.5).float());
       back = back.add(warpByFlow(pairs[i]!.back, back));
     }
-    return { back, mask: visible.mul(inFrameMask(back)) };
+    return { back, mask: visible.mul(inFrameMask(back, margin)) };
   });
 }
 
@@ -188,10 +219,11 @@ export class TemporalBlender {
       const acc = modelOut.clone();
       const wsum = E.onesLike(modelOut.slice(1, 0, 1));
       // Frame t-1's flow and mask: the k = 1 term of the blend and the warping error share them.
-      const last = this.#pairs.length ? backAndMask(this.#pairs.slice(-1)) : null;
+      const margin = EDGE_MARGIN * grey.w / w; // on the flow grid
+      const last = this.#pairs.length ? backAndMask(this.#pairs.slice(-1), margin) : null;
       this.#past.forEach((out, i) => {
         const k = this.#past.length - i; // frames back
-        const { back, mask } = k === 1 ? last! : backAndMask(this.#pairs.slice(this.#pairs.length - k));
+        const { back, mask } = k === 1 ? last! : backAndMask(this.#pairs.slice(this.#pairs.length - k), margin);
         const full = maskToFull(mask, h, w);
         acc.addcmul_(warpByFlow(out, flowToFull(back, h, w)), full, this.o.decay ** k);
         wsum.add_(full, this.o.decay ** k);

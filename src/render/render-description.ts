@@ -11,7 +11,7 @@ import type { TilingOptions } from '../models/look/stylize.js';
 import { DEFAULT_ENSEMBLE, type UpscaleEnsemble, type UpscaleModel } from '../models/upscale/index.js';
 import { DEFAULT_STROKES, type StrokeOptions } from '../synth/stroke-sequence.js';
 import { strokeOptionsFor } from '../synth/stroke-defaults.js';
-import { DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from './coherence.js';
+import { DEFAULT_COHERENCE, defaultCoherence, preRoll, type CoherenceOptions } from './coherence.js';
 import { MOTION_PASS } from './motion-pass.js';
 import { resolveLookModel, resolveRenderUpscaler } from './model-ref.js';
 import { claimShotVersion } from './version-dir.js';
@@ -135,7 +135,7 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
   checkFrameRange(shot, range);
   const colour = await productionColour(prod);
   const colorSpace = format === 'exr' ? exrOutputSpace(colour, r.colorSpace) : undefined;
-  const coherence = r.coherence === undefined ? DEFAULT_COHERENCE : r.coherence;
+  const coherence = r.coherence === undefined ? defaultCoherence(shot.frames, MOTION_PASS) : r.coherence;
   const { model, version, path } = await resolveLookModel(prod, r.model, { shot: shot.name });
   try {
     checkModelWorkingSpace(model, colour, version !== null ? `look model #${version}` : `look model ${path}`);

@@ -16,7 +16,7 @@ import { loadImage } from '../data/image-io.js';
 import { loadRough, writeFrame, exrOutputSpace, frameTimeCode, type RoughFrame } from './frame-io.js';
 import { writeMoviePngs } from './movie-frames.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { TemporalBlender, DEFAULT_COHERENCE, preRoll, type CoherenceOptions } from './coherence.js';
+import { TemporalBlender, DEFAULT_COHERENCE, defaultCoherence, preRoll, type CoherenceOptions } from './coherence.js';
 import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
 import { exemplarBank } from '../synth/exemplar-bank.js';
 import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js';
@@ -97,7 +97,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const shot = await prod.shot(shotName);
   const [a, b] = o.range ?? shot.range;
   checkFrameRange(shot, [a, b]);
-  const coherence = o.coherence === undefined ? DEFAULT_COHERENCE : o.coherence;
+  const coherence = o.coherence === undefined ? defaultCoherence(shot.frames, MOTION_PASS) : o.coherence;
   const opts: CoherenceOptions = coherence ?? { ...DEFAULT_COHERENCE, window: 0 };
   const format = o.format ?? 'png';
   if (!RENDER_FORMATS.includes(format)) throw new Error(`render format must be png or exr, got ${String(format)}`);

@@ -17,7 +17,8 @@ import { coherenceFromFlags } from '../../src/cli/commands/coherence-options.js'
 import { upscaleFromFlags } from '../../src/cli/commands/upscale-options.js';
 import { makeUpscaleConfig, Upscaler, saveUpscaleModel, upscaleImage } from '../../src/models/upscale/index.js';
 import { loadImage } from '../../src/data/image-io.js';
-import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
+import { DEFAULT_COHERENCE, MOTION_COHERENCE, defaultCoherence } from '../../src/render/coherence.js';
+import { MOTION_PASS } from '../../src/render/motion-pass.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-render-'));
 
@@ -144,8 +145,17 @@ test('a missing frame, a missing pass, or a bad range fails before any frame is 
   await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'x'), range: [5, 20] }), /outside shot sh1 \(0-7\)/);
   await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'x'), coherence: { ...DEFAULT_COHERENCE, motion: true } }), /no motion pass on frames 0, 1, .*needs one on every frame/);
   assert.throws(() => coherenceFromFlags({ coherence: true, flow: 'vectors' }), /--flow must be dis or motion/);
-  assert.deepEqual(coherenceFromFlags({ coherence: true, flow: 'motion', window: 1 }), { ...DEFAULT_COHERENCE, window: 1, motion: true });
+  assert.deepEqual(coherenceFromFlags({ coherence: true, flow: 'motion', window: 1 }), { ...MOTION_COHERENCE, window: 1 });
+  assert.deepEqual(coherenceFromFlags({ coherence: true, window: 3 }), { ...DEFAULT_COHERENCE, window: 3 });
+  assert.equal(coherenceFromFlags({ coherence: true }), undefined, 'no flag: the render picks its default');
   assert.equal(coherenceFromFlags({ coherence: false }), null);
+});
+
+test('the default coherence follows the shot\'s motion pass when every frame has one, else DIS', () => {
+  const frames = (n: number, withMotion: number) => Array.from({ length: n }, (_, i) => ({ passes: i < withMotion ? { motion: {} } : {} }));
+  assert.equal(defaultCoherence(frames(4, 4), MOTION_PASS), MOTION_COHERENCE);
+  assert.equal(defaultCoherence(frames(4, 3), MOTION_PASS), DEFAULT_COHERENCE);
+  assert.equal(defaultCoherence([], MOTION_PASS), DEFAULT_COHERENCE);
 });
 
 test('teardown', async () => {
