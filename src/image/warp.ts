@@ -10,7 +10,7 @@
 import * as E from '../engine/index.js';
 import { type Tensor, type FlowPreset } from '../engine/index.js';
 import { asBatch } from './shapes.js';
-import { luminance } from './luminance.js';
+import { luminance, greyBytes } from './luminance.js';
 
 /**
  * An E.disFlow result (interleaved dx, dy per pixel, length w·h·2, pixel units) as a (1, 2, H, W)
@@ -205,4 +205,27 @@ export function flowsFromFrames(frames: Tensor | readonly Tensor[], preset: Flow
     out.push({ backward: flow(b.y, a.y), forward: flow(a.y, b.y) });
   }
   return out;
+}
+
+/** A frame's 8-bit luma as DIS sees it: at most maxWidth wide (area downscale by an integer factor). */
+export interface FlowFrame { grey: Uint8Array; w: number; h: number }
+
+/**
+ * At 1920x1080, DIS "medium" on the half-size frame costs a fifth of the full-size one and lands
+ * 1.3 px (mean end-point) from it (bench/RESULTS.md, render): flows of large frames are computed
+ * at most maxWidth wide and brought back with flowToFull.
+ */
+export function flowFrame(rough: Tensor, maxWidth: number): FlowFrame {
+  const [, , h, w] = rough.shape as [number, number, number, number];
+  const f = Math.max(1, Math.ceil(w / maxWidth));
+  if (f === 1) return { grey: greyBytes(rough), w, h };
+  const [fh, fw] = [Math.ceil(h / f), Math.ceil(w / f)];
+  return { grey: E.tidy(() => greyBytes(E.F.interpolate(rough, { size: [fh, fw], mode: 'area' }))), w: fw, h: fh };
+}
+
+/** A (1, 2, fh, fw) flow on a flow grid as a (1, 2, h, w) flow on the full-size grid, in full-size pixels. */
+export function flowToFull(f: Tensor, h: number, w: number): Tensor {
+  const [fh, fw] = [f.size(2), f.size(3)];
+  if (fh === h && fw === w) return f;
+  return E.tidy(() => E.F.interpolate(f, { size: [h, w], mode: 'bilinear' }).mul(E.tensor([w / fw, h / fh], [1, 2, 1, 1])));
 }

@@ -7,7 +7,7 @@
 // With `motion`, the renderer's motion vectors (a "motion" render pass, motion-pass.ts) replace DIS:
 // their visibility channel replaces the forward-backward check.
 import * as E from '../engine/index.js';
-import { warpByFlow, occlusionMask, inFrameMask, flowToTensor, greyBytes, gaussianBlur } from '../image/index.js';
+import { warpByFlow, occlusionMask, inFrameMask, flowToTensor, greyBytes, gaussianBlur, flowFrame, flowToFull, type FlowFrame } from '../image/index.js';
 import type { MotionVectors } from './motion-pass.js';
 
 export interface CoherenceOptions {
@@ -52,27 +52,9 @@ export function preRoll(o: CoherenceOptions): number {
 
 export { greyBytes };
 
-/** A frame's luma as DIS sees it: at most flowMaxWidth wide (area downscale by an integer factor). */
-interface FlowFrame { grey: Uint8Array; w: number; h: number }
-
-function flowFrame(rough: E.Tensor, maxWidth: number): FlowFrame {
-  const [, , h, w] = rough.shape as [number, number, number, number];
-  const f = Math.max(1, Math.ceil(w / maxWidth));
-  if (f === 1) return { grey: greyBytes(rough), w, h };
-  const [fh, fw] = [Math.ceil(h / f), Math.ceil(w / f)];
-  return { grey: E.tidy(() => greyBytes(E.F.interpolate(rough, { size: [fh, fw], mode: 'area' }))), w: fw, h: fh };
-}
-
 /** DIS from frame a to frame b, as a (1, 2, h, w) flow on a's (flow-sized) grid in its pixels. */
 function dis(a: FlowFrame, b: FlowFrame, preset: E.FlowPreset): E.Tensor {
   return flowToTensor(E.disFlow(a.grey, b.grey, a.w, a.h, preset), a.w, a.h);
-}
-
-/** A flow on the flow grid as a (1, 2, h, w) flow on the full-size grid in full-size pixels. */
-function flowToFull(f: E.Tensor, h: number, w: number): E.Tensor {
-  const [fh, fw] = [f.size(2), f.size(3)];
-  if (fh === h && fw === w) return f;
-  return E.tidy(() => E.F.interpolate(f, { size: [h, w], mode: 'bilinear' }).mul(E.tensor([w / fw, h / fh], [1, 2, 1, 1])));
 }
 
 /** A full-size image on the flow grid (area downscale), or itself when the flow is full size. */
