@@ -3,10 +3,10 @@
 // A/B wipe and side by side, a review note, and a mask-painted refine request arriving as a version.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, webReady, webSkip } from './browser.js';
+import { launchBrowser, closeWebTest, webReady, webSkip } from './browser.js';
 import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { makeFixture, type Fixture } from '../server/fixture.js';
 
@@ -34,11 +34,7 @@ before(async () => {
 
 after(async () => {
   if (!ready) return;
-  await browser?.close();
-  await srv?.close();
-  await fx?.prod.close();
-  rmSync(profile, { recursive: true, force: true });
-  rmSync(dirname(fx.dir), { recursive: true, force: true });
+  await closeWebTest({ browser, srv, prod: fx?.prod, profile, fixtureDir: fx?.dir });
 });
 
 const frameOf = async () => Number(await page.getAttribute('[data-testid=player]', 'data-frame'));

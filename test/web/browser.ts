@@ -1,8 +1,8 @@
 // Headless Debian Chromium for the dailies' browser tests (playwright-core, no downloaded browser),
 // started as the machine allows it (no sandbox as root, no background networking on a closed network).
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DEFAULT_WEB_DIR } from '../../src/server/app.js';
 
@@ -22,4 +22,13 @@ export async function launchBrowser(errors: string[]): Promise<{ browser: Browse
   page.on('pageerror', (e) => errors.push(e.message));
   page.setDefaultTimeout(15000);
   return { browser, page, profile };
+}
+
+/** A browser test's teardown: the browser, the server, the production, the browser profile and the fixture's folder. */
+export async function closeWebTest(t: { browser?: BrowserContext; srv?: { close(): Promise<unknown> }; prod?: { close(): Promise<unknown> }; profile?: string; fixtureDir?: string }): Promise<void> {
+  await t.browser?.close();
+  await t.srv?.close();
+  await t.prod?.close();
+  if (t.profile) rmSync(t.profile, { recursive: true, force: true });
+  if (t.fixtureDir) rmSync(dirname(t.fixtureDir), { recursive: true, force: true });
 }

@@ -5,10 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, webReady, webSkip } from './browser.js';
+import { launchBrowser, closeWebTest, webReady, webSkip } from './browser.js';
 import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { addSecondShot, addVersion, makeFixture, W, H, type Fixture } from '../server/fixture.js';
 import { getRenderedFrame } from '../../src/store/index.js';
@@ -42,11 +42,7 @@ before(async () => {
 
 after(async () => {
   if (!ready) return;
-  await browser?.close();
-  await srv?.close();
-  await fx?.prod.close();
-  rmSync(profile, { recursive: true, force: true });
-  rmSync(dirname(fx.dir), { recursive: true, force: true });
+  await closeWebTest({ browser, srv, prod: fx?.prod, profile, fixtureDir: fx?.dir });
 });
 
 /** RGB of a canvas at a fraction of its width and height. */

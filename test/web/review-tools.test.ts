@@ -6,10 +6,10 @@
 // read by a viewer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, webReady, webSkip as skip } from './browser.js';
+import { launchBrowser, closeWebTest, webReady, webSkip as skip } from './browser.js';
 import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { addSecondShot, addVersion, framePng, makeFixture, type Fixture } from '../server/fixture.js';
 import { addShot } from '../../src/store/index.js';
@@ -42,11 +42,7 @@ before(async () => {
 
 after(async () => {
   if (!webReady) return;
-  await browser?.close();
-  await srv?.close();
-  await fx?.prod.close();
-  rmSync(profile, { recursive: true, force: true });
-  rmSync(dirname(fx.dir), { recursive: true, force: true });
+  await closeWebTest({ browser, srv, prod: fx?.prod, profile, fixtureDir: fx?.dir });
 });
 
 const signIn = async (token: string, hash: string) => {

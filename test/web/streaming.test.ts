@@ -3,10 +3,10 @@
 // past the first window without skipping a frame, waiting for frames still on their way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, webReady, webSkip as skip } from './browser.js';
+import { launchBrowser, closeWebTest, webReady, webSkip as skip } from './browser.js';
 import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { addVersion, framePng, makeFixture, type Fixture } from '../server/fixture.js';
 import { addShot } from '../../src/store/index.js';
@@ -38,11 +38,7 @@ before(async () => {
 
 after(async () => {
   if (!webReady) return;
-  await browser?.close();
-  await srv?.close();
-  await fx?.prod.close();
-  rmSync(profile, { recursive: true, force: true });
-  rmSync(dirname(fx.dir), { recursive: true, force: true });
+  await closeWebTest({ browser, srv, prod: fx?.prod, profile, fixtureDir: fx?.dir });
 });
 
 const count = (kind: string) => [...requested].filter((u) => u.startsWith(`/api/${kind}/`)).length;
