@@ -78,8 +78,23 @@ function buildLevel(ex: Exemplars, o: SynthOptions, l: number, searched: boolean
   }
 }
 
-/** Concatenates the chosen exemplars' arrays (features or style) in the given order. */
+// The last concatenations per parts list: a shot's carried frames search the same chosen
+// exemplars (their anchor's) frame after frame, and at 1080p a copy costs tens of milliseconds.
+const gathered = new WeakMap<Float32Array[], { key: string; data: Float32Array }[]>();
+const GATHERED_KEPT = 2;
+
+/** Concatenates the chosen exemplars' arrays (features or style) in the given order (read-only: it may be shared). */
 export function gather(parts: Float32Array[], chosen: readonly number[]): Float32Array {
+  const key = chosen.join(',');
+  const kept = gathered.get(parts) ?? [];
+  const hit = kept.find((g) => g.key === key);
+  if (hit) return hit.data;
+  const data = concat(parts, chosen);
+  gathered.set(parts, [{ key, data }, ...kept].slice(0, GATHERED_KEPT));
+  return data;
+}
+
+function concat(parts: Float32Array[], chosen: readonly number[]): Float32Array {
   const total = chosen.reduce((a, i) => a + parts[i]!.length, 0);
   const out = new Float32Array(total);
   let at = 0;
