@@ -2,9 +2,11 @@
 // grouped from the shot's first frame into runs of `anchorEvery`; the run's first frame (its
 // anchor) is synthesized on its own, every other frame starts from the anchor's field carried
 // along the rough frames' optical flow (Jamriška et al. 2019 carry the field frame to frame; here it
-// is carried from the anchor directly, so a frame depends on itself and its anchor only — a
-// bounded dependency, never a recursion over earlier results). Rendering any range therefore gives
-// the same frames as rendering the whole shot: an anchor before the range is computed on demand.
+// is carried from the anchor directly, so a frame depends on itself and its anchors only — a
+// bounded dependency, never a recursion over earlier results). A frame between two anchors carries
+// both and crossfades them by distance (Jamriška et al. 2019 blend toward the next keyframe), so
+// the strokes never jump where the next anchor takes over. Rendering any range therefore gives the
+// same frames as rendering the whole shot: anchors outside the range are computed on demand.
 import * as E from '../engine/index.js';
 import { flowToTensor, gaussianBlur, wideGaussianBlur, warpByFlow, flowFrame, flowToFull } from '../image/index.js';
 import { synthesize, searchSize, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
