@@ -43,3 +43,27 @@ export function convertTensor(t: E.Tensor, colour: ColourContext, from: string, 
 export function workingToImage(t: E.Tensor, colour: ColourContext): E.Tensor {
   return convertTensor(t, colour, colour.working, colour.image ?? SPACE.srgbTexture);
 }
+
+/** The metadata key under which a model file (look model, upscaler) records the working space it
+ *  was trained in, and the space of files from before it was recorded (trained on images as loaded
+ *  without a colour context). */
+export const MODEL_WORKING_SPACE_KEY = 'working_color_space';
+export const LEGACY_MODEL_WORKING_SPACE: string = SPACE.srgbTexture;
+
+/**
+ * Refuses a model (`label`: "look model #3", "upscaler #7") trained in `recorded`, another working
+ * space than the context's. Converting its input into the model's space would run, but its output
+ * would then not be in the space the rest of the production assumes, and what a network learnt on
+ * one encoding of colour is not the same on another: the model is retrained in the production's space.
+ */
+export function checkWorkingSpace(recorded: string, colour: ColourContext, label: string): void {
+  const cfg = colour.config;
+  const want = workingSpaceOf(colour);
+  let have: string;
+  try { have = colourSpace(cfg, recorded); } catch {
+    throw new Error(`${label} was trained in working colour space "${recorded}", which the production's OCIO config (${cfg.label}) does not have; the production works in "${want}" (setting working_color_space): retrain the model in this production`);
+  }
+  if (have !== want) {
+    throw new Error(`${label} was trained in working colour space "${have}" but the production works in "${want}" (setting working_color_space): retrain the model in "${want}", or set working_color_space to "${have}"`);
+  }
+}

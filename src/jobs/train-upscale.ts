@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { type Production, type DatasetSnapshot } from '../store/index.js';
+import { productionColour } from '../store/colour-settings.js';
 import { type UpscaleArch, type UpscaleTrain, type DownscaleMode, type ImageFile, makeUpscaleConfig, trainUpscale, type TrainUpscaleResult } from '../models/upscale/index.js';
 
 export interface TrainUpscaleJobOptions {
@@ -27,12 +28,13 @@ export interface TrainUpscaleJobResult {
 
 /**
  * The snapshot's full-resolution art: concept art and character sheets (held out from these), and
- * the painted frames of its paintover pairs as extra training images (also the production's own art).
+ * the painted frames of its paintover pairs as extra training images (also the production's own art),
+ * with their recorded colour spaces.
  */
 export function upscaleTrainingFiles(s: DatasetSnapshot): (ImageFile & { name: string })[] {
   const art = s.assets.filter((a) => a.kind === 'concept_art' || a.kind === 'character_sheet')
-    .map((a) => ({ id: `asset-${String(a.id).padStart(6, '0')}`, path: a.path, name: a.originalName }));
-  const paintovers = s.pairs.map((p) => ({ id: `paint-${String(p.painted.id).padStart(6, '0')}`, path: p.painted.path, name: p.painted.originalName, trainOnly: true }));
+    .map((a) => ({ id: `asset-${String(a.id).padStart(6, '0')}`, path: a.path, name: a.originalName, space: a.colorSpace }));
+  const paintovers = s.pairs.map((p) => ({ id: `paint-${String(p.painted.id).padStart(6, '0')}`, path: p.painted.path, name: p.painted.originalName, trainOnly: true, space: p.painted.colorSpace }));
   return [...art, ...paintovers];
 }
 
@@ -45,7 +47,9 @@ export async function runTrainUpscale(prod: Production, o: TrainUpscaleJobOption
   let runDir = join(prod.dir, 'runs', `upscale-x${config.scale}-${snapshot.name}-${stamp}`);
   for (let i = 2; existsSync(runDir); i++) runDir = join(prod.dir, 'runs', `upscale-x${config.scale}-${snapshot.name}-${stamp}-${i}`);
   writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
-  const result = await trainUpscale({ runDir, config, files }, { progress: onEvent, get cancelled() { return isCancelled(); } });
+  // Read into the production's working space, which the model file records (renders refuse another).
+  const colour = await productionColour(prod);
+  const result = await trainUpscale({ runDir, config, files, colour }, { progress: onEvent, get cancelled() { return isCancelled(); } });
   const byId = new Map(files.map((f) => [f.id, f.name]));
   const heldOut = result.heldOutIds.map((id) => ({ id, name: byId.get(id) ?? id }));
   const h = result.heldOut;

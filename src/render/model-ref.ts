@@ -12,7 +12,8 @@ import { existsSync } from 'node:fs';
 import type { Production } from '../store/index.js';
 import { getModelVersion, listModelVersions, modelShot, type ModelVersion } from '../store/index.js';
 import { loadLookModel, type LookModel } from '../models/look/model-file.js';
-import { loadUpscaleModel, type UpscaleModel } from '../models/upscale/index.js';
+import { loadUpscaleModel, checkUpscalerWorkingSpace, type UpscaleModel } from '../models/upscale/index.js';
+import { productionColour } from '../store/colour-settings.js';
 
 export interface ModelKind {
   /** Model-version kinds this ref may name; the first is the default's kind. */
@@ -78,10 +79,21 @@ export async function resolveLookModel(prod: Production | null, ref: string | un
   return { model: loadLookModel(path), version, path, kind };
 }
 
-/** "--model 7" or "--model path/to/model.safetensors" (default: the newest upscaler) -> a loaded upscaler. */
+/**
+ * "--model 7" or "--model path/to/model.safetensors" (default: the newest upscaler) -> a loaded
+ * upscaler. With a production, one trained in another working space than the production's is
+ * refused (as look models are: checkModelWorkingSpace); a file alone is taken in its own space.
+ */
 export async function resolveUpscaleModel(prod: Production | null, ref: string | undefined): Promise<{ model: UpscaleModel; version: number | null; path: string }> {
   const { version, path } = await resolveModelFile(prod, ref, { kinds: ['upscale'], label: 'upscaler', trainCommand: 'atelier train upscale --dataset <snapshot>' });
-  return { model: loadUpscaleModel(path), version, path };
+  const model = loadUpscaleModel(path);
+  if (prod) {
+    try { checkUpscalerWorkingSpace(model, await productionColour(prod), version !== null ? `upscaler #${version}` : `upscaler ${path}`); } catch (err) {
+      model.net.dispose();
+      throw err;
+    }
+  }
+  return { model, version, path };
 }
 
 /** The production's newest upscaler of a scale, as a version reference for resolveUpscaleModel. */

@@ -10,7 +10,10 @@ import { common, integer, positiveNumber, withProduction, openProductionForModel
 import { sha256File, type Production } from '../../store/index.js';
 import { runTrainUpscale, resolveUpscaleModel } from '../../jobs/train-upscale.js';
 import { upscaleImage, DOWNSCALE_MODES, DEFAULT_ARCH, DEFAULT_TRAIN, type DownscaleMode, type UpscaleTrainEvent } from '../../models/upscale/index.js';
-import { loadImage, saveImage } from '../../data/image-io.js';
+import { saveImage } from '../../data/image-io.js';
+import { defaultColourContext, type ColourContext } from '../../data/colour.js';
+import { loadWorkingImage, workingToImage } from '../../data/working-space.js';
+import { productionColour } from '../../store/colour-settings.js';
 
 function downscaleArg(v: string): DownscaleMode {
   if (!(DOWNSCALE_MODES as readonly string[]).includes(v)) throw new Error(`--downscale must be ${DOWNSCALE_MODES.join(', ')}, got ${v}`);
@@ -114,9 +117,14 @@ Examples:
         const { model, version, path } = await resolveUpscaleModel(prod, o.model);
         const s = model.config.scale;
         const t0 = Date.now();
-        const img = await loadImage(image, 3);
-        const out = upscaleImage(model.net, img.tensor, o.tile ?? 256, Number(o.passes) as 1 | 8);
+        // In the production's working space (resolveUpscaleModel refused an upscaler of another; a model
+        // file alone: the space it records, in the built-in config); written in the image space.
+        const colour: ColourContext = prod ? await productionColour(prod) : { ...defaultColourContext(), working: model.workingSpace };
+        const img = await loadWorkingImage(image, 3, colour);
+        const working = upscaleImage(model.net, img.tensor, o.tile ?? 256, Number(o.passes) as 1 | 8);
         img.tensor.dispose();
+        const out = workingToImage(working, colour);
+        working.dispose();
         const target = resolve(o.output ?? join(dirname(image), `${basename(image, extname(image))}.${s}x.png`));
         await saveImage(target, out, Number(o.bits) as 8 | 16);
         out.dispose();

@@ -3,16 +3,16 @@
 // recorded were trained on images as loaded without a colour context: 'sRGB - Texture').
 import * as E from '../../engine/index.js';
 import { saveModelFile, loadModelFile } from '../../nn/model-file.js';
-import { colourSpace, SPACE, type ColourContext } from '../../data/colour.js';
-import { workingSpaceOf } from '../../data/working-space.js';
+import type { ColourContext } from '../../data/colour.js';
+import { checkWorkingSpace, LEGACY_MODEL_WORKING_SPACE, MODEL_WORKING_SPACE_KEY } from '../../data/working-space.js';
 import { type LookConfig, inputChannels, parseConfig } from './config.js';
 import { LookGenerator } from './generator.js';
 
 export interface LookModel { config: LookConfig; generator: LookGenerator; metadata: Record<string, string>; workingSpace: string }
 
-export const WORKING_SPACE_KEY = 'working_color_space';
+export const WORKING_SPACE_KEY = MODEL_WORKING_SPACE_KEY;
 /** The space of models trained before it was recorded (and of training without a colour context). */
-export const LEGACY_WORKING_SPACE: string = SPACE.srgbTexture;
+export const LEGACY_WORKING_SPACE: string = LEGACY_MODEL_WORKING_SPACE;
 
 /** extra.working_color_space names the space the model was trained in (default sRGB - Texture). */
 export function saveLookModel(path: string, config: LookConfig, weights: Map<string, E.Tensor>, extra: Record<string, string> = {}): void {
@@ -33,13 +33,5 @@ export function loadLookModel(path: string): LookModel {
  * the same look on another: the model is retrained in the production's space instead.
  */
 export function checkModelWorkingSpace(model: Pick<LookModel, 'workingSpace'>, colour: ColourContext, label: string): void {
-  const cfg = colour.config;
-  const want = workingSpaceOf(colour);
-  let have: string;
-  try { have = colourSpace(cfg, model.workingSpace); } catch {
-    throw new Error(`${label} was trained in working colour space "${model.workingSpace}", which the production's OCIO config (${cfg.label}) does not have; the production works in "${want}" (setting working_color_space): retrain the model in this production`);
-  }
-  if (have !== want) {
-    throw new Error(`${label} was trained in working colour space "${have}" but the production works in "${want}" (setting working_color_space): retrain the model in "${want}", or set working_color_space to "${have}"`);
-  }
+  checkWorkingSpace(model.workingSpace, colour, label);
 }

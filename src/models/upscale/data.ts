@@ -2,7 +2,8 @@
 // (concept art, character sheets) are the targets; their downscaled versions are the inputs.
 // Whole images are held out (deterministically) to score the model on pictures it never saw.
 import * as E from '../../engine/index.js';
-import { loadImage } from '../../data/image-io.js';
+import type { ColourContext } from '../../data/colour.js';
+import { loadWorkingImage } from '../../data/working-space.js';
 import type { UpscaleConfig, DownscaleMode } from './config.js';
 import { antialiasedDownscale } from './cubic.js';
 
@@ -11,6 +12,8 @@ export interface ImageFile {
   path: string;
   /** Used for training only, never held out (e.g. paintovers, when scoring is on concept art). */
   trainOnly?: boolean;
+  /** The image's recorded colour space (null/absent: the file's own, else the production's default). */
+  space?: string | null;
 }
 
 /** A high-resolution image (cropped to a multiple of the scale) and its low-resolution input. */
@@ -41,14 +44,19 @@ export function heldOutImageIds(files: ImageFile[], fraction: number): Set<strin
   return new Set(Array.from({ length: n }, (_, i) => sorted[Math.floor(i * step + step / 2)]!));
 }
 
-export async function loadUpscaleSet(c: UpscaleConfig, files: ImageFile[]): Promise<UpscaleSet> {
+/**
+ * The images as training examples. colour: the production's colour context, whose working space the
+ * images are read into from their recorded spaces (data/working-space.ts, as look model training and
+ * renders read theirs); absent: as loaded, the sRGB values upscalers were trained on before.
+ */
+export async function loadUpscaleSet(c: UpscaleConfig, files: ImageFile[], colour?: ColourContext): Promise<UpscaleSet> {
   const s = c.scale;
   const P = c.train.patchSize;
   const held = heldOutImageIds(files, c.train.holdOut);
   const set: UpscaleSet = { train: [], heldOut: [] };
   const skipped: string[] = [];
   for (const f of files) {
-    const img = await loadImage(f.path, 3);
+    const img = await loadWorkingImage(f.path, 3, colour, f.space);
     const h = img.height - (img.height % s);
     const w = img.width - (img.width % s);
     if (h < s * 4 || w < s * 4) {

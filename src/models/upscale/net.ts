@@ -7,6 +7,8 @@ import { saveModelFile, loadModelFile } from '../../nn/model-file.js';
 import * as nn from '../../nn/index.js';
 import { runTiled, type TileOptions } from '../../image/tiles.js';
 import { type UpscaleConfig, parseUpscaleConfig } from './config.js';
+import type { ColourContext } from '../../data/colour.js';
+import { checkWorkingSpace, LEGACY_MODEL_WORKING_SPACE, MODEL_WORKING_SPACE_KEY } from '../../data/working-space.js';
 
 /** (N, C·s², h, w) -> (N, C, h·s, w·s), PyTorch's pixel_shuffle (channel c·s² + i·s + j -> offset (i, j)). */
 export function pixelShuffle(x: E.Tensor, s: number): E.Tensor {
@@ -147,15 +149,25 @@ export function upscaleImage(net: Upscaler, x: E.Tensor, tile = 256, ensemble: U
   }
 }
 
-// ---- the model file: weights in safetensors, config in its metadata ----
+// ---- the model file: weights in safetensors, config and working colour space in its metadata ----
 
-export interface UpscaleModel { config: UpscaleConfig; net: Upscaler; metadata: Record<string, string> }
+/** workingSpace: the colour space the upscaler was trained in (working_color_space; files from
+ *  before it was recorded: sRGB - Texture, as look models). */
+export interface UpscaleModel { config: UpscaleConfig; net: Upscaler; metadata: Record<string, string>; workingSpace: string }
 
+/** extra.working_color_space names the space the upscaler was trained in (default sRGB - Texture). */
 export function saveUpscaleModel(path: string, config: UpscaleConfig, weights: Map<string, E.Tensor>, extra: Record<string, string> = {}): void {
-  saveModelFile(path, 'atelier-upscale', config, weights, extra);
+  const space = extra[MODEL_WORKING_SPACE_KEY] ?? LEGACY_MODEL_WORKING_SPACE;
+  if (typeof space !== 'string' || space.trim() === '') throw new TypeError(`${MODEL_WORKING_SPACE_KEY} must name a colour space, got ${JSON.stringify(space)}`);
+  saveModelFile(path, 'atelier-upscale', config, weights, { ...extra, [MODEL_WORKING_SPACE_KEY]: space });
 }
 
 export function loadUpscaleModel(path: string): UpscaleModel {
   const { config, module, metadata } = loadModelFile(path, 'atelier-upscale', 'upscaler model', parseUpscaleConfig, (c) => new Upscaler(c));
-  return { config, net: module, metadata };
+  return { config, net: module, metadata, workingSpace: metadata[MODEL_WORKING_SPACE_KEY] || LEGACY_MODEL_WORKING_SPACE };
+}
+
+/** Refuses an upscaler trained in another working space than the production's (data/working-space.ts). */
+export function checkUpscalerWorkingSpace(model: Pick<UpscaleModel, 'workingSpace'>, colour: ColourContext, label: string): void {
+  checkWorkingSpace(model.workingSpace, colour, label);
 }

@@ -11,6 +11,8 @@ import * as nn from '../../nn/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { psnr } from '../../metrics/index.js';
 import type { UpscaleConfig } from './config.js';
+import type { ColourContext } from '../../data/colour.js';
+import { MODEL_WORKING_SPACE_KEY, workingSpaceOf } from '../../data/working-space.js';
 import { Upscaler, upscaleImage, bicubicUpscale, saveUpscaleModel } from './net.js';
 import { keysUpscale } from './cubic.js';
 import { type ImageFile, type UpscaleExample, loadUpscaleSet, disposeUpscaleSet, sampleBatch } from './data.js';
@@ -19,6 +21,8 @@ export interface TrainUpscaleInput {
   runDir: string;
   config: UpscaleConfig;
   files: ImageFile[];
+  /** The production's colour context: images are read into its working space, which the model file records (absent: sRGB - Texture, images as loaded). */
+  colour?: ColourContext;
 }
 
 export interface UpscaleScore {
@@ -90,7 +94,7 @@ export async function trainUpscale(input: TrainUpscaleInput, ctx: Ctx): Promise<
   E.manualSeed(t.seed);
   const net = new Upscaler(c);
   const opt = new nn.Adam(net.namedParameters(), { lr: t.lr });
-  const set = await loadUpscaleSet(c, input.files);
+  const set = await loadUpscaleSet(c, input.files, input.colour);
   const heldOutIds = set.heldOut.map((e) => e.id);
   emit({ type: 'loaded', train: set.train.length, heldOut: set.heldOut.length, heldOutIds });
 
@@ -144,7 +148,7 @@ export async function trainUpscale(input: TrainUpscaleInput, ctx: Ctx): Promise<
     evaluate();
     const seconds = elapsed();
     const modelPath = join(input.runDir, 'model.safetensors');
-    saveUpscaleModel(modelPath, c, net.stateDict(), { steps: String(step) });
+    saveUpscaleModel(modelPath, c, net.stateDict(), { steps: String(step), [MODEL_WORKING_SPACE_KEY]: workingSpaceOf(input.colour) });
     writeFileAtomic(join(input.runDir, 'history.json'), Buffer.from(JSON.stringify({ totalSteps, heldOutIds, evals, losses }, null, 1)));
     return {
       modelPath, steps: step, seconds, heldOut: evals.at(-1) && set.heldOut.length ? scoreOf(evals.at(-1)!) : null,
