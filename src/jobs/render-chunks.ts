@@ -234,7 +234,7 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
     if (input.movie) {
       ctx.progress({ progress: 0.1, message: 'writing the preview movie' });
       const m = await writeShotMovie(outDir, shot, {
-        codec: input.codec ?? 'h264', burnIn: !!input.burnIn, format, colour: await productionColour(prod),
+        codec: input.codec ?? 'h264', burnIn: !!input.burnIn, format, ...(input.render?.colorSpace ? { colorSpace: input.render.colorSpace } : {}), colour: await productionColour(prod),
         onProgress: (done, total) => ctx.progress({ progress: 0.1 + 0.9 * done / total, message: `movie frame ${done}/${total}` }),
       });
       if (m.written) movie = relative(prod.dir, m.movie.path);

@@ -105,7 +105,7 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
       });
       // The preview movie, as the CLI and the farm write it, once the folder holds the whole shot.
       if (input.movie !== false) ctx.progress({ message: 'preview movie' });
-      const m = input.movie === false ? null : await writeShotMovie(outDir, await prod.shot(d.shot), { codec: input.codec, burnIn: !!input.burnIn, format: d.format, colour: await productionColour(prod) });
+      const m = input.movie === false ? null : await writeShotMovie(outDir, await prod.shot(d.shot), { codec: input.codec, burnIn: !!input.burnIn, format: d.format, ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), colour: await productionColour(prod) });
       // The version the frames arrived as (its id for the dailies' links, its number as people say it).
       const v = await findShotVersion(prod, d.shot, outDir, d.modelVersion);
       return { frames: r.frames.length, dir: outDir, movie: m?.written ? m.movie.path : null, version: v ? { id: v.id, number: v.number } : null };

@@ -1,14 +1,14 @@
 // A render's frames in and out, in the production's colours. In: the rough frame converted by OCIO
 // from its colour space (the shot's, else the file's own, else the production's defaults) into the
 // working space, with its alpha where the output carries it, or a matte (a pass) as its alpha. Out:
-// PNG (8/16-bit, in the image colour space; opaque, the bytes renders have always written, or RGBA
+// PNG (8/16-bit, in the image colour space or a chosen one; opaque, the bytes renders have always written, or RGBA
 // with straight colour when a matte cuts the frame out) or half-float EXR (ZIP, in the output
 // colour space, premultiplied alpha, the frame's SMPTE time code and shot in the header).
 import { closeSync, openSync, readSync } from 'node:fs';
 import * as E from '../engine/index.js';
 import { loadImage, saveImage } from '../data/image-io.js';
 import { saveExr } from '../data/exr-writer.js';
-import { colourSpace, SPACE, type ColourContext } from '../data/colour.js';
+import { colourSpace, isDataSpace, SPACE, type ColourContext } from '../data/colour.js';
 import { convertTensor, loadWorkingImage } from '../data/working-space.js';
 import { addFrames, parseTimecode } from '../store/timecode.js';
 import type { RenderFormat } from './render-description.js';
@@ -76,6 +76,22 @@ export function exrOutputSpace(colour: ColourContext, name?: string): string {
   }
 }
 
+/**
+ * A render's output colour space by the config's own name: EXR always (exrOutputSpace); PNG only
+ * when one is chosen (undefined: the production's image_color_space, the frames renders have always
+ * written). A data space (Raw) is refused: colour frames are not data.
+ */
+export function outputSpace(colour: ColourContext, format: RenderFormat, name?: string): string | undefined {
+  if (format === 'exr') return exrOutputSpace(colour, name);
+  if (name === undefined) return undefined;
+  let space: string;
+  try { space = colourSpace(colour.config, name); } catch (err) {
+    throw new Error(`PNG output colour space: ${(err as Error).message}`);
+  }
+  if (isDataSpace(colour.config, space)) throw new Error(`PNG output colour space: "${space}" is a data space (no colour encoding); choose a colour space of the ${colour.config.label} OCIO config`);
+  return space;
+}
+
 /** Frame `frame`'s time code from the shot's start timecode, or null (none, or above 30 fps:
  *  an EXR time code counts frames 0-29). */
 export function frameTimeCode(shot: { timecode: string | null; fps: number; range: [number, number] }, frame: number): [number, number, number, number] | null {
@@ -88,7 +104,7 @@ export interface WriteFrameOptions {
   format: RenderFormat;
   bits: 8 | 16;
   colour: ColourContext;
-  /** EXR: the output colour space. */
+  /** The output colour space: EXR's; PNG's when chosen (default: the image colour space). */
   space?: string;
   timeCode?: [number, number, number, number] | null;
   shot: string;
@@ -105,7 +121,7 @@ export async function writeFrame(path: string, frame: E.Tensor, alpha: E.Tensor 
     ? E.tidy(() => E.F.interpolate(alpha, { size: [h, w], mode: 'bilinear' }).clamp(0, 1)) : alpha;
   if (o.format === 'png') {
     const rgba = a ? E.tidy(() => E.F.cat([frame.to('float32'), a], 1)) : frame;
-    const image = colourSpace(o.colour.config, o.colour.image ?? SPACE.srgbTexture);
+    const image = colourSpace(o.colour.config, o.space ?? o.colour.image ?? SPACE.srgbTexture);
     const working = colourSpace(o.colour.config, o.colour.working);
     // The same space: no conversion, the bytes as always (alpha straight, as PNG holds it).
     const converted = image === working ? rgba : convertTensor(rgba, o.colour, working, image);

@@ -8,13 +8,14 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { defaultDisplayView, displayPng } from '../data/display-image.js';
 import type { ColourContext } from '../data/colour.js';
 
-/** Writes `<tmp>/<shot>.####.png` for every frame of `range` from the EXR frames; returns the folder. */
-export async function writeMoviePngs(outDir: string, shot: string, range: [number, number], colour: ColourContext, exrPath: (frame: number) => string): Promise<string> {
+/** Writes `<tmp>/<shot>.####.png` for every frame of `range` from the EXR frames (or PNG frames in
+ *  colour space `from`, not the image space); returns the folder. */
+export async function writeMoviePngs(outDir: string, shot: string, range: [number, number], colour: ColourContext, exrPath: (frame: number) => string, from?: string): Promise<string> {
   const tmp = mkdtempSync(join(outDir, '.movie-frames-'));
   try {
     const view = defaultDisplayView(colour);
     for (let f = range[0]; f <= range[1]; f++) {
-      writeFileAtomic(join(tmp, `${shot}.${String(f).padStart(4, '0')}.png`), await displayPng(exrPath(f), colour, { view }));
+      writeFileAtomic(join(tmp, `${shot}.${String(f).padStart(4, '0')}.png`), await displayPng(exrPath(f), colour, { view, ...(from ? { from } : {}) }));
     }
     return tmp;
   } catch (err) {

@@ -16,10 +16,10 @@ import { MOTION_PASS } from './motion-pass.js';
 import { resolveLookModel, resolveRenderUpscaler } from './model-ref.js';
 import { claimShotVersion } from './version-dir.js';
 import { productionColour } from '../store/colour-settings.js';
-import { exrOutputSpace } from './frame-io.js';
+import { outputSpace } from './frame-io.js';
 
 export type RenderQuality = 'preview' | 'final';
-/** png: 8/16-bit in the production's image colour space (the default); exr: half float, with alpha. */
+/** png: 8/16-bit in the production's image colour space (or a chosen one; the default); exr: half float, with alpha. */
 export type RenderFormat = 'png' | 'exr';
 export const RENDER_FORMATS: readonly RenderFormat[] = ['png', 'exr'];
 
@@ -38,7 +38,8 @@ export interface RenderDescription {
   modelFile?: string;
   bits: 8 | 16;
   format: RenderFormat;
-  /** EXR frames' colour space (the config's own name); absent for PNG. */
+  /** The frames' colour space (the config's own name): EXR always; PNG only when chosen (absent:
+   *  the production's image_color_space). */
   colorSpace?: string;
   /** The shot's pass that cuts the frames out (their alpha); absent: none. */
   matte?: string;
@@ -62,7 +63,7 @@ export interface RenderRequest {
   bits?: number;
   /** png (default) or exr. */
   format?: string;
-  /** EXR output colour space (default: the production's exr_color_space); EXR only. */
+  /** Output colour space (EXR default: the production's exr_color_space; PNG default: its image_color_space). */
   colorSpace?: string;
   /** A pass of the shot that becomes the frames' alpha (PNG RGBA straight, EXR premultiplied). */
   matte?: string;
@@ -125,7 +126,6 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
   const format = (r.format ?? 'png') as RenderFormat;
   if (!RENDER_FORMATS.includes(format)) throw new Error(`render format must be png or exr, got ${String(r.format)}`);
   if (format === 'exr' && r.bits === 16) throw new Error('bits 8 or 16 are PNG depths; EXR frames are half float (leave bits out)');
-  if (format === 'png' && r.colorSpace !== undefined) throw new Error('a colour space is chosen for EXR frames (--format exr); PNG frames are written in the production\'s image_color_space');
   const quality = r.quality ?? 'preview';
   if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
   if (r.versionsOnly && r.model !== undefined && !/^\d+$/.test(r.model)) throw new Error('this render needs a model version number (workers load the model by its version), not a file');
@@ -134,7 +134,7 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
   const range = r.range ?? shot.range;
   checkFrameRange(shot, range);
   const colour = await productionColour(prod);
-  const colorSpace = format === 'exr' ? exrOutputSpace(colour, r.colorSpace) : undefined;
+  const colorSpace = outputSpace(colour, format, r.colorSpace);
   const coherence = r.coherence === undefined ? defaultCoherence(shot.frames, MOTION_PASS) : r.coherence;
   const { model, version, path } = await resolveLookModel(prod, r.model, { shot: shot.name });
   try {
@@ -181,8 +181,9 @@ export interface FrameLineageSettings {
   strokes: StrokeOptions | null;
   /** The upscaler as recorded: its version (or file), scale and ensemble passes. */
   upscale: { model: number | string; scale: number; passes: UpscaleEnsemble } | null;
-  /** EXR frames and their colour space; null or absent: PNG (recorded as before, no keys added). */
-  output?: { format: 'exr'; colorSpace: string } | null;
+  /** EXR frames, or PNG frames in a chosen colour space, and that space; null or absent: PNG in
+   *  the image colour space (recorded as before, no keys added). */
+  output?: { format: RenderFormat; colorSpace: string } | null;
   /** The pass that cut the frames out; null or absent: none (no key added). */
   matte?: string | null;
 }
@@ -213,9 +214,10 @@ export function frameInputHashes(f: { rough: { hash: string } | null; passes: Re
   return { rough: f.rough!.hash, ...Object.fromEntries(guides.map((g) => [g.name, f.passes[g.name]!.hash])), ...(matte ? { [matte]: f.passes[matte]!.hash } : {}) };
 }
 
-/** The output part of a frame's lineage: EXR frames name their format and colour space. */
+/** The output part of a frame's lineage: EXR frames, and PNG frames in a chosen colour space, name
+ *  their format and colour space; PNG frames in the image colour space add nothing (as before). */
 export function outputLineage(format: RenderFormat | undefined, colorSpace: string | undefined): FrameLineageSettings['output'] {
-  if (format !== 'exr') return null;
+  if (format !== 'exr') return colorSpace ? { format: 'png', colorSpace } : null;
   if (!colorSpace) throw new Error('an EXR render needs its output colour space');
   return { format, colorSpace };
 }

@@ -6,14 +6,14 @@
 // of a complete version folder.
 import { basename, join } from 'node:path';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import type { ColourContext } from '../data/colour.js';
+import { colourSpace, SPACE, type ColourContext } from '../data/colour.js';
 import { productionColour } from '../store/colour-settings.js';
 import * as E from '../engine/index.js';
 import type { Production, ShotFrame } from '../store/index.js';
 import { checkModelWorkingSpace, type LookModel } from '../models/look/model-file.js';
 import { stylizeTensor, type TilingOptions } from '../models/look/stylize.js';
 import { loadImage } from '../data/image-io.js';
-import { loadRough, writeFrame, exrOutputSpace, frameTimeCode, type RoughFrame } from './frame-io.js';
+import { loadRough, writeFrame, outputSpace, frameTimeCode, type RoughFrame } from './frame-io.js';
 import { writeMoviePngs } from './movie-frames.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { TemporalBlender, DEFAULT_COHERENCE, defaultCoherence, preRoll, type CoherenceOptions } from './coherence.js';
@@ -39,7 +39,7 @@ export interface RenderShotOptions {
   bits?: 8 | 16;
   /** png (default) or exr (half float, ZIP, alpha when the rough frame has one). */
   format?: RenderFormat;
-  /** EXR frames' colour space (default: the production's exr_color_space). */
+  /** The frames' colour space (EXR default: the production's exr_color_space; PNG: its image_color_space). */
   colorSpace?: string;
   /** A pass of the shot that cuts the frames out: it becomes their alpha (PNG RGBA straight, EXR premultiplied). */
   matte?: string;
@@ -101,10 +101,9 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const opts: CoherenceOptions = coherence ?? { ...DEFAULT_COHERENCE, window: 0 };
   const format = o.format ?? 'png';
   if (!RENDER_FORMATS.includes(format)) throw new Error(`render format must be png or exr, got ${String(format)}`);
-  if (format === 'png' && o.colorSpace !== undefined) throw new Error('a colour space is chosen for EXR frames; PNG frames are written in the production\'s image_color_space');
   const colour: ColourContext = await productionColour(prod);
   checkModelWorkingSpace(model, colour, modelVersion !== null ? `look model #${modelVersion}` : 'the look model');
-  const outSpace = format === 'exr' ? exrOutputSpace(colour, o.colorSpace) : undefined;
+  const outSpace = outputSpace(colour, format, o.colorSpace);
   const rf: RoughFrame = { colour, from: shot.colorSpace ?? undefined, alpha: format === 'exr' || o.matte !== undefined };
   let first = a;
   if (o.resume) while (first <= b && existsSync(framePath(o.outDir, shot.name, first, format))) first++;
@@ -245,16 +244,20 @@ export type ShotMovie = { written: true; movie: MovieResult } | { written: false
  * with alpha) from every frame of the shot's range at the shot's fps, stamped with the shot's start
  * timecode, only when the folder holds them all (a render
  * of a sub-range leaves the folder incomplete until the other ranges are rendered into it). EXR
- * frames are encoded from PNG copies in the image colour space (movie-frames.ts; needs `colour`).
+ * frames, and PNG frames in a chosen colorSpace other than the image space, are encoded from PNG
+ * copies through the production's view (movie-frames.ts; needs `colour`).
  * burnIn: the shot, the version (the folder's name), frame and timecode drawn on the picture.
  */
-export async function writeShotMovie(outDir: string, shot: { name: string; range: [number, number]; fps: number; timecode?: string | null }, o: { codec?: MovieCodec; format?: RenderFormat; colour?: ColourContext; burnIn?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<ShotMovie> {
+export async function writeShotMovie(outDir: string, shot: { name: string; range: [number, number]; fps: number; timecode?: string | null }, o: { codec?: MovieCodec; format?: RenderFormat; colour?: ColourContext; colorSpace?: string; burnIn?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<ShotMovie> {
   const format = o.format ?? 'png';
   const missing = missingFrames(outDir, shot.name, shot.range, format);
   if (missing.length) return { written: false, missing };
   const codec = o.codec ?? 'h264';
   if (format === 'exr' && !o.colour) throw new Error('a movie of EXR frames needs the production\'s colour context');
-  const pngDir = format === 'exr' ? await writeMoviePngs(outDir, shot.name, shot.range, o.colour!, (f) => framePath(outDir, shot.name, f, 'exr')) : outDir;
+  if (o.colorSpace !== undefined && !o.colour) throw new Error('a movie of frames in a chosen colour space needs the production\'s colour context');
+  // PNG frames in a chosen colour space other than the image space are shown through the view, as EXR frames.
+  const pngFrom = format === 'png' && o.colorSpace !== undefined && colourSpace(o.colour!.config, o.colorSpace) !== colourSpace(o.colour!.config, o.colour!.image ?? SPACE.srgbTexture) ? o.colorSpace : undefined;
+  const pngDir = format === 'exr' || pngFrom ? await writeMoviePngs(outDir, shot.name, shot.range, o.colour!, (f) => framePath(outDir, shot.name, f, format), pngFrom) : outDir;
   try {
     const movie = await writeMovie(join(pngDir, `${shot.name}.####.png`), join(outDir, `${shot.name}.${codec === 'h264' ? 'mp4' : 'mov'}`), {
       fps: shot.fps, codec, range: shot.range, timecode: shot.timecode ?? null, onProgress: o.onProgress,

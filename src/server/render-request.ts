@@ -25,7 +25,7 @@ export const RENDER_BODY: Schema = {
     quality: { type: 'string', enum: ['preview', 'final'], description: 'final adds the production\'s brush strokes (slower)' },
     bits: { type: 'integer', enum: [8, 16], description: 'PNG depth (default 8)' },
     format: { type: 'string', enum: ['png', 'exr'], description: 'png (default) or exr: half float in the output colour space' },
-    colorSpace: { type: 'string', minLength: 1, maxLength: 200, description: 'with format exr: the frames\' colour space (default: the production\'s exr_color_space)' },
+    colorSpace: { type: 'string', minLength: 1, maxLength: 200, description: 'the frames\' colour space (exr default: the production\'s exr_color_space; png default: its image_color_space)' },
     matte: { type: 'string', minLength: 1, maxLength: 200, description: 'a pass of the shot that becomes the frames\' alpha' },
     movie: {
       description: 'false writes no preview movie; else its codec (default h264) and burn-ins (shot, version, frame, timecode)',

@@ -114,7 +114,7 @@ test('bad format, colour space or bits: refused with the reason, no version fold
   for (const [args, why] of [
     [['--format', 'tiff'], /--format must be png or exr, got tiff/],
     [['--format', 'exr', '--color-space', 'Nope'], /EXR output colour space: unknown colour space "Nope" in the built-in OCIO config \(it has: .*ACEScg/],
-    [['--color-space', 'ACEScg'], /--color-space goes with --format exr/],
+    [['--color-space', 'Nope'], /PNG output colour space: unknown colour space "Nope"/],
     [['--format', 'exr', '--bits', '16'], /EXR frames are half float/],
   ] as const) {
     const r = atelier('render', 'sh1', '--model', modelFile, '--no-movie', ...args);
@@ -134,7 +134,7 @@ test('the farm\'s chunks and finish job and the dailies\' render job write EXR f
     assert.equal(spec.render?.format, 'exr');
     assert.equal(spec.render?.colorSpace, 'ACEScg');
     await assert.rejects(describeRender(prod, { shot: 'sh1', model: String(modelVersion), format: 'jpeg' }), /render format must be png or exr, got jpeg/);
-    await assert.rejects(describeRender(prod, { shot: 'sh1', model: String(modelVersion), colorSpace: 'ACEScg' }), /a colour space is chosen for EXR frames/);
+    await assert.rejects(describeRender(prod, { shot: 'sh1', model: String(modelVersion), colorSpace: 'Raw' }), /PNG output colour space: "Raw" is a data space/);
   } finally { await prod.close(); }
   const ctx = { progress() {}, cancelled: false };
   const a = await renderChunkJob({ ...spec, range: [1001, 1003] }, ctx);

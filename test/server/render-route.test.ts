@@ -71,7 +71,7 @@ test('bad values are refused with a 400 naming the problem; nothing is queued, n
     [{ shot: 'sh1', modelVersion, coherence: { window: -1 } }, /window/],
     [{ shot: 'sh1', modelVersion, coherence: true }, /coherence/],
     [{ shot: 'sh1', modelVersion, upscale: { scale: 3 } }, /scale/],
-    [{ shot: 'sh1', modelVersion, colorSpace: 'ACEScg' }, /a colour space is chosen for EXR frames/],
+    [{ shot: 'sh1', modelVersion, colorSpace: 'Nope' }, /PNG output colour space: unknown colour space "Nope"/],
     [{ shot: 'sh1', modelVersion, format: 'exr', bits: 16 }, /EXR frames are half float/],
     [{ shot: 'sh1', modelVersion, format: 'exr', colorSpace: 'Not A Space' }, /Not A Space/],
     [{ shot: 'sh1', modelVersion, coherence: { flow: 'motion' } }, /shot sh1 has no motion pass on frames 1001, 1002, 1003, 1004, 1005, 1006/],

@@ -30,7 +30,7 @@ export function registerRender(program: Command): void {
     .option('--flow <source>', FLOW_HELP, 'dis')
     .option('--bits <n>', '8 or 16-bit PNG frames', '8')
     .option('--format <f>', 'png (default) or exr: half-float EXR (ZIP) in the output colour space, with the rough frames\' alpha', 'png')
-    .option('--color-space <name>', 'with --format exr: the frames\' colour space (default: the production\'s exr_color_space setting, ACEScg)')
+    .option('--color-space <name>', 'the frames\' colour space (EXR default: the production\'s exr_color_space setting, ACEScg; PNG default: its image_color_space)')
     .option('--matte <pass>', 'cut the frames out with this pass of the shot (a character matte): it becomes their alpha (PNG RGBA, straight colour; EXR premultiplied)')
     .option('--no-movie', 'do not write the preview movie')
     .option('--quality <q>', 'preview (the look model) or final (+ the production\'s brush strokes from its painted pairs, slower)', 'preview')
@@ -62,7 +62,6 @@ Examples:
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       if (o.format !== 'png' && o.format !== 'exr') throw new Error(`--format must be png or exr, got ${o.format}`);
       if (o.format === 'exr' && o.bits !== '8') throw new Error('--bits sets the PNG depth; EXR frames are half float (leave --bits out)');
-      if (o.format === 'png' && o.colorSpace !== undefined) throw new Error('--color-space goes with --format exr (PNG frames are written in the production\'s image_color_space)');
       if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
       const codec = movieCodecFromFlags(o);
       if (o.farm) {
@@ -98,7 +97,7 @@ Examples:
             const info = await prod.shot(shot);
             const mbar = new ProgressBar('movie', 1, process.stderr, 'frame');
             const m = await writeShotMovie(outDir, info, {
-              codec, burnIn: !!o.burnIn, format: d.format, colour: await productionColour(prod),
+              codec, burnIn: !!o.burnIn, format: d.format, ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), colour: await productionColour(prod),
               onProgress: (done, total) => { mbar.total = total; if (!o.json) mbar.update(done); },
             });
             if (m.written) {

@@ -9,7 +9,8 @@ import { resolveLookModel } from '../../jobs/model-ref.js';
 import { stylizeStill } from '../../synth/stylize-still.js';
 import { saveImage } from '../../data/image-io.js';
 import { defaultColourContext, type ColourContext } from '../../data/colour.js';
-import { workingToImage } from '../../data/working-space.js';
+import { convertTensor, workingToImage } from '../../data/working-space.js';
+import { outputSpace } from '../../render/frame-io.js';
 import { productionColour } from '../../store/colour-settings.js';
 import { checkModelWorkingSpace, type LookModel } from '../../models/look/model-file.js';
 
@@ -40,10 +41,11 @@ export function registerStylize(program: Command): void {
     .option('--pass <name=file>', 'render pass for a guide the model uses (repeatable); without passes the model runs without guides', collect)
     .option('-o, --output <file>', 'output PNG (default: <image>.stylized.png next to the image)')
     .option('--bits <n>', '8 or 16-bit PNG', '8')
+    .option('--color-space <name>', 'the output\'s colour space (default: the production\'s image_color_space)')
     .option('--quality <q>', 'preview (the look model) or final (+ the production\'s brush strokes; needs a model version)', 'preview')
     .option('--production <dir>', 'the production (to find model versions and record lineage)')
     .option('--json', 'print one JSON document')
-    .action(async (image: string, o: { model?: string; pass?: string[]; output?: string; bits: string; production?: string; json?: boolean; quality: string } & TilingFlags) => {
+    .action(async (image: string, o: { model?: string; pass?: string[]; output?: string; bits: string; colorSpace?: string; production?: string; json?: boolean; quality: string } & TilingFlags) => {
       if (!existsSync(image)) throw new Error(`${image}: no such file`);
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
@@ -58,8 +60,9 @@ export function registerStylize(program: Command): void {
         // In the production's working space (a model file alone: its own, in the built-in config); written in the image space.
         const colour = prod ? await productionColour(prod) : modelColour(model);
         checkModelWorkingSpace(model, colour, version !== null ? `look model #${version}` : `look model ${path}`);
+        const space = outputSpace(colour, 'png', o.colorSpace);
         const working = await stylizeStill(model, image, passes, parseTiling(o), { quality: o.quality, exemplars, colour });
-        const out = workingToImage(working, colour);
+        const out = space ? convertTensor(working, colour, colour.working, space) : workingToImage(working, colour);
         working.dispose();
         const target = resolve(o.output ?? join(dirname(image), `${basename(image, extname(image))}.stylized.png`));
         await saveImage(target, out, Number(o.bits) as 8 | 16);
@@ -69,7 +72,7 @@ export function registerStylize(program: Command): void {
         if (prod && version !== null) {
           const inputHashes: Record<string, string> = { rough: sha256File(image) };
           for (const [n, f] of Object.entries(passes ?? {})) inputHashes[n] = sha256File(f);
-          renderId = await prod.recordRenderedFrame({ path: target, modelVersion: version, inputHashes, params: { command: 'stylize', guides: passes ? Object.keys(passes) : [], quality: o.quality } });
+          renderId = await prod.recordRenderedFrame({ path: target, modelVersion: version, inputHashes, params: { command: 'stylize', guides: passes ? Object.keys(passes) : [], quality: o.quality, ...(space ? { colorSpace: space } : {}) } });
         }
         printResult(!!o.json, { output: target, model: version ?? path, seconds: (Date.now() - t0) / 1000, lineageRecord: renderId }, () =>
           `${target} (model ${version !== null ? '#' + version : path}, ${((Date.now() - t0) / 1000).toFixed(1)} s)${renderId !== null ? `; lineage: atelier lineage ${target}` : ''}`);
