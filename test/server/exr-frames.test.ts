@@ -2,7 +2,7 @@
 // PNG through the production's OCIO view (the built-in config: sRGB - Display / Standard), so the
 // frame looks as the PNG it was made from (within half rounding); alpha straight in RGBA; PNG
 // frames are still sent as stored, byte for byte. An EXR asset (an EXR shot's rough frame) has a
-// preview through the same view.
+// preview and a full-size view (/api/assets/:id/view, the player's rough side) through the same view.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -86,4 +86,37 @@ test('an EXR shot\'s rough frame has a browser preview through the view', async 
   for (let i = 0; i < W * H; i++) for (let c = 0; c < 3; c++) sum += Math.abs(got.data[i * got.info.channels + c]! - want[i * 3 + c]!);
   // WebP at quality 82 is lossy: the mean error stays small; linear values shown raw would be far off.
   assert.ok(sum / (W * H * 3) < 4, `mean difference ${(sum / (W * H * 3)).toFixed(2)} 8-bit steps`);
+});
+
+test('the player\'s rough frames: /api/assets/:id/view answers an EXR as the PNG of its picture, a PNG as stored; 401 without a token', async () => {
+  const colour = await productionColour(fx.prod);
+  const src = join(fx.dir, '..', 'exr-view');
+  mkdirSync(src, { recursive: true });
+  const png = join(src, 'f.png');
+  writeFileSync(png, await framePng(4, [30, -20, 10]));
+  const img = await loadImage(png, 3, { colour });
+  saveExr(join(src, 'shv.0001.exr'), img.tensor, { colour, space: 'ACEScg' });
+  img.tensor.dispose();
+  const shot = (await addShot(fx.prod, 'shv', join(src, 'shv.####.exr'), { fps: 24 })).shot;
+  const id = shot.frames[0]!.rough!.id;
+  const raw = await get(`/api/assets/${id}/file`);
+  assert.equal(raw.headers['content-type'], 'image/x-exr', 'the bytes route stays the bytes');
+  const res = await get(`/api/assets/${id}/view`);
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.headers['content-type'], 'image/png');
+  assert.equal(res.headers['cache-control'], 'private, no-cache', 'the view follows the colour settings');
+  const got = await sharp(res.rawPayload).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([got.info.width, got.info.height, got.info.channels], [W, H, 3]);
+  const want = await sharp(png).raw().toBuffer();
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got.data[i]! - want[i]!));
+  assert.ok(worst <= 1, `the viewed EXR differs from its PNG by ${worst} 8-bit steps`);
+
+  const pngRough = (await fx.prod.shot('sh010')).frames[0]!.rough!;
+  const same = await get(`/api/assets/${pngRough.id}/view`);
+  assert.equal(same.statusCode, 200);
+  assert.equal(same.headers['content-type'], 'image/png');
+  assert.deepEqual(same.rawPayload, readFileSync(pngRough.path));
+  assert.equal((await srv.app.inject({ method: 'GET', url: `/api/assets/${id}/view` })).statusCode, 401);
+  assert.equal((await get('/api/assets/999999/view')).statusCode, 404);
 });

@@ -9,7 +9,7 @@ import { ASSET_KINDS, findAssetIds, getAsset, getAssets, ingestFiles, parseKind,
 import { badRequest, HttpError } from '../errors.js';
 import { audit } from '../audit.js';
 import { defineRoutes, idParam, type ServerContext } from '../route.js';
-import { mimeOf, sendFile } from './files.js';
+import { mimeOf, sendFile, sendViewable } from './files.js';
 import { displayPng } from '../../data/display-image.js';
 import { productionColour } from '../../store/colour-settings.js';
 
@@ -67,6 +67,15 @@ export function libraryRoutes(app: FastifyInstance, ctx: ServerContext): void {
       handler: async (req, reply, c) => {
         const a = await getAsset(c.prod, (req.params as { id: number }).id);
         return sendFile(reply, c.prod.store.pathFor(a.hash), mimeOf(a.format), true);
+      },
+    },
+    {
+      // The dailies player's rough frames: full size, what a browser shows (an EXR rough frame's raw
+      // bytes, /file, are not). The EXR view follows the production's colour settings: not cached.
+      method: 'GET', url: '/api/assets/:id/view', summary: 'The asset for the browser at full size: PNG, JPEG, WebP as stored; an EXR as a display-referred PNG through the production\'s OCIO view', tag: 'library', role: 'viewer', params: idParam, produces: 'image/*',
+      handler: async (req, reply, c) => {
+        const a = await getAsset(c.prod, (req.params as { id: number }).id);
+        return sendViewable(reply, c.prod.store.pathFor(a.hash), a.format, () => productionColour(c.prod), a.format !== 'exr', a.colorSpace);
       },
     },
     {

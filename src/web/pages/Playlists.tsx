@@ -50,7 +50,7 @@ function PlaylistView({ id, onChanged }: { id: number; onChanged: () => void }) 
     const frames: PlayerFrame[] = [], starts: number[] = [];
     for (const it of p?.items ?? []) {
       starts.push(frames.length);
-      for (const f of it.frames) frames.push({ frame: f.frame, rough: f.rough ? `/api/assets/${f.rough}/file` : null, final: f.renderId ? `/api/renders/${f.renderId}/file` : null });
+      for (const f of it.frames) frames.push({ frame: f.frame, rough: f.rough ? `/api/assets/${f.rough}/view` : null, final: f.renderId ? `/api/renders/${f.renderId}/file` : null });
     }
     return { frames, starts };
   }, [p]);

@@ -78,7 +78,7 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
       const aId = !cmp.v ? null : a ? a.get(f.frame) : cmp.v.frames[i]?.renderId;
       return {
         frame: f.frame,
-        rough: compare ? (aId ? `/api/renders/${aId}/file` : null) : f.rough ? `/api/assets/${f.rough}/file` : null,
+        rough: compare ? (aId ? `/api/renders/${aId}/file` : null) : f.rough ? `/api/assets/${f.rough}/view` : null,
         final: byFrame.has(f.frame) ? `/api/renders/${byFrame.get(f.frame)}/file` : null,
       };
     });
