@@ -9,7 +9,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
-import { loadImage } from '../../src/data/image-io.js';
+import { loadImage, saveImage } from '../../src/data/image-io.js';
+import { convertTensor } from '../../src/data/working-space.js';
 import { saveExr } from '../../src/data/exr-writer.js';
 import { productionColour } from '../../src/store/colour-settings.js';
 import { buildServer } from '../../src/server/app.js';
@@ -119,4 +120,39 @@ test('the player\'s rough frames: /api/assets/:id/view answers an EXR as the PNG
   assert.deepEqual(same.rawPayload, readFileSync(pngRough.path));
   assert.equal((await srv.app.inject({ method: 'GET', url: `/api/assets/${id}/view` })).statusCode, 401);
   assert.equal((await get('/api/assets/999999/view')).statusCode, 404);
+});
+
+test('a PNG frame rendered in another colour space (render --color-space) is shown through the view; one in the image space as stored', async () => {
+  const modelVersion = (await fx.prod.db.selectFrom('model_versions').select('id').executeTakeFirstOrThrow()).id;
+  const shot = await fx.prod.shot('sh010');
+  const colour = await productionColour(fx.prod);
+  const out = join(fx.dir, 'renders', 'sh010', 'vlinear');
+  mkdirSync(out, { recursive: true });
+  const src = join(out, 'src.png');
+  writeFileSync(src, await framePng(5, [60, -30, 20]));
+  const img = await loadImage(src, 3, { colour });
+  const lin = convertTensor(img.tensor, colour, 'sRGB - Texture', 'Linear Rec.709 (sRGB)');
+  const path = join(out, 'sh010.0001.png');
+  await saveImage(path, lin, 8);
+  E.disposeAll([img.tensor, lin]);
+  const record = (space: string) => fx.prod.recordRenderedFrame({ path, modelVersion, inputHashes: { rough: shot.frames[0]!.rough!.hash }, params: { shot: 'sh010', frame: 1, bits: 8, format: 'png', colorSpace: space } });
+  const res = await get(`/api/renders/${await record('Linear Rec.709 (sRGB)')}/file`);
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.headers['content-type'], 'image/png');
+  const got = await sharp(res.rawPayload).raw().toBuffer({ resolveWithObject: true });
+  assert.equal((await sharp(res.rawPayload).metadata()).depth, 'uchar');
+  // The stored linear bytes through the IEC linear -> sRGB formula (the built-in sRGB - Display / Standard view).
+  const encode = (v: number) => (v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055);
+  const stored = await sharp(path).raw().toBuffer();
+  let worst = 0, far = 0;
+  const src8 = await sharp(src).raw().toBuffer();
+  for (let i = 0; i < stored.length; i++) {
+    worst = Math.max(worst, Math.abs(got.data[i]! - 255 * encode(stored[i]! / 255)));
+    far = Math.max(far, Math.abs(stored[i]! - src8[i]!));
+  }
+  assert.ok(worst <= 1, `the linear PNG shown differs from the formula by ${worst.toFixed(2)} 8-bit steps`);
+  assert.ok(far > 50, 'the stored bytes are linear, far from the sRGB ones');
+  // Recorded in the image space (an alias of it too): the stored bytes.
+  const same = await get(`/api/renders/${await record('srgb_tx')}/file`);
+  assert.deepEqual(same.rawPayload, readFileSync(path));
 });

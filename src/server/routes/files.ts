@@ -5,7 +5,7 @@ import { extname } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { HttpError, notFound } from '../errors.js';
 import { displayPng } from '../../data/display-image.js';
-import type { ColourContext } from '../../data/colour.js';
+import { findColourSpace, SPACE, type ColourContext } from '../../data/colour.js';
 export { inside, realInside } from '../paths.js';
 
 const MIME: Record<string, string> = {
@@ -28,15 +28,19 @@ export function sendFile(reply: FastifyReply, path: string, type: string, immuta
 
 /**
  * A frame or image for the browser: PNG, JPEG, WebP as stored; an EXR (scene-referred, which no
- * browser shows) as a display-referred 8-bit PNG through the production's OCIO view
- * (data/display-image.ts), made on request from `from` (a recorded colour space), else the file's
- * own; an EXR it cannot read answers 415 with the reason.
+ * browser shows), or a PNG recorded in another colour space than the image space (`from`: a render
+ * with --color-space), as a display-referred 8-bit PNG through the production's OCIO view
+ * (data/display-image.ts), made on request from `from`, else the file's own space; a file it cannot
+ * read answers 415 with the reason.
  */
 export async function sendViewable(reply: FastifyReply, path: string, format: string, colour: () => Promise<ColourContext>, immutable: boolean, from?: string | null): Promise<FastifyReply> {
-  if (mimeOf(format) !== MIME.exr) return sendFile(reply, path, mimeOf(format), immutable);
+  const exr = mimeOf(format) === MIME.exr;
+  if (!exr && !from) return sendFile(reply, path, mimeOf(format), immutable);
   if (!existsSync(path) || !statSync(path).isFile()) throw notFound('the file of this record is missing from the production');
-  const png = await displayPng(path, await colour(), from ? { from } : {})
-    .catch((e: Error) => { throw new HttpError(415, 'unsupported_media', `this EXR has no browser view: ${e.message}`); });
+  const ctx = await colour();
+  if (!exr && findColourSpace(ctx.config, from!) === findColourSpace(ctx.config, ctx.image ?? SPACE.srgbTexture)) return sendFile(reply, path, mimeOf(format), immutable);
+  const png = await displayPng(path, ctx, from ? { from } : {})
+    .catch((e: Error) => { throw new HttpError(415, 'unsupported_media', `this ${exr ? 'EXR' : 'image'} has no browser view: ${e.message}`); });
   return reply
     .type('image/png')
     .header('content-length', png.length)

@@ -57,8 +57,9 @@ export function shotRoutes(app: FastifyInstance, ctx: ServerContext): void {
         // Only files inside the production are served, whatever a record says or a symlink points at.
         const real = realInside(c.prod.dir, r.path);
         if (!real) throw notFound(`rendered frame #${r.id} is missing or lies outside the production`);
-        // EXR frames are shown through the production's view (display-referred PNG).
-        return sendViewable(reply, real, r.path, () => productionColour(c.prod), false);
+        // EXR frames, and PNG frames rendered in another colour space, are shown through the production's view (display-referred PNG).
+        const space = (r.params as { colorSpace?: unknown } | null)?.colorSpace;
+        return sendViewable(reply, real, r.path, () => productionColour(c.prod), false, typeof space === 'string' ? space : null);
       },
     },
   ]);
