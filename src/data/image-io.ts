@@ -122,8 +122,10 @@ function toPixels(t: E.Tensor, bits: 8 | 16): { data: Uint8Array | Uint16Array; 
 /** Encodes a tensor in [0, 1] as PNG bytes (8-bit unless bits = 16). */
 export async function encodePng(t: E.Tensor, bits: 8 | 16 = 8): Promise<Buffer> {
   const { data, width, height, channels } = toPixels(t, bits);
-  const raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return sharp(raw, { raw: { width, height, channels, ...(bits === 16 ? { depth: 'ushort' as const } : {}) } })
+  // sharp takes a raw input's sample depth from its typed array (a Uint16Array is 16-bit; a Buffer
+  // of the same bytes was read as twice as many 8-bit samples).
+  const raw = bits === 16 ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return sharp(raw, { raw: { width, height, channels } })
     .toColourspace(bits === 16 ? (channels === 1 ? 'grey16' : 'rgb16') : channels === 1 ? 'b-w' : 'srgb')
     .png({ compressionLevel: 6 })
     .toBuffer();

@@ -42,10 +42,14 @@ const info = (p: string) => {
 const versions = (shot: string) => existsSync(join(prodDir, 'renders', shot)) ? readdirSync(join(prodDir, 'renders', shot)).sort() : [];
 
 // sha256 (first 16 hex) of the frames rendered by the code before this change (commit 7b4fe5d).
+// Re-pinned 2026-12-03 (stop 21): the blend's past frames are feathered and kept off the frame's
+// edge (coherence.ts), so frames after the first changed; 16-bit PNGs hold their 16-bit values now
+// (they were written as 8-bit data: test/data/png16.test.ts). The frames without coherence (nc)
+// and every first frame are unchanged.
 const BEFORE: Record<string, string[]> = {
-  p8: ['8b93b5b5432b92e0', '764cf77e438f733c', '41d7c75c12ef8dbf', '935032d5a34f0dcc', '1be6c0aa83effc70', '472f6c7cfd25c97e'],
-  p16: ['fda9eb49d24826b8', 'bf967b8626f7ceef', 'f9782bd376928e77', '4da74b6ec0d69c6e', 'a0e5733f25784a6a', '814d80b9ab64e8bd'],
-  a8: ['8b93b5b5432b92e0', '764cf77e438f733c', '41d7c75c12ef8dbf', '935032d5a34f0dcc'],
+  p8: ['8b93b5b5432b92e0', 'f4b2632d9c1914fc', '9cf999677ed94f83', '84a9e538592d6509', '7824656b6603a09c', '3a67b4d6b2a1cded'],
+  p16: ['c075c5d34f835afb', '5b06a74efe3a5386', '4818120477217f7b', 'fd74b4b9dab1fd54', '46021527645a8890', '1a0fc50360613f5b'],
+  a8: ['8b93b5b5432b92e0', 'f4b2632d9c1914fc', '9cf999677ed94f83', '84a9e538592d6509'],
   nc: ['8b93b5b5432b92e0', '8359c52737d5fa30', 'a831ce196bafe93a', 'a5ff1cb696b67892', '7772da09a577b62d', 'e8c28aa65e916ccf'],
 };
 

@@ -48,13 +48,11 @@ test('an EXR render\'s ProRes 4444 movie is a .mov with the timecode and the alp
   assert.equal(pa.timecode, undefined);
 });
 
-test('--prores with --prores4444, or --prores4444 on the farm: refused before any work', () => {
+// (The farm takes --prores4444 too since 1bc74fa: test/farm/cli.test.ts renders one with a worker.)
+test('--prores with --prores4444: refused before any work', () => {
   const before = existsSync(join(prodDir, 'renders', 'sh1')) ? readdirSync(join(prodDir, 'renders', 'sh1')).length : 0;
   const both = render('sh1', '--prores', '--prores4444');
   assert.equal(both.status, 1);
   assert.match(both.stderr, /--prores and --prores4444 each choose the movie codec: give one/);
-  const farm = render('sh1', '--prores4444', '--farm', '--queue', 'redis://127.0.0.1:1');
-  assert.equal(farm.status, 1);
-  assert.match(farm.stderr, /--prores4444 is not available with --farm yet/);
   assert.equal(readdirSync(join(prodDir, 'renders', 'sh1')).length, before);
 });
