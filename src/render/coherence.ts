@@ -31,9 +31,9 @@ export const DEFAULT_COHERENCE: CoherenceOptions = { window: 2, decay: 0.7, pres
 
 /**
  * The default where the shot has the renderer's motion vectors: a wider window, since they follow
- * surfaces exactly where DIS guesses (sample test shots, along the true motion against per-frame
- * rendering: window 2 0.62, window 4 decay 0.8 0.56, window 6 decay 0.85 0.53; DIS window 2 0.84,
- * window 4 0.80; bench/RESULTS.md, render).
+ * surfaces exactly where DIS guesses (sample test shots, change along the true motion against
+ * per-frame rendering, the frame's 4-px edge left out: motion window 2 0.74, window 4 decay 0.8
+ * 0.70, DIS window 2 0.85; bench/RESULTS.md, render).
  */
 export const MOTION_COHERENCE: CoherenceOptions = { window: 4, decay: 0.8, preset: 'medium', flowMaxWidth: 1024, motion: true };
 
