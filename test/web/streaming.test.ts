@@ -33,7 +33,8 @@ before(async () => {
   srv = await buildServer({ production: fx.prod, jobThreads: 1 });
   base = await srv.app.listen({ port: 0, host: '127.0.0.1' });
   ({ browser, page, profile } = await launchBrowser(errors));
-  page.on('request', (r) => { if (/\/api\/(renders|assets)\/\d+\/file$/.test(r.url())) requested.add(new URL(r.url()).pathname); });
+  // Rendered frames come from /api/renders/:id/file, rough frames from /api/assets/:id/view.
+  page.on('request', (r) => { if (/\/api\/(renders\/\d+\/file|assets\/\d+\/view)$/.test(r.url())) requested.add(new URL(r.url()).pathname); });
 });
 
 after(async () => {
