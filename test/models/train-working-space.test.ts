@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { S, LINEAR, srgbToLinear, png, planar, maxDiff } from './working-space-fixtures.js';
 import * as E from '../../src/engine/index.js';
 import { initProduction, ingestFiles, linkPair, createDataset, type Production } from '../../src/store/index.js';
 import { productionColour } from '../../src/store/colour-settings.js';
@@ -25,35 +26,10 @@ import { stylizeTensor } from '../../src/models/look/stylize.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const S = 32;
 const dir = mkdtempSync(join(tmpdir(), 'atelier-train-space-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-const LINEAR = 'Linear Rec.709 (sRGB)';
 const TINY = { arch: { baseChannels: 4, resBlocks: 1, discChannels: 4 }, train: { patchSize: 16, batchSize: 2, steps: 3, evalEvery: 100, sampleEvery: 100, checkpointEvery: 100, seed: 3 } };
 
-const srgbToLinear = (v: number) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-
-/** A 32×32 RGB PNG whose bytes run through the whole range (near-black toe included). */
-async function png(path: string, f: (x: number, y: number, c: number) => number): Promise<Buffer> {
-  const raw = Buffer.alloc(S * S * 3);
-  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) raw[(y * S + x) * 3 + c] = f(x, y, c);
-  await sharp(raw, { raw: { width: S, height: S, channels: 3 } }).png().toFile(path);
-  return raw;
-}
-
-/** Planar (C, H, W) values of interleaved bytes through fn. */
-function planar(raw: Buffer, fn: (v: number) => number): Float32Array {
-  const out = new Float32Array(3 * S * S);
-  for (let i = 0; i < S * S; i++) for (let c = 0; c < 3; c++) out[c * S * S + i] = fn(raw[i * 3 + c]! / 255);
-  return out;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 const raw = {
   painted: await png(join(dir, 'painted.png'), (x, y, c) => (x * 8 + y + c * 50) % 256),

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { S, LINEAR, srgbToLinear, png, planar, maxDiff } from './working-space-fixtures.js';
 import * as E from '../../src/engine/index.js';
 import { saveModelFile } from '../../src/nn/model-file.js';
 import { initProduction, openProduction, ingestFiles, createDataset } from '../../src/store/index.js';
@@ -23,32 +24,8 @@ import { makeFormatProduction } from '../render/format-fixture.js';
 const BIN = fileURLToPath(new URL('../../../bin/atelier', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'atelier-upscale-space-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-const LINEAR = 'Linear Rec.709 (sRGB)';
-const S = 32;
 const TINY = { scale: 2 as const, arch: { channels: 4, blocks: 1 }, train: { steps: 3, batchSize: 2, patchSize: 16, evalEvery: 100, holdOut: 0 } };
 
-const srgbToLinear = (v: number) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-
-async function png(path: string, f: (x: number, y: number, c: number) => number): Promise<Buffer> {
-  const raw = Buffer.alloc(S * S * 3);
-  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) raw[(y * S + x) * 3 + c] = f(x, y, c);
-  await sharp(raw, { raw: { width: S, height: S, channels: 3 } }).png().toFile(path);
-  return raw;
-}
-
-/** Planar (C, H, W) values of interleaved bytes through fn. */
-function planar(raw: Buffer, fn: (v: number) => number): Float32Array {
-  const out = new Float32Array(3 * S * S);
-  for (let i = 0; i < S * S; i++) for (let c = 0; c < 3; c++) out[c * S * S + i] = fn(raw[i * 3 + c]! / 255);
-  return out;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 test('a linear production trains its upscaler on the OCIO conversion of its PNGs and records its working space', async () => {
   const art = await png(join(dir, 'art.png'), (x, y, c) => (x * 8 + y + c * 50) % 256);
