@@ -6,6 +6,7 @@
 // pixels differ (convolution padding) and stay at the frame's edge, steady to a viewer, but along
 // a pan they would count as change.
 export const EDGE_MARGIN = 4;
+import { readFileSync } from 'node:fs';
 import * as E from '../src/engine/index.js';
 import { loadImage } from '../src/data/image-io.js';
 import { warpErrors, flowsFromFrames, warpByFlow, inFrameMask } from '../src/metrics/index.js';
@@ -42,8 +43,7 @@ export const independentFlows = (rough: E.Tensor[]) => flowsFromFrames(rough, 'f
 export const flowErrors = (frames: E.Tensor[], flows: ReturnType<typeof flowsFromFrames>) => warpErrors(frames, flows, { edgeMargin: EDGE_MARGIN });
 
 /** The peak RSS (VmHWM) of this process, MB. */
-export async function peakRssMb(): Promise<number> {
-  const { readFileSync } = await import('node:fs');
+export function peakRssMb(): number {
   const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
   return Math.round((kb ? Number(kb) : process.resourceUsage().maxRSS) / 1024);
 }

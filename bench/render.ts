@@ -115,7 +115,7 @@ if (process.argv.includes('--child-4k')) {
   rmSync(dir, { recursive: true, force: true });
   const t0 = Date.now();
   await renderShotFrames(prod, 'bench2160', model, v.id, { outDir: dir, quality, range: [0, 3] });
-  console.log(JSON.stringify({ rss_mb: await peakRssMb(), seconds: +((Date.now() - t0) / 1000).toFixed(1) }));
+  console.log(JSON.stringify({ rss_mb: peakRssMb(), seconds: +((Date.now() - t0) / 1000).toFixed(1) }));
   await prod.close();
   process.exit(0);
 }
@@ -219,10 +219,10 @@ if (parts.has('lynx')) {
 if (parts.has('chunks')) {
   // Ranges equal the whole: sh010 rendered as two ranges, preview and final, against the whole renders.
   let identical = true;
-  for (const [q, whole] of [['preview', 'preview'], ['final', 'final']] as const) {
-    const wholeDir = join(out, 'render', 'sh010', whole);
+  for (const q of ['preview', 'final'] as const) {
+    const wholeDir = join(out, 'render', 'sh010', q);
     if (!existsSync(wholeDir)) await renderShotFrames(prod, 'sh010', model, look.id, { outDir: wholeDir, quality: q });
-    const chunkDir = join(out, 'render', 'sh010', `${whole}-chunked`);
+    const chunkDir = join(out, 'render', 'sh010', `${q}-chunked`);
     rmSync(chunkDir, { recursive: true, force: true });
     await renderShotFrames(prod, 'sh010', model, look.id, { outDir: chunkDir, range: [0, 9], quality: q });
     await renderShotFrames(prod, 'sh010', model, look.id, { outDir: chunkDir, range: [10, 23], quality: q });
