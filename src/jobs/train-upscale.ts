@@ -14,6 +14,8 @@ export interface TrainUpscaleJobOptions {
   downscale?: DownscaleMode;
   train?: Partial<UpscaleTrain>;
   arch?: Partial<UpscaleArch>;
+  /** Images to hold out, by id (asset-000012) or original file name; absent: the config's fraction. */
+  heldOut?: readonly string[];
 }
 
 export interface TrainUpscaleJobResult {
@@ -43,13 +45,18 @@ export async function runTrainUpscale(prod: Production, o: TrainUpscaleJobOption
   const files = upscaleTrainingFiles(snapshot);
   if (files.length === 0) throw new Error(`dataset ${snapshot.name} has no concept art or character sheets to train an upscaler on`);
   const config = makeUpscaleConfig({ scale: o.scale, downscale: o.downscale, arch: o.arch, train: o.train });
+  const heldOutIds = o.heldOut?.map((want) => {
+    const hits = files.filter((f) => f.id === want || f.name === want);
+    if (hits.length !== 1) throw new Error(`cannot hold out "${want}": ${hits.length ? `${hits.length} images of dataset ${snapshot.name} have that name; give its id` : `no concept art or character sheet of dataset ${snapshot.name} has that id or name`}`);
+    return hits[0]!.id;
+  });
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   let runDir = join(prod.dir, 'runs', `upscale-x${config.scale}-${snapshot.name}-${stamp}`);
   for (let i = 2; existsSync(runDir); i++) runDir = join(prod.dir, 'runs', `upscale-x${config.scale}-${snapshot.name}-${stamp}-${i}`);
   writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
   // Read into the production's working space, which the model file records (renders refuse another).
   const colour = await productionColour(prod);
-  const result = await trainUpscale({ runDir, config, files, colour }, { progress: onEvent, get cancelled() { return isCancelled(); } });
+  const result = await trainUpscale({ runDir, config, files, colour, ...(heldOutIds ? { heldOutIds } : {}) }, { progress: onEvent, get cancelled() { return isCancelled(); } });
   const byId = new Map(files.map((f) => [f.id, f.name]));
   const heldOut = result.heldOutIds.map((id) => ({ id, name: byId.get(id) ?? id }));
   const h = result.heldOut;

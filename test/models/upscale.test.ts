@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
 import {
   makeUpscaleConfig, Upscaler, pixelShuffle, pixelUnshuffle, bicubicUpscale, upscaleImage, upscaleTileOptions, downscale,
-  heldOutImageIds, trainUpscale, loadUpscaleModel, saveUpscaleModel, parseUpscaleConfig, keysUpscale, antialiasedDownscale, keysKernel,
+  heldOutImageIds, loadUpscaleSet, disposeUpscaleSet, trainUpscale, loadUpscaleModel, saveUpscaleModel, parseUpscaleConfig, keysUpscale, antialiasedDownscale, keysKernel,
 } from '../../src/models/upscale/index.js';
 import { tileMaxAbsDiff } from '../../src/render/tiles.js';
 import { loadImage } from '../../src/data/image-io.js';
@@ -89,6 +89,19 @@ test('area downscale averages blocks and rounds to 8 bits; hold-out is determini
   assert.equal(heldOutImageIds(files, 0.25).size, 2);
   assert.equal(heldOutImageIds(files.slice(0, 2), 0.9).size, 1);
   assert.equal(heldOutImageIds(files.slice(0, 1), 0.5).size, 0);
+});
+
+test('explicit hold-out (a leave-one-out fold): exactly the named images, and clear errors for unknown, train-only or all', async () => {
+  const dir = join(root, 'explicit');
+  const files = await Promise.all([0, 1, 2].map(async (i) => ({ id: `img${i}`, path: await painting(join(dir, `p${i}.png`), i) })));
+  const c = makeUpscaleConfig({ scale: 2, ...tiny });
+  const set = await loadUpscaleSet(c, files, undefined, ['img2']);
+  assert.deepEqual(set.heldOut.map((e) => e.id), ['img2']);
+  assert.deepEqual(set.train.map((e) => e.id), ['img0', 'img1']);
+  disposeUpscaleSet(set);
+  await assert.rejects(loadUpscaleSet(c, files, undefined, ['img9']), /cannot hold out img9: it is not among the 3 training images/);
+  await assert.rejects(loadUpscaleSet(c, [...files.slice(0, 2), { ...files[2]!, trainOnly: true }], undefined, ['img2']), /used for training only/);
+  await assert.rejects(loadUpscaleSet(c, files, undefined, ['img0', 'img1', 'img2']), /none would be left to train on/);
 });
 
 test('bicubic references: Keys a=-0.75 is libtorch\'s bicubic; the antialiased downscale is sharp\'s cubic resize', async () => {
@@ -199,9 +212,13 @@ test('CLI: train upscale on a production dataset, then upscale an image (by vers
   run(['init', prodDir]);
   run(['add', join(dir, 'art'), '--kind', 'concept_art', '--cleared', '--production', prodDir]);
   run(['dataset', 'create', 'art-v1', '--kind', 'concept_art', '--production', prodDir]);
-  const trained = JSON.parse(run(['train', 'upscale', '--dataset', 'art-v1', '--scale', '2', '--steps', '30', '--batch', '4', '--patch', '16', '--channels', '8', '--blocks', '1', '--production', prodDir, '--json']).stdout);
+  const trained = JSON.parse(run(['train', 'upscale', '--dataset', 'art-v1', '--scale', '2', '--steps', '30', '--batch', '4', '--patch', '16', '--channels', '8', '--blocks', '1', '--hold-out', 'concept2.png', '--production', prodDir, '--json']).stdout);
   assert.equal(trained.scale, 2);
-  assert.equal(trained.heldOut.length, 1);
+  assert.deepEqual(trained.heldOut.map((h: { name: string }) => h.name), ['concept2.png'], 'the image named by --hold-out is the one held out');
+  assert.equal(trained.result.trainImages, 2);
+  const unknown = spawnSync(process.execPath, [bin, 'train', 'upscale', '--dataset', 'art-v1', '--hold-out', 'nope.png', '--production', prodDir], { encoding: 'utf8' });
+  assert.notEqual(unknown.status, 0);
+  assert.match(unknown.stderr, /cannot hold out "nope.png": no concept art or character sheet of dataset art-v1/);
   const out = join(dir, 'up.png');
   const r = JSON.parse(run(['upscale', join(dir, 'art', 'concept0.png'), '--model', String(trained.modelVersion), '-o', out, '--tile', '16', '--production', prodDir, '--json']).stdout);
   assert.equal(r.scale, 2);

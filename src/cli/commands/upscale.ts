@@ -58,21 +58,22 @@ export function registerUpscale(program: Command): void {
     .option('--patch <px>', `high-resolution patch size (default ${DEFAULT_TRAIN.patchSize})`, integer)
     .option('--lr <rate>', `learning rate (default ${DEFAULT_TRAIN.lr})`, positiveNumber)
     .option('--channels <n>', `network width (default ${DEFAULT_ARCH.channels})`, integer)
-    .option('--blocks <n>', `residual blocks (default ${DEFAULT_ARCH.blocks})`, integer))
+    .option('--blocks <n>', `residual blocks (default ${DEFAULT_ARCH.blocks})`, integer)
+    .option('--hold-out <image...>', 'score on these images (asset id such as asset-000012, or file name) instead of a quarter chosen evenly; they are never trained on'))
     .addHelpText('after', `
 Self-supervised: random patches of the production's own art are downscaled and the network learns
-to restore them. Whole images (about a quarter) are held out and never trained on; the model
+to restore them. Whole images (about a quarter, or those --hold-out names) are held out and never trained on; the model
 version's metrics report PSNR on them against bicubic (held_out_psnr_gain_db).
 
 Examples:
   atelier train upscale --dataset look-v1 --budget 3m
   atelier upscale frame.png --model 7 -o frame.2x.png`)
-    .action(async (o: CommonOpts & { dataset: string; scale?: 2 | 4; downscale?: DownscaleMode; steps?: number; budget?: number; seed?: number; batch?: number; patch?: number; lr?: number; channels?: number; blocks?: number }) => {
+    .action(async (o: CommonOpts & { dataset: string; scale?: 2 | 4; downscale?: DownscaleMode; steps?: number; budget?: number; seed?: number; batch?: number; patch?: number; lr?: number; channels?: number; blocks?: number; holdOut?: string[] }) => {
       const rep = reporter(!!o.json, 'train upscale');
       const sig = cancelOnSigint();
       try {
         const r = await withProduction(o, (prod) => runTrainUpscale(prod, {
-          dataset: o.dataset, scale: o.scale, downscale: o.downscale,
+          dataset: o.dataset, scale: o.scale, downscale: o.downscale, ...(o.holdOut ? { heldOut: o.holdOut } : {}),
           train: {
             ...(o.steps !== undefined ? { steps: o.steps } : {}), ...(o.budget !== undefined ? { budgetSeconds: o.budget } : {}),
             ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.batch !== undefined ? { batchSize: o.batch } : {}),

@@ -44,15 +44,28 @@ export function heldOutImageIds(files: ImageFile[], fraction: number): Set<strin
   return new Set(Array.from({ length: n }, (_, i) => sorted[Math.floor(i * step + step / 2)]!));
 }
 
+/** Images chosen by id to hold out (a leave-one-out fold): each must be among the files and not train-only. */
+function explicitHeldOut(files: ImageFile[], ids: readonly string[]): Set<string> {
+  const byId = new Map(files.map((f) => [f.id, f]));
+  for (const id of ids) {
+    const f = byId.get(id);
+    if (!f) throw new Error(`cannot hold out ${id}: it is not among the ${files.length} training images`);
+    if (f.trainOnly) throw new Error(`cannot hold out ${id}: it is used for training only`);
+  }
+  if (ids.length >= files.length) throw new Error('cannot hold out every image: none would be left to train on');
+  return new Set(ids);
+}
+
 /**
  * The images as training examples. colour: the production's colour context, whose working space the
  * images are read into from their recorded spaces (data/working-space.ts, as look model training and
  * renders read theirs); absent: as loaded, the sRGB values upscalers were trained on before.
+ * heldOutIds: the images to hold out (else chosen by the config's hold-out fraction).
  */
-export async function loadUpscaleSet(c: UpscaleConfig, files: ImageFile[], colour?: ColourContext): Promise<UpscaleSet> {
+export async function loadUpscaleSet(c: UpscaleConfig, files: ImageFile[], colour?: ColourContext, heldOutIds?: readonly string[]): Promise<UpscaleSet> {
   const s = c.scale;
   const P = c.train.patchSize;
-  const held = heldOutImageIds(files, c.train.holdOut);
+  const held = heldOutIds ? explicitHeldOut(files, heldOutIds) : heldOutImageIds(files, c.train.holdOut);
   const set: UpscaleSet = { train: [], heldOut: [] };
   const skipped: string[] = [];
   for (const f of files) {

@@ -23,6 +23,8 @@ export interface TrainUpscaleInput {
   files: ImageFile[];
   /** The production's colour context: images are read into its working space, which the model file records (absent: sRGB - Texture, images as loaded). */
   colour?: ColourContext;
+  /** Images to hold out by id (a leave-one-out fold); absent: chosen by the config's hold-out fraction. */
+  heldOutIds?: readonly string[];
 }
 
 export interface UpscaleScore {
@@ -94,7 +96,7 @@ export async function trainUpscale(input: TrainUpscaleInput, ctx: Ctx): Promise<
   E.manualSeed(t.seed);
   const net = new Upscaler(c);
   const opt = new nn.Adam(net.namedParameters(), { lr: t.lr });
-  const set = await loadUpscaleSet(c, input.files, input.colour);
+  const set = await loadUpscaleSet(c, input.files, input.colour, input.heldOutIds);
   const heldOutIds = set.heldOut.map((e) => e.id);
   emit({ type: 'loaded', train: set.train.length, heldOut: set.heldOut.length, heldOutIds });
 
