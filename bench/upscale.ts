@@ -51,9 +51,9 @@ mkdirSync(join(out, 'folds'), { recursive: true });
 const codeHash = (() => {
   const h = createHash('sha256');
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const d of [join(here, '..', 'src', 'models', 'upscale'), join(here, '..', 'src', 'jobs')]) {
-    for (const f of readdirSync(d).filter((n) => n.endsWith('.js')).sort()) h.update(f).update(readFileSync(join(d, f)));
-  }
+  const dir = join(here, '..', 'src', 'models', 'upscale');
+  const files = [...readdirSync(dir).filter((n) => n.endsWith('.js')).sort().map((n) => join(dir, n)), join(here, '..', 'src', 'jobs', 'train-upscale.js')];
+  for (const f of files) h.update(f.slice(f.lastIndexOf('src'))).update(readFileSync(f));
   return h.digest('hex');
 })();
 
