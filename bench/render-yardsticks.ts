@@ -21,14 +21,30 @@ export function summarize(pairs: number[]): PairErrors {
   return { mean, worst, worstPair: pairs.indexOf(worst) + 1, pairs };
 }
 
-/** Errors of each pair (t-1, t) along the motion pass of frame t, where the renderer saw the point. */
-export async function trueMotionErrors(frames: E.Tensor[], shotFrames: { passes: Record<string, { path: string } | undefined> }[]): Promise<number[]> {
+/**
+ * Most a rough pixel may change (any channel, 0..1) along its motion vector, and its neighbours
+ * (1 px) too, to count as still: where the input itself changes along the true motion (a character's
+ * shading as it turns, an outline crossing), a render should change too. Stricter than the blend's
+ * own test (coherence.ts, 0.1 widened 2 px), so the yardstick does not adopt the renderer's choice.
+ */
+export const STILL_TOLERANCE = 0.05;
+
+/**
+ * Errors of each pair (t-1, t) along the motion pass of frame t, where the renderer saw the point;
+ * with stillIn (the rough frames), only where the rough frame holds still along the motion
+ * (STILL_TOLERANCE): "hold still what is still".
+ */
+export async function trueMotionErrors(frames: E.Tensor[], shotFrames: { passes: Record<string, { path: string } | undefined> }[], stillIn?: E.Tensor[]): Promise<number[]> {
   const out: number[] = [];
   for (let t = 1; t < frames.length; t++) {
     const pass = (await loadImage(shotFrames[t]!.passes[MOTION_PASS]!.path, 3)).tensor;
     const m = decodeMotionPass(pass);
     out.push(E.tidy(() => {
-      const mask = m.visible.mul(inFrameMask(m.back, EDGE_MARGIN));
+      let mask = m.visible.mul(inFrameMask(m.back, EDGE_MARGIN));
+      if (stillIn) {
+        const change = stillIn[t]!.sub(warpByFlow(stillIn[t - 1]!, m.back)).abs().max(1, true).ge(STILL_TOLERANCE).float();
+        mask = mask.mul(E.F.maxPool2d(change, 3, 1, 1).rsub(1));
+      }
       return frames[t]!.sub(warpByFlow(frames[t - 1]!, m.back)).square().mean(1, true).mul(mask).sum().item() / Math.max(1, mask.sum().item());
     }));
     E.disposeAll([pass, m.back, m.visible]);

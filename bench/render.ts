@@ -141,7 +141,7 @@ if (parts.has('coherence')) {
     preview: {}, preview_per_frame: { coherence: null }, preview_motion: { coherence: { ...DEFAULT_COHERENCE, motion: true } },
     final: { quality: 'final' }, final_per_frame: { quality: 'final', coherence: null },
   };
-  const trueM: Record<string, number[]> = {}, worstRatio: Record<string, number> = {}, dis: Record<string, number> = {};
+  const trueM: Record<string, number[]> = {}, stillM: Record<string, number[]> = {}, worstRatio: Record<string, number> = {}, dis: Record<string, number> = {};
   let previewSeconds = 0, previewFrames = 0;
   for (const shot of shots) {
     rmSync(join(out, 'render', shot), { recursive: true, force: true });
@@ -157,6 +157,7 @@ if (parts.has('coherence')) {
       const frames = await loadAll(r.frames.map((f) => f.path));
       const tm = summarize(await trueMotionErrors(frames, info.frames));
       (trueM[name] ??= []).push(tm.mean);
+      (stillM[name] ??= []).push(summarize(await trueMotionErrors(frames, info.frames, rough)).mean);
       worstRatio[name] = Math.max(worstRatio[name] ?? 0, tm.worst / tm.mean);
       dis[name] = (dis[name] ?? 0) + warpError(frames, flows) / shots.length;
       log(`${shot} ${name}: along the true motion mean ${tm.mean.toExponential(3)}, worst ${tm.worst.toExponential(3)} (pair ${tm.worstPair}, ${(tm.worst / tm.mean).toFixed(2)}x the mean); along DIS ${warpError(frames, flows).toExponential(3)}`);
@@ -164,8 +165,11 @@ if (parts.has('coherence')) {
     }
     E.disposeAll(rough);
   }
-  const mean = (k: string) => trueM[k]!.reduce((a, v) => a + v, 0) / trueM[k]!.length;
+  const mean = (k: string, of = trueM) => of[k]!.reduce((a, v) => a + v, 0) / of[k]!.length;
   Object.assign(result, {
+    // Only where the rough frame holds still along the motion (render-yardsticks.ts, STILL_TOLERANCE).
+    true_motion_still_ratio: r3(mean('preview', stillM) / mean('preview_per_frame', stillM)),
+    true_motion_still_ratio_final: r3(mean('final', stillM) / mean('final_per_frame', stillM)),
     true_motion_coherence_ratio: r3(mean('preview') / mean('preview_per_frame')),
     true_motion_coherence_ratio_final: r3(mean('final') / mean('final_per_frame')),
     worst_pair_ratio: r3(worstRatio.final!),

@@ -11,13 +11,15 @@ import { loadWorkingTensor } from '../data/working-space.js';
 import { productionColour } from '../store/colour-settings.js';
 import type { LookModel } from '../models/look/model-file.js';
 import { stylizeTensor } from '../models/look/stylize.js';
-import { DEFAULT_SYNTH, type Exemplars } from './synthesize.js';
+import { DEFAULT_SYNTH, searchLevelForSide, type Exemplars } from './synthesize.js';
+import { levelSize } from './source-levels.js';
 import { strokeGuide, type GuideWeights } from './stroke-guide.js';
 
 export interface ExemplarBank extends Exemplars { dataset: string; pairIds: number[] }
 
 /**
- * Builds exemplars from painted/rough(/passes) files: guide = strokeGuide(the model on the rough frame, rough, passes), style = painted.
+ * Builds exemplars from painted/rough(/passes) files: guide = strokeGuide(the model on the rough frame, rough, passes), style = painted;
+ * the guides at the level the synthesis searches by default (Exemplars.guideLevel).
  * With a colour context the painted and rough frames are read into its working space from their
  * recorded spaces (data/working-space.ts, as training and renders read them); passes are data.
  */
@@ -25,6 +27,7 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
   if (pairs.length === 0) throw new Error('the stroke stage needs at least one painted exemplar (a paintover pair)');
   const guides: E.Tensor[] = [], styles: E.Tensor[] = [];
   let size: [number, number] | null = null;
+  let guideLevel: number | null = null;
   try {
     for (const p of pairs) {
       const painted = await loadWorkingTensor(p.painted, colour, p.spaces?.painted);
@@ -38,13 +41,16 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
       const out = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map());
       const guide = strokeGuide(out, rough, [...passes.values()], weights);
       size ??= [painted.size(2), painted.size(3)];
-      // Exemplars are stacked, so they share one size: the first one's.
-      const fit = (t: E.Tensor) => E.tidy(() => t.size(2) === size![0] && t.size(3) === size![1] ? t.clone() : E.F.interpolate(t, { size: size!, mode: 'area' }));
-      guides.push(fit(guide));
-      styles.push(fit(painted));
+      // Exemplars are stacked, so they share one size: the first one's. Guides are kept at the
+      // level the synthesis searches (finer levels only vote the style), straight away, so the
+      // full-size guides of the whole bank never exist at once.
+      guideLevel ??= searchLevelForSide(Math.min(...size));
+      const fit = (t: E.Tensor, h: number, w: number) => E.tidy(() => t.size(2) === h && t.size(3) === w ? t.clone() : E.F.interpolate(t, { size: [h, w], mode: 'area' }));
+      guides.push(fit(guide, levelSize(size[0], guideLevel), levelSize(size[1], guideLevel)));
+      styles.push(fit(painted, size[0], size[1]));
       E.disposeAll([painted, rough, out, guide, [...passes.values()]]);
     }
-    const ex = E.tidy(() => ({ guide: E.F.cat(guides, 0), style: E.F.cat(styles, 0) }));
+    const ex = E.tidy(() => ({ guide: E.F.cat(guides, 0), style: E.F.cat(styles, 0), guideLevel: guideLevel ?? 0 }));
     return ex;
   } finally {
     E.disposeAll([guides, styles]);
@@ -67,7 +73,7 @@ export async function exemplarBank(prod: Production, modelVersion: number, model
     painted: p.painted.path, rough: p.rough.path, passes: Object.fromEntries(Object.entries(p.passes).map(([k, a]) => [k, a.path])),
     spaces: { painted: p.painted.colorSpace, rough: p.rough.colorSpace },
   })), weights, await productionColour(prod));
-  const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
+  const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), guideLevel: ex.guideLevel, dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
   cache.set(key, bank);
   return bank;
 }

@@ -49,7 +49,7 @@ export function sourceLevels(ex: Exemplars, o: SynthOptions, levels: number, tem
 }
 
 function buildLevel(ex: Exemplars, o: SynthOptions, l: number, searched: boolean, temporalWeight: number): SourceLevel {
-  const [N, , Hs, Ws] = ex.guide.shape as [number, number, number, number];
+  const N = ex.style.size(0), Hs = ex.style.size(2), Ws = ex.style.size(3);
   const h = levelSize(Hs, l), w = levelSize(Ws, l);
   const style: Float32Array[] = [];
   if (!searched) {
@@ -59,6 +59,7 @@ function buildLevel(ex: Exemplars, o: SynthOptions, l: number, searched: boolean
     });
     return { height: h, width: w, channels: 3, dims: 0, style };
   }
+  if (l < (ex.guideLevel ?? 0)) throw new RangeError(`level ${l} cannot be searched: the exemplars keep their guides at level ${ex.guideLevel}`);
   const stack = E.tidy(() => {
     const ss = down(ex.style, h, w);
     return { ss, stack: E.F.cat([down(ex.guide, h, w).mul(o.guideWeight), ss.mul(o.styleWeight), ...(temporalWeight > 0 ? [ss.mul(o.styleWeight * temporalWeight)] : [])], 1) };

@@ -62,8 +62,16 @@ export const DEFAULT_SYNTH: SynthOptions = {
   roughWeight: 1, passWeight: 0.5,
 };
 
-/** The production's painted exemplars: guide (N, Cg, H, W) as the target's guide is built, style (N, 3, H, W) painted. */
-export interface Exemplars { guide: E.Tensor; style: E.Tensor }
+/**
+ * The production's painted exemplars: style (N, 3, H, W) painted; guide (N, Cg, h, w) as the target's
+ * guide is built, at pyramid level guideLevel of the style's size (default 0: the same size). Only
+ * levels from the searched one down read the guide, so a bank of large exemplars keeps it at that
+ * level (at 1080p, 17 guide channels of 12 paintings are 1.7 GB at full size, 0.1 GB at level 2).
+ */
+export interface Exemplars { guide: E.Tensor; style: E.Tensor; guideLevel?: number }
+
+/** The exemplars' full size (the style's). */
+export const exemplarSize = (ex: Exemplars): [number, number] => [ex.style.size(2), ex.style.size(3)];
 
 /** Temporal hint for the finest level: a field carried from another frame, and that frame's output warped here. */
 export interface TemporalHint {
@@ -87,10 +95,11 @@ function checkInputs(guide: E.Tensor, ex: Exemplars): void {
   if (ex.guide.ndim !== 4 || ex.style.ndim !== 4) throw new RangeError('exemplar guide and style must be (N, C, H, W)');
   if (ex.guide.size(1) !== guide.size(1)) throw new RangeError(`exemplar guides have ${ex.guide.size(1)} channels but the target guide has ${guide.size(1)}`);
   if (ex.style.size(1) !== 3) throw new RangeError(`exemplar style must be RGB (N, 3, H, W), got [${ex.style.shape.join(', ')}]`);
-  if (ex.guide.size(0) !== ex.style.size(0) || ex.guide.size(2) !== ex.style.size(2) || ex.guide.size(3) !== ex.style.size(3)) {
-    throw new RangeError(`exemplar guide [${ex.guide.shape.join(', ')}] and style [${ex.style.shape.join(', ')}] must have the same count and size`);
+  const gl = ex.guideLevel ?? 0;
+  if (ex.guide.size(0) !== ex.style.size(0) || ex.guide.size(2) !== levelSize(ex.style.size(2), gl) || ex.guide.size(3) !== levelSize(ex.style.size(3), gl)) {
+    throw new RangeError(`exemplar guide [${ex.guide.shape.join(', ')}] and style [${ex.style.shape.join(', ')}] must have the same count, and the guide the size of level ${gl} of the style`);
   }
-  if (guide.size(2) < 8 || guide.size(3) < 8 || ex.guide.size(2) < 8 || ex.guide.size(3) < 8) throw new RangeError('synthesis needs images of at least 8x8');
+  if (guide.size(2) < 8 || guide.size(3) < 8 || ex.style.size(2) < 8 || ex.style.size(3) < 8) throw new RangeError('synthesis needs images of at least 8x8');
   if (guide.size(1) < 3) throw new RangeError('the target guide must start with an RGB estimate (3 channels)');
 }
 
@@ -99,9 +108,10 @@ export const TUNED_SIDE = 256;
 
 /** The level whose short side is nearest TUNED_SIDE (in octaves): 0 up to 362 px, 1 up to 724, 2 at 1080p. */
 export function defaultSearchLevel(ex: Exemplars): number {
-  const side = Math.min(ex.guide.size(2), ex.guide.size(3));
-  return Math.max(0, Math.round(Math.log2(side / TUNED_SIDE)));
+  return searchLevelForSide(Math.min(...exemplarSize(ex)));
 }
+
+export const searchLevelForSide = (side: number): number => Math.max(0, Math.round(Math.log2(side / TUNED_SIDE)));
 
 /** The searched level's size for a target of H×W (where a TemporalHint for that target must be given). */
 export function searchSize(H: number, W: number, ex: Exemplars, options: Partial<SynthOptions> = {}): { level: number; height: number; width: number } {
@@ -112,7 +122,7 @@ export function searchSize(H: number, W: number, ex: Exemplars, options: Partial
 
 export function defaultLevels(ex: Exemplars): number {
   let l = 1;
-  const side = Math.min(ex.guide.size(2), ex.guide.size(3));
+  const side = Math.min(...exemplarSize(ex));
   while (side >> l >= 32) l++;
   return l;
 }
@@ -128,6 +138,9 @@ export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<Synt
   const levels = o.levels ?? defaultLevels(ex);
   const [, , H, W] = guide.shape as [number, number, number, number];
   const top = searchSize(H, W, ex, o);
+  if (top.level < (ex.guideLevel ?? 0)) {
+    throw new RangeError(`these exemplars keep their guides at level ${ex.guideLevel} only: search level ${top.level} cannot be searched`);
+  }
   if (hint && hint.nnf.length !== top.width * top.height) {
     throw new RangeError(`the temporal hint must be at the searched level's size ${top.width}x${top.height}, got ${hint.nnf.length} entries`);
   }

@@ -188,7 +188,19 @@ test('a coarser search level: the field lives there, the image copies full-size 
   const part = await run(2, 3);
   for (let i = 0; i < 2; i++) assert.deepEqual(part[i], whole[i + 2], `frame ${i + 2}`);
   assert.throws(() => synthesize(style, ex, { searchLevel: 1 }, { nnf: new Int32Array(S * S), valid: new Uint8Array(S * S), warped: style, weight: 1, bonus: 0.5, exemplars: [0] }), /searched level's size 32x32/);
-  E.disposeAll([ex]);
+  // Exemplars may keep their guide at the searched level only (what a bank of large paintings
+  // does to save memory): the same result as with the full-size guide, and a clear refusal to
+  // search a finer level than the guide has.
+  const reduced = { guide: E.keep(E.F.interpolate(ex.guide, { size: [32, 32], mode: 'area' })), style: ex.style, guideLevel: 1 };
+  E.tidy(() => {
+    const full = synthesize(style, ex, { colorLock: 0, searchLevel: 1 });
+    const kept = synthesize(style, reduced, { colorLock: 0, searchLevel: 1 });
+    assert.deepEqual(kept.nnf.index, full.nnf.index);
+    assert.equal(kept.image.sub(full.image).abs().max().item(), 0);
+  });
+  assert.throws(() => synthesize(style, reduced, { searchLevel: 0 }), /keep their guides at level 1 only/);
+  assert.throws(() => synthesize(style, { ...reduced, guideLevel: 0 }), /the guide the size of level 0 of the style/);
+  E.disposeAll([ex, reduced.guide]);
 });
 
 test('flow at a coarser level: block means in the level pixels, trusted only where the whole block is', () => {
