@@ -176,7 +176,12 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         const guide = guideOf(rough, passes, out);
         E.disposeAll([out, [...passes.values()]]);
         return { rough, guide };
-      }, coherence ? anchors : [], shot.range[1])
+      }, coherence ? anchors : [], shot.range[1], opts.motion ? async (n) => {
+        // The strokes follow the renderer's motion vectors where the blend does (the shot's default when every frame has them).
+        const sf = shot.frames.find((x) => x.frame === n);
+        if (!sf?.passes[MOTION_PASS]) throw new Error(`shot ${shot.name} has no ${MOTION_PASS} pass on frame ${n} (the strokes of its neighbours follow it)`);
+        return loadMotion(sf.passes[MOTION_PASS].path);
+      } : undefined)
       : null;
     mkdirSync(o.outDir, { recursive: true });
     for (const f of frames) {

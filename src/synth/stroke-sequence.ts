@@ -44,6 +44,23 @@ export const DEFAULT_STROKES: StrokeOptions = { anchorEvery: 8, blend: true, tem
  */
 export type FrameLoader = (frame: number, withGuide: boolean) => Promise<{ rough: E.Tensor; guide: E.Tensor | null }>;
 
+/**
+ * The renderer's motion of frame n into frame n-1, full size: back (1, 2, H, W) in pixels (the point
+ * at p was at p + back(p)), visible (1, 1, H, W) 0/1 (the motion pass; the sequence disposes them).
+ */
+export type MotionLoader = (frame: number) => Promise<{ back: E.Tensor; visible: E.Tensor }>;
+
+/** Most a motion vector inverted by fixed-point iteration may miss its target (flow-grid px) to be trusted. */
+const INVERSE_TOLERANCE = 0.5;
+
+/**
+ * Most the rough frame's luma (0..255) may differ from where a motion vector says the point was,
+ * for the strokes to be carried there: the vectors follow surfaces, but where the rough frame
+ * changes along them (a limb's shading as it turns, an outline crossing) the marks are painted anew
+ * (as the blend's photometric test, render/coherence.ts).
+ */
+const MOTION_LUMA_TOLERANCE = 0.1 * 255;
+
 interface Anchor { frame: number; grey: Uint8Array; result: SynthResult }
 
 /** Backward flow from a frame into its anchor, composed step by step, and where it is trusted. */
@@ -53,7 +70,7 @@ interface Chain { frame: number; grey: Uint8Array; flow: Float32Array; valid: Fl
 const MAX_KEPT_CHAINS = 48;
 
 /** Bilinear sample of an interleaved `channels`-per-pixel field at (x, y), clamped to the frame. */
-function sample(field: Float32Array, channels: number, w: number, h: number, x: number, y: number, c: number): number {
+function sample(field: ArrayLike<number>, channels: number, w: number, h: number, x: number, y: number, c: number): number {
   const cx = Math.min(Math.max(x, 0), w - 1), cy = Math.min(Math.max(y, 0), h - 1);
   const x0 = Math.floor(cx), y0 = Math.floor(cy), x1 = Math.min(x0 + 1, w - 1), y1 = Math.min(y0 + 1, h - 1);
   const fx = cx - x0, fy = cy - y0;
@@ -102,8 +119,11 @@ export class StrokeSequence {
    * instead of a new synthesis. Otherwise anchors fall every `anchorEvery` frames from firstFrame.
    * With `blend`, a frame between two anchors (up to lastFrame) carries both and crossfades them
    * by distance, so no pair of frames jumps from one anchor's strokes to the next one's.
+   * motion: the renderer's motion vectors, which the chains then follow instead of DIS on the
+   * rough frames (strokes move with the surfaces they paint, exactly; DIS swims by fractions of a
+   * pixel, which shows as the strokes' grain boiling where nothing moves).
    */
-  constructor(readonly exemplars: Exemplars, readonly firstFrame: number, o: Partial<StrokeOptions>, readonly load: FrameLoader, keyframes: readonly number[] = [], readonly lastFrame = Infinity) {
+  constructor(readonly exemplars: Exemplars, readonly firstFrame: number, o: Partial<StrokeOptions>, readonly load: FrameLoader, keyframes: readonly number[] = [], readonly lastFrame = Infinity, readonly motion?: MotionLoader) {
     this.o = { ...DEFAULT_STROKES, ...o };
     if (!(Number.isInteger(this.o.anchorEvery) && this.o.anchorEvery >= 1)) throw new RangeError(`anchorEvery must be a whole number ≥ 1, got ${this.o.anchorEvery}`);
     if (!keyframes.every(Number.isInteger)) throw new RangeError('keyframes must be frame numbers');
@@ -179,7 +199,8 @@ export class StrokeSequence {
    * (t∓1, toward the anchor), which was at (p + b(p)) + chain(p + b(p)) in the anchor. Consecutive frames then carry the anchor's strokes
    * consistently with each other (a direct long-range flow per frame jitters from frame to frame).
    */
-  #step(prev: Chain, frame: number, grey: Uint8Array, w: number, h: number): Chain {
+  async #step(prev: Chain, frame: number, grey: Uint8Array, w: number, h: number): Promise<Chain> {
+    if (this.motion) return this.#motionStep(prev, frame, grey, w, h);
     const b = E.disFlow(grey, prev.grey, w, h, this.o.preset);
     const f = E.disFlow(prev.grey, grey, w, h, this.o.preset);
     const flow = new Float32Array(2 * w * h), valid = new Float32Array(w * h);
@@ -197,6 +218,62 @@ export class StrokeSequence {
       valid[i] = stepOk && sample(prev.valid, 1, w, h, qx, qy, 0) > 0.5 ? 1 : 0;
     }
     return { frame, grey, flow, valid };
+  }
+
+  /**
+   * One chain step along the renderer's motion vectors. Toward an earlier anchor they are frame t's
+   * own (where the point was in t-1). Toward a later one, the point of t is where t+1's vectors
+   * land on it: q = p + F(p) with q + back(q) = p, found by fixed-point iteration F = -back(p + F)
+   * and trusted where it converges and t+1 saw the point.
+   */
+  async #motionStep(prev: Chain, frame: number, grey: Uint8Array, w: number, h: number): Promise<Chain> {
+    const toEarlier = prev.frame < frame;
+    const m = await this.#motionOnGrid(toEarlier ? frame : prev.frame, w, h);
+    let b = m.back, ok = m.visible;
+    if (!toEarlier) {
+      b = new Float32Array(2 * w * h);
+      ok = new Float32Array(w * h);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        let fx = -m.back[2 * i]!, fy = -m.back[2 * i + 1]!;
+        for (let it = 0; it < 4; it++) {
+          const nx = -sample(m.back, 2, w, h, x + fx, y + fy, 0);
+          fy = -sample(m.back, 2, w, h, x + fx, y + fy, 1);
+          fx = nx;
+        }
+        const qx = x + fx, qy = y + fy;
+        const rx = fx + sample(m.back, 2, w, h, qx, qy, 0), ry = fy + sample(m.back, 2, w, h, qx, qy, 1);
+        const inside = qx >= 0 && qy >= 0 && qx <= w - 1 && qy <= h - 1;
+        b[2 * i] = fx; b[2 * i + 1] = fy;
+        ok[i] = inside && rx * rx + ry * ry <= INVERSE_TOLERANCE ** 2 && sample(m.visible, 1, w, h, qx, qy, 0) > 0.999 ? 1 : 0;
+      }
+    }
+    const flow = new Float32Array(2 * w * h), valid = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const qx = x + b[2 * i]!, qy = y + b[2 * i + 1]!;
+      const inside = qx >= 0 && qy >= 0 && qx <= w - 1 && qy <= h - 1;
+      flow[2 * i] = b[2 * i]! + sample(prev.flow, 2, w, h, qx, qy, 0);
+      flow[2 * i + 1] = b[2 * i + 1]! + sample(prev.flow, 2, w, h, qx, qy, 1);
+      const agrees = inside && Math.abs(grey[i]! - sample(prev.grey, 1, w, h, qx, qy, 0)) <= MOTION_LUMA_TOLERANCE;
+      valid[i] = agrees && ok[i]! > 0.5 && sample(prev.valid, 1, w, h, qx, qy, 0) > 0.5 ? 1 : 0;
+    }
+    return { frame, grey, flow, valid };
+  }
+
+  /** Frame n's motion vectors on the chains' w×h grid: interleaved flow in grid pixels, and where a whole block was visible. */
+  async #motionOnGrid(n: number, w: number, h: number): Promise<{ back: Float32Array; visible: Float32Array }> {
+    const m = await this.motion!(n);
+    try {
+      const [, , H, W] = m.back.shape as [number, number, number, number];
+      return E.tidy(() => {
+        const back = W === w && H === h ? m.back : E.F.interpolate(m.back, { size: [h, w], mode: 'area' }).mul(E.tensor([w / W, h / H], [1, 2, 1, 1]));
+        const visible = W === w && H === h ? m.visible : E.F.interpolate(m.visible, { size: [h, w], mode: 'area' }).ge(0.999).float();
+        return { back: back.permute([0, 2, 3, 1]).contiguous().data() as Float32Array, visible: visible.contiguous().data() as Float32Array };
+      });
+    } finally {
+      E.disposeAll([m.back, m.visible]);
+    }
   }
 
   /**
@@ -218,11 +295,11 @@ export class StrokeSequence {
         const { rough, guide } = await this.load(n, false);
         const g = this.#grey(rough).grey;
         E.disposeAll([rough, guide]);
-        c = this.#step(c, n, g, w, h);
+        c = await this.#step(c, n, g, w, h);
         if (dir > 0 || chains.size < MAX_KEPT_CHAINS) chains.set(n, c);
       }
     }
-    const chain = this.#step(c, frame, grey, w, h);
+    const chain = await this.#step(c, frame, grey, w, h);
     chains.set(frame, chain);
     if (process.env.ATELIER_STROKES_DEBUG) process.stderr.write(`strokes: frame ${frame} carries ${(chain.valid.reduce((x, v) => x + v, 0) / (w * h) * 100).toFixed(1)}% from anchor ${anchor.frame}\n`);
     return chain;
@@ -252,10 +329,13 @@ export class StrokeSequence {
       const anchor = await this.#anchorFor(a.frame);
       carried.push({ anchor, chain: await this.#chainTo(anchor, frame, grey, fw, fh), weight: a.weight });
     }
+    // The field is carried at the level the synthesis searches (full size unless the frame is large).
+    const top = searchSize(h, w, this.exemplars, this.o.synth);
+    const lock = { ...DEFAULT_SYNTH, ...this.o.synth }.colorLock * 2 ** top.level;
     // Each anchor's strokes moved here where its chain is trusted, crossfaded by distance where
     // both are (weights renormalized where only one is), and where the union is trusted.
     const { warped, mask } = E.tidy(() => {
-      let acc: E.Tensor | null = null, wsum: E.Tensor | null = null;
+      let acc: E.Tensor | null = null, wsum: E.Tensor | null = null, w2sum: E.Tensor | null = null;
       for (const c of carried) {
         // Bicubic: a sub-pixel shift keeps more of the strokes' detail than bilinear.
         const img = warpByFlow(c.anchor.result.image, flowToFull(flowToTensor(c.chain.flow, fw, fh), h, w), { mode: 'bicubic' }).clamp(0, 1);
@@ -264,17 +344,27 @@ export class StrokeSequence {
         m = m.mul(c.weight);
         acc = acc ? acc.add(img.mul(m)) : img.mul(m);
         wsum = wsum ? wsum.add(m) : m;
+        w2sum = w2sum ? w2sum.add(m.square()) : m.square();
       }
       const trusted = wsum!.gt(0).float();
-      return { warped: E.keep(acc!.div(wsum!.clamp(1e-6))), mask: E.keep(trusted) };
+      let mixed = acc!.div(wsum!.clamp(1e-6));
+      if (carried.length > 1) {
+        // A mix of two anchors' unrelated marks keeps only part of their contrast (half-and-half:
+        // 1/√2), which shows as the strokes going soft midway between keyframes: the detail above
+        // the colour lock's scale is scaled back by Σw / √Σw² (variance-preserving blending,
+        // Heitz & Neyret 2018); 1 where one anchor alone is carried.
+        const gain = wsum!.div(w2sum!.clamp(1e-12).sqrt()).mul(trusted).add(trusted.rsub(1));
+        const sigma = lock > 0 ? lock : 3 * 2 ** top.level;
+        const low = wideGaussianBlur(mixed, sigma);
+        mixed = low.add(mixed.sub(low).mul(gain));
+      }
+      return { warped: E.keep(mixed.clamp(0, 1)), mask: E.keep(trusted) };
     });
     // The synthesis fills what no anchor saw, starting from the nearer anchor's field.
     const near = carried.reduce((a, b) => (b.weight > a.weight ? b : a));
     const anchor = near.anchor, backFlat = near.chain.flow, valid = near.chain.valid;
     let synth: E.Tensor | null = null;
     try {
-      // The field is carried at the level the synthesis searches (full size unless the frame is large).
-      const top = searchSize(h, w, this.exemplars, this.o.synth);
       const at = flowAtLevel(backFlat, valid, fw, fh, top.width, top.height);
       const nnf = advectNnf(anchor.result.nnf, at.flow, at.valid);
       const warpedAt = top.level > 0 ? E.keep(E.tidy(() => down(warped, top.height, top.width))) : warped;
@@ -286,7 +376,6 @@ export class StrokeSequence {
       // Where the flow is trusted, the anchors' strokes themselves move with the surface (sub-pixel,
       // bicubic); the synthesis fills the rest. A feathered mask hides the seam, and the colour is
       // locked to this frame's look-model output (its light, not the anchors').
-      const lock = { ...DEFAULT_SYNTH, ...this.o.synth }.colorLock * 2 ** top.level;
       return E.tidy(() => {
         const soft = gaussianBlur(mask.mul(mask.gt(0.5)), this.o.feather).clamp(0, 1).mul(mask);
         const mixed = warped.mul(soft).add(synth!.mul(soft.rsub(1)));

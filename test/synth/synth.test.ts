@@ -163,6 +163,49 @@ test('keyframe anchors: frames carry strokes from their nearest painted keyframe
   E.disposeAll([ex, own]);
 });
 
+test('motion vectors: strokes follow the renderer\'s motion exactly, toward an earlier and a later keyframe, and ranges equal the whole', async () => {
+  const S = 32;
+  // The footage pans 2 px a frame to the right; the renderer's vectors say so exactly (the two
+  // columns that wrap in at the left were not seen in the frame before).
+  const frameAt = (n: number) => E.tidy(() => {
+    const rough = painted(S, 9).roll(2 * n, 3);
+    return { rough, guide: E.F.cat([rough.rsub(1), rough], 1) };
+  });
+  const motion = async () => E.tidy(() => {
+    const back = E.F.cat([E.full([1, 1, S, S], -2), E.zeros([1, 1, S, S])], 1);
+    const visible = E.tensor(Float32Array.from({ length: S * S }, (_, i) => (i % S >= 2 ? 1 : 0)), [1, 1, S, S]);
+    return { back: E.keep(back), visible: E.keep(visible) };
+  });
+  const key = frameAt(3);
+  const ex = { guide: E.keep(key.guide), style: E.keep(E.tidy(() => key.guide.slice(1, 0, 3).contiguous())) };
+  key.rough.dispose();
+  const run = async (frames: number[]) => {
+    const seq = new StrokeSequence(ex, 0, { synth: { colorLock: 0 } }, async (n) => frameAt(n), [3], 6, motion);
+    const out = new Map<number, E.Tensor>();
+    for (const n of frames) {
+      const { rough, guide: g } = frameAt(n);
+      out.set(n, E.keep(await seq.render(n, rough, g)));
+      E.disposeAll([rough, g]);
+    }
+    seq.dispose();
+    return out;
+  };
+  const whole = await run([0, 1, 2, 3, 4, 5, 6]);
+  const cols = (t: E.Tensor, from: number, n: number) => t.narrow(3, from, n);
+  E.tidy(() => {
+    const k = whole.get(3)!;
+    // Two frames after the keyframe, its strokes sit 4 px to the right; two frames before, 4 px to
+    // the left (the later keyframe's vectors inverted). Away from the feathered seams, exactly.
+    const after = cols(whole.get(5)!, 12, 14).sub(cols(k, 8, 14)).abs().max().item();
+    const before = cols(whole.get(1)!, 6, 14).sub(cols(k, 10, 14)).abs().max().item();
+    assert.ok(after < 1e-4 && before < 1e-4, `carried strokes moved off the motion: ${after} after, ${before} before the keyframe`);
+  });
+  const part = await run([5, 1]);
+  for (const n of [1, 5]) assert.deepEqual(part.get(n)!.data(), whole.get(n)!.data(), `frame ${n}`);
+  await assert.rejects(new StrokeSequence(ex, 0, {}, async (n) => frameAt(n), [3], 6, async () => { throw new Error('no motion pass on frame 4'); }).render(4, ...Object.values(frameAt(4)) as [E.Tensor, E.Tensor]), /no motion pass on frame 4/);
+  E.disposeAll([ex, [...whole.values()], [...part.values()]]);
+});
+
 test('a coarser search level: the field lives there, the image copies full-size source pixels, ranges equal the whole', async () => {
   const S = 64;
   const style = painted(S, 6);
