@@ -188,10 +188,16 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       const { rough, alpha, passes } = await loadFrame(model, f, rf, f.frame >= first ? o.matte : undefined);
       let modelOut = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
       if (strokes) {
+        // The guide holds copies of what the stroke stage reads of the model output and the passes:
+        // both go before it runs (at 4K the passes alone are ~0.4 GB of the final frame's peak).
         const guide = guideOf(rough, passes, modelOut);
-        const stroked = await strokes.render(f.frame, rough, guide);
-        E.disposeAll([modelOut, guide]);
-        modelOut = stroked;
+        E.disposeAll([modelOut, [...passes.values()]]);
+        passes.clear();
+        try {
+          modelOut = await strokes.render(f.frame, rough, guide);
+        } finally {
+          guide.dispose();
+        }
       }
       const motion = opts.motion ? await loadMotion(f.passes[MOTION_PASS]!.path) : undefined;
       const { frame, warpError } = blender.push(rough, modelOut, motion);
