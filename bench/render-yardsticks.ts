@@ -30,26 +30,28 @@ export function summarize(pairs: number[]): PairErrors {
 export const STILL_TOLERANCE = 0.05;
 
 /**
- * Errors of each pair (t-1, t) along the motion pass of frame t, where the renderer saw the point;
- * with stillIn (the rough frames), only where the rough frame holds still along the motion
- * (STILL_TOLERANCE): "hold still what is still".
+ * Errors of each pair (t-1, t) along the motion pass of frame t, where the renderer saw the point
+ * (all); with stillIn (the rough frames), also only where the rough frame holds still along the
+ * motion (STILL_TOLERANCE): "hold still what is still". One read of each motion pass for both.
  */
-export async function trueMotionErrors(frames: E.Tensor[], shotFrames: { passes: Record<string, { path: string } | undefined> }[], stillIn?: E.Tensor[]): Promise<number[]> {
-  const out: number[] = [];
+export async function trueMotionErrors(frames: E.Tensor[], shotFrames: { passes: Record<string, { path: string } | undefined> }[], stillIn?: E.Tensor[]): Promise<{ all: number[]; still: number[] }> {
+  const all: number[] = [], still: number[] = [];
   for (let t = 1; t < frames.length; t++) {
     const pass = (await loadImage(shotFrames[t]!.passes[MOTION_PASS]!.path, 3)).tensor;
     const m = decodeMotionPass(pass);
-    out.push(E.tidy(() => {
-      let mask = m.visible.mul(inFrameMask(m.back, EDGE_MARGIN));
+    E.tidy(() => {
+      const mask = m.visible.mul(inFrameMask(m.back, EDGE_MARGIN));
+      const err = frames[t]!.sub(warpByFlow(frames[t - 1]!, m.back)).square().mean(1, true);
+      const masked = (k: E.Tensor) => err.mul(k).sum().item() / Math.max(1, k.sum().item());
+      all.push(masked(mask));
       if (stillIn) {
         const change = stillIn[t]!.sub(warpByFlow(stillIn[t - 1]!, m.back)).abs().max(1, true).ge(STILL_TOLERANCE).float();
-        mask = mask.mul(E.F.maxPool2d(change, 3, 1, 1).rsub(1));
+        still.push(masked(mask.mul(E.F.maxPool2d(change, 3, 1, 1).rsub(1))));
       }
-      return frames[t]!.sub(warpByFlow(frames[t - 1]!, m.back)).square().mean(1, true).mul(mask).sum().item() / Math.max(1, mask.sum().item());
-    }));
+    });
     E.disposeAll([pass, m.back, m.visible]);
   }
-  return out;
+  return { all, still };
 }
 
 /** Flows of the rough frames by Farnebäck, full size (both directions, for the occlusion check). */

@@ -149,15 +149,16 @@ if (parts.has('coherence')) {
     const rough = await loadAll(info.frames.map((f) => f.rough!.path));
     const flows = flowsFromFrames(rough);
     dis.input = (dis.input ?? 0) + warpError(rough, flows) / shots.length;
-    const tmInput = summarize(await trueMotionErrors(rough, info.frames));
+    const tmInput = summarize((await trueMotionErrors(rough, info.frames)).all);
     (trueM.input ??= []).push(tmInput.mean);
     for (const [name, o] of Object.entries(variants)) {
       const r = await renderShotFrames(prod, shot, model, look.id, { outDir: join(out, 'render', shot, name), ...o });
       if (name === 'preview') { previewSeconds += r.seconds; previewFrames += r.frames.length; }
       const frames = await loadAll(r.frames.map((f) => f.path));
-      const tm = summarize(await trueMotionErrors(frames, info.frames));
+      const errors = await trueMotionErrors(frames, info.frames, rough);
+      const tm = summarize(errors.all);
       (trueM[name] ??= []).push(tm.mean);
-      (stillM[name] ??= []).push(summarize(await trueMotionErrors(frames, info.frames, rough)).mean);
+      (stillM[name] ??= []).push(summarize(errors.still).mean);
       worstRatio[name] = Math.max(worstRatio[name] ?? 0, tm.worst / tm.mean);
       dis[name] = (dis[name] ?? 0) + warpError(frames, flows) / shots.length;
       log(`${shot} ${name}: along the true motion mean ${tm.mean.toExponential(3)}, worst ${tm.worst.toExponential(3)} (pair ${tm.worstPair}, ${(tm.worst / tm.mean).toFixed(2)}x the mean); along DIS ${warpError(frames, flows).toExponential(3)}`);

@@ -16,7 +16,7 @@
 // BENCH_UPSCALE_CHANNELS / _BLOCKS, BENCH_UPSCALE_DOWNSCALE (area|bicubic-aa|bicubic), LYNX_DIR.
 // The reference is libtorch's bicubic (Keys a = -0.75); Keys a = -0.5 (sharp's) is reported too.
 // The upscaler runs as `atelier upscale` does (the 8-way self-ensemble); one pass's gain too.
-// PSNR with `scale` pixels shaved off each side, as the trainer scores. Last line: JSON.
+// PSNR with `scale` pixels shaved off each side, the trainer's own shavedPsnr. Last line: JSON.
 import { join, resolve, dirname } from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ import { initProduction, openProduction, createDataset, IngestSession, type Prod
 import { runTrainUpscale, upscaleTrainingFiles } from '../src/jobs/train-upscale.js';
 import { productionColour } from '../src/store/colour-settings.js';
 import { loadWorkingImage } from '../src/data/working-space.js';
-import { loadUpscaleModel, upscaleImage, bicubicUpscale, downscale, upscaleTileOptions, makeUpscaleConfig, DEFAULT_TRAIN, DEFAULT_ENSEMBLE, type UpscaleModel } from '../src/models/upscale/index.js';
+import { loadUpscaleModel, upscaleImage, bicubicUpscale, downscale, upscaleTileOptions, makeUpscaleConfig, shavedPsnr, DEFAULT_TRAIN, DEFAULT_ENSEMBLE, type UpscaleModel } from '../src/models/upscale/index.js';
 import { keysUpscale } from '../src/models/upscale/cubic.js';
 import { tileMaxAbsDiff } from '../src/render/tiles.js';
 import { saveImage } from '../src/data/image-io.js';
@@ -71,10 +71,6 @@ interface Fold {
   model: string;
 }
 
-const shavedPsnr = (a: E.Tensor, hr: E.Tensor) => E.tidy(() => {
-  const c = (t: E.Tensor) => t.narrow(2, scale, t.size(2) - 2 * scale).narrow(3, scale, t.size(3) - 2 * scale);
-  return 10 * Math.log10(1 / c(a).sub(c(hr)).square().mean().item());
-});
 
 /** Inference speeds over every scored image (ensemble and one pass), for the figures. */
 const speed = { ensembleSeconds: 0, onePassSeconds: 0, megapixels: 0 };
@@ -92,11 +88,11 @@ async function scoreImage(model: UpscaleModel, path: string, prod: Production, s
     const one = upscaleImage(model.net, lr, 256, 1);
     speed.onePassSeconds += (performance.now() - t0) / 1000;
     speed.megapixels += sr.numel / 3 / 1e6;
-    const bicubic = shavedPsnr(bicubicUpscale(lr, scale), hr);
-    const psnr = shavedPsnr(sr, hr);
+    const bicubic = shavedPsnr(bicubicUpscale(lr, scale), hr, scale);
+    const psnr = shavedPsnr(sr, hr, scale);
     const r = {
       size: `${hr.size(3)}x${hr.size(2)}`, gain_db: r3(psnr - bicubic), psnr: r3(psnr), bicubic_psnr: r3(bicubic),
-      keys_a05_psnr: r3(shavedPsnr(keysUpscale(lr, scale, -0.5), hr)), one_pass_gain_db: r3(shavedPsnr(one, hr) - bicubic),
+      keys_a05_psnr: r3(shavedPsnr(keysUpscale(lr, scale, -0.5), hr, scale)), one_pass_gain_db: r3(shavedPsnr(one, hr, scale) - bicubic),
       hr: E.keep(hr.contiguous()), lr: E.keep(lr), sr: E.keep(sr),
     };
     img.tensor.dispose();

@@ -3,5 +3,5 @@
 export * from './config.js';
 export { Upscaler, pixelShuffle, pixelUnshuffle, bicubicUpscale, upscaleImage, upscaleTileOptions, saveUpscaleModel, loadUpscaleModel, checkUpscalerWorkingSpace, DEFAULT_ENSEMBLE, type UpscaleEnsemble, type UpscaleModel } from './net.js';
 export { downscale, heldOutImageIds, loadUpscaleSet, disposeUpscaleSet, sampleBatch, type ImageFile, type UpscaleExample, type UpscaleSet } from './data.js';
-export { trainUpscale, scoreUpscaler, type TrainUpscaleInput, type TrainUpscaleResult, type UpscaleScore, type UpscaleTrainEvent } from './train.js';
+export { trainUpscale, scoreUpscaler, shavedPsnr, type TrainUpscaleInput, type TrainUpscaleResult, type UpscaleScore, type UpscaleTrainEvent } from './train.js';
 export { keysKernel, keysUpscale, antialiasedDownscale } from './cubic.js';

@@ -58,7 +58,7 @@ export type UpscaleTrainEvent =
 interface Ctx { progress(m: unknown): void; readonly cancelled: boolean }
 
 /** PSNR with `border` pixels shaved off each side (the usual super-resolution protocol). */
-function shavedPsnr(a: E.Tensor, b: E.Tensor, border: number): number {
+export function shavedPsnr(a: E.Tensor, b: E.Tensor, border: number): number {
   return E.tidy(() => {
     const h = a.size(2);
     const w = a.size(3);
