@@ -15,7 +15,8 @@
       "native/ops_shape.cc",
       "native/ops_nn.cc",
       "native/autograd.cc",
-      "native/flow.cc"
+      "native/flow.cc",
+      "native/memory.cc"
     ],
     "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
     "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

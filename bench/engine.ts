@@ -54,6 +54,8 @@ try {
 }
 
 const info = E.runtimeInfo();
+// Tensors from 1 MB served by a kept block (hits) or a new mapping (misses), native/memory.cc.
+const mem = E.memoryStats();
 console.log(`threads ${info.threads}, libtorch ${info.torchVersion}`);
 console.log(`train: ${train.iters} steps, ${(train.perIter * 1000).toFixed(1)} ms/step, ${trainGflops.toFixed(1)} GFLOP/s (loss ${lastLoss.toFixed(4)})`);
 console.log(`look model training: ${look.steps} steps in ${look.seconds.toFixed(1)} s, ${look.gflops.toFixed(1)} GFLOP/s (${(look.gflops / trainGflops).toFixed(2)} x the reference net)`);
@@ -68,4 +70,5 @@ console.log(JSON.stringify({
   look_ms_per_step: +(look.seconds / Math.max(1, look.steps) * 1000).toFixed(1),
   train_ms_per_step: +(train.perIter * 1000).toFixed(2),
   threads: info.threads,
+  tensor_cache: { enabled: mem.enabled, hits: mem.hits, misses: mem.misses },
 }));

@@ -12,6 +12,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initNN(env, exports);
   initAutograd(env, exports);
   initFlow(env, exports);
+  initMemory(env, exports);
   return exports;
 }
 

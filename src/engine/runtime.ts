@@ -41,6 +41,31 @@ export function runtimeInfo(): RuntimeInfo {
   return native.runtimeInfo();
 }
 
+export interface MemoryStats {
+  /** false with ATELIER_SYSTEM_ALLOCATOR=1 (libtorch's and glibc's defaults). */
+  enabled: boolean;
+  /** Bytes of tensors from 1 MB up that are alive, and freed ones kept for reuse. */
+  usedBytes: number;
+  cachedBytes: number;
+  /** Requests served by a kept block, and by a new mapping. */
+  hits: number;
+  misses: number;
+}
+
+/** The engine's CPU tensor memory (native/memory.cc): what is in use and what is kept for reuse. */
+export function memoryStats(): MemoryStats {
+  const m = native.cachedMemory();
+  return { enabled: m.enabled, usedBytes: m.usedBytes ?? 0, cachedBytes: m.cachedBytes ?? 0, hits: m.hits ?? 0, misses: m.misses ?? 0 };
+}
+
+/**
+ * Returns the freed tensor memory kept for reuse to the system; the bytes returned. For a process
+ * that stays up between jobs (a farm worker, the dailies server) once a job is done.
+ */
+export function releaseCachedMemory(): number {
+  return native.releaseCachedMemory();
+}
+
 /** The default device: the first GPU when this libtorch has one, else cpu. */
 export function defaultDevice(): string {
   return native.runtimeInfo().cudaAvailable ? 'cuda:0' : 'cpu';

@@ -1,6 +1,6 @@
 // The thread side of JobThread: runs jobs one after another, posting progress and results.
 import { parentPort, workerData } from 'node:worker_threads';
-import { setNumThreads } from '../engine/runtime.js';
+import { setNumThreads, releaseCachedMemory } from '../engine/runtime.js';
 import { setImageThreads } from '../data/image-io.js';
 import type { JobContext, JobFunction } from '../engine/worker.js';
 
@@ -24,6 +24,9 @@ parentPort!.on('message', (msg: { type: 'run'; moduleUrl: string; exportName: st
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       parentPort!.postMessage({ type: 'error', error: e.message, stack: e.stack });
+    } finally {
+      // The job's peak stays mapped for reuse while it runs; between jobs the process gives it back.
+      releaseCachedMemory();
     }
   })();
 });
