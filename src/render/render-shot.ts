@@ -20,7 +20,6 @@ import { TemporalBlender, DEFAULT_COHERENCE, defaultCoherence, preRoll, type Coh
 import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
 import { exemplarBank } from '../synth/exemplar-bank.js';
 import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js';
-import { strokeGuide } from '../synth/stroke-guide.js';
 import { strokeOptionsFor } from '../synth/stroke-defaults.js';
 import { DEFAULT_SYNTH } from '../synth/synthesize.js';
 import { dropState, type CarryOver } from './carry-over.js';
@@ -158,7 +157,8 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     // built alike for the exemplars (the bank) and every frame.
     const strokeOpts = quality === 'final' ? await strokeOptionsFor(prod, modelVersion!, shot.name, o.strokes) : {};
     const weights = { ...DEFAULT_SYNTH, ...strokeOpts.synth };
-    const guideOf = (rough: E.Tensor, passes: Map<string, E.Tensor>, modelOut: E.Tensor) => strokeGuide(modelOut, rough, [...passes.values()], weights);
+    // Kept at the searched level beside the full-size colour: what the stroke stage reads (target-guide.ts).
+    const guideOf = (rough: E.Tensor, passes: Map<string, E.Tensor>, modelOut: E.Tensor) => strokes!.guideFor(modelOut, rough, [...passes.values()]);
     const bank = quality === 'final' && !carried ? await exemplarBank(prod, modelVersion!, model, weights) : null;
     // Painted keyframes among the exemplars anchor the strokes (see StrokeSequence).
     const anchors = bank ? shot.frames.filter((f) => f.keyframe && f.pairId !== null && bank.pairIds.includes(f.pairId)).map((f) => f.frame) : [];
@@ -196,7 +196,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         try {
           modelOut = await strokes.render(f.frame, rough, guide);
         } finally {
-          guide.dispose();
+          E.disposeAll(guide);
         }
       }
       const motion = opts.motion ? await loadMotion(f.passes[MOTION_PASS]!.path) : undefined;

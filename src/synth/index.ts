@@ -4,6 +4,7 @@ export { synthesize, defaultLevels, defaultSearchLevel, searchSize, DEFAULT_SYNT
 export { exemplarBank, exemplarsFromFiles, clearExemplarBanks, type ExemplarBank } from './exemplar-bank.js';
 export { checkNnf, upsampleNnf, advectNnf, sourcePixels, type Nnf, type SourceGrid } from './nnf.js';
 export { strokeGuide, type GuideWeights } from './stroke-guide.js';
+export { strokeGuideAt, guideColour, isLevelGuide, type LevelGuide, type TargetGuide } from './target-guide.js';
 export { strokeOptionsFor, exemplarShot, OWN_KEYFRAMES_SYNTH } from './stroke-defaults.js';
 export { StrokeSequence, DEFAULT_STROKES, type StrokeOptions, type FrameLoader } from './stroke-sequence.js';
 export { stylizeStill, type StillQuality } from './stylize-still.js';

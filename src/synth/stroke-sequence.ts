@@ -9,9 +9,10 @@
 // same frames as rendering the whole shot: anchors outside the range are computed on demand.
 import * as E from '../engine/index.js';
 import { flowToTensor, gaussianBlur, wideGaussianBlur, warpByFlow, flowFrame, flowToFull } from '../image/index.js';
-import { synthesize, searchSize, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
+import { synthesize, searchSize, defaultLevels, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { down } from './source-levels.js';
 import { advectNnf } from './nnf.js';
+import { guideColour, strokeGuideAt, type TargetGuide } from './target-guide.js';
 
 export interface StrokeOptions {
   /** Frames per run sharing one anchor's strokes (1 = every frame on its own). */
@@ -42,7 +43,7 @@ export const DEFAULT_STROKES: StrokeOptions = { anchorEvery: 8, blend: true, tem
  * Loads frame n's rough frame and, when withGuide, its look-model output (both (1, 3, H, W); the
  * sequence disposes them). Frames between an anchor and a range's first frame are loaded without guide.
  */
-export type FrameLoader = (frame: number, withGuide: boolean) => Promise<{ rough: E.Tensor; guide: E.Tensor | null }>;
+export type FrameLoader = (frame: number, withGuide: boolean) => Promise<{ rough: E.Tensor; guide: TargetGuide | null }>;
 
 /**
  * The renderer's motion of frame n into frame n-1, full size: back (1, 2, H, W) in pixels (the point
@@ -169,7 +170,7 @@ export class StrokeSequence {
     }
   }
 
-  #setAnchor(frame: number, rough: E.Tensor, guide: E.Tensor): Anchor {
+  #setAnchor(frame: number, rough: E.Tensor, guide: TargetGuide): Anchor {
     const hit = this.#anchors.get(frame);
     if (hit) return hit; // synthesized already as the later anchor of earlier frames: the same inputs
     const result = synthesize(guide, this.exemplars, this.o.synth);
@@ -305,8 +306,18 @@ export class StrokeSequence {
     return chain;
   }
 
-  /** The final frame for frame number `frame` given its rough frame and look-model output; (1, 3, H, W). */
-  async render(frame: number, rough: E.Tensor, guide: E.Tensor): Promise<E.Tensor> {
+  /**
+   * A frame's guide as this sequence searches it: strokeGuide(modelOut, rough, passes) with the
+   * synthesis' weights, kept at the level searched at this frame size (target-guide.ts).
+   */
+  guideFor(modelOut: E.Tensor, rough: E.Tensor, passes: E.Tensor[]): TargetGuide {
+    const synth = { ...DEFAULT_SYNTH, ...this.o.synth };
+    const top = searchSize(rough.size(2), rough.size(3), this.exemplars, synth).level;
+    return strokeGuideAt(modelOut, rough, passes, synth, top, synth.levels ?? defaultLevels(this.exemplars));
+  }
+
+  /** The final frame for frame number `frame` given its rough frame and guide (guideFor); (1, 3, H, W). */
+  async render(frame: number, rough: E.Tensor, guide: TargetGuide): Promise<E.Tensor> {
     const from = this.anchorsOf(frame);
     try {
       if (from.length === 1 && from[0]!.frame === frame) return this.#setAnchor(frame, rough, guide).result.image.clone();
@@ -321,7 +332,7 @@ export class StrokeSequence {
     return flowFrame(rough, this.o.flowMaxWidth);
   }
 
-  async #carry(frame: number, rough: E.Tensor, guide: E.Tensor, from: { frame: number; weight: number }[]): Promise<E.Tensor> {
+  async #carry(frame: number, rough: E.Tensor, guide: TargetGuide, from: { frame: number; weight: number }[]): Promise<E.Tensor> {
     const [, , h, w] = rough.shape as [number, number, number, number];
     const { grey, w: fw, h: fh } = this.#grey(rough);
     const carried: { anchor: Anchor; chain: Chain; weight: number }[] = [];
@@ -379,7 +390,7 @@ export class StrokeSequence {
       return E.tidy(() => {
         const soft = gaussianBlur(mask.mul(mask.gt(0.5)), this.o.feather).clamp(0, 1).mul(mask);
         const mixed = warped.mul(soft).add(synth!.mul(soft.rsub(1)));
-        const out = lock > 0 ? mixed.add(wideGaussianBlur(guide.slice(1, 0, 3).sub(mixed), lock)) : mixed;
+        const out = lock > 0 ? mixed.add(wideGaussianBlur(guideColour(guide).sub(mixed), lock)) : mixed;
         return out.clamp(0, 1);
       });
     } finally {

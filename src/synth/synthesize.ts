@@ -8,12 +8,13 @@
 import * as E from '../engine/index.js';
 import { wideGaussianBlur } from '../image/index.js';
 import { patchFeatures } from './patch-features.js';
-import { sourceLevels, selectExemplars, gather, levelSize, down } from './source-levels.js';
+import { sourceLevels, selectExemplars, gather, levelSize } from './source-levels.js';
 import { exhaustiveSearch } from './exhaustive-search.js';
 import { coherenceSearch } from './coherence-search.js';
 import { vote, voteUpsampled } from './vote.js';
 import { upsampleNnf, type Nnf, type SourceGrid } from './nnf.js';
 import type { GuideWeights } from './stroke-guide.js';
+import { guideAt, guideChannels, guideColour, guideForSelection, guideLevel, isLevelGuide, type TargetGuide } from './target-guide.js';
 
 /** Guide weights are read when the guides are built (strokeGuide), by the exemplar bank and the renderer. */
 export interface SynthOptions extends GuideWeights {
@@ -90,17 +91,25 @@ export interface TemporalHint {
 /** image (1, 3, H, W); nnf over the chosen exemplars, in that order (indices into the stack). */
 export interface SynthResult { image: E.Tensor; nnf: Nnf; exemplars: number[] }
 
-function checkInputs(guide: E.Tensor, ex: Exemplars): void {
+function checkInputs(target: TargetGuide, ex: Exemplars): void {
+  const guide = isLevelGuide(target) ? target.colour : target;
   if (guide.ndim !== 4 || guide.size(0) !== 1) throw new RangeError(`the target guide must be (1, C, H, W), got [${guide.shape.join(', ')}]`);
+  if (isLevelGuide(target)) {
+    const g = target.levels[target.level], [H, W] = [guide.size(2), guide.size(3)];
+    if (guide.size(1) !== 3) throw new RangeError(`a level guide's colour must be (1, 3, H, W), got [${guide.shape.join(', ')}]`);
+    if (!g || g.ndim !== 4 || g.size(0) !== 1 || g.size(2) !== levelSize(H, target.level) || g.size(3) !== levelSize(W, target.level)) {
+      throw new RangeError(`a guide kept at level ${target.level} of ${W}x${H} must be (1, C, ${levelSize(H, target.level)}, ${levelSize(W, target.level)}) there, got [${g?.shape.join(', ') ?? 'nothing'}]`);
+    }
+  }
   if (ex.guide.ndim !== 4 || ex.style.ndim !== 4) throw new RangeError('exemplar guide and style must be (N, C, H, W)');
-  if (ex.guide.size(1) !== guide.size(1)) throw new RangeError(`exemplar guides have ${ex.guide.size(1)} channels but the target guide has ${guide.size(1)}`);
+  if (ex.guide.size(1) !== guideChannels(target)) throw new RangeError(`exemplar guides have ${ex.guide.size(1)} channels but the target guide has ${guideChannels(target)}`);
   if (ex.style.size(1) !== 3) throw new RangeError(`exemplar style must be RGB (N, 3, H, W), got [${ex.style.shape.join(', ')}]`);
   const gl = ex.guideLevel ?? 0;
   if (ex.guide.size(0) !== ex.style.size(0) || ex.guide.size(2) !== levelSize(ex.style.size(2), gl) || ex.guide.size(3) !== levelSize(ex.style.size(3), gl)) {
     throw new RangeError(`exemplar guide [${ex.guide.shape.join(', ')}] and style [${ex.style.shape.join(', ')}] must have the same count, and the guide the size of level ${gl} of the style`);
   }
   if (guide.size(2) < 8 || guide.size(3) < 8 || ex.style.size(2) < 8 || ex.style.size(3) < 8) throw new RangeError('synthesis needs images of at least 8x8');
-  if (guide.size(1) < 3) throw new RangeError('the target guide must start with an RGB estimate (3 channels)');
+  if (guideChannels(target) < 3) throw new RangeError('the target guide must start with an RGB estimate (3 channels)');
 }
 
 /** Short side (px) of the frames the patch size and pyramid defaults were tuned at. */
@@ -129,23 +138,27 @@ export function defaultLevels(ex: Exemplars): number {
 
 /**
  * guide: (1, Cg, H, W) target guide whose first three channels are the initial style estimate
- * (the look model's output). Returns the synthesized (1, 3, H, W) in [0, 1] and the field of the
- * searched level (searchSize: full size unless the frame is large). A hint is given at that level.
+ * (the look model's output), or the same kept at the searched level beside its full-size colour
+ * (target-guide.ts). Returns the synthesized (1, 3, H, W) in [0, 1] and the field of the searched
+ * level (searchSize: full size unless the frame is large). A hint is given at that level.
  */
-export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<SynthOptions> = {}, hint?: TemporalHint): SynthResult {
+export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<SynthOptions> = {}, hint?: TemporalHint): SynthResult {
   const o = { ...DEFAULT_SYNTH, ...options };
   checkInputs(guide, ex);
   const levels = o.levels ?? defaultLevels(ex);
-  const [, , H, W] = guide.shape as [number, number, number, number];
+  const [, , H, W] = (isLevelGuide(guide) ? guide.colour : guide).shape as [number, number, number, number];
   const top = searchSize(H, W, ex, o);
   if (top.level < (ex.guideLevel ?? 0)) {
     throw new RangeError(`these exemplars keep their guides at level ${ex.guideLevel} only: search level ${top.level} cannot be searched`);
+  }
+  if (top.level < guideLevel(guide)) {
+    throw new RangeError(`the target guide is kept at level ${guideLevel(guide)} only: search level ${top.level} cannot be searched`);
   }
   if (hint && hint.nnf.length !== top.width * top.height) {
     throw new RangeError(`the temporal hint must be at the searched level's size ${top.width}x${top.height}, got ${hint.nnf.length} entries`);
   }
   const src = sourceLevels(ex, o, levels, hint ? hint.weight : 0, top.level);
-  const chosen = hint ? hint.exemplars : selectExemplars(guide, ex, o.maxExemplars);
+  const chosen = hint ? hint.exemplars : selectExemplars(guideForSelection(guide), ex, o.maxExemplars);
   let nnf: Nnf | null = null;
   let estimate: E.Tensor | null = null;
   try {
@@ -157,7 +170,7 @@ export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<Synt
       const temporal = finest && hint ? hint : null;
       const sourceFeatures = gather(sl.features!, chosen);
       const style = gather(sl.style, chosen);
-      const g = E.tidy(() => down(guide, h, w).mul(o.guideWeight));
+      const g = E.tidy(() => guideAt(guide, l, h, w).mul(o.guideWeight));
       const basis = { weight: E.tensor(sl.basis!, [sl.dims, sl.channels, o.patch, o.patch]), k: o.patch, dims: sl.dims, kept: 1 };
       const mask = temporal ? E.tensor(temporal.valid, [1, 1, h, w], { dtype: 'float32' }) : null;
       try {
@@ -214,7 +227,7 @@ export function synthesize(guide: E.Tensor, ex: Exemplars, options: Partial<Synt
     estimate = null;
     const lock = o.colorLock * 2 ** top.level;
     const image = lock > 0
-      ? E.tidy(() => result.add(wideGaussianBlur(guide.slice(1, 0, 3).sub(result), lock)).clamp(0, 1))
+      ? E.tidy(() => result.add(wideGaussianBlur(guideColour(guide).sub(result), lock)).clamp(0, 1))
       : result.clamp(0, 1);
     result.dispose();
     return { image, nnf: nnf!, exemplars: chosen };

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
 import { psnr, hfRatio, gaussianBlur } from '../../src/metrics/index.js';
-import { synthesize, checkNnf, upsampleNnf, advectNnf, StrokeSequence, searchSize, type StrokeOptions } from '../../src/synth/index.js';
+import { synthesize, checkNnf, upsampleNnf, advectNnf, StrokeSequence, searchSize, strokeGuide, strokeGuideAt, isLevelGuide, type StrokeOptions } from '../../src/synth/index.js';
 import { flowAtLevel } from '../../src/synth/stroke-sequence.js';
 import { topEigenvectors } from '../../src/synth/eigen.js';
 import { exhaustiveSearch } from '../../src/synth/exhaustive-search.js';
@@ -243,6 +243,27 @@ test('a coarser search level: the field lives there, the image copies full-size 
   });
   assert.throws(() => synthesize(style, reduced, { searchLevel: 0 }), /keep their guides at level 1 only/);
   assert.throws(() => synthesize(style, { ...reduced, guideLevel: 0 }), /the guide the size of level 0 of the style/);
+  // The target guide likewise (a large frame's, target-guide.ts): kept from the searched level up
+  // beside its full-size colour, made part by part, it gives exactly the whole guide's synthesis.
+  E.tidy(() => {
+    const rough = gaussianBlur(painted(S, 5), 1);
+    const weights = { roughWeight: 1, passWeight: 1 };
+    const pass = gaussianBlur(painted(S, 6), 3).slice(1, 0, 1);
+    const whole = strokeGuide(style, rough, [pass], weights);
+    const exr = { guide: strokeGuide(ex.style, ex.style, [ex.style.slice(1, 0, 1)], weights), style: ex.style };
+    const levels = 3;
+    const kept = strokeGuideAt(style, rough, [pass], weights, 1, levels);
+    assert.ok(isLevelGuide(kept) && kept.levels[1]!.size(2) === 32 && kept.levels[2]!.size(2) === 16 && !kept.levels[0] && kept.colour.size(2) === S);
+    assert.equal(kept.levels[2]!.sub(E.F.interpolate(whole, { size: [16, 16], mode: 'area' })).abs().max().item(), 0, 'the whole guide downscaled');
+    const a = synthesize(whole, exr, { searchLevel: 1, levels });
+    const b = synthesize(kept, exr, { searchLevel: 1, levels });
+    assert.deepEqual(b.nnf.index, a.nnf.index);
+    assert.equal(b.image.sub(a.image).abs().max().item(), 0, 'the same strokes and colour lock');
+    assert.throws(() => synthesize(kept, exr, { searchLevel: 0, levels }), /target guide is kept at level 1 only/);
+    assert.throws(() => synthesize(kept, exr, { searchLevel: 1, levels: 4 }), /keeps levels 1 to 2, not level 3/);
+    assert.throws(() => synthesize({ ...kept, levels: [whole, whole] }, exr, { searchLevel: 1, levels }), /kept at level 1 of 64x64 must be \(1, C, 32, 32\)/);
+    assert.ok(!isLevelGuide(strokeGuideAt(style, rough, [pass], weights, 0, levels)), 'level 0: the whole guide');
+  });
   E.disposeAll([ex, reduced.guide]);
 });
 

@@ -1,0 +1,77 @@
+// The target guide as the synthesis reads it. The searched level and every coarser one read the
+// whole guide (the look model's output, the rough frame, the passes) area-downscaled, exemplar
+// selection reads it at 8×8, and full size reads only its colour (the initial estimate, the colour
+// lock). A large frame therefore keeps just those: at 4K with 1080p exemplars (searched at level 2)
+// the full-size 17-channel guide was 564 MB of a final frame's peak; its colour is 100 MB and the
+// levels from 2 up 47 MB. Each is made from the full-size parts one at a time, with the same
+// numbers as downscaling the whole guide (area averaging works per channel).
+import * as E from '../engine/index.js';
+import { strokeGuide, type GuideWeights } from './stroke-guide.js';
+import { down, levelSize } from './source-levels.js';
+
+/** Exemplar selection compares guides at this size (source-levels.ts selectExemplars). */
+export const THUMB = 8;
+
+/**
+ * A guide kept from `level` up: levels[l] (1, C, levelSize(H, l), levelSize(W, l)) for l from
+ * `level` to the coarsest, its THUMB×THUMB thumbnail, and its full-size colour (1, 3, H, W).
+ */
+export interface LevelGuide { colour: E.Tensor; levels: E.Tensor[]; thumb: E.Tensor; level: number }
+/** A whole (1, C, H, W) guide whose first three channels are the colour, or one kept from a level up. */
+export type TargetGuide = E.Tensor | LevelGuide;
+
+export const isLevelGuide = (g: TargetGuide): g is LevelGuide => 'colour' in g;
+
+/** The full-size (1, 3, H, W) colour estimate; a new tensor (a view of a whole guide). */
+export function guideColour(g: TargetGuide): E.Tensor {
+  return isLevelGuide(g) ? g.colour.clone() : g.slice(1, 0, 3);
+}
+
+/** The finest level the guide is kept at (0: whole). */
+export const guideLevel = (g: TargetGuide): number => (isLevelGuide(g) ? g.level : 0);
+
+/** The guide's channels. */
+export const guideChannels = (g: TargetGuide): number => (isLevelGuide(g) ? g.levels[g.level]!.size(1) : g.size(1));
+
+/** The guide at level l (h × w: levelSize of the full size), area-downscaled; a new tensor. */
+export function guideAt(g: TargetGuide, l: number, h: number, w: number): E.Tensor {
+  if (!isLevelGuide(g)) return down(g, h, w);
+  const t = g.levels[l];
+  if (!t) throw new RangeError(`the target guide keeps levels ${g.level} to ${g.levels.length - 1}, not level ${l}`);
+  if (t.size(2) !== h || t.size(3) !== w) throw new RangeError(`the target guide's level ${l} is ${t.size(3)}x${t.size(2)}, not ${w}x${h}`);
+  return t.clone();
+}
+
+/** What exemplar selection compares: the whole guide, or the kept thumbnail. */
+export const guideForSelection = (g: TargetGuide): E.Tensor => (isLevelGuide(g) ? g.thumb : g);
+
+/**
+ * strokeGuide(modelOut, rough, passes) kept from `level` to level `levels - 1` (and its thumbnail,
+ * and the full-size colour), made part by part without the full-size guide. Level 0: the whole guide.
+ */
+export function strokeGuideAt(modelOut: E.Tensor, rough: E.Tensor, passes: E.Tensor[], w: GuideWeights, level: number, levels: number): TargetGuide {
+  if (level <= 0) return strokeGuide(modelOut, rough, passes, w);
+  const [, , H, W] = modelOut.shape as [number, number, number, number];
+  const fit = (t: E.Tensor) => (t.size(2) === H && t.size(3) === W ? t.clone() : E.F.interpolate(t, { size: [H, W], mode: 'area' }));
+  // Each part weighted at full size as strokeGuide weights it, then downscaled to every kept size.
+  const parts: (() => E.Tensor)[] = [() => modelOut.clone()];
+  if (w.roughWeight > 0) parts.push(() => fit(rough).mul(w.roughWeight));
+  if (w.passWeight > 0) for (const p of passes) parts.push(() => fit(p).mul(w.passWeight));
+  const sizes = Array.from({ length: Math.max(level + 1, levels) }, (_, l) => [levelSize(H, l), levelSize(W, l)] as const);
+  return E.tidy(() => {
+    const perLevel: E.Tensor[][] = sizes.map(() => []);
+    const thumbs: E.Tensor[] = [];
+    for (const make of parts) {
+      E.tidy(() => {
+        const p = make();
+        for (let l = level; l < sizes.length; l++) perLevel[l]!.push(E.keep(down(p, sizes[l]![0], sizes[l]![1])));
+        thumbs.push(E.keep(E.F.interpolate(p, { size: [THUMB, THUMB], mode: 'area' })));
+      });
+    }
+    const kept: E.Tensor[] = [];
+    for (let l = level; l < sizes.length; l++) kept[l] = E.F.cat(perLevel[l]!, 1);
+    const thumb = E.F.cat(thumbs, 1);
+    E.disposeAll([perLevel, thumbs]);
+    return { colour: modelOut.clone(), levels: kept, thumb, level };
+  });
+}
