@@ -2,7 +2,7 @@
 // shots fail before any frame is written, coherence.json is written, and blending changes frames.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, unlinkSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, unlinkSync, existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -149,6 +149,21 @@ test('a missing frame, a missing pass, or a bad range fails before any frame is 
   assert.deepEqual(coherenceFromFlags({ coherence: true, window: 3 }), { ...DEFAULT_COHERENCE, window: 3 });
   assert.equal(coherenceFromFlags({ coherence: true }), undefined, 'no flag: the render picks its default');
   assert.equal(coherenceFromFlags({ coherence: false }), null);
+});
+
+test('a pass that cannot be decoded fails the render naming its file, with nothing leaked or written', async () => {
+  const d = await writeShot('broken', 4);
+  await addShot(prod, 'broken', join(d, 'rough.####.png'), { fps: 24 });
+  await addShotPass(prod, 'broken', 'normal', join(d, 'normal.####.png'));
+  // The stored copy goes bad after ingest (a disk, a sync gone wrong): the rough frame and the
+  // pass are read side by side, and the frame's other reads must not leak when one fails.
+  const stored = (await prod.shot('broken')).frames[2]!.passes.normal!.path;
+  chmodSync(stored, 0o644);
+  writeFileSync(stored, readFileSync(stored).subarray(0, 40));
+  const before = E.liveTensors();
+  await assert.rejects(renderShotFrames(prod, 'broken', model, null, { outDir: join(dir, 'broken-out') }), (e: Error) => e.message.includes(stored) && /cannot (read|decode) image/.test(e.message));
+  assert.equal(E.liveTensors(), before, 'no tensor leaked');
+  assert.deepEqual(readdirSync(join(dir, 'broken-out')).filter((n) => n.endsWith('.tmp')), [], 'no partial file');
 });
 
 test('the default coherence follows the shot\'s motion pass when every frame has one, else DIS', () => {
