@@ -34,8 +34,7 @@ namespace {
 
 constexpr size_t kMB = size_t(1) << 20;
 constexpr size_t kCached = kMB;  // the smallest block the cache takes
-constexpr size_t kSlackMost = 64 * kMB;
-
+constexpr size_t kSlackMost = 64 * kMB;  // most a process holds beyond its peak in use
 
 size_t sizeClass(size_t n) {
   const size_t step = n >= 4 * kMB ? 2 * kMB : 64 * 1024;
@@ -115,7 +114,7 @@ struct CachingAllocator final : c10::Allocator {
       return {p, p, &release, c10::Device(c10::DeviceType::CPU)};
     }
     cache->misses++;
-    // Never hold more than the most this process has had in use at once.
+    // Hold at most the most this process has had in use at once, plus min(a quarter, kSlackMost).
     cache->peakBytes = std::max(cache->peakBytes, cache->usedBytes + len);
     while (cache->freeBytes > 0 && cache->usedBytes + cache->freeBytes + len > cache->peakBytes + std::min(cache->peakBytes / 4, kSlackMost)) cache->unmapOldest();
     void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
