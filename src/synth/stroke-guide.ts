@@ -14,17 +14,26 @@ export interface GuideWeights {
 }
 
 /**
+ * The guide's parts in channel order, each made when called (weighted, passes resized to the frame
+ * when their size differs): strokeGuide concatenates them, target-guide.ts downscales them one by one.
+ */
+export function strokeGuideParts(modelOut: E.Tensor, rough: E.Tensor, passes: E.Tensor[], w: GuideWeights): (() => E.Tensor)[] {
+  const [, , h, wd] = modelOut.shape as [number, number, number, number];
+  const fit = (t: E.Tensor) => t.size(2) === h && t.size(3) === wd ? t : E.F.interpolate(t, { size: [h, wd], mode: 'area' });
+  const parts = [() => modelOut];
+  if (w.roughWeight > 0) parts.push(() => fit(rough).mul(w.roughWeight));
+  if (w.passWeight > 0) for (const p of passes) parts.push(() => fit(p).mul(w.passWeight));
+  return parts;
+}
+
+/**
  * (1, 3 + 3·[roughWeight > 0] + Σ pass channels·[passWeight > 0], H, W): the model's output first
  * (unweighted: synthesize() reads its first three channels as the initial estimate), then the
  * weighted rough frame and passes. Passes are resized to the frame when their size differs.
  */
 export function strokeGuide(modelOut: E.Tensor, rough: E.Tensor, passes: E.Tensor[], w: GuideWeights): E.Tensor {
   return E.tidy(() => {
-    const [, , h, wd] = modelOut.shape as [number, number, number, number];
-    const fit = (t: E.Tensor) => t.size(2) === h && t.size(3) === wd ? t : E.F.interpolate(t, { size: [h, wd], mode: 'area' });
-    const parts = [modelOut];
-    if (w.roughWeight > 0) parts.push(fit(rough).mul(w.roughWeight));
-    if (w.passWeight > 0) for (const p of passes) parts.push(fit(p).mul(w.passWeight));
+    const parts = strokeGuideParts(modelOut, rough, passes, w).map((make) => make());
     return parts.length === 1 ? modelOut.clone() : E.F.cat(parts, 1);
   });
 }

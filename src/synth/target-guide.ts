@@ -6,7 +6,7 @@
 // levels from 2 up 47 MB. Each is made from the full-size parts one at a time, with the same
 // numbers as downscaling the whole guide (area averaging works per channel).
 import * as E from '../engine/index.js';
-import { strokeGuide, type GuideWeights } from './stroke-guide.js';
+import { strokeGuide, strokeGuideParts, type GuideWeights } from './stroke-guide.js';
 import { down, levelSize } from './source-levels.js';
 
 /** Exemplar selection compares guides at this size (source-levels.ts selectExemplars). */
@@ -52,11 +52,8 @@ export const guideForSelection = (g: TargetGuide): E.Tensor => (isLevelGuide(g) 
 export function strokeGuideAt(modelOut: E.Tensor, rough: E.Tensor, passes: E.Tensor[], w: GuideWeights, level: number, levels: number): TargetGuide {
   if (level <= 0) return strokeGuide(modelOut, rough, passes, w);
   const [, , H, W] = modelOut.shape as [number, number, number, number];
-  const fit = (t: E.Tensor) => (t.size(2) === H && t.size(3) === W ? t.clone() : E.F.interpolate(t, { size: [H, W], mode: 'area' }));
-  // Each part weighted at full size as strokeGuide weights it, then downscaled to every kept size.
-  const parts: (() => E.Tensor)[] = [() => modelOut.clone()];
-  if (w.roughWeight > 0) parts.push(() => fit(rough).mul(w.roughWeight));
-  if (w.passWeight > 0) for (const p of passes) parts.push(() => fit(p).mul(w.passWeight));
+  // Each part made at full size as strokeGuide makes it, then downscaled to every kept size.
+  const parts = strokeGuideParts(modelOut, rough, passes, w);
   const sizes = Array.from({ length: Math.max(level + 1, levels) }, (_, l) => [levelSize(H, l), levelSize(W, l)] as const);
   return E.tidy(() => {
     const perLevel: E.Tensor[][] = sizes.map(() => []);
