@@ -21,7 +21,7 @@ function inChild(body: string, env: Record<string, string> = {}): any {
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
-test('a freed tensor\'s block serves the next tensor of its size: no new memory, same contents rules', { skip: process.platform !== 'linux' }, () => {
+test('a freed tensor\'s block serves the next tensor of its size: no new memory, the new tensor\'s own values', { skip: process.platform !== 'linux' }, () => {
   const r = inChild(`
     const a = mb(64); const held = rss(); a.dispose();
     const s0 = E.memoryStats();
