@@ -71,7 +71,6 @@ interface Fold {
   model: string;
 }
 
-
 /** Inference speeds over every scored image (ensemble and one pass), for the figures. */
 const speed = { ensembleSeconds: 0, onePassSeconds: 0, megapixels: 0 };
 

@@ -107,12 +107,15 @@ function concat(parts: Float32Array[], chosen: readonly number[]): Float32Array 
  * The `max` exemplars whose guides look most like the target's guide (8×8 thumbnails, L2): fewer
  * exemplars make the search cheaper, and strokes come from paintings of similar scenes and light.
  */
+/** Exemplar selection compares guides area-downscaled to this many pixels a side. */
+export const SELECTION_SIZE = 8;
+
 export function selectExemplars(guide: E.Tensor, ex: Exemplars, max: number): number[] {
   const n = ex.guide.size(0);
   if (max >= n) return Array.from({ length: n }, (_, i) => i);
   const d = E.tidy(() => {
-    const t = E.F.interpolate(guide, { size: [8, 8], mode: 'area' });
-    const s = E.F.interpolate(ex.guide, { size: [8, 8], mode: 'area' });
+    const t = E.F.interpolate(guide, { size: [SELECTION_SIZE, SELECTION_SIZE], mode: 'area' });
+    const s = E.F.interpolate(ex.guide, { size: [SELECTION_SIZE, SELECTION_SIZE], mode: 'area' });
     return s.sub(t).square().sum([1, 2, 3]).toArray();
   });
   return d.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(0, Math.max(1, max)).map((x) => x[1]).sort((a, b) => a - b);

@@ -7,10 +7,7 @@
 // numbers as downscaling the whole guide (area averaging works per channel).
 import * as E from '../engine/index.js';
 import { strokeGuide, strokeGuideParts, type GuideWeights } from './stroke-guide.js';
-import { down, levelSize } from './source-levels.js';
-
-/** Exemplar selection compares guides at this size (source-levels.ts selectExemplars). */
-export const THUMB = 8;
+import { down, levelSize, SELECTION_SIZE as THUMB } from './source-levels.js';
 
 /**
  * A guide kept from `level` up: levels[l] (1, C, levelSize(H, l), levelSize(W, l)) for l from
