@@ -1,4 +1,4 @@
-// Elementwise arithmetic (with broadcasting), activations, reductions, matmul, sort, losses,
+// Elementwise arithmetic (with broadcasting), activations, reductions, matmul, sort, eigh, losses,
 // and the few in-place updates optimizers need.
 #include "handle.h"
 #include <functional>
@@ -149,6 +149,12 @@ static Napi::Value sort(const Napi::CallbackInfo& info) {
   return wrapAll(info.Env(), {std::get<0>(r), std::get<1>(r)});
 }
 
+static Napi::Value eigh(const Napi::CallbackInfo& info) {
+  Args a(info);  // eigh(x) -> [eigenvalues ascending, eigenvectors as columns]; x symmetric (its lower triangle is read)
+  auto r = at::linalg_eigh(a.tensor(0));
+  return wrapAll(info.Env(), {std::get<0>(r), std::get<1>(r)});
+}
+
 static Napi::Value loss(const Napi::CallbackInfo& info) {
   Args a(info);  // loss(name, input, target, reduction)
   auto name = a.str(0);
@@ -192,6 +198,7 @@ void initElementwise(Napi::Env env, Napi::Object exports) {
   ATELIER_EXPORT(exports, "softmax", softmax);
   ATELIER_EXPORT(exports, "matmul", matmul);
   ATELIER_EXPORT(exports, "sort", sort);
+  ATELIER_EXPORT(exports, "eigh", eigh);
   ATELIER_EXPORT(exports, "loss", loss);
   ATELIER_EXPORT(exports, "inplace", inplace);
 }

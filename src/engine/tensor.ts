@@ -213,6 +213,15 @@ export class Tensor implements Disposable {
     const [v, i] = native.sort(this.handle, intArg(dim, 'dim'), descending) as [NativeHandle, NativeHandle];
     return [new Tensor(v), new Tensor(i)];
   }
+  /**
+   * Eigen-decomposition of a symmetric matrix (2-D, square, floating point; LAPACK through libtorch):
+   * [eigenvalues ascending (n), eigenvectors as columns (n, n)]. Only the lower triangle is read.
+   */
+  eigh(): [Tensor, Tensor] {
+    if (this.ndim !== 2 || this.shape[0] !== this.shape[1]) throw new RangeError(`eigh needs a square matrix, got [${this.shape.join(', ')}]`);
+    const [v, w] = native.eigh(this.handle) as [NativeHandle, NativeHandle];
+    return [new Tensor(v), new Tensor(w)];
+  }
   matmul(o: Tensor): Tensor {
     if (!(o instanceof Tensor)) throw invalid('the other operand of matmul', 'tensor', o);
     return new Tensor(native.matmul(this.handle, o.handle));

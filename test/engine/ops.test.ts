@@ -47,7 +47,7 @@ test('arithmetic broadcasts and follows PyTorch type promotion', () => {
   });
 });
 
-test('reductions, matmul, sort', () => {
+test('reductions, matmul, sort, eigh', () => {
   E.tidy(() => {
     const a = E.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
     assert.equal(a.sum().item(), 21);
@@ -63,6 +63,12 @@ test('reductions, matmul, sort', () => {
     const [v, i] = E.tensor([3, 1, 2]).sort(0);
     assert.deepEqual(v.toArray(), [1, 2, 3]);
     assert.deepEqual(i.toArray(), [1, 2, 0]);
+    // eigh: [[2, 1], [1, 2]] has eigenvalues 1 and 3 with vectors (1, -1) and (1, 1) / √2.
+    const [w, q] = E.tensor([2, 1, 1, 2], [2, 2]).eigh();
+    close(w.toArray(), [1, 3]);
+    close(q.abs().toArray(), [Math.SQRT1_2, Math.SQRT1_2, Math.SQRT1_2, Math.SQRT1_2]);
+    assert.throws(() => E.tensor([1, 2, 3]).eigh(), /square matrix/);
+    assert.throws(() => E.zeros([2, 3]).eigh(), /square matrix/);
   });
 });
 

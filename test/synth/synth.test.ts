@@ -78,6 +78,25 @@ test('PCA eigenvectors and exhaustive search agree with brute force', () => {
   const l = (7 + Math.sqrt(5)) / 2;
   assert.ok(Math.abs(values[0]! - l) < 1e-9);
   assert.ok(Math.abs(vectors[1]! - (l - 4) * vectors[0]!) < 1e-6 && Math.abs(vectors[2]!) < 1e-6);
+  // A larger one (the size of a 1080p level's patch stack): A v = λ v, λ descending, signs fixed.
+  const n = 300, a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = Math.sin(i * 0.37 + j * 1.3) + (i === j ? i / 50 : 0);
+  const top = topEigenvectors(a, n, 5);
+  for (let i = 1; i < n; i++) assert.ok(top.values[i - 1]! >= top.values[i]!);
+  for (let row = 0; row < 5; row++) {
+    const v = top.vectors.subarray(row * n, (row + 1) * n);
+    let worst = 0, big = 0;
+    for (let i = 0; i < n; i++) {
+      let av = 0;
+      for (let j = 0; j < n; j++) av += a[i * n + j]! * v[j]!;
+      worst = Math.max(worst, Math.abs(av - top.values[row]! * v[i]!));
+      if (Math.abs(v[i]!) > Math.abs(big)) big = v[i]!;
+    }
+    assert.ok(worst < 1e-4 * Math.abs(top.values[0]!), `eigenpair ${row}: residual ${worst}`);
+    assert.ok(big > 0, 'the largest entry of each vector is positive');
+  }
+  assert.throws(() => topEigenvectors(Float64Array.from([1, NaN, NaN, 1]), 2, 1), /non-finite/);
+  assert.throws(() => topEigenvectors(new Float64Array(4), 2, 3), /1\.\.2 eigenvectors/);
   const t = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i * 1.7)), s = Float32Array.from({ length: 60 }, (_, i) => Math.cos(i * 0.9));
   const got = exhaustiveSearch(t, s, 4, 3, 7);
   for (let i = 0; i < 10; i++) {
