@@ -38,6 +38,15 @@ export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions
   const lambda = o.uniformity * Math.max(mean, 1e-12);
   const r = o.radius;
   let total = 0;
+  // Each source index decomposed once (exemplar base, row, column): the loop below read them per
+  // candidate with three divisions, and tried candidates through a closure made per pixel.
+  const n = w * h, gw = g.width;
+  const sBase = new Int32Array(n), sRow = new Int32Array(n), sCol = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = prev[i]!, e = Math.floor(s / plane), rem = s - e * plane, row = Math.floor(rem / gw);
+    sBase[i] = e * plane; sRow[i] = row; sCol[i] = rem - row * gw;
+  }
+  const src = f.source, tgt = f.target;
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     const p = y * w + x, tp = p * d;
     let best = prev[p]!;
@@ -45,29 +54,34 @@ export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions
     // The incumbent keeps the bonus of an extra field that proposes it (e.g. the carried field).
     let keep = 0;
     if (o.extra) for (const x2 of o.extra) if ((x2.valid === null || x2.valid[p]) && x2.index[p] === best) keep = Math.max(keep, x2.bonus ?? 0);
-    let bestCost = (dist(f.target, tp, f.source, best * d, d) + lambda * uses[best]!) * (1 - keep);
-    const consider = (s: number, bonus: number) => {
-      if (s === best) return;
-      const c = (dist(f.target, tp, f.source, s * d, d) + lambda * uses[s]!) * (1 - bonus);
-      if (c < bestCost) { bestCost = c; best = s; }
-    };
+    let bestCost = (dist(tgt, tp, src, best * d, d) + lambda * uses[best]!) * (1 - keep);
     for (let oy = -r; oy <= r; oy++) {
       const qy = y + oy;
       if (qy < 0 || qy >= h) continue;
       for (let ox = -r; ox <= r; ox++) {
         const qx = x + ox;
         if ((ox === 0 && oy === 0) || qx < 0 || qx >= w) continue;
-        const s = prev[qy * w + qx]!;
-        const e = Math.floor(s / plane), rem = s - e * plane;
-        const sy = Math.floor(rem / g.width) - oy, sx = rem - Math.floor(rem / g.width) * g.width - ox;
-        if (sy < 0 || sx < 0 || sy >= g.height || sx >= g.width) continue;
-        consider(e * plane + sy * g.width + sx, 0);
+        const q = qy * w + qx;
+        const sy = sRow[q]! - oy, sx = sCol[q]! - ox;
+        if (sy < 0 || sx < 0 || sy >= g.height || sx >= gw) continue;
+        const s = sBase[q]! + sy * gw + sx;
+        if (s === best) continue;
+        const c = dist(tgt, tp, src, s * d, d) + lambda * uses[s]!;
+        if (c < bestCost) { bestCost = c; best = s; }
       }
     }
-    if (o.extra) for (const x2 of o.extra) if (x2.valid === null || x2.valid[p]) consider(x2.index[p]!, x2.bonus ?? 0);
+    if (o.extra) {
+      for (const x2 of o.extra) {
+        if (!(x2.valid === null || x2.valid[p])) continue;
+        const s = x2.index[p]!;
+        if (s === best) continue;
+        const c = (dist(tgt, tp, src, s * d, d) + lambda * uses[s]!) * (1 - (x2.bonus ?? 0));
+        if (c < bestCost) { bestCost = c; best = s; }
+      }
+    }
     next[p] = best;
     uses[best]! += 1;
-    total += dist(f.target, tp, f.source, best * d, d);
+    total += dist(tgt, tp, src, best * d, d);
   }
   return { nnf: { width: w, height: h, source: g, index: next }, meanDistance: total / (w * h) };
 }

@@ -29,9 +29,10 @@ export function vote(nnf: Nnf, style: Float32Array, channels: number, radius: nu
   }
   const out = new Float32Array(channels * n);
   const acc = new Float64Array(channels);
+  const rgb = channels === 3; // the stroke stage's case, with scalar accumulators
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    acc.fill(0);
-    let wsum = 0;
+    if (!rgb) acc.fill(0);
+    let wsum = 0, a0 = 0, a1 = 0, a2 = 0;
     for (let oy = -radius; oy <= radius; oy++) {
       const qy = y - oy;
       if (qy < 0 || qy >= h) continue;
@@ -44,11 +45,16 @@ export function vote(nnf: Nnf, style: Float32Array, channels: number, radius: nu
         if (py < 0 || px < 0 || py >= g.height || px >= g.width) continue;
         const wt = weights[(oy + radius) * side + ox + radius]!;
         const at = base[q]! + py * g.width + px;
-        for (let c = 0; c < channels; c++) acc[c]! += wt * style[at + c * plane]!;
+        if (rgb) {
+          a0 += wt * style[at]!; a1 += wt * style[at + plane]!; a2 += wt * style[at + 2 * plane]!;
+        } else for (let c = 0; c < channels; c++) acc[c]! += wt * style[at + c * plane]!;
         wsum += wt;
       }
     }
-    for (let c = 0; c < channels; c++) out[c * n + y * w + x] = wsum > 0 ? acc[c]! / wsum : 0;
+    if (rgb) {
+      const i = y * w + x;
+      out[i] = wsum > 0 ? a0 / wsum : 0; out[n + i] = wsum > 0 ? a1 / wsum : 0; out[2 * n + i] = wsum > 0 ? a2 / wsum : 0;
+    } else for (let c = 0; c < channels; c++) out[c * n + y * w + x] = wsum > 0 ? acc[c]! / wsum : 0;
   }
   return out;
 }
@@ -76,40 +82,60 @@ export function voteUpsampled(coarse: Nnf, source: { count: number; height: numb
     const y = Math.floor(rem / cg.width);
     base[i] = e * channels * plane; sy[i] = y * ssy; sx[i] = (rem - y * cg.width) * ssx;
   }
+  // The Gaussian is separable: per column and per row, each candidate's field index, offset and
+  // weight are tabulated once (exp and the block arithmetic left the inner loop: 1080p 0.67 -> 0.2 s).
+  const side = 2 * radius + 1, inv2s2 = 1 / (2 * sigma * sigma);
+  const axis = (size: number, cells: number, scale: number) => {
+    const cell = new Int32Array(size * side).fill(-1), offset = new Float64Array(size * side), weight = new Float64Array(size * side);
+    for (let p = 0; p < size; p++) {
+      const c0 = Math.min(cells - 1, Math.floor(p / scale));
+      for (let o = -radius; o <= radius; o++) {
+        const c = c0 + o, t = p * side + o + radius;
+        if (c < 0 || c >= cells) continue;
+        const d = p - c * scale, m = d - (scale - 1) / 2;
+        cell[t] = c; offset[t] = d; weight[t] = Math.exp(-m * m * inv2s2);
+      }
+    }
+    return { cell, offset, weight };
+  };
+  const X = axis(width, cw, tx), Y = axis(height, ch, ty);
   const out = new Float32Array(channels * width * height);
   const acc = new Float64Array(channels);
-  const inv2s2 = 1 / (2 * sigma * sigma);
+  const sw = source.width, sh = source.height, opl = width * height;
+  const rgb = channels === 3; // the stroke stage's case, with scalar accumulators
   for (let y = 0; y < height; y++) {
-    const cy0 = Math.min(ch - 1, Math.floor(y / ty));
     for (let x = 0; x < width; x++) {
-      const cx0 = Math.min(cw - 1, Math.floor(x / tx));
-      acc.fill(0);
-      let wsum = 0;
-      for (let oy = -radius; oy <= radius; oy++) {
-        const cy = cy0 + oy;
-        if (cy < 0 || cy >= ch) continue;
-        const dy = y - cy * ty, my = dy - (ty - 1) / 2;
-        for (let ox = -radius; ox <= radius; ox++) {
-          const cx = cx0 + ox;
-          if (cx < 0 || cx >= cw) continue;
+      if (!rgb) acc.fill(0);
+      let wsum = 0, a0 = 0, a1 = 0, a2 = 0;
+      for (let oy = 0; oy < side; oy++) {
+        const cy = Y.cell[y * side + oy]!;
+        if (cy < 0) continue;
+        const dy = Y.offset[y * side + oy]!, wy = Y.weight[y * side + oy]!;
+        for (let ox = 0; ox < side; ox++) {
+          const cx = X.cell[x * side + ox]!;
+          if (cx < 0) continue;
           const c = cy * cw + cx;
-          const dx = x - cx * tx, mx = dx - (tx - 1) / 2;
-          const py = Math.round(sy[c]! + dy), px = Math.round(sx[c]! + dx);
-          if (py < 0 || px < 0 || py >= source.height || px >= source.width) continue;
-          const wt = Math.exp(-(mx * mx + my * my) * inv2s2);
-          const at = base[c]! + py * source.width + px;
-          for (let k = 0; k < channels; k++) acc[k]! += wt * style[at + k * plane]!;
+          const py = Math.round(sy[c]! + dy), px = Math.round(sx[c]! + X.offset[x * side + ox]!);
+          if (py < 0 || px < 0 || py >= sh || px >= sw) continue;
+          const wt = wy * X.weight[x * side + ox]!;
+          const at = base[c]! + py * sw + px;
+          if (rgb) {
+            a0 += wt * style[at]!; a1 += wt * style[at + plane]!; a2 += wt * style[at + 2 * plane]!;
+          } else for (let k = 0; k < channels; k++) acc[k]! += wt * style[at + k * plane]!;
           wsum += wt;
         }
       }
       const i = y * width + x;
-      if (wsum > 0) for (let k = 0; k < channels; k++) out[k * width * height + i] = acc[k]! / wsum;
+      if (wsum > 0 && rgb) {
+        out[i] = a0 / wsum; out[opl + i] = a1 / wsum; out[2 * opl + i] = a2 / wsum;
+      } else if (wsum > 0) for (let k = 0; k < channels; k++) out[k * opl + i] = acc[k]! / wsum;
       else {
         // Every candidate fell outside the source (a patch at its border): the own block's pixel, clamped.
+        const cy0 = Math.min(ch - 1, Math.floor(y / ty)), cx0 = Math.min(cw - 1, Math.floor(x / tx));
         const c = cy0 * cw + cx0;
-        const py = Math.min(source.height - 1, Math.max(0, Math.round(sy[c]! + y - cy0 * ty)));
-        const px = Math.min(source.width - 1, Math.max(0, Math.round(sx[c]! + x - cx0 * tx)));
-        for (let k = 0; k < channels; k++) out[k * width * height + i] = style[base[c]! + py * source.width + px + k * plane]!;
+        const py = Math.min(sh - 1, Math.max(0, Math.round(sy[c]! + y - cy0 * ty)));
+        const px = Math.min(sw - 1, Math.max(0, Math.round(sx[c]! + x - cx0 * tx)));
+        for (let k = 0; k < channels; k++) out[k * opl + i] = style[base[c]! + py * sw + px + k * plane]!;
       }
     }
   }
