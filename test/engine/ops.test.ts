@@ -193,6 +193,12 @@ test('optical flow finds a known translation', () => {
     assert.ok(Math.abs(sx / n - 3) < 0.3, `${name}: mean dx ${sx / n}`);
     assert.ok(Math.abs(sy / n) < 0.3, `${name}: mean dy ${sy / n}`);
   }
+  // The same pair again (kept by content): the same flow, in an array of its own; another pair is computed anew.
+  const once = E.disFlow(frame(0), frame(3), W, H, 'medium');
+  once.fill(99);
+  const again = E.disFlow(frame(0), frame(3), W, H, 'medium');
+  assert.ok(Math.abs(again[(32 * W + 32) * 2]! - 3) < 1, 'a kept flow is not the caller\'s array');
+  assert.ok(Math.abs(E.disFlow(frame(0), frame(1), W, H, 'medium')[(32 * W + 32) * 2]! - 1) < 0.5);
   assert.throws(() => E.disFlow(new Uint8Array(10), new Uint8Array(10), W, H), /3072 bytes/);
   assert.throws(() => E.farnebackFlow(new Uint8Array(10), new Uint8Array(10), W, H), /3072 bytes/);
   assert.throws(() => E.farnebackFlow(frame(0), frame(3), W, H, { levels: 0, winsize: 15, iterations: 3 }), /levels/);
