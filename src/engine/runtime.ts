@@ -1,4 +1,5 @@
 // Process-wide engine settings: threads, seeds, determinism, what libtorch was built with.
+import { readFileSync } from 'node:fs';
 import { native } from './native.js';
 import { intArg } from './check.js';
 
@@ -88,4 +89,19 @@ export function checkDevice(device: string): void {
   if (index >= info.cudaDeviceCount) {
     throw new Error(`device "${device}" is not available: this machine has ${info.cudaDeviceCount} CUDA device(s), numbered from cuda:0`);
   }
+}
+
+let nativeBf16: boolean | undefined;
+/**
+ * Whether this CPU multiplies bfloat16 in hardware (AVX-512 BF16 or AMX: recent Xeon and EPYC), where
+ * oneDNN runs bfloat16 convolutions about twice as fast as float32. Elsewhere it emulates them, slower
+ * than float32. Read from /proc/cpuinfo (false where there is none).
+ */
+export function cpuHasNativeBf16(): boolean {
+  if (nativeBf16 === undefined) {
+    let flags = '';
+    try { flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? ''; } catch { /* not Linux */ }
+    nativeBf16 = /\b(avx512_bf16|amx_bf16)\b/.test(flags);
+  }
+  return nativeBf16;
 }

@@ -16,6 +16,7 @@ import type { CoherenceOptions } from '../render/coherence.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { renderVersionId } from '../render/version-dir.js';
 import type { LookModel } from '../models/look/model-file.js';
+import { modelPrecision } from '../models/look/stylize.js';
 import type { StrokeOptions } from '../synth/stroke-sequence.js';
 import { productionColour } from '../store/colour-settings.js';
 import { frameInputHashes, frameLineage, outputLineage, resolvedStrokes, upscaleLineage, type FrameLineageSettings, type RenderDescription } from '../render/render-description.js';
@@ -205,9 +206,9 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
         u.model.net.dispose();
         upscale = upscaleLineage(u, up.passes);
       }
-      const lineage: FrameLineageSettings = { shot: shot.name, bits: input.bits ?? 8, coherence: input.coherence, strokes, upscale, output: outputLineage(format, extra.colorSpace), matte: extra.matte ?? null };
       const { model } = await resolveLookModel(prod, String(input.modelVersion));
       const guides = model.config.guides;
+      const lineage: FrameLineageSettings = { shot: shot.name, bits: input.bits ?? 8, coherence: input.coherence, strokes, upscale, output: outputLineage(format, extra.colorSpace), matte: extra.matte ?? null, precision: modelPrecision(model) };
       model.generator.dispose();
       for (const [path, frame] of unrecorded) {
         const f = shot.frames.find((x) => x.frame === frame)!;

@@ -32,12 +32,23 @@ export class Conv2d extends Module {
     this.bias = o.bias === false ? null : this.param('bias', uniform([outChannels], defaultBound(fanIn), t));
   }
 
+  /**
+   * A reduced-precision input (bfloat16, float16) runs the conv in its precision with the weights
+   * converted for the call (inference in bfloat16; the parameters stay as they train).
+   */
   forward(x: Tensor): Tensor {
     const { stride, padding, dilation, groups, paddingMode } = this.#o;
-    if (paddingMode === 'zeros' || padding === 0) return F.conv2d(x, this.weight, this.bias, { stride, padding, dilation, groups });
+    const [weight, bias] = reducedWeights(x, this.weight, this.bias);
+    if (paddingMode === 'zeros' || padding === 0) return F.conv2d(x, weight, bias, { stride, padding, dilation, groups });
     const padded = F.pad(x, padding, paddingMode === 'reflect' ? 'reflect' : 'replicate');
-    return F.conv2d(padded, this.weight, this.bias, { stride, padding: 0, dilation, groups });
+    return F.conv2d(padded, weight, bias, { stride, padding: 0, dilation, groups });
   }
+}
+
+/** The weight and bias in the input's dtype when that is a reduced precision (bfloat16, float16); else as they are. */
+export function reducedWeights(x: Tensor, weight: Tensor, bias: Tensor | null): [Tensor, Tensor | null] {
+  if (x.dtype === weight.dtype || (x.dtype !== 'bfloat16' && x.dtype !== 'float16')) return [weight, bias];
+  return [weight.to(x.dtype), bias?.to(x.dtype) ?? null];
 }
 
 export interface ConvTranspose2dOptions { stride?: number; padding?: number; outputPadding?: number; dilation?: number; groups?: number; bias?: boolean; dtype?: 'float32' | 'float64'; device?: Device }

@@ -8,6 +8,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { Production, Shot } from '../store/index.js';
 import { checkModelWorkingSpace, type LookModel } from '../models/look/model-file.js';
 import type { TilingOptions } from '../models/look/stylize.js';
+import type { InferencePrecision } from '../models/look/generator.js';
 import { DEFAULT_ENSEMBLE, type UpscaleEnsemble, type UpscaleModel } from '../models/upscale/index.js';
 import { DEFAULT_STROKES, type StrokeOptions } from '../synth/stroke-sequence.js';
 import { strokeOptionsFor } from '../synth/stroke-defaults.js';
@@ -186,6 +187,8 @@ export interface FrameLineageSettings {
   output?: { format: RenderFormat; colorSpace: string } | null;
   /** The pass that cut the frames out; null or absent: none (no key added). */
   matte?: string | null;
+  /** The look model's precision (models/look/stylize.ts modelPrecision); float32 or absent: no key added, as before. */
+  precision?: InferencePrecision | null;
 }
 
 /** The stroke options a final render resolves (defaults, the shot's and the model's settings, overrides). */
@@ -206,6 +209,7 @@ export function frameLineage(s: FrameLineageSettings, frame: number): Record<str
     ...(s.upscale ? { upscale: s.upscale } : {}),
     ...(s.output ? { format: s.output.format, colorSpace: s.output.colorSpace } : {}),
     ...(s.matte ? { matte: s.matte } : {}),
+    ...(s.precision === 'bfloat16' ? { precision: s.precision } : {}),
   };
 }
 

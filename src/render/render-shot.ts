@@ -11,7 +11,7 @@ import { productionColour } from '../store/colour-settings.js';
 import * as E from '../engine/index.js';
 import type { Production, ShotFrame } from '../store/index.js';
 import { checkModelWorkingSpace, type LookModel } from '../models/look/model-file.js';
-import { stylizeTensor, type TilingOptions } from '../models/look/stylize.js';
+import { stylizeTensor, modelPrecision, type TilingOptions } from '../models/look/stylize.js';
 import { loadImage } from '../data/image-io.js';
 import { loadRough, writeFrame, outputSpace, frameTimeCode, type RoughFrame } from './frame-io.js';
 import { writeMoviePngs } from './movie-frames.js';
@@ -121,10 +121,11 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const t0 = Date.now();
   if (first > b) return { frames: [], skipped, preRolled: 0, seconds: 0 };
   const quality = o.quality ?? 'preview';
+  const precision = modelPrecision(model);
   // Everything the frames depend on besides the frame numbers: a kept state continues only under it.
   const carryKey = JSON.stringify({
     prod: prod.dir, shot: shot.name, inputs: shot.frames.map((f) => [f.frame, f.rough?.hash, model.config.guides.map((g) => f.passes[g.name]?.hash)]),
-    modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null, matte: o.matte ?? null,
+    modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null, matte: o.matte ?? null, precision,
   });
   const continues = o.carryOver?.continues(carryKey, model, first) ?? false;
   const start = continues ? first : Math.max(shot.range[0], first - preRoll(opts));
@@ -229,7 +230,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         await prod.recordRenderedFrame({
           path, modelVersion,
           inputHashes: frameInputHashes(f, model.config.guides, o.matte),
-          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null }, f.frame),
+          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null, precision }, f.frame),
         });
       }
       out.push({ frame: f.frame, path, warpError });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
-import { LookGenerator, generateFrame } from '../../src/models/look/generator.js';
+import { LookGenerator, generateFrame, inferencePrecision } from '../../src/models/look/generator.js';
 import { DEFAULT_ARCH, parseConfig, makeConfig } from '../../src/models/look/config.js';
 import { generatorFlops } from '../../src/models/look/flops.js';
 
@@ -64,5 +64,40 @@ test('inference (no grad) takes the fused upsample-concat-conv: the same frames 
       assert.ok(plain.std().item() > 1e-3, 'the output is not flat');
     });
     g.dispose();
+  }
+});
+
+test('inference in bfloat16: float32 out, within a fraction of an 8-bit level of float32, weights untouched; the precision setting', () => {
+  E.manualSeed(5);
+  for (const arch of [DEFAULT_ARCH, { ...DEFAULT_ARCH, padding: 'reflect' as const }, { baseChannels: 4, resBlocks: 1, discChannels: 4 }]) {
+    const g = new LookGenerator(6, arch);
+    E.noGrad(() => E.tidy(() => {
+      const x = E.rand([1, 6, 45, 70]);
+      const full = generateFrame(g, x);
+      const half = generateFrame(g, x, 'bfloat16');
+      assert.equal(half.dtype, 'float32');
+      assert.deepEqual(half.shape, full.shape);
+      const diff = half.sub(full).abs().max().item();
+      // Layouts that pad by reflection (the first models') run in float32: libtorch has no bfloat16 reflection pad.
+      if (g.bf16) assert.ok(diff > 0 && diff < 2 / 255, `|bfloat16 - float32| up to ${diff * 255} levels`);
+      else assert.equal(diff, 0);
+    }));
+    assert.ok(g.parameters().every((p) => p.dtype === 'float32'), 'the parameters stay float32');
+    g.dispose();
+  }
+  const was = process.env.ATELIER_INFERENCE_PRECISION;
+  try {
+    delete process.env.ATELIER_INFERENCE_PRECISION;
+    assert.equal(inferencePrecision(), E.cpuHasNativeBf16() ? 'bfloat16' : 'float32');
+    assert.equal(inferencePrecision('cuda:0'), 'float32');
+    process.env.ATELIER_INFERENCE_PRECISION = 'float32';
+    assert.equal(inferencePrecision(), 'float32');
+    process.env.ATELIER_INFERENCE_PRECISION = 'bfloat16';
+    assert.equal(inferencePrecision(), 'bfloat16');
+    process.env.ATELIER_INFERENCE_PRECISION = 'fp8';
+    assert.throws(() => inferencePrecision(), /ATELIER_INFERENCE_PRECISION must be float32, bfloat16 or auto/);
+  } finally {
+    if (was === undefined) delete process.env.ATELIER_INFERENCE_PRECISION;
+    else process.env.ATELIER_INFERENCE_PRECISION = was;
   }
 });

@@ -33,6 +33,9 @@ test('frame lineage: one derivation, the key order renders have always recorded'
   assert.deepEqual(Object.keys(exr), ['shot', 'frame', 'bits', 'coherence', 'format', 'colorSpace']);
   assert.deepEqual([exr.format, exr.colorSpace], ['exr', 'ACEScg']);
   assert.throws(() => outputLineage('exr', undefined), /an EXR render needs its output colour space/);
+  // The look model's precision: bfloat16 is recorded last, float32 adds nothing (as before).
+  assert.equal(JSON.stringify(frameLineage({ ...base, precision: 'float32' }, 3)), JSON.stringify(frameLineage(base, 3)));
+  assert.deepEqual(Object.keys(frameLineage({ ...base, matte: 'alpha', precision: 'bfloat16' }, 3)), ['shot', 'frame', 'bits', 'coherence', 'matte', 'precision']);
 });
 
 test('a description is plain JSON and reaches renderShotFrames whole', () => {

@@ -25,8 +25,10 @@ const dir = mkdtempSync(join(tmpdir(), 'atelier-format-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const { prodDir, modelFile, modelVersion } = await makeFormatProduction(dir);
 
+// The look model in float32 whatever the CPU: the pinned hashes below were rendered in it (on a CPU
+// with native bfloat16 renders default to bfloat16, a different last bit; generator.ts inferencePrecision).
 function atelier(...args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args, '--production', prodDir], { encoding: 'utf8' });
+  return spawnSync(process.execPath, [BIN, ...args, '--production', prodDir], { encoding: 'utf8', env: { ...process.env, ATELIER_INFERENCE_PRECISION: 'float32' } });
 }
 function render(shot: string, ...args: string[]): any {
   const r = atelier('render', shot, '--json', '--no-movie', ...args);

@@ -54,8 +54,8 @@ const PHASE_TAPS = [[1, 0, 0, 0, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 0, 0, 0, 1]] as
 function upsampleConcatConv(u: nn.Conv2d, y: E.Tensor, skip: E.Tensor, padding: Padding): E.Tensor {
   return E.tidy(() => {
     const cy = y.size(1);
-    const w = u.weight;
-    const P = PHASE_TAPS.map((t) => E.tensor(Float32Array.from(t), [3, 3]));
+    const [w, bias] = nn.reducedWeights(y, u.weight, u.bias);
+    const P = PHASE_TAPS.map((t) => E.tensor(Float32Array.from(t), [3, 3]).to(w.dtype));
     const wy = w.narrow(1, 0, cy);
     const phases = [0, 1].flatMap((a) => [0, 1].map((b) => P[a]!.matmul(wy).matmul(P[b]!.transpose(0, 1))));
     const k = E.F.stack(phases, 1).reshape([w.size(0) * 4, cy, 3, 3]);
@@ -63,7 +63,7 @@ function upsampleConcatConv(u: nn.Conv2d, y: E.Tensor, skip: E.Tensor, padding: 
     const conv = (x: E.Tensor, weight: E.Tensor, bias: E.Tensor | null, mode: 'reflect' | 'replicate') => padding === 'zeros'
       ? E.F.conv2d(x, weight, bias, { padding: 1 })
       : E.F.conv2d(E.F.pad(x, 1, mode), weight, bias, { padding: 0 });
-    return E.F.pixelShuffle(conv(y, k, null, 'replicate'), 2).add(conv(skip, ws, u.bias, 'reflect'));
+    return E.F.pixelShuffle(conv(y, k, null, 'replicate'), 2).add(conv(skip, ws, bias, 'reflect'));
   });
 }
 
@@ -75,6 +75,8 @@ export class LookGenerator extends nn.Module {
   readonly head: nn.Conv2d;
   /** Frames are padded to a multiple of this (shuffle * 2^levels). */
   readonly multiple: number;
+  /** Whether its layers run in bfloat16: libtorch 1.13 has no bfloat16 reflection pad on CPU, so layouts that pad by reflection do not. */
+  readonly bf16: boolean;
   readonly #shuffle: number;
   readonly #padding: Padding;
 
@@ -90,6 +92,7 @@ export class LookGenerator extends nn.Module {
     this.#shuffle = r.shuffle;
     this.#padding = r.padding;
     this.multiple = r.shuffle * 2 ** r.levels;
+    this.bf16 = r.padding === 'zeros';
     const s2 = r.shuffle * r.shuffle;
     this.stem = this.child('stem', conv(inChannels * s2, ch[0]!, r.stemKernel, r.padding));
     // Parameter names down1..downL, up1 (deepest)..upL (full resolution) as in the first models.
@@ -115,7 +118,10 @@ export class LookGenerator extends nn.Module {
     }
   }
 
-  /** (N, inChannels, H, W) with H, W multiples of `multiple` -> (N, 3, H, W), about [0, 1] (not clamped). */
+  /**
+   * (N, inChannels, H, W) with H, W multiples of `multiple` -> (N, 3, H, W) float32, about [0, 1] (not
+   * clamped). A bfloat16 input runs every layer in bfloat16 (inference; see generateFrame).
+   */
   forward(x: E.Tensor): E.Tensor {
     return E.tidy(() => {
       const s = this.#shuffle;
@@ -132,21 +138,43 @@ export class LookGenerator extends nn.Module {
       }
       // Unbounded output around mid-grey: a tanh here saturated and stalled training after a
       // spike; frames are clamped to [0, 1] when generated (generateFrame) and saved.
-      const out = this.head.forward(y);
+      // Back to float32 before the mid-grey offset: near 0.5 bfloat16 steps by 1/256.
+      const out = this.head.forward(y).float();
       return (s > 1 ? E.F.pixelShuffle(out, s) : out).add(0.5);
     });
   }
 }
 
-/** Runs the generator on a frame of any size: reflect-pads to its multiple, then crops back. */
-export function generateFrame(g: LookGenerator, input: E.Tensor): E.Tensor {
+/**
+ * Runs the generator on a frame of any size: reflect-pads to its multiple, then crops back.
+ * precision: the dtype the layers compute in (default float32; see inferencePrecision); a layout
+ * that cannot run in bfloat16 (g.bf16 false) runs in float32.
+ */
+export function generateFrame(g: LookGenerator, input: E.Tensor, precision: InferencePrecision = 'float32'): E.Tensor {
   return E.tidy(() => {
     const [, , h, w] = input.shape as [number, number, number, number];
     const m = g.multiple;
     const ph = (m - (h % m)) % m;
     const pw = (m - (w % m)) % m;
     const padded = ph || pw ? E.F.pad(input, [0, pw, 0, ph], h > ph && w > pw ? 'reflect' : 'replicate') : input;
-    const out = g.forward(padded).clamp(0, 1);
+    const out = g.forward(precision === 'float32' || !g.bf16 ? padded : padded.to(precision)).clamp(0, 1);
     return ph || pw ? out.slice(2, 0, h).slice(3, 0, w).contiguous() : out;
   });
+}
+
+export type InferencePrecision = 'float32' | 'bfloat16';
+
+/**
+ * The precision renders run the look model in: bfloat16 on a CPU that multiplies it in hardware
+ * (cpuHasNativeBf16: the 1080p generator 611 -> 286 ms, its output within 58 dB PSNR and 1.3 8-bit
+ * levels of float32's; bench/RESULTS.md, render), float32 elsewhere (emulated bfloat16 is slower)
+ * and on other devices. ATELIER_INFERENCE_PRECISION=float32 or bfloat16 overrides.
+ */
+export function inferencePrecision(device: string = 'cpu'): InferencePrecision {
+  const env = process.env.ATELIER_INFERENCE_PRECISION;
+  if (env !== undefined && env !== '' && env !== 'auto') {
+    if (env !== 'float32' && env !== 'bfloat16') throw new Error(`ATELIER_INFERENCE_PRECISION must be float32, bfloat16 or auto, got ${JSON.stringify(env)}`);
+    return env;
+  }
+  return device === 'cpu' && E.cpuHasNativeBf16() ? 'bfloat16' : 'float32';
 }

@@ -5,7 +5,7 @@ import type { ColourContext } from '../../data/colour.js';
 import { loadWorkingTensor } from '../../data/working-space.js';
 import type { LookModel } from './model-file.js';
 import { buildInput } from './inputs.js';
-import { generateFrame } from './generator.js';
+import { generateFrame, inferencePrecision, type InferencePrecision } from './generator.js';
 import { runTiled } from '../../image/tiles.js';
 
 /**
@@ -77,14 +77,20 @@ export async function stylizeFile(model: LookModel, rough: string, passes: Recor
 export function stylizeTensor(model: LookModel, rough: E.Tensor, passes: Map<string, E.Tensor> | null, tiling: TilingOptions = {}): E.Tensor {
   const t = { ...DEFAULT_TILING, ...tiling };
   const [, , h, w] = rough.shape as [number, number, number, number];
+  const precision = modelPrecision(model);
   return E.noGrad(() => {
     const input = E.tidy(() => buildInput(model.config, rough, passes));
     try {
-      if (h * w <= t.tileAbove) return E.tidy(() => generateFrame(model.generator, input));
+      if (h * w <= t.tileAbove) return E.tidy(() => generateFrame(model.generator, input, precision));
       // runTiled pads to the generator's multiple and keeps tiles on that grid, as generateFrame does.
-      return runTiled((x) => generateFrame(model.generator, x), input, { tile: t.tile, overlap: t.overlap, multiple: model.generator.multiple });
+      return runTiled((x) => generateFrame(model.generator, x, precision), input, { tile: t.tile, overlap: t.overlap, multiple: model.generator.multiple });
     } finally {
       input.dispose();
     }
   });
+}
+
+/** The precision stylizeTensor runs this model in on this machine (renders record it in their lineage). */
+export function modelPrecision(model: LookModel): InferencePrecision {
+  return model.generator.bf16 ? inferencePrecision(model.generator.head.weight.device) : 'float32';
 }
