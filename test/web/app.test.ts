@@ -9,6 +9,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, closeWebTest, webReady, webSkip } from './browser.js';
 import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { makeFixture, type Fixture } from '../server/fixture.js';
+import { listModelVersions } from '../../src/store/index.js';
 
 const SHOTS = join(process.cwd(), 'out', 'screenshots');
 const ready = webReady;
@@ -199,5 +200,20 @@ test('jobs page: live list over SSE; screenshot', { skip }, async () => {
   await page.waitForSelector('[data-testid=jobs] tr[data-kind=refine][data-status=done]');
   await page.getByText('● live').waitFor();
   await page.screenshot({ path: join(SHOTS, 'jobs.png') });
+  assert.deepEqual(errors, [], 'no errors in the page');
+});
+
+test('jobs page: the render form sends what `atelier render` takes (quality, frame range, upscale); the server\'s refusal is shown', { skip }, async () => {
+  await page.click('[data-testid=nav-jobs]');
+  await page.selectOption('[data-testid=render-quality]', 'final');
+  await page.fill('[data-testid=render-first]', '2');
+  await page.fill('[data-testid=render-last]', '4');
+  await page.selectOption('[data-testid=render-scale]', '2');
+  const sent = page.waitForRequest((r) => r.url().endsWith('/api/jobs/render') && r.method() === 'POST');
+  await page.click('[data-testid=start-render]');
+  const newest = (await listModelVersions(fx.prod)).filter((v) => v.kind === 'look').at(-1)!.id;
+  assert.deepEqual((await sent).postDataJSON(), { shot: 'sh010', modelVersion: newest, quality: 'final', frameStart: 2, frameEnd: 4, upscale: { scale: 2 } });
+  // The fixture's model file is not a real model: the server refuses before queuing, and the page says why.
+  await page.locator('.jobs-page .error').getByText(/not a valid safetensors file/).waitFor();
   assert.deepEqual(errors, [], 'no errors in the page');
 });

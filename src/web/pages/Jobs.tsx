@@ -13,9 +13,21 @@ export function JobsPage() {
   const [steps, setSteps] = useState(60);
   const [shot, setShot] = useState('');
   const [model, setModel] = useState('');
+  const [quality, setQuality] = useState<'preview' | 'final'>('preview');
+  const [first, setFirst] = useState('');
+  const [last, setLast] = useState('');
+  const [scale, setScale] = useState('');
   const [error, setError] = useState<string | null>(null);
   const run = (p: Promise<unknown>) => { setError(null); p.catch((e: Error) => setError(e.message)); };
   const looks = (models?.models ?? []).filter((m) => m.kind.startsWith('look'));
+  const picked = (shots?.shots ?? []).find((s) => s.name === shot) ?? shots?.shots[0];
+  // What `atelier render` takes: the shot, the model, the quality, a frame range (empty: the whole
+  // shot) and an upscale; the server checks them all before queuing (render-request.ts).
+  const renderBody = () => ({
+    shot: shot || picked?.name, modelVersion: Number(model || looks.at(-1)?.id), quality,
+    ...(first !== '' ? { frameStart: Number(first) } : {}), ...(last !== '' ? { frameEnd: Number(last) } : {}),
+    ...(scale ? { upscale: { scale: Number(scale) } } : {}),
+  });
   return (
     <div className="jobs-page">
       <div className="row forms">
@@ -28,13 +40,22 @@ export function JobsPage() {
           <button type="submit" disabled={!can(me, 'supervisor') || !ds?.datasets.length} data-testid="start-train">Start training</button>
           {!can(me, 'supervisor') && <small className="muted">supervisors start training</small>}
         </form>
-        <form className="card" onSubmit={(e) => { e.preventDefault(); run(api('/api/jobs/render', { body: { shot: shot || shots?.shots[0]?.name, modelVersion: Number(model || looks.at(-1)?.id) } })); }}>
+        <form className="card" onSubmit={(e) => { e.preventDefault(); run(api('/api/jobs/render', { body: renderBody() })); }}>
           <h3>Render a shot</h3>
           <label>shot <select value={shot} onChange={(e) => setShot(e.target.value)} data-testid="render-shot">
             {(shots?.shots ?? []).map((s) => <option key={s.name} value={s.name}>{s.name}</option>)}
           </select></label>
           <label>model <select value={model} onChange={(e) => setModel(e.target.value)} data-testid="render-model">
             {looks.slice().reverse().map((m) => <option key={m.id} value={m.id}>#{m.id} {m.kind} ({m.datasetName})</option>)}
+          </select></label>
+          <label>quality <select value={quality} onChange={(e) => setQuality(e.target.value as 'preview' | 'final')} data-testid="render-quality">
+            <option value="preview">preview (the look model)</option>
+            <option value="final">final (+ the painters' strokes)</option>
+          </select></label>
+          <label>frames <input type="number" value={first} onChange={(e) => setFirst(e.target.value)} placeholder={String(picked?.range?.[0] ?? '')} data-testid="render-first" />
+            {' – '}<input type="number" value={last} onChange={(e) => setLast(e.target.value)} placeholder={String(picked?.range?.[1] ?? '')} data-testid="render-last" /></label>
+          <label>upscale <select value={scale} onChange={(e) => setScale(e.target.value)} data-testid="render-scale">
+            <option value="">none</option><option value="2">×2</option><option value="4">×4</option>
           </select></label>
           <button type="submit" disabled={!can(me, 'artist') || !looks.length} data-testid="start-render">Start render</button>
         </form>
