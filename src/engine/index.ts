@@ -3,7 +3,7 @@ export { Tensor, isTensor, type Device, type TensorLike } from './tensor.js';
 export { type DType, DTYPES, bytesPerElement, isFloat } from './dtype.js';
 export * from './factory.js';
 export * as F from './functional.js';
-export { tidy, keep, disposeAll, scopeDepth, liveTensors } from './scope.js';
+export { tidy, keep, disposeAll, settleAll, scopeDepth, liveTensors } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd.js';
 export { setNumThreads, getNumThreads, manualSeed, getRngState, setRngState, setDeterministic, runtimeInfo, defaultDevice, checkDevice, memoryStats, releaseCachedMemory, cpuHasNativeBf16, type MemoryStats } from './runtime.js';
 export { saveSafetensors, loadSafetensors, encodeSafetensors, decodeSafetensors, parseHeader, SafetensorsError } from './safetensors.js';

@@ -72,6 +72,21 @@ export function disposeAll(v: unknown): void {
   for (const t of all) t.dispose();
 }
 
+/**
+ * Awaits every promise (reads that run side by side); when one fails, frees the tensors the others
+ * gave (disposeAll) and throws its error, so a failed read leaks nothing.
+ */
+export async function settleAll<T>(pending: readonly Promise<T>[]): Promise<T[]> {
+  const done = await Promise.allSettled(pending);
+  const ok = done.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = done.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    disposeAll(ok);
+    throw failed.reason;
+  }
+  return ok;
+}
+
 /** Native tensors currently held by this thread's JavaScript (for leak checks). */
 export function liveTensors(): number {
   return native.liveTensors();

@@ -84,16 +84,10 @@ async function loadFrame(model: LookModel, f: ShotFrame, rf: RoughFrame, matte?:
   // and when one read fails the others are freed (the loop before leaked the rough frame).
   // Passes (normals, depth, ids) are data: never colour-converted (EXR passes are Raw).
   const guides = model.config.guides;
-  const reads = await Promise.allSettled([
+  const loaded = await E.settleAll<Awaited<ReturnType<typeof loadRough>> | E.Tensor>([
     loadRough(f.rough!.path, rf, matte !== undefined ? f.passes[matte]!.path : undefined),
     ...guides.map(async (g) => (await loadImage(f.passes[g.name]!.path, g.channels === 1 ? 1 : 3)).tensor),
   ]);
-  const loaded = reads.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failed = reads.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    E.disposeAll(loaded);
-    throw failed.reason;
-  }
   const [{ rough, alpha }, ...passTensors] = loaded as [Awaited<ReturnType<typeof loadRough>>, ...E.Tensor[]];
   return { rough, alpha, passes: new Map(guides.map((g, i) => [g.name, passTensors[i]!])) };
 }
