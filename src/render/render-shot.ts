@@ -192,19 +192,23 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     mkdirSync(o.outDir, { recursive: true });
     for (const f of frames) {
       const { rough, alpha, passes } = await loadFrame(model, f, rf, f.frame >= first ? o.matte : undefined);
-      let modelOut = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
+      const stylize = () => stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
+      let modelOut: E.Tensor;
       if (strokes) {
-        // The guide holds copies of what the stroke stage reads of the model output and the passes:
-        // both go before it runs (at 4K the passes alone are ~0.4 GB of the final frame's peak).
-        const guide = guideOf(rough, passes, modelOut);
-        E.disposeAll([modelOut, [...passes.values()]]);
+        // An anchor the strokes synthesized already (the later anchor of earlier frames) is final
+        // as it is: no look model, no guide. The guide holds copies of what the stroke stage reads
+        // of the model output and the passes: both go before it runs (at 4K the passes alone are
+        // ~0.4 GB of the final frame's peak).
+        const out = strokes.holds(f.frame) ? null : stylize();
+        const guide = out ? guideOf(rough, passes, out) : null;
+        E.disposeAll([out, [...passes.values()]]);
         passes.clear();
         try {
           modelOut = await strokes.render(f.frame, rough, guide);
         } finally {
           E.disposeAll(guide);
         }
-      }
+      } else modelOut = stylize();
       const motion = opts.motion ? await loadMotion(f.passes[MOTION_PASS]!.path) : undefined;
       const { frame, warpError } = blender.push(rough, modelOut, motion);
       if (motion) E.disposeAll([motion.back, motion.visible]);

@@ -346,6 +346,24 @@ test('between two anchors a frame crossfades both: weights by distance, no jump 
     E.disposeAll(frames);
     return changes;
   };
+  // Rendered in order, anchor 4 is synthesized for frames 1-3 (their later anchor): frame 4 is then
+  // held, renders without a guide as what it would be with one, and a frame not held asks for its guide.
+  {
+    const seq = seqOf(true), ref = seqOf(true);
+    for (let n = 0; n <= 3; n++) {
+      const { rough, guide } = frameAt(n);
+      assert.equal(seq.holds(n), false, `frame ${n} is not held before it is rendered`);
+      E.disposeAll([await seq.render(n, rough, guide), rough, guide]);
+    }
+    assert.ok(seq.holds(4) && !seq.holds(5) && !ref.holds(4));
+    const { rough, guide } = frameAt(4);
+    const held = await seq.render(4, rough, null);
+    const fresh = await ref.render(4, rough, guide);
+    assert.equal(E.tidy(() => held.sub(fresh).abs().max().item()), 0);
+    await assert.rejects(seq.render(5, rough, null), /frame 5 needs its guide/);
+    E.disposeAll([held, fresh, rough, guide]);
+    seq.dispose(); ref.dispose();
+  }
   const nearest = await pairChanges(false), blended = await pairChanges(true);
   // Without the crossfade the pair where anchor 4 takes over (3, 4) jumps; crossfaded it does not.
   const worst = (c: number[]) => Math.max(...c), mean = (c: number[]) => c.reduce((a, v) => a + v, 0) / c.length;
