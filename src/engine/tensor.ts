@@ -219,8 +219,8 @@ export class Tensor implements Disposable {
    */
   eigh(): [Tensor, Tensor] {
     if (this.ndim !== 2 || this.shape[0] !== this.shape[1]) throw new RangeError(`eigh needs a square matrix, got [${this.shape.join(', ')}]`);
-    const [v, w] = native.eigh(this.handle) as [NativeHandle, NativeHandle];
-    return [new Tensor(v), new Tensor(w)];
+    const [values, vectors] = native.eigh(this.handle) as [NativeHandle, NativeHandle];
+    return [new Tensor(values), new Tensor(vectors)];
   }
   matmul(o: Tensor): Tensor {
     if (!(o instanceof Tensor)) throw invalid('the other operand of matmul', 'tensor', o);

@@ -166,8 +166,8 @@ export type InferencePrecision = 'float32' | 'bfloat16';
 
 /**
  * The precision renders run the look model in: bfloat16 on a CPU that multiplies it in hardware
- * (cpuHasNativeBf16: the 1080p generator 611 -> 286 ms, its output within 58 dB PSNR and 1.3 8-bit
- * levels of float32's; bench/RESULTS.md, render), float32 elsewhere (emulated bfloat16 is slower)
+ * (cpuHasNativeBf16: the 1080p generator 543 -> 256 ms, its output within 64 dB PSNR and 0.9 of an
+ * 8-bit level of float32's; bench/RESULTS.md, render), float32 elsewhere (emulated bfloat16 is slower)
  * and on other devices. ATELIER_INFERENCE_PRECISION=float32 or bfloat16 overrides.
  */
 export function inferencePrecision(device: string = 'cpu'): InferencePrecision {
