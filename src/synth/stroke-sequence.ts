@@ -9,10 +9,10 @@
 // same frames as rendering the whole shot: anchors outside the range are computed on demand.
 import * as E from '../engine/index.js';
 import { flowToTensor, gaussianBlur, wideGaussianBlur, warpByFlow, flowFrame, flowToFull } from '../image/index.js';
-import { synthesize, searchSize, defaultLevels, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
+import { synthesize, searchSize, searchedGuide, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { down } from './source-levels.js';
 import { advectNnf } from './nnf.js';
-import { guideColour, strokeGuideAt, type TargetGuide } from './target-guide.js';
+import { guideColour, type TargetGuide } from './target-guide.js';
 
 export interface StrokeOptions {
   /** Frames per run sharing one anchor's strokes (1 = every frame on its own). */
@@ -311,9 +311,7 @@ export class StrokeSequence {
    * synthesis' weights, kept at the level searched at this frame size (target-guide.ts).
    */
   guideFor(modelOut: E.Tensor, rough: E.Tensor, passes: E.Tensor[]): TargetGuide {
-    const synth = { ...DEFAULT_SYNTH, ...this.o.synth };
-    const top = searchSize(rough.size(2), rough.size(3), this.exemplars, synth).level;
-    return strokeGuideAt(modelOut, rough, passes, synth, top, synth.levels ?? defaultLevels(this.exemplars));
+    return searchedGuide(modelOut, rough, passes, this.exemplars, this.o.synth);
   }
 
   /**

@@ -4,8 +4,7 @@ import * as E from '../engine/index.js';
 import type { ColourContext } from '../data/colour.js';
 import type { LookModel } from '../models/look/model-file.js';
 import { loadStillInputs, stylizeTensor, type TilingOptions } from '../models/look/stylize.js';
-import { synthesize, searchSize, defaultLevels, DEFAULT_SYNTH, type Exemplars, type SynthOptions } from './synthesize.js';
-import { strokeGuideAt } from './target-guide.js';
+import { synthesize, searchedGuide, type Exemplars, type SynthOptions } from './synthesize.js';
 
 /** preview: the look model alone; final: + the production's brush strokes from its painted exemplars.
  *  colour: the image is read into this context's working space (the model's), and so is the result. */
@@ -22,9 +21,8 @@ export async function stylizeStill(model: LookModel, rough: string, passes: Reco
     // The exemplars' guides hold every pass: a still without passes gives zeros, as the model's no-guides mode does.
     const [, , h, w] = inputs.rough.shape as [number, number, number, number];
     const guidePasses = inputs.passes ? loaded : model.config.guides.map((g) => E.zeros([1, g.channels, h, w]));
-    // Kept from the searched level up beside its full-size colour, as a shot's frames (target-guide.ts).
-    const synth = { ...DEFAULT_SYNTH, ...q.strokes };
-    const guide = strokeGuideAt(out, inputs.rough, guidePasses, synth, searchSize(h, w, q.exemplars!, synth).level, synth.levels ?? defaultLevels(q.exemplars!));
+    // Kept from the searched level up beside its full-size colour, as a shot's frames.
+    const guide = searchedGuide(out, inputs.rough, guidePasses, q.exemplars!, q.strokes);
     try {
       return synthesize(guide, q.exemplars!, q.strokes).image;
     } finally {

@@ -14,7 +14,7 @@ import { coherenceSearch } from './coherence-search.js';
 import { vote, voteUpsampled } from './vote.js';
 import { upsampleNnf, type Nnf, type SourceGrid } from './nnf.js';
 import type { GuideWeights } from './stroke-guide.js';
-import { guideAt, guideChannels, guideColour, guideForSelection, guideLevel, isLevelGuide, type TargetGuide } from './target-guide.js';
+import { guideAt, guideChannels, guideColour, guideForSelection, guideLevel, isLevelGuide, strokeGuideAt, type TargetGuide } from './target-guide.js';
 
 /** Guide weights are read when the guides are built (strokeGuide), by the exemplar bank and the renderer. */
 export interface SynthOptions extends GuideWeights {
@@ -127,6 +127,16 @@ export function searchSize(H: number, W: number, ex: Exemplars, options: Partial
   const levels = options.levels ?? defaultLevels(ex);
   const level = Math.min(levels - 1, Math.max(0, options.searchLevel ?? defaultSearchLevel(ex)));
   return { level, height: levelSize(H, level), width: levelSize(W, level) };
+}
+
+/**
+ * A frame's stroke guide (strokeGuide of the model's output, the rough frame and the passes) kept
+ * from the level synthesize searches for these exemplars up, beside its full-size colour
+ * (target-guide.ts): what shots' frames and stills hand to synthesize.
+ */
+export function searchedGuide(modelOut: E.Tensor, rough: E.Tensor, passes: E.Tensor[], ex: Exemplars, options: Partial<SynthOptions> = {}): TargetGuide {
+  const o = { ...DEFAULT_SYNTH, ...options };
+  return strokeGuideAt(modelOut, rough, passes, o, searchSize(rough.size(2), rough.size(3), ex, o).level, o.levels ?? defaultLevels(ex));
 }
 
 export function defaultLevels(ex: Exemplars): number {
