@@ -56,6 +56,13 @@ function tempFiles(prod: Production): string[] {
   const tmp = join(prod.dir, 'tmp');
   if (existsSync(tmp)) for (const n of readdirSync(tmp)) out.push(join(tmp, n));
   for (const n of readdirSync(prod.dir)) if (n.endsWith('.tmp')) out.push(join(prod.dir, n));
+  // Derived caches (e.g. cache/exemplar-banks, synth/bank-cache.ts) write through temp files too.
+  const cache = join(prod.dir, 'cache');
+  if (existsSync(cache)) {
+    for (const d of readdirSync(cache, { withFileTypes: true })) {
+      if (d.isDirectory()) for (const n of readdirSync(join(cache, d.name))) if (n.endsWith('.tmp')) out.push(join(cache, d.name, n));
+    }
+  }
   return out;
 }
 

@@ -4,16 +4,18 @@
 // the model version alone (version → dataset snapshot → pairs); cached per model file and dataset.
 import * as E from '../engine/index.js';
 import type { Production } from '../store/index.js';
-import { getModelVersion } from '../store/index.js';
+import { getModelVersion, codeVersion, sha256File } from '../store/index.js';
+import { existsSync } from 'node:fs';
 import { loadImage } from '../data/image-io.js';
 import type { ColourContext } from '../data/colour.js';
 import { loadWorkingTensor } from '../data/working-space.js';
 import { productionColour } from '../store/colour-settings.js';
 import type { LookModel } from '../models/look/model-file.js';
-import { stylizeTensor } from '../models/look/stylize.js';
+import { stylizeTensor, modelPrecision } from '../models/look/stylize.js';
 import { DEFAULT_SYNTH, searchLevelForSide, type Exemplars } from './synthesize.js';
 import { levelSize } from './source-levels.js';
 import { strokeGuide, type GuideWeights } from './stroke-guide.js';
+import { bankCacheDir, bankCacheKey, readCachedGuide, writeCachedGuide } from './bank-cache.js';
 
 export interface ExemplarBank extends Exemplars { dataset: string; pairIds: number[] }
 
@@ -23,8 +25,9 @@ export interface ExemplarBank extends Exemplars { dataset: string; pairIds: numb
  * With a colour context the painted and rough frames are read into its working space from their
  * recorded spaces (data/working-space.ts, as training and renders read them); passes are data.
  */
-export async function exemplarsFromFiles(model: LookModel, pairs: { painted: string; rough: string; passes: Record<string, string>; spaces?: { painted?: string | null; rough?: string | null } }[], weights: GuideWeights = DEFAULT_SYNTH, colour?: ColourContext): Promise<Exemplars> {
+export async function exemplarsFromFiles(model: LookModel, pairs: { painted: string; rough: string; passes: Record<string, string>; spaces?: { painted?: string | null; rough?: string | null } }[], weights: GuideWeights = DEFAULT_SYNTH, colour?: ColourContext, knownGuide?: E.Tensor): Promise<Exemplars> {
   if (pairs.length === 0) throw new Error('the stroke stage needs at least one painted exemplar (a paintover pair)');
+  if (knownGuide) return withKnownGuide(pairs, knownGuide, colour);
   const guides: E.Tensor[] = [], styles: E.Tensor[] = [];
   let size: [number, number] | null = null;
   let guideLevel: number | null = null;
@@ -73,7 +76,37 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
   }
 }
 
+/**
+ * The exemplars of pairs whose guides are known (the disk cache): only the paintings are read, as
+ * exemplarsFromFiles reads them. Throws when the guide does not fit them (count, or the size of
+ * the searched level).
+ */
+async function withKnownGuide(pairs: { painted: string; spaces?: { painted?: string | null } }[], guide: E.Tensor, colour?: ColourContext): Promise<Exemplars> {
+  const painted = await E.settleAll(pairs.map((p) => loadWorkingTensor(p.painted, colour, p.spaces?.painted)));
+  try {
+    const [h, w] = [painted[0]!.size(2), painted[0]!.size(3)];
+    const level = searchLevelForSide(Math.min(h, w));
+    if (guide.ndim !== 4 || guide.size(0) !== pairs.length || guide.size(2) !== levelSize(h, level) || guide.size(3) !== levelSize(w, level)) {
+      throw new RangeError(`a known guide of [${guide.shape.join(', ')}] does not fit ${pairs.length} paintings of ${w}x${h} (level ${level})`);
+    }
+    const style = E.tidy(() => E.F.cat(painted.map((t) => t.size(2) === h && t.size(3) === w ? t : E.F.interpolate(t, { size: [h, w], mode: 'area' })), 0));
+    return { guide: guide.clone(), style, guideLevel: level };
+  } finally {
+    E.disposeAll(painted);
+  }
+}
+
 const cache = new Map<string, ExemplarBank>();
+
+/** What a bank's guides depend on besides the code (see bank-cache.ts). */
+function bankInputs(model: LookModel, files: { hash: string }[], manifestHash: string, weights: GuideWeights, colour: ColourContext): Record<string, unknown> {
+  const cfg = colour.config.source;
+  return {
+    code: codeVersion(), model: files.map((f) => f.hash), manifest: manifestHash,
+    weights: [weights.roughWeight, weights.passWeight], precision: modelPrecision(model), device: String(model.generator.head.weight.device),
+    colour: { working: colour.working, image: colour.image ?? null, exr: colour.exr ?? null, config: 'text' in cfg ? bankCacheKey({ text: cfg.text }) : existsSync(cfg.path) ? sha256File(cfg.path) : cfg.path },
+  };
+}
 
 /** The bank of a registered look model version (cached in memory for the process: renders call it per shot). */
 export async function exemplarBank(prod: Production, modelVersion: number, model: LookModel, weights: GuideWeights = DEFAULT_SYNTH): Promise<ExemplarBank> {
@@ -85,10 +118,24 @@ export async function exemplarBank(prod: Production, modelVersion: number, model
   if (snapshot.pairs.length === 0) {
     throw new Error(`model version #${modelVersion} was trained on dataset ${snapshot.name}, which has no paintover pairs: final quality needs painted frames to take strokes from`);
   }
-  const ex = await exemplarsFromFiles(model, snapshot.pairs.map((p) => ({
+  const pairs = snapshot.pairs.map((p) => ({
     painted: p.painted.path, rough: p.rough.path, passes: Object.fromEntries(Object.entries(p.passes).map(([k, a]) => [k, a.path])),
     spaces: { painted: p.painted.colorSpace, rough: p.rough.colorSpace },
-  })), weights, await productionColour(prod));
+  }));
+  const colour = await productionColour(prod);
+  // The guides from the disk cache when a bank of the same inputs was built before (bank-cache.ts).
+  const dir = bankCacheDir(prod.dir), diskKey = bankCacheKey(bankInputs(model, v.files, snapshot.manifestHash, weights, colour));
+  const known = readCachedGuide(dir, diskKey);
+  let ex: Exemplars | null = null;
+  try {
+    if (known) ex = await exemplarsFromFiles(model, pairs, weights, colour, known).catch(() => null);
+  } finally {
+    known?.dispose();
+  }
+  if (!ex) {
+    ex = await exemplarsFromFiles(model, pairs, weights, colour);
+    writeCachedGuide(dir, diskKey, ex.guide);
+  }
   const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), guideLevel: ex.guideLevel, dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
   cache.set(key, bank);
   return bank;

@@ -1,0 +1,127 @@
+// The exemplar bank's guides on disk (synth/bank-cache.ts): a second process's bank reads them
+// instead of running the look model on every pair, and equals a fresh build; a damaged, tampered or
+// misshapen file is rebuilt, never used; other inputs get another file; the newest few are kept.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import * as E from '../../src/engine/index.js';
+import { initProduction, ingestFiles, linkPair, createDataset, type Production } from '../../src/store/index.js';
+import { makeConfig, inputChannels } from '../../src/models/look/config.js';
+import { LookGenerator } from '../../src/models/look/generator.js';
+import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.js';
+import { exemplarBank, exemplarsFromFiles, clearExemplarBanks } from '../../src/synth/exemplar-bank.js';
+import { bankCacheDir, readCachedGuide, writeCachedGuide, KEPT_BANKS } from '../../src/synth/bank-cache.js';
+import { DEFAULT_SYNTH } from '../../src/synth/synthesize.js';
+import { productionColour } from '../../src/store/colour-settings.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'atelier-bank-cache-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const S = 24;
+
+async function png(name: string, f: (x: number, y: number, c: number) => number): Promise<string> {
+  const data = Buffer.alloc(S * S * 3);
+  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) data[(y * S + x) * 3 + c] = f(x, y, c) & 255;
+  await sharp(data, { raw: { width: S, height: S, channels: 3 } }).png().toFile(join(dir, name));
+  return join(dir, name);
+}
+
+async function production(): Promise<{ prod: Production; version: number; modelFile: string }> {
+  const prod = await initProduction(join(dir, 'prod'), { name: 'bank cache', defaultOwner: 'Test Studio', defaultLicence: 'work for hire' });
+  const id = async (file: string, kind: string) => {
+    const [r] = await ingestFiles(prod, [file], { kind, cleared: true } as never);
+    return (r as { asset: { id: number } }).asset.id;
+  };
+  for (let k = 0; k < 2; k++) {
+    const painted = await id(await png(`p${k}.png`, (x, y, c) => x * 9 + y * 3 + c * 60 + k * 40), 'paintover');
+    const rough = await id(await png(`r${k}.png`, (x, y, c) => y * 7 + c * 30 + k * 90), 'rough_frame');
+    const normal = await id(await png(`n${k}.png`, (x, y, c) => (c === 2 ? 255 : (x + y + k) * 4)), 'render_pass');
+    await linkPair(prod, painted, rough, { normal });
+  }
+  await createDataset(prod, 'ds', { pairs: true, onlyCleared: true });
+  E.manualSeed(5);
+  const config = makeConfig([{ name: 'normal', channels: 3 }], { arch: { baseChannels: 4, resBlocks: 1, discChannels: 4 } });
+  const modelFile = join(dir, 'model.safetensors');
+  const g = new LookGenerator(inputChannels(config), config.arch);
+  saveLookModel(modelFile, config, g.stateDict());
+  g.dispose();
+  const version = await prod.registerModelVersion({ kind: 'look', datasetId: 'ds', config: {}, seed: 5, files: { 'model.safetensors': modelFile }, metrics: {} });
+  return { prod, version, modelFile };
+}
+
+const same = (a: E.Tensor, b: E.Tensor) => assert.deepEqual(a.toArray(), b.toArray());
+
+test('the bank\'s guides are kept on disk, read back by the next process, and rebuilt when the file cannot be trusted', async () => {
+  const { prod, version, modelFile } = await production();
+  const model = loadLookModel(modelFile);
+  const cacheDir = bankCacheDir(prod.dir);
+  const snapshot = await prod.dataset('ds');
+  const pairs = snapshot.pairs.map((p) => ({ painted: p.painted.path, rough: p.rough.path, passes: { normal: p.passes.normal!.path } }));
+  const fresh = await exemplarsFromFiles(model, pairs, DEFAULT_SYNTH, await productionColour(prod));
+  try {
+    const before = E.liveTensors();
+
+    const first = await exemplarBank(prod, version, model);
+    same(first.guide, fresh.guide);
+    same(first.style, fresh.style);
+    const files = readdirSync(cacheDir);
+    assert.equal(files.length, 1, 'one bank file written');
+    const file = join(cacheDir, files[0]!), key = files[0]!.replace(/\.safetensors$/, '');
+    clearExemplarBanks();
+
+    // Read back (a new process has only the disk): a guide planted under the key proves it is read.
+    const planted = E.tidy(() => fresh.guide.mul(0.5));
+    assert.ok(writeCachedGuide(cacheDir, key, planted));
+    const read = await exemplarBank(prod, version, model);
+    same(read.guide, planted);
+    same(read.style, fresh.style);
+    clearExemplarBanks();
+
+    // A damaged file, a file whose data no longer matches its hash, one of another shape: rebuilt.
+    const good = readFileSync(file);
+    const tampered = Buffer.from(good);
+    tampered[tampered.length - 3] ^= 0x40;
+    const misshapen = E.tidy(() => fresh.guide.slice(0, 0, 1).contiguous());
+    for (const [what, damage] of [
+      ['garbage', () => writeFileSync(file, 'not a safetensors file')],
+      ['truncated', () => writeFileSync(file, good.subarray(0, good.length - 100))],
+      ['tampered data', () => writeFileSync(file, tampered)],
+      ['another shape', () => writeCachedGuide(cacheDir, key, misshapen)],
+    ] as const) {
+      damage();
+      const rebuilt = await exemplarBank(prod, version, model);
+      same(rebuilt.guide, fresh.guide);
+      const back = readCachedGuide(cacheDir, key);
+      assert.ok(back, `${what}: the file is written anew`);
+      same(back, fresh.guide);
+      back.dispose();
+      clearExemplarBanks();
+    }
+
+    // Other guide weights: another key, another file.
+    await exemplarBank(prod, version, model, { roughWeight: 0.5, passWeight: 0.5 });
+    assert.equal(readdirSync(cacheDir).length, 2);
+    clearExemplarBanks();
+    E.disposeAll([planted, misshapen]);
+    assert.equal(E.liveTensors(), before, 'no tensor left behind');
+
+    // Only the newest KEPT_BANKS are kept.
+    const pruneDir = join(dir, 'prune');
+    const t = E.zeros([1, 3, 8, 8]);
+    for (let k = 0; k < KEPT_BANKS + 2; k++) {
+      writeCachedGuide(pruneDir, `k${k}`, t);
+      const when = new Date(Date.now() - (KEPT_BANKS + 2 - k) * 60_000);
+      utimesSync(join(pruneDir, `k${k}.safetensors`), when, when);
+    }
+    writeCachedGuide(pruneDir, 'newest', t);
+    t.dispose();
+    const kept = ['newest', ...Array.from({ length: KEPT_BANKS - 1 }, (_, i) => `k${KEPT_BANKS + 1 - i}`)].map((n) => `${n}.safetensors`);
+    assert.deepEqual(readdirSync(pruneDir).sort(), kept.sort());
+  } finally {
+    E.disposeAll([fresh.guide, fresh.style]);
+    model.generator.dispose();
+    await prod.close();
+  }
+});
