@@ -14,6 +14,12 @@ import { writeFileAtomic } from '../util/atomic.js';
 /** Banks kept per production (the newest by use); at 1080p one is ~100 MB. */
 export const KEPT_BANKS = 4;
 
+/**
+ * ATELIER_BANK_CACHE=off neither reads nor writes banks (the key holds the git commit, not
+ * uncommitted edits: for work on the guides' own code).
+ */
+export const bankCacheEnabled = (): boolean => process.env.ATELIER_BANK_CACHE !== 'off';
+
 /** The cache folder of a production's banks. */
 export const bankCacheDir = (prodDir: string): string => join(prodDir, 'cache', 'exemplar-banks');
 
@@ -32,6 +38,7 @@ const dataHash = (t: E.Tensor): string => {
  * (another key, a damaged or truncated file, data that no longer matches its hash).
  */
 export function readCachedGuide(dir: string, key: string): E.Tensor | null {
+  if (!bankCacheEnabled()) return null;
   const path = join(dir, `${key}.safetensors`);
   if (!existsSync(path)) return null;
   let guide: E.Tensor | null = null;
@@ -57,6 +64,7 @@ export function readCachedGuide(dir: string, key: string): E.Tensor | null {
  * render goes on with the bank it built.
  */
 export function writeCachedGuide(dir: string, key: string, guide: E.Tensor): boolean {
+  if (!bankCacheEnabled()) return false;
   try {
     writeFileAtomic(join(dir, `${key}.safetensors`), E.encodeSafetensors({ guide }, { key, sha256: dataHash(guide) }));
   } catch {

@@ -107,6 +107,16 @@ test('the bank\'s guides are kept on disk, read back by the next process, and re
     E.disposeAll([planted, misshapen]);
     assert.equal(E.liveTensors(), before, 'no tensor left behind');
 
+    // Switched off (work on the guides' own code): neither read nor written.
+    process.env.ATELIER_BANK_CACHE = 'off';
+    try {
+      assert.equal(readCachedGuide(cacheDir, key), null);
+      assert.equal(writeCachedGuide(join(dir, 'off'), 'k', fresh.guide), false);
+    } finally { delete process.env.ATELIER_BANK_CACHE; }
+    const on = readCachedGuide(cacheDir, key);
+    assert.ok(on, 'read again once switched back on');
+    on.dispose();
+
     // Only the newest KEPT_BANKS are kept.
     const pruneDir = join(dir, 'prune');
     const t = E.zeros([1, 3, 8, 8]);

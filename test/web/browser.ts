@@ -20,7 +20,7 @@ export async function launchBrowser(errors: string[]): Promise<{ browser: Browse
   });
   const page = browser.pages()[0] ?? await browser.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
-  page.setDefaultTimeout(15000);
+  page.setDefaultTimeout(30000); // generous: a wait ends as soon as the page is ready, and CI machines are shared
   return { browser, page, profile };
 }
 
