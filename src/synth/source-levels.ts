@@ -3,6 +3,7 @@
 // features and its style pixels. A shot's frames then only compute their own features.
 import * as E from '../engine/index.js';
 import { fitPatchBasis, patchFeatures } from './patch-features.js';
+import { rowThreads } from './row-threads.js';
 import type { Exemplars, SynthOptions } from './synthesize.js';
 
 export interface SourceLevel {
@@ -84,20 +85,21 @@ function buildLevel(ex: Exemplars, o: SynthOptions, l: number, searched: boolean
 const gathered = new WeakMap<Float32Array[], { key: string; data: Float32Array }[]>();
 const GATHERED_KEPT = 2;
 
-/** Concatenates the chosen exemplars' arrays (features or style) in the given order (read-only: it may be shared). */
-export function gather(parts: Float32Array[], chosen: readonly number[]): Float32Array {
+/** Concatenates the chosen exemplars' arrays (features or style) in the given order (read-only: it may be shared; shared: see concat). */
+export function gather(parts: Float32Array[], chosen: readonly number[], shared = false): Float32Array {
   const key = chosen.join(',');
   const kept = gathered.get(parts) ?? [];
   const hit = kept.find((g) => g.key === key);
   if (hit) return hit.data;
-  const data = concat(parts, chosen);
+  const data = concat(parts, chosen, shared);
   gathered.set(parts, [{ key, data }, ...kept].slice(0, GATHERED_KEPT));
   return data;
 }
 
-function concat(parts: Float32Array[], chosen: readonly number[]): Float32Array {
+/** shared: on a SharedArrayBuffer, so that voting's helper threads read it without a copy (row-threads.ts). */
+function concat(parts: Float32Array[], chosen: readonly number[], shared: boolean): Float32Array {
   const total = chosen.reduce((a, i) => a + parts[i]!.length, 0);
-  const out = new Float32Array(total);
+  const out = shared && rowThreads() > 1 ? new Float32Array(new SharedArrayBuffer(4 * total)) : new Float32Array(total);
   let at = 0;
   for (const i of chosen) { out.set(parts[i]!, at); at += parts[i]!.length; }
   return out;

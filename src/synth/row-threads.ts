@@ -1,0 +1,76 @@
+// The stroke stage's per-pixel JS kernels (voting) split by output rows over helper threads: they
+// run on one core while libtorch, which would use every core, waits for them. Helpers are plain
+// worker threads without libtorch (row-kernels.ts is pure JS), started on first use and kept; the
+// main thread computes its own share and waits for theirs synchronously (Atomics.wait), so the
+// kernels keep their synchronous signatures. Each row is computed by the same code whichever thread
+// runs it: the results are the same to the bit. The thread count follows libtorch's (a farm slot
+// of 1 thread stays on one core); ATELIER_SYNTH_THREADS overrides.
+import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import * as E from '../engine/index.js';
+import { ROW_KERNELS, type RowKernel, type RowKernelArgs } from './row-kernels.js';
+
+const entry = new URL('./row-thread-entry.js', import.meta.url);
+
+/** Fewest rows a thread is given (below that, starting the split costs more than it saves). */
+const MIN_ROWS = 32;
+
+/** Most a helper may take to answer before the kernel fails (a 4K vote takes about a second). */
+const HELPER_TIMEOUT_MS = 120_000;
+
+interface Helper { worker: Worker; errors: MessagePort }
+const helpers: Helper[] = [];
+
+/** Threads the kernels use: ATELIER_SYNTH_THREADS, else libtorch's. */
+export function rowThreads(): number {
+  const env = Number(process.env.ATELIER_SYNTH_THREADS);
+  return Number.isInteger(env) && env > 0 ? env : E.getNumThreads();
+}
+
+function helper(i: number): Helper {
+  while (helpers.length <= i) {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(entry, { workerData: { errors: port2 }, transferList: [port2] });
+    worker.unref(); // an idle helper never keeps a process alive
+    port1.unref();
+    helpers.push({ worker, errors: port1 });
+  }
+  return helpers[i]!;
+}
+
+/**
+ * Runs kernel over rows [0, rows) into out (planar channels × rows × width, on a
+ * SharedArrayBuffer when threads are used; see sharedOutput), split over rowThreads() threads.
+ * Inputs the helpers read must be small or on a SharedArrayBuffer (copied into each message otherwise).
+ */
+export function runRows<K extends RowKernel>(kernel: K, args: RowKernelArgs[K], rows: number, out: Float32Array): void {
+  const n = out.buffer instanceof SharedArrayBuffer ? Math.max(1, Math.min(rowThreads(), Math.floor(rows / MIN_ROWS))) : 1;
+  const bound = (k: number) => Math.round((rows * k) / n);
+  if (n === 1) { ROW_KERNELS[kernel](args as never, 0, rows, out); return; }
+  const flags = new Int32Array(new SharedArrayBuffer(4 * (n - 1)));
+  for (let k = 1; k < n; k++) helper(k - 1).worker.postMessage({ kernel, args, y0: bound(k), y1: bound(k + 1), out, flags, slot: k - 1 });
+  let mine: unknown = null;
+  try { ROW_KERNELS[kernel](args as never, 0, bound(1), out); } catch (err) { mine = err; }
+  // Every helper is waited for, also after a failure here: none may write into out after return.
+  const failures: string[] = [];
+  for (let k = 1; k < n; k++) {
+    const slot = k - 1;
+    const started = Date.now();
+    while (Atomics.load(flags, slot) === 0) {
+      if (Atomics.wait(flags, slot, 0, 1000) === 'timed-out' && Date.now() - started > HELPER_TIMEOUT_MS) {
+        failures.push(`helper thread ${slot + 1} did not answer in ${HELPER_TIMEOUT_MS / 1000} s`);
+        break;
+      }
+    }
+    if (Atomics.load(flags, slot) === 2) failures.push(String((receiveMessageOnPort(helpers[slot]!.errors)?.message as string | undefined) ?? 'a helper thread failed'));
+  }
+  if (mine) throw mine;
+  if (failures.length) throw new Error(`${kernel}: ${failures.join('; ')}`);
+}
+
+/** An output array helpers can write into when the kernel will be split (see runRows). */
+export function sharedOutput(length: number, rows: number): Float32Array {
+  return rowThreads() > 1 && rows >= 2 * MIN_ROWS ? new Float32Array(new SharedArrayBuffer(4 * length)) : new Float32Array(length);
+}
+
+/** A SharedArrayBuffer-backed result as a plain array (libtorch takes no shared memory). */
+export const unshared = (a: Float32Array): Float32Array => (a.buffer instanceof SharedArrayBuffer ? a.slice() : a);
