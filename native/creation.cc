@@ -40,8 +40,12 @@ static Napi::Value fromBuffer(const Napi::CallbackInfo& info) {
   }
   if (static_cast<size_t>(numel) != arr.ElementLength())
     throw std::invalid_argument("shape holds " + std::to_string(numel) + " elements but the array has " + std::to_string(arr.ElementLength()));
-  auto buf = arr.ArrayBuffer();
-  uint8_t* data = static_cast<uint8_t*>(buf.Data()) + arr.ByteOffset();
+  // The element pointer from N-API itself: it also serves arrays on a SharedArrayBuffer (the
+  // stroke stage's voting output, written by helper threads), which node-addon-api's ArrayBuffer refuses.
+  void* first = nullptr;
+  if (napi_get_typedarray_info(info.Env(), arr, nullptr, nullptr, &first, nullptr, nullptr) != napi_ok)
+    throw std::invalid_argument("cannot read the typed array's data");
+  uint8_t* data = static_cast<uint8_t*>(first);
   at::Tensor t = at::empty(shape, at::TensorOptions().dtype(boolFromBytes ? at::kByte : dtype));
   if (numel > 0) std::memcpy(t.data_ptr(), data, arr.ByteLength());
   if (boolFromBytes) t = t.ne(0);  // any nonzero byte is true; never reinterpret raw bytes as bool

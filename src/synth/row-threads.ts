@@ -71,6 +71,3 @@ export function runRows<K extends RowKernel>(kernel: K, args: RowKernelArgs[K], 
 export function sharedOutput(length: number, rows: number): Float32Array {
   return rowThreads() > 1 && rows >= 2 * MIN_ROWS ? new Float32Array(new SharedArrayBuffer(4 * length)) : new Float32Array(length);
 }
-
-/** A SharedArrayBuffer-backed result as a plain array (libtorch takes no shared memory). */
-export const unshared = (a: Float32Array): Float32Array => (a.buffer instanceof SharedArrayBuffer ? a.slice() : a);

@@ -4,7 +4,7 @@
 // The kernels themselves are in vote-rows.ts, split by rows over threads (row-threads.ts) where the
 // style is in shared memory (source-levels.ts gathers it there).
 import type { Nnf } from './nnf.js';
-import { runRows, sharedOutput, unshared } from './row-threads.js';
+import { runRows, sharedOutput } from './row-threads.js';
 
 /**
  * style: the source's style images, planar per exemplar ((count·channels·h·w), as (N, C, H, W)
@@ -17,7 +17,7 @@ export function vote(nnf: Nnf, style: Float32Array, channels: number, radius: nu
   const length = channels * nnf.width * nnf.height;
   const out = style.buffer instanceof SharedArrayBuffer ? sharedOutput(length, nnf.height) : new Float32Array(length);
   runRows('vote', { nnf, style, channels, radius, sigma }, nnf.height, out);
-  return unshared(out);
+  return out;
 }
 
 /**
@@ -35,5 +35,5 @@ export function voteUpsampled(coarse: Nnf, source: { count: number; height: numb
   const length = channels * width * height;
   const out = style.buffer instanceof SharedArrayBuffer ? sharedOutput(length, height) : new Float32Array(length);
   runRows('voteUpsampled', { coarse, source, style, channels, width, height, radius, sigma }, height, out);
-  return unshared(out);
+  return out;
 }

@@ -27,6 +27,12 @@ test('typed arrays round-trip for every dtype, with shape and device', () => {
     assert.deepEqual(h.toArray(), [0.5, -1.25]);
     assert.equal(E.scalar(3.5).item(), 3.5);
     assert.deepEqual(E.zeros([0, 3]).shape, [0, 3]);
+    // An array on shared memory (written by helper threads) and a view at an offset into one.
+    const shared = new Float32Array(new SharedArrayBuffer(4 * 6));
+    shared.set([1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(E.tensor(shared, [2, 3]).toArray(), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(E.tensor(shared.subarray(2, 5), [3]).toArray(), [3, 4, 5]);
+    assert.deepEqual(E.tensor(new Float32Array([9, 8, 7, 6]).subarray(1), [3]).toArray(), [8, 7, 6]);
   });
 });
 
