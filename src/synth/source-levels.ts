@@ -55,7 +55,8 @@ function buildLevel(ex: Exemplars, o: SynthOptions, l: number, searched: boolean
   const style: Float32Array[] = [];
   if (!searched) {
     E.tidy(() => {
-      const ss = down(ex.style, h, w);
+      // Full size reads the style itself (down() would copy it whole first: 300 MB for 12 1080p paintings).
+      const ss = h === Hs && w === Ws ? ex.style : down(ex.style, h, w);
       for (let e = 0; e < N; e++) style.push(ss.slice(0, e, e + 1).contiguous().data() as Float32Array);
     });
     return { height: h, width: w, channels: 3, dims: 0, style };
