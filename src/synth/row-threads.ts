@@ -32,7 +32,12 @@ function helper(i: number): Helper {
     const worker = new Worker(entry, { workerData: { errors: port2 }, transferList: [port2] });
     worker.unref(); // an idle helper never keeps a process alive
     port1.unref();
-    helpers.push({ worker, errors: port1 });
+    const h = { worker, errors: port1 };
+    // A helper that died is replaced at the next call (a call it was part of fails by its timeout).
+    const gone = () => { const at = helpers.indexOf(h); if (at >= 0) helpers.splice(at, 1); };
+    worker.on('error', gone);
+    worker.on('exit', gone);
+    helpers.push(h);
   }
   return helpers[i]!;
 }
@@ -71,3 +76,6 @@ export function runRows<K extends RowKernel>(kernel: K, args: RowKernelArgs[K], 
 export function sharedOutput(length: number, rows: number): Float32Array {
   return rowThreads() > 1 && rows >= 2 * MIN_ROWS ? new Float32Array(new SharedArrayBuffer(4 * length)) : new Float32Array(length);
 }
+
+/** The helper threads now running (tests). */
+export const helperThreadsForTest = (): Worker[] => helpers.map((h) => h.worker);

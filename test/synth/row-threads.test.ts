@@ -61,3 +61,17 @@ test('a kernel failing on a helper thread fails the call, and the helpers keep s
   const f = field(64, 64, src);
   assert.ok(same(withThreads(2, () => vote(f, styleOf(1, 64, 64, true), 3, 1, 1)), withThreads(1, () => vote(f, styleOf(1, 64, 64, false), 3, 1, 1))));
 });
+
+test('a helper thread that died is replaced at the next call', async () => {
+  const { helperThreadsForTest } = await import('../../src/synth/row-threads.js');
+  const src = { count: 1, height: 64, width: 64 };
+  const f = field(64, 64, src);
+  const want = withThreads(1, () => vote(f, styleOf(1, 64, 64, false), 3, 1, 1));
+  withThreads(2, () => vote(f, styleOf(1, 64, 64, true), 3, 1, 1));
+  const [h] = helperThreadsForTest();
+  assert.ok(h, 'a helper was started');
+  await h.terminate();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(same(withThreads(2, () => vote(f, styleOf(1, 64, 64, true), 3, 1, 1)), want));
+  assert.notEqual(helperThreadsForTest()[0], h, 'a new helper');
+});
