@@ -163,6 +163,7 @@ export async function renderChunkJob(input: RenderChunkInput, ctx: JobContext): 
           ctx.progress({ progress: done / total, message: `${label}frame ${frame} (${done}/${total})`, detail: { frame, done, total, range: input.range } });
           if (ctx.cancelled) throw new Error('job cancelled');
         },
+        onStatus: (message) => ctx.progress({ progress: 0, message: `${label}${message}` }),
       });
       return {
         range: input.range, rendered: r.frames.length, skipped: r.skipped, preRolled: r.preRolled, seconds: r.seconds, worker: workerName(),

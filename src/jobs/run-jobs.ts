@@ -99,6 +99,7 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
           ctx.progress({ progress: done / total, message: `frame ${frame} (${done}/${total})` });
           if (ctx.cancelled) throw new Error('job cancelled');
         },
+        onStatus: (message) => ctx.progress({ progress: 0, message }),
       }).catch((err: unknown) => {
         if (input.outDir === undefined) releaseIfEmpty(outDir); // a refused render leaves no empty version
         throw err;

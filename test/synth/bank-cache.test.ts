@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
-import { initProduction, ingestFiles, linkPair, createDataset, type Production } from '../../src/store/index.js';
+import { initProduction, ingestFiles, linkPair, createDataset, addShot, addShotPass, type Production } from '../../src/store/index.js';
+import { renderShotFrames } from '../../src/render/render-shot.js';
+import { mkdirSync } from 'node:fs';
 import { makeConfig, inputChannels } from '../../src/models/look/config.js';
 import { LookGenerator } from '../../src/models/look/generator.js';
 import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.js';
@@ -28,8 +30,8 @@ async function png(name: string, f: (x: number, y: number, c: number) => number)
   return join(dir, name);
 }
 
-async function production(): Promise<{ prod: Production; version: number; modelFile: string }> {
-  const prod = await initProduction(join(dir, 'prod'), { name: 'bank cache', defaultOwner: 'Test Studio', defaultLicence: 'work for hire' });
+async function production(name = 'prod'): Promise<{ prod: Production; version: number; modelFile: string }> {
+  const prod = await initProduction(join(dir, name), { name: 'bank cache', defaultOwner: 'Test Studio', defaultLicence: 'work for hire' });
   const id = async (file: string, kind: string) => {
     const [r] = await ingestFiles(prod, [file], { kind, cleared: true } as never);
     return (r as { asset: { id: number } }).asset.id;
@@ -43,7 +45,7 @@ async function production(): Promise<{ prod: Production; version: number; modelF
   await createDataset(prod, 'ds', { pairs: true, onlyCleared: true });
   E.manualSeed(5);
   const config = makeConfig([{ name: 'normal', channels: 3 }], { arch: { baseChannels: 4, resBlocks: 1, discChannels: 4 } });
-  const modelFile = join(dir, 'model.safetensors');
+  const modelFile = join(dir, `${name}-model.safetensors`);
   const g = new LookGenerator(inputChannels(config), config.arch);
   saveLookModel(modelFile, config, g.stateDict());
   g.dispose();
@@ -131,6 +133,42 @@ test('the bank\'s guides are kept on disk, read back by the next process, and re
     assert.deepEqual(readdirSync(pruneDir).sort(), kept.sort());
   } finally {
     E.disposeAll([fresh.guide, fresh.style]);
+    model.generator.dispose();
+    await prod.close();
+  }
+});
+
+test('a final render says it is preparing the strokes, and renders the same frames with its bank from disk', async () => {
+  const { prod, version, modelFile } = await production('render');
+  const model = loadLookModel(modelFile);
+  try {
+    const shotDir = join(dir, 'shot');
+    mkdirSync(shotDir, { recursive: true });
+    for (let f = 1; f <= 3; f++) {
+      await png(join('shot', `rough.000${f}.png`), (x, y, c) => (x + f) * 9 + y * 5 + c * 40);
+      await png(join('shot', `normal.000${f}.png`), (x, y, c) => (c === 2 ? 255 : (x + y + f) * 4));
+    }
+    await addShot(prod, 'sh1', join(shotDir, 'rough.####.png'), { fps: 24, meta: { cleared: true } });
+    await addShotPass(prod, 'sh1', 'normal', join(shotDir, 'normal.####.png'), { meta: { cleared: true } });
+    const render = async (name: string) => {
+      clearExemplarBanks();
+      const status: string[] = [];
+      const r = await renderShotFrames(prod, 'sh1', model, version, { outDir: join(dir, 'out', name), quality: 'final', onStatus: (m) => status.push(m) });
+      assert.match(status.join(' | '), /preparing the strokes/);
+      return r.frames.map((f) => readFileSync(f.path));
+    };
+    process.env.ATELIER_BANK_CACHE = 'off';
+    let fresh: Buffer[];
+    try { fresh = await render('fresh'); } finally { delete process.env.ATELIER_BANK_CACHE; }
+    assert.equal(fresh.length, 3);
+    const written = await render('written');
+    assert.equal(readdirSync(bankCacheDir(prod.dir)).length, 1, 'the bank kept on disk');
+    const fromDisk = await render('from-disk');
+    for (let i = 0; i < 3; i++) {
+      assert.ok(written[i]!.equals(fresh[i]!) && fromDisk[i]!.equals(fresh[i]!), `frame ${i + 1}: the same bytes`);
+    }
+  } finally {
+    clearExemplarBanks();
     model.generator.dispose();
     await prod.close();
   }

@@ -86,6 +86,7 @@ Examples:
           const res = await renderShotFrames(prod, shot, model, version, {
             ...renderOptionsOf(d), outDir, resume: o.resume,
             onFrame: (done, total) => { bar.total = total; if (!o.json) bar.update(done); },
+            onStatus: (message) => { if (!o.json) bar.update(0, message); },
           }).catch((err: unknown) => {
             if (!o.output) releaseIfEmpty(outDir); // a render refused before its first frame leaves no empty version
             throw err;
