@@ -19,6 +19,9 @@ import { bankCacheDir, bankCacheKey, readCachedGuide, writeCachedGuide } from '.
 
 export interface ExemplarBank extends Exemplars { dataset: string; pairIds: number[] }
 
+/** An exemplar at the bank's size (the first painting's), area-scaled when it differs; a new tensor. */
+const fit = (t: E.Tensor, th: number, tw: number) => t.size(2) === th && t.size(3) === tw ? t.clone() : E.F.interpolate(t, { size: [th, tw], mode: 'area' });
+
 /**
  * Builds exemplars from painted/rough(/passes) files: guide = strokeGuide(the model on the rough frame, rough, passes), style = painted;
  * the guides at the level the synthesis searches by default (Exemplars.guideLevel).
@@ -55,7 +58,6 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
         // full-size guides of the whole bank never exist at once.
         const level = (guideLevel ??= searchLevelForSide(Math.min(...size)));
         const [h, w] = size;
-        const fit = (t: E.Tensor, th: number, tw: number) => t.size(2) === th && t.size(3) === tw ? t.clone() : E.F.interpolate(t, { size: [th, tw], mode: 'area' });
         const made = E.tidy(() => {
           const out = stylizeTensor(model, rough!, model.config.guides.length ? passes : new Map());
           const guide = strokeGuide(out, rough!, [...passes.values()], weights);
@@ -89,7 +91,7 @@ async function withKnownGuide(pairs: { painted: string; spaces?: { painted?: str
     if (guide.ndim !== 4 || guide.size(0) !== pairs.length || guide.size(2) !== levelSize(h, level) || guide.size(3) !== levelSize(w, level)) {
       throw new RangeError(`a known guide of [${guide.shape.join(', ')}] does not fit ${pairs.length} paintings of ${w}x${h} (level ${level})`);
     }
-    const style = E.tidy(() => E.F.cat(painted.map((t) => t.size(2) === h && t.size(3) === w ? t : E.F.interpolate(t, { size: [h, w], mode: 'area' })), 0));
+    const style = E.tidy(() => E.F.cat(painted.map((t) => fit(t, h, w)), 0));
     return { guide: guide.clone(), style, guideLevel: level };
   } finally {
     E.disposeAll(painted);
