@@ -167,8 +167,9 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     const weights = { ...DEFAULT_SYNTH, ...strokeOpts.synth };
     // Kept at the searched level beside the full-size colour: what the stroke stage reads (target-guide.ts).
     const guideOf = (rough: E.Tensor, passes: Map<string, E.Tensor>, modelOut: E.Tensor) => strokes!.guideFor(modelOut, rough, [...passes.values()]);
-    if (quality === 'final' && !carried) o.onStatus?.('preparing the strokes: the painted exemplars of the model\'s dataset');
-    const bank = quality === 'final' && !carried ? await exemplarBank(prod, modelVersion!, model, weights) : null;
+    const needsBank = quality === 'final' && !carried;
+    if (needsBank) o.onStatus?.('preparing the strokes: the painted exemplars of the model\'s dataset');
+    const bank = needsBank ? await exemplarBank(prod, modelVersion!, model, weights) : null;
     // Painted keyframes among the exemplars anchor the strokes (see StrokeSequence).
     const anchors = bank ? shot.frames.filter((f) => f.keyframe && f.pairId !== null && bank.pairIds.includes(f.pairId)).map((f) => f.frame) : [];
     strokes = carried ? carried.strokes : bank

@@ -27,6 +27,7 @@ const fit = (t: E.Tensor, th: number, tw: number) => t.size(2) === th && t.size(
  * the guides at the level the synthesis searches by default (Exemplars.guideLevel).
  * With a colour context the painted and rough frames are read into its working space from their
  * recorded spaces (data/working-space.ts, as training and renders read them); passes are data.
+ * knownGuide (the disk cache's): only the paintings are read, and the exemplars hold that tensor.
  */
 export async function exemplarsFromFiles(model: LookModel, pairs: { painted: string; rough: string; passes: Record<string, string>; spaces?: { painted?: string | null; rough?: string | null } }[], weights: GuideWeights = DEFAULT_SYNTH, colour?: ColourContext, knownGuide?: E.Tensor): Promise<Exemplars> {
   if (pairs.length === 0) throw new Error('the stroke stage needs at least one painted exemplar (a paintover pair)');
@@ -80,8 +81,8 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
 
 /**
  * The exemplars of pairs whose guides are known (the disk cache): only the paintings are read, as
- * exemplarsFromFiles reads them. Throws when the guide does not fit them (count, or the size of
- * the searched level).
+ * exemplarsFromFiles reads them; the exemplars hold that guide itself (no 100 MB copy at 1080p).
+ * Throws when the guide does not fit them (count, or the size of the searched level).
  */
 async function withKnownGuide(pairs: { painted: string; spaces?: { painted?: string | null } }[], guide: E.Tensor, colour?: ColourContext): Promise<Exemplars> {
   const painted = await E.settleAll(pairs.map((p) => loadWorkingTensor(p.painted, colour, p.spaces?.painted)));
@@ -92,7 +93,7 @@ async function withKnownGuide(pairs: { painted: string; spaces?: { painted?: str
       throw new RangeError(`a known guide of [${guide.shape.join(', ')}] does not fit ${pairs.length} paintings of ${w}x${h} (level ${level})`);
     }
     const style = E.tidy(() => E.F.cat(painted.map((t) => fit(t, h, w)), 0));
-    return { guide: guide.clone(), style, guideLevel: level };
+    return { guide, style, guideLevel: level };
   } finally {
     E.disposeAll(painted);
   }
@@ -128,12 +129,9 @@ export async function exemplarBank(prod: Production, modelVersion: number, model
   // The guides from the disk cache when a bank of the same inputs was built before (bank-cache.ts).
   const dir = bankCacheDir(prod.dir), diskKey = bankCacheKey(bankInputs(model, v.files, snapshot.manifestHash, weights, colour));
   const known = readCachedGuide(dir, diskKey);
-  let ex: Exemplars | null = null;
-  try {
-    if (known) ex = await exemplarsFromFiles(model, pairs, weights, colour, known).catch(() => null);
-  } finally {
-    known?.dispose();
-  }
+  // On success the bank holds the read guide itself; a guide that does not fit is dropped and rebuilt.
+  let ex = known ? await exemplarsFromFiles(model, pairs, weights, colour, known).catch(() => null) : null;
+  if (!ex) known?.dispose();
   if (!ex) {
     ex = await exemplarsFromFiles(model, pairs, weights, colour);
     writeCachedGuide(dir, diskKey, ex.guide);
