@@ -97,8 +97,12 @@ export interface BlendResult {
  */
 interface PairFlow { back: E.Tensor; fwd: E.Tensor }
 
-/** A motion-pass pair: the backward vectors on frame t's full-size grid and where they are valid. */
-interface MotionPair { back: E.Tensor; visible: E.Tensor }
+/**
+ * A motion-pass pair on frame t's full-size grid: the backward vectors (channels 0-1) and where
+ * they are valid (channel 2) in one tensor, so a composition step warps both in one sampling pass;
+ * back and visible are views of it.
+ */
+interface MotionPair { packed: E.Tensor; back: E.Tensor; visible: E.Tensor }
 
 /**
  * Flows reaching k frames back, composed from consecutive pairs (DIS runs once per frame pair, not
@@ -116,15 +120,17 @@ function composeFlows(pairs: PairFlow[]): PairFlow {
 }
 
 /**
- * The flow from frame t back to t-k (pairs: the k pairs in between, oldest first) on the flow grid,
- * and where it is usable: visible in both frames by forward-backward agreement, source inside the frame.
+ * The flows from frame t back to t-1 .. t-n (pairs: at least the n pairs in between, oldest first)
+ * on the flow grid, nearest first, and where each is usable: visible in both frames (forward-backward
+ * agreement, or the renderer's visibility), source inside the frame.
  */
-function backAndMask(pairs: (PairFlow | MotionPair)[], margin: number): { back: E.Tensor; mask: E.Tensor } {
-  if ('visible' in pairs[0]!) return motionBackAndMask(pairs as MotionPair[], margin);
-  return E.tidy(() => {
-    const { back, fwd } = composeFlows(pairs as PairFlow[]);
+function windowFlows(pairs: (PairFlow | MotionPair)[], n: number, margin: number): { back: E.Tensor; mask: E.Tensor }[] {
+  if (n === 0) return [];
+  if ('visible' in pairs[0]!) return motionWindow(pairs as MotionPair[], n, margin);
+  return Array.from({ length: n }, (_, i) => E.tidy(() => {
+    const { back, fwd } = composeFlows((pairs as PairFlow[]).slice(pairs.length - i - 1));
     return { back, mask: occlusionMask(back, fwd).mul(inFrameMask(back, margin)) };
-  });
+  }));
 }
 
 /**
@@ -143,26 +149,36 @@ function motionPair(m: MotionVectors, rough: E.Tensor, prevRough: E.Tensor): Mot
     // Widened by MOTION_PHOTO_MARGIN px: the model draws outlines softer and wider than the rough's.
     const k = 2 * MOTION_PHOTO_MARGIN + 1;
     const agree = E.F.maxPool2d(disagree, k, 1, MOTION_PHOTO_MARGIN).rsub(1);
-    return { back: E.keep(m.back.clone()), visible: E.keep(m.visible.mul(agree)) };
+    const packed = E.keep(E.F.cat([m.back, m.visible.mul(agree)], 1));
+    return { packed, back: E.keep(packed.narrow(1, 0, 2)), visible: E.keep(packed.narrow(1, 2, 1)) };
   });
 }
 
 /**
- * Motion vectors reaching k frames back, composed like the flows: a pixel is usable where each step
- * along the way was visible (the renderer's own visibility) and the source lies inside the frame.
+ * Motion vectors reaching 1..n frames back, composed like the flows, each from the one before (the
+ * window's compositions share their steps: 3 steps for a window of 4, not 6, each a few full-size
+ * warps): a pixel is usable where each step along the way was visible (the renderer's own
+ * visibility) and the source lies inside the frame.
  */
-function motionBackAndMask(pairs: MotionPair[], margin: number): { back: E.Tensor; mask: E.Tensor } {
-  return E.tidy(() => {
-    let back = pairs.at(-1)!.back;
-    let visible = pairs.at(-1)!.visible;
-    for (let i = pairs.length - 2; i >= 0; i--) {
+function motionWindow(pairs: MotionPair[], n: number, margin: number): { back: E.Tensor; mask: E.Tensor }[] {
+  const out: { back: E.Tensor; mask: E.Tensor }[] = [];
+  let back = pairs.at(-1)!.back;
+  let visible = pairs.at(-1)!.visible;
+  for (let k = 1; k <= n; k++) {
+    if (k > 1) {
+      const step = pairs[pairs.length - k]!;
       // A step through a point outside the frame reads clamped border vectors: not usable, even
       // where the composed vector lands inside again (streaks along the edge a camera pans from).
-      visible = visible.mul(inFrameMask(back, margin)).mul(warpByFlow(pairs[i]!.visible, back).gt(0.5).float());
-      back = back.add(warpByFlow(pairs[i]!.back, back));
+      const [b, v] = E.tidy(() => {
+        const moved = warpByFlow(step.packed, back);
+        return [back.add(moved.narrow(1, 0, 2)), out.at(-1)!.mask.mul(moved.narrow(1, 2, 1).gt(0.5).float())];
+      });
+      back = b!;
+      visible = v!;
     }
-    return { back, mask: visible.mul(inFrameMask(back, margin)) };
-  });
+    out.push({ back, mask: E.tidy(() => visible.mul(inFrameMask(back, margin))) });
+  }
+  return out;
 }
 
 export class TemporalBlender {
@@ -202,10 +218,11 @@ export class TemporalBlender {
       const wsum = E.onesLike(modelOut.slice(1, 0, 1));
       // Frame t-1's flow and mask: the k = 1 term of the blend and the warping error share them.
       const margin = EDGE_MARGIN * grey.w / w; // on the flow grid
-      const last = this.#pairs.length ? backAndMask(this.#pairs.slice(-1), margin) : null;
+      const flows = windowFlows(this.#pairs, Math.max(this.#past.length, this.#pairs.length ? 1 : 0), margin);
+      const last = flows[0] ?? null;
       this.#past.forEach((out, i) => {
         const k = this.#past.length - i; // frames back
-        const { back, mask } = k === 1 ? last! : backAndMask(this.#pairs.slice(this.#pairs.length - k), margin);
+        const { back, mask } = flows[k - 1]!;
         const full = maskToFull(mask, h, w);
         acc.addcmul_(warpByFlow(out, flowToFull(back, h, w)), full, this.o.decay ** k);
         wsum.add_(full, this.o.decay ** k);

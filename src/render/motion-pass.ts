@@ -25,3 +25,44 @@ export function decodeMotionPass(pass: E.Tensor): MotionVectors {
     return { back: v.slice(1, 0, 2).sub(MOTION_OFFSET).div(MOTION_SCALE), visible: v.slice(1, 2, 3).gt(32767.5).float() };
   });
 }
+
+/**
+ * The last requested frame's motion vectors, decoded once and handed out as copies (each caller
+ * disposes its own): a final frame's stroke chains and its blend read the same frame's pass, and a
+ * 16-bit 1080p motion PNG takes ~0.1 s to read and decode. Only the last frame is kept, and its last
+ * reader takes it (not held while the next frame is made). After close() it loads every request.
+ */
+export class MotionMemo {
+  #last: { frame: number; vectors: Promise<MotionVectors> } | null = null;
+  #closed = false;
+  constructor(readonly load: (frame: number) => Promise<MotionVectors>) {}
+
+  async get(frame: number): Promise<MotionVectors> {
+    if (this.#closed) return this.load(frame);
+    if (this.#last?.frame !== frame) {
+      this.#drop();
+      this.#last = { frame, vectors: this.load(frame) };
+    }
+    const m = await this.#last.vectors;
+    return E.tidy(() => ({ back: m.back.clone(), visible: m.visible.clone() }));
+  }
+
+  /** The frame's vectors for their last reader (the caller owns them): the kept ones, not a copy, and the memo forgets them. */
+  async take(frame: number): Promise<MotionVectors> {
+    if (this.#last?.frame !== frame) return this.load(frame);
+    const { vectors } = this.#last;
+    this.#last = null;
+    return vectors;
+  }
+
+  /** Frees the kept vectors; later requests load (a carried-over stroke sequence may still ask). */
+  close(): void {
+    this.#closed = true;
+    this.#drop();
+  }
+
+  #drop(): void {
+    this.#last?.vectors.then((m) => E.disposeAll([m.back, m.visible]), () => {});
+    this.#last = null;
+  }
+}

@@ -23,7 +23,7 @@ import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js'
 import { strokeOptionsFor } from '../synth/stroke-defaults.js';
 import { DEFAULT_SYNTH } from '../synth/synthesize.js';
 import { dropState, type CarryOver } from './carry-over.js';
-import { MOTION_PASS, decodeMotionPass, type MotionVectors } from './motion-pass.js';
+import { MOTION_PASS, MotionMemo, decodeMotionPass, type MotionVectors } from './motion-pass.js';
 import { upscaleImage, DEFAULT_ENSEMBLE, type UpscaleEnsemble } from '../models/upscale/index.js';
 import { resolveRenderUpscaler } from './model-ref.js';
 
@@ -152,6 +152,12 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   // From here every resource is released (or kept for the next range) by the finally below.
   let strokes: StrokeSequence | null = null;
   let blender: TemporalBlender | null = null;
+  // The strokes (final) and the blend read each frame's motion pass: decoded once.
+  const motionOf = new MotionMemo(async (n) => {
+    const sf = shot.frames.find((x) => x.frame === n);
+    if (!sf?.passes[MOTION_PASS]) throw new Error(`shot ${shot.name} has no ${MOTION_PASS} pass on frame ${n} (the strokes of its neighbours follow it)`);
+    return loadMotion(sf.passes[MOTION_PASS].path);
+  });
   const out: RenderedShot['frames'] = [];
   const total = b - first + 1;
   let finished = false;
@@ -186,12 +192,8 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         const guide = guideOf(rough, passes, out);
         E.disposeAll([out, [...passes.values()]]);
         return { rough, guide };
-      }, coherence ? anchors : [], shot.range[1], opts.motion ? async (n) => {
         // The strokes follow the renderer's motion vectors where the blend does (the shot's default when every frame has them).
-        const sf = shot.frames.find((x) => x.frame === n);
-        if (!sf?.passes[MOTION_PASS]) throw new Error(`shot ${shot.name} has no ${MOTION_PASS} pass on frame ${n} (the strokes of its neighbours follow it)`);
-        return loadMotion(sf.passes[MOTION_PASS].path);
-      } : undefined)
+      }, coherence ? anchors : [], shot.range[1], opts.motion ? (n) => motionOf.get(n) : undefined)
       : null;
     mkdirSync(o.outDir, { recursive: true });
     for (const f of frames) {
@@ -213,7 +215,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
           E.disposeAll(guide);
         }
       } else modelOut = stylize();
-      const motion = opts.motion ? await loadMotion(f.passes[MOTION_PASS]!.path) : undefined;
+      const motion = opts.motion ? await motionOf.take(f.frame) : undefined;
       const { frame, warpError } = blender.push(rough, modelOut, motion);
       if (motion) E.disposeAll([motion.back, motion.visible]);
       E.disposeAll([rough, modelOut, [...passes.values()]]);
@@ -240,6 +242,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     }
     finished = true;
   } finally {
+    motionOf.close();
     upscaler?.model.net.dispose();
     if (blender) {
       const state = { key: carryKey, model, next: b + 1, blender, strokes };

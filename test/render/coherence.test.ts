@@ -82,3 +82,28 @@ test('motion vectors from a motion pass replace the computed flow; unseen or dis
   assert.throws(() => b.push(frame(0), frame(0)), /needs each frame's motion vectors/);
   b.dispose();
 });
+
+test('over a window of 3, a frame further back is blended only where every motion step to it was visible', () => {
+  // Four frames moving 4 px right; the model outputs the rough frames, then black at the last one.
+  // All visible: (0 + 3 f_3) / 4. Frame 1's points unseen in frame 0: frame 0 is left out (0 + 2 f_3) / 3.
+  const run = (seenInFrame0: boolean) => {
+    const b = new TemporalBlender({ window: 3, decay: 1, preset: 'medium', motion: true });
+    const rough = [0, 4, 8, 12].map((dx) => frame(dx));
+    const black = E.zerosLike(rough[0]!);
+    let last: { frame: E.Tensor } | null = null;
+    for (let t = 0; t < 4; t++) {
+      const m = decodeMotionPass(motionPass(-4, t !== 1 || seenInFrame0));
+      last?.frame.dispose();
+      last = b.push(rough[t]!, t === 3 ? black : rough[t]!, m);
+      E.disposeAll([m.back, m.visible]);
+    }
+    const errs = [3 / 4, 2 / 3].map((share) => E.tidy(() => interiorDiff(last!.frame, rough[3]!.mul(share))));
+    b.dispose();
+    E.disposeAll([rough, black, last!.frame]);
+    return errs;
+  };
+  const [seenAll, seenTwo] = run(true);
+  assert.ok(seenAll! < 0.002 && seenTwo! > 0.02, `every step visible: ${seenAll} from 3/4, ${seenTwo} from 2/3`);
+  const [unseenAll, unseenTwo] = run(false);
+  assert.ok(unseenTwo! < 0.002 && unseenAll! > 0.02, `a step unseen: ${unseenTwo} from 2/3, ${unseenAll} from 3/4`);
+});
