@@ -13,7 +13,8 @@
 // (read the rough frame and passes, stylize, blend, stroke stage, write PNG, record lineage), with
 // the threads a worker has, warm (model loaded and the stroke stage's exemplar bank built: its cold
 // cost is reported on its own, for a model version's first render ever and with the bank's guides
-// read from disk). At 1920x1080: a shot of the sample's frames bilinear-upscaled, in the
+// read from disk). At 1920x1080: a shot of the sample's frames bilinear-upscaled (and the same with
+// its motion pass, as a 3D production renders: fps_1080p_motion, fps_1080p_final_motion), in the
 // look-hd benchmark's production when it exists (its models and exemplars are 1080p; else the
 // sample production's). At 3840x2160: 4 frames with writes, preview and final, each in a child
 // process whose peak RSS is the render's own. Speeds are also given normalized by the reference
@@ -38,7 +39,7 @@ import { stylizeTensor, DEFAULT_TILING } from '../src/models/look/stylize.js';
 import { planTiles } from '../src/render/tiles.js';
 import { loadImage, saveImage } from '../src/data/image-io.js';
 import { warpError, flowsFromFrames } from '../src/metrics/index.js';
-import { MOTION_PASS } from '../src/render/motion-pass.js';
+import { MOTION_PASS, decodeMotionPass, encodeMotionPass } from '../src/render/motion-pass.js';
 import { measureReferenceNet, REFERENCE_GFLOPS } from './reference-net.js';
 import { summarize, trueMotionErrors, independentFlows, flowErrors, peakRssMb } from './render-yardsticks.js';
 
@@ -82,7 +83,7 @@ function hdProductionDir(sampleDir: string): string {
  * A shot `name` of `frames` frames at h×w in prod: the sample's sh010 rough frames and the model's
  * passes, bilinear-upscaled (written once under bench/out/render/<name>, then reused).
  */
-async function upscaledShot(prod: Production, sampleProd: Production, name: string, frames: number, h: number, w: number, guides: { name: string; channels: number }[]): Promise<void> {
+async function upscaledShot(prod: Production, sampleProd: Production, name: string, frames: number, h: number, w: number, guides: { name: string; channels: number }[], withMotion = false): Promise<void> {
   const existing = await prod.db.selectFrom('shots').select(['frame_start', 'frame_end']).where('name', '=', name).executeTakeFirst();
   if (existing && existing.frame_end - existing.frame_start + 1 >= frames) return;
   const src = await sampleProd.shot('sh010');
@@ -101,10 +102,22 @@ async function upscaledShot(prod: Production, sampleProd: Production, name: stri
       await saveImage(join(dir, `${k.name}.${String(i).padStart(4, '0')}.png`), big);
       E.disposeAll([t, big]);
     }
+    if (withMotion) {
+      // The sample's motion vectors upscaled with the frame: scaled per axis, visibility nearest.
+      const pass = (await loadImage(f.passes[MOTION_PASS]!.path, 3)).tensor;
+      const m = decodeMotionPass(pass);
+      const [sh, sw] = [pass.size(2), pass.size(3)];
+      const big = E.tidy(() => encodeMotionPass({
+        back: E.F.interpolate(m.back, { size: [h, w], mode: 'bilinear' }).mul(E.tensor([w / sw, h / sh], [1, 2, 1, 1])),
+        visible: E.F.interpolate(m.visible, { size: [h, w], mode: 'nearest' }),
+      }));
+      await saveImage(join(dir, `${MOTION_PASS}.${String(i).padStart(4, '0')}.png`), big, 16);
+      E.disposeAll([pass, m.back, m.visible, big]);
+    }
   }
   const meta = { owner: 'Atelier Sample Studio', licence: 'CC0-1.0', source: 'procedural', cleared: true };
   await addShot(prod, name, join(dir, 'rough.####.png'), { fps: 24, replace: !!existing, meta });
-  for (const g of guides) await addShotPass(prod, name, g.name, join(dir, `${g.name}.####.png`), { meta });
+  for (const g of [...guides, ...(withMotion ? [{ name: MOTION_PASS }] : [])]) await addShotPass(prod, name, g.name, join(dir, `${g.name}.####.png`), { meta });
 }
 
 if (process.argv.includes('--child-4k')) {
@@ -295,15 +308,21 @@ if (parts.has('hd') || parts.has('4k')) {
     t0 = Date.now();
     await renderShotFrames(hp, 'bench1080', hm, hv.id, { outDir: warmDir, quality: 'final', range: [0, 0] });
     result.final_first_frame_bank_on_disk_s = +((Date.now() - t0) / 1000).toFixed(1);
-    for (const q of ['preview', 'final'] as const) {
-      const dir = join(out, 'render', 'out-1080', q);
-      rmSync(dir, { recursive: true, force: true });
-      t0 = Date.now();
-      const r = await renderShotFrames(hp, 'bench1080', hm, hv.id, { outDir: dir, quality: q, range: [0, n - 1] });
-      const fps = r.frames.length / ((Date.now() - t0) / 1000);
-      log(`1920x1080 ${q}: ${r.frames.length} frames end to end, ${(1 / fps).toFixed(2)} s a frame`);
-      result[q === 'preview' ? 'fps_1080p' : 'fps_1080p_final'] = r3(fps);
-      result[q === 'preview' ? 'fps_1080p_norm' : 'fps_1080p_final_norm'] = norm(fps);
+    // The same frames with the renderer's motion vectors (a 3D production's usual case): the shot's
+    // default coherence then follows them, over a wider window (coherence.ts MOTION_COHERENCE).
+    await upscaledShot(hp, prod, 'bench1080m', n, 1080, 1920, hm.config.guides, true);
+    for (const [shotName, suffix] of [['bench1080', ''], ['bench1080m', '_motion']] as const) {
+      for (const q of ['preview', 'final'] as const) {
+        const dir = join(out, 'render', 'out-1080', q + suffix);
+        rmSync(dir, { recursive: true, force: true });
+        t0 = Date.now();
+        const r = await renderShotFrames(hp, shotName, hm, hv.id, { outDir: dir, quality: q, range: [0, n - 1] });
+        const fps = r.frames.length / ((Date.now() - t0) / 1000);
+        log(`1920x1080 ${q}${suffix ? ' with a motion pass' : ''}: ${r.frames.length} frames end to end, ${(1 / fps).toFixed(2)} s a frame`);
+        const field = q === 'preview' ? 'fps_1080p' : 'fps_1080p_final';
+        result[field + suffix] = r3(fps);
+        result[field + suffix + '_norm'] = norm(fps);
+      }
     }
   }
   if (parts.has('4k')) {

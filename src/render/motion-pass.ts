@@ -27,6 +27,17 @@ export function decodeMotionPass(pass: E.Tensor): MotionVectors {
 }
 
 /**
+ * Motion vectors as a motion pass to save as a 16-bit PNG, (1, 3, H, W) in [0, 1]: the inverse of
+ * decodeMotionPass to 1/MOTION_SCALE px, vectors clamped to what the format holds (±512 px).
+ */
+export function encodeMotionPass(m: MotionVectors): E.Tensor {
+  return E.tidy(() => E.F.cat([
+    m.back.mul(MOTION_SCALE).add(MOTION_OFFSET).round().clamp(0, 65535),
+    m.visible.gt(0.5).float().mul(65535),
+  ], 1).div(65535));
+}
+
+/**
  * The last requested frame's motion vectors, decoded once and handed out as copies (each caller
  * disposes its own): a final frame's stroke chains and its blend read the same frame's pass, and a
  * 16-bit 1080p motion PNG takes ~0.1 s to read and decode. Only the last frame is kept, and its last

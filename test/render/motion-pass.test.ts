@@ -1,4 +1,4 @@
-// A final frame's strokes and its blend read the same motion pass: decoded once, handed out safely.
+// Motion passes: encoded and decoded, and read once for a final frame's strokes and its blend.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
@@ -41,4 +41,19 @@ test('a motion pass that fails to load fails its readers, and the memo goes on',
   const m = await memo.get(1);
   E.disposeAll([m.back, m.visible]);
   memo.close();
+});
+
+test('a motion pass encoded and decoded gives the vectors back to 1/64 px, and its visibility', async () => {
+  const { encodeMotionPass, decodeMotionPass } = await import('../../src/render/motion-pass.js');
+  const back = E.tensor(Float32Array.from([0, -3.25, 17.01, -511.9, 2, 0.5, -0.02, 900]), [1, 2, 2, 2]);
+  const visible = E.tensor(Float32Array.from([1, 0, 1, 1]), [1, 1, 2, 2]);
+  const pass = encodeMotionPass({ back, visible });
+  // Through 16-bit integers as a PNG would hold them.
+  const stored = E.tidy(() => pass.mul(65535).round().div(65535));
+  const m = decodeMotionPass(stored);
+  const got = m.back.data() as Float32Array;
+  const want = [0, -3.25, 17.01, -511.9, 2, 0.5, -0.02, 511.984375];
+  got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) <= 0.5 / 64 + 1e-6, `vector ${i}: ${v} for ${want[i]}`));
+  assert.deepEqual([...(m.visible.data() as Float32Array)], [1, 0, 1, 1]);
+  E.disposeAll([back, visible, pass, stored, m.back, m.visible]);
 });
