@@ -19,7 +19,7 @@
 //   data read into JS) come from glibc, which mapped each one above 128 KB afresh and unmapped it
 //   on free: every frame faulted them in again. Up to 32 MB (a 1080p RGB float image is 25 MB) they
 //   now come from the heap, and up to 256 MB of freed heap is kept for reuse (1080p final frames
-//   1.93 -> 1.84 s, previews 0.75 -> 0.70 s, the 4K final 39 -> 35 s for +13 MB at its peak).
+//   1.93 -> 1.89 s, previews 0.75 -> 0.70 s, the 4K final 39 -> 35 s for +4 MB at its peak).
 // releaseCachedMemory() gives the kept blocks back, and trims glibc's heap (a job thread between jobs).
 // ATELIER_SYSTEM_ALLOCATOR=1 keeps libtorch's allocator and glibc's defaults.
 #include "handle.h"

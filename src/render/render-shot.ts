@@ -152,7 +152,8 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   // From here every resource is released (or kept for the next range) by the finally below.
   let strokes: StrokeSequence | null = null;
   let blender: TemporalBlender | null = null;
-  // The strokes (final) and the blend read each frame's motion pass: decoded once.
+  // With a motion pass (the shot's default when every frame has one) the final's strokes follow the
+  // renderer's vectors where the blend does; both read each frame's pass, decoded once.
   const motionOf = new MotionMemo(async (n) => {
     const sf = shot.frames.find((x) => x.frame === n);
     if (!sf?.passes[MOTION_PASS]) throw new Error(`shot ${shot.name} has no ${MOTION_PASS} pass on frame ${n} (the strokes of its neighbours follow it)`);
@@ -192,7 +193,6 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         const guide = guideOf(rough, passes, out);
         E.disposeAll([out, [...passes.values()]]);
         return { rough, guide };
-        // The strokes follow the renderer's motion vectors where the blend does (the shot's default when every frame has them).
       }, coherence ? anchors : [], shot.range[1], opts.motion ? (n) => motionOf.get(n) : undefined)
       : null;
     mkdirSync(o.outDir, { recursive: true });
