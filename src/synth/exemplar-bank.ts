@@ -4,8 +4,8 @@
 // the model version alone (version → dataset snapshot → pairs); cached per model file and dataset.
 import * as E from '../engine/index.js';
 import type { Production } from '../store/index.js';
-import { getModelVersion, codeVersion, sha256File } from '../store/index.js';
-import { existsSync } from 'node:fs';
+import { getModelVersion, codeVersion } from '../store/index.js';
+import { ocioConfigFingerprint } from '../data/ocio-files.js';
 import { loadImage } from '../data/image-io.js';
 import type { ColourContext } from '../data/colour.js';
 import { loadWorkingTensor } from '../data/working-space.js';
@@ -101,13 +101,19 @@ async function withKnownGuide(pairs: { painted: string; spaces?: { painted?: str
 
 const cache = new Map<string, ExemplarBank>();
 
-/** What a bank's guides depend on besides the code (see bank-cache.ts). */
-function bankInputs(model: LookModel, files: { hash: string }[], manifestHash: string, weights: GuideWeights, colour: ColourContext): Record<string, unknown> {
+/**
+ * What a bank's guides depend on besides the code (see bank-cache.ts), or null when that cannot be
+ * known (an OCIO config file whose search paths cannot be resolved or walked: ocio-files.ts).
+ */
+function bankInputs(model: LookModel, files: { hash: string }[], manifestHash: string, weights: GuideWeights, colour: ColourContext): Record<string, unknown> | null {
   const cfg = colour.config.source;
+  // A config file with the LUTs it reads (their sizes and times), not only its own bytes.
+  const config = 'text' in cfg ? bankCacheKey({ text: cfg.text }) : ocioConfigFingerprint(cfg.path);
+  if (config === null) return null;
   return {
     code: codeVersion(), model: files.map((f) => f.hash), manifest: manifestHash,
     weights: [weights.roughWeight, weights.passWeight], precision: modelPrecision(model), device: String(model.generator.head.weight.device),
-    colour: { working: colour.working, image: colour.image ?? null, exr: colour.exr ?? null, config: 'text' in cfg ? bankCacheKey({ text: cfg.text }) : existsSync(cfg.path) ? sha256File(cfg.path) : cfg.path },
+    colour: { working: colour.working, image: colour.image ?? null, exr: colour.exr ?? null, config },
   };
 }
 
@@ -127,14 +133,15 @@ export async function exemplarBank(prod: Production, modelVersion: number, model
   }));
   const colour = await productionColour(prod);
   // The guides from the disk cache when a bank of the same inputs was built before (bank-cache.ts).
-  const dir = bankCacheDir(prod.dir), diskKey = bankCacheKey(bankInputs(model, v.files, snapshot.manifestHash, weights, colour));
-  const known = readCachedGuide(dir, diskKey);
+  const inputs = bankInputs(model, v.files, snapshot.manifestHash, weights, colour);
+  const dir = bankCacheDir(prod.dir), diskKey = inputs && bankCacheKey(inputs);
+  const known = diskKey ? readCachedGuide(dir, diskKey) : null;
   // On success the bank holds the read guide itself; a guide that does not fit is dropped and rebuilt.
   let ex = known ? await exemplarsFromFiles(model, pairs, weights, colour, known).catch(() => null) : null;
   if (!ex) known?.dispose();
   if (!ex) {
     ex = await exemplarsFromFiles(model, pairs, weights, colour);
-    writeCachedGuide(dir, diskKey, ex.guide);
+    if (diskKey) writeCachedGuide(dir, diskKey, ex.guide);
   }
   const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), guideLevel: ex.guideLevel, dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
   cache.set(key, bank);

@@ -17,6 +17,7 @@ import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.j
 import { exemplarBank, exemplarsFromFiles, clearExemplarBanks } from '../../src/synth/exemplar-bank.js';
 import { bankCacheDir, readCachedGuide, writeCachedGuide, KEPT_BANKS } from '../../src/synth/bank-cache.js';
 import { DEFAULT_SYNTH } from '../../src/synth/synthesize.js';
+import { BUILTIN_OCIO_CONFIG } from '../../src/data/builtin-ocio.js';
 import { productionColour } from '../../src/store/colour-settings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-bank-cache-'));
@@ -167,6 +168,39 @@ test('a final render says it is preparing the strokes, and renders the same fram
     for (let i = 0; i < 3; i++) {
       assert.ok(written[i]!.equals(fresh[i]!) && fromDisk[i]!.equals(fresh[i]!), `frame ${i + 1}: the same bytes`);
     }
+  } finally {
+    clearExemplarBanks();
+    model.generator.dispose();
+    await prod.close();
+  }
+});
+
+test('with an OCIO config file, a LUT edited along its search path gets a new bank; an unresolvable search path keeps none on disk', async () => {
+  const { prod, version, modelFile } = await production('ocio');
+  const model = loadLookModel(modelFile);
+  const cacheDir = bankCacheDir(prod.dir);
+  const show = join(dir, 'ocio-show');
+  mkdirSync(join(show, 'luts'), { recursive: true });
+  const lut = join(show, 'luts', 'grade.cube');
+  writeFileSync(lut, 'LUT_3D_SIZE 2\n');
+  const writeConfig = (searchPath: string) => writeFileSync(join(show, 'config.ocio'), BUILTIN_OCIO_CONFIG.replace(/^search_path:.*$/m, `search_path: ${searchPath}`));
+  const banks = () => readdirSync(cacheDir).filter((n) => n.endsWith('.safetensors')).length;
+  const bank = async () => { clearExemplarBanks(); await exemplarBank(prod, version, model); };
+  try {
+    writeConfig('luts');
+    await prod.updateSettings({ ocioConfig: join(show, 'config.ocio') });
+    await bank();
+    assert.equal(banks(), 1);
+    await bank();
+    assert.equal(banks(), 1, 'nothing changed: the bank on disk is read');
+    writeFileSync(lut, 'LUT_3D_SIZE 3\n');
+    utimesSync(lut, new Date(2031, 0, 1), new Date(2031, 0, 1));
+    await bank();
+    assert.equal(banks(), 2, 'the LUT changed: another bank');
+    writeConfig('$ATELIER_TEST_UNSET_SHOW/luts');
+    delete process.env.ATELIER_TEST_UNSET_SHOW;
+    await bank();
+    assert.equal(banks(), 2, 'search path unknown: built, not kept on disk');
   } finally {
     clearExemplarBanks();
     model.generator.dispose();
