@@ -1,5 +1,7 @@
 {
-  # The native addon: a thin Node-API layer over libtorch (and OpenCV's DIS optical flow).
+  # The native addons: a thin Node-API layer over libtorch (atelier_native), OpenCV's optical flow
+  # (atelier_flow) and OpenEXR + OpenColorIO (atelier_image), each its own module so that the tensor
+  # engine links libtorch alone.
   # LIBTORCH=/path/to/libtorch (the official zip layout: include/, lib/) builds against another
   # libtorch, e.g. a CUDA build; without it, Debian's libtorch-dev in /usr is used.
   "variables": {
@@ -15,15 +17,13 @@
       "native/ops_shape.cc",
       "native/ops_nn.cc",
       "native/autograd.cc",
-      "native/flow.cc",
       "native/memory.cc"
     ],
     "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
     "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
     "cflags!": ["-fno-exceptions", "-fno-rtti"],
     "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-    "cflags_cc": ["-std=c++17", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations", "<!@(pkg-config --cflags opencv4)"],
-    "libraries": ["<!@(pkg-config --libs-only-L opencv4)", "-lopencv_video", "-lopencv_core"],
+    "cflags_cc": ["-std=c++17", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
     "conditions": [
       ["libtorch==''", {
         "include_dirs": ["/usr/include/torch/csrc/api/include"],
@@ -38,6 +38,17 @@
         ]
       }]
     ]
+  }, {
+    # OpenCV's DIS and Farneback flow (Debian libopencv-dev) on grey frames held in JS arrays.
+    # Loaded by src/engine/flow.ts.
+    "target_name": "atelier_flow",
+    "sources": ["native/flow.cc"],
+    "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+    "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+    "cflags!": ["-fno-exceptions", "-fno-rtti"],
+    "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+    "cflags_cc": ["-std=c++17", "-O2", "-Wno-unused-parameter", "<!@(pkg-config --cflags opencv4)"],
+    "libraries": ["<!@(pkg-config --libs-only-L opencv4)", "-lopencv_video", "-lopencv_core"]
   }, {
     # OpenEXR and OpenColorIO (Debian libopenexr-dev, libopencolorio-dev), a module of its own: the
     # tensor engine neither loads nor relinks them. Loaded by src/data/image-native.ts.

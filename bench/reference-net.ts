@@ -27,18 +27,18 @@ export function timeLoop(fn: () => void, budgetS: number, warmup = 3): { perIter
   return { perIter: (performance.now() - t0) / 1000 / iters, iters };
 }
 
-/** Trains the reference net for `seconds`; its throughput and last loss. */
-export function measureReferenceNet(seconds: number): { gflops: number; perStep: number; steps: number; loss: number } {
+/** Trains the reference net for `seconds` on `device`; its throughput and last loss. */
+export function measureReferenceNet(seconds: number, device = 'cpu'): { gflops: number; perStep: number; steps: number; loss: number } {
   E.manualSeed(0);
   const net = new nn.Sequential(
     new nn.Conv2d(3, C, 3, { padding: 1 }), nn.ReLU(),
     new nn.Conv2d(C, C, 3, { padding: 1 }), nn.ReLU(),
     new nn.Conv2d(C, C, 3, { padding: 1 }), nn.ReLU(),
     new nn.Conv2d(C, 3, 3, { padding: 1 }),
-  );
+  ).to(device);
   const opt = new nn.Adam(net.namedParameters(), { lr: 1e-3 });
-  const x = E.keep(E.randn([N, 3, H, W]));
-  const y = E.keep(E.randn([N, 3, H, W]));
+  const x = E.keep(E.randn([N, 3, H, W], { device }));
+  const y = E.keep(E.randn([N, 3, H, W], { device }));
   let loss = 0;
   try {
     const train = timeLoop(() => {

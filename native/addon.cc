@@ -11,7 +11,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initShape(env, exports);
   initNN(env, exports);
   initAutograd(env, exports);
-  initFlow(env, exports);
   initMemory(env, exports);
   return exports;
 }

@@ -78,7 +78,6 @@ void initElementwise(Napi::Env env, Napi::Object exports);
 void initShape(Napi::Env env, Napi::Object exports);
 void initNN(Napi::Env env, Napi::Object exports);
 void initAutograd(Napi::Env env, Napi::Object exports);
-void initFlow(Napi::Env env, Napi::Object exports);
 void initMemory(Napi::Env env, Napi::Object exports);
 
 }  // namespace atelier

@@ -104,8 +104,16 @@ void release(void* p) {
 }
 
 // Every block's context is its data pointer, so the raw interface works too (one deleter for all).
+// libtorch 2.3 made Allocator::allocate non-const and added copy_data: both forms are declared,
+// without `override`, so one source builds against Debian's 1.13 and a current CUDA libtorch.
 struct CachingAllocator final : c10::Allocator {
-  c10::DataPtr allocate(size_t n) const override {
+  c10::DataPtr allocate(size_t n) const { return take(n); }
+  c10::DataPtr allocate(size_t n) { return take(n); }
+  void copy_data(void* dest, const void* src, std::size_t count) const { std::memcpy(dest, src, count); }
+  c10::DeleterFnPtr raw_deleter() const override { return &release; }
+
+ private:
+  static c10::DataPtr take(size_t n) {
     if (n < kCached) {
       c10::DataPtr d = base->allocate(n);
       void* p = d.get();
@@ -134,7 +142,6 @@ struct CachingAllocator final : c10::Allocator {
     cache->usedBytes += len;
     return {p, p, &release, c10::Device(c10::DeviceType::CPU)};
   }
-  c10::DeleterFnPtr raw_deleter() const override { return &release; }
 };
 
 Napi::Value releaseCachedMemory(const Napi::CallbackInfo& info) {

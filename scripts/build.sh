@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 # (The lock lives outside build/, which node-gyp rebuild deletes.)
 exec 9>node_modules/.atelier-build.lock
 flock 9
-addon=build/Release/atelier_native.node
 stamp=build/.atelier-sources-sha256
 want=$( (cat binding.gyp native/*; echo "LIBTORCH=${LIBTORCH:-}") | sha256sum | cut -d' ' -f1)
-if [ ! -f "$addon" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+built=1
+for addon in atelier_native atelier_flow atelier_image; do [ -f "build/Release/$addon.node" ] || built=0; done
+if [ "$built" = 0 ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "atelier setup: building the native addon (libtorch: ${LIBTORCH:-Debian})" >&2
   nodedir=(); [ -f /usr/include/node/node_api.h ] && nodedir=(--nodedir=/usr)
   # A clean rebuild only when there is no build yet or binding.gyp / LIBTORCH changed; otherwise an

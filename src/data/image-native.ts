@@ -1,9 +1,6 @@
 // Loads the image addon (build/Release/atelier_image.node: OpenEXR and OpenColorIO) on first use,
 // with one error that says how to fix a missing build. Callers above check every argument first.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { loadAddon } from '../util/native-addons.js';
 
 export interface NativeExrChannel { name: string; type: 'half' | 'float' | 'uint' | 'unknown'; xSampling: number; ySampling: number }
 export interface NativeExrPart {
@@ -44,26 +41,11 @@ interface ImageAddon {
   ocioApply(config: NativeOcioConfig, how: { src: string; dst: string } | { src: string; display: string; view: string }, planes: Float32Array[], width: number, height: number): void;
 }
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'binding.gyp'))) return dir;
-    dir = dirname(dir);
-  }
-  throw new Error('atelier: cannot locate the repository root (binding.gyp) from ' + fileURLToPath(import.meta.url));
-}
-
 let addon: ImageAddon | null = null;
 
 export function imageNative(): ImageAddon {
   if (addon) return addon;
-  const path = join(repoRoot(), 'build', 'Release', 'atelier_image.node');
-  try {
-    addon = createRequire(import.meta.url)(path) as ImageAddon;
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new Error(`atelier: the image addon (OpenEXR, OpenColorIO) could not be loaded from ${path} (${why}). ` +
-      'Run `npm run setup` (installs libopenexr-dev and libopencolorio-dev and builds the addon).');
-  }
+  addon = loadAddon<ImageAddon>('atelier_image', 'the image addon (OpenEXR, OpenColorIO)',
+    'Run `npm run setup` (installs libopenexr-dev and libopencolorio-dev and builds the addon).');
   return addon;
 }

@@ -1,7 +1,7 @@
 // Dense optical flow between two 8-bit grey frames: OpenCV's DIS (Kroeger et al. 2016), which
 // renders follow, and Farnebäck's (2003), an independent method to measure coherence along.
 import { createHash } from 'node:crypto';
-import { native } from './native.js';
+import { loadAddon } from '../util/native-addons.js';
 import { intArg, oneOf } from './check.js';
 
 export type FlowPreset = 'ultrafast' | 'fast' | 'medium';
@@ -22,7 +22,7 @@ export function disFlow(prev: Uint8Array, next: Uint8Array, width: number, heigh
     recentFlows.unshift(hit!);
     return hit!.flow.slice();
   }
-  const flow = native.disFlow(prev, next, width, height, preset) as Float32Array;
+  const flow = flowAddon().disFlow(prev, next, width, height, preset) as Float32Array;
   recentFlows.unshift({ key, flow: flow.slice() });
   recentFlows.length = Math.min(recentFlows.length, KEPT_FLOWS);
   return flow;
@@ -50,7 +50,7 @@ export function farnebackFlow(prev: Uint8Array, next: Uint8Array, width: number,
   intArg(o.levels, 'levels', 1, 10);
   intArg(o.winsize, 'winsize', 3, 255);
   intArg(o.iterations, 'iterations', 1, 50);
-  return native.farnebackFlow(prev, next, width, height, o.levels, o.winsize, o.iterations);
+  return flowAddon().farnebackFlow(prev, next, width, height, o.levels, o.winsize, o.iterations);
 }
 
 function checkGreyPair(prev: Uint8Array, next: Uint8Array, width: number, height: number): void {
@@ -60,4 +60,17 @@ function checkGreyPair(prev: Uint8Array, next: Uint8Array, width: number, height
   if (prev.length !== width * height || next.length !== width * height) {
     throw new RangeError(`optical flow frames must hold ${width}x${height} = ${width * height} bytes, got ${prev.length} and ${next.length}`);
   }
+}
+
+interface FlowAddon {
+  disFlow(prev: Uint8Array, next: Uint8Array, width: number, height: number, preset: FlowPreset): Float32Array;
+  farnebackFlow(prev: Uint8Array, next: Uint8Array, width: number, height: number, levels: number, winsize: number, iterations: number): Float32Array;
+}
+
+let addon: FlowAddon | null = null;
+/** The flow addon (OpenCV), loaded on first use: the tensor engine does not need it. */
+function flowAddon(): FlowAddon {
+  addon ??= loadAddon<FlowAddon>('atelier_flow', 'the optical-flow addon (OpenCV)',
+    'Run `npm run setup` (installs libopencv-dev and builds the addon).');
+  return addon;
 }

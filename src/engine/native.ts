@@ -1,9 +1,6 @@
 // Loads the compiled libtorch addon once, with one error that says how to fix a missing build.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { loadAddon } from '../util/native-addons.js';
 
 /** A native tensor's id in the addon's per-thread table; only the engine looks inside. */
 export type NativeHandle = number & { readonly __nativeTensor: unique symbol };
@@ -15,30 +12,8 @@ export type NativeAddon = Record<string, (...args: any[]) => any> & {
   meta(h: NativeHandle): TensorMeta;
 };
 
-function repoRoot(): string {
-  // dist/src/engine/native.js -> repo root (three levels up); src/engine/native.ts -> two levels.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'binding.gyp'))) return dir;
-    dir = dirname(dir);
-  }
-  throw new Error('atelier: cannot locate the repository root (binding.gyp) from ' + fileURLToPath(import.meta.url));
-}
-
-function load(): NativeAddon {
-  const path = join(repoRoot(), 'build', 'Release', 'atelier_native.node');
-  try {
-    return createRequire(import.meta.url)(path) as NativeAddon;
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new Error(
-      `atelier: the native engine could not be loaded from ${path} (${why}). ` +
-        'Run `npm run setup` (installs libtorch-dev and builds the addon); set LIBTORCH to build against another libtorch.',
-    );
-  }
-}
-
-export const native: NativeAddon = load();
+export const native: NativeAddon = loadAddon<NativeAddon>('atelier_native', 'the native engine',
+  'Run `npm run setup` (installs libtorch-dev and builds the addon); set LIBTORCH to build against another libtorch.');
 
 // libtorch starts with one thread here (OpenMP sees a restricted environment): use every core unless
 // ATELIER_THREADS says otherwise. Bitwise-reproducible training is a requirement, so libtorch is told
@@ -47,6 +22,9 @@ export const native: NativeAddon = load();
 const envThreads = Number(process.env.ATELIER_THREADS);
 native.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : availableParallelism());
 native.setDeterministic(process.env.ATELIER_DETERMINISTIC !== '0');
+// On CUDA, cuBLAS is deterministic only with a fixed workspace, read when its first handle is made
+// (libtorch refuses matrix products in deterministic mode without it).
+if (process.env.ATELIER_DETERMINISTIC !== '0') process.env.CUBLAS_WORKSPACE_CONFIG ??= ':4096:8';
 // Denormal floats (tiny weights, Adam's second moments) make x86 arithmetic up to 100x slower;
 // flushing them to zero costs no accuracy that matters here. Threads created later (OpenMP pool,
 // workers) inherit the setting.

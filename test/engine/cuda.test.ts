@@ -1,0 +1,109 @@
+// The engine on a CUDA libtorch (LIBTORCH=/path/to/libtorch npm run setup): tensors, ops, gradients,
+// optimizers, modules and model files on the GPU agree with the CPU. Skipped where this build has no
+// CUDA device (Debian's libtorch, CI); run on a GPU machine with `npm test -- test/engine/cuda`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as E from '../../src/engine/index.js';
+import * as nn from '../../src/nn/index.js';
+import { LookGenerator } from '../../src/models/look/generator.js';
+import { DEFAULT_ARCH } from '../../src/models/look/config.js';
+
+const skip = E.runtimeInfo().cudaAvailable ? false : 'this libtorch build has no CUDA device';
+const GPU = 'cuda:0';
+
+/** Largest |a - b| relative to the largest |a| (convolutions on the GPU may use TF32 arithmetic). */
+function relDiff(a: E.Tensor, b: E.Tensor): number {
+  return E.tidy(() => {
+    const x = a.to({ device: 'cpu', dtype: 'float32' }), y = b.to({ device: 'cpu', dtype: 'float32' });
+    return x.sub(y).abs().max().item() / Math.max(1e-12, x.abs().max().item());
+  });
+}
+
+test('tensors move to the GPU and back unchanged, every dtype', { skip }, () => {
+  E.tidy(() => {
+    for (const dtype of ['float32', 'float64', 'float16', 'bfloat16', 'uint8', 'int32', 'int64', 'bool'] as const) {
+      const cpu = E.tensor([0, 1, 2, 3, 4, 5], [2, 3], { dtype });
+      const gpu = cpu.to({ device: GPU });
+      assert.equal(gpu.device, GPU);
+      assert.equal(gpu.dtype, dtype);
+      assert.deepEqual(gpu.toArray(), cpu.toArray(), dtype);
+      assert.deepEqual(E.tensor([0, 1, 2, 3, 4, 5], [2, 3], { dtype, device: GPU }).toArray(), cpu.toArray(), `${dtype} made on the GPU`);
+    }
+  });
+});
+
+test('ops, their gradients and an Adam step agree between CPU and GPU', { skip }, () => {
+  E.manualSeed(3);
+  const cpu = new nn.Sequential(new nn.Conv2d(4, 8, 3, { padding: 1 }), nn.ReLU(), new nn.Conv2d(8, 3, 3, { padding: 1, stride: 2 }));
+  const gpu = new nn.Sequential(new nn.Conv2d(4, 8, 3, { padding: 1 }), nn.ReLU(), new nn.Conv2d(8, 3, 3, { padding: 1, stride: 2 }));
+  gpu.loadStateDict(cpu.stateDict());
+  gpu.to(GPU);
+  for (const [, p] of gpu.namedParameters()) assert.equal(p.device, GPU);
+  const x = E.keep(E.rand([2, 4, 32, 32]));
+  const xg = E.keep(x.to({ device: GPU }));
+  const grid = E.keep(E.rand([2, 32, 32, 2]).mul(2).sub(1));
+  const optC = new nn.Adam(cpu.namedParameters(), { lr: 1e-2 });
+  const optG = new nn.Adam(gpu.namedParameters(), { lr: 1e-2 });
+  for (const [net, input, opt] of [[cpu, x, optC], [gpu, xg, optG]] as const) {
+    E.tidy(() => {
+      const y = net.forward(input);
+      // Resampling, warping and a pixel shuffle, as the look and the blend use them.
+      const up = E.F.interpolate(y, { scale: 2, mode: 'bilinear' });
+      const warped = E.F.gridSample(up, grid.to({ device: input.device }));
+      const shuffled = E.F.pixelShuffle(E.F.cat([warped, warped, warped, warped], 1), 2);
+      const loss = shuffled.sub(0.5).abs().mean().add(y.pow(2).mean());
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+    });
+  }
+  const pc = cpu.namedParameters(), pg = gpu.namedParameters();
+  for (let i = 0; i < pc.length; i++) {
+    assert.ok(relDiff(pc[i]![1], pg[i]![1]) < 1e-3, `${pc[i]![0]} after one step: ${relDiff(pc[i]![1], pg[i]![1])}`);
+  }
+  optC.dispose(); optG.dispose(); cpu.dispose(); gpu.dispose();
+  E.disposeAll([x, xg, grid]);
+});
+
+test('the look generator runs on the GPU as on the CPU, float32 and bfloat16', { skip }, () => {
+  E.manualSeed(5);
+  const g = new LookGenerator(7, DEFAULT_ARCH);
+  const x = E.keep(E.rand([1, 7, 64, 96]));
+  const want = E.keep(E.noGrad(() => g.forward(x)));
+  g.to(GPU);
+  const xg = E.keep(x.to({ device: GPU }));
+  E.tidy(() => {
+    const got = E.noGrad(() => g.forward(xg));
+    assert.equal(got.device, GPU);
+    assert.deepEqual(got.shape, [1, 3, 64, 96]);
+    assert.ok(relDiff(want, got) < 1e-2, `float32: ${relDiff(want, got)}`);
+    const bf = E.noGrad(() => g.forward(xg.to('bfloat16')));
+    assert.ok(relDiff(want, bf) < 0.05, `bfloat16: ${relDiff(want, bf)}`);
+  });
+  g.to('cpu');
+  E.tidy(() => assert.ok(relDiff(want, E.noGrad(() => g.forward(x))) < 1e-6, 'moved back, it computes what it did'));
+  g.dispose();
+  E.disposeAll([x, xg, want]);
+});
+
+test('model files save GPU tensors and load onto the GPU', { skip }, () => {
+  E.tidy(() => {
+    const a = E.rand([3, 5], { device: GPU });
+    const b = E.tensor([1, 2, 3], [3], { dtype: 'bfloat16', device: GPU });
+    const bytes = Buffer.concat(E.encodeSafetensors({ a, b }));
+    const back = E.decodeSafetensors(bytes, { device: GPU });
+    assert.equal(back.tensors.get('a')!.device, GPU);
+    assert.deepEqual(back.tensors.get('a')!.toArray(), a.toArray());
+    assert.deepEqual(back.tensors.get('b')!.toArray(), [1, 2, 3]);
+    const cpu = E.decodeSafetensors(bytes);
+    assert.equal(cpu.tensors.get('a')!.device, 'cpu');
+  });
+});
+
+test('mixing devices in one op is a clear error, not a crash', { skip }, () => {
+  E.tidy(() => {
+    const a = E.ones([2], { device: GPU });
+    const b = E.ones([2]);
+    assert.throws(() => E.F.cat([a, b], 0), /device/i);
+  });
+});
