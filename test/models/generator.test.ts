@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
-import { LookGenerator, generateFrame, inferencePrecision } from '../../src/models/look/generator.js';
-import { DEFAULT_ARCH, parseConfig, makeConfig } from '../../src/models/look/config.js';
+import { LookGenerator, generateFrame, inferencePrecision, upsampleConcatConv, halfbandFilter } from '../../src/models/look/generator.js';
+import { DEFAULT_ARCH, parseConfig, makeConfig, resolveArch } from '../../src/models/look/config.js';
+import * as nn from '../../src/nn/index.js';
 import { generatorFlops } from '../../src/models/look/flops.js';
 import { gridScore } from '../../src/metrics/index.js';
 
@@ -33,6 +34,7 @@ test('a config without the newer architecture fields rebuilds the first models\'
   assert.equal(shapes['up2.weight'], '4x12x3x3');
   assert.equal(shapes['head.weight'], '3x4x3x3');
   assert.equal(shapes['down3.weight'], undefined);
+  assert.equal(resolveArch(c.arch).upsample, 'nearest');
   g.dispose();
 });
 
@@ -49,11 +51,12 @@ test('the default generator: shuffle in and out, any frame size, 4x cheaper than
   const first = generatorFlops(12, { baseChannels: 24, resBlocks: 4, discChannels: 32 }, 1080, 1920);
   assert.ok(first / now > 3.5, `first layout ${first / now}x the default`);
   assert.throws(() => parseConfig(JSON.stringify({ ...makeConfig([]), arch: { ...DEFAULT_ARCH, shuffle: 3 } }), 'bad'), /malformed/);
+  assert.throws(() => parseConfig(JSON.stringify({ ...makeConfig([]), arch: { ...DEFAULT_ARCH, upsample: 'bicubic' } }), 'bad'), /malformed/);
 });
 
-test('inference (no grad) takes the fused upsample-concat-conv: the same frames as the plain decoder, both paddings', () => {
+test('nearest decoder: inference (no grad) takes the fused upsample-concat-conv, the same frames as the plain one, both paddings', () => {
   for (const padding of ['zeros', 'reflect'] as const) {
-    const g = new LookGenerator(5, { ...DEFAULT_ARCH, baseChannels: 4, maxChannels: 8, padding });
+    const g = new LookGenerator(5, { ...DEFAULT_ARCH, baseChannels: 4, maxChannels: 8, padding, upsample: 'nearest', outputFilter: 'none' });
     // Random biases too (they start at zero-ish bounds, not zero, but make sure the skip conv's bias counts once).
     E.tidy(() => {
       const x = E.rand([2, 5, 24, 40]);
@@ -66,6 +69,37 @@ test('inference (no grad) takes the fused upsample-concat-conv: the same frames 
     });
     g.dispose();
   }
+});
+
+test('bilinear decoder: the fused form is a conv over a bilinear upsampling inside the border; training computes what inference does before the output filter', () => {
+  E.manualSeed(2);
+  for (const padding of ['zeros', 'reflect'] as const) {
+    const u = new nn.Conv2d(6 + 4, 5, 3, { padding: 1 });
+    E.tidy(() => {
+      const y = E.rand([2, 6, 9, 11]), skip = E.rand([2, 4, 18, 22]);
+      const fused = upsampleConcatConv(u, y, skip, padding, 'bilinear');
+      const plain = u.forward(E.F.cat([E.F.interpolate(y, { scale: 2, mode: 'bilinear' }), skip], 1));
+      const inner = (t: E.Tensor) => t.narrow(2, 2, 14).narrow(3, 2, 18);
+      const diff = inner(fused).sub(inner(plain)).abs().max().item();
+      assert.ok(diff < 1e-5, `${padding}: interior max abs diff ${diff}`);
+      // and not the nearest form (the taps matter)
+      const nearest = upsampleConcatConv(u, y, skip, padding, 'nearest');
+      assert.ok(inner(nearest).sub(inner(plain)).abs().max().item() > 1e-2);
+    });
+    u.dispose();
+  }
+  const g = new LookGenerator(5, { ...DEFAULT_ARCH, baseChannels: 4, maxChannels: 8 });
+  assert.equal(resolveArch(DEFAULT_ARCH).upsample, 'bilinear');
+  E.tidy(() => {
+    const x = E.rand([1, 5, 24, 40]);
+    const train = g.forward(x);
+    const infer = E.noGrad(() => g.forward(x));
+    // Frames (no grad) pass the output filter, training does not: otherwise the same network.
+    const filtered = halfbandFilter(train.sub(0.5)).add(0.5);
+    assert.ok(filtered.sub(infer).abs().max().item() < 1e-5);
+    assert.ok(train.sub(infer).abs().max().item() > 1e-4);
+  });
+  g.dispose();
 });
 
 test('inference in bfloat16: float32 out, within a fraction of an 8-bit level of float32, weights untouched; the precision setting', () => {
@@ -108,7 +142,8 @@ test('bfloat16 inference prints no period-2 checker of its own (the pixel-shuffl
   // bfloat16, 3.07 with it in float32, 3.11 all in float32. This untrained case shows it faintly:
   // 1.27 with the head in bfloat16, 1.00 in float32.
   E.manualSeed(10);
-  const g = new LookGenerator(6, DEFAULT_ARCH);
+  // Without the output filter, which would hide the checker (tested below).
+  const g = new LookGenerator(6, { ...DEFAULT_ARCH, outputFilter: 'none' });
   E.noGrad(() => E.tidy(() => {
     // A trained head's sub-pixel kernels drift apart a little: here by 1% of their size.
     const w = g.head.weight;
@@ -120,4 +155,38 @@ test('bfloat16 inference prints no period-2 checker of its own (the pixel-shuffl
     assert.ok(score < 1.1, `gridScore of bfloat16 against float32: ${score}`);
   }));
   g.dispose();
+});
+
+test('the half-band output filter removes period-2 patterns, keeps flat colour and most of period 4', () => {
+  E.tidy(() => {
+    const ys = E.arange(0, 32, 1, { dtype: 'float32' }).reshape([1, 1, 32, 1]);
+    const xs = E.arange(0, 40, 1, { dtype: 'float32' }).reshape([1, 1, 1, 40]);
+    const checker = xs.add(ys).remainder(2).sub(0.5).expand([1, 3, 32, 40]); // ±0.5, period 2
+    const f = halfbandFilter(checker);
+    assert.deepEqual(f.shape, [1, 3, 32, 40]);
+    assert.ok(f.narrow(2, 2, 28).narrow(3, 2, 36).abs().max().item() < 1e-6, 'a checker is removed (inside the 2 px the border replicates)');
+    assert.ok(halfbandFilter(E.full([1, 3, 8, 8], 0.3)).sub(0.3).abs().max().item() < 1e-6, 'flat colour is kept');
+    const wave = xs.mul(Math.PI / 2).cos().expand([1, 1, 32, 40]); // period 4
+    const inner = (t: E.Tensor) => t.narrow(3, 4, 32);
+    const ratio = inner(halfbandFilter(wave)).abs().max().item() / inner(wave).abs().max().item();
+    assert.ok(Math.abs(ratio - 0.75) < 1e-5, `period 4 gain ${ratio}`);
+  });
+  // A head whose sub-pixel kernels drifted apart prints a checker without the filter, none with it.
+  E.manualSeed(11);
+  const plain = new LookGenerator(6, { ...DEFAULT_ARCH, outputFilter: 'none' });
+  const filtered = new LookGenerator(6, DEFAULT_ARCH);
+  filtered.loadStateDict(plain.stateDict());
+  E.noGrad(() => E.tidy(() => {
+    const w = plain.head.weight;
+    w.copy_(w.add(E.randn(w.shape).mul(w.abs().mean().mul(0.2))));
+    filtered.head.weight.copy_(w);
+    const x = E.F.interpolate(E.rand([1, 6, 12, 20]), { size: [192, 320], mode: 'bilinear' });
+    const reference = E.F.interpolate(E.F.avgPool2d(generateFrame(plain, x), 2), { scale: 2, mode: 'bilinear' });
+    const before = gridScore(generateFrame(plain, x), reference);
+    const after = gridScore(generateFrame(filtered, x), reference);
+    assert.ok(before > 3, `without the filter: ${before}`);
+    assert.ok(after < 1.2, `with it: ${after}`);
+  }));
+  plain.dispose();
+  filtered.dispose();
 });

@@ -15,6 +15,9 @@ import * as nn from '../../src/nn/index.js';
 import { icnr_, icnrUnshuffle_ } from '../../src/nn/init.js';
 import { LookGenerator, generateFrame } from '../../src/models/look/generator.js';
 import { DEFAULT_ARCH, makeConfig, inputChannels } from '../../src/models/look/config.js';
+
+// The head's own output: the init's effect is seen before the output filter (tested in generator.test.ts).
+const RAW_ARCH = { ...DEFAULT_ARCH, outputFilter: 'none' as const };
 import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.js';
 import { gridScore, gridContrast } from '../../src/metrics/index.js';
 import { PatchDiscriminator } from '../../src/models/look/discriminator.js';
@@ -68,7 +71,7 @@ test('an untrained generator prints no periodic grid on flat or smooth frames (t
   for (const seed of [1, 2, 3]) {
     for (const icnr of seed === 1 ? [true, false] : [true]) {
       E.manualSeed(seed);
-      const g = new LookGenerator(cin, DEFAULT_ARCH, icnr ? {} : { icnr: false });
+      const g = new LookGenerator(cin, RAW_ARCH, icnr ? {} : { icnr: false });
       E.noGrad(() => E.tidy(() => {
         const flat = generateFrame(g, E.full([1, cin, 128, 128], 0.5));
         const flatScore = gridScore(flat, E.full([1, 3, 128, 128], 0.5));
@@ -93,7 +96,7 @@ test('an untrained generator prints no periodic grid on flat or smooth frames (t
 
 test('the init only shapes new training: a model file written with the old init loads and renders the same numbers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'atelier-look-grid-'));
-  const c = makeConfig([{ name: 'normal', channels: 3 }], { arch: { ...DEFAULT_ARCH, baseChannels: 8, maxChannels: 16 } });
+  const c = makeConfig([{ name: 'normal', channels: 3 }], { arch: { ...RAW_ARCH, baseChannels: 8, maxChannels: 16 } });
   E.manualSeed(5);
   const old = new LookGenerator(inputChannels(c), c.arch, { icnr: false });
   saveLookModel(join(dir, 'old.safetensors'), c, old.stateDict());

@@ -45,7 +45,9 @@ export async function makeFormatProduction(dir: string): Promise<{ prodDir: stri
     await addShot(prod, 'sha', join(dir, 'sha', 'rough.####.png'), { fps: 24 });
     await addShotPass(prod, 'sha', 'normal', join(dir, 'sha', 'normal.####.png'));
     E.manualSeed(11);
-    const config = makeConfig([{ name: 'normal', channels: 3 }], { arch: { baseChannels: 4, resBlocks: 1, discChannels: 4 } });
+    // The decoder and output of the models the pinned hashes were rendered with (before bilinear
+    // upsampling and the output filter became the default).
+    const config = makeConfig([{ name: 'normal', channels: 3 }], { arch: { baseChannels: 4, resBlocks: 1, discChannels: 4, upsample: 'nearest', outputFilter: 'none' } });
     const g = new LookGenerator(inputChannels(config), config.arch);
     const modelFile = join(dir, 'model.safetensors');
     saveLookModel(modelFile, config, g.stateDict());

@@ -35,11 +35,28 @@ export interface ArchitectureConfig {
   shuffle?: number;
   /** Conv border padding. Absent in the first models: reflect. */
   padding?: 'zeros' | 'reflect';
+  /**
+   * The decoder's 2x upsampling before each of its convs. Nearest printed a period-2 pattern at the
+   * level it feeds (period 4 px in the frame at shuffle 2: gridScore 2.0 on a lynx keyframe model's
+   * frame, 1.0 with a bilinear upsampling swapped in after training). Absent in the first models:
+   * nearest.
+   */
+  upsample?: 'nearest' | 'bilinear';
+  /**
+   * A fixed filter on the frames the generator makes (inference; training sees the head's own
+   * output). The pixel-shuffle head's four sub-pixel outputs are four learned functions, and their
+   * small systematic differences (~1/400 on a lynx keyframe model) printed a period-2 pattern
+   * (gridScore 3.5-7 on its frames). 'halfband' (taps -1 4 10 4 -1 over 16, along x and y) passes
+   * nothing at 1/2 cycle per pixel, 3/4 at 1/4. Trained through, it cost the final's strokes some of
+   * the painting's directions (look-hd orientation 0.078-0.080 against 0.069-0.074). Absent in the
+   * first models: none.
+   */
+  outputFilter?: 'none' | 'halfband';
 }
 
 /** An architecture with every optional field filled (first models' values where absent). */
 export function resolveArch(a: ArchitectureConfig): Required<ArchitectureConfig> {
-  return { levels: 2, stemKernel: 5, maxChannels: 1024, shuffle: 1, padding: 'reflect', ...a };
+  return { levels: 2, stemKernel: 5, maxChannels: 1024, shuffle: 1, padding: 'reflect', upsample: 'nearest', outputFilter: 'none', ...a };
 }
 
 export interface TrainConfig {
@@ -105,7 +122,7 @@ export interface LookConfig {
 export const DEFAULT_ROUGHEN: RoughenConfig = { blurSigma: 1.2, levels: 16, lineStrength: 0.6, lineThreshold: 0.15, noise: 0.02 };
 // 45 kFLOP per output pixel against the first models' 171k, for 1080p renders at ~1 fps on 2 cores;
 // see generator.ts and bench/RESULTS.md (render).
-export const DEFAULT_ARCH: ArchitectureConfig = { baseChannels: 24, resBlocks: 4, discChannels: 32, levels: 2, stemKernel: 3, maxChannels: 96, shuffle: 2, padding: 'zeros' };
+export const DEFAULT_ARCH: ArchitectureConfig = { baseChannels: 24, resBlocks: 4, discChannels: 32, levels: 2, stemKernel: 3, maxChannels: 96, shuffle: 2, padding: 'zeros', upsample: 'bilinear', outputFilter: 'halfband' };
 export const DEFAULT_TRAIN: TrainConfig = {
   seed: 1, patchSize: 64, batchSize: 8, lr: 4e-4, clipNorm: 1, steps: 2000, budgetSeconds: null,
   wL1: 4, wFeature: 1, wGram: 2, wAdv: 0.5, advStart: 0.6, conceptProb: 0.25, holdOut: 0.15,
@@ -144,8 +161,8 @@ export function parseConfig(json: string, source: string): LookConfig {
   const a = c.arch;
   if (!a || ![a.baseChannels, a.resBlocks, a.discChannels].every((v) => Number.isInteger(v) && v > 0 && v <= 1024)) throw new Error(`${source}: the model's architecture is malformed`);
   const r = resolveArch(a);
-  if (!(Number.isInteger(r.levels) && r.levels >= 1 && r.levels <= 5) || ![1, 3, 5, 7].includes(r.stemKernel) || !(Number.isInteger(r.maxChannels) && r.maxChannels > 0 && r.maxChannels <= 1024) || ![1, 2].includes(r.shuffle) || !['zeros', 'reflect'].includes(r.padding)) {
-    throw new Error(`${source}: the model's architecture is malformed (levels, stemKernel, maxChannels, shuffle or padding)`);
+  if (!(Number.isInteger(r.levels) && r.levels >= 1 && r.levels <= 5) || ![1, 3, 5, 7].includes(r.stemKernel) || !(Number.isInteger(r.maxChannels) && r.maxChannels > 0 && r.maxChannels <= 1024) || ![1, 2].includes(r.shuffle) || !['zeros', 'reflect'].includes(r.padding) || !['nearest', 'bilinear'].includes(r.upsample) || !['none', 'halfband'].includes(r.outputFilter)) {
+    throw new Error(`${source}: the model's architecture is malformed (levels, stemKernel, maxChannels, shuffle, padding, upsample or outputFilter)`);
   }
   return c;
 }

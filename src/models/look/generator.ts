@@ -1,6 +1,7 @@
 // The look generator: an encoder-decoder in the spirit of Texler et al. 2020 (encoder, residual
 // blocks, decoder), with U-Net skips so fine detail from the guides reaches the output, and
-// nearest-neighbour upsampling + conv instead of transposed convs (no checkerboard artifacts).
+// upsampling + conv instead of transposed convs (no checkerboard artifacts): nearest-neighbour in
+// the first models, bilinear and a half-band output filter now (config.ts: both printed a grid).
 // No normalization layers: it is trained on small patches and run on whole frames, and per-patch
 // statistics would differ from per-frame ones.
 //
@@ -39,23 +40,29 @@ export function levelChannels(a: ArchitectureConfig): number[] {
   return Array.from({ length: r.levels + 1 }, (_, i) => Math.min(r.baseChannels * 2 ** i, r.maxChannels));
 }
 
-// For output phase a (row 2i + a of a nearest-neighbour 2x upsampling), which low-resolution tap
-// (rows: offsets -1, 0, +1 around i) each of a 3x3 kernel's taps (columns: -1, 0, +1) reads.
-const PHASE_TAPS = [[1, 0, 0, 0, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 0, 0, 0, 1]] as const;
+// For output phase a (row 2i + a of a 2x upsampling), what each of a 3x3 kernel's taps (columns:
+// -1, 0, +1) reads from the low-resolution rows i-1, i, i+1 (rows), flattened. Nearest: one row.
+// Bilinear (half-pixel centres): row 2i reads 1/4 of i-1 and 3/4 of i, row 2i+1 3/4 of i and 1/4 of i+1.
+const PHASE_TAPS = {
+  nearest: [[1, 0, 0, 0, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 0, 0, 0, 1]],
+  bilinear: [[0.75, 0.25, 0, 0.25, 0.75, 0.75, 0, 0, 0.25], [0.25, 0, 0, 0.75, 0.75, 0.25, 0, 0.25, 0.75]],
+} as const;
 
 /**
- * u(cat([nearest 2x upsampling of y, skip])) without building either: a 3x3 conv over a nearest
- * 2x upsampling equals, per output phase (a, b), a 3x3 conv over y with merged taps (P_a W P_b^T),
- * so the four phases run as one conv at y's resolution and a pixel shuffle interleaves them.
- * Reflect padding of the upsampled image reads what replicate padding of y reads. At 1080p on 2
- * threads the plain decoder's two steps took ~290 ms, and the whole generator 620-633 ms with them
- * against 490-574 ms with this.
+ * u(cat([2x upsampling of y, skip])) without building either: a 3x3 conv over a 2x upsampling equals,
+ * per output phase (a, b), a 3x3 conv over y with merged taps (P_a W P_b^T), so the four phases run
+ * as one conv at y's resolution and a pixel shuffle interleaves them. Nearest: what the plain form
+ * computes (reflect padding of the upsampled image reads what replicate padding of y reads); it
+ * serves inference. Bilinear: the plain form's interior, with the border reading y's padding through
+ * the same taps; training and inference both compute this form. At 1080p on 2 threads the plain
+ * decoder's two steps took ~290 ms, and the whole generator 620-633 ms with them against 490-574 ms
+ * with this.
  */
-function upsampleConcatConv(u: nn.Conv2d, y: E.Tensor, skip: E.Tensor, padding: Padding): E.Tensor {
+export function upsampleConcatConv(u: nn.Conv2d, y: E.Tensor, skip: E.Tensor, padding: Padding, mode: 'nearest' | 'bilinear' = 'nearest'): E.Tensor {
   return E.tidy(() => {
     const cy = y.size(1);
     const [w, bias] = nn.reducedWeights(y, u.weight, u.bias);
-    const P = PHASE_TAPS.map((t) => E.tensor(Float32Array.from(t), [3, 3]).to(w.dtype));
+    const P = PHASE_TAPS[mode].map((t) => E.tensor(Float32Array.from(t), [3, 3]).to(w.dtype));
     const wy = w.narrow(1, 0, cy);
     const phases = [0, 1].flatMap((a) => [0, 1].map((b) => P[a]!.matmul(wy).matmul(P[b]!.transpose(0, 1))));
     const k = E.F.stack(phases, 1).reshape([w.size(0) * 4, cy, 3, 3]);
@@ -64,6 +71,22 @@ function upsampleConcatConv(u: nn.Conv2d, y: E.Tensor, skip: E.Tensor, padding: 
       ? E.F.conv2d(x, weight, bias, { padding: 1 })
       : E.F.conv2d(E.F.pad(x, 1, mode), weight, bias, { padding: 0 });
     return E.F.pixelShuffle(conv(y, k, null, 'replicate'), 2).add(conv(skip, ws, bias, 'reflect'));
+  });
+}
+
+/**
+ * x filtered by the half-band low-pass (config.ts outputFilter) along x and y, each channel apart,
+ * borders replicated: taps -1 4 10 4 -1 over 16, gain 0 at 1/2 cycle per pixel, 3/4 at 1/4, 1 at 0.
+ * As sums of shifted slices: 23 ms a 1080p RGB frame, against 41 as a grouped conv.
+ */
+export function halfbandFilter(x: E.Tensor): E.Tensor {
+  return E.tidy(() => {
+    const [h, w] = [x.size(2), x.size(3)];
+    const along = (t: E.Tensor, dim: number, n: number) => {
+      const at = (o: number) => t.narrow(dim, o, n);
+      return at(2).mul(10 / 16).add(at(1).add(at(3)).mul(4 / 16)).sub(at(0).add(at(4)).mul(1 / 16));
+    };
+    return along(along(E.F.pad(x, 2, 'replicate'), 3, w), 2, h);
   });
 }
 
@@ -79,6 +102,8 @@ export class LookGenerator extends nn.Module {
   readonly bf16: boolean;
   readonly #shuffle: number;
   readonly #padding: Padding;
+  readonly #upsample: 'nearest' | 'bilinear';
+  readonly #outputFilter: 'none' | 'halfband';
 
   /**
    * o.icnr (default true): with pixel shuffle, ICNR-initialize the head and the stem (see below);
@@ -91,6 +116,8 @@ export class LookGenerator extends nn.Module {
     const ch = levelChannels(r);
     this.#shuffle = r.shuffle;
     this.#padding = r.padding;
+    this.#upsample = r.upsample;
+    this.#outputFilter = r.outputFilter;
     this.multiple = r.shuffle * 2 ** r.levels;
     this.bf16 = r.padding === 'zeros';
     const s2 = r.shuffle * r.shuffle;
@@ -129,11 +156,12 @@ export class LookGenerator extends nn.Module {
       const skips = [this.stem.forward(x0).leakyRelu(0.2)]; // level 0
       for (const d of this.downs) skips.push(d.forward(skips.at(-1)!).leakyRelu(0.2));
       let y = this.blocks.forward(skips.pop()!);
-      // Training keeps the plain form (its numbers, bit for bit); inference takes the equal, faster one.
-      const fused = !E.isGradEnabled();
+      // Nearest: training keeps the plain form (its numbers, bit for bit); inference takes the equal,
+      // faster one. Bilinear is defined by the fused form (see upsampleConcatConv).
+      const fused = this.#upsample === 'bilinear' || !E.isGradEnabled();
       for (const u of this.ups) {
         const skip = skips.pop()!;
-        y = (fused ? upsampleConcatConv(u, y, skip, this.#padding)
+        y = (fused ? upsampleConcatConv(u, y, skip, this.#padding, this.#upsample)
           : u.forward(E.F.cat([E.F.interpolate(y, { scale: 2, mode: 'nearest' }), skip], 1))).leakyRelu(0.2);
       }
       // Unbounded output around mid-grey: a tanh here saturated and stalled training after a
@@ -142,7 +170,10 @@ export class LookGenerator extends nn.Module {
       // bfloat16 apart printed a diagonal period-2 checker through the pixel shuffle (gridScore of
       // a lynx keyframe model's frame 11.4 in bfloat16, 3.1 in float32, 3.07 with this head).
       const out = this.head.forward(y.float());
-      return (s > 1 ? E.F.pixelShuffle(out, s) : out).add(0.5);
+      const frame = s > 1 ? E.F.pixelShuffle(out, s) : out;
+      // The output filter serves frames (inference), not training: trained through it, the final's
+      // strokes followed the painting's directions less (look-hd orientation 0.078-0.080 against 0.069).
+      return (this.#outputFilter === 'halfband' && !E.isGradEnabled() ? halfbandFilter(frame) : frame).add(0.5);
     });
   }
 }
