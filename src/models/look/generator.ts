@@ -103,7 +103,8 @@ export class LookGenerator extends nn.Module {
   readonly #shuffle: number;
   readonly #padding: Padding;
   readonly #upsample: 'nearest' | 'bilinear';
-  readonly #outputFilter: 'none' | 'halfband';
+  /** The filter its frames pass (generateFrame; config.ts outputFilter). */
+  readonly outputFilter: 'none' | 'halfband';
 
   /**
    * o.icnr (default true): with pixel shuffle, ICNR-initialize the head and the stem (see below);
@@ -117,7 +118,7 @@ export class LookGenerator extends nn.Module {
     this.#shuffle = r.shuffle;
     this.#padding = r.padding;
     this.#upsample = r.upsample;
-    this.#outputFilter = r.outputFilter;
+    this.outputFilter = r.outputFilter;
     this.multiple = r.shuffle * 2 ** r.levels;
     this.bf16 = r.padding === 'zeros';
     const s2 = r.shuffle * r.shuffle;
@@ -171,15 +172,16 @@ export class LookGenerator extends nn.Module {
       // a lynx keyframe model's frame 11.4 in bfloat16, 3.1 in float32, 3.07 with this head).
       const out = this.head.forward(y.float());
       const frame = s > 1 ? E.F.pixelShuffle(out, s) : out;
-      // The output filter serves frames (inference), not training: trained through it, the final's
-      // strokes followed the painting's directions less (look-hd orientation 0.078-0.080 against 0.069).
-      return (this.#outputFilter === 'halfband' && !E.isGradEnabled() ? halfbandFilter(frame) : frame).add(0.5);
+      return frame.add(0.5);
     });
   }
 }
 
 /**
- * Runs the generator on a frame of any size: reflect-pads to its multiple, then crops back.
+ * Runs the generator on a frame of any size: reflect-pads to its multiple, passes the model's output
+ * filter, then crops back. Every frame a model makes comes from here; training runs forward() on
+ * patches without the filter (trained through it, the final's strokes followed the painting's
+ * directions less: look-hd orientation 0.078-0.080 against 0.069-0.074).
  * precision: the dtype the layers compute in (default float32; see inferencePrecision); a layout
  * that cannot run in bfloat16 (g.bf16 false) runs in float32.
  */
@@ -190,7 +192,8 @@ export function generateFrame(g: LookGenerator, input: E.Tensor, precision: Infe
     const ph = (m - (h % m)) % m;
     const pw = (m - (w % m)) % m;
     const padded = ph || pw ? E.F.pad(input, [0, pw, 0, ph], h > ph && w > pw ? 'reflect' : 'replicate') : input;
-    const out = g.forward(precision === 'float32' || !g.bf16 ? padded : padded.to(precision)).clamp(0, 1);
+    const raw = g.forward(precision === 'float32' || !g.bf16 ? padded : padded.to(precision));
+    const out = (g.outputFilter === 'halfband' ? halfbandFilter(raw) : raw).clamp(0, 1);
     return ph || pw ? out.slice(2, 0, h).slice(3, 0, w).contiguous() : out;
   });
 }
