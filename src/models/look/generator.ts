@@ -18,6 +18,7 @@ import { icnr_, icnrUnshuffle_ } from '../../nn/init.js';
 import { resolveArch, type ArchitectureConfig } from './config.js';
 
 type Padding = 'zeros' | 'reflect';
+type Upsample = NonNullable<ArchitectureConfig['upsample']>;
 const conv = (cin: number, cout: number, k: number, padding: Padding, stride = 1) =>
   new nn.Conv2d(cin, cout, k, { stride, padding: (k - 1) / 2, paddingMode: padding });
 
@@ -58,7 +59,7 @@ const PHASE_TAPS = {
  * decoder's two steps took ~290 ms, and the whole generator 620-633 ms with them against 490-574 ms
  * with this.
  */
-export function upsampleConcatConv(u: nn.Conv2d, y: E.Tensor, skip: E.Tensor, padding: Padding, mode: 'nearest' | 'bilinear' = 'nearest'): E.Tensor {
+export function upsampleConcatConv(u: nn.Conv2d, y: E.Tensor, skip: E.Tensor, padding: Padding, mode: Upsample = 'nearest'): E.Tensor {
   return E.tidy(() => {
     const cy = y.size(1);
     const [w, bias] = nn.reducedWeights(y, u.weight, u.bias);
@@ -102,9 +103,9 @@ export class LookGenerator extends nn.Module {
   readonly bf16: boolean;
   readonly #shuffle: number;
   readonly #padding: Padding;
-  readonly #upsample: 'nearest' | 'bilinear';
+  readonly #upsample: Upsample;
   /** The filter its frames pass (generateFrame; config.ts outputFilter). */
-  readonly outputFilter: 'none' | 'halfband';
+  readonly outputFilter: NonNullable<ArchitectureConfig['outputFilter']>;
 
   /**
    * o.icnr (default true): with pixel shuffle, ICNR-initialize the head and the stem (see below);
@@ -171,8 +172,7 @@ export class LookGenerator extends nn.Module {
       // bfloat16 apart printed a diagonal period-2 checker through the pixel shuffle (gridScore of
       // a lynx keyframe model's frame 11.4 in bfloat16, 3.1 in float32, 3.07 with this head).
       const out = this.head.forward(y.float());
-      const frame = s > 1 ? E.F.pixelShuffle(out, s) : out;
-      return frame.add(0.5);
+      return (s > 1 ? E.F.pixelShuffle(out, s) : out).add(0.5);
     });
   }
 }
