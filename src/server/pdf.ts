@@ -7,14 +7,21 @@ export interface PdfPage { image: PdfImage | null; lines: { text: string; size: 
 
 const PAGE_W = 842, PAGE_H = 595, MARGIN = 36; // A4 landscape, in points
 
-/** Text as a PDF string in WinAnsi (Latin-1 here): backslash and parentheses escaped, other characters replaced by '?'. */
-function pdfString(s: string): string {
+// WinAnsiEncoding's codes 128-159: the typographic punctuation that typed notes are full of (curly
+// quotes, dashes, the ellipsis that editors substitute as one types) and a few letters. 129, 141,
+// 143, 144 and 157 are unassigned.
+const WIN_ANSI_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+const WIN_ANSI = new Map([...WIN_ANSI_HIGH].map((ch, i) => [ch.codePointAt(0)!, 128 + i] as const).filter(([c]) => c > 0x9f));
+
+/** Text as a PDF string in WinAnsi: backslash and parentheses escaped, Latin-1 and WinAnsi's 128-159 as octal escapes, other characters replaced by '?'. */
+export function pdfString(s: string): string {
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
+    const code = c >= 160 && c <= 255 ? c : WIN_ANSI.get(c);
     if (ch === '\\' || ch === '(' || ch === ')') out += `\\${ch}`;
     else if (c >= 32 && c < 127) out += ch;
-    else if (c >= 160 && c <= 255) out += `\\${c.toString(8).padStart(3, '0')}`;
+    else if (code !== undefined) out += `\\${code.toString(8).padStart(3, '0')}`;
     else out += '?';
   }
   return `(${out})`;
