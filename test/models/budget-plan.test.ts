@@ -1,7 +1,7 @@
 // Step plans for a time budget price the adversarial steps that come after the measured ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { plannedSteps } from '../../src/models/look/budget-plan.js';
+import { plannedSteps, BudgetPlanner } from '../../src/models/look/budget-plan.js';
 
 /** Seconds a run of n steps takes with adversarial steps from floor(f·n) on. */
 const runTime = (n: number, plain: number, cost: number, f: number) => {
@@ -24,4 +24,48 @@ test('adversarial from the start or already on: every remaining step at its cost
   assert.equal(plannedSteps({ budgetSeconds: 60, seconds: 30, step: 300, perStep: 0.1, measuredWithAdv: false, advStart: 0.5, advCost: 2 }), 300 + 150);
   assert.equal(plannedSteps({ budgetSeconds: 60, seconds: 6, step: 30, perStep: 0.2, measuredWithAdv: false, advStart: 1, advCost: 2 }), 300);
   assert.equal(plannedSteps({ budgetSeconds: 10, seconds: 20, step: 30, perStep: 0.2, measuredWithAdv: false, advStart: 0.6, advCost: 2 }), 31, 'over budget already: one more step');
+});
+
+/**
+ * A budgeted run as train.ts makes it: step costs from `cost(step, adversarial)`, the planner
+ * consulted after every step, the adversarial term on from advStart·total and then kept on.
+ */
+function simulate(o: { budget: number; every: number; advStart: number; advCost: number; cost: (step: number, adv: boolean) => number; replan: boolean }) {
+  const planner = new BudgetPlanner({ budgetSeconds: o.budget, checkpointEvery: o.every, advStart: o.advStart, advCost: o.advCost, adversarial: true });
+  let total = 1000, seconds = 0, step = 0, advFrom: number | undefined, advSteps = 0;
+  while (step < total) {
+    const adv = step >= (advFrom ?? Math.floor(o.advStart * total));
+    if (adv) advFrom ??= step;
+    seconds += o.cost(step, adv);
+    step += 1;
+    if (adv) advSteps += 1;
+    const planned = planner.observe(step, seconds, total, advFrom);
+    if (planned !== null && (o.replan || step <= Math.max(30, o.every))) total = planned;
+    if (seconds > 1.25 * o.budget && step < total) total = step;
+  }
+  return { steps: step, seconds, advFrom: advFrom!, advSteps };
+}
+
+// Lynx keyframes, measured: 108 ms a step up to step 100, 84 ms after, 108 ms with the adversarial term (FLOP ratio 1.6).
+const lynxCost = (step: number, adv: boolean) => (adv ? 0.108 : step < 100 ? 0.108 : 0.084);
+
+test('a plan kept up to date uses the budget that slow first steps and an over-priced adversarial term left unused', () => {
+  const fixed = simulate({ budget: 360, every: 100, advStart: 0.6, advCost: 1.6, cost: lynxCost, replan: false });
+  assert.ok(fixed.seconds < 0.8 * 360, `a plan fixed at step 100 ends at ${fixed.seconds.toFixed(0)} s`);
+  const kept = simulate({ budget: 360, every: 100, advStart: 0.6, advCost: 1.6, cost: lynxCost, replan: true });
+  assert.ok(kept.seconds > 0.95 * 360 && kept.seconds <= 1.01 * 360, `kept up to date: ${kept.seconds.toFixed(1)} s of 360`);
+  assert.ok(kept.steps > 1.3 * fixed.steps, `${kept.steps} steps against ${fixed.steps}`);
+  // The adversarial term, once on, stays on to the end (later plans move advStart·total past it).
+  assert.equal(kept.advSteps, kept.steps - kept.advFrom);
+  assert.ok(kept.advSteps > 0.3 * kept.steps, `${kept.advSteps} adversarial steps of ${kept.steps}`);
+});
+
+test('a machine that gets busier mid-run: the plan shrinks and the run ends near its budget', () => {
+  const slower = (step: number, adv: boolean) => lynxCost(step, adv) * (step >= 800 ? 1.6 : 1);
+  const r = simulate({ budget: 240, every: 100, advStart: 0.6, advCost: 1.6, cost: slower, replan: true });
+  assert.ok(r.seconds <= 1.05 * 240 && r.seconds > 0.9 * 240, `${r.seconds.toFixed(1)} s of 240`);
+  // A fine-tune (adversarial from the first step) is re-planned from its adversarial steps.
+  const ft = simulate({ budget: 120, every: 100, advStart: 0, advCost: 1.6, cost: (s) => (s < 100 ? 0.15 : 0.1), replan: true });
+  assert.ok(ft.seconds > 0.97 * 120 && ft.seconds <= 1.01 * 120, `fine-tune: ${ft.seconds.toFixed(1)} s of 120`);
+  assert.equal(ft.advFrom, 0);
 });

@@ -31,3 +31,56 @@ export function plannedSteps(p: BudgetPlan): number {
   }
   return Math.max(p.step + 1, Math.floor(n));
 }
+
+/**
+ * A budgeted run's plan, kept up to date. The first steps run slower than the rest (lynx keyframes:
+ * 108 ms a step over steps 30-100, 81-89 ms from 100 to 1600), and the FLOP ratio prices an
+ * adversarial step above its measured cost (1.6 against 1.3), so a plan fixed at step 100 left a
+ * 360 s budget at 255 s. The plan is therefore made at steps 10, 30 and the first checkpoint, as
+ * before, then re-made at every later checkpoint from the steps since the first checkpoint, and once
+ * adversarial steps have run, from those alone. Only a run that was never resumed plans: a resumed
+ * run keeps the plan its checkpoint holds.
+ */
+export class BudgetPlanner {
+  #at10 = 0;
+  #at30 = 0;
+  #atWarm = 0;
+  #atAdvWarm = 0;
+  readonly #warm: number;
+  constructor(private readonly o: { budgetSeconds: number; checkpointEvery: number; advStart: number; advCost: number; adversarial: boolean }) {
+    this.#warm = Math.max(30, o.checkpointEvery);
+  }
+
+  /**
+   * After a step: `step` steps done in `seconds`, the adversarial term on from step `advFrom`
+   * (undefined: not yet, or never). Returns the new total step count, or null when the plan stands.
+   */
+  observe(step: number, seconds: number, total: number, advFrom: number | undefined): number | null {
+    const o = this.o;
+    if (step === 10) this.#at10 = seconds;
+    if (step === 30) this.#at30 = seconds;
+    if (step === this.#warm) this.#atWarm = seconds;
+    // Adversarial steps are timed from 10 after the first (its optimizer state is made) and not before the warm-up.
+    if (advFrom !== undefined && step === Math.max(advFrom + 10, this.#warm)) this.#atAdvWarm = seconds;
+    let perStep = 0;
+    let withAdv = o.adversarial && Math.floor(o.advStart * total) <= 10;
+    if (step === 10 && o.budgetSeconds <= seconds * 3) perStep = seconds / step;
+    else if (step === 30) perStep = (this.#at30 - this.#at10) / 20;
+    else if (step === this.#warm && this.#warm > 30) perStep = (seconds - this.#at30) / (step - 30);
+    else if (step > this.#warm && step % o.checkpointEvery === 0) {
+      if (advFrom === undefined) {
+        perStep = (seconds - this.#atWarm) / (step - this.#warm);
+        withAdv = false;
+      } else if (step >= Math.max(advFrom + 10, this.#warm) + 20) {
+        // Adversarial from here on: every remaining step at the measured adversarial cost.
+        const perAdv = (seconds - this.#atAdvWarm) / (step - Math.max(advFrom + 10, this.#warm));
+        return Math.max(step + 1, Math.floor(step + (o.budgetSeconds - seconds) / perAdv));
+      }
+    }
+    if (!(perStep > 0)) return null;
+    return plannedSteps({
+      budgetSeconds: o.budgetSeconds, seconds, step, perStep, measuredWithAdv: withAdv,
+      advStart: o.adversarial ? o.advStart : 1, advCost: o.advCost,
+    });
+  }
+}

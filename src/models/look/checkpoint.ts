@@ -16,6 +16,8 @@ export interface RunState {
   flops: number;
   optGSteps: number;
   optDSteps: number;
+  /** The first step with the adversarial term (absent: not reached yet, or a run from before it was recorded). */
+  advFrom?: number;
   bestStep: number;
   bestPsnr: number;
   badEvals: number;

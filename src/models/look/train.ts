@@ -9,7 +9,7 @@ import * as E from '../../engine/index.js';
 import * as nn from '../../nn/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { type LookConfig, inputChannels } from './config.js';
-import { plannedSteps } from './budget-plan.js';
+import { BudgetPlanner } from './budget-plan.js';
 import { LookGenerator, generateFrame } from './generator.js';
 import { PatchDiscriminator } from './discriminator.js';
 import { RandomFeatures, gram } from './features.js';
@@ -194,19 +194,20 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   let stoppedEarly = false;
   const wall0 = performance.now() - state.seconds * 1000;
   const elapsed = () => (performance.now() - wall0) / 1000;
-  // A time budget becomes a step count from the measured speed (steps before 10 include one-time
-  // set-up); the plan is final before the first checkpoint and saved with the run.
-  const probeFrom = 10;
-  const probeTo = 30;
-  let at10 = 0;
-  let at30 = 0;
+  // A time budget becomes a step count from the measured speed, kept up to date (budget-plan.ts).
+  const planner = t.budgetSeconds !== null && resumedAt === null ? new BudgetPlanner({
+    budgetSeconds: t.budgetSeconds, checkpointEvery: t.checkpointEvery, advStart: t.advStart,
+    advCost: flopsAdv / (flopsNoAdv + flopsDistill), adversarial: t.wAdv > 0,
+  }) : null;
   try {
     while (state.step < state.totalSteps && !ctx.cancelled) {
       if (input.stopAfter !== undefined && state.step >= input.stopAfter) break;
       const lr = learningRate(c, state.step, state.totalSteps);
       optG.lr = lr;
       optD.lr = lr;
-      const useAdv = t.wAdv > 0 && state.step >= Math.floor(t.advStart * state.totalSteps);
+      // Once on, the adversarial term stays on: a later plan may move advStart·totalSteps past this step.
+      const useAdv = t.wAdv > 0 && state.step >= (state.advFrom ?? Math.floor(t.advStart * state.totalSteps));
+      if (useAdv) state.advFrom ??= state.step;
       const loss = E.tidy(() => {
         const { input: x, target: y } = blankRough(c, sampleBatch(set, t.batchSize, P, t.conceptProb));
         const out = G.forward(x);
@@ -245,24 +246,8 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
       if (state.step % 10 === 0 || state.step === 1) state.losses.push(rec);
       emit({ type: 'step', step: state.step, totalSteps: state.totalSteps, seconds: state.seconds, loss: rec });
 
-      if (t.budgetSeconds !== null && resumedAt === null) {
-        if (state.step === probeFrom) at10 = state.seconds;
-        if (state.step === probeTo) at30 = state.seconds;
-        // Plan from steps 10-30, then re-plan from steps 30 to the first checkpoint (a busy moment
-        // during the short probe would otherwise set the whole run's length). Both happen before
-        // any checkpoint exists, so a resumed run always continues the same plan.
-        let perStep = 0;
-        if (state.step === probeFrom && t.budgetSeconds <= state.seconds * 3) perStep = state.seconds / state.step;
-        else if (state.step === probeTo) perStep = (at30 - at10) / (probeTo - probeFrom);
-        else if (state.step === t.checkpointEvery && t.checkpointEvery > probeTo) perStep = (state.seconds - at30) / (state.step - probeTo);
-        if (perStep > 0) {
-          const withAdv = t.wAdv > 0 && Math.floor(t.advStart * state.totalSteps) <= probeFrom;
-          state.totalSteps = plannedSteps({
-            budgetSeconds: t.budgetSeconds, seconds: state.seconds, step: state.step, perStep, measuredWithAdv: withAdv,
-            advStart: t.wAdv > 0 ? t.advStart : 1, advCost: flopsAdv / (flopsNoAdv + flopsDistill),
-          });
-        }
-      }
+      const planned = planner?.observe(state.step, state.seconds, state.totalSteps, state.advFrom) ?? null;
+      if (planned !== null) state.totalSteps = planned;
       // The plan assumed the measured speed; if the machine got busier, stop at 1.25x the budget
       // rather than run on (this run then ends here; its checkpoint says so).
       if (t.budgetSeconds !== null && state.seconds > 1.25 * t.budgetSeconds && state.step < state.totalSteps) {
