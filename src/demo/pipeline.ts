@@ -2,7 +2,7 @@
 // generate (or reuse) the procedural sample, import it into a fresh production, train, render.
 import { existsSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSampleProduction, type SampleManifest, type SampleOptions } from '../sample/index.js';
+import { generateSampleProduction, SAMPLE_GENERATOR, type SampleManifest, type SampleOptions } from '../sample/index.js';
 import { importSampleProduction } from '../sample/import.js';
 import { testShots } from '../sample/scenes.js';
 import { initProduction, type Production } from '../store/index.js';
@@ -19,6 +19,7 @@ export async function ensureSample(dir: string, log: (m: string) => void, option
     const m = JSON.parse(readFileSync(manifest, 'utf8')) as SampleManifest;
     const tests = m.scenes.filter((s) => s.split === 'test');
     if (tests.map((s) => s.name).join(',') !== testShots(2).map((s) => s.name).join(',')) return 'its test shots changed';
+    if ((m.generator ?? 1) !== SAMPLE_GENERATOR) return 'an older generator made it';
     if ((options.width !== undefined && m.width !== options.width) || (options.height !== undefined && m.height !== options.height)) return `it is ${m.width}x${m.height}`;
     if (options.shotFrames !== undefined && tests.some((s) => s.frames !== Math.max(2, options.shotFrames!))) return 'its shots have another length';
     if (options.seed !== undefined && m.seed !== options.seed) return 'its seed differs';

@@ -18,7 +18,7 @@ import { CHARACTER_IDS, CHARACTER_INFO } from './characters.js';
 import type { CharacterName } from './characters.js';
 import { writeContactSheet } from './contact-sheet.js';
 import type { ManifestFile, ManifestScene, Rights, SampleManifest } from './manifest.js';
-import { CLEARED, HELD_OUT } from './manifest.js';
+import { CLEARED, HELD_OUT, SAMPLE_GENERATOR } from './manifest.js';
 import { paintFrame } from './painter.js';
 import { PASS_ENCODINGS, PASS_NAMES, encodePass, idColor, renderRough } from './passes.js';
 import type { PassName } from './passes.js';
@@ -58,6 +58,7 @@ const FPS = 24;
 
 export { writeContactSheet } from './contact-sheet.js';
 export type { SampleManifest, ManifestFile, ManifestScene, Rights } from './manifest.js';
+export { SAMPLE_GENERATOR } from './manifest.js';
 export { PASS_NAMES, MOTION_SCALE, MOTION_OFFSET } from './passes.js';
 export type { PassName } from './passes.js';
 
@@ -265,7 +266,7 @@ export async function generateSampleProduction(outDir: string, options: SampleOp
   }
 
   const manifest: SampleManifest = {
-    format: 'atelier-sample-production', version: 1, title: 'Mira & Pip - Atelier sample production', seed, width: W, height: H,
+    format: 'atelier-sample-production', version: 1, generator: SAMPLE_GENERATOR, title: 'Mira & Pip - Atelier sample production', seed, width: W, height: H,
     rights: CLEARED, characters, passes: PASS_ENCODINGS, scenes, files,
   };
   const manifestPath = join(outDir, 'manifest.json');

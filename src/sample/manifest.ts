@@ -57,6 +57,8 @@ export interface ManifestScene {
 export interface SampleManifest {
   format: 'atelier-sample-production';
   version: 1;
+  /** Revision of what the generator writes (absent: 1); a cached sample of another is regenerated. */
+  generator?: number;
   title: string;
   seed: number;
   width: number;
@@ -70,3 +72,9 @@ export interface SampleManifest {
 
 export const CLEARED: Rights = { owner: 'Atelier Sample Studio', licence: 'CC0-1.0', source: 'procedural', cleared_for_training: true };
 export const HELD_OUT: Rights = { ...CLEARED, cleared_for_training: false, held_out: true };
+
+/**
+ * The sample generator's output revision. 2: the motion pass marks sky as seen where the previous
+ * frame showed sky at the point the vector names (1 looked at the same pixel).
+ */
+export const SAMPLE_GENERATOR = 2;

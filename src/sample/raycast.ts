@@ -191,9 +191,13 @@ export function raycast(scene: Scene, width: number, height: number, prevScene?:
         const pcz = dx * pb.fwd[0] + dy * pb.fwd[1] + dz * pb.fwd[2];
         const pcx = dx * pb.right[0] + dy * pb.right[1] + dz * pb.right[2];
         const pcy = dx * pb.up[0] + dy * pb.up[1] + dz * pb.up[2];
-        g.motion[i * 2] = pb.cx + (pb.focal * pcx) / pcz - (x + 0.5);
-        g.motion[i * 2 + 1] = pb.cy - (pb.focal * pcy) / pcz - (y + 0.5);
-        g.motionValid[i] = prev ? (prev.prim[i] === -1 ? 1 : 0) : 0;
+        const prevX = pb.cx + (pb.focal * pcx) / pcz, prevY = pb.cy - (pb.focal * pcy) / pcz;
+        g.motion[i * 2] = prevX - (x + 0.5);
+        g.motion[i * 2 + 1] = prevY - (y + 0.5);
+        // Seen where that direction showed sky in the previous frame (not where this pixel did: with
+        // the camera turning, sky coming out from behind a figure was marked seen).
+        const qx2 = Math.floor(prevX), qy2 = Math.floor(prevY);
+        g.motionValid[i] = prev && pcz > 0 && qx2 >= 0 && qy2 >= 0 && qx2 < width && qy2 < height && prev.prim[qy2 * width + qx2] === -1 ? 1 : 0;
         continue;
       }
       const fp = prims[bestPrim]!;

@@ -13,6 +13,7 @@ import { synthesize, searchSize, searchedGuide, DEFAULT_SYNTH, type Exemplars, t
 import { down } from './source-levels.js';
 import { advectNnf } from './nnf.js';
 import { guideColour, type TargetGuide } from './target-guide.js';
+import { clearOfGaps, gapMargin } from './carry-margin.js';
 
 export interface StrokeOptions {
   /** Frames per run sharing one anchor's strokes (1 = every frame on its own). */
@@ -64,8 +65,13 @@ const MOTION_LUMA_TOLERANCE = 0.1 * 255;
 
 interface Anchor { frame: number; grey: Uint8Array; result: SynthResult }
 
-/** Backward flow from a frame into its anchor, composed step by step, and where it is trusted. */
-interface Chain { frame: number; grey: Uint8Array; flow: Float32Array; valid: Float32Array }
+/**
+ * Backward flow from a frame into its anchor, composed step by step; where it is trusted (valid),
+ * and where the point was seen all the way (in frame, not occluded: valid but for the rough frame's
+ * luma agreeing, which changes the marks, not the surface). Gaps in `seen` keep carried strokes off
+ * (carry-margin.ts).
+ */
+interface Chain { frame: number; grey: Uint8Array; flow: Float32Array; valid: Float32Array; seen: Float32Array }
 
 /** Most chains kept (12 bytes a pixel each: 25 MB at 1080p). */
 const MAX_KEPT_CHAINS = 48;
@@ -218,7 +224,8 @@ export class StrokeSequence {
       flow[2 * i + 1] = b[2 * i + 1]! + sample(prev.flow, 2, w, h, qx, qy, 1);
       valid[i] = stepOk && sample(prev.valid, 1, w, h, qx, qy, 0) > 0.5 ? 1 : 0;
     }
-    return { frame, grey, flow, valid };
+    // The forward-backward check is the occlusion test here: what it trusts was seen.
+    return { frame, grey, flow, valid, seen: valid };
   }
 
   /**
@@ -249,17 +256,18 @@ export class StrokeSequence {
         ok[i] = inside && rx * rx + ry * ry <= INVERSE_TOLERANCE ** 2 && sample(m.visible, 1, w, h, qx, qy, 0) > 0.999 ? 1 : 0;
       }
     }
-    const flow = new Float32Array(2 * w * h), valid = new Float32Array(w * h);
+    const flow = new Float32Array(2 * w * h), valid = new Float32Array(w * h), seen = new Float32Array(w * h);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
       const i = y * w + x;
       const qx = x + b[2 * i]!, qy = y + b[2 * i + 1]!;
       const inside = qx >= 0 && qy >= 0 && qx <= w - 1 && qy <= h - 1;
       flow[2 * i] = b[2 * i]! + sample(prev.flow, 2, w, h, qx, qy, 0);
       flow[2 * i + 1] = b[2 * i + 1]! + sample(prev.flow, 2, w, h, qx, qy, 1);
+      seen[i] = inside && ok[i]! > 0.5 && sample(prev.seen, 1, w, h, qx, qy, 0) > 0.5 ? 1 : 0;
       const agrees = inside && Math.abs(grey[i]! - sample(prev.grey, 1, w, h, qx, qy, 0)) <= MOTION_LUMA_TOLERANCE;
-      valid[i] = agrees && ok[i]! > 0.5 && sample(prev.valid, 1, w, h, qx, qy, 0) > 0.5 ? 1 : 0;
+      valid[i] = agrees && seen[i]! > 0.5 && sample(prev.valid, 1, w, h, qx, qy, 0) > 0.5 ? 1 : 0;
     }
-    return { frame, grey, flow, valid };
+    return { frame, grey, flow, valid, seen };
   }
 
   /** Frame n's motion vectors on the chains' w×h grid: interleaved flow in grid pixels, and where a whole block was visible. */
@@ -291,7 +299,8 @@ export class StrokeSequence {
     const dir = frame > anchor.frame ? 1 : -1;
     let c = chains.get(frame - dir);
     if (!c) {
-      c = { frame: anchor.frame, grey: anchor.grey, flow: new Float32Array(2 * w * h), valid: new Float32Array(w * h).fill(1) };
+      const all = new Float32Array(w * h).fill(1);
+      c = { frame: anchor.frame, grey: anchor.grey, flow: new Float32Array(2 * w * h), valid: all, seen: all };
       for (let n = anchor.frame + dir; n !== frame; n += dir) {
         const { rough, guide } = await this.load(n, false);
         const g = this.#grey(rough).grey;
@@ -347,14 +356,18 @@ export class StrokeSequence {
   async #carry(frame: number, rough: E.Tensor, guide: TargetGuide, from: { frame: number; weight: number }[]): Promise<E.Tensor> {
     const [, , h, w] = rough.shape as [number, number, number, number];
     const { grey, w: fw, h: fh } = this.#grey(rough);
-    const carried: { anchor: Anchor; chain: Chain; weight: number }[] = [];
-    for (const a of from) {
-      const anchor = await this.#anchorFor(a.frame);
-      carried.push({ anchor, chain: await this.#chainTo(anchor, frame, grey, fw, fh), weight: a.weight });
-    }
     // The field is carried at the level the synthesis searches (full size unless the frame is large).
     const top = searchSize(h, w, this.exemplars, this.o.synth);
-    const lock = { ...DEFAULT_SYNTH, ...this.o.synth }.colorLock * 2 ** top.level;
+    const synthOpts = { ...DEFAULT_SYNTH, ...this.o.synth };
+    const lock = synthOpts.colorLock * 2 ** top.level;
+    // Each chain's trust, kept off the gaps by the reach of the anchor's marks (carry-margin.ts).
+    const margin = gapMargin(synthOpts.patch, top.level, w, fw);
+    const carried: { anchor: Anchor; chain: Chain; trusted: Float32Array; weight: number }[] = [];
+    for (const a of from) {
+      const anchor = await this.#anchorFor(a.frame);
+      const chain = await this.#chainTo(anchor, frame, grey, fw, fh);
+      carried.push({ anchor, chain, trusted: clearOfGaps(chain.valid, chain.seen, fw, fh, margin), weight: a.weight });
+    }
     // Each anchor's strokes moved here where its chain is trusted, crossfaded by distance where
     // both are (weights renormalized where only one is), and where the union is trusted.
     const { warped, mask } = E.tidy(() => {
@@ -362,7 +375,7 @@ export class StrokeSequence {
       for (const c of carried) {
         // Bicubic: a sub-pixel shift keeps more of the strokes' detail than bilinear.
         const img = warpByFlow(c.anchor.result.image, flowToFull(flowToTensor(c.chain.flow, fw, fh), h, w), { mode: 'bicubic' }).clamp(0, 1);
-        let m = E.tensor(c.chain.valid, [1, 1, fh, fw]);
+        let m = E.tensor(c.trusted, [1, 1, fh, fw]);
         if (fh !== h || fw !== w) m = E.F.interpolate(m, { size: [h, w], mode: 'bilinear' }).gt(0.5).float();
         m = m.mul(c.weight);
         acc = acc ? acc.add(img.mul(m)) : img.mul(m);
@@ -385,7 +398,7 @@ export class StrokeSequence {
     });
     // The synthesis fills what no anchor saw, starting from the nearer anchor's field.
     const near = carried.reduce((a, b) => (b.weight > a.weight ? b : a));
-    const anchor = near.anchor, backFlat = near.chain.flow, valid = near.chain.valid;
+    const anchor = near.anchor, backFlat = near.chain.flow, valid = near.trusted;
     let synth: E.Tensor | null = null;
     try {
       const at = flowAtLevel(backFlat, valid, fw, fh, top.width, top.height);

@@ -121,3 +121,25 @@ test('painted strokes stay attached to the scene (temporal coherence)', () => {
   // the same frame painted with different strokes.
   assert.ok(coherent < incoherent * 0.7, `coherent ${coherent} vs re-stroked ${incoherent}`);
 });
+
+test('sky is seen in the previous frame only where that frame showed sky at the point its vector names', () => {
+  // With the camera turning, sky comes out from behind the figures: those pixels were sky in the
+  // previous frame at their own place too, but not where their vector points (a figure was there).
+  let uncovered = 0;
+  for (const spec of testShots(24)) {
+    const prevScene = buildScene(spec, 8, 1), scene = buildScene(spec, 10, 1);
+    const gp = raycast(prevScene, W, H), g = raycast(scene, W, H, prevScene, gp);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const i = y * W + x;
+        if (g.prim[i] !== -1) continue;
+        const sx = Math.floor(x + 0.5 + g.motion[i * 2]!), sy = Math.floor(y + 0.5 + g.motion[i * 2 + 1]!);
+        const inside = sx >= 0 && sy >= 0 && sx < W && sy < H;
+        const wasSky = inside && gp.prim[sy * W + sx] === -1;
+        assert.equal(g.motionValid[i], wasSky ? 1 : 0, `${spec.name} (${x}, ${y}): sky ${wasSky ? '' : 'not '}seen there in the previous frame`);
+        if (inside && !wasSky && gp.prim[i] === -1) uncovered++;
+      }
+    }
+  }
+  assert.ok(uncovered > 0, 'no sky came out from behind a figure: the test shows nothing');
+});
