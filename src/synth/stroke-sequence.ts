@@ -398,14 +398,19 @@ export class StrokeSequence {
     });
     // The synthesis fills what no anchor saw, starting from the nearer anchor's field.
     const near = carried.reduce((a, b) => (b.weight > a.weight ? b : a));
-    const anchor = near.anchor, backFlat = near.chain.flow, valid = near.trusted;
+    const anchor = near.anchor, backFlat = near.chain.flow;
     let synth: E.Tensor | null = null;
     try {
-      const at = flowAtLevel(backFlat, valid, fw, fh, top.width, top.height);
+      // The field is carried wherever the chain is trusted (next to a gap its patches are the
+      // surface's own: the spill came from voting neighbours that have moved away); the warped
+      // image is agreed with only off the gaps.
+      const at = flowAtLevel(backFlat, near.chain.valid, fw, fh, top.width, top.height);
       const nnf = advectNnf(anchor.result.nnf, at.flow, at.valid);
+      const clear = flowAtLevel(backFlat, near.trusted, fw, fh, top.width, top.height).valid;
+      const warpedValid = nnf.valid.map((v, i) => (v && clear[i]! > 0.5 ? 1 : 0));
       const warpedAt = top.level > 0 ? E.keep(E.tidy(() => down(warped, top.height, top.width))) : warped;
       try {
-        synth = synthesize(guide, this.exemplars, this.o.synth, { nnf: nnf.nnf.index, valid: nnf.valid, warped: warpedAt, weight: this.o.temporalWeight, bonus: this.o.carryBonus, exemplars: anchor.result.exemplars }).image;
+        synth = synthesize(guide, this.exemplars, this.o.synth, { nnf: nnf.nnf.index, valid: nnf.valid, warpedValid, warped: warpedAt, weight: this.o.temporalWeight, bonus: this.o.carryBonus, exemplars: anchor.result.exemplars }).image;
       } finally {
         if (warpedAt !== warped) warpedAt.dispose();
       }

@@ -82,6 +82,12 @@ export interface TemporalHint {
   warped: E.Tensor;
   /** Weight of agreeing with `warped` where valid, relative to styleWeight. */
   weight: number;
+  /**
+   * Where `warped` may be agreed with, if not everywhere the field is valid: next to a gap the
+   * carried field is kept but the warped image holds the anchor's marks spilt across an old outline
+   * (carry-margin.ts).
+   */
+  warpedValid?: Uint8Array;
   /** Cost discount (0..1) of keeping the carried patch: strokes stay put unless clearly wrong. */
   bonus: number;
   /** The exemplars the carried field indexes (SynthResult.exemplars of the frame it came from). */
@@ -164,8 +170,8 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
   if (top.level < guideLevel(guide)) {
     throw new RangeError(`the target guide is kept at level ${guideLevel(guide)} only: search level ${top.level} cannot be searched`);
   }
-  if (hint && hint.nnf.length !== top.width * top.height) {
-    throw new RangeError(`the temporal hint must be at the searched level's size ${top.width}x${top.height}, got ${hint.nnf.length} entries`);
+  for (const [what, n] of hint ? [['', hint.nnf.length], ["'s warped trust", hint.warpedValid?.length ?? hint.nnf.length]] as const : []) {
+    if (n !== top.width * top.height) throw new RangeError(`the temporal hint${what} must be at the searched level's size ${top.width}x${top.height}, got ${n} entries`);
   }
   const src = sourceLevels(ex, o, levels, hint ? hint.weight : 0, top.level);
   const chosen = hint ? hint.exemplars : selectExemplars(guideForSelection(guide), ex, o.maxExemplars);
@@ -182,7 +188,7 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
       const style = gather(sl.style, chosen, true);
       const g = E.tidy(() => guideAt(guide, l, h, w).mul(o.guideWeight));
       const basis = { weight: E.tensor(sl.basis!, [sl.dims, sl.channels, o.patch, o.patch]), k: o.patch, dims: sl.dims, kept: 1 };
-      const mask = temporal ? E.tensor(temporal.valid, [1, 1, h, w], { dtype: 'float32' }) : null;
+      const mask = temporal ? E.tensor(temporal.warpedValid ?? temporal.valid, [1, 1, h, w], { dtype: 'float32' }) : null;
       try {
         const toImage = (planar: Float32Array) => E.tensor(planar, [1, 3, h, w]);
         const targetFeatures = (est: E.Tensor) => E.tidy(() => {

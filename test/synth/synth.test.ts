@@ -58,6 +58,9 @@ test('bad inputs give clear errors', () => {
     assert.throws(() => synthesize(style.slice(2, 0, 4), { guide: style, style }), /at least 8x8/);
     assert.throws(() => synthesize(style.reshape([3, 32, 32]), { guide: style, style }), /must be \(1, C, H, W\)/);
     assert.throws(() => checkNnf({ width: 2, height: 1, source: { count: 1, height: 2, width: 2 }, index: Int32Array.from([0, 4]) }), /outside the 4 source pixels/);
+    const hint = { nnf: new Int32Array(32 * 32), valid: new Uint8Array(32 * 32), warped: style, weight: 1, bonus: 0.5, exemplars: [0] };
+    assert.throws(() => synthesize(style, { guide: style, style }, {}, { ...hint, nnf: new Int32Array(10) }), /temporal hint must be at the searched level's size 32x32, got 10 entries/);
+    assert.throws(() => synthesize(style, { guide: style, style }, {}, { ...hint, warpedValid: new Uint8Array(7) }), /temporal hint's warped trust must be .* 32x32, got 7 entries/);
   });
 });
 
