@@ -150,6 +150,11 @@ export function raycast(scene: Scene, width: number, height: number, prevScene?:
     motion: new Float32Array(n * 2), motionValid: new Uint8Array(n),
   };
   const { right, up, fwd, focal, cx, cy } = basis;
+  // The previous frame's pixel holding a point projected at (px, py) there, or -1 outside the frame.
+  const prevPixel = (px: number, py: number): number => {
+    const qx = Math.floor(px), qy = Math.floor(py);
+    return qx >= 0 && qy >= 0 && qx < width && qy < height ? qy * width + qx : -1;
+  };
   const [ox, oy, oz] = basis.pos;
   const nl = new Float64Array(3);
   const camLocal = new Float64Array(prims.length * 3);
@@ -196,8 +201,8 @@ export function raycast(scene: Scene, width: number, height: number, prevScene?:
         g.motion[i * 2 + 1] = prevY - (y + 0.5);
         // Seen where that direction showed sky in the previous frame (not where this pixel did: with
         // the camera turning, sky coming out from behind a figure was marked seen).
-        const qx2 = Math.floor(prevX), qy2 = Math.floor(prevY);
-        g.motionValid[i] = prev && pcz > 0 && qx2 >= 0 && qy2 >= 0 && qx2 < width && qy2 < height && prev.prim[qy2 * width + qx2] === -1 ? 1 : 0;
+        const j = prevPixel(prevX, prevY);
+        g.motionValid[i] = prev && pcz > 0 && j >= 0 && prev.prim[j] === -1 ? 1 : 0;
         continue;
       }
       const fp = prims[bestPrim]!;
@@ -271,13 +276,8 @@ export function raycast(scene: Scene, width: number, height: number, prevScene?:
       const prevX = pb.cx + (pb.focal * pcx) / pcz, prevY = pb.cy - (pb.focal * pcy) / pcz;
       g.motion[i * 2] = prevX - (x + 0.5);
       g.motion[i * 2 + 1] = prevY - (y + 0.5);
-      if (prev) {
-        const qx2 = Math.floor(prevX), qy2 = Math.floor(prevY);
-        if (qx2 >= 0 && qy2 >= 0 && qx2 < width && qy2 < height) {
-          const j = qy2 * width + qx2;
-          g.motionValid[i] = prev.obj[j] === fp.obj && Math.abs(prev.depth[j]! - pcz) < 0.03 * pcz + 0.02 ? 1 : 0;
-        }
-      }
+      const j = prevPixel(prevX, prevY);
+      if (prev && j >= 0) g.motionValid[i] = prev.obj[j] === fp.obj && Math.abs(prev.depth[j]! - pcz) < 0.03 * pcz + 0.02 ? 1 : 0;
     }
   }
   return g;

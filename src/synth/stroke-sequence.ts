@@ -85,29 +85,50 @@ function sample(field: ArrayLike<number>, channels: number, w: number, h: number
   return (at(x0, y0) * (1 - fx) + at(x1, y0) * fx) * (1 - fy) + (at(x0, y1) * (1 - fx) + at(x1, y1) * fx) * fy;
 }
 
+/** A level axis of n2 pixels over n full-size ones: each level pixel's block [start, end). */
+function levelBlocks(n: number, n2: number): { start: Int32Array; end: Int32Array } {
+  const start = new Int32Array(n2), end = new Int32Array(n2), s = n / n2;
+  for (let k = 0; k < n2; k++) {
+    start[k] = Math.floor(k * s);
+    end[k] = Math.max(start[k]! + 1, Math.min(n, Math.floor((k + 1) * s)));
+  }
+  return { start, end };
+}
+
+/** A full-size trust mask as seen at a coarser w2×h2 level: trusted only where the whole block is. */
+export function trustAtLevel(valid: Float32Array, w: number, h: number, w2: number, h2: number): Float32Array {
+  if (w2 === w && h2 === h) return valid;
+  const ok = new Float32Array(w2 * h2);
+  const rows = levelBlocks(h, h2), cols = levelBlocks(w, w2);
+  for (let y = 0; y < h2; y++) for (let x = 0; x < w2; x++) {
+    let all = 1;
+    for (let yy = rows.start[y]!; yy < rows.end[y]! && all; yy++) for (let xx = cols.start[x]!; xx < cols.end[x]!; xx++) {
+      if (!(valid[yy * w + xx]! > 0.5)) { all = 0; break; }
+    }
+    ok[y * w2 + x] = all;
+  }
+  return ok;
+}
+
 /**
  * A full-size backward flow and its trust, as seen at a coarser w2×h2 level: each level pixel takes
  * its block's mean flow (in level pixels) and is trusted only where its whole block is.
  */
 export function flowAtLevel(flow: Float32Array, valid: Float32Array, w: number, h: number, w2: number, h2: number): { flow: Float32Array; valid: Float32Array } {
   if (w2 === w && h2 === h) return { flow, valid };
-  const out = new Float32Array(2 * w2 * h2), ok = new Float32Array(w2 * h2);
+  const out = new Float32Array(2 * w2 * h2);
   const sx = w / w2, sy = h / h2;
-  for (let y = 0; y < h2; y++) {
-    const ya = Math.floor(y * sy), yb = Math.max(ya + 1, Math.min(h, Math.floor((y + 1) * sy)));
-    for (let x = 0; x < w2; x++) {
-      const xa = Math.floor(x * sx), xb = Math.max(xa + 1, Math.min(w, Math.floor((x + 1) * sx)));
-      let fx = 0, fy = 0, n = 0, all = 1;
-      for (let yy = ya; yy < yb; yy++) for (let xx = xa; xx < xb; xx++) {
-        const i = yy * w + xx;
-        fx += flow[2 * i]!; fy += flow[2 * i + 1]!; n++;
-        if (!(valid[i]! > 0.5)) all = 0;
-      }
-      const j = y * w2 + x;
-      out[2 * j] = fx / n / sx; out[2 * j + 1] = fy / n / sy; ok[j] = all;
+  const rows = levelBlocks(h, h2), cols = levelBlocks(w, w2);
+  for (let y = 0; y < h2; y++) for (let x = 0; x < w2; x++) {
+    let fx = 0, fy = 0, n = 0;
+    for (let yy = rows.start[y]!; yy < rows.end[y]!; yy++) for (let xx = cols.start[x]!; xx < cols.end[x]!; xx++) {
+      const i = yy * w + xx;
+      fx += flow[2 * i]!; fy += flow[2 * i + 1]!; n++;
     }
+    const j = y * w2 + x;
+    out[2 * j] = fx / n / sx; out[2 * j + 1] = fy / n / sy;
   }
-  return { flow: out, valid: ok };
+  return { flow: out, valid: trustAtLevel(valid, w, h, w2, h2) };
 }
 
 export class StrokeSequence {
@@ -406,7 +427,7 @@ export class StrokeSequence {
       // image is agreed with only off the gaps.
       const at = flowAtLevel(backFlat, near.chain.valid, fw, fh, top.width, top.height);
       const nnf = advectNnf(anchor.result.nnf, at.flow, at.valid);
-      const clear = flowAtLevel(backFlat, near.trusted, fw, fh, top.width, top.height).valid;
+      const clear = trustAtLevel(near.trusted, fw, fh, top.width, top.height);
       const warpedValid = nnf.valid.map((v, i) => (v && clear[i]! > 0.5 ? 1 : 0));
       const warpedAt = top.level > 0 ? E.keep(E.tidy(() => down(warped, top.height, top.width))) : warped;
       try {
