@@ -83,7 +83,7 @@ const t1080 = await (async () => {
   const preview = await stylizeFile(model, sf.rough!.path, Object.fromEntries(Object.entries(sf.passes).map(([k, a]) => [k, a.path])));
   const up = (t: E.Tensor) => E.F.interpolate(t, { size: [1080, 1920], mode: 'bilinear' });
   const inputs = await Promise.all([sf.rough!.path, ...model.config.guides.map((g) => sf.passes[g.name]!.path)].map(async (f, i) => (await loadImage(f, i === 0 || model.config.guides[i - 1]!.channels > 1 ? 3 : 1)).tensor));
-  const big = E.tidy(() => strokeGuide(up(preview), up(inputs[0]!), inputs.slice(1).map(up), { ...DEFAULT_SYNTH, ...synthOpts }));
+  const big = E.tidy(() => strokeGuide(up(preview), up(inputs[0]!), new Map(model.config.guides.map((g, i) => [g.name, up(inputs[i + 1]!)])), { ...DEFAULT_SYNTH, ...synthOpts }, bank.ids));
   const t0 = Date.now();
   const r = synthesize(big, bank, synthOpts);
   const s = (Date.now() - t0) / 1000;

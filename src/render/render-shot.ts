@@ -173,7 +173,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     const strokeOpts = quality === 'final' ? await strokeOptionsFor(prod, modelVersion!, shot.name, o.strokes) : {};
     const weights = { ...DEFAULT_SYNTH, ...strokeOpts.synth };
     // Kept at the searched level beside the full-size colour: what the stroke stage reads (target-guide.ts).
-    const guideOf = (rough: E.Tensor, passes: Map<string, E.Tensor>, modelOut: E.Tensor) => strokes!.guideFor(modelOut, rough, [...passes.values()]);
+    const guideOf = (rough: E.Tensor, passes: Map<string, E.Tensor>, modelOut: E.Tensor) => strokes!.guideFor(modelOut, rough, passes);
     const needsBank = quality === 'final' && !carried;
     if (needsBank) o.onStatus?.('preparing the strokes: the painted exemplars of the model\'s dataset');
     const bank = needsBank ? await exemplarBank(prod, modelVersion!, model, weights) : null;

@@ -14,8 +14,19 @@ import type { LookModel } from '../models/look/model-file.js';
 import { stylizeTensor, modelPrecision } from '../models/look/stylize.js';
 import { DEFAULT_SYNTH, searchLevelForSide, type Exemplars } from './synthesize.js';
 import { levelSize } from './source-levels.js';
-import { strokeGuide, type GuideWeights } from './stroke-guide.js';
+import { GUIDE_ENCODING, strokeGuide, type GuideWeights } from './stroke-guide.js';
 import { bankCacheDir, bankCacheKey, readCachedGuide, writeCachedGuide } from './bank-cache.js';
+import { idKeys, isIdPass, type IdKeys } from './id-pass.js';
+
+/** Adds the IDs of a pair's ID passes to ids (pass name -> keys). */
+function collectIds(ids: Map<string, Set<string>>, passes: ReadonlyMap<string, E.Tensor>): void {
+  for (const [name, t] of passes) {
+    if (!isIdPass(name)) continue;
+    let s = ids.get(name);
+    if (!s) ids.set(name, (s = new Set()));
+    for (const k of idKeys(t)) s.add(k);
+  }
+}
 
 export interface ExemplarBank extends Exemplars { dataset: string; pairIds: number[] }
 
@@ -31,8 +42,9 @@ const fit = (t: E.Tensor, th: number, tw: number) => t.size(2) === th && t.size(
  */
 export async function exemplarsFromFiles(model: LookModel, pairs: { painted: string; rough: string; passes: Record<string, string>; spaces?: { painted?: string | null; rough?: string | null } }[], weights: GuideWeights = DEFAULT_SYNTH, colour?: ColourContext, knownGuide?: E.Tensor): Promise<Exemplars> {
   if (pairs.length === 0) throw new Error('the stroke stage needs at least one painted exemplar (a paintover pair)');
-  if (knownGuide) return withKnownGuide(pairs, knownGuide, colour);
+  if (knownGuide) return withKnownGuide(model, pairs, knownGuide, colour);
   const guides: E.Tensor[] = [], styles: E.Tensor[] = [];
+  const ids = new Map<string, Set<string>>();
   let size: [number, number] | null = null;
   let guideLevel: number | null = null;
   for (const p of pairs) {
@@ -53,6 +65,7 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
       next = i + 1 < pairs.length ? read(pairs[i + 1]!) : null;
       try {
         const passes = new Map(model.config.guides.map((g, j) => [g.name, passTensors[j]!]));
+        collectIds(ids, passes);
         size ??= [painted!.size(2), painted!.size(3)];
         // Exemplars are stacked, so they share one size: the first one's. Guides are kept at the
         // level the synthesis searches (finer levels only vote the style), straight away, so the
@@ -61,7 +74,7 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
         const [h, w] = size;
         const made = E.tidy(() => {
           const out = stylizeTensor(model, rough!, model.config.guides.length ? passes : new Map());
-          const guide = strokeGuide(out, rough!, [...passes.values()], weights);
+          const guide = strokeGuide(out, rough!, passes, weights);
           return { guide: fit(guide, levelSize(h, level), levelSize(w, level)), style: fit(painted!, h, w) };
         });
         guides.push(made.guide);
@@ -70,7 +83,7 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
         E.disposeAll([painted, rough, passTensors]);
       }
     }
-    const ex = E.tidy(() => ({ guide: E.F.cat(guides, 0), style: E.F.cat(styles, 0), guideLevel: guideLevel ?? 0 }));
+    const ex = E.tidy(() => ({ guide: E.F.cat(guides, 0), style: E.F.cat(styles, 0), guideLevel: guideLevel ?? 0, ids: ids as IdKeys }));
     return ex;
   } finally {
     E.disposeAll([guides, styles]);
@@ -80,20 +93,30 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
 }
 
 /**
- * The exemplars of pairs whose guides are known (the disk cache): only the paintings are read, as
- * exemplarsFromFiles reads them; the exemplars hold that guide itself (no 100 MB copy at 1080p).
- * Throws when the guide does not fit them (count, or the size of the searched level).
+ * The exemplars of pairs whose guides are known (the disk cache): only the paintings and the ID
+ * passes are read, as exemplarsFromFiles reads them; the exemplars hold that guide itself (no 100 MB
+ * copy at 1080p). Throws when the guide does not fit them (count, or the size of the searched level).
  */
-async function withKnownGuide(pairs: { painted: string; spaces?: { painted?: string | null } }[], guide: E.Tensor, colour?: ColourContext): Promise<Exemplars> {
+async function withKnownGuide(model: LookModel, pairs: { painted: string; passes: Record<string, string>; spaces?: { painted?: string | null } }[], guide: E.Tensor, colour?: ColourContext): Promise<Exemplars> {
+  const ids = new Map<string, Set<string>>();
+  const idGuides = model.config.guides.filter((g) => isIdPass(g.name));
+  for (const p of pairs) {
+    const lacking = idGuides.find((g) => !p.passes[g.name]);
+    if (lacking) throw new Error(`paintover pair ${p.painted} lacks the "${lacking.name}" pass the look model needs`);
+  }
   const painted = await E.settleAll(pairs.map((p) => loadWorkingTensor(p.painted, colour, p.spaces?.painted)));
   try {
+    for (const p of pairs) {
+      const passes = new Map(await Promise.all(idGuides.map(async (g) => [g.name, (await loadImage(p.passes[g.name]!, g.channels === 1 ? 1 : 3)).tensor] as const)));
+      try { collectIds(ids, passes); } finally { E.disposeAll([...passes.values()]); }
+    }
     const [h, w] = [painted[0]!.size(2), painted[0]!.size(3)];
     const level = searchLevelForSide(Math.min(h, w));
     if (guide.ndim !== 4 || guide.size(0) !== pairs.length || guide.size(2) !== levelSize(h, level) || guide.size(3) !== levelSize(w, level)) {
       throw new RangeError(`a known guide of [${guide.shape.join(', ')}] does not fit ${pairs.length} paintings of ${w}x${h} (level ${level})`);
     }
     const style = E.tidy(() => E.F.cat(painted.map((t) => fit(t, h, w)), 0));
-    return { guide, style, guideLevel: level };
+    return { guide, style, guideLevel: level, ids };
   } finally {
     E.disposeAll(painted);
   }
@@ -111,7 +134,7 @@ function bankInputs(model: LookModel, files: { hash: string }[], manifestHash: s
   const config = 'text' in cfg ? bankCacheKey({ text: cfg.text }) : ocioConfigFingerprint(cfg.path);
   if (config === null) return null;
   return {
-    code: codeVersion(), model: files.map((f) => f.hash), manifest: manifestHash,
+    code: codeVersion(), guides: GUIDE_ENCODING, model: files.map((f) => f.hash), manifest: manifestHash,
     weights: [weights.roughWeight, weights.passWeight], precision: modelPrecision(model), device: String(model.generator.head.weight.device),
     colour: { working: colour.working, image: colour.image ?? null, exr: colour.exr ?? null, config },
   };
@@ -143,7 +166,7 @@ export async function exemplarBank(prod: Production, modelVersion: number, model
     ex = await exemplarsFromFiles(model, pairs, weights, colour);
     if (diskKey) writeCachedGuide(dir, diskKey, ex.guide);
   }
-  const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), guideLevel: ex.guideLevel, dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
+  const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), guideLevel: ex.guideLevel, ids: ex.ids, dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
   cache.set(key, bank);
   return bank;
 }

@@ -14,6 +14,7 @@ import { down } from './source-levels.js';
 import { advectNnf } from './nnf.js';
 import { guideColour, type TargetGuide } from './target-guide.js';
 import { clearOfGaps, gapMargin } from './carry-margin.js';
+import type { GuidePasses } from './stroke-guide.js';
 
 export interface StrokeOptions {
   /** Frames per run sharing one anchor's strokes (1 = every frame on its own). */
@@ -340,7 +341,7 @@ export class StrokeSequence {
    * A frame's guide as this sequence searches it: strokeGuide(modelOut, rough, passes) with the
    * synthesis' weights, kept at the level searched at this frame size (target-guide.ts).
    */
-  guideFor(modelOut: E.Tensor, rough: E.Tensor, passes: E.Tensor[]): TargetGuide {
+  guideFor(modelOut: E.Tensor, rough: E.Tensor, passes: GuidePasses): TargetGuide {
     return searchedGuide(modelOut, rough, passes, this.exemplars, this.o.synth);
   }
 

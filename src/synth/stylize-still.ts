@@ -20,13 +20,13 @@ export async function stylizeStill(model: LookModel, rough: string, passes: Reco
     if (q.quality !== 'final') return out;
     // The exemplars' guides hold every pass: a still without passes gives zeros, as the model's no-guides mode does.
     const [, , h, w] = inputs.rough.shape as [number, number, number, number];
-    const guidePasses = inputs.passes ? loaded : model.config.guides.map((g) => E.zeros([1, g.channels, h, w]));
+    const guidePasses = inputs.passes ?? new Map(model.config.guides.map((g) => [g.name, E.zeros([1, g.channels, h, w])]));
     // Kept from the searched level up beside its full-size colour, as a shot's frames.
     const guide = searchedGuide(out, inputs.rough, guidePasses, q.exemplars!, q.strokes);
     try {
       return synthesize(guide, q.exemplars!, q.strokes).image;
     } finally {
-      E.disposeAll([out, guide, inputs.passes ? [] : guidePasses]);
+      E.disposeAll([out, guide, inputs.passes ? [] : [...guidePasses.values()]]);
     }
   } finally {
     E.disposeAll([inputs.rough, loaded]);

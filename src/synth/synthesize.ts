@@ -13,7 +13,8 @@ import { exhaustiveSearch } from './exhaustive-search.js';
 import { coherenceSearch } from './coherence-search.js';
 import { vote, voteUpsampled } from './vote.js';
 import { upsampleNnf, type Nnf, type SourceGrid } from './nnf.js';
-import type { GuideWeights } from './stroke-guide.js';
+import type { GuidePasses, GuideWeights } from './stroke-guide.js';
+import type { IdKeys } from './id-pass.js';
 import { guideAt, guideChannels, guideColour, guideForSelection, guideLevel, isLevelGuide, strokeGuideAt, type TargetGuide } from './target-guide.js';
 
 /** Guide weights are read when the guides are built (strokeGuide), by the exemplar bank and the renderer. */
@@ -69,7 +70,13 @@ export const DEFAULT_SYNTH: SynthOptions = {
  * levels from the searched one down read the guide, so a bank of large exemplars keeps it at that
  * level (at 1080p, 17 guide channels of 12 paintings are 1.7 GB at full size, 0.1 GB at level 2).
  */
-export interface Exemplars { guide: E.Tensor; style: E.Tensor; guideLevel?: number }
+export interface Exemplars {
+  guide: E.Tensor;
+  style: E.Tensor;
+  guideLevel?: number;
+  /** The IDs their ID passes hold (id-pass.ts): a target's other IDs are coded as no object's. None: every ID is coded. */
+  ids?: IdKeys;
+}
 
 /** The exemplars' full size (the style's). */
 export const exemplarSize = (ex: Exemplars): [number, number] => [ex.style.size(2), ex.style.size(3)];
@@ -140,9 +147,9 @@ export function searchSize(H: number, W: number, ex: Exemplars, options: Partial
  * from the level synthesize searches for these exemplars up, beside its full-size colour
  * (target-guide.ts): what shots' frames and stills hand to synthesize.
  */
-export function searchedGuide(modelOut: E.Tensor, rough: E.Tensor, passes: E.Tensor[], ex: Exemplars, options: Partial<SynthOptions> = {}): TargetGuide {
+export function searchedGuide(modelOut: E.Tensor, rough: E.Tensor, passes: GuidePasses, ex: Exemplars, options: Partial<SynthOptions> = {}): TargetGuide {
   const o = { ...DEFAULT_SYNTH, ...options };
-  return strokeGuideAt(modelOut, rough, passes, o, searchSize(rough.size(2), rough.size(3), ex, o).level, o.levels ?? defaultLevels(ex));
+  return strokeGuideAt(modelOut, rough, passes, o, searchSize(rough.size(2), rough.size(3), ex, o).level, o.levels ?? defaultLevels(ex), ex.ids);
 }
 
 export function defaultLevels(ex: Exemplars): number {

@@ -6,7 +6,8 @@
 // levels from 2 up 47 MB. Each is made from the full-size parts one at a time, with the same
 // numbers as downscaling the whole guide (area averaging works per channel).
 import * as E from '../engine/index.js';
-import { strokeGuide, strokeGuideParts, type GuideWeights } from './stroke-guide.js';
+import { strokeGuide, strokeGuideParts, type GuidePasses, type GuideWeights } from './stroke-guide.js';
+import type { IdKeys } from './id-pass.js';
 import { down, levelSize, SELECTION_SIZE as THUMB } from './source-levels.js';
 
 /**
@@ -46,11 +47,11 @@ export const guideForSelection = (g: TargetGuide): E.Tensor => (isLevelGuide(g) 
  * strokeGuide(modelOut, rough, passes) kept from `level` to level `levels - 1` (and its thumbnail,
  * and the full-size colour), made part by part without the full-size guide. Level 0: the whole guide.
  */
-export function strokeGuideAt(modelOut: E.Tensor, rough: E.Tensor, passes: E.Tensor[], w: GuideWeights, level: number, levels: number): TargetGuide {
-  if (level <= 0) return strokeGuide(modelOut, rough, passes, w);
+export function strokeGuideAt(modelOut: E.Tensor, rough: E.Tensor, passes: GuidePasses, w: GuideWeights, level: number, levels: number, ids?: IdKeys): TargetGuide {
+  if (level <= 0) return strokeGuide(modelOut, rough, passes, w, ids);
   const [, , H, W] = modelOut.shape as [number, number, number, number];
   // Each part made at full size as strokeGuide makes it, then downscaled to every kept size.
-  const parts = strokeGuideParts(modelOut, rough, passes, w);
+  const parts = strokeGuideParts(modelOut, rough, passes, w, ids);
   const sizes = Array.from({ length: Math.max(level + 1, levels) }, (_, l) => [levelSize(H, l), levelSize(W, l)] as const);
   return E.tidy(() => {
     const perLevel: E.Tensor[][] = sizes.map(() => []);

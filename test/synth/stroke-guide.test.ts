@@ -10,11 +10,11 @@ test('strokeGuide: the model output first, then the weighted rough frame and pas
   E.tidy(() => {
     const out = E.full([1, 3, 8, 8], 0.5), rough = E.full([1, 3, 8, 8], 0.2);
     const pass = E.full([1, 1, 4, 4], 1);
-    const g = strokeGuide(out, rough, [pass], { roughWeight: 3, passWeight: 0.5 });
+    const g = strokeGuide(out, rough, new Map([['depth', pass]]), { roughWeight: 3, passWeight: 0.5 });
     assert.deepEqual(g.shape, [1, 7, 8, 8]);
     const means = g.mean([0, 2, 3]).toArray() as number[];
     means.forEach((m, i) => assert.ok(Math.abs(m - [0.5, 0.5, 0.5, 0.6, 0.6, 0.6, 0.5][i]!) < 1e-6, `channel ${i}: ${m}`));
-    assert.deepEqual(strokeGuide(out, rough, [pass], { roughWeight: 0, passWeight: 0 }).shape, [1, 3, 8, 8]);
+    assert.deepEqual(strokeGuide(out, rough, new Map([['depth', pass]]), { roughWeight: 0, passWeight: 0 }).shape, [1, 3, 8, 8]);
   });
 });
 
@@ -41,8 +41,8 @@ test('where the rough frame is blank, a pass alone tells the regions apart and e
     const blank = E.full([1, 3, S, S], 0.5); // rough frame and model output: nothing to see
     const run = (passWeight: number) => {
       const w = { roughWeight: 1, passWeight };
-      const ex = { guide: strokeGuide(blank, blank, [seg(false)], w), style };
-      return synthesize(strokeGuide(blank, blank, [seg(true)], w), ex, { colorLock: 0, roughWeight: 1, passWeight }).image;
+      const ex = { guide: strokeGuide(blank, blank, new Map([['mask', seg(false)]]), w), style };
+      return synthesize(strokeGuide(blank, blank, new Map([['mask', seg(true)]]), w), ex, { colorLock: 0, roughWeight: 1, passWeight }).image;
     };
     const redness = (img: E.Tensor, left: boolean) => {
       const half = left ? img.slice(3, 0, S / 2) : img.slice(3, S / 2, S);

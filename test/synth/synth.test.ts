@@ -271,10 +271,10 @@ test('a coarser search level: the field lives there, the image copies full-size 
     const rough = gaussianBlur(painted(S, 5), 1);
     const weights = { roughWeight: 1, passWeight: 1 };
     const pass = gaussianBlur(painted(S, 6), 3).slice(1, 0, 1);
-    const whole = strokeGuide(style, rough, [pass], weights);
-    const exr = { guide: strokeGuide(ex.style, ex.style, [ex.style.slice(1, 0, 1)], weights), style: ex.style };
+    const whole = strokeGuide(style, rough, new Map([['depth', pass]]), weights);
+    const exr = { guide: strokeGuide(ex.style, ex.style, new Map([['depth', ex.style.slice(1, 0, 1)]]), weights), style: ex.style };
     const levels = 3;
-    const kept = strokeGuideAt(style, rough, [pass], weights, 1, levels);
+    const kept = strokeGuideAt(style, rough, new Map([['depth', pass]]), weights, 1, levels);
     assert.ok(isLevelGuide(kept) && kept.levels[1]!.size(2) === 32 && kept.levels[2]!.size(2) === 16 && !kept.levels[0] && kept.colour.size(2) === S);
     assert.equal(kept.levels[2]!.sub(E.F.interpolate(whole, { size: [16, 16], mode: 'area' })).abs().max().item(), 0, 'the whole guide downscaled');
     const a = synthesize(whole, exr, { searchLevel: 1, levels });
@@ -284,7 +284,7 @@ test('a coarser search level: the field lives there, the image copies full-size 
     assert.throws(() => synthesize(kept, exr, { searchLevel: 0, levels }), /target guide is kept at level 1 only/);
     assert.throws(() => synthesize(kept, exr, { searchLevel: 1, levels: 4 }), /keeps levels 1 to 2, not level 3/);
     assert.throws(() => synthesize({ ...kept, levels: [whole, whole] }, exr, { searchLevel: 1, levels }), /kept at level 1 of 64x64 must be \(1, C, 32, 32\)/);
-    assert.ok(!isLevelGuide(strokeGuideAt(style, rough, [pass], weights, 0, levels)), 'level 0: the whole guide');
+    assert.ok(!isLevelGuide(strokeGuideAt(style, rough, new Map([['depth', pass]]), weights, 0, levels)), 'level 0: the whole guide');
   });
   E.disposeAll([ex, reduced.guide]);
 });
