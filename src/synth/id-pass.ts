@@ -2,14 +2,22 @@
 // objects; they are not values: two objects whose ID colours happen to be close are no more alike
 // than any other two. Matched as RGB, they were: the sample's dark door, on a house whose ID colour
 // lies near the fox's, was painted with the fox's fur (its patches were the nearest by ID). Each
-// distinct colour is therefore replaced by a code, a unit vector of ID_CODE_CHANNELS values drawn from
-// a hash of the colour: the same object gets the same code in every frame and exemplar (so an ID
-// still keeps a character's strokes on that character), and different objects lie about equally far
-// apart (√2 on average), whatever their colours.
+// distinct colour is therefore replaced by a code, a vector of ID_CODE_CHANNELS values drawn from a
+// hash of the colour: the same object gets the same code in every frame and exemplar (so an ID still
+// keeps a character's strokes on that character), and different objects lie about equally far apart
+// whatever their colours.
 import * as E from '../engine/index.js';
 
-/** Channels of an ID pass's code (random unit vectors in 8 dimensions: distances √2 ± ~0.3). */
+/** Channels of an ID pass's code (random directions in 8 dimensions: distances spread less than in 3). */
 export const ID_CODE_CHANNELS = 8;
+
+/**
+ * A code's length. Two codes then lie 0.71 apart on average, about as far as two random RGB colours
+ * (0.66), the guides' balance the other weights were tuned with: unit codes (1.41 apart) made the
+ * ID outweigh the colours, and on the sample's five test shots (256²) walls took other paintings'
+ * plank strokes and the texture distance of sh020 rose 0.0037 → 0.0059 (0.0040 with this length).
+ */
+export const ID_CODE_LENGTH = 0.5;
 
 // Pass names read as IDs (lower case, without separators): what renderers and studios call them.
 const ID_PASS_NAMES = new Set(['id', 'ids', 'objectid', 'objid', 'materialid', 'matid', 'segmentation', 'seg']);
@@ -31,7 +39,7 @@ function mix32(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** The code of one ID colour (quantized channel values): ID_CODE_CHANNELS values of unit length. */
+/** The code of one ID colour (quantized channel values): ID_CODE_CHANNELS values of length ID_CODE_LENGTH. */
 export function idCode(levels: readonly number[]): Float32Array {
   let h = 0x9e3779b9;
   for (const v of levels) h = mix32(h ^ mix32(v | 0));
@@ -42,7 +50,7 @@ export function idCode(levels: readonly number[]): Float32Array {
     c[d] = h / 2 ** 31 - 1;
     n += c[d]! ** 2;
   }
-  const s = n > 0 ? 1 / Math.sqrt(n) : 0;
+  const s = n > 0 ? ID_CODE_LENGTH / Math.sqrt(n) : 0;
   for (let d = 0; d < ID_CODE_CHANNELS; d++) c[d]! *= s;
   return c;
 }
@@ -81,8 +89,9 @@ export const idKeys = (pass: E.Tensor): string[] => labelIds(pass).keys;
  * An ID pass (1, C, H, W) as ID_CODE_CHANNELS makers of (1, 1, H, W) code channels, in order. They
  * share the pass's labels, found on the first call; one channel at a time keeps a 4K frame's guide
  * parts at 33 MB each instead of an 8-channel 265 MB tensor (see target-guide.ts).
- * known: the IDs the exemplars hold (idKeys); any other ID is coded 0, exactly 1 from every known
- * code, so an object no painting shows is drawn to none of them (its other guides choose its strokes).
+ * known: the IDs the exemplars hold (idKeys); any other ID is coded 0, exactly as far from every
+ * known code, so an object no painting shows is drawn to none of them (its other guides choose its
+ * strokes).
  * Without it every ID is coded (the exemplars' own guides).
  */
 export function idCodeParts(pass: E.Tensor, known?: ReadonlySet<string>): (() => E.Tensor)[] {

@@ -4,7 +4,7 @@ export { synthesize, defaultLevels, defaultSearchLevel, searchSize, DEFAULT_SYNT
 export { exemplarBank, exemplarsFromFiles, clearExemplarBanks, type ExemplarBank } from './exemplar-bank.js';
 export { checkNnf, upsampleNnf, advectNnf, sourcePixels, type Nnf, type SourceGrid } from './nnf.js';
 export { strokeGuide, GUIDE_ENCODING, type GuidePasses, type GuideWeights } from './stroke-guide.js';
-export { isIdPass, idCode, idCodeParts, idKeys, ID_CODE_CHANNELS, type IdKeys } from './id-pass.js';
+export { isIdPass, idCode, idCodeParts, idKeys, ID_CODE_CHANNELS, ID_CODE_LENGTH, type IdKeys } from './id-pass.js';
 export { strokeGuideAt, guideColour, isLevelGuide, type LevelGuide, type TargetGuide } from './target-guide.js';
 export { strokeOptionsFor, exemplarShot, OWN_KEYFRAMES_SYNTH } from './stroke-defaults.js';
 export { StrokeSequence, DEFAULT_STROKES, type StrokeOptions, type FrameLoader } from './stroke-sequence.js';

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
-import { synthesize, strokeGuide, strokeGuideAt, isLevelGuide, isIdPass, idCode, idCodeParts, idKeys, ID_CODE_CHANNELS } from '../../src/synth/index.js';
+import { synthesize, strokeGuide, strokeGuideAt, isLevelGuide, isIdPass, idCode, idCodeParts, idKeys, ID_CODE_CHANNELS, ID_CODE_LENGTH } from '../../src/synth/index.js';
 
 const dist = (a: Float32Array, b: Float32Array) => Math.hypot(...a.map((v, i) => v - b[i]!));
 const level = (rgb: readonly number[]) => rgb.map((v) => Math.round((v / 255) * 1024));
@@ -14,15 +14,15 @@ test('ID passes are known by name', () => {
   for (const n of ['depth', 'normal', 'albedo', 'motion', 'mask', 'diffuse', 'idle']) assert.ok(!isIdPass(n), n);
 });
 
-test('an ID colour\'s code: the same in every call, unit length, and close colours far apart', () => {
+test('an ID colour\'s code: the same in every call, of one length, and close colours far apart', () => {
   const pip = idCode(level([40, 120, 255]));
   assert.deepEqual(idCode(level([40, 120, 255])), pip);
   assert.equal(pip.length, ID_CODE_CHANNELS);
-  assert.ok(Math.abs(Math.hypot(...pip) - 1) < 1e-6);
+  assert.ok(Math.abs(Math.hypot(...pip) - ID_CODE_LENGTH) < 1e-6);
   // The sample's fox and three set pieces whose ID colours lie within 0.3 of it in RGB.
   for (const c of [[22, 123, 181], [34, 139, 191], [52, 154, 201]]) {
     const d = dist(pip, idCode(level(c)));
-    assert.ok(d > 0.8, `code distance ${d.toFixed(3)} for ${c} (RGB distance ${(dist(Float32Array.from([40, 120, 255]), Float32Array.from(c)) / 255).toFixed(3)})`);
+    assert.ok(d > 0.4, `code distance ${d.toFixed(3)} for ${c} (RGB distance ${(dist(Float32Array.from([40, 120, 255]), Float32Array.from(c)) / 255).toFixed(3)})`);
   }
 });
 
@@ -39,7 +39,7 @@ test('idCodeParts: one channel per code value, constant over an object, checked 
       const v = ch.toArray() as number[];
       for (let i = 0; i < v.length; i++) assert.ok(Math.abs(v[i]! - ((i % 6) < 3 ? left : right)[k]!) < 1e-6);
     });
-    // Beside the exemplars' IDs: an ID they do not hold is coded 0, 1 from every code.
+    // Beside the exemplars' IDs: an ID they do not hold is coded 0, as far from every code.
     const known = idCodeParts(E.tensor(d, [1, 3, 4, 6]), new Set(['1024,0,0']));
     known.forEach((make, k) => {
       const v = make().toArray() as number[];
@@ -84,8 +84,9 @@ test('a new object whose ID colour is near a painted one\'s takes the strokes it
     // The same pass matched as colours (a pass not named as IDs): the door takes the fox's fur.
     const asColour = blueness(paint('mask', doorId, doorRough));
     assert.ok(asColour < -0.4, `as colours the door took the fox's strokes: blueness ${asColour.toFixed(3)}`);
-    // The fox itself, where its rough frame looks like the wall, keeps its own strokes by its ID.
-    const foxOwn = blueness(paint('id', fill(() => fox), doorRough));
+    // The fox itself, where its rough frame lies as near the wall's as the fur's, keeps its own
+    // strokes by its ID.
+    const foxOwn = blueness(paint('id', fill(() => fox), fill(() => [0.45, 0.35, 0.425])));
     assert.ok(foxOwn < -0.4, `the fox keeps its strokes: blueness ${foxOwn.toFixed(3)}`);
   });
 });

@@ -67,7 +67,7 @@ Examples:
 
   const pass = shot.command('pass')
     .argument('<shot>', 'shot name')
-    .argument('<pass>', 'render pass name, e.g. depth, normals, lineart')
+    .argument('<pass>', 'render pass name, e.g. depth, normals, lineart; id, object_id, material_id or segmentation: colours that name objects, matched as categories by the strokes')
     .argument('<pattern>', 'frame sequence pattern of the pass, e.g. passes/sh020.depth.####.exr')
     .description('Attach a render pass (one image per frame) to a shot; missing and mismatched frames are reported.');
   metaOptions(pass);
