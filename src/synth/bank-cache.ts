@@ -10,6 +10,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync, utimesSync } f
 import { join } from 'node:path';
 import * as E from '../engine/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import type { IdKeys } from './id-pass.js';
 
 /** Banks kept per production (the newest by use); at 1080p one is ~100 MB. */
 export const KEPT_BANKS = 4;
@@ -28,16 +29,30 @@ export function bankCacheKey(parts: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
-const dataHash = (t: E.Tensor): string => {
+/** A bank's guides and the IDs its exemplars' ID passes hold (Exemplars.ids). */
+export interface CachedGuide { guide: E.Tensor; ids: IdKeys }
+
+// The hash of the guide's data and of the IDs' JSON (kept in the file's metadata).
+const dataHash = (t: E.Tensor, idsJson: string): string => {
   const d = E.tidy(() => t.contiguous().data() as Float32Array);
-  return createHash('sha256').update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)).digest('hex');
+  return createHash('sha256').update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)).update(idsJson).digest('hex');
 };
 
+const idsToJson = (ids: IdKeys): string => JSON.stringify([...ids].map(([name, keys]) => [name, [...keys]]));
+
+function idsFromJson(json: string): IdKeys {
+  const v: unknown = JSON.parse(json);
+  if (!Array.isArray(v) || !v.every((e) => Array.isArray(e) && typeof e[0] === 'string' && Array.isArray(e[1]) && e[1].every((k: unknown) => typeof k === 'string'))) {
+    throw new Error('not a list of ID keys');
+  }
+  return new Map((v as [string, string[]][]).map(([name, keys]) => [name, new Set(keys)]));
+}
+
 /**
- * The guide stored under key, or null when there is none, or it does not hold what the key says
- * (another key, a damaged or truncated file, data that no longer matches its hash).
+ * The guide stored under key and its IDs, or null when there is none, or it does not hold what the
+ * key says (another key, a damaged or truncated file, data that no longer matches its hash).
  */
-export function readCachedGuide(dir: string, key: string): E.Tensor | null {
+export function readCachedGuide(dir: string, key: string): CachedGuide | null {
   if (!bankCacheEnabled()) return null;
   const path = join(dir, `${key}.safetensors`);
   if (!existsSync(path)) return null;
@@ -46,12 +61,14 @@ export function readCachedGuide(dir: string, key: string): E.Tensor | null {
     const { tensors, metadata } = E.loadSafetensors(path);
     guide = tensors.get('guide') ?? null;
     for (const [name, t] of tensors) if (name !== 'guide') t.dispose();
-    if (!guide || metadata.key !== key || guide.dtype !== 'float32' || guide.ndim !== 4 || metadata.sha256 !== dataHash(guide)) {
+    const idsJson = metadata.ids ?? '[]';
+    if (!guide || metadata.key !== key || guide.dtype !== 'float32' || guide.ndim !== 4 || metadata.sha256 !== dataHash(guide, idsJson)) {
       guide?.dispose();
       return null;
     }
+    const ids = idsFromJson(idsJson);
     try { const now = new Date(); utimesSync(path, now, now); } catch { /* read-only cache: still usable */ }
-    return guide;
+    return { guide, ids };
   } catch {
     guide?.dispose();
     return null;
@@ -59,14 +76,15 @@ export function readCachedGuide(dir: string, key: string): E.Tensor | null {
 }
 
 /**
- * Stores a guide under key (atomically: a reader sees the old file or the new one) and drops the
- * banks beyond KEPT_BANKS. A cache that cannot be written (read-only, disk full) is skipped: the
- * render goes on with the bank it built.
+ * Stores a guide and its IDs under key (atomically: a reader sees the old file or the new one) and
+ * drops the banks beyond KEPT_BANKS. A cache that cannot be written (read-only, disk full) is
+ * skipped: the render goes on with the bank it built.
  */
-export function writeCachedGuide(dir: string, key: string, guide: E.Tensor): boolean {
+export function writeCachedGuide(dir: string, key: string, guide: E.Tensor, ids: IdKeys = new Map()): boolean {
   if (!bankCacheEnabled()) return false;
   try {
-    writeFileAtomic(join(dir, `${key}.safetensors`), E.encodeSafetensors({ guide }, { key, sha256: dataHash(guide) }));
+    const idsJson = idsToJson(ids);
+    writeFileAtomic(join(dir, `${key}.safetensors`), E.encodeSafetensors({ guide }, { key, ids: idsJson, sha256: dataHash(guide, idsJson) }));
   } catch {
     return false;
   }

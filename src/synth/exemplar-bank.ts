@@ -15,7 +15,7 @@ import { stylizeTensor, modelPrecision } from '../models/look/stylize.js';
 import { DEFAULT_SYNTH, searchLevelForSide, type Exemplars } from './synthesize.js';
 import { levelSize } from './source-levels.js';
 import { GUIDE_ENCODING, strokeGuide, type GuideWeights } from './stroke-guide.js';
-import { bankCacheDir, bankCacheKey, readCachedGuide, writeCachedGuide } from './bank-cache.js';
+import { bankCacheDir, bankCacheKey, readCachedGuide, writeCachedGuide, type CachedGuide } from './bank-cache.js';
 import { idKeys, isIdPass, type IdKeys } from './id-pass.js';
 
 /** Adds the IDs of a pair's ID passes to ids (pass name -> keys). */
@@ -38,11 +38,11 @@ const fit = (t: E.Tensor, th: number, tw: number) => t.size(2) === th && t.size(
  * the guides at the level the synthesis searches by default (Exemplars.guideLevel).
  * With a colour context the painted and rough frames are read into its working space from their
  * recorded spaces (data/working-space.ts, as training and renders read them); passes are data.
- * knownGuide (the disk cache's): only the paintings are read, and the exemplars hold that tensor.
+ * known (the disk cache's guide and IDs): only the paintings are read, and the exemplars hold that tensor.
  */
-export async function exemplarsFromFiles(model: LookModel, pairs: { painted: string; rough: string; passes: Record<string, string>; spaces?: { painted?: string | null; rough?: string | null } }[], weights: GuideWeights = DEFAULT_SYNTH, colour?: ColourContext, knownGuide?: E.Tensor): Promise<Exemplars> {
+export async function exemplarsFromFiles(model: LookModel, pairs: { painted: string; rough: string; passes: Record<string, string>; spaces?: { painted?: string | null; rough?: string | null } }[], weights: GuideWeights = DEFAULT_SYNTH, colour?: ColourContext, known?: CachedGuide): Promise<Exemplars> {
   if (pairs.length === 0) throw new Error('the stroke stage needs at least one painted exemplar (a paintover pair)');
-  if (knownGuide) return withKnownGuide(model, pairs, knownGuide, colour);
+  if (known) return withKnownGuide(pairs, known, colour);
   const guides: E.Tensor[] = [], styles: E.Tensor[] = [];
   const ids = new Map<string, Set<string>>();
   let size: [number, number] | null = null;
@@ -93,23 +93,14 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
 }
 
 /**
- * The exemplars of pairs whose guides are known (the disk cache): only the paintings and the ID
- * passes are read, as exemplarsFromFiles reads them; the exemplars hold that guide itself (no 100 MB
- * copy at 1080p). Throws when the guide does not fit them (count, or the size of the searched level).
+ * The exemplars of pairs whose guides and IDs are known (the disk cache): only the paintings are
+ * read, as exemplarsFromFiles reads them; the exemplars hold that guide itself (no 100 MB copy at
+ * 1080p). Throws when the guide does not fit them (count, or the size of the searched level).
  */
-async function withKnownGuide(model: LookModel, pairs: { painted: string; passes: Record<string, string>; spaces?: { painted?: string | null } }[], guide: E.Tensor, colour?: ColourContext): Promise<Exemplars> {
-  const ids = new Map<string, Set<string>>();
-  const idGuides = model.config.guides.filter((g) => isIdPass(g.name));
-  for (const p of pairs) {
-    const lacking = idGuides.find((g) => !p.passes[g.name]);
-    if (lacking) throw new Error(`paintover pair ${p.painted} lacks the "${lacking.name}" pass the look model needs`);
-  }
+async function withKnownGuide(pairs: { painted: string; spaces?: { painted?: string | null } }[], known: CachedGuide, colour?: ColourContext): Promise<Exemplars> {
+  const { guide, ids } = known;
   const painted = await E.settleAll(pairs.map((p) => loadWorkingTensor(p.painted, colour, p.spaces?.painted)));
   try {
-    for (const p of pairs) {
-      const passes = new Map(await Promise.all(idGuides.map(async (g) => [g.name, (await loadImage(p.passes[g.name]!, g.channels === 1 ? 1 : 3)).tensor] as const)));
-      try { collectIds(ids, passes); } finally { E.disposeAll([...passes.values()]); }
-    }
     const [h, w] = [painted[0]!.size(2), painted[0]!.size(3)];
     const level = searchLevelForSide(Math.min(h, w));
     if (guide.ndim !== 4 || guide.size(0) !== pairs.length || guide.size(2) !== levelSize(h, level) || guide.size(3) !== levelSize(w, level)) {
@@ -161,10 +152,10 @@ export async function exemplarBank(prod: Production, modelVersion: number, model
   const known = diskKey ? readCachedGuide(dir, diskKey) : null;
   // On success the bank holds the read guide itself; a guide that does not fit is dropped and rebuilt.
   let ex = known ? await exemplarsFromFiles(model, pairs, weights, colour, known).catch(() => null) : null;
-  if (!ex) known?.dispose();
+  if (!ex) known?.guide.dispose();
   if (!ex) {
     ex = await exemplarsFromFiles(model, pairs, weights, colour);
-    if (diskKey) writeCachedGuide(dir, diskKey, ex.guide);
+    if (diskKey) writeCachedGuide(dir, diskKey, ex.guide, ex.ids);
   }
   const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), guideLevel: ex.guideLevel, ids: ex.ids, dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
   cache.set(key, bank);

@@ -8,8 +8,12 @@
 // whatever their colours.
 import * as E from '../engine/index.js';
 
-/** Channels of an ID pass's code (random directions in 8 dimensions: distances spread less than in 3). */
-export const ID_CODE_CHANNELS = 8;
+/**
+ * Channels of an ID pass's code: random directions in 4 dimensions. 8 spread the distances less
+ * (the sample's door came out cleaner), but each guide channel costs ~20 MB of a 4K final frame's
+ * peak (8 channels: 4026-4035 MB against the 4000 target, 4: 3941; RGB's 3: 3956-3975).
+ */
+export const ID_CODE_CHANNELS = 4;
 
 /**
  * A code's length. Two codes then lie 0.71 apart on average, about as far as two random RGB colours
@@ -31,6 +35,9 @@ export const isIdPass = (name: string): boolean => ID_PASS_NAMES.has(name.toLowe
 // An ID colour's values are compared at this precision: an 8-bit PNG's levels and a float EXR's
 // integer IDs stay apart; float noise below it does not make a new ID.
 const QUANTUM = 1024;
+
+// Rows of a pass read at a time when labelling it.
+const LABEL_ROWS = 64;
 
 /** murmur3's 32-bit finalizer: every input bit moves every output bit. */
 function mix32(h: number): number {
@@ -61,23 +68,27 @@ interface Labelled { labels: Int32Array; keys: string[]; levels: number[][] }
 function labelIds(pass: E.Tensor): Labelled {
   if (pass.ndim !== 4 || pass.size(0) !== 1) throw new RangeError(`an ID pass must be (1, C, H, W), got [${pass.shape.join(', ')}]`);
   const [, C, H, W] = pass.shape as [number, number, number, number];
-  const data = E.tidy(() => pass.float().contiguous().data() as Float32Array);
   const labels = new Int32Array(H * W), keys: string[] = [], levels: number[][] = [], index = new Map<string, number>();
   const q = new Array<number>(C).fill(NaN);
   let lastLabel = -1;
-  for (let i = 0; i < H * W; i++) {
-    let same = lastLabel >= 0;
-    for (let c = 0; c < C; c++) {
-      const v = Math.round(data[c * H * W + i]! * QUANTUM);
-      if (v !== q[c]) { q[c] = v; same = false; }
+  // Read in bands of rows: a 4K RGB pass read whole would be 100 MB of a final frame's peak.
+  for (let y0 = 0; y0 < H; y0 += LABEL_ROWS) {
+    const rows = Math.min(LABEL_ROWS, H - y0), n = rows * W;
+    const data = E.tidy(() => pass.narrow(2, y0, rows).float().contiguous().data() as Float32Array);
+    for (let j = 0; j < n; j++) {
+      let same = lastLabel >= 0;
+      for (let c = 0; c < C; c++) {
+        const v = Math.round(data[c * n + j]! * QUANTUM);
+        if (v !== q[c]) { q[c] = v; same = false; }
+      }
+      if (!same) { // flat regions keep the previous pixel's label without a lookup
+        const key = q.join(',');
+        let l = index.get(key);
+        if (l === undefined) { l = keys.length; index.set(key, l); keys.push(key); levels.push([...q]); }
+        lastLabel = l;
+      }
+      labels[y0 * W + j] = lastLabel;
     }
-    if (!same) { // flat regions keep the previous pixel's label without a lookup
-      const key = q.join(',');
-      let l = index.get(key);
-      if (l === undefined) { l = keys.length; index.set(key, l); keys.push(key); levels.push([...q]); }
-      lastLabel = l;
-    }
-    labels[i] = lastLabel;
   }
   return { labels, keys, levels };
 }
@@ -88,7 +99,7 @@ export const idKeys = (pass: E.Tensor): string[] => labelIds(pass).keys;
 /**
  * An ID pass (1, C, H, W) as ID_CODE_CHANNELS makers of (1, 1, H, W) code channels, in order. They
  * share the pass's labels, found on the first call; one channel at a time keeps a 4K frame's guide
- * parts at 33 MB each instead of an 8-channel 265 MB tensor (see target-guide.ts).
+ * parts at 33 MB each instead of a 133 MB 4-channel tensor (see target-guide.ts).
  * known: the IDs the exemplars hold (idKeys); any other ID is coded 0, exactly as far from every
  * known code, so an object no painting shows is drawn to none of them (its other guides choose its
  * strokes).
@@ -97,17 +108,20 @@ export const idKeys = (pass: E.Tensor): string[] => labelIds(pass).keys;
 export function idCodeParts(pass: E.Tensor, known?: ReadonlySet<string>): (() => E.Tensor)[] {
   if (pass.ndim !== 4 || pass.size(0) !== 1) throw new RangeError(`an ID pass must be (1, C, H, W), got [${pass.shape.join(', ')}]`);
   const [, , H, W] = pass.shape as [number, number, number, number];
-  let coded: { labels: Int32Array; codes: Float32Array[] } | null = null;
+  // The labels and one channel's buffer (E.tensor copies it), shared by the makers and let go after
+  // the last channel: at 4K a buffer per channel left 4 × 33 MB for the collector.
+  let coded: { labels: Int32Array; codes: Float32Array[]; buffer: Float32Array } | null = null;
   const code = () => {
     if (coded) return coded;
     const l = labelIds(pass);
     const none = new Float32Array(ID_CODE_CHANNELS);
-    return (coded = { labels: l.labels, codes: l.keys.map((k, i) => (!known || known.has(k) ? idCode(l.levels[i]!) : none)) });
+    const codes = l.keys.map((k, i) => (!known || known.has(k) ? idCode(l.levels[i]!) : none));
+    return (coded = { labels: l.labels, codes, buffer: new Float32Array(H * W) });
   };
   return Array.from({ length: ID_CODE_CHANNELS }, (_, d) => () => {
-    const { labels, codes } = code();
-    const out = new Float32Array(H * W);
-    for (let i = 0; i < out.length; i++) out[i] = codes[labels[i]!]![d]!;
-    return E.tensor(out, [1, 1, H, W]);
+    const { labels, codes, buffer } = code();
+    for (let i = 0; i < buffer.length; i++) buffer[i] = codes[labels[i]!]![d]!;
+    if (d === ID_CODE_CHANNELS - 1) coded = null; // made again if asked again
+    return E.tensor(buffer, [1, 1, H, W]);
   });
 }

@@ -98,8 +98,8 @@ test('the bank\'s guides are kept on disk, read back by the next process, and re
       same(rebuilt.guide, fresh.guide);
       const back = readCachedGuide(cacheDir, key);
       assert.ok(back, `${what}: the file is written anew`);
-      same(back, fresh.guide);
-      back.dispose();
+      same(back.guide, fresh.guide);
+      back.guide.dispose();
       clearExemplarBanks();
     }
 
@@ -118,7 +118,21 @@ test('the bank\'s guides are kept on disk, read back by the next process, and re
     } finally { delete process.env.ATELIER_BANK_CACHE; }
     const on = readCachedGuide(cacheDir, key);
     assert.ok(on, 'read again once switched back on');
-    on.dispose();
+    on.guide.dispose();
+
+    // The IDs the exemplars' ID passes hold travel with the guide, under its hash.
+    const idsDir = join(dir, 'ids');
+    const ids = new Map([['id', new Set(['0,0,0', '1024,41,41'])]]);
+    const idGuide = E.ones([1, 3, 8, 8]);
+    assert.ok(writeCachedGuide(idsDir, 'k', idGuide, ids));
+    idGuide.dispose();
+    const withIds = readCachedGuide(idsDir, 'k');
+    assert.ok(withIds);
+    assert.deepEqual(withIds.ids, ids);
+    withIds.guide.dispose();
+    const idsFile = join(idsDir, 'k.safetensors');
+    writeFileSync(idsFile, readFileSync(idsFile).toString('latin1').replace('1024,41,41', '1024,41,42'), 'latin1');
+    assert.equal(readCachedGuide(idsDir, 'k'), null, 'IDs changed in the file: not trusted');
 
     // Only the newest KEPT_BANKS are kept.
     const pruneDir = join(dir, 'prune');
