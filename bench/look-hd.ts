@@ -6,18 +6,18 @@
 // enforced), final-quality seconds per 1080p frame, wall and CPU seconds per phase, and the
 // reference net's speed in the same run (bench/reference-net.ts) to read them against a quiet machine.
 //
-// Sized for ≤ 25 min on 2 quiet cores (bench/RESULTS.md: ~20-23 min with the sample already
-// generated; a first run also generates it, ~5.5 min of one core at 1080p, into
-// bench/out/sample-1920x1080-f3, reused after). The stroke stage at 1080p dominates: per model a
-// one-time preparation of its exemplars' pyramid (~4 min of CPU) and per shot an anchor frame and
-// the scored frame carried from it (~1 min). So by default two test shots (sh010 and the character
-// close-up sh040, so character consistency has a pair) with one scored frame each (a 3-frame sample:
-// painted keyframes 0 and 2, test frame 1), and shorter training budgets than look's.
+// Sized for ≤ 25 min on 2 quiet cores: ~7.5 min with the sample already generated (2026-12-04; a
+// first run also generates it, ~3.5 min at 1080p, into bench/out/sample-1920x1080-f3, reused after).
+// Training dominates (two 120 s models and a keyframe adaptation); per shot the stroke stage renders
+// an anchor frame and the scored frame carried from it (~10 s). So every test shot of the sample,
+// one scored frame each (a 3-frame sample: painted keyframes 0 and 2, test frame 1): with two shots
+// (sh010 and sh040, the default while a run took ~20 min) the orientation ratio moved
+// 0.42-0.64 between runs of similar finals.
 // Env (seconds unless said):
 //   BENCH_LOOK_BUDGET            each training time, model and baseline_l1 (default 120)
 //   BENCH_LOOK_KEYFRAMES_BUDGET  keyframe adaptation (default 45)
-//   BENCH_LOOK_HD_SHOTS          comma-separated test shots to score (default sh010,sh040; the sample
-//                                has sh010,sh020,sh030,sh040,sh050: each more shot ~2-3 min)
+//   BENCH_LOOK_HD_SHOTS          comma-separated test shots to score (default all five of the sample:
+//                                sh010,sh020,sh030,sh040,sh050)
 //   BENCH_LOOK_HD_SHOT_FRAMES    frames per test shot in the sample (default 3; first and last are
 //                                painted keyframes, the rest test frames)
 //   BENCH_LOOK_HD_FRAMES         test frames scored per shot (default all: shot frames − 2)
@@ -35,7 +35,7 @@ const [width, height] = [Number(m[1]), Number(m[2])];
 const shotFrames = envNumber('BENCH_LOOK_HD_SHOT_FRAMES', 3);
 if (!Number.isInteger(shotFrames) || shotFrames < 3) throw new Error(`BENCH_LOOK_HD_SHOT_FRAMES must be a whole number ≥ 3 (two are keyframes), got ${shotFrames}`);
 const frames = process.env.BENCH_LOOK_HD_FRAMES ? envNumber('BENCH_LOOK_HD_FRAMES', 0) : undefined;
-const shots = (process.env.BENCH_LOOK_HD_SHOTS || 'sh010,sh040').split(',').map((s) => s.trim()).filter(Boolean);
+const shots = (process.env.BENCH_LOOK_HD_SHOTS || 'sh010,sh020,sh030,sh040,sh050').split(',').map((s) => s.trim()).filter(Boolean);
 // 100% crops: look's 128 px scaled with the frame (512 at 1080p: 128 px would not hold a stroke of
 // the painting's first layer, ~70 px wide); whole frames shrunk (1/4) so the sheet stays viewable.
 const scale = Math.min(width, height) / 256;
