@@ -36,8 +36,10 @@ export const isIdPass = (name: string): boolean => ID_PASS_NAMES.has(name.toLowe
 // integer IDs stay apart; float noise below it does not make a new ID.
 const QUANTUM = 1024;
 
-// Rows of a pass read at a time when labelling it.
-const LABEL_ROWS = 64;
+// A pass is read into JS in bands of at most this many values: a 4K RGB pass read whole would be
+// 100 MB of a final frame's peak, and small bands cost more than they save (this VM's page faults:
+// a 1080p pass in one read 60 ms, in 64-row bands 131 ms).
+const LABEL_BAND_VALUES = 8 * 2 ** 20;
 
 /** murmur3's 32-bit finalizer: every input bit moves every output bit. */
 function mix32(h: number): number {
@@ -71,9 +73,9 @@ function labelIds(pass: E.Tensor): Labelled {
   const labels = new Int32Array(H * W), keys: string[] = [], levels: number[][] = [], index = new Map<string, number>();
   const q = new Array<number>(C).fill(NaN);
   let lastLabel = -1;
-  // Read in bands of rows: a 4K RGB pass read whole would be 100 MB of a final frame's peak.
-  for (let y0 = 0; y0 < H; y0 += LABEL_ROWS) {
-    const rows = Math.min(LABEL_ROWS, H - y0), n = rows * W;
+  const bandRows = Math.max(1, Math.floor(LABEL_BAND_VALUES / (C * W)));
+  for (let y0 = 0; y0 < H; y0 += bandRows) {
+    const rows = Math.min(bandRows, H - y0), n = rows * W;
     const data = E.tidy(() => pass.narrow(2, y0, rows).float().contiguous().data() as Float32Array);
     for (let j = 0; j < n; j++) {
       let same = lastLabel >= 0;
