@@ -16,10 +16,10 @@ import * as E from '../engine/index.js';
 export const ID_CODE_CHANNELS = 4;
 
 /**
- * A code's length. Two codes then lie 0.71 apart on average, about as far as two random RGB colours
- * (0.66), the guides' balance the other weights were tuned with: unit codes (1.41 apart) made the
- * ID outweigh the colours, and on the sample's five test shots (256²) walls took other paintings'
- * plank strokes and the texture distance of sh020 rose 0.0037 → 0.0059 (0.0040 with this length).
+ * A code's length. Two codes then lie 0.67 apart on average (4 values), about as far as two random
+ * RGB colours (0.66), the guides' balance the other weights were tuned with: unit codes (~1.4 apart)
+ * made the ID outweigh the colours, and on the sample's five test shots (256², 8 values) walls took
+ * other paintings' plank strokes and sh020's texture distance rose 0.0037 → 0.0059 (0.0040 at 0.5).
  */
 export const ID_CODE_LENGTH = 0.5;
 

@@ -68,7 +68,7 @@ export const DEFAULT_SYNTH: SynthOptions = {
  * The production's painted exemplars: style (N, 3, H, W) painted; guide (N, Cg, h, w) as the target's
  * guide is built, at pyramid level guideLevel of the style's size (default 0: the same size). Only
  * levels from the searched one down read the guide, so a bank of large exemplars keeps it at that
- * level (at 1080p, 17 guide channels of 12 paintings are 1.7 GB at full size, 0.1 GB at level 2).
+ * level (at 1080p, 18 guide channels of 12 paintings are 1.8 GB at full size, 0.1 GB at level 2).
  */
 export interface Exemplars {
   guide: E.Tensor;
