@@ -5,7 +5,10 @@
   # LIBTORCH=/path/to/libtorch (the official zip layout: include/, lib/) builds against another
   # libtorch, e.g. a CUDA build; without it, Debian's libtorch-dev in /usr is used.
   "variables": {
-    "libtorch%": "<!(echo ${LIBTORCH:-})"
+    "libtorch%": "<!(echo ${LIBTORCH:-})",
+    # libtorch 2.14 and later refuse C++17 in ATen.h (#error on __cplusplus < 202002L); older ones
+    # (Debian's 1.13) are built as C++17.
+    "torch_std%": "<!(grep -qs 202002L ${LIBTORCH:-/usr}/include/ATen/ATen.h && echo c++20 || echo c++17)"
   },
   "targets": [{
     "target_name": "atelier_native",
@@ -23,7 +26,7 @@
     "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
     "cflags!": ["-fno-exceptions", "-fno-rtti"],
     "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-    "cflags_cc": ["-std=c++17", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
+    "cflags_cc": ["-std=<(torch_std)", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
     "conditions": [
       ["libtorch==''", {
         "include_dirs": ["/usr/include/torch/csrc/api/include"],

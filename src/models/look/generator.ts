@@ -63,7 +63,7 @@ export function upsampleConcatConv(u: nn.Conv2d, y: E.Tensor, skip: E.Tensor, pa
   return E.tidy(() => {
     const cy = y.size(1);
     const [w, bias] = nn.reducedWeights(y, u.weight, u.bias);
-    const P = PHASE_TAPS[mode].map((t) => E.tensor(Float32Array.from(t), [3, 3]).to(w.dtype));
+    const P = PHASE_TAPS[mode].map((t) => E.tensor(Float32Array.from(t), [3, 3]).to({ dtype: w.dtype, device: w.device }));
     const wy = w.narrow(1, 0, cy);
     const phases = [0, 1].flatMap((a) => [0, 1].map((b) => P[a]!.matmul(wy).matmul(P[b]!.transpose(0, 1))));
     const k = E.F.stack(phases, 1).reshape([w.size(0) * 4, cy, 3, 3]);
