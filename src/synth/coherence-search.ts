@@ -6,6 +6,7 @@
 // penalty (after Jamriška et al. 2019) counts how often each source pixel is used, so a few
 // patches cannot paint the whole frame (the cause of visible repetition).
 import type { Nnf, SourceGrid } from './nnf.js';
+import type { SearchLabels } from './exhaustive-search.js';
 
 export interface SearchFeatures { target: Float32Array; source: Float32Array; dims: number }
 
@@ -16,6 +17,20 @@ export interface CoherenceOptions {
   uniformity: number;
   /** Extra candidates per pixel (valid null = everywhere), with an optional bonus (cost × (1 - bonus)). */
   extra?: { index: Int32Array; valid: Uint8Array | null; bonus?: number }[];
+  /** Categories that must match (see exhaustive-search.ts): the penalty joins every candidate's cost. */
+  labels?: SearchLabels;
+}
+
+/** Per source pixel, 1 / the uses its label needs of each source (target pixels ÷ source pixels of that label, at least 1). */
+function reuseShare(labels: SearchLabels): Float32Array {
+  const count = (l: Int32Array) => { const m = new Map<number, number>(); for (const v of l) m.set(v, (m.get(v) ?? 0) + 1); return m; };
+  const nt = count(labels.target), ns = count(labels.source);
+  const out = new Float32Array(labels.source.length);
+  for (let s = 0; s < out.length; s++) {
+    const l = labels.source[s]!;
+    out[s] = l < 0 ? 1 : 1 / Math.max(1, (nt.get(l) ?? 0) / ns.get(l)!);
+  }
+  return out;
 }
 
 function dist(t: Float32Array, ti: number, s: Float32Array, si: number, d: number): number {
@@ -47,14 +62,26 @@ export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions
     sBase[i] = e * plane; sRow[i] = row; sCol[i] = rem - row * gw;
   }
   const src = f.source, tgt = f.target;
+  const labels = o.labels;
+  if (labels && (labels.target.length !== w * h || labels.source.length !== g.count * plane)) {
+    throw new RangeError(`labels for ${labels.target.length} target and ${labels.source.length} source pixels, the field has ${w * h} and ${g.count * plane}`);
+  }
+  // A labelled target pixel pays the penalty for a source of another label (or none).
+  const sLabel = labels?.source, pen = labels?.penalty ?? 0;
+  const idCostOf = (lt: number, s: number) => (lt >= 0 && sLabel![s] !== lt ? pen : 0);
+  // With labels, an object larger in the target than in the exemplars must reuse its sources: their
+  // uses count in units of that need, or the reuse penalty would push the object off its own strokes.
+  const share = labels ? reuseShare(labels) : null;
+  const reuse = share ? (s: number) => lambda * uses[s]! * share[s]! : (s: number) => lambda * uses[s]!;
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     const p = y * w + x, tp = p * d;
+    const lt = labels ? labels.target[p]! : -1;
     let best = prev[p]!;
     uses[best]! -= 1;
     // The incumbent keeps the bonus of an extra field that proposes it (e.g. the carried field).
     let keep = 0;
     if (o.extra) for (const x2 of o.extra) if ((x2.valid === null || x2.valid[p]) && x2.index[p] === best) keep = Math.max(keep, x2.bonus ?? 0);
-    let bestCost = (dist(tgt, tp, src, best * d, d) + lambda * uses[best]!) * (1 - keep);
+    let bestCost = (dist(tgt, tp, src, best * d, d) + reuse(best) + idCostOf(lt, best)) * (1 - keep);
     for (let oy = -r; oy <= r; oy++) {
       const qy = y + oy;
       if (qy < 0 || qy >= h) continue;
@@ -66,7 +93,7 @@ export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions
         if (sy < 0 || sx < 0 || sy >= g.height || sx >= gw) continue;
         const s = sBase[q]! + sy * gw + sx;
         if (s === best) continue;
-        const c = dist(tgt, tp, src, s * d, d) + lambda * uses[s]!;
+        const c = dist(tgt, tp, src, s * d, d) + reuse(s) + idCostOf(lt, s);
         if (c < bestCost) { bestCost = c; best = s; }
       }
     }
@@ -75,7 +102,7 @@ export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions
         if (!(x2.valid === null || x2.valid[p])) continue;
         const s = x2.index[p]!;
         if (s === best) continue;
-        const c = (dist(tgt, tp, src, s * d, d) + lambda * uses[s]!) * (1 - (x2.bonus ?? 0));
+        const c = (dist(tgt, tp, src, s * d, d) + reuse(s) + idCostOf(lt, s)) * (1 - (x2.bonus ?? 0));
         if (c < bestCost) { bestCost = c; best = s; }
       }
     }

@@ -14,7 +14,7 @@ import type { LookModel } from '../models/look/model-file.js';
 import { stylizeTensor, modelPrecision } from '../models/look/stylize.js';
 import { DEFAULT_SYNTH, searchLevelForSide, type Exemplars } from './synthesize.js';
 import { levelSize } from './source-levels.js';
-import { GUIDE_ENCODING, strokeGuide, type GuideWeights } from './stroke-guide.js';
+import { GUIDE_ENCODING, idGuideCodes, strokeGuide, type GuideWeights } from './stroke-guide.js';
 import { bankCacheDir, bankCacheKey, readCachedGuide, writeCachedGuide, type CachedGuide } from './bank-cache.js';
 import { idKeys, isIdPass, type IdKeys } from './id-pass.js';
 
@@ -42,7 +42,9 @@ const fit = (t: E.Tensor, th: number, tw: number) => t.size(2) === th && t.size(
  */
 export async function exemplarsFromFiles(model: LookModel, pairs: { painted: string; rough: string; passes: Record<string, string>; spaces?: { painted?: string | null; rough?: string | null } }[], weights: GuideWeights = DEFAULT_SYNTH, colour?: ColourContext, known?: CachedGuide): Promise<Exemplars> {
   if (pairs.length === 0) throw new Error('the stroke stage needs at least one painted exemplar (a paintover pair)');
-  if (known) return withKnownGuide(pairs, known, colour);
+  // Where the guides hold the ID passes' codes (the model's guides in order, as the passes are read).
+  const withCodes = (ex: Exemplars): Exemplars => ({ ...ex, idCodes: idGuideCodes(model.config.guides.map((g) => [g.name, g.channels === 1 ? 1 : 3] as const), weights, ex.ids ?? new Map()) });
+  if (known) return withCodes(await withKnownGuide(pairs, known, colour));
   const guides: E.Tensor[] = [], styles: E.Tensor[] = [];
   const ids = new Map<string, Set<string>>();
   let size: [number, number] | null = null;
@@ -83,8 +85,7 @@ export async function exemplarsFromFiles(model: LookModel, pairs: { painted: str
         E.disposeAll([painted, rough, passTensors]);
       }
     }
-    const ex = E.tidy(() => ({ guide: E.F.cat(guides, 0), style: E.F.cat(styles, 0), guideLevel: guideLevel ?? 0, ids: ids as IdKeys }));
-    return ex;
+    return withCodes(E.tidy(() => ({ guide: E.F.cat(guides, 0), style: E.F.cat(styles, 0), guideLevel: guideLevel ?? 0, ids: ids as IdKeys })));
   } finally {
     E.disposeAll([guides, styles]);
     // A failure part-way leaves the next pair's read in flight: its tensors are freed when it lands.
@@ -157,7 +158,7 @@ export async function exemplarBank(prod: Production, modelVersion: number, model
     ex = await exemplarsFromFiles(model, pairs, weights, colour);
     if (diskKey) writeCachedGuide(dir, diskKey, ex.guide, ex.ids);
   }
-  const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), guideLevel: ex.guideLevel, ids: ex.ids, dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
+  const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), guideLevel: ex.guideLevel, ids: ex.ids, idCodes: ex.idCodes, dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
   cache.set(key, bank);
   return bank;
 }

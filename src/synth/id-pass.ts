@@ -5,7 +5,8 @@
 // distinct colour is therefore replaced by a code, a vector of ID_CODE_CHANNELS values drawn from a
 // hash of the colour: the same object gets the same code in every frame and exemplar (so an ID still
 // keeps a character's strokes on that character), and different objects lie about equally far apart
-// whatever their colours.
+// whatever their colours. Codes drawn at random can still lie near each other, so the searches also
+// read each pixel's ID back from its code (idLabels) and match IDs as categories (SynthOptions.idPenalty).
 import * as E from '../engine/index.js';
 
 /**
@@ -126,4 +127,58 @@ export function idCodeParts(pass: E.Tensor, known?: ReadonlySet<string>): (() =>
     if (d === ID_CODE_CHANNELS - 1) coded = null; // made again if asked again
     return E.tensor(buffer, [1, 1, H, W]);
   });
+}
+
+/** The code of an ID by its key (idKeys: its quantized levels joined by commas). */
+export const idCodeOfKey = (key: string): Float32Array => idCode(key.split(',').map(Number));
+
+/**
+ * Where a stroke guide holds one ID pass's code (its first channel), and the codes of the IDs the
+ * exemplars hold as they stand in that guide (× the pass weight): `count` codes of
+ * ID_CODE_CHANNELS values, each of length `length`. Made by idGuideCodes (stroke-guide.ts).
+ */
+export interface IdGuideCodes { name: string; channel: number; count: number; codes: Float32Array; length: number }
+
+/**
+ * A pixel names an ID only where its code channels lie within this fraction of a code's length of
+ * that ID's code: inside an object (also area-downscaled: an average of one code is that code), not
+ * where a coarse level averages two objects' codes at their border.
+ */
+const LABEL_TOLERANCE = 0.1;
+
+/**
+ * Per pixel of guides (N, C, h, w), pixel-major exemplar after exemplar (the order of patch
+ * features), one label for the IDs it shows in all ID passes at once, or -1 where some pass shows
+ * none of the known IDs there: a border averaged at a coarse level, or an ID no exemplar holds.
+ * Guides labelled with the same codes share labels: equal labels, equal IDs.
+ */
+export function idLabels(guide: E.Tensor, codes: readonly IdGuideCodes[]): Int32Array {
+  const [N, , h, w] = guide.shape as [number, number, number, number];
+  const plane = h * w, out = new Int32Array(N * plane);
+  let stride = 1;
+  for (const c of codes) {
+    if (c.count === 0) { out.fill(-1); break; }
+    // Pure pixels equal their code up to rounding; the nearest code within the tolerance otherwise
+    // (two IDs' codes may lie nearer each other than the tolerance).
+    const tol2 = (LABEL_TOLERANCE * c.length) ** 2, exact2 = (1e-4 * c.length) ** 2;
+    for (let n = 0; n < N; n++) {
+      const v = E.tidy(() => guide.slice(0, n, n + 1).narrow(1, c.channel, ID_CODE_CHANNELS).float().contiguous().data() as Float32Array);
+      let last = 0; // the code the previous pixel matched: flat regions find it first
+      const d2 = (p: number, k: number) => {
+        let s = 0;
+        for (let j = 0; j < ID_CODE_CHANNELS; j++) { const e = v[j * plane + p]! - c.codes[k * ID_CODE_CHANNELS + j]!; s += e * e; }
+        return s;
+      };
+      for (let p = 0; p < plane; p++) {
+        const o = n * plane + p;
+        if (out[o]! < 0) continue;
+        let k = d2(p, last) <= exact2 ? last : -1;
+        if (k < 0) for (let q = 0, best = tol2; q < c.count; q++) { const e = d2(p, q); if (e <= best) { best = e; k = q; } }
+        if (k < 0) out[o] = -1;
+        else { out[o]! += k * stride; last = k; }
+      }
+    }
+    stride *= c.count;
+  }
+  return out;
 }

@@ -4,6 +4,7 @@
 import * as E from '../engine/index.js';
 import { fitPatchBasis, patchFeatures } from './patch-features.js';
 import { rowThreads } from './row-threads.js';
+import { idLabels } from './id-pass.js';
 import type { Exemplars, SynthOptions } from './synthesize.js';
 
 export interface SourceLevel {
@@ -16,6 +17,8 @@ export interface SourceLevel {
   /** Per exemplar: pixel-major features (h·w·dims; absent on levels that are only voted) and planar style (3·h·w). */
   features?: Float32Array[];
   style: Float32Array[];
+  /** Per exemplar on searched levels, when its guides hold ID passes: each pixel's ID label (idLabels). */
+  labels?: Int32Array[];
 }
 
 export const levelSize = (size: number, level: number): number => Math.max(8, Math.round(size / 2 ** level));
@@ -41,7 +44,7 @@ export function sourceLevels(ex: Exemplars, o: SynthOptions, levels: number, tem
   for (let l = 0; l < levels; l++) {
     const searched = l >= searchLevel;
     const tw = l === searchLevel ? temporalWeight : 0;
-    const key = JSON.stringify(searched ? [l, o.patch, o.dims, o.guideWeight, o.styleWeight, tw] : [l]);
+    const key = JSON.stringify(searched ? [l, o.patch, o.dims, o.guideWeight, o.styleWeight, tw, (ex.idCodes ?? []).map((c) => [c.channel, c.count, c.length])] : [l]);
     let level = perEx.get(key);
     if (!level) perEx.set(key, (level = buildLevel(ex, o, l, searched, tw)));
     out.push(level);
@@ -69,13 +72,15 @@ function buildLevel(ex: Exemplars, o: SynthOptions, l: number, searched: boolean
   const basis = fitPatchBasis(stack.stack, o.patch, o.dims, 512);
   try {
     const features: Float32Array[] = [];
+    const labels: Int32Array[] | undefined = ex.idCodes?.length ? [] : undefined;
     for (let e = 0; e < N; e++) {
       E.tidy(() => {
         features.push(patchFeatures(stack.stack.slice(0, e, e + 1), basis));
         style.push(stack.ss.slice(0, e, e + 1).contiguous().data() as Float32Array);
+        if (labels) labels.push(idLabels(down(ex.guide.slice(0, e, e + 1), h, w), ex.idCodes!));
       });
     }
-    return { height: h, width: w, basis: basis.weight.data() as Float32Array, channels: stack.stack.size(1), dims: basis.dims, features, style };
+    return { height: h, width: w, basis: basis.weight.data() as Float32Array, channels: stack.stack.size(1), dims: basis.dims, features, style, labels };
   } finally {
     E.disposeAll([stack, basis.weight]);
   }
@@ -83,24 +88,25 @@ function buildLevel(ex: Exemplars, o: SynthOptions, l: number, searched: boolean
 
 // The last concatenations per parts list: a shot's carried frames search the same chosen
 // exemplars (their anchor's) frame after frame, and at 1080p a copy costs tens of milliseconds.
-const gathered = new WeakMap<Float32Array[], { key: string; data: Float32Array }[]>();
+const gathered = new WeakMap<(Float32Array | Int32Array)[], { key: string; data: Float32Array | Int32Array }[]>();
 const GATHERED_KEPT = 2;
 
-/** Concatenates the chosen exemplars' arrays (features or style) in the given order (read-only: it may be shared; shared: see concat). */
-export function gather(parts: Float32Array[], chosen: readonly number[], shared = false): Float32Array {
+/** Concatenates the chosen exemplars' arrays (features, style or labels) in the given order (read-only: it may be shared; shared: see concat). */
+export function gather<T extends Float32Array | Int32Array>(parts: T[], chosen: readonly number[], shared = false): T {
   const key = chosen.join(',');
   const kept = gathered.get(parts) ?? [];
   const hit = kept.find((g) => g.key === key);
-  if (hit) return hit.data;
+  if (hit) return hit.data as T;
   const data = concat(parts, chosen, shared);
   gathered.set(parts, [{ key, data }, ...kept].slice(0, GATHERED_KEPT));
   return data;
 }
 
 /** shared: on a SharedArrayBuffer, so that voting's helper threads read it without a copy (row-threads.ts). */
-function concat(parts: Float32Array[], chosen: readonly number[], shared: boolean): Float32Array {
+function concat<T extends Float32Array | Int32Array>(parts: T[], chosen: readonly number[], shared: boolean): T {
   const total = chosen.reduce((a, i) => a + parts[i]!.length, 0);
-  const out = shared && rowThreads() > 1 ? new Float32Array(new SharedArrayBuffer(4 * total)) : new Float32Array(total);
+  const buffer = shared && rowThreads() > 1 ? new SharedArrayBuffer(4 * total) : new ArrayBuffer(4 * total);
+  const out = (parts[0] instanceof Int32Array ? new Int32Array(buffer) : new Float32Array(buffer)) as T;
   let at = 0;
   for (const i of chosen) { out.set(parts[i]!, at); at += parts[i]!.length; }
   return out;

@@ -6,7 +6,7 @@
 // Source (exemplar) and target guides are built by this one function, so they always agree. ID passes
 // enter as codes of their colours, not as the colours (id-pass.ts).
 import * as E from '../engine/index.js';
-import { idCodeParts, isIdPass, type IdKeys } from './id-pass.js';
+import { idCodeOfKey, idCodeParts, isIdPass, ID_CODE_CHANNELS, ID_CODE_LENGTH, type IdGuideCodes, type IdKeys } from './id-pass.js';
 
 /**
  * How the guides are encoded, for caches of built guides (bank-cache.ts): 2 since ID passes enter as
@@ -55,4 +55,24 @@ export function strokeGuide(modelOut: E.Tensor, rough: E.Tensor, passes: GuidePa
     const parts = strokeGuideParts(modelOut, rough, passes, w, ids).map((make) => make());
     return parts.length === 1 ? modelOut.clone() : E.F.cat(parts, 1);
   });
+}
+
+/**
+ * Where the guides strokeGuide builds from passes of these names and channel counts (in order) hold
+ * each ID pass's code, with the codes of the IDs `ids` holds as they stand there: what the synthesis
+ * reads IDs back from (idLabels) to match them as categories. None when passes are not guides.
+ */
+export function idGuideCodes(passes: Iterable<readonly [string, number]>, w: GuideWeights, ids: IdKeys): IdGuideCodes[] {
+  if (w.passWeight <= 0) return [];
+  const out: IdGuideCodes[] = [];
+  let channel = 3 + (w.roughWeight > 0 ? 3 : 0);
+  for (const [name, channels] of passes) {
+    if (!isIdPass(name)) { channel += channels; continue; }
+    const keys = [...(ids.get(name) ?? [])].sort();
+    const codes = new Float32Array(keys.length * ID_CODE_CHANNELS);
+    keys.forEach((k, i) => codes.set(idCodeOfKey(k).map((v) => v * w.passWeight), i * ID_CODE_CHANNELS));
+    out.push({ name, channel, count: keys.length, codes, length: ID_CODE_LENGTH * w.passWeight });
+    channel += ID_CODE_CHANNELS;
+  }
+  return out;
 }

@@ -14,7 +14,7 @@ import { coherenceSearch } from './coherence-search.js';
 import { vote, voteUpsampled } from './vote.js';
 import { upsampleNnf, type Nnf, type SourceGrid } from './nnf.js';
 import type { GuidePasses, GuideWeights } from './stroke-guide.js';
-import type { IdKeys } from './id-pass.js';
+import { idLabels, type IdGuideCodes, type IdKeys } from './id-pass.js';
 import { guideAt, guideChannels, guideColour, guideForSelection, guideLevel, isLevelGuide, strokeGuideAt, type TargetGuide } from './target-guide.js';
 
 /** Guide weights are read when the guides are built (strokeGuide), by the exemplar bank and the renderer. */
@@ -56,12 +56,19 @@ export interface SynthOptions extends GuideWeights {
   colorLock: number;
   /** Most exemplars searched per frame (the most similar guides; see selectExemplars). */
   maxExemplars: number;
+  /**
+   * Cost of copying a patch whose centre shows another object (ID passes: Exemplars.idCodes) than
+   * the target pixel's, in units of two whole patches of typical codes apart: the codes alone leave
+   * two objects whose codes happen to lie near each other (the sample's girl and a house) near in
+   * patch distance too. 0 = the codes alone.
+   */
+  idPenalty: number;
 }
 
 export const DEFAULT_SYNTH: SynthOptions = {
   patch: 5, dims: 16, guideWeight: 1, styleWeight: 0.7, coarseIterations: 4, iterations: 2, radius: 2, uniformity: 0.5,
   voteRadius: 2, voteSigma: 1.5, fineVoteRadius: 1, fineVoteSigma: 0.7, colorLock: 3, maxExemplars: 6,
-  roughWeight: 1, passWeight: 0.5,
+  roughWeight: 1, passWeight: 0.5, idPenalty: 1,
 };
 
 /**
@@ -76,6 +83,8 @@ export interface Exemplars {
   guideLevel?: number;
   /** The IDs their ID passes hold (id-pass.ts): a target's other IDs are coded as no object's. None: every ID is coded. */
   ids?: IdKeys;
+  /** Where their guides hold ID codes, and those IDs' codes (idGuideCodes): IDs then match as categories (idPenalty). */
+  idCodes?: readonly IdGuideCodes[];
 }
 
 /** The exemplars' full size (the style's). */
@@ -181,6 +190,9 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
     if (n !== top.width * top.height) throw new RangeError(`the temporal hint${what} must be at the searched level's size ${top.width}x${top.height}, got ${n} entries`);
   }
   const src = sourceLevels(ex, o, levels, hint ? hint.weight : 0, top.level);
+  const idCodes = ex.idCodes ?? [];
+  // Two whole patches of codes the typical distance apart (random directions: √2 × the length).
+  const idPenalty = idCodes.length ? o.idPenalty * o.patch ** 2 * 2 * (idCodes[0]!.length * o.guideWeight) ** 2 : 0;
   const chosen = hint ? hint.exemplars : selectExemplars(guideForSelection(guide), ex, o.maxExemplars);
   let nnf: Nnf | null = null;
   let estimate: E.Tensor | null = null;
@@ -194,6 +206,9 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
       const sourceFeatures = gather(sl.features!, chosen);
       const style = gather(sl.style, chosen, true);
       const g = E.tidy(() => guideAt(guide, l, h, w).mul(o.guideWeight));
+      const labels = idCodes.length && o.idPenalty > 0 && sl.labels
+        ? { target: E.tidy(() => idLabels(g.div(o.guideWeight), idCodes)), source: gather(sl.labels, chosen), penalty: idPenalty }
+        : undefined;
       const basis = { weight: E.tensor(sl.basis!, [sl.dims, sl.channels, o.patch, o.patch]), k: o.patch, dims: sl.dims, kept: 1 };
       const mask = temporal ? E.tensor(temporal.warpedValid ?? temporal.valid, [1, 1, h, w], { dtype: 'float32' }) : null;
       try {
@@ -206,7 +221,7 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
         let est: E.Tensor;
         if (nnf === null) {
           est = E.tidy(() => g.slice(1, 0, 3).div(o.guideWeight).contiguous());
-          nnf = { width: w, height: h, source: grid, index: exhaustiveSearch(targetFeatures(est), sourceFeatures, sl.dims) };
+          nnf = { width: w, height: h, source: grid, index: exhaustiveSearch(targetFeatures(est), sourceFeatures, sl.dims, { labels }) };
         } else {
           nnf = upsampleNnf(nnf, w, h, grid);
           est = toImage(vote(nnf, style, 3, o.voteRadius, o.voteSigma));
@@ -224,7 +239,7 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
           const tf = targetFeatures(est);
           nnf = coherenceSearch({ target: tf, source: sourceFeatures, dims: sl.dims }, nnf, {
             radius: o.radius, uniformity: o.uniformity,
-            extra: temporal ? [{ index: temporal.nnf, valid: temporal.valid, bonus: temporal.bonus }] : undefined,
+            extra: temporal ? [{ index: temporal.nnf, valid: temporal.valid, bonus: temporal.bonus }] : undefined, labels,
           }).nnf;
           const last = l === 0 && it === iters - 1;
           est.dispose();

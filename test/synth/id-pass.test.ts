@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
-import { synthesize, strokeGuide, strokeGuideAt, isLevelGuide, isIdPass, idCode, idCodeParts, idKeys, ID_CODE_CHANNELS, ID_CODE_LENGTH } from '../../src/synth/index.js';
+import { synthesize, strokeGuide, strokeGuideAt, isLevelGuide, isIdPass, idCode, idCodeParts, idKeys, idLabels, idGuideCodes, ID_CODE_CHANNELS, ID_CODE_LENGTH } from '../../src/synth/index.js';
+import { exhaustiveSearch } from '../../src/synth/exhaustive-search.js';
+import { coherenceSearch } from '../../src/synth/coherence-search.js';
 
 const dist = (a: Float32Array, b: Float32Array) => Math.hypot(...a.map((v, i) => v - b[i]!));
 const level = (rgb: readonly number[]) => rgb.map((v) => Math.round((v / 255) * 1024));
@@ -120,5 +122,93 @@ test('a guide with an ID pass, kept from a level up part by part, is the whole g
     const kept = strokeGuideAt(out, rough, passes, w, 1, 3);
     assert.ok(isLevelGuide(kept));
     assert.equal(kept.levels[1]!.sub(E.F.interpolate(whole, { size: [16, 16], mode: 'area' })).abs().max().item(), 0);
+  });
+});
+
+test('idLabels reads IDs back from a guide: one label for all ID passes, -1 at averaged borders and unknown IDs', () => {
+  E.tidy(() => {
+    const S = 8, w = { roughWeight: 1, passWeight: 0.5 };
+    const rgb = (f: (x: number) => readonly number[]) => {
+      const d = new Float32Array(3 * S * S);
+      for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) f(x).forEach((v, c) => { d[c * S * S + y * S + x] = v; });
+      return E.tensor(d, [1, 3, S, S]);
+    };
+    // Object IDs: red | green | blue (never painted) in thirds; a material ID: left half 0, right half 1.
+    const objects = rgb((x) => (x < 3 ? [1, 0, 0] : x < 6 ? [0, 1, 0] : [0, 0, 1]));
+    const material = E.tensor(Float32Array.from({ length: S * S }, (_, i) => ((i % S) < 4 ? 0 : 1)), [1, 1, S, S]);
+    const passes = new Map([['depth', E.zeros([1, 1, S, S])], ['object_id', objects], ['material_id', material]]);
+    const ids = new Map([['object_id', new Set(['1024,0,0', '0,1024,0'])], ['material_id', new Set(['0', '1024'])]]);
+    const codes = idGuideCodes([['depth', 1], ['object_id', 3], ['material_id', 1]], w, ids);
+    assert.deepEqual(codes.map((c) => [c.name, c.channel, c.count]), [['object_id', 7, 2], ['material_id', 11, 2]]);
+    const rough = E.zeros([1, 3, S, S]);
+    const labels = idLabels(strokeGuide(rough, rough, passes, w, ids), codes);
+    // Per column: red+0, red+0, red+0, green+0, green+1, green+1, blue (unknown) -> -1.
+    const row = Array.from(labels.slice(0, S));
+    assert.deepEqual(row.slice(0, 6).map((l) => l >= 0), [true, true, true, true, true, true]);
+    assert.equal(new Set([row[0], row[1], row[2]]).size, 1);
+    assert.deepEqual(new Set(row.slice(0, 6)).size, 3, 'red+0, green+0 and green+1 are three labels');
+    assert.deepEqual(row.slice(6), [-1, -1], 'an ID no exemplar holds has no label');
+    // The same guide averaged 2x2: a pixel over the red|green border (columns 2-3) has none.
+    const half = idLabels(E.F.interpolate(strokeGuide(rough, rough, passes, w, ids), { size: [4, 4], mode: 'area' }), codes);
+    assert.deepEqual(Array.from(half.slice(0, 4)), [row[0], -1, row[4], -1]);
+  });
+});
+
+test('the searches match labels as categories: a labelled target takes the nearest source of its label', () => {
+  // Features: target rows sit next to source rows of another label.
+  const source = Float32Array.from([0, 0, 1, 0, 4, 0, 9, 0]);
+  const target = Float32Array.from([1.1, 0, 0.8, 0, 3.9, 0]);
+  assert.deepEqual(Array.from(exhaustiveSearch(target, source, 2)), [1, 1, 2]);
+  const labels = { target: Int32Array.from([1, 0, -1]), source: Int32Array.from([0, -1, 1, 1]), penalty: 100 };
+  // Row 0 (label 1) takes the nearest label-1 source (2); row 1 (label 0) source 0, not the unlabelled 1; row 2 has no label.
+  assert.deepEqual(Array.from(exhaustiveSearch(target, source, 2, { labels, rowBlock: 2, colBlock: 3 })), [2, 0, 2]);
+  assert.throws(() => exhaustiveSearch(target, source, 2, { labels: { ...labels, target: new Int32Array(2) } }), /labels for 2 target/);
+  // Coherence: a 3x1 field over a 4x1 source, every pixel proposed its neighbours' shifted sources.
+  const f = { target, source, dims: 2 };
+  const nnf = { width: 3, height: 1, source: { count: 1, height: 1, width: 4 }, index: Int32Array.from([1, 3, 3]) };
+  const plain = coherenceSearch(f, nnf, { radius: 1, uniformity: 0 }).nnf.index;
+  const categorical = coherenceSearch(f, nnf, { radius: 1, uniformity: 0, labels }).nnf.index;
+  assert.equal(plain[0], 1, 'by features alone row 0 keeps source 1');
+  assert.equal(categorical[0], 2, 'by label row 0 moves to its own label\'s source');
+});
+
+test('an object whose ID code happens to lie near another\'s keeps its own strokes', () => {
+  // Two ID colours whose codes lie near each other (the sample's girl's coat and a house, 1080p):
+  // codes alone let the girl's strokes onto the house's wall.
+  const palette = Array.from({ length: 400 }, (_, i) => [(i * 37) % 256, (i * 101) % 256, (i * 59) % 256]);
+  let pair: [number[], number[]] | null = null;
+  for (let i = 0; i < palette.length && !pair; i++) for (let j = i + 1; j < palette.length && !pair; j++) {
+    if (palette[i]!.join() !== palette[j]!.join() && dist(idCode(level(palette[i]!)), idCode(level(palette[j]!))) < 0.08) pair = [palette[i]!, palette[j]!];
+  }
+  assert.ok(pair, 'two colours with near codes');
+  E.tidy(() => {
+    const S = 48;
+    const fill = (f: (x: number, y: number) => readonly number[]) => {
+      const d = new Float32Array(3 * S * S);
+      for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) f(x, y).forEach((v, c) => { d[c * S * S + y * S + x] = v; });
+      return E.tensor(d, [1, 3, S, S]);
+    };
+    const [a, b] = pair!.map((c) => c.map((v) => v / 255));
+    const exId = fill((x) => (x < S / 2 ? a! : b!));
+    const exRough = fill((x) => (x < S / 2 ? [0.7, 0.4, 0.15] : [0.2, 0.3, 0.7]));
+    const style = fill((x, y) => {
+      const t = 0.15 * Math.sin((x + y) * 1.3);
+      return x < S / 2 ? [0.8 + t, 0.4, 0.1] : [0.1, 0.3, 0.8 + t];
+    });
+    const w = { roughWeight: 1, passWeight: 0.5 };
+    const ids = new Map([['id', new Set(idKeys(exId))]]);
+    const ex = { guide: strokeGuide(exRough, exRough, new Map([['id', exId]]), w), style, ids, idCodes: idGuideCodes([['id', 3]], w, ids) };
+    // Object a, where its rough frame lies a little nearer b's than a's: less than two objects' codes
+    // typically lie apart, more than these two's.
+    const target = strokeGuide(fill(() => [0.44, 0.348, 0.437]), fill(() => [0.44, 0.348, 0.437]), new Map([['id', fill(() => a!)]]), w, ids);
+    const blueness = (img: E.Tensor) => img.slice(1, 2, 3).mean().item() - img.slice(1, 0, 1).mean().item();
+    const byCodes = blueness(synthesize(target, ex, { colorLock: 0, ...w, idPenalty: 0 }).image);
+    assert.ok(byCodes > 0.4, `by codes alone it took b's strokes: blueness ${byCodes.toFixed(3)}`);
+    // A frame of one flat colour sends every pixel to one source at first, and the reuse penalty
+    // then spreads them: mostly over a's own strokes at the default penalty, wholly at a stronger one.
+    const byId = blueness(synthesize(target, ex, { colorLock: 0, ...w }).image);
+    assert.ok(byId < -0.2, `matched as a category it takes mostly a's strokes: blueness ${byId.toFixed(3)}`);
+    const hard = blueness(synthesize(target, ex, { colorLock: 0, ...w, idPenalty: 64 }).image);
+    assert.ok(hard < -0.6, `with a strong penalty only a's: blueness ${hard.toFixed(3)}`);
   });
 });

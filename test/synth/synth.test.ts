@@ -101,7 +101,7 @@ test('PCA eigenvectors and exhaustive search agree with brute force', () => {
   assert.throws(() => topEigenvectors(Float64Array.from([1, NaN, NaN, 1]), 2, 1), /non-finite/);
   assert.throws(() => topEigenvectors(new Float64Array(4), 2, 3), /1\.\.2 eigenvectors/);
   const t = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i * 1.7)), s = Float32Array.from({ length: 60 }, (_, i) => Math.cos(i * 0.9));
-  const got = exhaustiveSearch(t, s, 4, 3, 7);
+  const got = exhaustiveSearch(t, s, 4, { rowBlock: 3, colBlock: 7 });
   for (let i = 0; i < 10; i++) {
     let best = -1, bd = Infinity;
     for (let j = 0; j < 15; j++) { let d = 0; for (let k = 0; k < 4; k++) d += (t[i * 4 + k]! - s[j * 4 + k]!) ** 2; if (d < bd) { bd = d; best = j; } }
