@@ -21,15 +21,30 @@ export interface CoherenceOptions {
   labels?: SearchLabels;
 }
 
+// A frame's labels at one level serve all that level's search passes: their shares are made once.
+const shares = new WeakMap<SearchLabels, Float32Array>();
+
 /** Per source pixel, 1 / the uses its label needs of each source (target pixels ÷ source pixels of that label, at least 1). */
 function reuseShare(labels: SearchLabels): Float32Array {
-  const count = (l: Int32Array) => { const m = new Map<number, number>(); for (const v of l) m.set(v, (m.get(v) ?? 0) + 1); return m; };
-  const nt = count(labels.target), ns = count(labels.source);
+  const known = shares.get(labels);
+  if (known) return known;
+  // Counts by label: in arrays while labels are small (one ID pass), else in maps (several passes'
+  // labels multiply).
+  let top = -1;
+  for (const v of labels.source) if (v > top) top = v;
+  const small = top < 1 << 20;
+  const counter = () => (small ? new Float64Array(top + 1) : new Map<number, number>());
+  const nt = counter(), ns = counter();
+  const add = (c: Float64Array | Map<number, number>, v: number) => { if (c instanceof Map) c.set(v, (c.get(v) ?? 0) + 1); else if (v <= top) c[v]! += 1; };
+  const get = (c: Float64Array | Map<number, number>, v: number) => (c instanceof Map ? c.get(v) ?? 0 : c[v]!);
+  for (const v of labels.target) if (v >= 0) add(nt, v);
+  for (const v of labels.source) if (v >= 0) add(ns, v);
   const out = new Float32Array(labels.source.length);
   for (let s = 0; s < out.length; s++) {
     const l = labels.source[s]!;
-    out[s] = l < 0 ? 1 : 1 / Math.max(1, (nt.get(l) ?? 0) / ns.get(l)!);
+    out[s] = l < 0 ? 1 : 1 / Math.max(1, get(nt, l) / get(ns, l));
   }
+  shares.set(labels, out);
   return out;
 }
 
