@@ -150,9 +150,10 @@ const LABEL_TOLERANCE = 0.1;
  * Per pixel of guides (N, C, h, w), pixel-major exemplar after exemplar (the order of patch
  * features), one label for the IDs it shows in all ID passes at once, or -1 where some pass shows
  * none of the known IDs there: a border averaged at a coarse level, or an ID no exemplar holds.
- * Guides labelled with the same codes share labels: equal labels, equal IDs.
+ * Guides labelled with the same codes share labels: equal labels, equal IDs. scale: the guide's
+ * weight (its values are the codes × scale).
  */
-export function idLabels(guide: E.Tensor, codes: readonly IdGuideCodes[]): Int32Array {
+export function idLabels(guide: E.Tensor, codes: readonly IdGuideCodes[], scale = 1): Int32Array {
   const [N, , h, w] = guide.shape as [number, number, number, number];
   const plane = h * w, out = new Int32Array(N * plane);
   let stride = 1;
@@ -160,13 +161,14 @@ export function idLabels(guide: E.Tensor, codes: readonly IdGuideCodes[]): Int32
     if (c.count === 0) { out.fill(-1); break; }
     // Pure pixels equal their code up to rounding; the nearest code within the tolerance otherwise
     // (two IDs' codes may lie nearer each other than the tolerance).
-    const tol2 = (LABEL_TOLERANCE * c.length) ** 2, exact2 = (1e-4 * c.length) ** 2;
+    const tol2 = (LABEL_TOLERANCE * c.length * scale) ** 2, exact2 = (1e-4 * c.length * scale) ** 2;
+    const code = c.codes.map((v) => v * scale);
     for (let n = 0; n < N; n++) {
       const v = E.tidy(() => guide.slice(0, n, n + 1).narrow(1, c.channel, ID_CODE_CHANNELS).float().contiguous().data() as Float32Array);
       let last = 0; // the code the previous pixel matched: flat regions find it first
       const d2 = (p: number, k: number) => {
         let s = 0;
-        for (let j = 0; j < ID_CODE_CHANNELS; j++) { const e = v[j * plane + p]! - c.codes[k * ID_CODE_CHANNELS + j]!; s += e * e; }
+        for (let j = 0; j < ID_CODE_CHANNELS; j++) { const e = v[j * plane + p]! - code[k * ID_CODE_CHANNELS + j]!; s += e * e; }
         return s;
       };
       for (let p = 0; p < plane; p++) {

@@ -21,8 +21,9 @@ export async function stylizeStill(model: LookModel, rough: string, passes: Reco
     // The exemplars' guides hold every pass: a still without passes gives zeros, as the model's no-guides mode does.
     const [, , h, w] = inputs.rough.shape as [number, number, number, number];
     const guidePasses = inputs.passes ?? new Map(model.config.guides.map((g) => [g.name, E.zeros([1, g.channels, h, w])]));
-    // Kept from the searched level up beside its full-size colour, as a shot's frames.
-    const guide = searchedGuide(out, inputs.rough, guidePasses, q.exemplars!, q.strokes);
+    // Kept from the searched level up beside its full-size colour, as a shot's frames. Zeros in an ID
+    // pass name no object (the sample's sky is ID 0): without passes every ID reads as unknown.
+    const guide = searchedGuide(out, inputs.rough, guidePasses, inputs.passes ? q.exemplars! : { ...q.exemplars!, ids: new Map() }, q.strokes);
     try {
       return synthesize(guide, q.exemplars!, q.strokes).image;
     } finally {

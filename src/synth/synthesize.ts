@@ -207,7 +207,7 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
       const style = gather(sl.style, chosen, true);
       const g = E.tidy(() => guideAt(guide, l, h, w).mul(o.guideWeight));
       const labels = idCodes.length && o.idPenalty > 0 && sl.labels
-        ? { target: E.tidy(() => idLabels(g.div(o.guideWeight), idCodes)), source: gather(sl.labels, chosen), penalty: idPenalty }
+        ? { target: idLabels(g, idCodes, o.guideWeight), source: gather(sl.labels, chosen), penalty: idPenalty }
         : undefined;
       const basis = { weight: E.tensor(sl.basis!, [sl.dims, sl.channels, o.patch, o.patch]), k: o.patch, dims: sl.dims, kept: 1 };
       const mask = temporal ? E.tensor(temporal.warpedValid ?? temporal.valid, [1, 1, h, w], { dtype: 'float32' }) : null;
