@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
 import * as nn from '../../src/nn/index.js';
 import { LookGenerator } from '../../src/models/look/generator.js';
-import { DEFAULT_ARCH } from '../../src/models/look/config.js';
+import { DEFAULT_ARCH, makeConfig, inputChannels } from '../../src/models/look/config.js';
+import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.js';
+import { stylizeTensor } from '../../src/models/look/stylize.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const skip = E.runtimeInfo().cudaAvailable ? false : 'this libtorch build has no CUDA device';
 const GPU = 'cuda:0';
@@ -114,4 +119,32 @@ test('mixing devices in one op is a clear error, not a crash', { skip }, () => {
     const b = E.ones([2]);
     assert.throws(() => E.F.cat([a, b], 0), /device/i);
   });
+});
+
+test('a look model loaded onto the GPU stylizes frames from the CPU as the CPU does, whole and in tiles', { skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'atelier-cuda-'));
+  try {
+    E.manualSeed(11);
+    const config = makeConfig([]);
+    const g = new LookGenerator(inputChannels(config), config.arch);
+    const path = join(dir, 'look.safetensors');
+    saveLookModel(path, config, new Map(g.namedParameters()));
+    g.dispose();
+    const cpu = loadLookModel(path), gpu = loadLookModel(path, { device: GPU });
+    assert.equal(gpu.generator.head.weight.device, GPU);
+    const rough = E.keep(E.rand([1, 3, 160, 224]));
+    for (const tiling of [{}, { tileAbove: 1, tile: 128, overlap: 32 }]) {
+      E.tidy(() => {
+        const want = stylizeTensor(cpu, rough, null, tiling), got = stylizeTensor(gpu, rough, null, tiling);
+        assert.equal(got.device, 'cpu');
+        assert.deepEqual(got.shape, [1, 3, 160, 224]);
+        assert.ok(relDiff(want, got) < 0.05, `${JSON.stringify(tiling)}: ${relDiff(want, got)}`);
+      });
+    }
+    rough.dispose();
+    cpu.generator.dispose();
+    gpu.generator.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -21,8 +21,13 @@ export function saveLookModel(path: string, config: LookConfig, weights: Map<str
   saveModelFile(path, 'atelier-look', config, weights, { ...extra, [WORKING_SPACE_KEY]: space });
 }
 
-export function loadLookModel(path: string): LookModel {
+/**
+ * o.device: where the generator runs (default the CPU). Inference only: stylizeTensor takes frames
+ * from the CPU and gives them back there; training keeps its models on the CPU.
+ */
+export function loadLookModel(path: string, o: { device?: E.Device } = {}): LookModel {
   const { config, module, metadata } = loadModelFile(path, 'atelier-look', 'look model', parseConfig, (c) => new LookGenerator(inputChannels(c), c.arch));
+  if (o.device && o.device !== 'cpu') module.to(o.device);
   return { config, generator: module, metadata, workingSpace: metadata[WORKING_SPACE_KEY] || LEGACY_WORKING_SPACE };
 }
 

@@ -78,12 +78,18 @@ export function stylizeTensor(model: LookModel, rough: E.Tensor, passes: Map<str
   const t = { ...DEFAULT_TILING, ...tiling };
   const [, , h, w] = rough.shape as [number, number, number, number];
   const precision = modelPrecision(model);
+  // A generator on a GPU (loadLookModel's device): the input is built on the CPU, each frame or
+  // tile goes there and comes back.
+  const device = model.generator.head.weight.device;
+  const generate = device === 'cpu'
+    ? (x: E.Tensor) => generateFrame(model.generator, x, precision)
+    : (x: E.Tensor) => E.tidy(() => generateFrame(model.generator, x.to({ device }), precision).to({ device: 'cpu' }));
   return E.noGrad(() => {
     const input = E.tidy(() => buildInput(model.config, rough, passes));
     try {
-      if (h * w <= t.tileAbove) return E.tidy(() => generateFrame(model.generator, input, precision));
+      if (h * w <= t.tileAbove) return E.tidy(() => generate(input));
       // runTiled pads to the generator's multiple and keeps tiles on that grid, as generateFrame does.
-      return runTiled((x) => generateFrame(model.generator, x, precision), input, { tile: t.tile, overlap: t.overlap, multiple: model.generator.multiple });
+      return runTiled(generate, input, { tile: t.tile, overlap: t.overlap, multiple: model.generator.multiple });
     } finally {
       input.dispose();
     }
