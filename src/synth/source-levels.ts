@@ -77,7 +77,8 @@ function buildLevel(ex: Exemplars, o: SynthOptions, l: number, searched: boolean
       E.tidy(() => {
         features.push(patchFeatures(stack.stack.slice(0, e, e + 1), basis));
         style.push(stack.ss.slice(0, e, e + 1).contiguous().data() as Float32Array);
-        if (labels) labels.push(idLabels(down(ex.guide.slice(0, e, e + 1), h, w), ex.idCodes!));
+        // The stack begins with the guide (× guideWeight), at this level's size.
+        if (labels) labels.push(idLabels(stack.stack.slice(0, e, e + 1), ex.idCodes!, o.guideWeight));
       });
     }
     return { height: h, width: w, basis: basis.weight.data() as Float32Array, channels: stack.stack.size(1), dims: basis.dims, features, style, labels };
