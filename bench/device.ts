@@ -1,6 +1,6 @@
 // npm run bench -- device: the engine on this build's GPU (a CUDA libtorch: LIBTORCH=… npm run setup)
 // beside the CPU, in one run: the reference net's training throughput, the look generator's training
-// step (the default network, a batch of 4 crops of 256², L1 and Adam) and a 1920×1080 generator pass
+// step (the default network, a batch of 4 crops of 256² or BENCH_DEVICE_BATCH, L1 and Adam) and a 1920×1080 generator pass
 // in float32 and bfloat16. Without a GPU it measures the CPU alone.
 import { performance } from 'node:perf_hooks';
 import * as E from '../src/engine/index.js';
@@ -11,6 +11,9 @@ import { generatorFlops } from '../src/models/look/flops.js';
 import { measureReferenceNet, timeLoop } from './reference-net.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+// Crops per look training step (BENCH_DEVICE_BATCH, default 4, the trainer's): a GPU is far from busy at 4.
+const batch = Number(process.env.BENCH_DEVICE_BATCH ?? 4);
+if (!Number.isInteger(batch) || batch < 1) throw new Error(`BENCH_DEVICE_BATCH must be a whole number ≥ 1, got ${process.env.BENCH_DEVICE_BATCH}`);
 const cin = inputChannels(makeConfig([]));
 
 /** ms per training step of the look generator on `device` (forward, backward, Adam). */
@@ -18,8 +21,8 @@ function lookStep(device: string): number {
   E.manualSeed(0);
   const g = new LookGenerator(cin, DEFAULT_ARCH).to(device);
   const opt = new nn.Adam(g.namedParameters(), { lr: 1e-4 });
-  const x = E.keep(E.rand([4, cin, 256, 256], { device }));
-  const y = E.keep(E.rand([4, 3, 256, 256], { device }));
+  const x = E.keep(E.rand([batch, cin, 256, 256], { device }));
+  const y = E.keep(E.rand([batch, 3, 256, 256], { device }));
   try {
     return 1000 * timeLoop(() => E.tidy(() => {
       const loss = g.forward(x).sub(y).abs().mean();
@@ -51,8 +54,8 @@ function frame1080(device: string, precision: 'float32' | 'bfloat16'): number {
 
 const info = E.runtimeInfo();
 const devices = info.cudaAvailable ? ['cpu', E.defaultDevice()] : ['cpu'];
-const stepFlops = 3 * generatorFlops(cin, DEFAULT_ARCH, 256, 256) * 4; // forward + both gradients
-const out: Record<string, unknown> = { torch: info.torchVersion, cuda_devices: info.cudaDeviceCount, threads: info.threads };
+const stepFlops = 3 * generatorFlops(cin, DEFAULT_ARCH, 256, 256) * batch; // forward + both gradients
+const out: Record<string, unknown> = { torch: info.torchVersion, cuda_devices: info.cudaDeviceCount, threads: info.threads, look_batch: batch };
 for (const d of devices) {
   const t0 = performance.now();
   const key = d === 'cpu' ? 'cpu' : 'gpu';
