@@ -37,7 +37,10 @@ export function useViewControls(root: RefObject<HTMLElement | null>, canvas: Ref
       // Keep the frame point under the pointer where it is: the stage scales about its centre.
       const r = el.getBoundingClientRect();
       const m = [e.clientX - r.left - r.width / 2, e.clientY - r.top - r.height / 2];
-      setPan([m[0]! - (z2 * (m[0]! - p[0])) / z, m[1]! - (z2 * (m[1]! - p[1])) / z]);
+      const p2: [number, number] = [m[0]! - (z2 * (m[0]! - p[0])) / z, m[1]! - (z2 * (m[1]! - p[1])) / z];
+      // Wheel events can come faster than React renders: the next one must start from this one.
+      now.current = { zoom: z2, pan: p2 };
+      setPan(p2);
       setZoom(z2);
     };
     el.addEventListener('wheel', on, { passive: false });
