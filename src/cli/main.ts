@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAll } from './commands/index.js';
 import { reportError } from './output.js';
+import { setComputeDevice } from '../engine/index.js';
 
 const program = new Command();
 program
@@ -12,6 +13,11 @@ program
   .exitOverride();
 
 registerAll(program);
+// --device (store-common's DEVICE_OPTION), for whichever command takes it: checked before it runs.
+program.hook('preAction', (_program, action) => {
+  const d = action.opts().device as unknown;
+  if (typeof d === 'string') setComputeDevice(d);
+});
 
 try {
   await program.parseAsync(process.argv);

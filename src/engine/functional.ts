@@ -3,6 +3,7 @@
 import { native, type NativeHandle } from './native.js';
 import { Tensor, expectTensor, operand, type TensorLike } from './tensor.js';
 import { intArg, intTuple, invalid, numberArg, oneOf } from './check.js';
+import { tidy } from './scope.js';
 
 const opt = (t: Tensor | null | undefined, what: string): NativeHandle | null =>
   t === null || t === undefined ? null : expectTensor(t, what).handle;
@@ -39,7 +40,37 @@ export type PadMode = 'constant' | 'reflect' | 'replicate';
 export function pad(x: Tensor, amount: number | number[], mode: PadMode = 'constant', value = 0): Tensor {
   expectTensor(x, 'pad input');
   const p = intTuple(amount, 4, 'padding [left, right, top, bottom]');
-  return new Tensor(native.pad(x.handle, p, oneOf(mode, ['constant', 'reflect', 'replicate'] as const, 'padding mode'), numberArg(value, 'pad value')));
+  const m = oneOf(mode, ['constant', 'reflect', 'replicate'] as const, 'padding mode');
+  if (m !== 'constant' && x.device !== 'cpu' && x.ndim === 4 && p.every((v) => v >= 0)) return edgePad(x, p, m);
+  return new Tensor(native.pad(x.handle, p, m, numberArg(value, 'pad value')));
+}
+
+/**
+ * Reflect or replicate padding of (N, C, H, W) from slices, flips and concatenation. On a GPU
+ * libtorch's own padding ops have no deterministic backward (they add gradients atomically, and in
+ * deterministic mode they refuse), and every look model pads: these ops' backwards are plain
+ * copies and sums. Same values and gradients as native.pad.
+ */
+export function edgePad(x: Tensor, [left, right, top, bottom]: number[], mode: 'reflect' | 'replicate'): Tensor {
+  const along = (t: Tensor, dim: number, before: number, after: number): Tensor => {
+    if (!before && !after) return t;
+    const n = t.size(dim);
+    if (mode === 'reflect' && (before >= n || after >= n)) throw new RangeError(`reflect padding must be smaller than the padded dimension (${Math.max(before, after)} of ${n})`);
+    const side = (start: number, count: number): Tensor => {
+      if (mode === 'replicate') {
+        const shape = [...t.shape];
+        shape[dim] = count;
+        return t.narrow(dim, start, 1).expand(shape);
+      }
+      return t.narrow(dim, start, count).flip(dim);
+    };
+    const parts: Tensor[] = [];
+    if (before) parts.push(mode === 'reflect' ? side(1, before) : side(0, before));
+    parts.push(t);
+    if (after) parts.push(mode === 'reflect' ? side(n - 1 - after, after) : side(n - 1, after));
+    return cat(parts, dim);
+  };
+  return tidy(() => along(along(x, 3, left!, right!), 2, top!, bottom!));
 }
 
 export type InterpolateMode = 'nearest' | 'bilinear' | 'bicubic' | 'area';

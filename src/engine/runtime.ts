@@ -72,6 +72,30 @@ export function defaultDevice(): string {
   return native.runtimeInfo().cudaAvailable ? 'cuda:0' : 'cpu';
 }
 
+/**
+ * The device look models train and run on: $ATELIER_DEVICE (`cpu`, `cuda`, `cuda:N` or `auto`; a
+ * CLI's --device sets it, so worker threads started later read the same), `auto` or unset meaning
+ * the first GPU of a CUDA libtorch, else the CPU. A device this libtorch cannot reach is an error
+ * naming it, not a silent fall-back: a farm worker pinned to cuda:1 must not train on its CPU.
+ */
+export function computeDevice(): string {
+  const want = (process.env.ATELIER_DEVICE ?? '').trim() || 'auto';
+  if (want === 'auto') return defaultDevice();
+  if (!/^(cpu|cuda(:\d+)?)$/.test(want)) throw new Error(`device "${want}" is not known: use cpu, cuda, cuda:N or auto (ATELIER_DEVICE / --device)`);
+  checkDevice(want);
+  return want === 'cuda' ? 'cuda:0' : want;
+}
+
+/** Sets the process's compute device (see computeDevice); checked now, so a bad name fails before any work. */
+export function setComputeDevice(device: string): string {
+  const was = process.env.ATELIER_DEVICE;
+  process.env.ATELIER_DEVICE = device;
+  try { return computeDevice(); } catch (err) {
+    if (was === undefined) delete process.env.ATELIER_DEVICE; else process.env.ATELIER_DEVICE = was;
+    throw err;
+  }
+}
+
 
 /**
  * Throws a message naming the problem when a CUDA device is named that this libtorch cannot reach

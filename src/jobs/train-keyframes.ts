@@ -130,7 +130,7 @@ export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptio
   const modelVersion = await prod.registerModelVersion({
     kind: 'look-keyframes', datasetId: snapshot.id, config, seed: config.train.seed,
     files: { 'model.safetensors': result.modelPath },
-    metrics: { shot: shot.name, base_model: base?.version ?? null, keyframes: keys.map((k) => k.frame), steps: result.steps, train_seconds: +result.seconds.toFixed(1), train_gflops: result.trainGflops, run: runDir, anchor: anchorInfo },
+    metrics: { shot: shot.name, base_model: base?.version ?? null, keyframes: keys.map((k) => k.frame), steps: result.steps, train_seconds: +result.seconds.toFixed(1), train_gflops: result.trainGflops, device: result.device, run: runDir, anchor: anchorInfo },
   });
   return { modelVersion, baseModel: base?.version ?? null, runDir, keyframes: keys.map((k) => k.frame), result, anchor: anchorInfo };
 }

@@ -85,7 +85,7 @@ export async function runTrainLook(prod: Production, o: TrainLookJobOptions, onE
     files: { 'model.safetensors': result.modelPath },
     metrics: {
       held_out_psnr: result.heldOutPsnr, held_out_pairs: result.heldOutPairs, steps: result.steps, best_step: result.bestStep,
-      stopped_early: result.stoppedEarly, train_seconds: +result.seconds.toFixed(1), train_gflops: result.trainGflops,
+      stopped_early: result.stoppedEarly, train_seconds: +result.seconds.toFixed(1), train_gflops: result.trainGflops, device: result.device,
       evals: result.evals, run: runDir,
     },
   });

@@ -86,7 +86,8 @@ export class Adam {
       if (t.shape.join() !== p.shape.join()) throw new Error(`optimizer state "${key}" has shape [${t.shape.join(', ')}], parameter has [${p.shape.join(', ')}]`);
       const target = kind === 'm' ? this.#m : this.#v;
       target.get(name)?.dispose();
-      target.set(name, keep(t.clone()));
+      // On the parameter's device: a checkpoint is read to the CPU, and a run may resume on a GPU.
+      target.set(name, keep(tidy(() => t.to({ device: p.device }).clone())));
     }
     this.stepCount = state.step;
   }

@@ -14,6 +14,7 @@ import { getModelVersion, listModelVersions, modelShot, type ModelVersion } from
 import { loadLookModel, type LookModel } from '../models/look/model-file.js';
 import { loadUpscaleModel, checkUpscalerWorkingSpace, type UpscaleModel } from '../models/upscale/index.js';
 import { productionColour } from '../store/colour-settings.js';
+import { computeDevice } from '../engine/index.js';
 
 export interface ModelKind {
   /** Model-version kinds this ref may name; the first is the default's kind. */
@@ -74,9 +75,10 @@ export const LOOK_MODEL: ModelKind = {
  * A look model by ref, else the default: with `shot`, the newest of the production's look models and
  * that shot's keyframe models; without, the newest production look model.
  */
-export async function resolveLookModel(prod: Production | null, ref: string | undefined, o: { shot?: string } = {}): Promise<{ model: LookModel; version: number | null; path: string; kind: string | null }> {
+export async function resolveLookModel(prod: Production | null, ref: string | undefined, o: { shot?: string; device?: string } = {}): Promise<{ model: LookModel; version: number | null; path: string; kind: string | null }> {
   const { version, path, kind } = await resolveModelFile(prod, ref, LOOK_MODEL, o);
-  return { model: loadLookModel(path), version, path, kind };
+  // The generator runs on the process's compute device ($ATELIER_DEVICE / --device); frames stay on the CPU.
+  return { model: loadLookModel(path, { device: o.device ?? computeDevice() }), version, path, kind };
 }
 
 /**

@@ -88,6 +88,24 @@ test('render without --model and no production look model: the shot\'s own keyfr
   assert.equal(j.frames, FRAMES);
 });
 
+test('--device: where the look model runs, recorded with the model it trained; an unknown or unreachable device fails first, writing nothing', async () => {
+  assert.equal(kf.result.device, E.computeDevice());
+  assert.equal(((await getModelVersion(prod, kf.modelVersion)).metrics as { device: string }).device, kf.result.device);
+  const before = versions('sh010');
+  const bad = atelier('render', 'sh010', '--no-movie', '--device', 'gpu');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /device "gpu" is not known: use cpu, cuda, cuda:N or auto/);
+  if (!E.runtimeInfo().cudaAvailable) {
+    const none = atelier('train', 'keyframes', 'sh010', '--from-scratch', '--device', 'cuda');
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /device "cuda" is not available: this libtorch build has no CUDA/);
+  }
+  assert.deepEqual(versions('sh010'), before);
+  const ok = atelier('render', 'sh010', '--no-movie', '--frames', '1', '--device', 'cpu', '--json');
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).frames, 1);
+});
+
 test('a shot with no model of its own and no production model: a clear error naming both commands, locally and on the farm', async () => {
   const before = versions('sh020');
   const message = /this production has no look model for shot sh020 yet: run `atelier train look --dataset <snapshot>` or `atelier train keyframes sh020` first/;

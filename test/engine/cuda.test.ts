@@ -113,6 +113,21 @@ test('model files save GPU tensors and load onto the GPU', { skip }, () => {
   });
 });
 
+test('reflect and replicate padding on the GPU: the CPU\'s values, and a gradient in deterministic mode', { skip }, () => {
+  E.tidy(() => {
+    const x = E.rand([2, 3, 7, 9]);
+    for (const mode of ['reflect', 'replicate'] as const) {
+      const xg = x.to({ device: GPU }).requiresGrad_(true);
+      const y = E.F.pad(xg, [2, 1, 3, 0], mode);
+      assert.deepEqual(y.toArray(), E.F.pad(x, [2, 1, 3, 0], mode).toArray(), mode);
+      y.square().sum().backward();
+      const xc = x.clone().requiresGrad_(true);
+      E.F.pad(xc, [2, 1, 3, 0], mode).square().sum().backward();
+      assert.ok(relDiff(xc.grad!, xg.grad!) < 1e-6, `${mode} gradient`);
+    }
+  });
+});
+
 test('mixing devices in one op is a clear error, not a crash', { skip }, () => {
   E.tidy(() => {
     const a = E.ones([2], { device: GPU });

@@ -53,6 +53,24 @@ test('a CUDA device this build cannot reach is named, not a missing kernel', () 
   E.checkDevice('cpu');
 });
 
+test('the compute device: $ATELIER_DEVICE or auto; unknown or unreachable names are refused and the setting kept', () => {
+  const was = process.env.ATELIER_DEVICE;
+  try {
+    delete process.env.ATELIER_DEVICE;
+    assert.equal(E.computeDevice(), E.defaultDevice(), 'unset: auto');
+    assert.equal(E.setComputeDevice('cpu'), 'cpu');
+    assert.equal(E.computeDevice(), 'cpu');
+    assert.throws(() => E.setComputeDevice('gpu'), /device "gpu" is not known: use cpu, cuda, cuda:N or auto/);
+    assert.equal(process.env.ATELIER_DEVICE, 'cpu', 'a refused name leaves the setting as it was');
+    const n = E.runtimeInfo().cudaAvailable ? E.runtimeInfo().cudaDeviceCount : 0;
+    assert.throws(() => E.setComputeDevice(`cuda:${n}`), /is not available/);
+    if (n > 0) assert.equal(E.setComputeDevice('cuda'), 'cuda:0');
+    assert.equal(E.setComputeDevice('auto'), E.defaultDevice());
+  } finally {
+    if (was === undefined) delete process.env.ATELIER_DEVICE; else process.env.ATELIER_DEVICE = was;
+  }
+});
+
 test('a disposed tensor is an error, not a crash', () => {
   const t = E.ones([3]);
   const view = t.reshape([3]);

@@ -106,6 +106,14 @@ test('padding modes on a known 2x3 image', () => {
     assert.deepEqual(F.pad(x, [1, 1, 0, 0], 'reflect').toArray(), [2, 1, 2, 3, 2, 5, 4, 5, 6, 5]);
     assert.deepEqual(F.pad(x, [1, 1, 0, 0], 'replicate').toArray(), [1, 1, 2, 3, 3, 4, 4, 5, 6, 6]);
     assert.deepEqual(F.pad(x, [0, 0, 1, 0], 'constant', 9).toArray(), [9, 9, 9, 1, 2, 3, 4, 5, 6]);
+    // The sliced padding (GPUs) gives native padding's values, each side and mode.
+    const y = E.rand([2, 3, 5, 6]);
+    for (const mode of ['reflect', 'replicate'] as const) {
+      for (const p of [[1, 1, 1, 1], [2, 0, 3, 1], [0, 4, 0, 0], [0, 0, 0, 0]]) {
+        assert.deepEqual(F.edgePad(y, p, mode).toArray(), F.pad(y, p, mode).toArray(), `${mode} ${p}`);
+      }
+    }
+    assert.throws(() => F.edgePad(y, [6, 0, 0, 0], 'reflect'), /smaller than the padded dimension/);
   });
 });
 

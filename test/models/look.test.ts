@@ -15,32 +15,10 @@ import { trainLook } from '../../src/models/look/train.js';
 import { loadLookModel } from '../../src/models/look/model-file.js';
 import { stylizeFile } from '../../src/models/look/stylize.js';
 import { hfRatio } from '../../src/metrics/index.js';
+import { writePair } from './look-fixtures.js';
 
 const bin = join(process.cwd(), 'bin', 'atelier');
 const tiny = { arch: { baseChannels: 4, resBlocks: 1, discChannels: 4 }, train: { patchSize: 16, batchSize: 2, evalEvery: 10, sampleEvery: 20, checkpointEvery: 10 } };
-
-/** A synthetic "painting": smooth colour plus stripes (strokes); its rough frame: flat colour. */
-async function writePair(dir: string, i: number, size = 40): Promise<{ rough: string; painted: string; normal: string }> {
-  const rough = Buffer.alloc(size * size * 3);
-  const painted = Buffer.alloc(size * size * 3);
-  const normal = Buffer.alloc(size * size * 3);
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-    const k = (y * size + x) * 3;
-    const inside = (x - 20) ** 2 + (y - 20 + i) ** 2 < 150;
-    const base = inside ? [200, 60, 40] : [60, 120, 200];
-    const stroke = ((x + 2 * y + i) % 6 < 3 ? 25 : -25);
-    for (let c = 0; c < 3; c++) {
-      rough[k + c] = base[c]!;
-      painted[k + c] = Math.max(0, Math.min(255, base[c]! * 0.8 + 30 + stroke));
-      normal[k + c] = inside ? [128, 128, 255][c]! : [128, 255, 128][c]!;
-    }
-  }
-  const f = (n: string) => join(dir, `${n}.${String(i).padStart(4, '0')}.png`);
-  await sharp(rough, { raw: { width: size, height: size, channels: 3 } }).png().toFile(f('rough'));
-  await sharp(painted, { raw: { width: size, height: size, channels: 3 } }).png().toFile(f('paint'));
-  await sharp(normal, { raw: { width: size, height: size, channels: 3 } }).png().toFile(f('normal'));
-  return { rough: f('rough'), painted: f('paint'), normal: f('normal') };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-look-'));
 const pairs = await Promise.all([0, 1, 2, 3, 4].map((i) => writePair(dir, i)));
@@ -79,6 +57,7 @@ test('training lowers the loss, writes sample sheets and a model that stylizes a
   const losses: number[] = [];
   const r = await trainLook({ runDir, config, files, resume: false }, { cancelled: false, progress: (e: any) => { if (e.type === 'step') losses.push(e.loss.l1); } });
   assert.equal(r.steps, 60);
+  assert.equal(r.device, 'cpu', 'trained where computeDevice says (no GPU here)');
   assert.equal(r.heldOutPairs, 1);
   assert.equal(r.trainPairs, 4);
   const early = losses.slice(0, 10).reduce((a, b) => a + b) / 10;

@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as E from '../../engine/index.js';
 import { printResult } from '../output.js';
-import { common, integer, withProduction, table, type CommonOpts } from './store-common.js';
+import { common, integer, withProduction, table, type CommonOpts, DEVICE_OPTION } from './store-common.js';
 import { resolveLookModel } from '../../jobs/model-ref.js';
 import { stylizeFile } from '../../models/look/stylize.js';
 import type { LookModel } from '../../models/look/model-file.js';
@@ -81,6 +81,7 @@ export function registerCompare(program: Command): void {
     .requiredOption('--shot <name>', 'the shot (see `atelier shot ls`)')
     .option('--frames <list>', 'frames, e.g. 12 or 5,12,20 or 4-8 (default: three spread over the shot)')
     .option('--gt <pattern>', 'painted ground truth as a frame sequence, e.g. sample/test/sh010/sh010_gt.####.png (default: the shot\'s painted keyframes, where there is one)')
+    .option(...DEVICE_OPTION)
     .option('--crop <px>', 'crop size in pixels (square; default 128)', integer)
     .option('-o, --output <file>', 'the sheet (default: compare-<shot>-<a>-<b>.png in the current folder)'))
     .addHelpText('after', `

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { printResult } from '../output.js';
 import { ProgressBar, fmt } from '../progress.js';
-import { common, integer, withProduction, type CommonOpts } from './store-common.js';
+import { common, integer, withProduction, type CommonOpts, DEVICE_OPTION } from './store-common.js';
 import { describeRender, renderOptionsOf } from '../../render/render-description.js';
 import { movieCodecFromFlags } from './movie-options.js';
 import { renderShotFrames, writeShotMovie } from '../../render/render-shot.js';
@@ -22,6 +22,7 @@ export function registerRender(program: Command): void {
     .description('Render a shot (or a frame range of it) in the production\'s look, temporally coherent.')
     .argument('<shot>', 'shot name (see `atelier shot ls`)')
     .option('--model <version|file>', 'look model (default: the newest of the production\'s look models and this shot\'s keyframe models from `atelier train keyframes <shot>`)')
+    .option(...DEVICE_OPTION)
     .option('--frames <range>', 'frames to render, e.g. 1001-1048 or 12 (default: the whole shot); ranges render independently and match a whole render')
     .option('--output <dir>', 'version folder to write (default: the next renders/<shot>/vNNN); give an existing one with --resume or to add ranges')
     .option('--resume', 'keep frames already in the output folder and continue from the first missing one')

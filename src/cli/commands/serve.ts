@@ -7,7 +7,7 @@ import { createToken, listTokens, parseRole, revokeToken, ROLES } from '../../se
 import { migrateServer } from '../../server/db.js';
 import { audit } from '../../server/audit.js';
 import { buildServer } from '../../server/app.js';
-import { integer, positiveNumber } from './store-common.js';
+import { integer, positiveNumber, DEVICE_OPTION } from './store-common.js';
 import { queueFromOptions, queueNameFor } from '../../farm/connection.js';
 import { BullMQQueue } from '../../farm/bullmq-queue.js';
 
@@ -17,6 +17,7 @@ export function registerServe(program: Command): void {
   program.command('serve')
     .argument('[production]', 'the production folder (default: $ATELIER_PRODUCTION, else the current folder or a parent)')
     .description('Serve the dailies review app and its API (/api, OpenAPI at /api/openapi.json, GET /health) for one production.')
+    .option(...DEVICE_OPTION)
     .option('--port <n>', 'port', integer, 8787)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--create-token <name>', 'create an access token (shown once) and exit')

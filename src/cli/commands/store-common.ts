@@ -23,6 +23,13 @@ export function integer(value: string): number {
   return Number(value);
 }
 
+/**
+ * --device for the commands that run look models (train, render, stylize, compare, worker, serve);
+ * main.ts's preAction hook sets the process's compute device from it (engine computeDevice) before
+ * the command runs, so a bad or unreachable device fails first, with its name.
+ */
+export const DEVICE_OPTION = ['--device <name>', 'where look models train and run: cpu, cuda, cuda:N or auto (default: $ATELIER_DEVICE, else auto: the first GPU of a CUDA libtorch build, else the CPU)'] as const;
+
 /** --production and --json, which every workspace command takes. */
 export function common(cmd: Command): Command {
   return cmd

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename, extname, join, dirname, resolve } from 'node:path';
 import { printResult } from '../output.js';
-import { collect, openProductionForModel } from './store-common.js';
+import { collect, openProductionForModel, DEVICE_OPTION } from './store-common.js';
 import { sha256File, type Production } from '../../store/index.js';
 import { resolveLookModel } from '../../jobs/model-ref.js';
 import { stylizeStill } from '../../synth/stylize-still.js';
@@ -38,6 +38,7 @@ export function registerStylize(program: Command): void {
     .description('Stylize one image with a look model.')
     .argument('<image>', 'rough frame, layout or concept still (PNG, JPEG, TIFF, WebP)')
     .option('--model <version|file>', 'model version number or .safetensors file (default: the production\'s newest look model)')
+    .option(...DEVICE_OPTION)
     .option('--pass <name=file>', 'render pass for a guide the model uses (repeatable); without passes the model runs without guides', collect)
     .option('-o, --output <file>', 'output PNG (default: <image>.stylized.png next to the image)')
     .option('--bits <n>', '8 or 16-bit PNG', '8')

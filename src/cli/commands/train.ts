@@ -4,7 +4,7 @@ import { printResult } from '../output.js';
 import { cancelOnSigint } from '../cancel.js';
 import { fmt, parseDuration } from '../progress.js';
 import { trainReporter } from '../train-reporter.js';
-import { common, integer, positiveNumber, withProduction, type CommonOpts } from './store-common.js';
+import { common, integer, positiveNumber, withProduction, type CommonOpts, DEVICE_OPTION } from './store-common.js';
 import { runTrainLook } from '../../jobs/train-look.js';
 import { runTrainKeyframes } from '../../jobs/train-keyframes.js';
 
@@ -14,6 +14,7 @@ export function registerTrain(program: Command): void {
   common(train.command('look')
     .description('Train the production\'s look model on a dataset snapshot (paintover pairs + concept art).')
     .requiredOption('--dataset <name>', 'dataset snapshot to train on (see `atelier dataset ls`)')
+    .option(...DEVICE_OPTION)
     .option('--steps <n>', 'training steps (default 2000)', integer)
     .option('--budget <duration>', 'train for about this long instead of a step count, e.g. 10m, 2h', parseDuration)
     .option('--seed <n>', 'random seed (same seed, same data, same machine: same model, bit for bit)', integer)
@@ -66,6 +67,7 @@ Examples:
     .argument('<shot>', 'shot name')
     .option('--model <version>', 'look model to start from (default: the production\'s newest look model)')
     .option('--from-scratch', 'start from random weights instead of the look model')
+    .option(...DEVICE_OPTION)
     .option('--budget <duration>', 'training time (default 90s)', parseDuration)
     .option('--seed <n>', 'random seed', integer))
     .action(async (shot: string, o: CommonOpts & { model?: string; fromScratch?: boolean; budget?: number; seed?: number }) => {

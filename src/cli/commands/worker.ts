@@ -5,7 +5,7 @@ import { setPriority } from 'node:os';
 import 'sharp'; // loaded on the main thread before any job worker loads it (sharp's rule for workers)
 import { findProductionDir } from '../../store/index.js';
 import { printResult } from '../output.js';
-import { integer, positiveNumber } from './store-common.js';
+import { integer, positiveNumber, DEVICE_OPTION } from './store-common.js';
 import { queueFromOptions, queueNameFor, type FarmConnection } from '../../farm/connection.js';
 import { FarmWorker } from '../../farm/worker.js';
 import { BullMQQueue } from '../../farm/bullmq-queue.js';
@@ -45,6 +45,7 @@ export function registerWorker(program: Command): void {
     .option('--queue <url>', 'the farm\'s Redis: redis://host:port (default: $ATELIER_QUEUE)')
     .option('--production <dir>', 'the production folder as this machine mounts it (default: $ATELIER_PRODUCTION, else the current folder or a parent)')
     .option('--concurrency <n>', 'jobs at once in this process', integer, 1)
+    .option(...DEVICE_OPTION)
     .option('--threads <n>', 'libtorch threads per job (default: all cores)', integer)
     .option('--in-process', 'run jobs on the main thread instead of a worker thread')
     .option('--lock-seconds <n>', 'job lock: a worker that dies has its job run again by another after about this long', positiveNumber, 30)

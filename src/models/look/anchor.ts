@@ -39,8 +39,8 @@ export class Anchor {
   private constructor(readonly o: AnchorOptions, private readonly theta0: Map<string, E.Tensor>, private readonly frames: Held[]) {}
 
   /** Loads θ0 and renders the teacher's output for every anchor frame (frames smaller than P are skipped). */
-  static async load(c: LookConfig, o: AnchorOptions, patchSize: number): Promise<Anchor> {
-    const base = loadLookModel(o.model);
+  static async load(c: LookConfig, o: AnchorOptions, patchSize: number, device: E.Device = 'cpu'): Promise<Anchor> {
+    const base = loadLookModel(o.model, { device });
     const theta0 = new Map<string, E.Tensor>();
     const frames: Held[] = [];
     try {
@@ -125,7 +125,10 @@ async function loadHeld(c: LookConfig, teacher: LookGenerator, f: AnchorFrame, o
     if (idFile && o.freeIds?.length) ids = (await loadImage(idFile, 3)).tensor;
     return E.tidy(() => {
       const input = buildInput(c, rough, c.guides.length ? passes : new Map());
-      const target = E.noGrad(() => generateFrame(teacher, input));
+      // Built on the CPU, kept where the teacher (and the trained generator) runs.
+      const device = teacher.head.weight.device;
+      const onDevice = input.to({ device });
+      const target = E.noGrad(() => generateFrame(teacher, onDevice));
       let mask = E.ones([1, 1, rough.size(2), rough.size(3)]);
       if (ids) {
         for (const col of o.freeIds!) {
@@ -133,7 +136,7 @@ async function loadHeld(c: LookConfig, teacher: LookGenerator, f: AnchorFrame, o
           mask = mask.mul(hit.rsub(1));
         }
       }
-      return { input: E.keep(input), target: E.keep(target), mask: E.keep(mask) };
+      return { input: E.keep(onDevice), target: E.keep(target), mask: E.keep(mask.to({ device })) };
     });
   } finally {
     E.disposeAll([rough, ...passes.values(), ...(ids ? [ids] : [])]);

@@ -8,14 +8,15 @@ import { mulberry32, gaussians } from '../../metrics/index.js';
 export class RandomFeatures {
   readonly #weights: E.Tensor[];
   readonly #shapes: [number, number, number][];
-  constructor(seed = 1234, channels: number[] = [3, 32, 48, 64], kernel = [3, 3, 3]) {
+  constructor(seed = 1234, channels: number[] = [3, 32, 48, 64], kernel = [3, 3, 3], device: E.Device = 'cpu') {
     const rng = mulberry32(seed);
     this.#shapes = kernel.map((k, i) => [channels[i]!, channels[i + 1]!, k]);
     this.#weights = kernel.map((k, i) => {
       const cin = channels[i]!;
       const cout = channels[i + 1]!;
       const std = Math.sqrt(2 / (cin * k * k)); // He init: keeps activations at a similar scale per layer
-      return E.keep(E.tidy(() => E.tensor(Float32Array.from(gaussians(rng, cout * cin * k * k)), [cout, cin, k, k]).mul(std)));
+      // Drawn on the CPU (the same features on every device), then moved.
+      return E.keep(E.tidy(() => E.tensor(Float32Array.from(gaussians(rng, cout * cin * k * k)), [cout, cin, k, k]).mul(std).to({ device })));
     });
   }
 

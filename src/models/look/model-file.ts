@@ -22,8 +22,8 @@ export function saveLookModel(path: string, config: LookConfig, weights: Map<str
 }
 
 /**
- * o.device: where the generator runs (default the CPU). Inference only: stylizeTensor takes frames
- * from the CPU and gives them back there; training keeps its models on the CPU.
+ * o.device: where the generator runs (default the CPU): stylizeTensor takes frames from the CPU and
+ * gives them back there. (Production code loads through resolveLookModel, on computeDevice().)
  */
 export function loadLookModel(path: string, o: { device?: E.Device } = {}): LookModel {
   const { config, module, metadata } = loadModelFile(path, 'atelier-look', 'look model', parseConfig, (c) => new LookGenerator(inputChannels(c), c.arch));

@@ -42,6 +42,12 @@ export interface TrainLookInput {
    * cost ~12x the former.
    */
   sampleCrop?: number;
+  /**
+   * Where the networks train (default: computeDevice(), i.e. $ATELIER_DEVICE or the first GPU of a
+   * CUDA libtorch). Batches are cut and augmented on the CPU from the same seeded generator, so
+   * a run draws the same patches on any device; checkpoints and the model file are device-free.
+   */
+  device?: E.Device;
 }
 
 export interface TrainLookResult {
@@ -56,6 +62,8 @@ export interface TrainLookResult {
   trainPairs: number;
   concepts: number;
   trainGflops: number;
+  /** The device it trained on. */
+  device: string;
   evals: RunState['evals'];
   samples: string[];
 }
@@ -83,12 +91,18 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   checkRunWorkingSpace(input.runDir, input.resume && existsSync(ckptPath), workingSpaceOf(input.files.colour));
   const emit = (e: TrainEvent) => ctx.progress(e);
 
+  const device = input.device ?? E.computeDevice();
   E.manualSeed(t.seed);
   const cin = inputChannels(c);
+  // Initialized on the CPU from the seeded generator (the same weights on every device), then moved
+  // before the optimizers are made (their state lives beside the parameters).
   const G = new LookGenerator(cin, c.arch);
   if (t.patchSize % G.multiple) throw new RangeError(`patch size ${t.patchSize} must be a multiple of ${G.multiple} for this generator (${G.multiple === 4 ? 2 : Math.log2(G.multiple)} downsampling levels)`);
   const D = new PatchDiscriminator(cin, c.arch.discChannels);
-  const features = new RandomFeatures();
+  if (device !== 'cpu') { G.to(device); D.to(device); }
+  const features = new RandomFeatures(undefined, undefined, undefined, device);
+  const toDevice = (x: E.Tensor) => (device === 'cpu' ? x : x.to({ device }));
+  const toCpu = (x: E.Tensor) => (device === 'cpu' ? x : x.to({ device: 'cpu' }));
   if (input.initModel) {
     const m = loadLookModel(input.initModel);
     try {
@@ -137,7 +151,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   const set = await loadTrainingSet(c, input.files);
   let anchor: Anchor | null = null;
   try {
-    anchor = input.anchor ? await Anchor.load(c, input.anchor, t.patchSize) : null;
+    anchor = input.anchor ? await Anchor.load(c, input.anchor, t.patchSize, device) : null;
   } catch (err) {
     disposeTrainingSet(set); G.dispose(); D.dispose(); features.dispose(); optG.dispose(); optD.dispose();
     for (const v of best.values()) v.dispose();
@@ -159,7 +173,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   const evaluate = (): number | null => {
     if (set.heldOut.length === 0) return null;
     G.eval();
-    const scores = set.heldOut.slice(0, 4).map((ex) => E.noGrad(() => E.tidy(() => psnr(generateFrame(G, ex.input), ex.target))));
+    const scores = set.heldOut.slice(0, 4).map((ex) => E.noGrad(() => E.tidy(() => psnr(toCpu(generateFrame(G, toDevice(ex.input))), ex.target))));
     G.train();
     return scores.reduce((a, b) => a + b, 0) / scores.length;
   };
@@ -182,7 +196,7 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
 
   const writeSample = async () => {
     G.eval();
-    const rows = E.noGrad(() => showcase.map((v) => [v.ex.rough, generateFrame(G, v.ex.input), v.ex.target]));
+    const rows = E.noGrad(() => showcase.map((v) => [v.ex.rough, E.tidy(() => toCpu(generateFrame(G, toDevice(v.ex.input)))), v.ex.target]));
     G.train();
     const path = join(input.runDir, 'samples', `step-${String(state.step).padStart(6, '0')}.png`);
     await writeSheet(path, rows, input.files.colour);
@@ -209,7 +223,8 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
       const useAdv = t.wAdv > 0 && state.step >= (state.advFrom ?? Math.floor(t.advStart * state.totalSteps));
       if (useAdv) state.advFrom ??= state.step;
       const loss = E.tidy(() => {
-        const { input: x, target: y } = blankRough(c, sampleBatch(set, t.batchSize, P, t.conceptProb));
+        const batch = blankRough(c, sampleBatch(set, t.batchSize, P, t.conceptProb));
+        const x = toDevice(batch.input), y = toDevice(batch.target);
         const out = G.forward(x);
         const l1 = E.F.l1Loss(out, y);
         const fo = features.extract(out);
@@ -287,12 +302,13 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
     const weights = best.size > 0 ? best : G.stateDict();
     const modelPath = join(input.runDir, 'model.safetensors');
     // The images were read into this space (data.ts), so this is the space the model paints in.
-    saveLookModel(modelPath, c, weights, { steps: String(state.step), best_step: String(state.bestStep), [WORKING_SPACE_KEY]: workingSpaceOf(input.files.colour) });
+    saveLookModel(modelPath, c, weights, { steps: String(state.step), best_step: String(state.bestStep), device, [WORKING_SPACE_KEY]: workingSpaceOf(input.files.colour) });
     return {
       modelPath, steps: state.step, totalSteps: state.totalSteps, stoppedEarly, seconds: state.seconds,
       bestStep: state.bestStep, heldOutPsnr: Number.isFinite(state.bestPsnr) ? state.bestPsnr : null,
       heldOutPairs: set.heldOut.length, trainPairs: set.train.length, concepts: set.concepts.length,
       trainGflops: +(state.flops / Math.max(state.seconds, 1e-9) / 1e9).toFixed(1),
+      device,
       evals: state.evals, samples,
     };
   } finally {
