@@ -75,6 +75,7 @@ export const HELD_OUT: Rights = { ...CLEARED, cleared_for_training: false, held_
 
 /**
  * The sample generator's output revision. 2: the motion pass marks sky as seen where the previous
- * frame showed sky at the point the vector names (1 looked at the same pixel).
+ * frame showed sky at the point the vector names (1 looked at the same pixel). 3: object ids per
+ * asset and instance, the same in every scene (settings.ts; they counted up per scene before).
  */
-export const SAMPLE_GENERATOR = 2;
+export const SAMPLE_GENERATOR = 3;

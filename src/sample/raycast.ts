@@ -50,7 +50,7 @@ export const SKY_DEPTH = 1e9;
 function flatten(scene: Scene): FlatPrim[] {
   const out: FlatPrim[] = [];
   scene.objects.forEach((o, oi) => {
-    const base = hashString(o.name);
+    const base = hashString(o.paintSeed ?? o.name);
     o.prims.forEach((p, pi) => out.push({ prim: p, obj: oi, seed: (base + pi * 7919) >>> 0, radius: paramRadius(p) }));
   });
   return out;

@@ -29,8 +29,13 @@ export type ObjectKind = 'character' | 'prop' | 'ground' | 'set';
 export interface SceneObject {
   name: string;
   kind: ObjectKind;
-  /** Value of the id pass. Characters keep theirs across every scene and shot. */
+  /** Value of the id pass: one per asset instance, the same in every scene (characters too). */
   id: number;
+  /**
+   * What seeds its surfaces' paint variation (default: name). Set pieces keep the key they had when
+   * their names counted up per scene, so their frames stay byte for byte what they were.
+   */
+  paintSeed?: string;
   /** Character name for kind 'character'. */
   character?: string;
   prims: Primitive[];

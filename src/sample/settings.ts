@@ -18,11 +18,31 @@ export const LIGHTS: Record<LightName, Light> = {
 
 interface Builder {
   objects: SceneObject[];
-  nextId: number;
+  /** Objects of each asset placed so far: the next one's index. */
+  counts: Map<Asset, number>;
+  /** Objects placed so far, from 20: the paint seed's number (see SceneObject.paintSeed). */
+  placed: number;
 }
 
-function add3(b: Builder, name: string, kind: SceneObject['kind'], prims: Primitive[], castsShadow = true): void {
-  b.objects.push({ name, kind, id: b.nextId++, prims, castsShadow });
+// Object ids as a studio's ID pass has them (a Cryptomatte asset layer, an object index set per
+// asset): the same asset and instance carry the same id in every scene, and one id is never two
+// kinds of thing. Instance k of an asset is `<asset><k>` with id ASSET_IDS[asset] + k, so house 2 of
+// the village is the same house (and id) in every village scene, and no tree shares a house's id.
+// (Ids used to count up per scene, so id 28 was a house in the village, a conifer in the forest and a
+// tree in the meadow: the stroke stage, which reads ids as categories, matched them across scenes.)
+export type Asset = 'hill' | 'tree' | 'conifer' | 'rock' | 'bush' | 'house' | 'fence' | 'lamp';
+const ASSET_IDS: Record<Asset, number> = { hill: 20, tree: 44, conifer: 68, rock: 92, bush: 116, house: 140, fence: 164, lamp: 188 };
+/** Instances per asset a scene may hold (the id blocks above are this far apart). */
+const PER_ASSET = 24;
+
+function add3(b: Builder, asset: Asset, kind: SceneObject['kind'], prims: Primitive[], castsShadow = true): void {
+  const k = b.counts.get(asset) ?? 0;
+  if (k >= PER_ASSET) throw new RangeError(`a setting holds at most ${PER_ASSET} ${asset} objects`);
+  b.counts.set(asset, k + 1);
+  const name = asset === 'lamp' && k === 0 ? 'lamp' : `${asset}${k}`;
+  const paintSeed = asset === 'hill' || asset === 'lamp' ? name : `${asset}${b.placed}`;
+  b.placed += 1;
+  b.objects.push({ name, kind, id: ASSET_IDS[asset] + k, prims, castsShadow, ...(paintSeed !== name ? { paintSeed } : {}) });
 }
 
 function p(shape: Primitive['shape'], pos: Vec3, size: Vec3, color: Vec3, rot = IDENTITY, extra: Partial<Primitive> = {}): Primitive {
@@ -42,7 +62,7 @@ function roundTree(b: Builder, rng: Rng, pos: Vec3, s: number): void {
   prims.push(p('ellipsoid', add(pos, [0, 1.85 * s, 0]), [0.75 * s, 0.7 * s, 0.75 * s], leaf, rotY(rng.range(0, 6)), { paintVariation: 0.3 }));
   prims.push(p('ellipsoid', add(pos, [0.35 * s, 1.5 * s, 0.2 * s]), [0.5 * s, 0.45 * s, 0.5 * s], tint(rng, leaf, 0.1), IDENTITY, { paintVariation: 0.3 }));
   prims.push(p('ellipsoid', add(pos, [-0.3 * s, 2.25 * s, -0.1 * s]), [0.45 * s, 0.4 * s, 0.45 * s], tint(rng, leaf, 0.1), IDENTITY, { paintVariation: 0.3 }));
-  add3(b, `tree${b.nextId}`, 'prop', prims);
+  add3(b, 'tree', 'prop', prims);
 }
 
 function conifer(b: Builder, rng: Rng, pos: Vec3, s: number): void {
@@ -50,18 +70,18 @@ function conifer(b: Builder, rng: Rng, pos: Vec3, s: number): void {
   const prims = [p('cylinder', add(pos, [0, 0.35 * s, 0]), [0.09 * s, 0.35 * s, 0.09 * s], [0.36, 0.24, 0.16], IDENTITY, { flow: 'along' })];
   prims.push(p('cone', add(pos, [0, 1.3 * s, 0]), [0.75 * s, 0.7 * s, 0.75 * s], leaf, IDENTITY, { flow: 'along', paintVariation: 0.25 }));
   prims.push(p('cone', add(pos, [0, 2.1 * s, 0]), [0.55 * s, 0.6 * s, 0.55 * s], tint(rng, leaf, 0.08), IDENTITY, { flow: 'along', paintVariation: 0.25 }));
-  add3(b, `conifer${b.nextId}`, 'prop', prims);
+  add3(b, 'conifer', 'prop', prims);
 }
 
 function rock(b: Builder, rng: Rng, pos: Vec3, s: number): void {
   const c = tint(rng, [0.58, 0.56, 0.54], 0.12);
   const rot = mul(rotY(rng.range(0, 6.3)), rotZ(rng.range(-0.3, 0.3)));
-  add3(b, `rock${b.nextId}`, 'prop', [p('ellipsoid', add(pos, [0, 0.12 * s, 0]), [0.45 * s, 0.3 * s, 0.35 * s], c, rot, { paintVariation: 0.25 })]);
+  add3(b, 'rock', 'prop', [p('ellipsoid', add(pos, [0, 0.12 * s, 0]), [0.45 * s, 0.3 * s, 0.35 * s], c, rot, { paintVariation: 0.25 })]);
 }
 
 function bush(b: Builder, rng: Rng, pos: Vec3, s: number): void {
   const c = tint(rng, [0.36, 0.5, 0.2], 0.15);
-  add3(b, `bush${b.nextId}`, 'prop', [
+  add3(b, 'bush', 'prop', [
     p('ellipsoid', add(pos, [0, 0.2 * s, 0]), [0.45 * s, 0.32 * s, 0.4 * s], c, IDENTITY, { paintVariation: 0.3 }),
     p('ellipsoid', add(pos, [0.3 * s, 0.15 * s, 0.1 * s]), [0.3 * s, 0.24 * s, 0.3 * s], tint(rng, c, 0.1), IDENTITY, { paintVariation: 0.3 }),
   ]);
@@ -81,7 +101,7 @@ function house(b: Builder, rng: Rng, pos: Vec3, yaw: number, w: number, d: numbe
   const glass: Vec3 = [0.42, 0.56, 0.66];
   prims.push(p('box', at([w * 0.2, h * 0.58, d / 2]), [0.2, 0.2, 0.03], glass, R, { paintVariation: 0.1 }));
   prims.push(p('box', at([w / 2, h * 0.58, 0]), [0.03, 0.2, 0.22], glass, R, { paintVariation: 0.1 }));
-  add3(b, `house${b.nextId}`, 'prop', prims);
+  add3(b, 'house', 'prop', prims);
 }
 
 function fence(b: Builder, from: Vec3, to: Vec3): void {
@@ -96,7 +116,7 @@ function fence(b: Builder, from: Vec3, to: Vec3): void {
   }
   const mid: Vec3 = [(from[0] + to[0]) / 2, 0, (from[2] + to[2]) / 2];
   for (const y of [0.35, 0.65]) prims.push(p('box', add(mid, [0, y, 0]), [0.025, 0.045, len / 2], wood, rotY(yaw), { flow: 'fixed' }));
-  add3(b, `fence${b.nextId}`, 'prop', prims);
+  add3(b, 'fence', 'prop', prims);
 }
 
 function hills(b: Builder, rng: Rng, color: Vec3): void {
@@ -105,7 +125,7 @@ function hills(b: Builder, rng: Rng, color: Vec3): void {
     const ang = (i / 6) * Math.PI * 2 + rng.range(-0.3, 0.3);
     const dist = rng.range(34, 44);
     const r = rng.range(9, 16);
-    add3(b, `hill${i}`, 'set', [p('ellipsoid', [Math.sin(ang) * dist, -r * 0.35, Math.cos(ang) * dist], [r * 1.6, r * 0.75, r], tint(rng, color, 0.08), rotY(ang), { paintVariation: 0.2 })], false);
+    add3(b, 'hill', 'set', [p('ellipsoid', [Math.sin(ang) * dist, -r * 0.35, Math.cos(ang) * dist], [r * 1.6, r * 0.75, r], tint(rng, color, 0.08), rotY(ang), { paintVariation: 0.2 })], false);
   }
 }
 
@@ -118,7 +138,7 @@ function ringPos(rng: Rng, rMin: number, rMax: number): Vec3 {
 /** Builds a setting's static objects. Character objects are appended by the caller. */
 export function buildSetting(name: SettingName, seed: number): SceneObject[] {
   const rng = new Rng(seed * 31 + name.length);
-  const b: Builder = { objects: [], nextId: 20 };
+  const b: Builder = { objects: [], counts: new Map(), placed: 20 };
   const groundColor: Vec3 = name === 'meadow' ? [0.5, 0.66, 0.32] : name === 'village' ? [0.66, 0.6, 0.46] : [0.34, 0.48, 0.27];
   b.objects.push({
     name: 'ground', kind: 'ground', id: 1, castsShadow: false,
@@ -135,12 +155,10 @@ export function buildSetting(name: SettingName, seed: number): SceneObject[] {
     const rows: [number, number][] = [[-4.5, -1], [-4.2, 3.2], [4.6, -2], [4.4, 2.8], [-1, -7.5], [3.5, -8]];
     rows.forEach(([x, z], i) => house(b, rng, [x, 0, z], (x < 0 ? Math.PI / 2 : -Math.PI / 2) + (i > 3 ? -Math.PI / 2 : 0) + rng.range(-0.1, 0.1), rng.range(2.4, 3.4), rng.range(2.2, 3), rng.range(1.9, 2.6)));
     for (let i = 0; i < 3; i++) roundTree(b, rng, ringPos(rng, 8, 14), rng.range(0.8, 1.2));
-    b.objects.push({
-      name: 'lamp', kind: 'prop', id: b.nextId++, castsShadow: true, prims: [
-        p('cylinder', [1.8, 1.1, 1.2], [0.045, 1.1, 0.045], [0.2, 0.22, 0.25], IDENTITY, { flow: 'along', paintVariation: 0.05 }),
-        p('ellipsoid', [1.8, 2.3, 1.2], [0.14, 0.16, 0.14], [1.0, 0.9, 0.6], IDENTITY, { paintVariation: 0.05 }),
-      ],
-    });
+    add3(b, 'lamp', 'prop', [
+      p('cylinder', [1.8, 1.1, 1.2], [0.045, 1.1, 0.045], [0.2, 0.22, 0.25], IDENTITY, { flow: 'along', paintVariation: 0.05 }),
+      p('ellipsoid', [1.8, 2.3, 1.2], [0.14, 0.16, 0.14], [1.0, 0.9, 0.6], IDENTITY, { paintVariation: 0.05 }),
+    ]);
     for (let i = 0; i < 3; i++) bush(b, rng, ringPos(rng, 2.5, 4), rng.range(0.5, 0.8));
     fence(b, [-2.8, 0, 5], [2.8, 0, 5.5]);
   } else {

@@ -98,6 +98,12 @@ test('roles, links and rights: paintovers link rough + passes; test ground truth
   }
   // The same character id in every scene; characters listed per file.
   for (const s of m.scenes) for (const row of s.ids) if (row.kind === 'character') assert.equal(row.id, row.name === 'mira' ? 10 : 11);
+  // Every id names one thing in every scene (as a studio's ID pass does): house 2 of the village is
+  // house2 wherever it is seen, and no id is a house in one scene and a tree in another.
+  const named = new Map<number, Set<string>>();
+  for (const s of m.scenes) for (const row of s.ids) named.set(row.id, (named.get(row.id) ?? new Set()).add(row.name));
+  for (const [id, names] of named) assert.equal(names.size, 1, `id ${id} names ${[...names].join(', ')}`);
+  assert.ok([...named.values()].some((n) => n.has('house0')), 'the village\'s houses are in the sample');
   assert.ok(kinds('ground_truth').some((f) => f.characters.includes('mira')));
   assert.deepEqual(m.characters.map((c) => c.name), ['mira', 'pip']);
   const sheet = kinds('character_sheet').find((f) => f.characters[0] === 'mira')!;
