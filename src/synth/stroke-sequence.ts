@@ -9,7 +9,7 @@
 // same frames as rendering the whole shot: anchors outside the range are computed on demand.
 import * as E from '../engine/index.js';
 import { flowToTensor, gaussianBlur, wideGaussianBlur, warpByFlow, flowFrame, flowToFull } from '../image/index.js';
-import { synthesize, searchSize, searchedGuide, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
+import { synthesize, lockToModel, searchSize, searchedGuide, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { down } from './source-levels.js';
 import { advectNnf } from './nnf.js';
 import { guideColour, type TargetGuide } from './target-guide.js';
@@ -442,8 +442,7 @@ export class StrokeSequence {
       return E.tidy(() => {
         const soft = gaussianBlur(mask.mul(mask.gt(0.5)), this.o.feather).clamp(0, 1).mul(mask);
         const mixed = warped.mul(soft).add(synth!.mul(soft.rsub(1)));
-        const out = lock > 0 ? mixed.add(wideGaussianBlur(guideColour(guide).sub(mixed), lock)) : mixed;
-        return out.clamp(0, 1);
+        return lockToModel(mixed, guideColour(guide), synthOpts, top.level);
       });
     } finally {
       E.disposeAll([warped, mask, synth]);

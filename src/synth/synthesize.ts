@@ -263,13 +263,21 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
     }
     const result = estimate!;
     estimate = null;
-    const lock = o.colorLock * 2 ** top.level;
-    const image = lock > 0
-      ? E.tidy(() => result.add(wideGaussianBlur(guideColour(guide).sub(result), lock)).clamp(0, 1))
-      : result.clamp(0, 1);
+    const image = E.tidy(() => lockToModel(result, guideColour(guide), o, top.level));
     result.dispose();
     return { image, nnf: nnf!, exemplars: chosen };
   } finally {
     (estimate as E.Tensor | null)?.dispose();
   }
+}
+
+/**
+ * The strokes held to the look model's output (a frame's synthesis, or a carried frame's mix of
+ * anchors' strokes and synthesis): its colour above the colour lock's scale (colorLock · 2^level
+ * px). Clamped to [0, 1].
+ */
+export function lockToModel(strokes: E.Tensor, model: E.Tensor, o: Pick<SynthOptions, 'colorLock'>, level: number): E.Tensor {
+  const lock = o.colorLock * 2 ** level;
+  if (!(lock > 0)) return strokes.clamp(0, 1);
+  return E.tidy(() => strokes.add(wideGaussianBlur(model.sub(strokes), lock)).clamp(0, 1));
 }
