@@ -20,6 +20,7 @@ import { registerRender } from './render.js';
 import { registerCompare } from './compare.js';
 import { registerServe } from './serve.js';
 import { registerWorker } from './worker.js';
+import { registerInfo } from './info.js';
 
 export function registerAll(program: Command): void {
   // Production workspace (src/store): assets, rights, shots, datasets, lineage.
@@ -33,6 +34,7 @@ export function registerAll(program: Command): void {
   registerSet(program);
   registerLineage(program);
   registerVerify(program);
+  registerInfo(program);
   registerGc(program);
   registerConfig(program);
   registerSample(program);
