@@ -30,7 +30,7 @@ interface Builder {
 // the village is the same house (and id) in every village scene, and no tree shares a house's id.
 // (Ids used to count up per scene, so id 28 was a house in the village, a conifer in the forest and a
 // tree in the meadow: the stroke stage, which reads ids as categories, matched them across scenes.)
-export type Asset = 'hill' | 'tree' | 'conifer' | 'rock' | 'bush' | 'house' | 'fence' | 'lamp';
+type Asset = 'hill' | 'tree' | 'conifer' | 'rock' | 'bush' | 'house' | 'fence' | 'lamp';
 const ASSET_IDS: Record<Asset, number> = { hill: 20, tree: 44, conifer: 68, rock: 92, bush: 116, house: 140, fence: 164, lamp: 188 };
 /** Instances per asset a scene may hold (the id blocks above are this far apart). */
 const PER_ASSET = 24;
@@ -39,8 +39,9 @@ function add3(b: Builder, asset: Asset, kind: SceneObject['kind'], prims: Primit
   const k = b.counts.get(asset) ?? 0;
   if (k >= PER_ASSET) throw new RangeError(`a setting holds at most ${PER_ASSET} ${asset} objects`);
   b.counts.set(asset, k + 1);
-  const name = asset === 'lamp' && k === 0 ? 'lamp' : `${asset}${k}`;
-  const paintSeed = asset === 'hill' || asset === 'lamp' ? name : `${asset}${b.placed}`;
+  const name = `${asset}${k}`;
+  // The seed key each object had when names counted up per scene (hills and the lamp kept theirs).
+  const paintSeed = asset === 'hill' ? name : asset === 'lamp' ? 'lamp' : `${asset}${b.placed}`;
   b.placed += 1;
   b.objects.push({ name, kind, id: ASSET_IDS[asset] + k, prims, castsShadow, ...(paintSeed !== name ? { paintSeed } : {}) });
 }
