@@ -8,7 +8,7 @@ import { mulberry32, gaussians } from '../../metrics/index.js';
 export class RandomFeatures {
   readonly #weights: E.Tensor[];
   readonly #shapes: [number, number, number][];
-  constructor(seed = 1234, channels: number[] = [3, 32, 48, 64], kernel = [3, 3, 3], device: E.Device = 'cpu') {
+  constructor(device: E.Device = 'cpu', seed = 1234, channels: number[] = [3, 32, 48, 64], kernel = [3, 3, 3]) {
     const rng = mulberry32(seed);
     this.#shapes = kernel.map((k, i) => [channels[i]!, channels[i + 1]!, k]);
     this.#weights = kernel.map((k, i) => {

@@ -99,8 +99,9 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   const G = new LookGenerator(cin, c.arch);
   if (t.patchSize % G.multiple) throw new RangeError(`patch size ${t.patchSize} must be a multiple of ${G.multiple} for this generator (${G.multiple === 4 ? 2 : Math.log2(G.multiple)} downsampling levels)`);
   const D = new PatchDiscriminator(cin, c.arch.discChannels);
-  if (device !== 'cpu') { G.to(device); D.to(device); }
-  const features = new RandomFeatures(undefined, undefined, undefined, device);
+  G.to(device);
+  D.to(device);
+  const features = new RandomFeatures(device);
   const toDevice = (x: E.Tensor) => (device === 'cpu' ? x : x.to({ device }));
   const toCpu = (x: E.Tensor) => (device === 'cpu' ? x : x.to({ device: 'cpu' }));
   if (input.initModel) {
