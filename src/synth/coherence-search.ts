@@ -48,10 +48,19 @@ function reuseShare(labels: SearchLabels): Float32Array {
   return out;
 }
 
-function dist(t: Float32Array, ti: number, s: Float32Array, si: number, d: number): number {
+/** Squared distance of target row ti and source row si (offsets into the pixel-major arrays) over d dims. */
+export function patchDistance(t: Float32Array, ti: number, s: Float32Array, si: number, d: number): number {
   let acc = 0;
   for (let k = 0; k < d; k++) { const v = t[ti + k]! - s[si + k]!; acc += v * v; }
   return acc;
+}
+
+/** Each target pixel's patch distance to the source patch the field gives it (features only: no reuse or ID cost). */
+export function patchCosts(f: SearchFeatures, nnf: Nnf): Float32Array {
+  const d = f.dims, out = new Float32Array(nnf.width * nnf.height);
+  if (f.target.length !== out.length * d) throw new RangeError(`target features hold ${f.target.length / d} pixels, the field ${out.length}`);
+  for (let i = 0; i < out.length; i++) out[i] = patchDistance(f.target, i * d, f.source, nnf.index[i]! * d, d);
+  return out;
 }
 
 /** One pass over the target in raster order; returns the improved field and its mean patch distance. */
@@ -63,7 +72,7 @@ export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions
   const prev = nnf.index, next = Int32Array.from(prev);
   const uses = new Float32Array(g.count * plane);
   let mean = 0;
-  for (let i = 0; i < w * h; i++) { uses[prev[i]!]! += 1; mean += dist(f.target, i * d, f.source, prev[i]! * d, d); }
+  for (let i = 0; i < w * h; i++) { uses[prev[i]!]! += 1; mean += patchDistance(f.target, i * d, f.source, prev[i]! * d, d); }
   mean /= w * h;
   const lambda = o.uniformity * Math.max(mean, 1e-12);
   const r = o.radius;
@@ -96,7 +105,7 @@ export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions
     // The incumbent keeps the bonus of an extra field that proposes it (e.g. the carried field).
     let keep = 0;
     if (o.extra) for (const x2 of o.extra) if ((x2.valid === null || x2.valid[p]) && x2.index[p] === best) keep = Math.max(keep, x2.bonus ?? 0);
-    let bestCost = (dist(tgt, tp, src, best * d, d) + reuse(best) + idCostOf(lt, best)) * (1 - keep);
+    let bestCost = (patchDistance(tgt, tp, src, best * d, d) + reuse(best) + idCostOf(lt, best)) * (1 - keep);
     for (let oy = -r; oy <= r; oy++) {
       const qy = y + oy;
       if (qy < 0 || qy >= h) continue;
@@ -108,7 +117,7 @@ export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions
         if (sy < 0 || sx < 0 || sy >= g.height || sx >= gw) continue;
         const s = sBase[q]! + sy * gw + sx;
         if (s === best) continue;
-        const c = dist(tgt, tp, src, s * d, d) + reuse(s) + idCostOf(lt, s);
+        const c = patchDistance(tgt, tp, src, s * d, d) + reuse(s) + idCostOf(lt, s);
         if (c < bestCost) { bestCost = c; best = s; }
       }
     }
@@ -117,13 +126,13 @@ export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions
         if (!(x2.valid === null || x2.valid[p])) continue;
         const s = x2.index[p]!;
         if (s === best) continue;
-        const c = (dist(tgt, tp, src, s * d, d) + reuse(s) + idCostOf(lt, s)) * (1 - (x2.bonus ?? 0));
+        const c = (patchDistance(tgt, tp, src, s * d, d) + reuse(s) + idCostOf(lt, s)) * (1 - (x2.bonus ?? 0));
         if (c < bestCost) { bestCost = c; best = s; }
       }
     }
     next[p] = best;
     uses[best]! += 1;
-    total += dist(tgt, tp, src, best * d, d);
+    total += patchDistance(tgt, tp, src, best * d, d);
   }
   return { nnf: { width: w, height: h, source: g, index: next }, meanDistance: total / (w * h) };
 }

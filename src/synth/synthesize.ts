@@ -9,8 +9,8 @@ import * as E from '../engine/index.js';
 import { wideGaussianBlur } from '../image/index.js';
 import { patchFeatures } from './patch-features.js';
 import { sourceLevels, selectExemplars, gather, levelSize } from './source-levels.js';
-import { exhaustiveSearch } from './exhaustive-search.js';
-import { coherenceSearch } from './coherence-search.js';
+import { exhaustiveSearch, type SearchLabels } from './exhaustive-search.js';
+import { coherenceSearch, patchCosts, patchDistance as dist } from './coherence-search.js';
 import { vote, voteUpsampled } from './vote.js';
 import { upsampleNnf, type Nnf, type SourceGrid } from './nnf.js';
 import type { GuidePasses, GuideWeights } from './stroke-guide.js';
@@ -63,12 +63,20 @@ export interface SynthOptions extends GuideWeights {
    * patch distance too. 0 = the codes alone.
    */
   idPenalty: number;
+  /**
+   * Most of a level's pixels (fraction) searched again exhaustively when the field carried up from
+   * the coarser level fits them worst (patch distance above repairFactor × the median): coherence
+   * search only tries the neighbours' patches, so a small object that the coarse level matched to
+   * the wrong strokes (a face at 3 px) keeps them at every finer level. 0 = off.
+   */
+  repair: number;
+  repairFactor: number;
 }
 
 export const DEFAULT_SYNTH: SynthOptions = {
   patch: 5, dims: 16, guideWeight: 1, styleWeight: 0.7, coarseIterations: 4, iterations: 2, radius: 2, uniformity: 0.5,
   voteRadius: 2, voteSigma: 1.5, fineVoteRadius: 1, fineVoteSigma: 0.7, colorLock: 3, maxExemplars: 6,
-  roughWeight: 1, passWeight: 0.5, idPenalty: 1,
+  roughWeight: 1, passWeight: 0.5, idPenalty: 1, repair: 0.03, repairFactor: 3,
 };
 
 /**
@@ -234,6 +242,14 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
           est.dispose();
           est = toImage(vote(nnf, style, 3, o.voteRadius, o.voteSigma));
         }
+        if (o.repair > 0 && l < levels - 1 && l > top.level) {
+          const fixed = repairWorst(nnf, g, targetFeatures, { source: sourceFeatures, dims: sl.dims, labels, keep: temporal?.valid, fraction: o.repair, factor: o.repairFactor, guideWeight: o.guideWeight });
+          if (fixed) {
+            nnf = fixed;
+            est.dispose();
+            est = toImage(vote(nnf, style, 3, o.voteRadius, o.voteSigma));
+          }
+        }
         const iters = l === levels - 1 ? o.coarseIterations : o.iterations;
         for (let it = 0; it < iters; it++) {
           const tf = targetFeatures(est);
@@ -269,6 +285,82 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
   } finally {
     (estimate as E.Tensor | null)?.dispose();
   }
+}
+
+/**
+ * The field with its worst-fitting pixels (patch distance above factor × the median, at most
+ * `fraction` of them, never where `keep` is set) matched again by exhaustive search, on features
+ * made with the look model's colour as the style estimate (as at the coarsest level: the estimate
+ * there is the wrong strokes). Null when none qualifies.
+ */
+export function repairWorst(nnf: Nnf, g: E.Tensor, features: (est: E.Tensor) => Float32Array, o: { source: Float32Array; dims: number; labels?: SearchLabels; keep?: Uint8Array; fraction: number; factor: number; guideWeight: number }): Nnf | null {
+  const model = E.tidy(() => g.slice(1, 0, 3).div(o.guideWeight).contiguous());
+  let fresh: Float32Array;
+  try { fresh = features(model); } finally { model.dispose(); }
+  const cost = patchCosts({ target: fresh, source: o.source, dims: o.dims }, nnf);
+  const sorted = Float32Array.from(cost).sort();
+  const limit = Math.max(o.factor * sorted[sorted.length >> 1]!, sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (1 - o.fraction)))]!);
+  const worst: number[] = [];
+  for (let i = 0; i < cost.length; i++) if (cost[i]! > limit && !o.keep?.[i]) worst.push(i);
+  if (!worst.length) return null;
+  const d = o.dims, rows = gatherRows(fresh, worst, d);
+  const index = Int32Array.from(nnf.index);
+  // By label: a labelled pixel searches its own object's patches only (the plain search weighs the
+  // ID penalty against the features on every source, ~10x the cost of the product itself).
+  const groups = new Map<number, number[]>();
+  for (const k of worst.keys()) {
+    const l = o.labels ? o.labels.target[worst[k]!]! : -1;
+    const g = groups.get(l);
+    if (g) g.push(k); else groups.set(l, [k]);
+  }
+  for (const [label, ks] of groups) {
+    const sources = label >= 0 ? sourcesLabelled(o.labels!.source, label) : null;
+    if (sources && !sources.length) continue;
+    const src = sources ? gatherRows(o.source, sources, d) : o.source;
+    const found = exhaustiveSearch(gatherRows(rows, ks, d), src, d);
+    ks.forEach((k, j) => { index[worst[k]!] = sources ? sources[found[j]!]! : found[j]!; });
+  }
+  // Neighbouring repaired pixels of one region mostly find the same best patch, which the vote then
+  // lays down side by side (a row of one mark): each takes its left or upper repaired neighbour's
+  // patch shifted along instead (a coherent copy of the source) while that fits within COHERENT_SLACK.
+  const repaired = new Uint8Array(cost.length);
+  for (const p of worst) repaired[p] = 1;
+  const { width: w, source: sg } = nnf, plane = sg.width * sg.height;
+  for (const p of worst) {
+    const own = index[p]!;
+    let best = own, bestCost = dist(fresh, p * d, o.source, own * d, d) * COHERENT_SLACK;
+    for (const [q, dx, dy] of [[p - 1, 1, 0], [p - w, 0, 1]] as const) {
+      if (q < 0 || !repaired[q] || (dx === 1 && p % w === 0)) continue;
+      const s = index[q]!, e = Math.floor(s / plane), r = s - e * plane, sy = Math.floor(r / sg.width) + dy, sx = r % sg.width + dx;
+      if (sy >= sg.height || sx >= sg.width) continue;
+      const c = e * plane + sy * sg.width + sx;
+      if (o.labels && o.labels.source[c] !== o.labels.source[own]) continue;
+      // The very patch of the neighbour is never kept beside it: that is the repetition itself.
+      const cc = dist(fresh, p * d, o.source, c * d, d);
+      if (s === own || cc < bestCost) { best = c; bestCost = cc; }
+    }
+    index[p] = best;
+  }
+  return { ...nnf, index };
+}
+
+/** How much worse than a pixel's own best patch a neighbour's shifted patch may fit and still be taken (repairWorst). */
+const COHERENT_SLACK = 1.5;
+
+/** Rows `which` of a pixel-major (rows × d) array, in that order. */
+function gatherRows(a: Float32Array, which: ArrayLike<number>, d: number): Float32Array {
+  const out = new Float32Array(which.length * d);
+  for (let k = 0; k < which.length; k++) out.set(a.subarray(which[k]! * d, (which[k]! + 1) * d), k * d);
+  return out;
+}
+
+/** The source rows labelled `label`. */
+function sourcesLabelled(source: Int32Array, label: number): Int32Array {
+  let n = 0;
+  for (let i = 0; i < source.length; i++) if (source[i] === label) n++;
+  const out = new Int32Array(n);
+  for (let i = 0, k = 0; i < source.length; i++) if (source[i] === label) out[k++] = i;
+  return out;
 }
 
 /**
