@@ -64,7 +64,25 @@ const INVERSE_TOLERANCE = 0.5;
  */
 const MOTION_LUMA_TOLERANCE = 0.1 * 255;
 
-interface Anchor { frame: number; grey: Uint8Array; result: SynthResult }
+/**
+ * look: the anchor's look-model output on the chains' flow grid (kept; a few MB at any frame size):
+ * what a frame's own output is compared with, carried along the chain (lookAgrees).
+ */
+interface Anchor { frame: number; grey: Uint8Array; look: E.Tensor; result: SynthResult }
+
+/**
+ * Most the chromaticity of the look model's output of a frame may differ (distance of the
+ * difference blurred over LOOK_SCALE field pixels) from the anchor's output carried to it along the
+ * chain, for the anchor's strokes to be carried there: both are the same model's reading of the
+ * footage, so where their colours part the chain has landed on something else (a tree trunk on
+ * grass of the same luma, which the rough frames' luma test lets through: the look-hd sample's
+ * sh030). Chromaticity, not RGB: light changing on a moving head (lynx, from10's ear) changes the
+ * outputs' brightness and kept its strokes carried; RGB at 0.1 painted them anew, in blotches.
+ */
+const LOOK_TOLERANCE = 0.08;
+/** Added to r+g+b before dividing: near-black outputs have no reliable chromaticity. */
+const CHROMA_FLOOR = 0.15;
+const LOOK_SCALE = 2;
 
 /**
  * Backward flow from a frame into its anchor, composed step by step; where it is trusted (valid),
@@ -130,6 +148,28 @@ export function flowAtLevel(flow: Float32Array, valid: Float32Array, w: number, 
     out[2 * j] = fx / n / sx; out[2 * j + 1] = fy / n / sy;
   }
   return { flow: out, valid: trustAtLevel(valid, w, h, w2, h2) };
+}
+
+/** A full-size (1, 3, H, W) image on a w×h grid (area), or itself at that size. */
+function toGrid(img: E.Tensor, w: number, h: number): E.Tensor {
+  return img.size(2) === h && img.size(3) === w ? img : E.F.interpolate(img, { size: [h, w], mode: 'area' });
+}
+
+/**
+ * 1 where the anchor's look-model output, carried along the chain, agrees in chromaticity with the
+ * frame's own (LOOK_TOLERANCE, compared over LOOK_SCALE field pixels: fieldPx flow-grid pixels
+ * each), else 0.
+ */
+function lookAgrees(anchorLook: E.Tensor, chain: Chain, look: E.Tensor, fieldPx: number): Float32Array {
+  const [, , h, w] = look.shape as [number, number, number, number];
+  return E.tidy(() => {
+    const carried = warpByFlow(anchorLook, flowToTensor(chain.flow, w, h));
+    const sigma = Math.max(1, LOOK_SCALE * fieldPx);
+    const chroma = (x: E.Tensor) => x.div(x.sum(1, true).add(CHROMA_FLOOR));
+    const diff = chroma(carried).sub(chroma(look));
+    const blurred = h > 3 * sigma + 1 && w > 3 * sigma + 1 ? gaussianBlur(diff, sigma) : diff;
+    return blurred.square().sum(1, true).sqrt().le(LOOK_TOLERANCE).float().contiguous().data() as Float32Array;
+  });
 }
 
 export class StrokeSequence {
@@ -203,7 +243,9 @@ export class StrokeSequence {
     if (hit) return hit; // synthesized already as the later anchor of earlier frames: the same inputs
     const result = synthesize(guide, this.exemplars, this.o.synth);
     E.keep(result.image);
-    const anchor = { frame, grey: this.#grey(rough).grey, result };
+    const g = this.#grey(rough);
+    const look = E.keep(E.tidy(() => toGrid(guideColour(guide), g.w, g.h)));
+    const anchor = { frame, grey: g.grey, look, result };
     this.#anchors.set(frame, anchor);
     return anchor;
   }
@@ -212,7 +254,7 @@ export class StrokeSequence {
   #forget(frame: number, anchors: number[]): void {
     for (const [a, anchor] of this.#anchors) {
       if (anchors.includes(a) || a > frame) continue;
-      anchor.result.image.dispose();
+      E.disposeAll([anchor.result.image, anchor.look]);
       this.#anchors.delete(a);
     }
     for (const [a, chains] of this.#chains) {
@@ -384,11 +426,17 @@ export class StrokeSequence {
     const lock = synthOpts.colorLock * 2 ** top.level;
     // Each chain's trust, kept off the gaps by the reach of the anchor's marks (carry-margin.ts).
     const margin = gapMargin(synthOpts.patch, top.level, w, fw);
-    const carried: { anchor: Anchor; chain: Chain; trusted: Float32Array; weight: number }[] = [];
-    for (const a of from) {
-      const anchor = await this.#anchorFor(a.frame);
-      const chain = await this.#chainTo(anchor, frame, grey, fw, fh);
-      carried.push({ anchor, chain, trusted: clearOfGaps(chain.valid, chain.seen, fw, fh, margin), weight: a.weight });
+    const carried: { anchor: Anchor; chain: Chain; agrees: Float32Array; trusted: Float32Array; weight: number }[] = [];
+    const look = E.tidy(() => toGrid(guideColour(guide), fw, fh));
+    try {
+      for (const a of from) {
+        const anchor = await this.#anchorFor(a.frame);
+        const chain = await this.#chainTo(anchor, frame, grey, fw, fh);
+        const agrees = lookAgrees(anchor.look, chain, look, 2 ** top.level * fw / w);
+        carried.push({ anchor, chain, agrees, trusted: clearOfGaps(chain.valid.map((v, i) => v * agrees[i]!), chain.seen, fw, fh, margin), weight: a.weight });
+      }
+    } finally {
+      look.dispose();
     }
     // Each anchor's strokes moved here where its chain is trusted, crossfaded by distance where
     // both are (weights renormalized where only one is), and where the union is trusted.
@@ -426,7 +474,7 @@ export class StrokeSequence {
       // The field is carried wherever the chain is trusted (next to a gap its patches are the
       // surface's own: the spill came from voting neighbours that have moved away); the warped
       // image is agreed with only off the gaps.
-      const at = flowAtLevel(backFlat, near.chain.valid, fw, fh, top.width, top.height);
+      const at = flowAtLevel(backFlat, near.chain.valid.map((v, i) => v * near.agrees[i]!), fw, fh, top.width, top.height);
       const nnf = advectNnf(anchor.result.nnf, at.flow, at.valid);
       const clear = trustAtLevel(near.trusted, fw, fh, top.width, top.height);
       const warpedValid = nnf.valid.map((v, i) => (v && clear[i]! > 0.5 ? 1 : 0));
@@ -450,7 +498,7 @@ export class StrokeSequence {
   }
 
   dispose(): void {
-    for (const a of this.#anchors.values()) a.result.image.dispose();
+    for (const a of this.#anchors.values()) E.disposeAll([a.result.image, a.look]);
     this.#anchors.clear();
     this.#chains.clear();
   }

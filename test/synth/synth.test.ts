@@ -228,6 +228,41 @@ test('motion vectors: strokes follow the renderer\'s motion exactly, toward an e
   E.disposeAll([ex, [...whole.values()], [...part.values()]]);
 });
 
+test('strokes are not carried where the frame\'s look-model output disagrees with the anchor\'s carried along the chain', async () => {
+  const S = 32;
+  // As above (a 2 px pan, exact vectors, keyframe 3), but on frame 5 the look model reads a block
+  // of the footage as something else (its estimate inverted there; the rough frame, so the luma
+  // test, unchanged): a surface the vectors carried the keyframe's strokes onto by mistake.
+  const inBlock = (i: number) => { const x = i % S, y = Math.floor(i / S); return x >= 14 && x < 26 && y >= 10 && y < 22; };
+  const block = E.keep(E.tensor(Float32Array.from({ length: S * S }, (_, i) => (inBlock(i) ? 1 : 0)), [1, 1, S, S]));
+  const frameAt = (n: number) => E.tidy(() => {
+    const rough = painted(S, 9).roll(2 * n, 3);
+    const est = n === 5 ? rough.rsub(1).mul(block.rsub(1)).add(rough.mul(block)) : rough.rsub(1);
+    return { rough, guide: E.F.cat([est, rough], 1) };
+  });
+  const motion = async () => E.tidy(() => {
+    const back = E.F.cat([E.full([1, 1, S, S], -2), E.zeros([1, 1, S, S])], 1);
+    const visible = E.tensor(Float32Array.from({ length: S * S }, (_, i) => (i % S >= 2 ? 1 : 0)), [1, 1, S, S]);
+    return { back: E.keep(back), visible: E.keep(visible) };
+  });
+  const key = frameAt(3);
+  const ex = { guide: E.keep(key.guide), style: E.keep(E.tidy(() => key.guide.slice(1, 0, 3).contiguous())) };
+  key.rough.dispose();
+  const seq = new StrokeSequence(ex, 0, { synth: { colorLock: 0 } }, async (n) => frameAt(n), [3], 6, motion);
+  const k3 = frameAt(3), k5 = frameAt(5);
+  const k = await seq.render(3, k3.rough, k3.guide);
+  const f5 = await seq.render(5, k5.rough, k5.guide);
+  E.tidy(() => {
+    // Outside the block (and clear of its seam) the keyframe's strokes sit 4 px on, as before;
+    // inside, frame 5 is painted anew: not the carried strokes.
+    const moved = (x0: number, y0: number, w: number, h: number) => f5.narrow(3, x0, w).narrow(2, y0, h).sub(k.narrow(3, x0 - 4, w).narrow(2, y0, h)).abs().mean().item();
+    assert.ok(moved(6, 2, 6, 6) < 1e-4, `strokes outside the block were not carried: ${moved(6, 2, 6, 6)}`);
+    assert.ok(moved(17, 13, 6, 6) > 0.05, `strokes were carried onto the block the look model reads otherwise: ${moved(17, 13, 6, 6)}`);
+  });
+  seq.dispose();
+  E.disposeAll([ex, block, k, f5, Object.values(k3), Object.values(k5)]);
+});
+
 test('a coarser search level: the field lives there, the image copies full-size source pixels, ranges equal the whole', async () => {
   const S = 64;
   const style = painted(S, 6);
