@@ -185,13 +185,15 @@ test('keyframe anchors: frames carry strokes from their nearest painted keyframe
   E.disposeAll([ex, own]);
 });
 
-test('motion vectors: strokes follow the renderer\'s motion exactly, toward an earlier and a later keyframe, and ranges equal the whole', async () => {
-  const S = 32;
-  // The footage pans 2 px a frame to the right; the renderer's vectors say so exactly (the two
-  // columns that wrap in at the left were not seen in the frame before).
+/**
+ * A footage panning 2 px a frame to the right, whose "painting" is the footage inverted (the look
+ * model's estimate: `estimate`, by default exact), the renderer's vectors saying so exactly (the two
+ * columns that wrap in at the left were not seen in the frame before), and frame 3 painted.
+ */
+function panningShot(S: number, estimate: (n: number, rough: E.Tensor) => E.Tensor = (_, rough) => rough.rsub(1)) {
   const frameAt = (n: number) => E.tidy(() => {
     const rough = painted(S, 9).roll(2 * n, 3);
-    return { rough, guide: E.F.cat([rough.rsub(1), rough], 1) };
+    return { rough, guide: E.F.cat([estimate(n, rough), rough], 1) };
   });
   const motion = async () => E.tidy(() => {
     const back = E.F.cat([E.full([1, 1, S, S], -2), E.zeros([1, 1, S, S])], 1);
@@ -201,6 +203,12 @@ test('motion vectors: strokes follow the renderer\'s motion exactly, toward an e
   const key = frameAt(3);
   const ex = { guide: E.keep(key.guide), style: E.keep(E.tidy(() => key.guide.slice(1, 0, 3).contiguous())) };
   key.rough.dispose();
+  return { frameAt, motion, ex };
+}
+
+test('motion vectors: strokes follow the renderer\'s motion exactly, toward an earlier and a later keyframe, and ranges equal the whole', async () => {
+  const S = 32;
+  const { frameAt, motion, ex } = panningShot(S);
   const run = async (frames: number[]) => {
     const seq = new StrokeSequence(ex, 0, { synth: { colorLock: 0 } }, async (n) => frameAt(n), [3], 6, motion);
     const out = new Map<number, E.Tensor>();
@@ -235,19 +243,7 @@ test('strokes are not carried where the frame\'s look-model output disagrees wit
   // test, unchanged): a surface the vectors carried the keyframe's strokes onto by mistake.
   const inBlock = (i: number) => { const x = i % S, y = Math.floor(i / S); return x >= 14 && x < 26 && y >= 10 && y < 22; };
   const block = E.keep(E.tensor(Float32Array.from({ length: S * S }, (_, i) => (inBlock(i) ? 1 : 0)), [1, 1, S, S]));
-  const frameAt = (n: number) => E.tidy(() => {
-    const rough = painted(S, 9).roll(2 * n, 3);
-    const est = n === 5 ? rough.rsub(1).mul(block.rsub(1)).add(rough.mul(block)) : rough.rsub(1);
-    return { rough, guide: E.F.cat([est, rough], 1) };
-  });
-  const motion = async () => E.tidy(() => {
-    const back = E.F.cat([E.full([1, 1, S, S], -2), E.zeros([1, 1, S, S])], 1);
-    const visible = E.tensor(Float32Array.from({ length: S * S }, (_, i) => (i % S >= 2 ? 1 : 0)), [1, 1, S, S]);
-    return { back: E.keep(back), visible: E.keep(visible) };
-  });
-  const key = frameAt(3);
-  const ex = { guide: E.keep(key.guide), style: E.keep(E.tidy(() => key.guide.slice(1, 0, 3).contiguous())) };
-  key.rough.dispose();
+  const { frameAt, motion, ex } = panningShot(S, (n, rough) => (n === 5 ? rough.rsub(1).mul(block.rsub(1)).add(rough.mul(block)) : rough.rsub(1)));
   const seq = new StrokeSequence(ex, 0, { synth: { colorLock: 0 } }, async (n) => frameAt(n), [3], 6, motion);
   const k3 = frameAt(3), k5 = frameAt(5);
   const k = await seq.render(3, k3.rough, k3.guide);
