@@ -243,7 +243,7 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
           est = toImage(vote(nnf, style, 3, o.voteRadius, o.voteSigma));
         }
         if (o.repair > 0 && l < levels - 1 && l > top.level) {
-          const fixed = repairWorst(nnf, g, targetFeatures, { source: sourceFeatures, dims: sl.dims, labels, keep: temporal?.valid, fraction: o.repair, factor: o.repairFactor, guideWeight: o.guideWeight });
+          const fixed = repairWorst(nnf, g, targetFeatures, { source: sourceFeatures, dims: sl.dims, labels, fraction: o.repair, factor: o.repairFactor, guideWeight: o.guideWeight });
           if (fixed) {
             nnf = fixed;
             est.dispose();
@@ -289,19 +289,19 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
 
 /**
  * The field with its worst-fitting pixels (patch distance above factor × the median, at most
- * `fraction` of them, never where `keep` is set) matched again by exhaustive search, on features
- * made with the look model's colour as the style estimate (as at the coarsest level: the estimate
- * there is the wrong strokes). Null when none qualifies.
+ * `fraction` of them) matched again by exhaustive search, on features made with the look model's
+ * colour as the style estimate (as at the coarsest level: the estimate there is the wrong strokes).
+ * Null when none qualifies. Run below the searched level only, where no carried field is kept.
  */
-export function repairWorst(nnf: Nnf, g: E.Tensor, features: (est: E.Tensor) => Float32Array, o: { source: Float32Array; dims: number; labels?: SearchLabels; keep?: Uint8Array; fraction: number; factor: number; guideWeight: number }): Nnf | null {
+export function repairWorst(nnf: Nnf, g: E.Tensor, features: (est: E.Tensor) => Float32Array, o: { source: Float32Array; dims: number; labels?: SearchLabels; fraction: number; factor: number; guideWeight: number }): Nnf | null {
   const model = E.tidy(() => g.slice(1, 0, 3).div(o.guideWeight).contiguous());
   let fresh: Float32Array;
   try { fresh = features(model); } finally { model.dispose(); }
   const cost = patchCosts({ target: fresh, source: o.source, dims: o.dims }, nnf);
   const sorted = Float32Array.from(cost).sort();
-  const limit = Math.max(o.factor * sorted[sorted.length >> 1]!, sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (1 - o.fraction)))]!);
+  const limit = Math.max(o.factor * sorted[sorted.length >> 1]!, sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(sorted.length * (1 - o.fraction))))]!);
   const worst: number[] = [];
-  for (let i = 0; i < cost.length; i++) if (cost[i]! > limit && !o.keep?.[i]) worst.push(i);
+  for (let i = 0; i < cost.length; i++) if (cost[i]! > limit) worst.push(i);
   if (!worst.length) return null;
   const d = o.dims, rows = gatherRows(fresh, worst, d);
   const index = Int32Array.from(nnf.index);
@@ -310,8 +310,8 @@ export function repairWorst(nnf: Nnf, g: E.Tensor, features: (est: E.Tensor) => 
   const groups = new Map<number, number[]>();
   for (const k of worst.keys()) {
     const l = o.labels ? o.labels.target[worst[k]!]! : -1;
-    const g = groups.get(l);
-    if (g) g.push(k); else groups.set(l, [k]);
+    const members = groups.get(l);
+    if (members) members.push(k); else groups.set(l, [k]);
   }
   for (const [label, ks] of groups) {
     const sources = label >= 0 ? sourcesLabelled(o.labels!.source, label) : null;

@@ -1,7 +1,7 @@
 // The repair pass of the synthesis: pixels the coarser level matched to the wrong strokes (patch
 // distance far above the rest) are matched again by exhaustive search, within their own object when
-// ID labels are given, never where a carried field is kept, and side by side they copy a coherent
-// run of the source rather than one patch repeated.
+// ID labels are given, and side by side they copy a coherent run of the source rather than one
+// patch repeated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
@@ -56,10 +56,8 @@ test('repair: a flat region copies a coherent run of the source, not one patch s
   }
 });
 
-test('repair: nothing to do where every pixel fits, and never where a carried field is kept', () => {
+test('repair: nothing to do where every pixel fits', () => {
   assert.equal(run({}, new Float32Array(W * H * D)), null);
-  const keep = new Uint8Array(W * H).fill(1);
-  assert.equal(run({ keep }), null);
 });
 
 test('repair: a labelled pixel takes its own object\'s patch over a closer one of another object', () => {
