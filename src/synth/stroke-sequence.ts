@@ -426,14 +426,16 @@ export class StrokeSequence {
     const lock = synthOpts.colorLock * 2 ** top.level;
     // Each chain's trust, kept off the gaps by the reach of the anchor's marks (carry-margin.ts).
     const margin = gapMargin(synthOpts.patch, top.level, w, fw);
-    const carried: { anchor: Anchor; chain: Chain; agrees: Float32Array; trusted: Float32Array; weight: number }[] = [];
+    // carries: where the chain is trusted and the looks agree (lookAgrees); trusted: that, off the gaps.
+    const carried: { anchor: Anchor; chain: Chain; carries: Float32Array; trusted: Float32Array; weight: number }[] = [];
     const look = E.tidy(() => toGrid(guideColour(guide), fw, fh));
     try {
       for (const a of from) {
         const anchor = await this.#anchorFor(a.frame);
         const chain = await this.#chainTo(anchor, frame, grey, fw, fh);
         const agrees = lookAgrees(anchor.look, chain, look, 2 ** top.level * fw / w);
-        carried.push({ anchor, chain, agrees, trusted: clearOfGaps(chain.valid.map((v, i) => v * agrees[i]!), chain.seen, fw, fh, margin), weight: a.weight });
+        const carries = chain.valid.map((v, i) => v * agrees[i]!);
+        carried.push({ anchor, chain, carries, trusted: clearOfGaps(carries, chain.seen, fw, fh, margin), weight: a.weight });
       }
     } finally {
       look.dispose();
@@ -474,7 +476,7 @@ export class StrokeSequence {
       // The field is carried wherever the chain is trusted (next to a gap its patches are the
       // surface's own: the spill came from voting neighbours that have moved away); the warped
       // image is agreed with only off the gaps.
-      const at = flowAtLevel(backFlat, near.chain.valid.map((v, i) => v * near.agrees[i]!), fw, fh, top.width, top.height);
+      const at = flowAtLevel(backFlat, near.carries, fw, fh, top.width, top.height);
       const nnf = advectNnf(anchor.result.nnf, at.flow, at.valid);
       const clear = trustAtLevel(near.trusted, fw, fh, top.width, top.height);
       const warpedValid = nnf.valid.map((v, i) => (v && clear[i]! > 0.5 ? 1 : 0));
