@@ -303,22 +303,22 @@ export function repairWorst(nnf: Nnf, g: E.Tensor, features: (est: E.Tensor) => 
   const worst: number[] = [];
   for (let i = 0; i < cost.length; i++) if (cost[i]! > limit) worst.push(i);
   if (!worst.length) return null;
-  const d = o.dims, rows = gatherRows(fresh, worst, d);
+  const d = o.dims;
   const index = Int32Array.from(nnf.index);
   // By label: a labelled pixel searches its own object's patches only (the plain search weighs the
   // ID penalty against the features on every source, ~10x the cost of the product itself).
   const groups = new Map<number, number[]>();
-  for (const k of worst.keys()) {
-    const l = o.labels ? o.labels.target[worst[k]!]! : -1;
+  for (const p of worst) {
+    const l = o.labels ? o.labels.target[p]! : -1;
     const members = groups.get(l);
-    if (members) members.push(k); else groups.set(l, [k]);
+    if (members) members.push(p); else groups.set(l, [p]);
   }
-  for (const [label, ks] of groups) {
+  for (const [label, pixels] of groups) {
     const sources = label >= 0 ? sourcesLabelled(o.labels!.source, label) : null;
     if (sources && !sources.length) continue;
     const src = sources ? gatherRows(o.source, sources, d) : o.source;
-    const found = exhaustiveSearch(gatherRows(rows, ks, d), src, d);
-    ks.forEach((k, j) => { index[worst[k]!] = sources ? sources[found[j]!]! : found[j]!; });
+    const found = exhaustiveSearch(gatherRows(fresh, pixels, d), src, d);
+    pixels.forEach((p, j) => { index[p] = sources ? sources[found[j]!]! : found[j]!; });
   }
   // Neighbouring repaired pixels of one region mostly find the same best patch, which the vote then
   // lays down side by side (a row of one mark): each takes its left or upper repaired neighbour's
