@@ -5,6 +5,7 @@ import * as E from '../engine/index.js';
 import { fitPatchBasis, patchFeatures } from './patch-features.js';
 import { rowThreads } from './row-threads.js';
 import { idLabels } from './id-pass.js';
+import { wideGaussianBlur } from '../image/index.js';
 import type { Exemplars, SynthOptions } from './synthesize.js';
 
 export interface SourceLevel {
@@ -85,6 +86,30 @@ function buildLevel(ex: Exemplars, o: SynthOptions, l: number, searched: boolean
   } finally {
     E.disposeAll([stack, basis.weight]);
   }
+}
+
+// Per exemplar style tensor: its low-pass per (level, sigma), see sourceLowPass.
+const lowCache = new WeakMap<E.Tensor, Map<string, Float32Array[]>>();
+
+/**
+ * Each exemplar's style at level `level`, blurred by sigma (that level's pixels), planar (3·h·w) as
+ * SourceLevel.style: the colour the copied strokes stand on, which the colour lock swaps for the
+ * look model's (synthesize.ts lockSeamless). Kept per exemplar stack.
+ */
+export function sourceLowPass(ex: Exemplars, level: number, sigma: number): Float32Array[] {
+  let byKey = lowCache.get(ex.style);
+  if (!byKey) lowCache.set(ex.style, (byKey = new Map()));
+  const key = `${level},${sigma}`;
+  let low = byKey.get(key);
+  if (!low) {
+    const out: Float32Array[] = [];
+    const h = levelSize(ex.style.size(2), level), w = levelSize(ex.style.size(3), level);
+    for (let e = 0; e < ex.style.size(0); e++) {
+      E.tidy(() => out.push(wideGaussianBlur(down(ex.style.slice(0, e, e + 1), h, w), sigma).contiguous().data() as Float32Array));
+    }
+    byKey.set(key, (low = out));
+  }
+  return low;
 }
 
 // The last concatenations per parts list: a shot's carried frames search the same chosen

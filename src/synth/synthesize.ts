@@ -8,7 +8,7 @@
 import * as E from '../engine/index.js';
 import { wideGaussianBlur } from '../image/index.js';
 import { patchFeatures } from './patch-features.js';
-import { sourceLevels, selectExemplars, gather, levelSize } from './source-levels.js';
+import { sourceLevels, sourceLowPass, selectExemplars, gather, levelSize } from './source-levels.js';
 import { exhaustiveSearch, type SearchLabels } from './exhaustive-search.js';
 import { coherenceSearch, patchCosts, patchDistance as dist } from './coherence-search.js';
 import { vote, voteUpsampled } from './vote.js';
@@ -279,7 +279,9 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
     }
     const result = estimate!;
     estimate = null;
-    const image = E.tidy(() => lockToModel(result, guideColour(guide), o, top.level));
+    const image = E.tidy(() => o.colorLock > 0
+      ? lockSeamless(result, votedLowPass(nnf!, ex, chosen, o, top.level, H, W), guideColour(guide), o, top.level)
+      : lockToModel(result, guideColour(guide), o, top.level));
     result.dispose();
     return { image, nnf: nnf!, exemplars: chosen };
   } finally {
@@ -361,6 +363,28 @@ function sourcesLabelled(source: Int32Array, label: number): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0, k = 0; i < source.length; i++) if (source[i] === label) out[k++] = i;
   return out;
+}
+
+/**
+ * What the copied strokes stand on: the field voted over the exemplars' own low-pass (sourceLowPass,
+ * σ colorLock at the searched level), at the searched level, upsampled to H×W. Where two copied runs
+ * meet, it steps as the strokes' colour does.
+ */
+function votedLowPass(nnf: Nnf, ex: Exemplars, chosen: number[], o: SynthOptions, level: number, H: number, W: number): E.Tensor {
+  const low = gather(sourceLowPass(ex, level, o.colorLock), chosen, true);
+  const voted = E.tensor(vote(nnf, low, 3, o.fineVoteRadius, o.fineVoteSigma), [1, 3, nnf.height, nnf.width]);
+  return nnf.height === H && nnf.width === W ? voted : E.tidy(() => E.F.interpolate(voted, { size: [H, W], mode: 'bilinear' }));
+}
+
+/**
+ * lockToModel for a synthesis: the strokes' detail over what they stand on in their own paintings
+ * (`low`, votedLowPass), on the look model's colour blurred at the lock's scale. lockToModel takes
+ * the detail over the blurred strokes instead, and where two runs copied from paintings of other
+ * colours meet (a dusk sky's salmon beside a day sky's blue) their step minus its blur is left as
+ * a thin light-and-dark line along the seam; here the step is in `low` too and cancels.
+ */
+export function lockSeamless(strokes: E.Tensor, low: E.Tensor, model: E.Tensor, o: Pick<SynthOptions, 'colorLock'>, level: number): E.Tensor {
+  return E.tidy(() => strokes.sub(low).add(wideGaussianBlur(model, o.colorLock * 2 ** level)).clamp(0, 1));
 }
 
 /**

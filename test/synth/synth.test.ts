@@ -50,6 +50,31 @@ test('a textured exemplar gives its high-frequency energy to a smooth target, in
   });
 });
 
+test('the colour lock leaves no line where runs copied from paintings of other colours meet', () => {
+  E.tidy(() => {
+    // Two paintings with the same marks on a salmon and on a blue ground, told apart by a fourth
+    // guide channel; the target asks for the salmon painting's patches on its left half and the blue
+    // one's on its right, under a grey look-model colour. Locked to grey, both halves are grey
+    // with the marks; a lock over the blurred strokes leaves the salmon-to-blue step minus its blur
+    // along the seam.
+    const S = 48;
+    const marks = E.tidy(() => { const p = painted(S, 9).mean(1, true); return p.sub(gaussianBlur(p, 2)); });
+    const ground = (r: number, g: number, b: number) => E.tensor([r, g, b], [1, 3, 1, 1]).mul(E.ones([1, 1, S, S]));
+    const grey = ground(0.6, 0.6, 0.6);
+    const code = (v: number) => E.full([1, 1, S, S], v);
+    const ex = {
+      style: E.F.cat([ground(0.85, 0.55, 0.45).add(marks), ground(0.45, 0.6, 0.85).add(marks)], 0),
+      guide: E.F.cat([E.F.cat([grey, code(0)], 1), E.F.cat([grey, code(1)], 1)], 0),
+    };
+    const half = E.tensor(Float32Array.from({ length: S * S }, (_, i) => (i % S >= S / 2 ? 1 : 0)), [1, 1, S, S]);
+    const out = synthesize(E.F.cat([grey, half], 1), ex, { colorLock: 3, searchLevel: 0, levels: 2 }).image;
+    const fromGrey = gaussianBlur(out, 1.5).sub(grey).abs().mean([0, 1, 2]).toArray();
+    const seam = Math.max(...fromGrey.slice(S / 2 - 4, S / 2 + 4));
+    const away = Math.max(...fromGrey.slice(6, 14), ...fromGrey.slice(S - 14, S - 6));
+    assert.ok(seam < 0.03 && seam < away + 0.02, `colour off grey along the seam ${seam.toFixed(3)}, away from it ${away.toFixed(3)}`);
+  });
+});
+
 test('bad inputs give clear errors', () => {
   E.tidy(() => {
     const style = painted(32, 4);
