@@ -66,9 +66,11 @@ const MOTION_LUMA_TOLERANCE = 0.1 * 255;
 
 /**
  * look: the anchor's look-model output on the chains' flow grid (kept; a few MB at any frame size):
- * what a frame's own output is compared with, carried along the chain (lookAgrees).
+ * what a frame's own output is compared with, carried along the chain (lookAgrees). offset: the
+ * anchor's strokes minus that output on the same grid: its colour where it is not the model's (a
+ * painted keyframe's; near zero in low frequencies for a synthesis locked to the model).
  */
-interface Anchor { frame: number; grey: Uint8Array; look: E.Tensor; result: SynthResult }
+interface Anchor { frame: number; grey: Uint8Array; look: E.Tensor; offset: E.Tensor; result: SynthResult }
 
 /**
  * Most the chromaticity of the look model's output of a frame may differ (distance of the
@@ -172,6 +174,31 @@ function lookAgrees(anchorLook: E.Tensor, chain: Chain, look: E.Tensor, fieldPx:
   });
 }
 
+/**
+ * Where the anchors' colour departs from their look-model output (Anchor.offset), carried here
+ * along their chains where they carry, crossfaded by the anchors' weights, and spread by a
+ * normalized blur of sigma grid pixels (the lock's scale): (1, 3, h, w) on the flow grid. It fades
+ * to zero where fewer than OFFSET_REACH of the blur's weight is carried, so that far from any
+ * carried strokes the lock is the model's colour alone. A painted keyframe's colour thus holds in
+ * the frames it is carried to, shifted by how the model's colour changed since.
+ */
+function carriedOffset(carried: readonly { anchor: Anchor; chain: Chain; carries: Float32Array; weight: number }[], w: number, h: number, sigma: number): E.Tensor {
+  return E.tidy(() => {
+    let acc: E.Tensor | null = null, wsum: E.Tensor | null = null;
+    for (const c of carried) {
+      const m = E.tensor(c.carries, [1, 1, h, w]).mul(c.weight);
+      const moved = warpByFlow(c.anchor.offset, flowToTensor(c.chain.flow, w, h)).mul(m);
+      acc = acc ? acc.add(moved) : moved;
+      wsum = wsum ? wsum.add(m) : m;
+    }
+    const blur = (x: E.Tensor) => wideGaussianBlur(x, Math.max(1, sigma));
+    return blur(acc!).div(blur(wsum!).clamp(OFFSET_REACH));
+  });
+}
+
+/** Share of the offset's blur weight below which carriedOffset fades out. */
+const OFFSET_REACH = 0.25;
+
 export class StrokeSequence {
   /** Synthesized anchors in use (the current frame's one or two). */
   #anchors = new Map<number, Anchor>();
@@ -241,11 +268,17 @@ export class StrokeSequence {
   #setAnchor(frame: number, rough: E.Tensor, guide: TargetGuide): Anchor {
     const hit = this.#anchors.get(frame);
     if (hit) return hit; // synthesized already as the later anchor of earlier frames: the same inputs
-    const result = synthesize(guide, this.exemplars, this.o.synth);
+    // A painted keyframe is synthesized from its own painting (among the exemplars) and keeps the
+    // painter's colour: the frames it is carried to are locked to it, moved by the model's change
+    // of colour since (#carry). Locked to the model, the keyframe itself and every frame near it
+    // had the model's colours (the look-hd sample's girl orange-tan where she is painted pale).
+    const synthOpts = this.keyframes.includes(frame) ? { ...this.o.synth, colorLock: 0 } : this.o.synth;
+    const result = synthesize(guide, this.exemplars, synthOpts);
     E.keep(result.image);
     const g = this.#grey(rough);
     const look = E.keep(E.tidy(() => toGrid(guideColour(guide), g.w, g.h)));
-    const anchor = { frame, grey: g.grey, look, result };
+    const offset = E.keep(E.tidy(() => toGrid(result.image, g.w, g.h).sub(look)));
+    const anchor = { frame, grey: g.grey, look, offset, result };
     this.#anchors.set(frame, anchor);
     return anchor;
   }
@@ -254,7 +287,7 @@ export class StrokeSequence {
   #forget(frame: number, anchors: number[]): void {
     for (const [a, anchor] of this.#anchors) {
       if (anchors.includes(a) || a > frame) continue;
-      E.disposeAll([anchor.result.image, anchor.look]);
+      E.disposeAll([anchor.result.image, anchor.look, anchor.offset]);
       this.#anchors.delete(a);
     }
     for (const [a, chains] of this.#chains) {
@@ -492,7 +525,9 @@ export class StrokeSequence {
       return E.tidy(() => {
         const soft = gaussianBlur(mask.mul(mask.gt(0.5)), this.o.feather).clamp(0, 1).mul(mask);
         const mixed = warped.mul(soft).add(synth!.mul(soft.rsub(1)));
-        return lockToModel(mixed, guideColour(guide), synthOpts, top.level);
+        if (!(lock > 0)) return lockToModel(mixed, guideColour(guide), synthOpts, top.level);
+        const offset = E.F.interpolate(carriedOffset(carried, fw, fh, lock * fw / w), { size: [h, w], mode: 'bilinear' });
+        return lockToModel(mixed, guideColour(guide).add(offset), synthOpts, top.level);
       });
     } finally {
       E.disposeAll([warped, mask, synth]);
@@ -500,7 +535,7 @@ export class StrokeSequence {
   }
 
   dispose(): void {
-    for (const a of this.#anchors.values()) E.disposeAll([a.result.image, a.look]);
+    for (const a of this.#anchors.values()) E.disposeAll([a.result.image, a.look, a.offset]);
     this.#anchors.clear();
     this.#chains.clear();
   }

@@ -284,6 +284,28 @@ test('strokes are not carried where the frame\'s look-model output disagrees wit
   E.disposeAll([ex, block, k, f5, Object.values(k3), Object.values(k5)]);
 });
 
+test('a painted keyframe keeps the painter\'s colour, itself and in the frames it is carried to, under the colour lock', async () => {
+  const S = 32;
+  // The 2 px pan with exact vectors, keyframe 3 painted red where the look model reads grey.
+  const greyOf = (rough: E.Tensor) => rough.mean(1, true).expand([1, 3, S, S]).contiguous();
+  const { frameAt, motion, ex } = panningShot(S, (_, rough) => greyOf(rough));
+  const red = E.keep(E.tidy(() => ex.style.mul(E.tensor([1, 0.5, 0.5], [1, 3, 1, 1]))));
+  const painted3 = { guide: ex.guide, style: red };
+  const seq = new StrokeSequence(painted3, 0, { synth: { colorLock: 3 } }, async (n) => frameAt(n), [3], 6, motion);
+  const k3 = frameAt(3), k5 = frameAt(5);
+  const k = await seq.render(3, k3.rough, k3.guide);
+  const f5 = await seq.render(5, k5.rough, k5.guide);
+  E.tidy(() => {
+    const redness = (t: E.Tensor) => t.narrow(3, 10, 14).narrow(2, 4, 24).slice(1, 0, 1).sub(t.narrow(3, 10, 14).narrow(2, 4, 24).slice(1, 1, 2)).mean().item();
+    const painter = redness(red), keyframe = redness(k), carried = redness(f5);
+    assert.ok(painter > 0.15, `the painting is not red enough for the test: ${painter}`);
+    assert.ok(Math.abs(keyframe - painter) < 0.02, `the keyframe lost its painted colour: ${keyframe.toFixed(3)} against ${painter.toFixed(3)}`);
+    assert.ok(Math.abs(carried - painter) < 0.03, `frame 5 lost the keyframe's colour: ${carried.toFixed(3)} against ${painter.toFixed(3)}`);
+  });
+  seq.dispose();
+  E.disposeAll([ex, red, k, f5, Object.values(k3), Object.values(k5)]);
+});
+
 test('a coarser search level: the field lives there, the image copies full-size source pixels, ranges equal the whole', async () => {
   const S = 64;
   const style = painted(S, 6);
