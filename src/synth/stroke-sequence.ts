@@ -199,6 +199,29 @@ function carriedOffset(carried: readonly { anchor: Anchor; chain: Chain; carries
 /** Share of the offset's blur weight below which carriedOffset fades out. */
 const OFFSET_REACH = 0.25;
 
+/**
+ * 0 where the chain's flow jumps by more than FLOW_EDGE_JUMP grid px to a 4-neighbour, else 1:
+ * the silhouettes of things moving against what is behind them. There the flow grid's pixels (area
+ * means of the motion pass) and the warp's bilinear flow mix the two motions and land between the
+ * surfaces in the anchor: a thin line of the anchor's other side along the silhouette (the sky
+ * beside keyframe 0's head as a light line around sh030's hair in frame 1). The synthesis fills
+ * it; it is no gap (seen), so no margin is kept around it.
+ */
+export function offFlowEdges(flow: Float32Array, w: number, h: number): Float32Array {
+  const out = new Float32Array(w * h).fill(1);
+  const jump2 = FLOW_EDGE_JUMP ** 2;
+  const apart = (i: number, j: number) => (flow[2 * i]! - flow[2 * j]!) ** 2 + (flow[2 * i + 1]! - flow[2 * j + 1]!) ** 2 > jump2;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = y * w + x;
+    if (x + 1 < w && apart(i, i + 1)) out[i] = out[i + 1] = 0;
+    if (y + 1 < h && apart(i, i + w)) out[i] = out[i + w] = 0;
+  }
+  return out;
+}
+
+/** Flow grid px: a jump between neighbours that offFlowEdges takes for a silhouette. */
+const FLOW_EDGE_JUMP = 1;
+
 export class StrokeSequence {
   /** Synthesized anchors in use (the current frame's one or two). */
   #anchors = new Map<number, Anchor>();
@@ -467,7 +490,8 @@ export class StrokeSequence {
         const anchor = await this.#anchorFor(a.frame);
         const chain = await this.#chainTo(anchor, frame, grey, fw, fh);
         const agrees = lookAgrees(anchor.look, chain, look, 2 ** top.level * fw / w);
-        const carries = chain.valid.map((v, i) => v * agrees[i]!);
+        const smooth = offFlowEdges(chain.flow, fw, fh);
+        const carries = chain.valid.map((v, i) => v * agrees[i]! * smooth[i]!);
         carried.push({ anchor, chain, carries, trusted: clearOfGaps(carries, chain.seen, fw, fh, margin), weight: a.weight });
       }
     } finally {

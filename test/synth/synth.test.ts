@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
 import { psnr, hfRatio, gaussianBlur } from '../../src/metrics/index.js';
 import { synthesize, checkNnf, upsampleNnf, advectNnf, StrokeSequence, searchSize, strokeGuide, strokeGuideAt, isLevelGuide, type StrokeOptions } from '../../src/synth/index.js';
-import { flowAtLevel } from '../../src/synth/stroke-sequence.js';
+import { flowAtLevel, offFlowEdges } from '../../src/synth/stroke-sequence.js';
 import { topEigenvectors } from '../../src/synth/eigen.js';
 import { exhaustiveSearch } from '../../src/synth/exhaustive-search.js';
 
@@ -304,6 +304,17 @@ test('a painted keyframe keeps the painter\'s colour, itself and in the frames i
   });
   seq.dispose();
   E.disposeAll([ex, red, k, f5, Object.values(k3), Object.values(k5)]);
+});
+
+test('flow edges: both sides of a jump of over a pixel are left out, a smooth flow keeps every pixel', () => {
+  const w = 8, h = 4;
+  // x-flow 0 left of column 4, 3 px from it on (a figure moving against a still background); y-flow a gentle ramp.
+  const flow = new Float32Array(2 * w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) { flow[2 * (y * w + x)] = x >= 4 ? 3 : 0; flow[2 * (y * w + x) + 1] = 0.5 * y; }
+  const kept = offFlowEdges(flow, w, h);
+  for (let y = 0; y < h; y++) assert.deepEqual([...kept.subarray(y * w, y * w + w)], [1, 1, 1, 0, 0, 1, 1, 1], `row ${y}`);
+  const ramp = Float32Array.from({ length: 2 * w * h }, (_, i) => (i % 2 ? 0.3 : 0.9) * ((i >> 1) % w));
+  assert.ok(offFlowEdges(ramp, w, h).every((v) => v === 1), 'a smooth flow lost pixels');
 });
 
 test('a coarser search level: the field lives there, the image copies full-size source pixels, ranges equal the whole', async () => {
