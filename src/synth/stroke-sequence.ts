@@ -219,6 +219,22 @@ export function offFlowEdges(flow: Float32Array, w: number, h: number): Float32A
   return out;
 }
 
+/**
+ * The mask (0/1, w×h) opened by a (2r+1)² square: carried regions narrower than that dropped, the
+ * rest kept as it was. Inside a region the chain does not carry (a face turned since the keyframe),
+ * a few pixels can pass every test by chance (the rough frame's luma and the look's colour agree
+ * there); carried, they printed the anchor's other things as light blocks in sh030's eyes.
+ */
+export function withoutIslands(mask: Float32Array, w: number, h: number, r: number): Float32Array {
+  if (r < 1) return mask;
+  return E.tidy(() => {
+    const m = E.tensor(mask, [1, 1, h, w]);
+    const k = 2 * r + 1;
+    const eroded = E.F.maxPool2d(m.rsub(1), k, 1, r).rsub(1);
+    return E.F.maxPool2d(eroded, k, 1, r).mul(m).contiguous().data() as Float32Array;
+  });
+}
+
 /** Flow grid px: a jump between neighbours that offFlowEdges takes for a silhouette. */
 const FLOW_EDGE_JUMP = 1;
 
@@ -482,6 +498,8 @@ export class StrokeSequence {
     const lock = synthOpts.colorLock * 2 ** top.level;
     // Each chain's trust, kept off the gaps by the reach of the anchor's marks (carry-margin.ts).
     const margin = gapMargin(synthOpts.patch, top.level, w, fw);
+    // Carried regions narrower than a patch hold no stroke of the anchor's, only its colour there.
+    const islandRadius = Math.max(1, Math.round(((synthOpts.patch - 1) / 2) * 2 ** top.level * fw / w));
     // carries: where the chain is trusted and the looks agree (lookAgrees); trusted: that, off the gaps.
     const carried: { anchor: Anchor; chain: Chain; carries: Float32Array; trusted: Float32Array; weight: number }[] = [];
     const look = E.tidy(() => toGrid(guideColour(guide), fw, fh));
@@ -491,7 +509,7 @@ export class StrokeSequence {
         const chain = await this.#chainTo(anchor, frame, grey, fw, fh);
         const agrees = lookAgrees(anchor.look, chain, look, 2 ** top.level * fw / w);
         const smooth = offFlowEdges(chain.flow, fw, fh);
-        const carries = chain.valid.map((v, i) => v * agrees[i]! * smooth[i]!);
+        const carries = withoutIslands(chain.valid.map((v, i) => v * agrees[i]! * smooth[i]!), fw, fh, islandRadius);
         carried.push({ anchor, chain, carries, trusted: clearOfGaps(carries, chain.seen, fw, fh, margin), weight: a.weight });
       }
     } finally {

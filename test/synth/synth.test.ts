@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
 import { psnr, hfRatio, gaussianBlur } from '../../src/metrics/index.js';
 import { synthesize, checkNnf, upsampleNnf, advectNnf, StrokeSequence, searchSize, strokeGuide, strokeGuideAt, isLevelGuide, type StrokeOptions } from '../../src/synth/index.js';
-import { flowAtLevel, offFlowEdges } from '../../src/synth/stroke-sequence.js';
+import { flowAtLevel, offFlowEdges, withoutIslands } from '../../src/synth/stroke-sequence.js';
 import { topEigenvectors } from '../../src/synth/eigen.js';
 import { exhaustiveSearch } from '../../src/synth/exhaustive-search.js';
 
@@ -315,6 +315,22 @@ test('flow edges: both sides of a jump of over a pixel are left out, a smooth fl
   for (let y = 0; y < h; y++) assert.deepEqual([...kept.subarray(y * w, y * w + w)], [1, 1, 1, 0, 0, 1, 1, 1], `row ${y}`);
   const ramp = Float32Array.from({ length: 2 * w * h }, (_, i) => (i % 2 ? 0.3 : 0.9) * ((i >> 1) % w));
   assert.ok(offFlowEdges(ramp, w, h).every((v) => v === 1), 'a smooth flow lost pixels');
+});
+
+test('carried islands narrower than a patch are dropped, larger carried regions kept as they were', () => {
+  const w = 24, h = 20;
+  const mask = new Float32Array(w * h);
+  const fill = (x0: number, y0: number, x1: number, y1: number) => { for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask[y * w + x] = 1; };
+  fill(2, 2, 5, 5); // a 3x3 island
+  fill(10, 0, 24, 12); // a region at the frame's edge, with a notch
+  mask[5 * w + 10] = 0;
+  fill(0, 16, 24, 18); // a 2-px strip
+  const kept = withoutIslands(mask, w, h, 2);
+  const at = (x: number, y: number) => kept[y * w + x];
+  assert.equal(at(3, 3), 0, 'the island was kept');
+  assert.equal(at(12, 17), 0, 'the thin strip was kept');
+  assert.equal(at(10, 5), 0, 'a pixel the mask did not carry was added');
+  for (let y = 0; y < 12; y++) for (let x = 10; x < 24; x++) if (!(x === 10 && y === 5)) assert.equal(at(x, y), 1, `the region lost (${x}, ${y})`);
 });
 
 test('a coarser search level: the field lives there, the image copies full-size source pixels, ranges equal the whole', async () => {
