@@ -176,10 +176,10 @@ function lookAgrees(anchorLook: E.Tensor, chain: Chain, look: E.Tensor, fieldPx:
 
 /**
  * Where the anchors' colour departs from their look-model output (Anchor.offset), carried here
- * along their chains where they carry, crossfaded by the anchors' weights, and spread by a
- * normalized blur of sigma grid pixels (the lock's scale): (1, 3, h, w) on the flow grid. It fades
- * to zero where fewer than OFFSET_REACH of the blur's weight is carried, so that far from any
- * carried strokes the lock is the model's colour alone. A painted keyframe's colour thus holds in
+ * along their chains where they carry, crossfaded by the anchors' weights, and spread by
+ * normalized blurs of sigma grid pixels (the lock's scale) and coarser: (1, 3, h, w) on the flow
+ * grid. It fades to zero where fewer than OFFSET_REACH of the coarsest blur's weight is carried, so
+ * that far from any carried strokes the lock is the model's colour alone. A painted keyframe's colour thus holds in
  * the frames it is carried to, shifted by how the model's colour changed since.
  */
 function carriedOffset(carried: readonly { anchor: Anchor; chain: Chain; carries: Float32Array; weight: number }[], w: number, h: number, sigma: number): E.Tensor {
@@ -191,13 +191,28 @@ function carriedOffset(carried: readonly { anchor: Anchor; chain: Chain; carries
       acc = acc ? acc.add(moved) : moved;
       wsum = wsum ? wsum.add(m) : m;
     }
-    const blur = (x: E.Tensor) => wideGaussianBlur(x, Math.max(1, sigma));
-    return blur(acc!).div(blur(wsum!).clamp(OFFSET_REACH));
+    // Coarse to fine: each finer scale's estimate where enough of its blur is carried, the coarser
+    // one's where not, so a hole the carried strokes leave (a disocclusion behind a moving arm) takes
+    // the offset around it instead of falling back to the model's colour inside.
+    let out: E.Tensor | null = null;
+    // A blur's reach (3σ) stays inside the grid: small frames have fewer scales.
+    const widest = Math.max(1, Math.floor((Math.min(w, h) - 1) / 3));
+    const scales = [...new Set(Array.from({ length: OFFSET_SCALES }, (_, k) => Math.min(widest, Math.max(1, sigma * 4 ** k))))];
+    for (let k = scales.length - 1; k >= 0; k--) {
+      const s = scales[k]!;
+      const n = wideGaussianBlur(acc!, s), d = wideGaussianBlur(wsum!, s);
+      if (!out) { out = n.div(d.clamp(OFFSET_REACH)); continue; }
+      const here = d.div(OFFSET_REACH).clamp(0, 1);
+      out = n.div(d.clamp(1e-6)).mul(here).add(out.mul(here.rsub(1)));
+    }
+    return out!;
   });
 }
 
-/** Share of the offset's blur weight below which carriedOffset fades out. */
+/** Share of a scale's blur weight from which carriedOffset takes that scale's estimate (at the coarsest, below it fades out). */
 const OFFSET_REACH = 0.25;
+/** Scales of carriedOffset's fill: σ, 4σ, 16σ. */
+const OFFSET_SCALES = 3;
 
 /**
  * 0 where the chain's flow jumps by more than FLOW_EDGE_JUMP grid px to a 4-neighbour, else 1:
