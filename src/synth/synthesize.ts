@@ -279,9 +279,13 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
     }
     const result = estimate!;
     estimate = null;
-    const image = E.tidy(() => o.colorLock > 0
-      ? lockSeamless(result, votedLowPass(nnf!, ex, chosen, o, top.level, H, W), guideColour(guide), o, top.level)
-      : lockToModel(result, guideColour(guide), o, top.level));
+    const image = E.tidy(() => {
+      if (!(o.colorLock > 0)) return lockToModel(result, guideColour(guide), o, top.level);
+      const low = votedLowPass(nnf!, ex, chosen, o, top.level, H, W);
+      const out = lockSeamless(result, low, guideColour(guide), o, top.level);
+      low.dispose();
+      return out;
+    });
     result.dispose();
     return { image, nnf: nnf!, exemplars: chosen };
   } finally {
@@ -373,7 +377,10 @@ function sourcesLabelled(source: Int32Array, label: number): Int32Array {
 function votedLowPass(nnf: Nnf, ex: Exemplars, chosen: number[], o: SynthOptions, level: number, H: number, W: number): E.Tensor {
   const low = gather(sourceLowPass(ex, level, o.colorLock), chosen, true);
   const voted = E.tensor(vote(nnf, low, 3, o.fineVoteRadius, o.fineVoteSigma), [1, 3, nnf.height, nnf.width]);
-  return nnf.height === H && nnf.width === W ? voted : E.tidy(() => E.F.interpolate(voted, { size: [H, W], mode: 'bilinear' }));
+  if (nnf.height === H && nnf.width === W) return voted;
+  const up = E.F.interpolate(voted, { size: [H, W], mode: 'bilinear' });
+  voted.dispose();
+  return up;
 }
 
 /**
@@ -383,8 +390,22 @@ function votedLowPass(nnf: Nnf, ex: Exemplars, chosen: number[], o: SynthOptions
  * colours meet (a dusk sky's salmon beside a day sky's blue) their step minus its blur is left as
  * a thin light-and-dark line along the seam; here the step is in `low` too and cancels.
  */
-export function lockSeamless(strokes: E.Tensor, low: E.Tensor, model: E.Tensor, o: Pick<SynthOptions, 'colorLock'>, level: number): E.Tensor {
-  return E.tidy(() => strokes.sub(low).add(wideGaussianBlur(model, o.colorLock * 2 ** level)).clamp(0, 1));
+function lockSeamless(strokes: E.Tensor, low: E.Tensor, model: E.Tensor, o: Pick<SynthOptions, 'colorLock'>, level: number): E.Tensor {
+  const out = strokes.sub(low);
+  const base = wideGaussianBlur(model, o.colorLock * 2 ** level);
+  out.add_(base);
+  base.dispose();
+  return clampFreeing(out);
+}
+
+/**
+ * x clamped to [0, 1], x freed: full-size copies freed as soon as they are used, so that the next
+ * one reuses their memory (a 4K frame's copy is 100 MB, and the final's peak memory is these).
+ */
+function clampFreeing(x: E.Tensor): E.Tensor {
+  const out = x.clamp(0, 1);
+  x.dispose();
+  return out;
 }
 
 /**
@@ -395,5 +416,9 @@ export function lockSeamless(strokes: E.Tensor, low: E.Tensor, model: E.Tensor, 
 export function lockToModel(strokes: E.Tensor, model: E.Tensor, o: Pick<SynthOptions, 'colorLock'>, level: number): E.Tensor {
   const lock = o.colorLock * 2 ** level;
   if (!(lock > 0)) return strokes.clamp(0, 1);
-  return E.tidy(() => strokes.add(wideGaussianBlur(model.sub(strokes), lock)).clamp(0, 1));
+  const d = model.sub(strokes);
+  const out = wideGaussianBlur(d, lock);
+  d.dispose();
+  out.add_(strokes);
+  return clampFreeing(out);
 }
