@@ -21,6 +21,7 @@ import type { StrokeOptions } from '../synth/stroke-sequence.js';
 import { productionColour } from '../store/colour-settings.js';
 import { frameInputHashes, frameLineage, outputLineage, resolvedStrokes, upscaleLineage, type FrameLineageSettings, type RenderDescription } from '../render/render-description.js';
 import { CarryOver } from '../render/carry-over.js';
+import { keyframeHashes, shotKeyframePairs } from '../render/keyframe-exemplars.js';
 import type { MovieCodec } from '../render/movie.js';
 import { resolveUpscaleModel } from '../render/model-ref.js';
 import type { UpscaleEnsemble } from '../models/upscale/index.js';
@@ -209,7 +210,8 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
       }
       const { model } = await resolveLookModel(prod, String(input.modelVersion));
       const guides = model.config.guides;
-      const lineage: FrameLineageSettings = { shot: shot.name, bits: input.bits ?? 8, coherence: input.coherence, strokes, upscale, output: outputLineage(format, extra.colorSpace), matte: extra.matte ?? null, precision: modelPrecision(model) };
+      const keyframes = strokes ? keyframeHashes((await shotKeyframePairs(prod, shot, input.modelVersion)).pairs) : null;
+      const lineage: FrameLineageSettings = { shot: shot.name, bits: input.bits ?? 8, coherence: input.coherence, strokes, upscale, output: outputLineage(format, extra.colorSpace), matte: extra.matte ?? null, precision: modelPrecision(model), keyframes };
       model.generator.dispose();
       for (const [path, frame] of unrecorded) {
         const f = shot.frames.find((x) => x.frame === frame)!;

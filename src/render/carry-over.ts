@@ -16,6 +16,8 @@ export interface RenderState {
   next: number;
   blender: TemporalBlender;
   strokes: StrokeSequence | null;
+  /** Lets go of what the strokes read and others share (the exemplar bank: exemplar-bank.ts). */
+  release?: () => void;
 }
 
 export class CarryOver {
@@ -50,4 +52,5 @@ export class CarryOver {
 export function dropState(s: RenderState): void {
   s.blender.dispose();
   s.strokes?.dispose();
+  s.release?.();
 }

@@ -189,6 +189,8 @@ export interface FrameLineageSettings {
   matte?: string | null;
   /** The look model's precision (models/look/stylize.ts modelPrecision); float32 or absent: no key added, as before. */
   precision?: InferencePrecision | null;
+  /** The paintings' hashes of the shot's keyframes the strokes took besides the model's dataset (keyframe-exemplars.ts); none: no key added. */
+  keyframes?: readonly string[] | null;
 }
 
 /** The stroke options a final render resolves (defaults, the shot's and the model's settings, overrides). */
@@ -206,6 +208,7 @@ export function frameLineage(s: FrameLineageSettings, frame: number): Record<str
   return {
     shot: s.shot, frame, bits: s.bits, coherence: s.coherence,
     ...(s.strokes ? { quality: 'final', strokes: s.strokes } : {}),
+    ...(s.strokes && s.keyframes?.length ? { keyframes: s.keyframes } : {}),
     ...(s.upscale ? { upscale: s.upscale } : {}),
     ...(s.output ? { format: s.output.format, colorSpace: s.output.colorSpace } : {}),
     ...(s.matte ? { matte: s.matte } : {}),

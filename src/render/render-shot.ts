@@ -18,7 +18,8 @@ import { writeMoviePngs } from './movie-frames.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { TemporalBlender, DEFAULT_COHERENCE, defaultCoherence, preRoll, type CoherenceOptions } from './coherence.js';
 import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
-import { exemplarBank } from '../synth/exemplar-bank.js';
+import { holdExemplarBank } from '../synth/exemplar-bank.js';
+import { keyframeHashes, shotKeyframePairs } from './keyframe-exemplars.js';
 import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js';
 import { strokeOptionsFor } from '../synth/stroke-defaults.js';
 import { DEFAULT_SYNTH } from '../synth/synthesize.js';
@@ -118,10 +119,13 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   if (first > b) return { frames: [], skipped, preRolled: 0, seconds: 0 };
   const quality = o.quality ?? 'preview';
   const precision = modelPrecision(model);
+  // The shot's painted keyframes outside the model's dataset join its exemplars (keyframe-exemplars.ts).
+  const keys = quality === 'final' && modelVersion !== null ? await shotKeyframePairs(prod, shot, modelVersion) : null;
+  const keyframes = keys ? keyframeHashes(keys.pairs) : null;
   // Everything the frames depend on besides the frame numbers: a kept state continues only under it.
   const carryKey = JSON.stringify({
     prod: prod.dir, shot: shot.name, inputs: shot.frames.map((f) => [f.frame, f.rough?.hash, model.config.guides.map((g) => f.passes[g.name]?.hash)]),
-    modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null, matte: o.matte ?? null, precision,
+    modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null, matte: o.matte ?? null, precision, keyframes,
   });
   const continues = o.carryOver?.continues(carryKey, model, first) ?? false;
   const start = continues ? first : Math.max(shot.range[0], first - preRoll(opts));
@@ -152,6 +156,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   // From here every resource is released (or kept for the next range) by the finally below.
   let strokes: StrokeSequence | null = null;
   let blender: TemporalBlender | null = null;
+  let release: (() => void) | undefined;
   // With a motion pass (the shot's default when every frame has one) the final's strokes follow the
   // renderer's vectors where the blend does; both read each frame's pass, decoded once.
   const motionOf = new MotionMemo(async (n) => {
@@ -164,6 +169,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   let finished = false;
   try {
     const carried = continues ? o.carryOver!.take(carryKey, model, first) : null;
+    release = carried?.release;
     // Final frames carry their strokes along the flow themselves (measured: the flow blend on top
     // halves their high-frequency energy); the blender then only reports the warping error.
     blender = carried ? carried.blender : new TemporalBlender(quality === 'final' ? { ...opts, window: 0 } : opts);
@@ -175,10 +181,15 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     // Kept at the searched level beside the full-size colour: what the stroke stage reads (target-guide.ts).
     const guideOf = (rough: E.Tensor, passes: Map<string, E.Tensor>, modelOut: E.Tensor) => strokes!.guideFor(modelOut, rough, passes);
     const needsBank = quality === 'final' && !carried;
-    if (needsBank) o.onStatus?.('preparing the strokes: the painted exemplars of the model\'s dataset');
-    const bank = needsBank ? await exemplarBank(prod, modelVersion!, model, weights) : null;
+    if (needsBank && keys!.uncleared.length) {
+      o.onStatus?.(`the painted keyframe${keys!.uncleared.length > 1 ? 's' : ''} of frame${keys!.uncleared.length > 1 ? 's' : ''} ${keys!.uncleared.join(', ')} ${keys!.uncleared.length > 1 ? 'are' : 'is'} left out of the strokes: not cleared for training (\`atelier set <asset…> --cleared\`)`);
+    }
+    if (needsBank) o.onStatus?.(`preparing the strokes: the painted exemplars of the model's dataset${keys!.pairs.length ? ` and ${keys!.pairs.length} of the shot's keyframes` : ''}`);
+    const held = needsBank ? await holdExemplarBank(prod, modelVersion!, model, weights, keys!.pairs) : null;
+    if (held) release = held.release;
+    const bank = held?.bank ?? null;
     // Painted keyframes among the exemplars anchor the strokes (see StrokeSequence).
-    const anchors = bank ? shot.frames.filter((f) => f.keyframe && f.pairId !== null && bank.pairIds.includes(f.pairId)).map((f) => f.frame) : [];
+    const anchors = bank ? shot.frames.filter((f) => f.keyframe && f.pairId !== null && bank.pairIds.includes(f.pairId)).map((f) => ({ frame: f.frame, exemplar: bank.pairIds.indexOf(f.pairId!) })) : [];
     strokes = carried ? carried.strokes : bank
       ? new StrokeSequence(bank, shot.range[0], { ...(coherence ? {} : { anchorEvery: 1 }), ...strokeOpts }, async (n, withGuide) => {
         const sf = shot.frames.find((x) => x.frame === n && x.rough);
@@ -234,7 +245,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         await prod.recordRenderedFrame({
           path, modelVersion,
           inputHashes: frameInputHashes(f, model.config.guides, o.matte),
-          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null, precision }, f.frame),
+          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null, precision, keyframes }, f.frame),
         });
       }
       out.push({ frame: f.frame, path, warpError });
@@ -245,10 +256,10 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     motionOf.close();
     upscaler?.model.net.dispose();
     if (blender) {
-      const state = { key: carryKey, model, next: b + 1, blender, strokes };
+      const state = { key: carryKey, model, next: b + 1, blender, strokes, release };
       if (finished && o.carryOver) o.carryOver.keep(state);
       else dropState(state);
-    }
+    } else release?.();
   }
   // Per-frame coherence for the dailies plot, merged with what other ranges wrote.
   const cpath = join(o.outDir, 'coherence.json');

@@ -1,9 +1,10 @@
 // The exemplar bank: the production's own painted frames (the paintover pairs of the look model's
 // training dataset) as style, and the look model's output on each pair's rough frame as guide, so
 // source and target guides come from the same model and have the same statistics. Reached from
-// the model version alone (version → dataset snapshot → pairs); cached per model file and dataset.
+// the model version alone (version → dataset snapshot → pairs), plus the painted keyframes of the
+// shot being rendered when the dataset lacks them; cached per model file, dataset and keyframes.
 import * as E from '../engine/index.js';
-import type { Production } from '../store/index.js';
+import type { Pair, Production } from '../store/index.js';
 import { getModelVersion, codeVersion } from '../store/index.js';
 import { ocioConfigFingerprint } from '../data/ocio-files.js';
 import { loadImage } from '../data/image-io.js';
@@ -114,7 +115,25 @@ async function withKnownGuide(pairs: { painted: string; spaces?: { painted?: str
   }
 }
 
-const cache = new Map<string, ExemplarBank>();
+interface Held { bank: ExemplarBank; holders: number }
+const cache = new Map<string, Held>();
+
+/**
+ * Banks kept in memory besides those in use. A worker thread renders shot after shot, and a shot
+ * with painted keyframes has a bank of its own (~300 MB at 1080p, 12 pairs): kept all, they grew
+ * without bound; the newest few serve a shot's next chunks and the shots that share a bank.
+ */
+export const KEPT_IN_MEMORY = 2;
+
+/** Frees the least recently used banks no render holds, down to KEPT_IN_MEMORY. */
+function trim(): void {
+  for (const [key, h] of cache) {
+    if (cache.size <= KEPT_IN_MEMORY) return;
+    if (h.holders > 0) continue;
+    E.disposeAll([h.bank.guide, h.bank.style]);
+    cache.delete(key);
+  }
+}
 
 /**
  * What a bank's guides depend on besides the code (see bank-cache.ts), or null when that cannot be
@@ -132,39 +151,73 @@ function bankInputs(model: LookModel, files: { hash: string }[], manifestHash: s
   };
 }
 
-/** The bank of a registered look model version (cached in memory for the process: renders call it per shot). */
-export async function exemplarBank(prod: Production, modelVersion: number, model: LookModel, weights: GuideWeights = DEFAULT_SYNTH): Promise<ExemplarBank> {
+/** A painted pair as the bank reads it: files and their recorded colour spaces. */
+const pairFiles = (p: Pair) => ({
+  painted: p.painted.path, rough: p.rough.path, passes: Object.fromEntries(Object.entries(p.passes).map(([k, a]) => [k, a.path])),
+  spaces: { painted: p.painted.colorSpace, rough: p.rough.colorSpace },
+});
+
+/** What a pair's exemplar depends on: its files' hashes. */
+const pairHashes = (p: Pair) => [p.painted.hash, p.rough.hash, Object.entries(p.passes).map(([k, a]) => [k, a.hash])];
+
+/**
+ * The bank of a registered look model version, with `keyframes` (a shot's painted keyframe pairs,
+ * painted after the model was trained) added after its dataset's pairs; pairs the dataset holds
+ * already are not added twice. Held until `release` (a render holds it for as long as its strokes
+ * may run: carry-over.ts); kept in memory after that among the newest KEPT_IN_MEMORY.
+ */
+export async function holdExemplarBank(prod: Production, modelVersion: number, model: LookModel, weights: GuideWeights = DEFAULT_SYNTH, keyframes: readonly Pair[] = []): Promise<{ bank: ExemplarBank; release: () => void }> {
   const v = await getModelVersion(prod, modelVersion);
-  const key = `${prod.dir}#${modelVersion}#${v.files.map((f) => f.hash).join(',')}#${weights.roughWeight},${weights.passWeight}`;
-  const hit = cache.get(key);
-  if (hit && !hit.guide.isDisposed) return hit;
   const snapshot = await prod.dataset(v.datasetId);
-  if (snapshot.pairs.length === 0) {
-    throw new Error(`model version #${modelVersion} was trained on dataset ${snapshot.name}, which has no paintover pairs: final quality needs painted frames to take strokes from`);
+  const inDataset = new Set(snapshot.pairs.map((p) => p.id));
+  const extra = keyframes.filter((p, i) => !inDataset.has(p.id) && keyframes.findIndex((q) => q.id === p.id) === i);
+  const key = `${prod.dir}#${modelVersion}#${v.files.map((f) => f.hash).join(',')}#${weights.roughWeight},${weights.passWeight}#${JSON.stringify(extra.map(pairHashes))}`;
+  let held = cache.get(key);
+  if (held && held.bank.guide.isDisposed) { cache.delete(key); held = undefined; }
+  if (!held) {
+    if (snapshot.pairs.length === 0 && extra.length === 0) {
+      throw new Error(`model version #${modelVersion} was trained on dataset ${snapshot.name}, which has no paintover pairs: final quality needs painted frames to take strokes from`);
+    }
+    const pairs = [...snapshot.pairs, ...extra];
+    const colour = await productionColour(prod);
+    // The guides from the disk cache when a bank of the same inputs was built before (bank-cache.ts).
+    const inputs = bankInputs(model, v.files, snapshot.manifestHash, weights, colour);
+    if (inputs && extra.length) inputs.keyframes = extra.map(pairHashes);
+    const dir = bankCacheDir(prod.dir), diskKey = inputs && bankCacheKey(inputs);
+    const known = diskKey ? readCachedGuide(dir, diskKey) : null;
+    const files = pairs.map(pairFiles);
+    // On success the bank holds the read guide itself; a guide that does not fit is dropped and rebuilt.
+    let ex = known ? await exemplarsFromFiles(model, files, weights, colour, known).catch(() => null) : null;
+    if (!ex) known?.guide.dispose();
+    if (!ex) {
+      ex = await exemplarsFromFiles(model, files, weights, colour);
+      if (diskKey) writeCachedGuide(dir, diskKey, ex.guide, ex.ids);
+    }
+    held = { bank: { guide: E.keep(ex.guide), style: E.keep(ex.style), guideLevel: ex.guideLevel, ids: ex.ids, idCodes: ex.idCodes, dataset: snapshot.name, pairIds: pairs.map((p) => p.id) }, holders: 0 };
   }
-  const pairs = snapshot.pairs.map((p) => ({
-    painted: p.painted.path, rough: p.rough.path, passes: Object.fromEntries(Object.entries(p.passes).map(([k, a]) => [k, a.path])),
-    spaces: { painted: p.painted.colorSpace, rough: p.rough.colorSpace },
-  }));
-  const colour = await productionColour(prod);
-  // The guides from the disk cache when a bank of the same inputs was built before (bank-cache.ts).
-  const inputs = bankInputs(model, v.files, snapshot.manifestHash, weights, colour);
-  const dir = bankCacheDir(prod.dir), diskKey = inputs && bankCacheKey(inputs);
-  const known = diskKey ? readCachedGuide(dir, diskKey) : null;
-  // On success the bank holds the read guide itself; a guide that does not fit is dropped and rebuilt.
-  let ex = known ? await exemplarsFromFiles(model, pairs, weights, colour, known).catch(() => null) : null;
-  if (!ex) known?.guide.dispose();
-  if (!ex) {
-    ex = await exemplarsFromFiles(model, pairs, weights, colour);
-    if (diskKey) writeCachedGuide(dir, diskKey, ex.guide, ex.ids);
-  }
-  const bank: ExemplarBank = { guide: E.keep(ex.guide), style: E.keep(ex.style), guideLevel: ex.guideLevel, ids: ex.ids, idCodes: ex.idCodes, dataset: snapshot.name, pairIds: snapshot.pairs.map((p) => p.id) };
-  cache.set(key, bank);
-  return bank;
+  cache.delete(key);
+  cache.set(key, held); // the newest last
+  held.holders++;
+  trim();
+  let released = false;
+  return {
+    bank: held.bank,
+    release: () => {
+      if (released) return;
+      released = true;
+      held.holders--;
+      trim();
+    },
+  };
+}
+
+/** The bank of a registered look model version, held for the life of the process (a one-off stylize). */
+export async function exemplarBank(prod: Production, modelVersion: number, model: LookModel, weights: GuideWeights = DEFAULT_SYNTH): Promise<ExemplarBank> {
+  return (await holdExemplarBank(prod, modelVersion, model, weights)).bank;
 }
 
 /** Frees cached banks (tests, long-running servers). */
 export function clearExemplarBanks(): void {
-  for (const b of cache.values()) E.disposeAll([b.guide, b.style]);
+  for (const h of cache.values()) E.disposeAll([h.bank.guide, h.bank.style]);
   cache.clear();
 }

@@ -9,7 +9,7 @@
 // same frames as rendering the whole shot: anchors outside the range are computed on demand.
 import * as E from '../engine/index.js';
 import { flowToTensor, gaussianBlur, wideGaussianBlur, warpByFlow, flowFrame, flowToFull } from '../image/index.js';
-import { synthesize, lockToModel, searchSize, searchedGuide, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
+import { synthesize, copyExemplar, lockToModel, searchSize, searchedGuide, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { down } from './source-levels.js';
 import { advectNnf } from './nnf.js';
 import { guideColour, type TargetGuide } from './target-guide.js';
@@ -51,6 +51,9 @@ export type FrameLoader = (frame: number, withGuide: boolean) => Promise<{ rough
  * The renderer's motion of frame n into frame n-1, full size: back (1, 2, H, W) in pixels (the point
  * at p was at p + back(p)), visible (1, 1, H, W) 0/1 (the motion pass; the sequence disposes them).
  */
+/** A painted keyframe and the exemplar that is its painting (the exemplars' index). */
+export interface PaintedKeyframe { frame: number; exemplar: number }
+
 export type MotionLoader = (frame: number) => Promise<{ back: E.Tensor; visible: E.Tensor }>;
 
 /** Most a motion vector inverted by fixed-point iteration may miss its target (flow-grid px) to be trusted. */
@@ -262,6 +265,8 @@ export class StrokeSequence {
   #chains = new Map<number, Map<number, Chain>>();
   readonly o: StrokeOptions;
   readonly keyframes: readonly number[];
+  /** Keyframe → the exemplar that is its painting (copied as it is: copyExemplar). */
+  #paintings = new Map<number, number>();
 
   /**
    * keyframes: frames painted by the artist whose paintings are among the exemplars. When given,
@@ -275,11 +280,13 @@ export class StrokeSequence {
    * rough frames (strokes move with the surfaces they paint, exactly; DIS swims by fractions of a
    * pixel, which shows as the strokes' grain boiling where nothing moves).
    */
-  constructor(readonly exemplars: Exemplars, readonly firstFrame: number, o: Partial<StrokeOptions>, readonly load: FrameLoader, keyframes: readonly number[] = [], readonly lastFrame = Infinity, readonly motion?: MotionLoader) {
+  constructor(readonly exemplars: Exemplars, readonly firstFrame: number, o: Partial<StrokeOptions>, readonly load: FrameLoader, keyframes: readonly (number | PaintedKeyframe)[] = [], readonly lastFrame = Infinity, readonly motion?: MotionLoader) {
     this.o = { ...DEFAULT_STROKES, ...o };
     if (!(Number.isInteger(this.o.anchorEvery) && this.o.anchorEvery >= 1)) throw new RangeError(`anchorEvery must be a whole number ≥ 1, got ${this.o.anchorEvery}`);
-    if (!keyframes.every(Number.isInteger)) throw new RangeError('keyframes must be frame numbers');
-    this.keyframes = [...new Set(keyframes)].sort((a, b) => a - b);
+    const frames = keyframes.map((k) => (typeof k === 'number' ? k : k.frame));
+    if (!frames.every(Number.isInteger)) throw new RangeError('keyframes must be frame numbers');
+    for (const k of keyframes) if (typeof k !== 'number') this.#paintings.set(k.frame, k.exemplar);
+    this.keyframes = [...new Set(frames)].sort((a, b) => a - b);
   }
 
   /** The nearest anchor (the earlier one on a tie). */
@@ -329,7 +336,8 @@ export class StrokeSequence {
     // of colour since (#carry). Locked to the model, the keyframe itself and every frame near it
     // had the model's colours (the look-hd sample's girl orange-tan where she is painted pale).
     const synthOpts = this.keyframes.includes(frame) ? { ...this.o.synth, colorLock: 0 } : this.o.synth;
-    const result = synthesize(guide, this.exemplars, synthOpts);
+    const painting = this.#paintings.get(frame);
+    const result = (painting !== undefined ? copyExemplar(guide, this.exemplars, painting, synthOpts) : null) ?? synthesize(guide, this.exemplars, synthOpts);
     E.keep(result.image);
     const g = this.#grey(rough);
     const look = E.keep(E.tidy(() => toGrid(guideColour(guide), g.w, g.h)));

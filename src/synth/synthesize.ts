@@ -294,6 +294,29 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
 }
 
 /**
+ * The synthesis of a frame that is exemplar k's own (a painted keyframe: its guide is the
+ * exemplar's): the painting itself, and a field pointing every pixel at its own place in it among
+ * the exemplars synthesize would choose (k with them), so the frames carried from it continue that
+ * field. Searched, the painting lost to the style term wherever the look model's colour departs
+ * from it (a keyframe painted after the model was trained). Null when the painting is not the
+ * frame's size (exemplars are stacked at the first painting's size).
+ */
+export function copyExemplar(guide: TargetGuide, ex: Exemplars, k: number, options: Partial<SynthOptions> = {}): SynthResult | null {
+  const o = { ...DEFAULT_SYNTH, ...options };
+  checkInputs(guide, ex);
+  const [, , H, W] = (isLevelGuide(guide) ? guide.colour : guide).shape as [number, number, number, number];
+  if (!(Number.isInteger(k) && k >= 0 && k < ex.style.size(0))) throw new RangeError(`exemplar ${k} is not one of the ${ex.style.size(0)} exemplars`);
+  if (ex.style.size(2) !== H || ex.style.size(3) !== W) return null;
+  const top = searchSize(H, W, ex, o);
+  let chosen = selectExemplars(guideForSelection(guide), ex, o.maxExemplars);
+  if (!chosen.includes(k)) chosen = [...chosen.slice(0, -1), k].sort((a, b) => a - b);
+  const h = levelSize(H, top.level), w = levelSize(W, top.level), at = chosen.indexOf(k) * h * w;
+  const index = new Int32Array(h * w);
+  for (let i = 0; i < index.length; i++) index[i] = at + i;
+  return { image: E.tidy(() => ex.style.slice(0, k, k + 1).clone()), nnf: { width: w, height: h, source: { count: chosen.length, height: h, width: w }, index }, exemplars: chosen };
+}
+
+/**
  * The field with its worst-fitting pixels (patch distance above factor × the median, at most
  * `fraction` of them) matched again by exhaustive search, on features made with the look model's
  * colour as the style estimate (as at the coarsest level: the estimate there is the wrong strokes).
