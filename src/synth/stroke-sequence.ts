@@ -9,6 +9,7 @@
 // same frames as rendering the whole shot: anchors outside the range are computed on demand.
 import * as E from '../engine/index.js';
 import { flowToTensor, gaussianBlur, wideGaussianBlur, warpByFlow, flowFrame, flowToFull } from '../image/index.js';
+import { fitColourMap, mapDeparture, type ColourMap } from './colour-map.js';
 import { synthesize, copyExemplar, lockToModel, searchSize, searchedGuide, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { down } from './source-levels.js';
 import { advectNnf } from './nnf.js';
@@ -71,9 +72,14 @@ const MOTION_LUMA_TOLERANCE = 0.1 * 255;
  * look: the anchor's look-model output on the chains' flow grid (kept; a few MB at any frame size):
  * what a frame's own output is compared with, carried along the chain (lookAgrees). offset: the
  * anchor's strokes minus that output on the same grid: its colour where it is not the model's (a
- * painted keyframe's; near zero in low frequencies for a synthesis locked to the model).
+ * painted keyframe's; near zero in low frequencies for a synthesis locked to the model). map: a
+ * painted keyframe's departure from the model's colour by model colour (colour-map.ts), which
+ * every frame anchored there takes where it is not carried; offset is then what the map leaves.
  */
-interface Anchor { frame: number; grey: Uint8Array; look: E.Tensor; offset: E.Tensor; result: SynthResult }
+interface Anchor { frame: number; grey: Uint8Array; look: E.Tensor; offset: E.Tensor; result: SynthResult; map: ColourMap | null }
+
+/** An image on the flow grid as planar RGB (3 × n). */
+const planar = (t: E.Tensor): Float32Array => E.tidy(() => t.contiguous().data() as Float32Array);
 
 /**
  * Most the chromaticity of the look model's output of a frame may differ (distance of the
@@ -341,8 +347,15 @@ export class StrokeSequence {
     E.keep(result.image);
     const g = this.#grey(rough);
     const look = E.keep(E.tidy(() => toGrid(guideColour(guide), g.w, g.h)));
-    const offset = E.keep(E.tidy(() => toGrid(result.image, g.w, g.h).sub(look)));
-    const anchor = { frame, grey: g.grey, look, offset, result };
+    let map: ColourMap | null = null;
+    const offset = E.keep(E.tidy(() => {
+      const painted = toGrid(result.image, g.w, g.h);
+      if (!this.keyframes.includes(frame)) return painted.sub(look);
+      const n = g.w * g.h, lookData = planar(look);
+      map = fitColourMap(lookData, planar(painted), n);
+      return painted.sub(look).sub(E.tensor(mapDeparture(map, lookData, n), [1, 3, g.h, g.w]));
+    }));
+    const anchor = { frame, grey: g.grey, look, offset, result, map };
     this.#anchors.set(frame, anchor);
     return anchor;
   }
@@ -528,6 +541,8 @@ export class StrokeSequence {
     // carries: where the chain is trusted and the looks agree (lookAgrees); trusted: that, off the gaps.
     const carried: { anchor: Anchor; chain: Chain; carries: Float32Array; trusted: Float32Array; weight: number }[] = [];
     const look = E.tidy(() => toGrid(guideColour(guide), fw, fh));
+    // The painted keyframes' departures by colour, crossfaded by the anchors' weights (colour-map.ts).
+    let departure: Float32Array | null = null;
     try {
       for (const a of from) {
         const anchor = await this.#anchorFor(a.frame);
@@ -536,6 +551,11 @@ export class StrokeSequence {
         const smooth = offFlowEdges(chain.flow, fw, fh);
         const carries = withoutIslands(chain.valid.map((v, i) => v * agrees[i]! * smooth[i]!), fw, fh, islandRadius);
         carried.push({ anchor, chain, carries, trusted: clearOfGaps(carries, chain.seen, fw, fh, margin), weight: a.weight });
+        if (anchor.map && synthOpts.colorLock > 0) {
+          const d = mapDeparture(anchor.map, planar(look), fw * fh);
+          if (!departure) departure = new Float32Array(d.length);
+          for (let i = 0; i < d.length; i++) departure[i] += a.weight * d[i]!;
+        }
       }
     } finally {
       look.dispose();
@@ -594,7 +614,9 @@ export class StrokeSequence {
         const mixed = warped.mul(soft).add(synth!.mul(soft.rsub(1)));
         if (!(lock > 0)) return lockToModel(mixed, guideColour(guide), synthOpts, top.level);
         // The lock's target made in place: at 4K each full-size copy is 100 MB of the final's peak.
-        const target = E.F.interpolate(carriedOffset(carried, fw, fh, lock * fw / w), { size: [h, w], mode: 'bilinear' }).add_(guideColour(guide));
+        const offset = carriedOffset(carried, fw, fh, lock * fw / w);
+        if (departure) offset.add_(E.tensor(departure, [1, 3, fh, fw]));
+        const target = E.F.interpolate(offset, { size: [h, w], mode: 'bilinear' }).add_(guideColour(guide));
         return lockToModel(mixed, target, synthOpts, top.level);
       });
     } finally {
