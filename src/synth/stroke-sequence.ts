@@ -611,12 +611,19 @@ export class StrokeSequence {
       // locked to this frame's look-model output (its light, not the anchors').
       return E.tidy(() => {
         const soft = gaussianBlur(mask.mul(mask.gt(0.5)), this.o.feather).clamp(0, 1).mul(mask);
-        const mixed = warped.mul(soft).add(synth!.mul(soft.rsub(1)));
-        if (!(lock > 0)) return lockToModel(mixed, guideColour(guide), synthOpts, top.level);
+        if (!(lock > 0)) return lockToModel(warped.mul(soft).add(synth!.mul(soft.rsub(1))), guideColour(guide), synthOpts, top.level);
         // The lock's target made in place: at 4K each full-size copy is 100 MB of the final's peak.
         const offset = carriedOffset(carried, fw, fh, lock * fw / w);
         if (departure) offset.add_(E.tensor(departure, [1, 3, fh, fw]));
         const target = E.F.interpolate(offset, { size: [h, w], mode: 'bilinear' }).add_(guideColour(guide));
+        // The synthesis is locked to the target before it meets the carried strokes: locked only as
+        // a mix, the step between its colour (the model's) and theirs (the painter's) was blurred
+        // into the holes it fills, a pale band a lock's reach wide inside each (sh020's wall
+        // beside the waving arm, where the model paints white and the keyframes purple).
+        const filled = lockToModel(synth!, target, synthOpts, top.level);
+        synth!.dispose();
+        synth = null;
+        const mixed = filled.mul_(soft.rsub(1)).add_(warped.mul(soft));
         return lockToModel(mixed, target, synthOpts, top.level);
       });
     } finally {
