@@ -261,6 +261,19 @@ export function withoutIslands(mask: Float32Array, w: number, h: number, r: numb
   });
 }
 
+/**
+ * The carried strokes (warped, where soft) and the synthesis that fills the rest, locked to the
+ * frame's target colour. The synthesis is locked before it meets the strokes: locked only as a mix,
+ * the step between its colour (the model's) and theirs (the painter's) was blurred into the holes
+ * it fills, a pale band a lock's reach wide inside each (sh020's wall beside the waving arm, where
+ * the model paints white and the keyframes purple). Frees synth.
+ */
+export function mixLocked(warped: E.Tensor, synth: E.Tensor, soft: E.Tensor, target: E.Tensor, o: Pick<SynthOptions, 'colorLock'>, level: number): E.Tensor {
+  let filled: E.Tensor;
+  try { filled = lockToModel(synth, target, o, level); } finally { synth.dispose(); }
+  return E.tidy(() => lockToModel(filled.mul_(soft.rsub(1)).add_(warped.mul(soft)), target, o, level));
+}
+
 /** Flow grid px: a jump between neighbours that offFlowEdges takes for a silhouette. */
 const FLOW_EDGE_JUMP = 1;
 
@@ -616,15 +629,9 @@ export class StrokeSequence {
         const offset = carriedOffset(carried, fw, fh, lock * fw / w);
         if (departure) offset.add_(E.tensor(departure, [1, 3, fh, fw]));
         const target = E.F.interpolate(offset, { size: [h, w], mode: 'bilinear' }).add_(guideColour(guide));
-        // The synthesis is locked to the target before it meets the carried strokes: locked only as
-        // a mix, the step between its colour (the model's) and theirs (the painter's) was blurred
-        // into the holes it fills, a pale band a lock's reach wide inside each (sh020's wall
-        // beside the waving arm, where the model paints white and the keyframes purple).
-        const filled = lockToModel(synth!, target, synthOpts, top.level);
-        synth!.dispose();
-        synth = null;
-        const mixed = filled.mul_(soft.rsub(1)).add_(warped.mul(soft));
-        return lockToModel(mixed, target, synthOpts, top.level);
+        const out = mixLocked(warped, synth!, soft, target, synthOpts, top.level);
+        synth = null; // freed by mixLocked
+        return out;
       });
     } finally {
       E.disposeAll([warped, mask, synth]);

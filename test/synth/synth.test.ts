@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as E from '../../src/engine/index.js';
 import { psnr, hfRatio, gaussianBlur } from '../../src/metrics/index.js';
 import { synthesize, checkNnf, upsampleNnf, advectNnf, StrokeSequence, searchSize, strokeGuide, strokeGuideAt, isLevelGuide, type StrokeOptions } from '../../src/synth/index.js';
-import { flowAtLevel, offFlowEdges, withoutIslands } from '../../src/synth/stroke-sequence.js';
+import { flowAtLevel, offFlowEdges, withoutIslands, mixLocked } from '../../src/synth/stroke-sequence.js';
+import { lockToModel } from '../../src/synth/synthesize.js';
 import { topEigenvectors } from '../../src/synth/eigen.js';
 import { exhaustiveSearch } from '../../src/synth/exhaustive-search.js';
 
@@ -304,6 +305,22 @@ test('a painted keyframe keeps the painter\'s colour, itself and in the frames i
   });
   seq.dispose();
   E.disposeAll([ex, red, k, f5, Object.values(k3), Object.values(k5)]);
+});
+
+test('a hole the synthesis fills takes the lock\'s target colour all through, not a blur of the step to the carried strokes', () => {
+  E.tidy(() => {
+    // Carried strokes already purple (the painter's), a 12 px hole synthesized in the model's white,
+    // the target purple everywhere.
+    const S = 40, purple = E.tensor([0.45, 0.35, 0.55], [1, 3, 1, 1]), white = E.tensor([0.9, 0.9, 0.92], [1, 3, 1, 1]);
+    const hole = E.tensor(Float32Array.from({ length: S * S }, (_, i) => (Math.abs((i % S) - 20) < 6 ? 0 : 1)), [1, 1, S, S]);
+    const warped = purple.expand([1, 3, S, S]).contiguous(), synth = white.expand([1, 3, S, S]).contiguous();
+    const out = mixLocked(warped, synth.clone(), hole, warped.clone(), { colorLock: 3 }, 0);
+    const inHole = out.narrow(3, 15, 11).sub(purple).abs().max().item();
+    assert.ok(inHole < 0.01, `the hole is ${inHole.toFixed(3)} from the target`);
+    // Mixed first and locked once, the hole's middle kept part of the white.
+    const once = lockToModel(warped.mul(hole).add(synth.mul(hole.rsub(1))), warped, { colorLock: 3 }, 0);
+    assert.ok(once.narrow(3, 15, 11).sub(purple).abs().max().item() > 0.05, 'the old composition already reached the target: the test shows nothing');
+  });
 });
 
 test('flow edges: both sides of a jump of over a pixel are left out, a smooth flow keeps every pixel', () => {
