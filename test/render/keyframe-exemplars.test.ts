@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
-import { initProduction, ingestFiles, linkPair, createDataset, addShot, addShotPass, addShotKeyframes, updateAssets, listRenderedFrames, type Production } from '../../src/store/index.js';
+import { addShot, addShotPass, addShotKeyframes, updateAssets, listRenderedFrames, type Production } from '../../src/store/index.js';
+import { tinyProduction } from '../synth/tiny-production.js';
 import { renderShotFrames } from '../../src/render/render-shot.js';
-import { makeConfig, inputChannels } from '../../src/models/look/config.js';
-import { LookGenerator } from '../../src/models/look/generator.js';
-import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.js';
+import { loadLookModel } from '../../src/models/look/model-file.js';
 import { loadImage } from '../../src/data/image-io.js';
 import { holdExemplarBank, clearExemplarBanks, KEPT_IN_MEMORY } from '../../src/synth/exemplar-bank.js';
 
@@ -28,34 +27,16 @@ async function png(name: string, f: (x: number, y: number, c: number) => number)
   return join(dir, name);
 }
 
-/** Two paintover pairs in dataset ds, an untrained look model (version 1) on it, and shot sh1 of four frames. */
+/** The tiny production (tiny-production.ts) with shot sh1 of four frames. */
 async function production(name: string): Promise<{ prod: Production; version: number; modelFile: string }> {
-  const prod = await initProduction(join(dir, name), { name: 'keyframe exemplars', defaultOwner: 'Test Studio', defaultLicence: 'work for hire' });
-  const id = async (file: string, kind: string) => {
-    const [r] = await ingestFiles(prod, [file], { kind, cleared: true } as never);
-    return (r as { asset: { id: number } }).asset.id;
-  };
-  for (let k = 0; k < 2; k++) {
-    const painted = await id(await png(`${name}/p${k}.png`, (x, y, c) => 60 + x * 2 + y + c * 20 + k * 30), 'paintover');
-    const rough = await id(await png(`${name}/r${k}.png`, (x, y, c) => y * 7 + c * 30 + k * 90), 'rough_frame');
-    const normal = await id(await png(`${name}/n${k}.png`, (x, y, c) => (c === 2 ? 255 : (x + y + k) * 4)), 'render_pass');
-    await linkPair(prod, painted, rough, { normal });
-  }
-  await createDataset(prod, 'ds', { pairs: true, onlyCleared: true });
-  E.manualSeed(5);
-  const config = makeConfig([{ name: 'normal', channels: 3 }], { arch: { baseChannels: 4, resBlocks: 1, discChannels: 4 } });
-  const modelFile = join(dir, `${name}-model.safetensors`);
-  const g = new LookGenerator(inputChannels(config), config.arch);
-  saveLookModel(modelFile, config, g.stateDict());
-  g.dispose();
-  const version = await prod.registerModelVersion({ kind: 'look', datasetId: 'ds', config: {}, seed: 5, files: { 'model.safetensors': modelFile }, metrics: {} });
+  const made = await tinyProduction(dir, name, png, (x, y, c, k) => 60 + x * 2 + y + c * 20 + k * 30);
   for (let f = 1; f <= 4; f++) {
     await png(`${name}/shot/rough.000${f}.png`, (x, y, c) => (x + f) * 9 + y * 5 + c * 40);
     await png(`${name}/shot/normal.000${f}.png`, (x, y, c) => (c === 2 ? 255 : (x + y + f) * 4));
   }
-  await addShot(prod, 'sh1', join(dir, name, 'shot', 'rough.####.png'), { fps: 24, meta: { cleared: true } });
-  await addShotPass(prod, 'sh1', 'normal', join(dir, name, 'shot', 'normal.####.png'), { meta: { cleared: true } });
-  return { prod, version, modelFile };
+  await addShot(made.prod, 'sh1', join(dir, name, 'shot', 'rough.####.png'), { fps: 24, meta: { cleared: true } });
+  await addShotPass(made.prod, 'sh1', 'normal', join(dir, name, 'shot', 'normal.####.png'), { meta: { cleared: true } });
+  return made;
 }
 
 /** Mean absolute difference of two images (0..1). */

@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
-import { initProduction, ingestFiles, linkPair, createDataset, addShot, addShotPass, type Production } from '../../src/store/index.js';
+import { addShot, addShotPass } from '../../src/store/index.js';
+import { tinyProduction } from './tiny-production.js';
 import { renderShotFrames } from '../../src/render/render-shot.js';
 import { mkdirSync } from 'node:fs';
-import { makeConfig, inputChannels } from '../../src/models/look/config.js';
-import { LookGenerator } from '../../src/models/look/generator.js';
-import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.js';
+import { loadLookModel } from '../../src/models/look/model-file.js';
 import { exemplarBank, exemplarsFromFiles, clearExemplarBanks } from '../../src/synth/exemplar-bank.js';
 import { bankCacheDir, readCachedGuide, writeCachedGuide, KEPT_BANKS } from '../../src/synth/bank-cache.js';
 import { DEFAULT_SYNTH } from '../../src/synth/synthesize.js';
@@ -31,28 +30,7 @@ async function png(name: string, f: (x: number, y: number, c: number) => number)
   return join(dir, name);
 }
 
-async function production(name = 'prod'): Promise<{ prod: Production; version: number; modelFile: string }> {
-  const prod = await initProduction(join(dir, name), { name: 'bank cache', defaultOwner: 'Test Studio', defaultLicence: 'work for hire' });
-  const id = async (file: string, kind: string) => {
-    const [r] = await ingestFiles(prod, [file], { kind, cleared: true } as never);
-    return (r as { asset: { id: number } }).asset.id;
-  };
-  for (let k = 0; k < 2; k++) {
-    const painted = await id(await png(`p${k}.png`, (x, y, c) => x * 9 + y * 3 + c * 60 + k * 40), 'paintover');
-    const rough = await id(await png(`r${k}.png`, (x, y, c) => y * 7 + c * 30 + k * 90), 'rough_frame');
-    const normal = await id(await png(`n${k}.png`, (x, y, c) => (c === 2 ? 255 : (x + y + k) * 4)), 'render_pass');
-    await linkPair(prod, painted, rough, { normal });
-  }
-  await createDataset(prod, 'ds', { pairs: true, onlyCleared: true });
-  E.manualSeed(5);
-  const config = makeConfig([{ name: 'normal', channels: 3 }], { arch: { baseChannels: 4, resBlocks: 1, discChannels: 4 } });
-  const modelFile = join(dir, `${name}-model.safetensors`);
-  const g = new LookGenerator(inputChannels(config), config.arch);
-  saveLookModel(modelFile, config, g.stateDict());
-  g.dispose();
-  const version = await prod.registerModelVersion({ kind: 'look', datasetId: 'ds', config: {}, seed: 5, files: { 'model.safetensors': modelFile }, metrics: {} });
-  return { prod, version, modelFile };
-}
+const production = (name = 'prod') => tinyProduction(dir, name, png);
 
 const same = (a: E.Tensor, b: E.Tensor) => assert.deepEqual(a.toArray(), b.toArray());
 
