@@ -42,6 +42,9 @@ export interface StrokeOptions {
 
 export const DEFAULT_STROKES: StrokeOptions = { anchorEvery: 8, blend: true, temporalWeight: 1, carryBonus: 0.5, feather: 1.5, trust: 2, preset: 'medium', flowMaxWidth: 1024, synth: {} };
 
+/** A painted keyframe and the exemplar that is its painting (the exemplars' index). */
+export interface PaintedKeyframe { frame: number; exemplar: number }
+
 /**
  * Loads frame n's rough frame and, when withGuide, its look-model output (both (1, 3, H, W); the
  * sequence disposes them). Frames between an anchor and a range's first frame are loaded without guide.
@@ -52,9 +55,6 @@ export type FrameLoader = (frame: number, withGuide: boolean) => Promise<{ rough
  * The renderer's motion of frame n into frame n-1, full size: back (1, 2, H, W) in pixels (the point
  * at p was at p + back(p)), visible (1, 1, H, W) 0/1 (the motion pass; the sequence disposes them).
  */
-/** A painted keyframe and the exemplar that is its painting (the exemplars' index). */
-export interface PaintedKeyframe { frame: number; exemplar: number }
-
 export type MotionLoader = (frame: number) => Promise<{ back: E.Tensor; visible: E.Tensor }>;
 
 /** Most a motion vector inverted by fixed-point iteration may miss its target (flow-grid px) to be trusted. */
@@ -556,6 +556,7 @@ export class StrokeSequence {
     const look = E.tidy(() => toGrid(guideColour(guide), fw, fh));
     // The painted keyframes' departures by colour, crossfaded by the anchors' weights (colour-map.ts).
     let departure: Float32Array | null = null;
+    let lookData: Float32Array | null = null; // the look as planar RGB, read once for every anchor's map
     try {
       for (const a of from) {
         const anchor = await this.#anchorFor(a.frame);
@@ -565,7 +566,8 @@ export class StrokeSequence {
         const carries = withoutIslands(chain.valid.map((v, i) => v * agrees[i]! * smooth[i]!), fw, fh, islandRadius);
         carried.push({ anchor, chain, carries, trusted: clearOfGaps(carries, chain.seen, fw, fh, margin), weight: a.weight });
         if (anchor.map && synthOpts.colorLock > 0) {
-          const d = mapDeparture(anchor.map, planar(look), fw * fh);
+          lookData ??= planar(look);
+          const d = mapDeparture(anchor.map, lookData, fw * fh);
           if (!departure) departure = new Float32Array(d.length);
           for (let i = 0; i < d.length; i++) departure[i] += a.weight * d[i]!;
         }
