@@ -19,9 +19,9 @@ import type { LookModel } from '../models/look/model-file.js';
 import { modelPrecision } from '../models/look/stylize.js';
 import type { StrokeOptions } from '../synth/stroke-sequence.js';
 import { productionColour } from '../store/colour-settings.js';
-import { frameInputHashes, frameLineage, outputLineage, resolvedStrokes, upscaleLineage, type FrameLineageSettings, type RenderDescription } from '../render/render-description.js';
+import { checkRenderInputs, frameInputHashes, frameLineage, outputLineage, renderInputs, resolvedStrokes, upscaleLineage, type FrameLineageSettings, type RenderDescription, type RenderInputs } from '../render/render-description.js';
 import { CarryOver } from '../render/carry-over.js';
-import { keyframeHashes, shotKeyframePairs } from '../render/keyframe-exemplars.js';
+import { keyframeHashes } from '../render/keyframe-exemplars.js';
 import type { MovieCodec } from '../render/movie.js';
 import { resolveUpscaleModel } from '../render/model-ref.js';
 import type { UpscaleEnsemble } from '../models/upscale/index.js';
@@ -78,6 +78,8 @@ interface FarmRender {
   coherence: CoherenceOptions | null;
   /** The rest of the render's description, passed to renderShotFrames in every chunk. */
   render?: ChunkRenderOptions;
+  /** The shot's inputs when the render was described: every chunk and the finish refuse if they changed (absent: jobs of older builds). */
+  inputs?: RenderInputs;
 }
 
 /** What every chunk of a farm render passes to renderShotFrames besides range and folder. */
@@ -90,7 +92,7 @@ export function farmRenderSpec(d: RenderDescription): Omit<FarmRender, 'producti
     quality: d.quality, ...(d.format !== 'png' ? { format: d.format } : {}), ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), ...(d.matte !== undefined ? { matte: d.matte } : {}), ...(Object.keys(d.tiling).length ? { tiling: d.tiling } : {}),
     ...(d.upscale ? { upscale: { ...d.upscale, scale: d.upscale.scale as 2 | 4 } } : {}), ...(d.strokes ? { strokes: d.strokes } : {}),
   };
-  return { shot: d.shot, modelVersion: d.modelVersion, outDir: d.outDir, range: d.range, shotStart: d.shotRange[0], bits: d.bits, coherence: d.coherence, render };
+  return { shot: d.shot, modelVersion: d.modelVersion, outDir: d.outDir, range: d.range, shotStart: d.shotRange[0], bits: d.bits, coherence: d.coherence, render, ...(d.inputs ? { inputs: d.inputs } : {}) };
 }
 
 export interface RenderChunkInput extends FarmRender {
@@ -158,7 +160,7 @@ export async function renderChunkJob(input: RenderChunkInput, ctx: JobContext): 
     try {
       const label = input.chunks ? `chunk ${(input.chunk ?? 0) + 1}/${input.chunks} ` : '';
       const r = await renderShotFrames(prod, input.shot, model, version, {
-        ...(input.render ?? {}), outDir, range: input.range, bits: input.bits ?? 8, coherence: input.coherence, resume: true,
+        ...(input.render ?? {}), outDir, range: input.range, bits: input.bits ?? 8, coherence: input.coherence, resume: true, ...(input.inputs ? { inputs: input.inputs } : {}),
         ...(longLived() ? { carryOver } : {}),
         onFrame: (done, total, frame) => {
           ctx.progress({ progress: done / total, message: `${label}frame ${frame} (${done}/${total})`, detail: { frame, done, total, range: input.range } });
@@ -209,10 +211,14 @@ export async function renderFinishJob(input: RenderFinishInput, ctx: JobContext)
         upscale = upscaleLineage(u, up.passes);
       }
       const { model } = await resolveLookModel(prod, String(input.modelVersion));
-      const guides = model.config.guides;
-      const keyframes = strokes ? keyframeHashes((await shotKeyframePairs(prod, shot, input.modelVersion)).pairs) : null;
-      const lineage: FrameLineageSettings = { shot: shot.name, bits: input.bits ?? 8, coherence: input.coherence, strokes, upscale, output: outputLineage(format, extra.colorSpace), matte: extra.matte ?? null, precision: modelPrecision(model), keyframes };
+      const { guides } = model.config;
+      const precision = modelPrecision(model);
       model.generator.dispose();
+      // The records say what the frames were rendered from: not from a shot that changed since.
+      const now = await renderInputs(prod, shot, { guides, matte: extra.matte, motion: !!input.coherence?.motion, quality: extra.quality ?? 'preview', modelVersion: input.modelVersion });
+      if (input.inputs) checkRenderInputs(shot.name, input.inputs, now.inputs);
+      const keyframes = strokes && now.keys ? keyframeHashes(now.keys.pairs) : null;
+      const lineage: FrameLineageSettings = { shot: shot.name, bits: input.bits ?? 8, coherence: input.coherence, strokes, upscale, output: outputLineage(format, extra.colorSpace), matte: extra.matte ?? null, precision, keyframes };
       for (const [path, frame] of unrecorded) {
         const f = shot.frames.find((x) => x.frame === frame)!;
         await prod.recordRenderedFrame({

@@ -4,6 +4,7 @@
 // there, before any work) and then render it here or split it into farm chunks. It is plain JSON:
 // it crosses to worker threads and farm machines as it is. frameLineage is the one place a rendered
 // frame's lineage record is derived, for frames rendered now and for frames a farm finish repairs.
+import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Production, Shot } from '../store/index.js';
 import { checkModelWorkingSpace, type LookModel } from '../models/look/model-file.js';
@@ -18,6 +19,7 @@ import { resolveLookModel, resolveRenderUpscaler } from './model-ref.js';
 import { claimShotVersion } from './version-dir.js';
 import { productionColour } from '../store/colour-settings.js';
 import { outputSpace } from './frame-io.js';
+import { keyframeHashes, shotKeyframePairs, type ShotKeyframePairs } from './keyframe-exemplars.js';
 
 export type RenderQuality = 'preview' | 'final';
 /** png: 8/16-bit in the production's image colour space (or a chosen one; the default); exr: half float, with alpha. */
@@ -53,6 +55,40 @@ export interface RenderDescription {
   upscale: PinnedUpscale | null;
   /** The version folder, relative to the production (machines mount it at their own path). */
   outDir: string;
+  /** What the render reads of its shot when it was described (renderInputs); absent in descriptions of older builds. */
+  inputs?: RenderInputs;
+}
+
+/**
+ * Fingerprints of what a render reads of its shot: every frame's rough frame and the passes it
+ * reads, and (final quality) the painted keyframes that anchor its strokes and join its exemplars.
+ * Farm chunks run later than the render was described, on other machines: a chunk whose shot
+ * changed meanwhile (a keyframe painted, a pass replaced) would not match the frames of the chunks
+ * before it, so it refuses to render (checkRenderInputs) rather than mix two states of the shot.
+ */
+export interface RenderInputs { frames: string; keyframes: string | null }
+
+const fingerprint = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 32);
+
+/** The shot's render inputs now; `keys` the keyframe pairs a final render takes as exemplars (null: preview or a model file). */
+export async function renderInputs(prod: Production, shot: Shot, s: { guides: readonly { name: string }[]; matte?: string | null; motion: boolean; quality: RenderQuality; modelVersion: number | null }): Promise<{ inputs: RenderInputs; keys: ShotKeyframePairs | null }> {
+  const passes = [...s.guides.map((g) => g.name), ...(s.motion ? [MOTION_PASS] : []), ...(s.matte ? [s.matte] : [])];
+  const frames = fingerprint(shot.frames.map((f) => [f.frame, f.rough?.hash ?? null, passes.map((n) => f.passes[n]?.hash ?? null)]));
+  if (s.quality !== 'final' || s.modelVersion === null) return { inputs: { frames, keyframes: null }, keys: null };
+  const keys = await shotKeyframePairs(prod, shot, s.modelVersion);
+  const anchors = shot.frames.filter((f) => f.keyframe).map((f) => [f.frame, f.pairId, f.keyframe!.hash]);
+  return { inputs: { frames, keyframes: fingerprint({ anchors, exemplars: keyframeHashes(keys.pairs), uncleared: keys.uncleared }) }, keys };
+}
+
+/** Refuses a render whose shot changed since it was described (see RenderInputs), naming what changed. */
+export function checkRenderInputs(shot: string, described: RenderInputs, now: RenderInputs): void {
+  const changed = [
+    ...(described.frames !== now.frames ? ['rough frames or render passes'] : []),
+    ...(described.keyframes !== now.keyframes ? ['painted keyframes (or their rights)'] : []),
+  ];
+  if (changed.length) {
+    throw new Error(`shot ${shot}'s ${changed.join(' and ')} changed after this render was described: its frames would not match those rendered before the change; render the shot again (a new version)`);
+  }
 }
 
 /** What a front end asks for; describeRender checks it and fills in the defaults. */
@@ -154,10 +190,11 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
     // Inside the production: relative (the production can move); an --output elsewhere stays absolute.
     // Without one, the shot's next version is claimed: its record and its folder vNNN.
     const outDir = r.outDir !== undefined ? productionRelative(prod, r.outDir) : relative(prod.dir, (await claimShotVersion(prod, shot.name, { modelVersion: version, quality })).folder);
+    const { inputs } = await renderInputs(prod, shot, { guides: model.config.guides, matte: r.matte, motion: !!coherence?.motion, quality, modelVersion: version });
     const description: RenderDescription = {
       shot: shot.name, range, shotRange: shot.range, modelVersion: version, ...(version === null ? { modelFile: path } : {}),
       bits: (r.bits ?? 8) as 8 | 16, format, ...(colorSpace ? { colorSpace } : {}), ...(r.matte !== undefined ? { matte: r.matte } : {}), coherence, quality, ...(r.strokes ? { strokes: r.strokes } : {}),
-      tiling: jsonSafeTiling(r.tiling ?? {}), upscale, outDir,
+      tiling: jsonSafeTiling(r.tiling ?? {}), upscale, outDir, inputs,
     };
     return { description, model };
   } catch (err) {
@@ -230,9 +267,9 @@ export function outputLineage(format: RenderFormat | undefined, colorSpace: stri
 }
 
 /** The description as renderShotFrames options (the model is passed alongside; outDir made absolute by the caller). */
-export function renderOptionsOf(d: RenderDescription): { range: [number, number]; bits: 8 | 16; format: RenderFormat; colorSpace?: string; matte?: string; coherence: CoherenceOptions | null; quality: RenderQuality; strokes?: Partial<StrokeOptions>; tiling: TilingOptions; upscale?: PinnedUpscale & { scale: 2 | 4 } } {
+export function renderOptionsOf(d: RenderDescription): { range: [number, number]; bits: 8 | 16; format: RenderFormat; colorSpace?: string; matte?: string; coherence: CoherenceOptions | null; quality: RenderQuality; strokes?: Partial<StrokeOptions>; tiling: TilingOptions; upscale?: PinnedUpscale & { scale: 2 | 4 }; inputs?: RenderInputs } {
   return {
-    range: d.range, bits: d.bits, format: d.format, ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), ...(d.matte !== undefined ? { matte: d.matte } : {}), coherence: d.coherence, quality: d.quality, ...(d.strokes ? { strokes: d.strokes } : {}), tiling: d.tiling,
+    ...(d.inputs ? { inputs: d.inputs } : {}), range: d.range, bits: d.bits, format: d.format, ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), ...(d.matte !== undefined ? { matte: d.matte } : {}), coherence: d.coherence, quality: d.quality, ...(d.strokes ? { strokes: d.strokes } : {}), tiling: d.tiling,
     ...(d.upscale ? { upscale: { ...d.upscale, scale: d.upscale.scale as 2 | 4 } } : {}),
   };
 }

@@ -19,7 +19,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { TemporalBlender, DEFAULT_COHERENCE, defaultCoherence, preRoll, type CoherenceOptions } from './coherence.js';
 import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
 import { holdExemplarBank } from '../synth/exemplar-bank.js';
-import { keyframeHashes, shotKeyframePairs } from './keyframe-exemplars.js';
+import { keyframeHashes } from './keyframe-exemplars.js';
 import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js';
 import { strokeOptionsFor } from '../synth/stroke-defaults.js';
 import { DEFAULT_SYNTH } from '../synth/synthesize.js';
@@ -30,7 +30,7 @@ import { resolveRenderUpscaler } from './model-ref.js';
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type { RenderQuality } from './render-description.js';
-import { checkFrameRange, checkMatte, frameInputHashes, frameLineage, outputLineage, upscaleLineage, RENDER_FORMATS, type RenderFormat, type RenderQuality } from './render-description.js';
+import { checkFrameRange, checkMatte, checkRenderInputs, frameInputHashes, frameLineage, outputLineage, renderInputs, upscaleLineage, RENDER_FORMATS, type RenderFormat, type RenderInputs, type RenderQuality } from './render-description.js';
 
 export interface RenderShotOptions {
   outDir: string;
@@ -64,6 +64,8 @@ export interface RenderShotOptions {
    * this one, with the same inputs and settings) and to keep for the next range (carry-over.ts).
    */
   carryOver?: CarryOver;
+  /** The shot's inputs when the render was described (a farm chunk's): refused if they changed since. */
+  inputs?: RenderInputs;
   onFrame?: (done: number, total: number, frame: number, path: string) => void;
   /** What the render does before its first frame when that takes long (the stroke stage's exemplars). */
   onStatus?: (message: string) => void;
@@ -120,12 +122,12 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const quality = o.quality ?? 'preview';
   const precision = modelPrecision(model);
   // The shot's painted keyframes outside the model's dataset join its exemplars (keyframe-exemplars.ts).
-  const keys = quality === 'final' && modelVersion !== null ? await shotKeyframePairs(prod, shot, modelVersion) : null;
+  const { inputs, keys } = await renderInputs(prod, shot, { guides: model.config.guides, matte: o.matte, motion: !!opts.motion, quality, modelVersion });
+  if (o.inputs) checkRenderInputs(shot.name, o.inputs, inputs);
   const keyframes = keys ? keyframeHashes(keys.pairs) : null;
   // Everything the frames depend on besides the frame numbers: a kept state continues only under it.
   const carryKey = JSON.stringify({
-    prod: prod.dir, shot: shot.name, inputs: shot.frames.map((f) => [f.frame, f.rough?.hash, model.config.guides.map((g) => f.passes[g.name]?.hash)]),
-    modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null, matte: o.matte ?? null, precision, keyframes,
+    prod: prod.dir, shot: shot.name, inputs, modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null, matte: o.matte ?? null, precision,
   });
   const continues = o.carryOver?.continues(carryKey, model, first) ?? false;
   const start = continues ? first : Math.max(shot.range[0], first - preRoll(opts));

@@ -1,11 +1,12 @@
 // A shot's painted keyframes join the strokes' exemplars of a final render when the model's dataset
 // lacks them (painted after the model was trained), as the rights allow; the render holds its bank
-// and lets it go, and the banks kept in memory stay few.
+// and lets it go, and the banks kept in memory stay few. A render described before a keyframe was
+// painted or a pass replaced refuses to go on (a farm's later chunks would not match its earlier ones).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
 import { addShot, addShotPass, addShotKeyframes, updateAssets, listRenderedFrames, type Production } from '../../src/store/index.js';
@@ -14,6 +15,8 @@ import { renderShotFrames } from '../../src/render/render-shot.js';
 import { loadLookModel } from '../../src/models/look/model-file.js';
 import { loadImage } from '../../src/data/image-io.js';
 import { holdExemplarBank, clearExemplarBanks, KEPT_IN_MEMORY } from '../../src/synth/exemplar-bank.js';
+import { describeRender, renderOptionsOf } from '../../src/render/render-description.js';
+import { farmRenderSpec } from '../../src/jobs/render-chunks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-keyframe-exemplars-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -112,6 +115,41 @@ test('banks no render holds are freed beyond the newest few; a held one stays un
   } finally {
     clearExemplarBanks();
     model.generator.dispose();
+    await prod.close();
+  }
+});
+
+test('a render\'s later chunks refuse to render once its shot\'s keyframes or passes changed after it was described', async () => {
+  const { prod, version } = await production('pinned');
+  try {
+    const describe = async (quality: string) => {
+      const { description, model } = await describeRender(prod, { shot: 'sh1', model: String(version), quality, outDir: join(dir, `pinned-${quality}`) });
+      return { d: description, model };
+    };
+    const final = await describe('final');
+    const preview = await describe('preview');
+    assert.deepEqual(farmRenderSpec(final.d).inputs, final.d.inputs, 'farm chunks carry the fingerprints');
+    const chunk = (x: typeof final, range: [number, number]) =>
+      renderShotFrames(prod, 'sh1', x.model, version, { ...renderOptionsOf(x.d), outDir: resolve(prod.dir, x.d.outDir), range });
+    try {
+      assert.equal((await chunk(final, [1, 2])).frames.length, 2, 'unchanged: renders');
+      // A keyframe painted meanwhile would anchor frames 3-4 but not 1-2.
+      const key = await png('pinned/key.0003.png', (x, y, c) => 40 + x * 5 + c * 30);
+      await addShotKeyframes(prod, 'sh1', [key], { frame: 3, meta: { cleared: true } });
+      await assert.rejects(chunk(final, [3, 4]), /shot sh1's painted keyframes \(or their rights\) changed after this render was described/);
+      assert.equal((await chunk(preview, [3, 4])).frames.length, 2, 'a preview reads no keyframe');
+      await png('pinned/normal2.0002.png', (x, y, c) => (c === 1 ? 255 : x * 7));
+      await addShotPass(prod, 'sh1', 'normal', join(dir, 'pinned', 'normal2.####.png'), { meta: { cleared: true } });
+      await assert.rejects(chunk(preview, [3, 4]), /shot sh1's rough frames or render passes changed/);
+      // Described again, it renders.
+      const again = await describe('final');
+      try { assert.equal((await chunk(again, [3, 4])).frames.length, 2); } finally { again.model.generator.dispose(); }
+    } finally {
+      final.model.generator.dispose();
+      preview.model.generator.dispose();
+    }
+  } finally {
+    clearExemplarBanks();
     await prod.close();
   }
 });
