@@ -22,19 +22,26 @@ export function decodeMotionPass(pass: E.Tensor): MotionVectors {
   if (pass.ndim !== 4 || pass.size(0) !== 1 || pass.size(1) !== 3) throw new RangeError(`a motion pass must be (1, 3, H, W), got [${pass.shape.join(', ')}]`);
   return E.tidy(() => {
     const v = pass.mul(65535).round();
-    return { back: v.slice(1, 0, 2).sub(MOTION_OFFSET).div(MOTION_SCALE), visible: v.slice(1, 2, 3).gt(32767.5).float() };
+    const xy = v.slice(1, 0, 2);
+    // A vector at the format's limit (±512 px) was clamped: it points at the wrong place, so the
+    // point is not known there (a camera whipping past a 1080p frame's width in one frame: the
+    // look-hd sample's 3-frame shots carried a second girl onto a hill).
+    const inRange = xy.gt(0.5).logicalAnd(xy.lt(65534.5)).float().min(1, true);
+    return { back: xy.sub(MOTION_OFFSET).div(MOTION_SCALE), visible: v.slice(1, 2, 3).gt(32767.5).float().mul(inRange) };
   });
 }
 
 /**
  * Motion vectors as a motion pass to save as a 16-bit PNG, (1, 3, H, W) in [0, 1]: the inverse of
- * decodeMotionPass to 1/MOTION_SCALE px, vectors clamped to what the format holds (±512 px).
+ * decodeMotionPass to 1/MOTION_SCALE px, vectors clamped to what the format holds (±512 px) and
+ * those clamped marked not visible (their point is not where they say).
  */
 export function encodeMotionPass(m: MotionVectors): E.Tensor {
-  return E.tidy(() => E.F.cat([
-    m.back.mul(MOTION_SCALE).add(MOTION_OFFSET).round().clamp(0, 65535),
-    m.visible.gt(0.5).float().mul(65535),
-  ], 1).div(65535));
+  return E.tidy(() => {
+    const xy = m.back.mul(MOTION_SCALE).add(MOTION_OFFSET).round();
+    const inRange = xy.ge(1).logicalAnd(xy.le(65534)).float().min(1, true);
+    return E.F.cat([xy.clamp(0, 65535), m.visible.gt(0.5).float().mul(inRange).mul(65535)], 1).div(65535);
+  });
 }
 
 /**

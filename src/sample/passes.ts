@@ -50,9 +50,11 @@ export function encodePass(g: GBuffer, pass: PassName, objectIds: readonly numbe
   if (pass === 'motion') {
     const out = new Uint16Array(n * 3);
     for (let i = 0; i < n; i++) {
-      out[i * 3] = Math.max(0, Math.min(65535, Math.round(MOTION_OFFSET + g.motion[i * 2]! * MOTION_SCALE)));
-      out[i * 3 + 1] = Math.max(0, Math.min(65535, Math.round(MOTION_OFFSET + g.motion[i * 2 + 1]! * MOTION_SCALE)));
-      out[i * 3 + 2] = g.motionValid[i] ? 65535 : 0;
+      const x = Math.round(MOTION_OFFSET + g.motion[i * 2]! * MOTION_SCALE), y = Math.round(MOTION_OFFSET + g.motion[i * 2 + 1]! * MOTION_SCALE);
+      out[i * 3] = Math.max(0, Math.min(65535, x));
+      out[i * 3 + 1] = Math.max(0, Math.min(65535, y));
+      // A clamped vector (beyond ±512 px) does not say where the point was: not visible (motion-pass.ts).
+      out[i * 3 + 2] = g.motionValid[i] && x >= 1 && x <= 65534 && y >= 1 && y <= 65534 ? 65535 : 0;
     }
     return out;
   }

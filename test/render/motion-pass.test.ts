@@ -54,6 +54,18 @@ test('a motion pass encoded and decoded gives the vectors back to 1/64 px, and i
   const got = m.back.data() as Float32Array;
   const want = [0, -3.25, 17.01, -511.9, 2, 0.5, -0.02, 511.984375];
   got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) <= 0.5 / 64 + 1e-6, `vector ${i}: ${v} for ${want[i]}`));
-  assert.deepEqual([...(m.visible.data() as Float32Array)], [1, 0, 1, 1]);
+  // The last vector (900 px down) is beyond what the format holds: clamped, so not visible.
+  assert.deepEqual([...(m.visible.data() as Float32Array)], [1, 0, 1, 0]);
   E.disposeAll([back, visible, pass, stored, m.back, m.visible]);
+});
+
+test('a vector at the motion format\'s limit is read as not visible, whatever its visibility says', async () => {
+  const { decodeMotionPass } = await import('../../src/render/motion-pass.js');
+  // R, G, B of four pixels as 16-bit values: in range; R clamped low; G clamped high; in range but occluded.
+  const px = [[32768 + 64, 32768, 65535], [0, 32768, 65535], [32768, 65535, 65535], [40000, 30000, 0]];
+  const pass = E.tensor(Float32Array.from([0, 1, 2].flatMap((c) => px.map((p) => p[c]! / 65535))), [1, 3, 1, 4]);
+  const m = decodeMotionPass(pass);
+  assert.deepEqual([...(m.visible.data() as Float32Array)], [1, 0, 0, 0]);
+  assert.equal((m.back.data() as Float32Array)[0], 1, 'one pixel right, in range');
+  E.disposeAll([pass, m.back, m.visible]);
 });
