@@ -323,7 +323,7 @@ test('a hole the synthesis fills takes the lock\'s target colour all through, no
   });
 });
 
-test('flow edges: both sides of a jump of over a pixel are left out, a smooth flow keeps every pixel', () => {
+test('flow edges: both sides of a jump of over a pixel beyond the flow\'s trend are left out, a smooth or smoothly stretching flow keeps every pixel', () => {
   const w = 8, h = 4;
   // x-flow 0 left of column 4, 3 px from it on (a figure moving against a still background); y-flow a gentle ramp.
   const flow = new Float32Array(2 * w * h);
@@ -332,6 +332,14 @@ test('flow edges: both sides of a jump of over a pixel are left out, a smooth fl
   for (let y = 0; y < h; y++) assert.deepEqual([...kept.subarray(y * w, y * w + w)], [1, 1, 1, 0, 0, 1, 1, 1], `row ${y}`);
   const ramp = Float32Array.from({ length: 2 * w * h }, (_, i) => (i % 2 ? 0.3 : 0.9) * ((i >> 1) % w));
   assert.ok(offFlowEdges(ramp, w, h).every((v) => v === 1), 'a smooth flow lost pixels');
+  // A chain over many frames of a turning camera stretches the ground by more than a pixel a pixel,
+  // smoothly (here 2.5 px a pixel across, growing down the rows): no silhouette in it.
+  const stretch = Float32Array.from({ length: 2 * w * h }, (_, i) => { const x = (i >> 1) % w, y = Math.floor((i >> 1) / w); return i % 2 ? 0.2 * y * y : (2.5 + 0.1 * y) * x; });
+  assert.ok(offFlowEdges(stretch, w, h).every((v) => v === 1), 'a smoothly stretching flow lost pixels');
+  // A silhouette's ramp two pixels wide (area means of the two motions) is still found.
+  const soft = new Float32Array(2 * w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) soft[2 * (y * w + x)] = x <= 3 ? 0 : x === 4 ? 1.5 : 3;
+  assert.deepEqual([...offFlowEdges(soft, w, h).subarray(0, w)], [1, 1, 1, 0, 0, 0, 1, 1]);
 });
 
 test('carried islands narrower than a patch are dropped, larger carried regions kept as they were', () => {
