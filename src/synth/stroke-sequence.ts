@@ -238,24 +238,44 @@ const OFFSET_SCALES = 3;
 export function offFlowEdges(flow: Float32Array, w: number, h: number): Float32Array {
   const out = new Float32Array(w * h).fill(1);
   const jump2 = FLOW_EDGE_JUMP ** 2;
-  // Pair (i, i + s) along an axis at position p of n: its difference against the median of the
-  // differences of the pairs up to two before and after it, per component (a silhouette's ramp,
-  // two grid pixels wide, stays the odd one out; a step does not move the median of its neighbours).
-  const near = new Float32Array(5);
-  const median = (i: number, s: number, p: number, n: number, c: number) => {
+  // Pair p of a row or column: its difference against the median of the differences of the pairs
+  // up to two before and after it, per component (a silhouette's ramp, two grid pixels wide, stays
+  // the odd one out; a step does not move the median of its neighbours). The line's differences
+  // are taken once (a 1024-px flow grid: ~40 ms, where a sort per pair took ~300).
+  const line = new Float32Array(2 * Math.max(w, h));
+  const few = new Float32Array(4);
+  const median = (p: number, m: number, c: number): number => {
+    if (p >= 2 && p + 2 < m) return median5(line[2 * p - 4 + c]!, line[2 * p - 2 + c]!, line[2 * p + c]!, line[2 * p + 2 + c]!, line[2 * p + 4 + c]!);
     let k = 0;
-    for (let d = -2; d <= 2; d++) if (p + d >= 0 && p + d + 1 < n) near[k++] = flow[2 * (i + (d + 1) * s) + c]! - flow[2 * (i + d * s) + c]!;
-    const v = near.subarray(0, k).sort();
+    for (let q = Math.max(0, p - 2); q <= Math.min(m - 1, p + 2); q++) few[k++] = line[2 * q + c]!;
+    const v = few.subarray(0, k).sort();
     return k % 2 ? v[k >> 1]! : (v[k / 2 - 1]! + v[k / 2]!) / 2;
   };
-  const apart = (i: number, s: number, p: number, n: number) =>
-    (flow[2 * (i + s)]! - flow[2 * i]! - median(i, s, p, n, 0)) ** 2 + (flow[2 * (i + s) + 1]! - flow[2 * i + 1]! - median(i, s, p, n, 1)) ** 2 > jump2;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const i = y * w + x;
-    if (x + 1 < w && apart(i, 1, x, w)) out[i] = out[i + 1] = 0;
-    if (y + 1 < h && apart(i, w, y, h)) out[i] = out[i + w] = 0;
-  }
+  const scan = (start: number, s: number, n: number) => {
+    for (let p = 0; p + 1 < n; p++) {
+      const i = start + p * s;
+      line[2 * p] = flow[2 * (i + s)]! - flow[2 * i]!;
+      line[2 * p + 1] = flow[2 * (i + s) + 1]! - flow[2 * i + 1]!;
+    }
+    for (let p = 0; p + 1 < n; p++) {
+      const i = start + p * s;
+      const dx = flow[2 * (i + s)]! - flow[2 * i]! - median(p, n - 1, 0), dy = flow[2 * (i + s) + 1]! - flow[2 * i + 1]! - median(p, n - 1, 1);
+      if (dx * dx + dy * dy > jump2) out[i] = out[i + s] = 0;
+    }
+  };
+  for (let y = 0; y < h; y++) scan(y * w, 1, w);
+  for (let x = 0; x < w; x++) scan(x, w, h);
   return out;
+}
+
+/** The median of five numbers in six comparisons. */
+function median5(a: number, b: number, c: number, d: number, e: number): number {
+  if (a > b) [a, b] = [b, a];
+  if (c > d) [c, d] = [d, c];
+  // The smaller of the two pairs' minima is below three others: not the median; e takes its place.
+  if (a < c) { a = e; if (a > b) [a, b] = [b, a]; } else { c = e; if (c > d) [c, d] = [d, c]; }
+  // The median is now the second smallest of the two ordered pairs.
+  return a < c ? Math.min(b, c) : Math.min(a, d);
 }
 
 /**
