@@ -251,13 +251,18 @@ export function offFlowEdges(flow: Float32Array, w: number, h: number): Float32A
     const v = few.subarray(0, k).sort();
     return k % 2 ? v[k >> 1]! : (v[k / 2 - 1]! + v[k / 2]!) / 2;
   };
+  // A pair whose window's differences all lie within ±SMALL per component cannot be an edge (its
+  // difference and the median are then under FLOW_EDGE_JUMP apart): most pairs of a slow shot.
+  const small = FLOW_EDGE_JUMP / (2 * Math.SQRT2);
+  const big = new Int32Array(Math.max(w, h) + 1); // pairs before p with a difference over SMALL
   const scan = (start: number, s: number, n: number) => {
     for (let p = 0; p + 1 < n; p++) {
       const i = start + p * s;
-      line[2 * p] = flow[2 * (i + s)]! - flow[2 * i]!;
-      line[2 * p + 1] = flow[2 * (i + s) + 1]! - flow[2 * i + 1]!;
+      const dx = (line[2 * p] = flow[2 * (i + s)]! - flow[2 * i]!), dy = (line[2 * p + 1] = flow[2 * (i + s) + 1]! - flow[2 * i + 1]!);
+      big[p + 1] = big[p]! + (Math.abs(dx) > small || Math.abs(dy) > small ? 1 : 0);
     }
     for (let p = 0; p + 1 < n; p++) {
+      if (big[Math.min(n - 1, p + 3)]! === big[Math.max(0, p - 2)]!) continue;
       const i = start + p * s;
       const dx = flow[2 * (i + s)]! - flow[2 * i]! - median(p, n - 1, 0), dy = flow[2 * (i + s) + 1]! - flow[2 * i + 1]! - median(p, n - 1, 1);
       if (dx * dx + dy * dy > jump2) out[i] = out[i + s] = 0;
