@@ -4,7 +4,10 @@
 // only what its frame saw; a frame ten frames on shows ground, faces and sky the keyframe did not
 // have at that place, and those kept the model's colour (the bench's sh030: olive grass where both
 // keyframes paint it green). Mapped by colour, they take the painter's colour for the model's
-// colour wherever the keyframe holds that colour; colours it never had keep the model's.
+// colour wherever the keyframe holds that colour; colours it never had keep the model's. With ID
+// passes, each object has a map of its own over the whole one: a model that paints the girl's hair
+// the olive of the grass behind her (look-hd's sh030) has one colour for two departures, brown
+// and green, and the whole map's average left the hair olive.
 
 /** Lattice points per RGB axis (0..1). */
 export const MAP_BINS = 17;
@@ -17,8 +20,12 @@ const MAP_SCALES = [0.5, 1, 2];
  */
 const MAP_REACH = 0.002;
 
-/** Departure (painted − model) per lattice point, planar: 3 × MAP_BINS³. */
-export interface ColourMap { offset: Float32Array }
+/**
+ * Departure (painted − model) per lattice point, planar: 3 × MAP_BINS³; byLabel: the same per ID
+ * label (id-pass.ts idLabels) where the keyframe shows that object, the whole map's departure at
+ * colours the object does not have.
+ */
+export interface ColourMap { offset: Float32Array; byLabel?: Map<number, Float32Array> }
 
 const B = MAP_BINS, B3 = B * B * B;
 
@@ -59,27 +66,15 @@ function blur3(v: Float32Array, channels: number, sigma: number): Float32Array {
   return cur;
 }
 
+/** Departure sums and weights on the lattice: planar 3 × B³ and B³. */
+interface Sums { sum: Float32Array; count: Float32Array }
+
 /**
- * The map from model colour to the painter's departure from it: look and painted are planar RGB
- * (3 × n) in [0, 1], the model's output and the painting at the same pixels.
+ * Coarse to fine over MAP_SCALES, each scale's estimate where its blur holds `reach` pixels' weight,
+ * the coarser one's (or `under`'s) elsewhere; at the coarsest without `under`, fading to 0.
  */
-export function fitColourMap(look: Float32Array, painted: Float32Array, n: number): ColourMap {
-  if (look.length !== 3 * n || painted.length !== 3 * n) throw new RangeError(`a colour map is fitted on two planar RGB images of ${n} pixels`);
-  const sum = new Float32Array(3 * B3), count = new Float32Array(B3);
-  const idx = new Int32Array(8), wt = new Float32Array(8);
-  for (let i = 0; i < n; i++) {
-    const r = look[i]!, g = look[n + i]!, b = look[2 * n + i]!;
-    const d = [painted[i]! - r, painted[n + i]! - g, painted[2 * n + i]! - b];
-    if (!d.every(Number.isFinite)) continue;
-    corners(r, g, b, idx, wt);
-    for (let c = 0; c < 8; c++) {
-      count[idx[c]!] += wt[c]!;
-      for (let ch = 0; ch < 3; ch++) sum[ch * B3 + idx[c]!] += wt[c]! * d[ch]!;
-    }
-  }
-  // The reach as a share of the pixels: the same at any frame size.
-  const reach = MAP_REACH * Math.max(1, n);
-  let offset: Float32Array | null = null;
+function fill({ sum, count }: Sums, reach: number, under: Float32Array | null): Float32Array {
+  let offset: Float32Array | null = under;
   for (let s = MAP_SCALES.length - 1; s >= 0; s--) {
     const num = blur3(sum, 3, MAP_SCALES[s]!), den = blur3(count, 1, MAP_SCALES[s]!);
     const next = new Float32Array(3 * B3);
@@ -92,19 +87,57 @@ export function fitColourMap(look: Float32Array, painted: Float32Array, n: numbe
     }
     offset = next;
   }
-  return { offset: offset! };
+  return offset!;
 }
 
-/** The painter's departure the map gives each pixel of a planar RGB image (3 × n): planar 3 × n. */
-export function mapDeparture(map: ColourMap, look: Float32Array, n: number): Float32Array {
+/**
+ * The map from model colour to the painter's departure from it: look and painted are planar RGB
+ * (3 × n) in [0, 1], the model's output and the painting at the same pixels; labels (n, optional):
+ * each pixel's ID label, -1 for none (those count in the whole map only).
+ */
+export function fitColourMap(look: Float32Array, painted: Float32Array, n: number, labels?: Int32Array): ColourMap {
+  if (look.length !== 3 * n || painted.length !== 3 * n) throw new RangeError(`a colour map is fitted on two planar RGB images of ${n} pixels`);
+  if (labels && labels.length !== n) throw new RangeError(`a colour map's labels must be one per pixel (${n}), got ${labels.length}`);
+  const sums = (): Sums => ({ sum: new Float32Array(3 * B3), count: new Float32Array(B3) });
+  const all = sums(), per = new Map<number, Sums>();
+  const idx = new Int32Array(8), wt = new Float32Array(8);
+  for (let i = 0; i < n; i++) {
+    const r = look[i]!, g = look[n + i]!, b = look[2 * n + i]!;
+    const d = [painted[i]! - r, painted[n + i]! - g, painted[2 * n + i]! - b];
+    if (!d.every(Number.isFinite)) continue;
+    corners(r, g, b, idx, wt);
+    const label = labels ? labels[i]! : -1;
+    let own = label >= 0 ? per.get(label) : undefined;
+    if (label >= 0 && !own) per.set(label, (own = sums()));
+    for (const t of own ? [all, own] : [all]) {
+      for (let c = 0; c < 8; c++) {
+        t.count[idx[c]!] += wt[c]!;
+        for (let ch = 0; ch < 3; ch++) t.sum[ch * B3 + idx[c]!] += wt[c]! * d[ch]!;
+      }
+    }
+  }
+  // The reach as a share of the pixels: the same at any frame size.
+  const reach = MAP_REACH * Math.max(1, n);
+  const offset = fill(all, reach, null);
+  if (!labels) return { offset };
+  return { offset, byLabel: new Map([...per].map(([label, t]) => [label, fill(t, reach, offset)])) };
+}
+
+/**
+ * The painter's departure the map gives each pixel of a planar RGB image (3 × n): planar 3 × n;
+ * labels (n): each pixel's ID label, for the map of its object where the keyframe showed it.
+ */
+export function mapDeparture(map: ColourMap, look: Float32Array, n: number, labels?: Int32Array): Float32Array {
   if (look.length !== 3 * n) throw new RangeError(`a colour map applies to a planar RGB image of ${n} pixels`);
+  if (labels && labels.length !== n) throw new RangeError(`a colour map's labels must be one per pixel (${n}), got ${labels.length}`);
   const out = new Float32Array(3 * n);
   const idx = new Int32Array(8), wt = new Float32Array(8);
   for (let i = 0; i < n; i++) {
     corners(look[i]!, look[n + i]!, look[2 * n + i]!, idx, wt);
+    const offset = (labels && map.byLabel?.get(labels[i]!)) || map.offset;
     for (let ch = 0; ch < 3; ch++) {
       let s = 0;
-      for (let c = 0; c < 8; c++) s += wt[c]! * map.offset[ch * B3 + idx[c]!]!;
+      for (let c = 0; c < 8; c++) s += wt[c]! * offset[ch * B3 + idx[c]!]!;
       out[ch * n + i] = s;
     }
   }

@@ -13,7 +13,8 @@ import { fitColourMap, mapDeparture, type ColourMap } from './colour-map.js';
 import { synthesize, copyExemplar, lockToModel, searchSize, searchedGuide, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { down } from './source-levels.js';
 import { advectNnf } from './nnf.js';
-import { guideColour, type TargetGuide } from './target-guide.js';
+import { guideAt, guideColour, type TargetGuide } from './target-guide.js';
+import { idLabels } from './id-pass.js';
 import { clearOfGaps, gapMargin } from './carry-margin.js';
 import type { GuidePasses } from './stroke-guide.js';
 
@@ -401,12 +402,13 @@ export class StrokeSequence {
     const g = this.#grey(rough);
     const look = E.keep(E.tidy(() => toGrid(guideColour(guide), g.w, g.h)));
     let map: ColourMap | null = null;
+    const labels = this.keyframes.includes(frame) ? this.#labelsOnGrid(guide, rough, g.w, g.h) : undefined;
     const offset = E.keep(E.tidy(() => {
       const painted = toGrid(result.image, g.w, g.h);
       if (!this.keyframes.includes(frame)) return painted.sub(look);
       const n = g.w * g.h, lookData = planar(look);
-      map = fitColourMap(lookData, planar(painted), n);
-      return painted.sub(look).sub(E.tensor(mapDeparture(map, lookData, n), [1, 3, g.h, g.w]));
+      map = fitColourMap(lookData, planar(painted), n, labels);
+      return painted.sub(look).sub(E.tensor(mapDeparture(map, lookData, n, labels), [1, 3, g.h, g.w]));
     }));
     const anchor = { frame, grey: g.grey, look, offset, result, map };
     this.#anchors.set(frame, anchor);
@@ -580,6 +582,26 @@ export class StrokeSequence {
     return flowFrame(rough, this.o.flowMaxWidth);
   }
 
+  /**
+   * The frame's ID labels (idLabels, read from its guide at the searched level) on the w×h flow
+   * grid, nearest; undefined when the exemplars' guides hold no ID pass.
+   */
+  #labelsOnGrid(guide: TargetGuide, rough: E.Tensor, w: number, h: number): Int32Array | undefined {
+    const codes = this.exemplars.idCodes;
+    if (!codes?.length) return undefined;
+    const o = { ...DEFAULT_SYNTH, ...this.o.synth };
+    const top = searchSize(rough.size(2), rough.size(3), this.exemplars, this.o.synth);
+    const g = E.tidy(() => guideAt(guide, top.level, top.height, top.width).mul(o.guideWeight));
+    let at: Int32Array;
+    try { at = idLabels(g, codes, o.guideWeight); } finally { g.dispose(); }
+    const out = new Int32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      const row = Math.min(top.height - 1, Math.floor(((y + 0.5) * top.height) / h)) * top.width;
+      for (let x = 0; x < w; x++) out[y * w + x] = at[row + Math.min(top.width - 1, Math.floor(((x + 0.5) * top.width) / w))]!;
+    }
+    return out;
+  }
+
   async #carry(frame: number, rough: E.Tensor, guide: TargetGuide, from: { frame: number; weight: number }[]): Promise<E.Tensor> {
     const [, , h, w] = rough.shape as [number, number, number, number];
     const { grey, w: fw, h: fh } = this.#grey(rough);
@@ -597,6 +619,7 @@ export class StrokeSequence {
     // The painted keyframes' departures by colour, crossfaded by the anchors' weights (colour-map.ts).
     let departure: Float32Array | null = null;
     let lookData: Float32Array | null = null; // the look as planar RGB, read once for every anchor's map
+    let labels: Int32Array | null | undefined; // the frame's ID labels on the flow grid, for maps by object
     try {
       for (const a of from) {
         const anchor = await this.#anchorFor(a.frame);
@@ -607,7 +630,8 @@ export class StrokeSequence {
         carried.push({ anchor, chain, carries, trusted: clearOfGaps(carries, chain.seen, fw, fh, margin), weight: a.weight });
         if (anchor.map && synthOpts.colorLock > 0) {
           lookData ??= planar(look);
-          const d = mapDeparture(anchor.map, lookData, fw * fh);
+          if (labels === undefined && anchor.map.byLabel) labels = this.#labelsOnGrid(guide, rough, fw, fh) ?? null;
+          const d = mapDeparture(anchor.map, lookData, fw * fh, labels ?? undefined);
           if (!departure) departure = new Float32Array(d.length);
           for (let i = 0; i < d.length; i++) departure[i] += a.weight * d[i]!;
         }

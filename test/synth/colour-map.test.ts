@@ -1,6 +1,7 @@
 // A keyframe's departure from the model's colour, by model colour (synth/colour-map.ts): a colour
 // the keyframe holds takes the painter's departure wherever it is; a colour it never had keeps the
-// model's; a frame of another size reads the same map.
+// model's; a frame of another size reads the same map; with ID labels, one model colour on two
+// objects takes each object's own departure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitColourMap, mapDeparture } from '../../src/synth/colour-map.js';
@@ -40,4 +41,29 @@ test('colour maps refuse images of the wrong size and shrug off non-finite pixel
   const d = mapDeparture(fitColourMap(look, painted, 4), look, 4);
   assert.ok(d.every(Number.isFinite));
   near(at(d, 4, 1), [0.1, 0, 0], 0.02, 'the finite pixels');
+});
+
+test('with ID labels, one model colour painted two ways takes each object\'s departure; an object without it takes the whole map\'s', () => {
+  // The model reads the girl's hair the olive of the grass; the painter made the hair brown, the grass green.
+  const n = 64 * 64;
+  const olive = [0.45, 0.45, 0.2], green = [0.3, 0.6, 0.3], brown = [0.4, 0.25, 0.1], sky = [0.5, 0.7, 0.9];
+  const HAIR = 3, GRASS = 1, SKY = 0;
+  const label = (i: number) => (i < n / 4 ? HAIR : i < (3 * n) / 4 ? GRASS : SKY);
+  const look = image(n, (i) => (label(i) === SKY ? sky : olive) as [number, number, number]);
+  const painted = image(n, (i) => (label(i) === HAIR ? brown : label(i) === GRASS ? green : sky) as [number, number, number]);
+  const labels = Int32Array.from({ length: n }, (_, i) => label(i));
+  const map = fitColourMap(look, painted, n, labels);
+  const frame = image(4, () => olive as [number, number, number]);
+  const d = mapDeparture(map, frame, 4, Int32Array.from([HAIR, GRASS, 7, -1]));
+  near(at(d, 4, 0), brown.map((v, c) => v - olive[c]!), 0.02, 'hair');
+  near(at(d, 4, 1), green.map((v, c) => v - olive[c]!), 0.02, 'grass');
+  // An object the keyframe did not show, and no label: the whole map's (two thirds grass, a third hair).
+  const whole = [0, 1, 2].map((c) => (2 * (green[c]! - olive[c]!) + (brown[c]! - olive[c]!)) / 3);
+  near(at(d, 4, 2), whole, 0.02, 'an unseen object');
+  near(at(d, 4, 3), whole, 0.02, 'no label');
+  // Without labels the map is the whole one.
+  near(at(mapDeparture(map, frame, 4), 4, 0), whole, 0.02, 'labels not given');
+  // The sky object at a colour it never had (olive) takes the whole map's departure there.
+  near(at(mapDeparture(map, frame, 4, Int32Array.from([SKY, SKY, SKY, SKY])), 4, 0), whole, 0.02, 'sky at olive');
+  assert.throws(() => fitColourMap(look, painted, n, new Int32Array(3)), /one per pixel/);
 });
