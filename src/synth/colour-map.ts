@@ -100,21 +100,24 @@ export function fitColourMap(look: Float32Array, painted: Float32Array, n: numbe
   if (labels && labels.length !== n) throw new RangeError(`a colour map's labels must be one per pixel (${n}), got ${labels.length}`);
   const sums = (): Sums => ({ sum: new Float32Array(3 * B3), count: new Float32Array(B3) });
   const all = sums(), per = new Map<number, Sums>();
-  const idx = new Int32Array(8), wt = new Float32Array(8);
+  const idx = new Int32Array(8), wt = new Float32Array(8), d = new Float64Array(3);
+  const splat = (t: Sums) => {
+    for (let c = 0; c < 8; c++) {
+      t.count[idx[c]!] += wt[c]!;
+      for (let ch = 0; ch < 3; ch++) t.sum[ch * B3 + idx[c]!] += wt[c]! * d[ch]!;
+    }
+  };
   for (let i = 0; i < n; i++) {
     const r = look[i]!, g = look[n + i]!, b = look[2 * n + i]!;
-    const d = [painted[i]! - r, painted[n + i]! - g, painted[2 * n + i]! - b];
+    d[0] = painted[i]! - r; d[1] = painted[n + i]! - g; d[2] = painted[2 * n + i]! - b;
     if (!d.every(Number.isFinite)) continue;
     corners(r, g, b, idx, wt);
+    splat(all);
     const label = labels ? labels[i]! : -1;
-    let own = label >= 0 ? per.get(label) : undefined;
-    if (label >= 0 && !own) per.set(label, (own = sums()));
-    for (const t of own ? [all, own] : [all]) {
-      for (let c = 0; c < 8; c++) {
-        t.count[idx[c]!] += wt[c]!;
-        for (let ch = 0; ch < 3; ch++) t.sum[ch * B3 + idx[c]!] += wt[c]! * d[ch]!;
-      }
-    }
+    if (label < 0) continue;
+    let own = per.get(label);
+    if (!own) per.set(label, (own = sums()));
+    splat(own);
   }
   // The reach as a share of the pixels: the same at any frame size.
   const reach = MAP_REACH * Math.max(1, n);
