@@ -143,6 +143,17 @@ static Napi::Value matmul(const Napi::CallbackInfo& info) {
   return wrap(info.Env(), at::matmul(a.tensor(0), a.tensor(1)));
 }
 
+static Napi::Value addmm(const Napi::CallbackInfo& info) {
+  Args a(info);  // addmm(bias, m1, m2, alpha): bias + alpha * m1 @ m2 in one pass over the result
+  return wrap(info.Env(), at::addmm(a.tensor(0), a.tensor(1), a.tensor(2), 1, a.num(3)));
+}
+
+static Napi::Value maxAlong(const Napi::CallbackInfo& info) {
+  Args a(info);  // maxAlong(x, dim, keepdim) -> [values, indices]: one pass where amax and argmax take two
+  auto r = at::max(a.tensor(0), a.i64(1), a.flag(2));
+  return wrapAll(info.Env(), {std::get<0>(r), std::get<1>(r)});
+}
+
 static Napi::Value sort(const Napi::CallbackInfo& info) {
   Args a(info);  // sort(x, dim, descending) -> [values, indices]
   auto r = at::sort(a.tensor(0), a.i64(1), a.flag(2));
@@ -197,6 +208,8 @@ void initElementwise(Napi::Env env, Napi::Object exports) {
   ATELIER_EXPORT(exports, "argmax", argmax);
   ATELIER_EXPORT(exports, "softmax", softmax);
   ATELIER_EXPORT(exports, "matmul", matmul);
+  ATELIER_EXPORT(exports, "addmm", addmm);
+  ATELIER_EXPORT(exports, "maxAlong", maxAlong);
   ATELIER_EXPORT(exports, "sort", sort);
   ATELIER_EXPORT(exports, "eigh", eigh);
   ATELIER_EXPORT(exports, "loss", loss);

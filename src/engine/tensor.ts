@@ -208,6 +208,11 @@ export class Tensor implements Disposable {
   argmax(dim: number, keepdim = false): Tensor { return new Tensor(native.argmax(this.handle, intArg(dim, 'dim'), keepdim)); }
   softmax(dim: number): Tensor { return new Tensor(native.softmax(this.handle, intArg(dim, 'dim'), false)); }
   logSoftmax(dim: number): Tensor { return new Tensor(native.softmax(this.handle, intArg(dim, 'dim'), true)); }
+  /** The largest values along dim and their indices, in one pass (max and argmax read x twice). */
+  maxAlong(dim: number, keepdim = false): [Tensor, Tensor] {
+    const [v, i] = native.maxAlong(this.handle, intArg(dim, 'dim'), keepdim) as [NativeHandle, NativeHandle];
+    return [new Tensor(v), new Tensor(i)];
+  }
   /** Sorted values and their indices along dim. */
   sort(dim = -1, descending = false): [Tensor, Tensor] {
     const [v, i] = native.sort(this.handle, intArg(dim, 'dim'), descending) as [NativeHandle, NativeHandle];
@@ -221,6 +226,12 @@ export class Tensor implements Disposable {
     if (this.ndim !== 2 || this.shape[0] !== this.shape[1]) throw new RangeError(`eigh needs a square matrix, got [${this.shape.join(', ')}]`);
     const [values, vectors] = native.eigh(this.handle) as [NativeHandle, NativeHandle];
     return [new Tensor(values), new Tensor(vectors)];
+  }
+  /** this + alpha · (a @ b), this broadcast to the product's shape (2-D operands): one pass over the result. */
+  addmm(a: Tensor, b: Tensor, alpha = 1): Tensor {
+    if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw invalid('the operands of addmm', 'tensors', [a, b]);
+    if (!Number.isFinite(alpha)) throw invalid('alpha of addmm', 'finite number', alpha);
+    return new Tensor(native.addmm(this.handle, a.handle, b.handle, alpha));
   }
   matmul(o: Tensor): Tensor {
     if (!(o instanceof Tensor)) throw invalid('the other operand of matmul', 'tensor', o);

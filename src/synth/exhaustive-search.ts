@@ -23,19 +23,21 @@ export function exhaustiveSearch(target: Float32Array, source: Float32Array, dim
     const c1 = Math.min(ns, c0 + colBlock);
     E.tidy(() => {
       const s = E.tensor(source.subarray(c0 * dims, c1 * dims), [c1 - c0, dims]);
-      const st = s.transpose(0, 1).contiguous().mul(2);
-      const norm = s.square().sum(1).reshape([1, c1 - c0]);
+      const st = s.transpose(0, 1);
+      const negNorm = s.square().sum(1).neg().reshape([1, c1 - c0]);
       // Unlabelled sources as -2, so that they never equal an unlabelled (-1) target.
       const sl = labels && E.tensor(Int32Array.from(labels.source.subarray(c0, c1), (v) => (v < 0 ? -2 : v)), [1, c1 - c0], { dtype: 'int32' });
       for (let r0 = 0; r0 < nt; r0 += rowBlock) {
         const r1 = Math.min(nt, r0 + rowBlock);
         E.tidy(() => {
-          let score = E.tensor(target.subarray(r0 * dims, r1 * dims), [r1 - r0, dims]).matmul(st).sub(norm);
+          // The score block is tens of MB: written once (addmm) and read once (maxAlong), not
+          // four times (matmul, sub, max, argmax: 2.5x the time of a repair's searches).
+          let score = negNorm.addmm(E.tensor(target.subarray(r0 * dims, r1 * dims), [r1 - r0, dims]), st, 2);
           // The penalty as an equal bonus for the same label: argmax over sources is unchanged by it
           // where the target has no label (no source gets it).
           if (labels) score = score.add(E.tensor(labels.target.subarray(r0, r1), [r1 - r0, 1], { dtype: 'int32' }).eq(sl!).float().mul(labels.penalty));
-          const arg = score.argmax(1);
-          const top = score.max(1).data() as Float32Array;
+          const [values, arg] = score.maxAlong(1);
+          const top = values.data() as Float32Array;
           const idx = arg.data() as BigInt64Array;
           for (let i = 0; i < r1 - r0; i++) {
             if (top[i]! > bestScore[r0 + i]!) { bestScore[r0 + i] = top[i]!; best[r0 + i] = c0 + Number(idx[i]!); }

@@ -53,7 +53,7 @@ test('arithmetic broadcasts and follows PyTorch type promotion', () => {
   });
 });
 
-test('reductions, matmul, sort, eigh', () => {
+test('reductions, matmul, addmm, sort, eigh', () => {
   E.tidy(() => {
     const a = E.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
     assert.equal(a.sum().item(), 21);
@@ -66,6 +66,13 @@ test('reductions, matmul, sort, eigh', () => {
     assert.deepEqual(a.argmax(1).toArray(), [2, 2]);
     close(E.tensor([0, Math.log(3)]).softmax(0).toArray(), [0.25, 0.75]);
     assert.deepEqual(a.matmul(E.tensor([1, 0, 0, 1, 1, 1], [3, 2])).toArray(), [4, 5, 10, 11]);
+    // addmm: bias broadcast over the product, alpha scaling the product only.
+    assert.deepEqual(E.tensor([100, 200], [1, 2]).addmm(a, E.tensor([1, 0, 0, 1, 1, 1], [3, 2]), 2).toArray(), [108, 210, 120, 222]);
+    assert.throws(() => E.zeros([1, 2]).addmm(a, E.zeros([2, 2])), /size|shape|mat/i);
+    const [mv, mi] = E.tensor([1, 7, 3, 9, 2, 9], [2, 3]).maxAlong(1);
+    assert.deepEqual(mv.toArray(), [7, 9]);
+    assert.equal(mi.toArray()[0], 1);
+    assert.ok([0, 2].includes(mi.toArray()[1]!), 'a tie gives the index of one of the maxima');
     const [v, i] = E.tensor([3, 1, 2]).sort(0);
     assert.deepEqual(v.toArray(), [1, 2, 3]);
     assert.deepEqual(i.toArray(), [1, 2, 0]);
