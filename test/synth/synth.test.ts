@@ -396,7 +396,9 @@ test('a coarser search level: the field lives there, the image copies full-size 
   assert.throws(() => synthesize(style, reduced, { searchLevel: 0 }), /keep their guides at level 1 only/);
   assert.throws(() => synthesize(style, { ...reduced, guideLevel: 0 }), /the guide the size of level 0 of the style/);
   // The target guide likewise (a large frame's, target-guide.ts): kept from the searched level up
-  // beside its full-size colour, made part by part, it gives exactly the whole guide's synthesis.
+  // beside its full-size colour, made part by part; its coarser levels are downscaled from the
+  // searched one, as the exemplars' are (source-levels.ts); halving twice is halving once by 4, so
+  // it gives exactly the whole guide's synthesis here.
   E.tidy(() => {
     const rough = gaussianBlur(painted(S, 5), 1);
     const weights = { roughWeight: 1, passWeight: 1 };
@@ -406,7 +408,9 @@ test('a coarser search level: the field lives there, the image copies full-size 
     const levels = 3;
     const kept = strokeGuideAt(style, rough, new Map([['depth', pass]]), weights, 1, levels);
     assert.ok(isLevelGuide(kept) && kept.levels[1]!.size(2) === 32 && kept.levels[2]!.size(2) === 16 && !kept.levels[0] && kept.colour.size(2) === S);
-    assert.equal(kept.levels[2]!.sub(E.F.interpolate(whole, { size: [16, 16], mode: 'area' })).abs().max().item(), 0, 'the whole guide downscaled');
+    const atSearched = E.F.interpolate(whole, { size: [32, 32], mode: 'area' });
+    assert.equal(kept.levels[1]!.sub(atSearched).abs().max().item(), 0, 'the whole guide downscaled to the searched level');
+    assert.equal(kept.levels[2]!.sub(E.F.interpolate(atSearched, { size: [16, 16], mode: 'area' })).abs().max().item(), 0, 'coarser: from the searched level');
     const a = synthesize(whole, exr, { searchLevel: 1, levels });
     const b = synthesize(kept, exr, { searchLevel: 1, levels });
     assert.deepEqual(b.nnf.index, a.nnf.index);
