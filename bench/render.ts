@@ -139,7 +139,7 @@ if (process.argv.includes('--child-4k')) {
 const ref = measureReferenceNet(5);
 log(`reference conv net: ${ref.gflops.toFixed(1)} GFLOP/s`);
 const norm = (fps: number) => r3(fps * REFERENCE_GFLOPS / ref.gflops);
-const result: Record<string, unknown> = { machine_conv_gflops: +ref.gflops.toFixed(1) };
+const result: Record<string, unknown> = { machine_conv_gflops: +ref.gflops.toFixed(1), threads: E.getNumThreads() };
 
 const sampleDir = await sampleProduction();
 const prod = await openProduction(sampleDir);
@@ -316,12 +316,18 @@ if (parts.has('hd') || parts.has('4k')) {
         const dir = join(out, 'render', 'out-1080', q + suffix);
         rmSync(dir, { recursive: true, force: true });
         t0 = Date.now();
+        const cpu0 = process.cpuUsage();
         const r = await renderShotFrames(hp, shotName, hm, hv.id, { outDir: dir, quality: q, range: [0, n - 1] });
-        const fps = r.frames.length / ((Date.now() - t0) / 1000);
-        log(`1920x1080 ${q}${suffix ? ' with a motion pass' : ''}: ${r.frames.length} frames end to end, ${(1 / fps).toFixed(2)} s a frame`);
+        const wall = (Date.now() - t0) / 1000, cpu = process.cpuUsage(cpu0);
+        const fps = r.frames.length / wall;
+        // Cores kept busy (CPU time over wall time, this process's threads): how much of the
+        // machine the render already uses, i.e. what overlapping its steps could still gain.
+        const busy = (cpu.user + cpu.system) / 1e6 / wall;
+        log(`1920x1080 ${q}${suffix ? ' with a motion pass' : ''}: ${r.frames.length} frames end to end, ${(1 / fps).toFixed(2)} s a frame, ${busy.toFixed(2)} of ${E.getNumThreads()} cores busy`);
         const field = q === 'preview' ? 'fps_1080p' : 'fps_1080p_final';
         result[field + suffix] = r3(fps);
         result[field + suffix + '_norm'] = norm(fps);
+        result[(q === 'preview' ? 'cores_busy_1080p' : 'cores_busy_1080p_final') + suffix] = +busy.toFixed(2);
       }
     }
   }
