@@ -12,11 +12,11 @@
 // Speed and memory end to end: whole frames through renderShotFrames as `atelier render` runs it
 // (read the rough frame and passes, stylize, blend, stroke stage, write PNG, record lineage), with
 // the threads a worker has, warm (model loaded and the stroke stage's exemplar bank built, with the
-// levels of anchor and carried frames: its cold cost is reported on its own, for a model version's first render ever and with the bank's guides
-// read from disk). At 1920x1080: a shot of the sample's frames bilinear-upscaled (and the same with
-// its motion pass, as a 3D production renders: fps_1080p_motion, fps_1080p_final_motion), in the
-// look-hd benchmark's production when it exists (its models and exemplars are 1080p; else the
-// sample production's). At 3840x2160: 4 frames with writes, preview and final, each in a child
+// levels of anchor and carried frames: its cold cost is reported on its own, for a model version's
+// first render ever and with the bank's guides read from disk). At 1920x1080: a shot of the
+// sample's frames bilinear-upscaled (and the same with its motion pass, as a 3D production renders:
+// fps_1080p_motion, fps_1080p_final_motion), in the look-hd benchmark's production when it exists
+// (its models and exemplars are 1080p; else the sample production's). At 3840x2160: 4 frames with writes, preview and final, each in a child
 // process whose peak RSS is the render's own. Speeds are also given normalized by the reference
 // conv net measured in the same run (× 130 / machine_conv_gflops).
 //
