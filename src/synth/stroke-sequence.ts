@@ -395,20 +395,21 @@ export class StrokeSequence {
     // painter's colour: the frames it is carried to are locked to it, moved by the model's change
     // of colour since (#carry). Locked to the model, the keyframe itself and every frame near it
     // had the model's colours (the look-hd sample's girl orange-tan where she is painted pale).
-    const synthOpts = this.keyframes.includes(frame) ? { ...this.o.synth, colorLock: 0 } : this.o.synth;
+    const painted = this.keyframes.includes(frame);
+    const synthOpts = painted ? { ...this.o.synth, colorLock: 0 } : this.o.synth;
     const painting = this.#paintings.get(frame);
     const result = (painting !== undefined ? copyExemplar(guide, this.exemplars, painting, synthOpts) : null) ?? synthesize(guide, this.exemplars, synthOpts);
     E.keep(result.image);
     const g = this.#grey(rough);
     const look = E.keep(E.tidy(() => toGrid(guideColour(guide), g.w, g.h)));
     let map: ColourMap | null = null;
-    const labels = this.keyframes.includes(frame) ? this.#labelsOnGrid(guide, rough, g.w, g.h) : undefined;
+    const labels = painted ? this.#labelsOnGrid(guide, rough, g.w, g.h) : undefined;
     const offset = E.keep(E.tidy(() => {
-      const painted = toGrid(result.image, g.w, g.h);
-      if (!this.keyframes.includes(frame)) return painted.sub(look);
+      const strokes = toGrid(result.image, g.w, g.h);
+      if (!painted) return strokes.sub(look);
       const n = g.w * g.h, lookData = planar(look);
-      map = fitColourMap(lookData, planar(painted), n, labels);
-      return painted.sub(look).sub(E.tensor(mapDeparture(map, lookData, n, labels), [1, 3, g.h, g.w]));
+      map = fitColourMap(lookData, planar(strokes), n, labels);
+      return strokes.sub(look).sub(E.tensor(mapDeparture(map, lookData, n, labels), [1, 3, g.h, g.w]));
     }));
     const anchor = { frame, grey: g.grey, look, offset, result, map };
     this.#anchors.set(frame, anchor);
