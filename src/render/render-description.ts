@@ -228,6 +228,8 @@ export interface FrameLineageSettings {
   precision?: InferencePrecision | null;
   /** The paintings' hashes of the shot's keyframes the strokes took besides the model's dataset (keyframe-exemplars.ts); none: no key added. */
   keyframes?: readonly string[] | null;
+  /** A preview computed downscaled (render/preview-grid.ts): that grid as [height, width]; full size: no key added. */
+  previewGrid?: readonly [number, number] | null;
 }
 
 /** The stroke options a final render resolves (defaults, the shot's and the model's settings, overrides). */
@@ -250,6 +252,7 @@ export function frameLineage(s: FrameLineageSettings, frame: number): Record<str
     ...(s.output ? { format: s.output.format, colorSpace: s.output.colorSpace } : {}),
     ...(s.matte ? { matte: s.matte } : {}),
     ...(s.precision === 'bfloat16' ? { precision: s.precision } : {}),
+    ...(s.previewGrid ? { previewGrid: { height: s.previewGrid[0], width: s.previewGrid[1] } } : {}),
   };
 }
 

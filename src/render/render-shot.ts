@@ -27,6 +27,7 @@ import { dropState, type CarryOver } from './carry-over.js';
 import { MOTION_PASS, MotionMemo, decodeMotionPass, type MotionVectors } from './motion-pass.js';
 import { upscaleImage, DEFAULT_ENSEMBLE, type UpscaleEnsemble } from '../models/upscale/index.js';
 import { resolveRenderUpscaler } from './model-ref.js';
+import { previewFactor, previewSize, toPreviewGrid, motionToPreviewGrid, fromPreviewGrid, PREVIEW_MAX_WIDTH } from './preview-grid.js';
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type { RenderQuality } from './render-description.js';
@@ -51,6 +52,11 @@ export interface RenderShotOptions {
   tiling?: TilingOptions;
   /** Default preview. final needs a registered model version (its training pairs give the strokes). */
   quality?: RenderQuality;
+  /**
+   * Previews of frames wider than this are computed downscaled by an integer factor and brought back
+   * to full size (preview-grid.ts); default PREVIEW_MAX_WIDTH, Infinity: at full size.
+   */
+  previewMaxWidth?: number;
   /** Stroke-stage settings for quality final (see src/synth/stroke-sequence.ts). */
   strokes?: Partial<StrokeOptions>;
   /**
@@ -121,6 +127,8 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   if (first > b) return { frames: [], skipped, preRolled: 0, seconds: 0 };
   const quality = o.quality ?? 'preview';
   const precision = modelPrecision(model);
+  const previewMaxWidth = o.previewMaxWidth ?? PREVIEW_MAX_WIDTH;
+  if (!(previewMaxWidth >= 16)) throw new Error(`the preview's width must be at least 16 pixels, got ${String(o.previewMaxWidth)}`);
   // The shot's painted keyframes outside the model's dataset join its exemplars (keyframe-exemplars.ts).
   const { inputs, keys } = await renderInputs(prod, shot, { guides: model.config.guides, matte: o.matte, motion: !!opts.motion, quality, modelVersion });
   if (o.inputs) checkRenderInputs(shot.name, o.inputs, inputs);
@@ -128,6 +136,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   // Everything the frames depend on besides the frame numbers: a kept state continues only under it.
   const carryKey = JSON.stringify({
     prod: prod.dir, shot: shot.name, inputs, modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null, matte: o.matte ?? null, precision,
+    previewMaxWidth: quality === 'preview' && Number.isFinite(previewMaxWidth) ? previewMaxWidth : null,
   });
   const continues = o.carryOver?.continues(carryKey, model, first) ?? false;
   const start = continues ? first : Math.max(shot.range[0], first - preRoll(opts));
@@ -148,6 +157,8 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const size = `${frames[0]!.rough!.width}x${frames[0]!.rough!.height}`;
   const odd = frames.filter((f) => `${f.rough!.width}x${f.rough!.height}` !== size);
   if (odd.length) throw new Error(`shot ${shot.name}: frame ${odd[0]!.frame} is ${odd[0]!.rough!.width}x${odd[0]!.rough!.height}, frame ${frames[0]!.frame} is ${size}; all frames must have one size`);
+  // A preview of a large frame is computed on a downscaled grid (preview-grid.ts); 1 at full size.
+  const gridFactor = quality === 'preview' ? previewFactor(frames[0]!.rough!.width, previewMaxWidth) : 1;
 
   if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
   if (quality === 'final' && modelVersion === null) throw new Error('final quality takes strokes from the model version\'s painted training pairs: give a model version, not a model file');
@@ -210,7 +221,11 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       : null;
     mkdirSync(o.outDir, { recursive: true });
     for (const f of frames) {
-      const { rough, alpha, passes } = await loadFrame(model, f, rf, f.frame >= first ? o.matte : undefined);
+      const loaded = await loadFrame(model, f, rf, f.frame >= first ? o.matte : undefined);
+      const { alpha } = loaded;
+      const [fullH, fullW] = [loaded.rough.size(2), loaded.rough.size(3)];
+      const { rough, passes } = gridFactor > 1 ? toPreviewGrid(loaded.rough, loaded.passes, gridFactor) : loaded;
+      if (gridFactor > 1) E.disposeAll([loaded.rough, [...loaded.passes.values()]]);
       const stylize = () => stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
       let modelOut: E.Tensor;
       if (strokes) {
@@ -228,8 +243,13 @@ export async function renderShotFrames(prod: Production, shotName: string, model
           E.disposeAll(guide);
         }
       } else modelOut = stylize();
-      const motion = opts.motion ? await motionOf.take(f.frame) : undefined;
-      const { frame, warpError } = blender.push(rough, modelOut, motion);
+      const taken = opts.motion ? await motionOf.take(f.frame) : undefined;
+      const motion = taken && gridFactor > 1 ? motionToPreviewGrid(taken, gridFactor) : taken;
+      if (motion !== taken) E.disposeAll([taken!.back, taken!.visible]);
+      const blended = blender.push(rough, modelOut, motion);
+      const { warpError } = blended;
+      const frame = gridFactor > 1 ? fromPreviewGrid(blended.frame, fullH, fullW) : blended.frame;
+      if (frame !== blended.frame) blended.frame.dispose();
       if (motion) E.disposeAll([motion.back, motion.visible]);
       E.disposeAll([rough, modelOut, [...passes.values()]]);
       if (f.frame < first) {
@@ -247,7 +267,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         await prod.recordRenderedFrame({
           path, modelVersion,
           inputHashes: frameInputHashes(f, model.config.guides, o.matte),
-          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null, precision, keyframes }, f.frame),
+          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null, precision, keyframes, previewGrid: gridFactor > 1 ? previewSize(fullH, fullW, gridFactor) : null }, f.frame),
         });
       }
       out.push({ frame: f.frame, path, warpError });

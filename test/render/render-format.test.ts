@@ -27,8 +27,12 @@ const { prodDir, modelFile, modelVersion } = await makeFormatProduction(dir);
 
 // The look model in float32 whatever the CPU: the pinned hashes below were rendered in it (on a CPU
 // with native bfloat16 renders default to bfloat16, a different last bit; generator.ts inferencePrecision).
+// OpenBLAS's AVX2 (Haswell) kernels whatever the CPU: on an AVX-512 one (Zen 4) it picks others,
+// and the 16-bit frames' last bits moved (frames 4-6 of p16, 2026-12-05).
+const AVX2 = /\bavx2\b/.test(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '');
 function atelier(...args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args, '--production', prodDir], { encoding: 'utf8', env: { ...process.env, ATELIER_INFERENCE_PRECISION: 'float32' } });
+  const env = { ...process.env, ATELIER_INFERENCE_PRECISION: 'float32', ...(AVX2 ? { OPENBLAS_CORETYPE: 'Haswell' } : {}) };
+  return spawnSync(process.execPath, [BIN, ...args, '--production', prodDir], { encoding: 'utf8', env });
 }
 function render(shot: string, ...args: string[]): any {
   const r = atelier('render', shot, '--json', '--no-movie', ...args);

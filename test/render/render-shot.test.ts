@@ -1,5 +1,6 @@
 // Shot rendering: chunks equal the whole shot byte for byte, resume keeps written frames, bad
-// shots fail before any frame is written, coherence.json is written, and blending changes frames.
+// shots fail before any frame is written, coherence.json is written, blending changes frames, and
+// previews of wide frames are computed on a downscaled grid.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, unlinkSync, existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
@@ -19,6 +20,8 @@ import { makeUpscaleConfig, Upscaler, saveUpscaleModel, upscaleImage } from '../
 import { loadImage } from '../../src/data/image-io.js';
 import { DEFAULT_COHERENCE, MOTION_COHERENCE, defaultCoherence } from '../../src/render/coherence.js';
 import { MOTION_PASS } from '../../src/render/motion-pass.js';
+import { previewFactor, toPreviewGrid, fromPreviewGrid } from '../../src/render/preview-grid.js';
+import { stylizeTensor } from '../../src/models/look/stylize.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-render-'));
 
@@ -113,6 +116,30 @@ test('--scale / an upscaler: written frames are upscaled after the blend; bad re
   assert.throws(() => upscaleFromFlags({ scale: '3' }), /--scale must be 2 or 4/);
   assert.throws(() => upscaleFromFlags({ upscalePasses: '1' }), /goes with --scale/);
   assert.deepEqual(upscaleFromFlags({ scale: '2', upscalePasses: '1' }), { scale: 2, passes: 1 });
+});
+
+test('a preview wider than previewMaxWidth is the model and blend on the downscaled grid, brought back to full size; its chunks equal the whole shot', async () => {
+  const o = { previewMaxWidth: 16 };
+  await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid'), ...o });
+  // Frame 0 has nothing to blend: the model's output on the 16×16 grid, bilinear to 32×32.
+  const read = async (name: string) => (await loadImage(join(shotDir, name), 3)).tensor;
+  const rough = await read('rough.0000.png'), normal = await read('normal.0000.png');
+  const onGrid = toPreviewGrid(rough, new Map([['normal', normal]]), previewFactor(32, 16));
+  assert.deepEqual(onGrid.rough.shape, [1, 3, 16, 16]);
+  const expected = E.tidy(() => fromPreviewGrid(stylizeTensor(model, onGrid.rough, onGrid.passes), 32, 32).clamp(0, 1));
+  const got = (await loadImage(join(dir, 'grid', 'sh1.0000.png'), 3)).tensor;
+  const atFullSize = (await loadImage(join(dir, 'whole', 'sh1.0000.png'), 3)).tensor;
+  const diff = (a: E.Tensor, b: E.Tensor) => E.tidy(() => a.sub(b).abs().max().item());
+  assert.deepEqual(got.shape, [1, 3, 32, 32]);
+  assert.ok(diff(got, expected) <= 1 / 255 + 1e-4, `the written frame is ${diff(got, expected)} from the grid's output`);
+  assert.ok(diff(got, atFullSize) > 4 / 255, 'and not the full-size preview');
+  E.disposeAll([rough, normal, onGrid.rough, [...onGrid.passes.values()], expected, got, atFullSize]);
+  // Random access holds on the grid: chunks (their pre-roll on the grid too) equal the whole shot.
+  await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid-chunks'), range: [0, 3], ...o });
+  await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid-chunks'), range: [4, 7], ...o });
+  assert.deepEqual(bytes(join(dir, 'grid-chunks')), bytes(join(dir, 'grid')));
+  await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid-bad'), previewMaxWidth: 0 }), /the preview's width must be at least 16 pixels, got 0/);
+  assert.ok(!existsSync(join(dir, 'grid-bad')), 'nothing written');
 });
 
 test('blending changes frames where per-frame rendering would not', async () => {
