@@ -341,7 +341,7 @@ if (parts.has('hd') || parts.has('4k')) {
     const fullDir = join(out, 'render', 'out-1080', 'preview_full_size');
     rmSync(fullDir, { recursive: true, force: true });
     t0 = Date.now();
-    const rf = await renderShotFrames(hp, 'bench1080', hm, hv.id, { outDir: fullDir, quality: 'preview', range: [0, n - 1], previewMaxWidth: Infinity });
+    const rf = await renderShotFrames(hp, 'bench1080', hm, hv.id, { outDir: fullDir, quality: 'preview', range: [0, n - 1], previewWidth: 0 });
     const fpsFull = rf.frames.length / ((Date.now() - t0) / 1000);
     log(`1920x1080 preview computed at full size: ${(1 / fpsFull).toFixed(2)} s a frame`);
     result.fps_1080p_full_size_preview = r3(fpsFull);

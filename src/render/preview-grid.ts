@@ -12,8 +12,21 @@ import type { MotionVectors } from './motion-pass.js';
 /** Widest preview computed at full size; wider frames are computed downscaled by an integer factor. */
 export const PREVIEW_MAX_WIDTH = 1024;
 
-/** The integer factor a preview of a w-pixel-wide frame is computed downscaled by (the flow grid's rule, flowFrame). */
-export const previewFactor = (w: number, maxWidth: number = PREVIEW_MAX_WIDTH): number => Math.max(1, Math.ceil(w / maxWidth));
+/** The smallest preview width asked for that is not full size (0). */
+export const MIN_PREVIEW_WIDTH = 16;
+
+/** A preview width as asked for (default PREVIEW_MAX_WIDTH; 0: full size), checked. */
+export function checkPreviewWidth(width: number | undefined): number {
+  const w = width ?? PREVIEW_MAX_WIDTH;
+  if (!(Number.isInteger(w) && (w === 0 || w >= MIN_PREVIEW_WIDTH))) throw new Error(`the preview's width must be 0 (full size) or at least ${MIN_PREVIEW_WIDTH} pixels, got ${String(width)}`);
+  return w;
+}
+
+/**
+ * The integer factor a preview of a w-pixel-wide frame is computed downscaled by (the flow grid's
+ * rule, flowFrame); maxWidth 0: full size.
+ */
+export const previewFactor = (w: number, maxWidth: number = PREVIEW_MAX_WIDTH): number => (maxWidth > 0 ? Math.max(1, Math.ceil(w / maxWidth)) : 1);
 
 /** The size a frame of h×w is computed at for a factor f. */
 export const previewSize = (h: number, w: number, f: number): [number, number] => [Math.ceil(h / f), Math.ceil(w / f)];

@@ -20,6 +20,7 @@ import { claimShotVersion } from './version-dir.js';
 import { productionColour } from '../store/colour-settings.js';
 import { outputSpace } from './frame-io.js';
 import { keyframeHashes, shotKeyframePairs, type ShotKeyframePairs } from './keyframe-exemplars.js';
+import { checkPreviewWidth } from './preview-grid.js';
 
 export type RenderQuality = 'preview' | 'final';
 /** png: 8/16-bit in the production's image colour space (or a chosen one; the default); exr: half float, with alpha. */
@@ -52,6 +53,8 @@ export interface RenderDescription {
   strokes?: Partial<StrokeOptions>;
   /** JSON-safe: "never tile" is Number.MAX_SAFE_INTEGER, not Infinity. */
   tiling: TilingOptions;
+  /** Previews of wider frames are computed downscaled (preview-grid.ts); 0: full size; absent: the default. */
+  previewWidth?: number;
   upscale: PinnedUpscale | null;
   /** The version folder, relative to the production (machines mount it at their own path). */
   outDir: string;
@@ -108,6 +111,8 @@ export interface RenderRequest {
   quality?: string;
   strokes?: Partial<StrokeOptions>;
   tiling?: TilingOptions;
+  /** As RenderDescription.previewWidth; only with quality preview. */
+  previewWidth?: number;
   upscale?: { model?: string; scale?: number; passes?: UpscaleEnsemble; tile?: number } | null;
   /** An existing version folder (absolute or relative to the production); default: the next vNNN. */
   outDir?: string;
@@ -165,6 +170,10 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
   if (format === 'exr' && r.bits === 16) throw new Error('bits 8 or 16 are PNG depths; EXR frames are half float (leave bits out)');
   const quality = r.quality ?? 'preview';
   if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
+  if (r.previewWidth !== undefined) {
+    if (quality !== 'preview') throw new Error('the preview\'s width goes with quality preview: final frames are computed at full size');
+    checkPreviewWidth(r.previewWidth);
+  }
   if (r.versionsOnly && r.model !== undefined && !/^\d+$/.test(r.model)) throw new Error('this render needs a model version number (workers load the model by its version), not a file');
   if (r.versionsOnly && r.upscale?.model !== undefined && !/^\d+$/.test(r.upscale.model)) throw new Error('this render needs an upscaler version number (workers load it by its version), not a file');
   const shot = await prod.shot(r.shot);
@@ -194,7 +203,7 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
     const description: RenderDescription = {
       shot: shot.name, range, shotRange: shot.range, modelVersion: version, ...(version === null ? { modelFile: path } : {}),
       bits: (r.bits ?? 8) as 8 | 16, format, ...(colorSpace ? { colorSpace } : {}), ...(r.matte !== undefined ? { matte: r.matte } : {}), coherence, quality, ...(r.strokes ? { strokes: r.strokes } : {}),
-      tiling: jsonSafeTiling(r.tiling ?? {}), upscale, outDir, inputs,
+      tiling: jsonSafeTiling(r.tiling ?? {}), ...(r.previewWidth !== undefined ? { previewWidth: r.previewWidth } : {}), upscale, outDir, inputs,
     };
     return { description, model };
   } catch (err) {
@@ -270,9 +279,10 @@ export function outputLineage(format: RenderFormat | undefined, colorSpace: stri
 }
 
 /** The description as renderShotFrames options (the model is passed alongside; outDir made absolute by the caller). */
-export function renderOptionsOf(d: RenderDescription): { range: [number, number]; bits: 8 | 16; format: RenderFormat; colorSpace?: string; matte?: string; coherence: CoherenceOptions | null; quality: RenderQuality; strokes?: Partial<StrokeOptions>; tiling: TilingOptions; upscale?: PinnedUpscale & { scale: 2 | 4 }; inputs?: RenderInputs } {
+export function renderOptionsOf(d: RenderDescription): { range: [number, number]; bits: 8 | 16; format: RenderFormat; colorSpace?: string; matte?: string; coherence: CoherenceOptions | null; quality: RenderQuality; strokes?: Partial<StrokeOptions>; tiling: TilingOptions; previewWidth?: number; upscale?: PinnedUpscale & { scale: 2 | 4 }; inputs?: RenderInputs } {
   return {
     ...(d.inputs ? { inputs: d.inputs } : {}), range: d.range, bits: d.bits, format: d.format, ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), ...(d.matte !== undefined ? { matte: d.matte } : {}), coherence: d.coherence, quality: d.quality, ...(d.strokes ? { strokes: d.strokes } : {}), tiling: d.tiling,
+    ...(d.previewWidth !== undefined ? { previewWidth: d.previewWidth } : {}),
     ...(d.upscale ? { upscale: { ...d.upscale, scale: d.upscale.scale as 2 | 4 } } : {}),
   };
 }

@@ -27,7 +27,7 @@ import { dropState, type CarryOver } from './carry-over.js';
 import { MOTION_PASS, MotionMemo, decodeMotionPass, type MotionVectors } from './motion-pass.js';
 import { upscaleImage, DEFAULT_ENSEMBLE, type UpscaleEnsemble } from '../models/upscale/index.js';
 import { resolveRenderUpscaler } from './model-ref.js';
-import { previewFactor, previewSize, toPreviewGrid, motionToPreviewGrid, fromPreviewGrid, PREVIEW_MAX_WIDTH } from './preview-grid.js';
+import { previewFactor, previewSize, toPreviewGrid, motionToPreviewGrid, fromPreviewGrid, checkPreviewWidth } from './preview-grid.js';
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type { RenderQuality } from './render-description.js';
@@ -54,9 +54,9 @@ export interface RenderShotOptions {
   quality?: RenderQuality;
   /**
    * Previews of frames wider than this are computed downscaled by an integer factor and brought back
-   * to full size (preview-grid.ts); default PREVIEW_MAX_WIDTH, Infinity: at full size.
+   * to full size (preview-grid.ts); default PREVIEW_MAX_WIDTH; 0: at full size.
    */
-  previewMaxWidth?: number;
+  previewWidth?: number;
   /** Stroke-stage settings for quality final (see src/synth/stroke-sequence.ts). */
   strokes?: Partial<StrokeOptions>;
   /**
@@ -127,8 +127,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   if (first > b) return { frames: [], skipped, preRolled: 0, seconds: 0 };
   const quality = o.quality ?? 'preview';
   const precision = modelPrecision(model);
-  const previewMaxWidth = o.previewMaxWidth ?? PREVIEW_MAX_WIDTH;
-  if (!(previewMaxWidth >= 16)) throw new Error(`the preview's width must be at least 16 pixels, got ${String(o.previewMaxWidth)}`);
+  const previewWidth = checkPreviewWidth(o.previewWidth);
   // The shot's painted keyframes outside the model's dataset join its exemplars (keyframe-exemplars.ts).
   const { inputs, keys } = await renderInputs(prod, shot, { guides: model.config.guides, matte: o.matte, motion: !!opts.motion, quality, modelVersion });
   if (o.inputs) checkRenderInputs(shot.name, o.inputs, inputs);
@@ -136,7 +135,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   // Everything the frames depend on besides the frame numbers: a kept state continues only under it.
   const carryKey = JSON.stringify({
     prod: prod.dir, shot: shot.name, inputs, modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null, matte: o.matte ?? null, precision,
-    previewMaxWidth: quality === 'preview' && Number.isFinite(previewMaxWidth) ? previewMaxWidth : null,
+    previewWidth: quality === 'preview' ? previewWidth : null,
   });
   const continues = o.carryOver?.continues(carryKey, model, first) ?? false;
   const start = continues ? first : Math.max(shot.range[0], first - preRoll(opts));
@@ -158,7 +157,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const odd = frames.filter((f) => `${f.rough!.width}x${f.rough!.height}` !== size);
   if (odd.length) throw new Error(`shot ${shot.name}: frame ${odd[0]!.frame} is ${odd[0]!.rough!.width}x${odd[0]!.rough!.height}, frame ${frames[0]!.frame} is ${size}; all frames must have one size`);
   // A preview of a large frame is computed on a downscaled grid (preview-grid.ts); 1 at full size.
-  const gridFactor = quality === 'preview' ? previewFactor(frames[0]!.rough!.width, previewMaxWidth) : 1;
+  const gridFactor = quality === 'preview' ? previewFactor(frames[0]!.rough!.width, previewWidth) : 1;
 
   if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
   if (quality === 'final' && modelVersion === null) throw new Error('final quality takes strokes from the model version\'s painted training pairs: give a model version, not a model file');

@@ -1,9 +1,12 @@
-// The render description's pure parts: the one range check, JSON-safe tiling, the one lineage derivation.
+// The render description's pure parts: the one range check, JSON-safe tiling, the one lineage
+// derivation, the preview's width.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkFrameRange, jsonSafeTiling, frameLineage, outputLineage, renderOptionsOf, type RenderDescription } from '../../src/render/render-description.js';
 import { DEFAULT_STROKES } from '../../src/synth/stroke-sequence.js';
 import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
+import { checkPreviewWidth, previewFactor, PREVIEW_MAX_WIDTH } from '../../src/render/preview-grid.js';
+import { farmRenderSpec } from '../../src/jobs/render-chunks.js';
 
 test('one frame-range check: inside the shot, ordered, whole frames', () => {
   const shot = { name: 'sh1', range: [0, 7] as [number, number] };
@@ -45,4 +48,20 @@ test('a description is plain JSON and reaches renderShotFrames whole', () => {
   };
   assert.deepEqual(JSON.parse(JSON.stringify(d)), d);
   assert.deepEqual(renderOptionsOf(d), { range: [2, 5], bits: 16, format: 'png', coherence: null, quality: 'final', strokes: { anchorEvery: 2 }, tiling: { tileAbove: Number.MAX_SAFE_INTEGER }, upscale: { model: '4', scale: 2, passes: 1, tile: 256 } });
+  // A preview's width reaches the render and every farm chunk; absent, the default applies.
+  const p: RenderDescription = { ...d, quality: 'preview', strokes: undefined, upscale: null, previewWidth: 0 };
+  assert.equal(renderOptionsOf(p).previewWidth, 0);
+  assert.equal(farmRenderSpec(p).render!.previewWidth, 0);
+  assert.ok(!('previewWidth' in farmRenderSpec(d).render!));
+});
+
+test('a preview width and its lineage: 0 (full size) or at least 16 px; the grid recorded only where the preview used one', () => {
+  assert.equal(checkPreviewWidth(undefined), PREVIEW_MAX_WIDTH);
+  assert.equal(checkPreviewWidth(0), 0);
+  assert.equal(checkPreviewWidth(640), 640);
+  for (const bad of [8, -1, 100.5, NaN]) assert.throws(() => checkPreviewWidth(bad), /the preview's width must be 0 \(full size\) or at least 16 pixels/);
+  assert.deepEqual([previewFactor(1920), previewFactor(1024), previewFactor(3840), previewFactor(1920, 0), previewFactor(1920, 640)], [2, 1, 4, 1, 3]);
+  const base = { shot: 'sh1', bits: 8 as const, coherence: DEFAULT_COHERENCE, strokes: null, upscale: null };
+  assert.equal(JSON.stringify(frameLineage({ ...base, previewGrid: null }, 3)), JSON.stringify(frameLineage(base, 3)));
+  assert.deepEqual(frameLineage({ ...base, previewGrid: [540, 960] }, 3).previewGrid, { height: 540, width: 960 });
 });

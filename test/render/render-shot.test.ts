@@ -119,7 +119,7 @@ test('--scale / an upscaler: written frames are upscaled after the blend; bad re
 });
 
 test('a preview wider than previewMaxWidth is the model and blend on the downscaled grid, brought back to full size; its chunks equal the whole shot', async () => {
-  const o = { previewMaxWidth: 16 };
+  const o = { previewWidth: 16 };
   await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid'), ...o });
   // Frame 0 has nothing to blend: the model's output on the 16×16 grid, bilinear to 32×32.
   const read = async (name: string) => (await loadImage(join(shotDir, name), 3)).tensor;
@@ -138,7 +138,7 @@ test('a preview wider than previewMaxWidth is the model and blend on the downsca
   await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid-chunks'), range: [0, 3], ...o });
   await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid-chunks'), range: [4, 7], ...o });
   assert.deepEqual(bytes(join(dir, 'grid-chunks')), bytes(join(dir, 'grid')));
-  await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid-bad'), previewMaxWidth: 0 }), /the preview's width must be at least 16 pixels, got 0/);
+  await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid-bad'), previewWidth: 8 }), /the preview's width must be 0 \(full size\) or at least 16 pixels, got 8/);
   assert.ok(!existsSync(join(dir, 'grid-bad')), 'nothing written');
 });
 
