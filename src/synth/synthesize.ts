@@ -7,7 +7,7 @@
 // strokes chosen agree with each other across overlapping patches.
 import * as E from '../engine/index.js';
 import { wideGaussianBlur } from '../image/index.js';
-import { patchFeatures } from './patch-features.js';
+import { FixedPartFeatures } from './patch-features.js';
 import { sourceLevels, sourceLowPass, selectExemplars, gather, levelSize } from './source-levels.js';
 import { exhaustiveSearch, type SearchLabels } from './exhaustive-search.js';
 import { coherenceSearch, patchCosts, patchDistance as dist } from './coherence-search.js';
@@ -219,12 +219,14 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
         : undefined;
       const basis = { weight: E.tensor(sl.basis!, [sl.dims, sl.channels, o.patch, o.patch]), k: o.patch, dims: sl.dims, kept: 1 };
       const mask = temporal ? E.tensor(temporal.warpedValid ?? temporal.valid, [1, 1, h, w], { dtype: 'float32' }) : null;
+      // The guide's share of every feature computed once for the level's searches.
+      const features = new FixedPartFeatures(g, basis);
       try {
         const toImage = (planar: Float32Array) => E.tensor(planar, [1, 3, h, w]);
         const targetFeatures = (est: E.Tensor) => E.tidy(() => {
-          const parts = [g, est.mul(o.styleWeight)];
+          const parts = [est.mul(o.styleWeight)];
           if (temporal) parts.push(E.F.where(mask!.gt(0.5), temporal.warped, est).mul(o.styleWeight * temporal.weight));
-          return patchFeatures(E.F.cat(parts, 1), basis);
+          return features.features(parts.length > 1 ? E.F.cat(parts, 1) : parts[0]!);
         });
         let est: E.Tensor;
         if (nnf === null) {
@@ -264,6 +266,7 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
         estimate?.dispose();
         estimate = est;
       } finally {
+        features.dispose();
         E.disposeAll([g, basis.weight, mask]);
       }
     }
