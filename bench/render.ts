@@ -15,8 +15,8 @@
 // levels of anchor and carried frames: its cold cost is reported on its own, for a model version's
 // first render ever and with the bank's guides read from disk). At 1920x1080: a shot of the
 // sample's frames bilinear-upscaled (and the same with its motion pass, as a 3D production renders:
-// fps_1080p_motion, fps_1080p_final_motion; and the preview computed at full size,
-// fps_1080p_full_size_preview, against the default that works on the flow's grid), in the look-hd benchmark's production when it exists
+// fps_1080p_motion, fps_1080p_final_motion; and with the look model at full size,
+// fps_1080p[_final]_full_size_look, against the default on a downscaled grid), in the look-hd benchmark's production when it exists
 // (its models and exemplars are 1080p; else the sample production's). At 3840x2160: 4 frames with writes, preview and final, each in a child
 // process whose peak RSS is the render's own. Speeds are also given normalized by the reference
 // conv net measured in the same run (× 130 / machine_conv_gflops).
@@ -336,16 +336,19 @@ if (parts.has('hd') || parts.has('4k')) {
         result[(q === 'preview' ? 'cores_busy_1080p' : 'cores_busy_1080p_final') + suffix] = +busy.toFixed(2);
       }
     }
-    // The preview computed at full size, as before it moved to the flow's grid (preview-grid.ts):
-    // the speed that move bought, measured in this run.
-    const fullDir = join(out, 'render', 'out-1080', 'preview_full_size');
-    rmSync(fullDir, { recursive: true, force: true });
-    t0 = Date.now();
-    const rf = await renderShotFrames(hp, 'bench1080', hm, hv.id, { outDir: fullDir, quality: 'preview', range: [0, n - 1], previewWidth: 0 });
-    const fpsFull = rf.frames.length / ((Date.now() - t0) / 1000);
-    log(`1920x1080 preview computed at full size: ${(1 / fpsFull).toFixed(2)} s a frame`);
-    result.fps_1080p_full_size_preview = r3(fpsFull);
-    result.fps_1080p_full_size_preview_norm = norm(fpsFull);
+    // The look model at full size, as before it moved to a downscaled grid (look-grid.ts): the
+    // speed that move bought, measured in this run.
+    for (const q of ['preview', 'final'] as const) {
+      const fullDir = join(out, 'render', 'out-1080', `${q}_full_size_look`);
+      rmSync(fullDir, { recursive: true, force: true });
+      t0 = Date.now();
+      const rf = await renderShotFrames(hp, 'bench1080', hm, hv.id, { outDir: fullDir, quality: q, range: [0, n - 1], lookWidth: 0 });
+      const fpsFull = rf.frames.length / ((Date.now() - t0) / 1000);
+      log(`1920x1080 ${q} with the look model at full size: ${(1 / fpsFull).toFixed(2)} s a frame`);
+      const field = q === 'preview' ? 'fps_1080p_full_size_look' : 'fps_1080p_final_full_size_look';
+      result[field] = r3(fpsFull);
+      result[field + '_norm'] = norm(fpsFull);
+    }
   }
   if (parts.has('4k')) {
     await upscaledShot(hp, prod, 'bench2160', 4, 2160, 3840, hm.config.guides);

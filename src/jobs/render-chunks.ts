@@ -83,14 +83,14 @@ interface FarmRender {
 }
 
 /** What every chunk of a farm render passes to renderShotFrames besides range and folder. */
-export type ChunkRenderOptions = Pick<RenderShotOptions, 'quality' | 'tiling' | 'upscale' | 'strokes' | 'format' | 'colorSpace' | 'matte' | 'previewWidth'>;
+export type ChunkRenderOptions = Pick<RenderShotOptions, 'quality' | 'tiling' | 'upscale' | 'strokes' | 'format' | 'colorSpace' | 'matte' | 'lookWidth'>;
 
 /** A render description as a farm render: the chunks' shared input (render-description.ts). */
 export function farmRenderSpec(d: RenderDescription): Omit<FarmRender, 'productionDir'> & { shotStart: number } {
   if (d.modelVersion === null) throw new Error('a farm render needs a model version number (workers load the model by its version), not a file');
   const render: ChunkRenderOptions = {
     quality: d.quality, ...(d.format !== 'png' ? { format: d.format } : {}), ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), ...(d.matte !== undefined ? { matte: d.matte } : {}), ...(Object.keys(d.tiling).length ? { tiling: d.tiling } : {}),
-    ...(d.previewWidth !== undefined ? { previewWidth: d.previewWidth } : {}),
+    ...(d.lookWidth !== undefined ? { lookWidth: d.lookWidth } : {}),
     ...(d.upscale ? { upscale: { ...d.upscale, scale: d.upscale.scale as 2 | 4 } } : {}), ...(d.strokes ? { strokes: d.strokes } : {}),
   };
   return { shot: d.shot, modelVersion: d.modelVersion, outDir: d.outDir, range: d.range, shotStart: d.shotRange[0], bits: d.bits, coherence: d.coherence, render, ...(d.inputs ? { inputs: d.inputs } : {}) };

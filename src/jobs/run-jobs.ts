@@ -61,7 +61,7 @@ export async function trainUpscaleJob(input: TrainUpscaleInput, ctx: JobContext)
 export interface RenderShotInput {
   productionDir: string; shot: string; modelVersion?: number; range?: [number, number];
   bits?: 8 | 16; format?: 'png' | 'exr'; colorSpace?: string; matte?: string; coherence?: CoherenceOptions | null; quality?: RenderQuality; strokes?: Partial<StrokeOptions>;
-  tiling?: TilingOptions; previewWidth?: number; upscale?: RenderRequest['upscale']; outDir?: string;
+  tiling?: TilingOptions; lookWidth?: number; upscale?: RenderRequest['upscale']; outDir?: string;
   /** The preview movie: false writes none; codec (default h264) and burn-ins as `atelier render` has them. */
   movie?: boolean; codec?: MovieCodec; burnIn?: boolean;
 }
@@ -70,7 +70,7 @@ export interface RenderShotInput {
 export function renderRequestOf(i: RenderShotInput, versionsOnly: boolean): RenderRequest {
   return {
     shot: i.shot, range: i.range, model: i.modelVersion !== undefined ? String(i.modelVersion) : undefined, bits: i.bits, format: i.format, colorSpace: i.colorSpace,
-    ...(i.matte !== undefined ? { matte: i.matte } : {}), coherence: i.coherence, quality: i.quality, strokes: i.strokes, tiling: i.tiling, ...(i.previewWidth !== undefined ? { previewWidth: i.previewWidth } : {}), upscale: i.upscale, outDir: i.outDir, versionsOnly,
+    ...(i.matte !== undefined ? { matte: i.matte } : {}), coherence: i.coherence, quality: i.quality, strokes: i.strokes, tiling: i.tiling, ...(i.lookWidth !== undefined ? { lookWidth: i.lookWidth } : {}), upscale: i.upscale, outDir: i.outDir, versionsOnly,
   };
 }
 

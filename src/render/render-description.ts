@@ -20,7 +20,7 @@ import { claimShotVersion } from './version-dir.js';
 import { productionColour } from '../store/colour-settings.js';
 import { outputSpace } from './frame-io.js';
 import { keyframeHashes, shotKeyframePairs, type ShotKeyframePairs } from './keyframe-exemplars.js';
-import { checkPreviewWidth } from './preview-grid.js';
+import { checkLookWidth } from './look-grid.js';
 
 export type RenderQuality = 'preview' | 'final';
 /** png: 8/16-bit in the production's image colour space (or a chosen one; the default); exr: half float, with alpha. */
@@ -53,8 +53,8 @@ export interface RenderDescription {
   strokes?: Partial<StrokeOptions>;
   /** JSON-safe: "never tile" is Number.MAX_SAFE_INTEGER, not Infinity. */
   tiling: TilingOptions;
-  /** Previews of wider frames are computed downscaled (preview-grid.ts); 0: full size; absent: the default. */
-  previewWidth?: number;
+  /** Previews of wider frames are computed downscaled (look-grid.ts); 0: full size; absent: the default. */
+  lookWidth?: number;
   upscale: PinnedUpscale | null;
   /** The version folder, relative to the production (machines mount it at their own path). */
   outDir: string;
@@ -111,8 +111,8 @@ export interface RenderRequest {
   quality?: string;
   strokes?: Partial<StrokeOptions>;
   tiling?: TilingOptions;
-  /** As RenderDescription.previewWidth; only with quality preview. */
-  previewWidth?: number;
+  /** As RenderDescription.lookWidth. */
+  lookWidth?: number;
   upscale?: { model?: string; scale?: number; passes?: UpscaleEnsemble; tile?: number } | null;
   /** An existing version folder (absolute or relative to the production); default: the next vNNN. */
   outDir?: string;
@@ -170,10 +170,7 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
   if (format === 'exr' && r.bits === 16) throw new Error('bits 8 or 16 are PNG depths; EXR frames are half float (leave bits out)');
   const quality = r.quality ?? 'preview';
   if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
-  if (r.previewWidth !== undefined) {
-    if (quality !== 'preview') throw new Error('the preview\'s width goes with quality preview: final frames are computed at full size');
-    checkPreviewWidth(r.previewWidth);
-  }
+  if (r.lookWidth !== undefined) checkLookWidth(r.lookWidth);
   if (r.versionsOnly && r.model !== undefined && !/^\d+$/.test(r.model)) throw new Error('this render needs a model version number (workers load the model by its version), not a file');
   if (r.versionsOnly && r.upscale?.model !== undefined && !/^\d+$/.test(r.upscale.model)) throw new Error('this render needs an upscaler version number (workers load it by its version), not a file');
   const shot = await prod.shot(r.shot);
@@ -203,7 +200,7 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
     const description: RenderDescription = {
       shot: shot.name, range, shotRange: shot.range, modelVersion: version, ...(version === null ? { modelFile: path } : {}),
       bits: (r.bits ?? 8) as 8 | 16, format, ...(colorSpace ? { colorSpace } : {}), ...(r.matte !== undefined ? { matte: r.matte } : {}), coherence, quality, ...(r.strokes ? { strokes: r.strokes } : {}),
-      tiling: jsonSafeTiling(r.tiling ?? {}), ...(r.previewWidth !== undefined ? { previewWidth: r.previewWidth } : {}), upscale, outDir, inputs,
+      tiling: jsonSafeTiling(r.tiling ?? {}), ...(r.lookWidth !== undefined ? { lookWidth: r.lookWidth } : {}), upscale, outDir, inputs,
     };
     return { description, model };
   } catch (err) {
@@ -237,8 +234,8 @@ export interface FrameLineageSettings {
   precision?: InferencePrecision | null;
   /** The paintings' hashes of the shot's keyframes the strokes took besides the model's dataset (keyframe-exemplars.ts); none: no key added. */
   keyframes?: readonly string[] | null;
-  /** A preview computed downscaled (render/preview-grid.ts): that grid as [height, width]; full size: no key added. */
-  previewGrid?: readonly [number, number] | null;
+  /** The look model run downscaled (render/look-grid.ts): that grid as [height, width]; full size: no key added. */
+  lookGrid?: readonly [number, number] | null;
 }
 
 /** The stroke options a final render resolves (defaults, the shot's and the model's settings, overrides). */
@@ -261,7 +258,7 @@ export function frameLineage(s: FrameLineageSettings, frame: number): Record<str
     ...(s.output ? { format: s.output.format, colorSpace: s.output.colorSpace } : {}),
     ...(s.matte ? { matte: s.matte } : {}),
     ...(s.precision === 'bfloat16' ? { precision: s.precision } : {}),
-    ...(s.previewGrid ? { previewGrid: { height: s.previewGrid[0], width: s.previewGrid[1] } } : {}),
+    ...(s.lookGrid ? { lookGrid: { height: s.lookGrid[0], width: s.lookGrid[1] } } : {}),
   };
 }
 
@@ -279,10 +276,10 @@ export function outputLineage(format: RenderFormat | undefined, colorSpace: stri
 }
 
 /** The description as renderShotFrames options (the model is passed alongside; outDir made absolute by the caller). */
-export function renderOptionsOf(d: RenderDescription): { range: [number, number]; bits: 8 | 16; format: RenderFormat; colorSpace?: string; matte?: string; coherence: CoherenceOptions | null; quality: RenderQuality; strokes?: Partial<StrokeOptions>; tiling: TilingOptions; previewWidth?: number; upscale?: PinnedUpscale & { scale: 2 | 4 }; inputs?: RenderInputs } {
+export function renderOptionsOf(d: RenderDescription): { range: [number, number]; bits: 8 | 16; format: RenderFormat; colorSpace?: string; matte?: string; coherence: CoherenceOptions | null; quality: RenderQuality; strokes?: Partial<StrokeOptions>; tiling: TilingOptions; lookWidth?: number; upscale?: PinnedUpscale & { scale: 2 | 4 }; inputs?: RenderInputs } {
   return {
     ...(d.inputs ? { inputs: d.inputs } : {}), range: d.range, bits: d.bits, format: d.format, ...(d.colorSpace ? { colorSpace: d.colorSpace } : {}), ...(d.matte !== undefined ? { matte: d.matte } : {}), coherence: d.coherence, quality: d.quality, ...(d.strokes ? { strokes: d.strokes } : {}), tiling: d.tiling,
-    ...(d.previewWidth !== undefined ? { previewWidth: d.previewWidth } : {}),
+    ...(d.lookWidth !== undefined ? { lookWidth: d.lookWidth } : {}),
     ...(d.upscale ? { upscale: { ...d.upscale, scale: d.upscale.scale as 2 | 4 } } : {}),
   };
 }

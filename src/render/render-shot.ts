@@ -27,7 +27,7 @@ import { dropState, type CarryOver } from './carry-over.js';
 import { MOTION_PASS, MotionMemo, decodeMotionPass, type MotionVectors } from './motion-pass.js';
 import { upscaleImage, DEFAULT_ENSEMBLE, type UpscaleEnsemble } from '../models/upscale/index.js';
 import { resolveRenderUpscaler } from './model-ref.js';
-import { previewFactor, previewSize, toPreviewGrid, motionToPreviewGrid, fromPreviewGrid, checkPreviewWidth } from './preview-grid.js';
+import { lookFactor, lookSize, toLookGrid, motionToLookGrid, fromLookGrid, checkLookWidth } from './look-grid.js';
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type { RenderQuality } from './render-description.js';
@@ -53,10 +53,11 @@ export interface RenderShotOptions {
   /** Default preview. final needs a registered model version (its training pairs give the strokes). */
   quality?: RenderQuality;
   /**
-   * Previews of frames wider than this are computed downscaled by an integer factor and brought back
-   * to full size (preview-grid.ts); default PREVIEW_MAX_WIDTH; 0: at full size.
+   * The look model runs on frames wider than this downscaled by an integer factor (a preview's
+   * blend too; a final's at most halved) and its output is brought back to full size (look-grid.ts);
+   * default LOOK_MAX_WIDTH; 0: at full size.
    */
-  previewWidth?: number;
+  lookWidth?: number;
   /** Stroke-stage settings for quality final (see src/synth/stroke-sequence.ts). */
   strokes?: Partial<StrokeOptions>;
   /**
@@ -127,7 +128,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   if (first > b) return { frames: [], skipped, preRolled: 0, seconds: 0 };
   const quality = o.quality ?? 'preview';
   const precision = modelPrecision(model);
-  const previewWidth = checkPreviewWidth(o.previewWidth);
+  const lookWidth = checkLookWidth(o.lookWidth);
   // The shot's painted keyframes outside the model's dataset join its exemplars (keyframe-exemplars.ts).
   const { inputs, keys } = await renderInputs(prod, shot, { guides: model.config.guides, matte: o.matte, motion: !!opts.motion, quality, modelVersion });
   if (o.inputs) checkRenderInputs(shot.name, o.inputs, inputs);
@@ -135,7 +136,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   // Everything the frames depend on besides the frame numbers: a kept state continues only under it.
   const carryKey = JSON.stringify({
     prod: prod.dir, shot: shot.name, inputs, modelVersion, coherence, quality, strokes: o.strokes ?? null, tiling: o.tiling ?? null, matte: o.matte ?? null, precision,
-    previewWidth: quality === 'preview' ? previewWidth : null,
+    lookWidth,
   });
   const continues = o.carryOver?.continues(carryKey, model, first) ?? false;
   const start = continues ? first : Math.max(shot.range[0], first - preRoll(opts));
@@ -156,8 +157,10 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const size = `${frames[0]!.rough!.width}x${frames[0]!.rough!.height}`;
   const odd = frames.filter((f) => `${f.rough!.width}x${f.rough!.height}` !== size);
   if (odd.length) throw new Error(`shot ${shot.name}: frame ${odd[0]!.frame} is ${odd[0]!.rough!.width}x${odd[0]!.rough!.height}, frame ${frames[0]!.frame} is ${size}; all frames must have one size`);
-  // A preview of a large frame is computed on a downscaled grid (preview-grid.ts); 1 at full size.
-  const gridFactor = quality === 'preview' ? previewFactor(frames[0]!.rough!.width, previewWidth) : 1;
+  // The look of a large frame is computed on a downscaled grid (look-grid.ts); 1 at full size. A
+  // preview works on it throughout (model and blend), a final's look model only.
+  const gridFactor = lookFactor(frames[0]!.rough!.width, lookWidth, quality);
+  const onGrid = quality === 'preview' && gridFactor > 1;
 
   if (quality !== 'preview' && quality !== 'final') throw new Error(`render quality must be preview or final, got ${String(quality)}`);
   if (quality === 'final' && modelVersion === null) throw new Error('final quality takes strokes from the model version\'s painted training pairs: give a model version, not a model file');
@@ -192,6 +195,18 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     const weights = { ...DEFAULT_SYNTH, ...strokeOpts.synth };
     // Kept at the searched level beside the full-size colour: what the stroke stage reads (target-guide.ts).
     const guideOf = (rough: E.Tensor, passes: Map<string, E.Tensor>, modelOut: E.Tensor) => strokes!.guideFor(modelOut, rough, passes);
+    // The look model on the look's grid (look-grid.ts). A preview's frames are on it already, with
+    // their blend; a final's stroke stage works at full size on the model's output brought back.
+    const lookOf = (rough: E.Tensor, passes: Map<string, E.Tensor>): E.Tensor => {
+      const guides = (p: Map<string, E.Tensor>) => (model.config.guides.length ? p : new Map<string, E.Tensor>());
+      if (quality !== 'final' || gridFactor === 1) return stylizeTensor(model, rough, guides(passes), o.tiling);
+      const g = toLookGrid(rough, passes, gridFactor);
+      try {
+        return E.tidy(() => fromLookGrid(stylizeTensor(model, g.rough, guides(g.passes), o.tiling), rough.size(2), rough.size(3)));
+      } finally {
+        E.disposeAll([g.rough, [...g.passes.values()]]);
+      }
+    };
     const needsBank = quality === 'final' && !carried;
     if (needsBank && keys!.uncleared.length) {
       o.onStatus?.(`the painted keyframe${keys!.uncleared.length > 1 ? 's' : ''} of frame${keys!.uncleared.length > 1 ? 's' : ''} ${keys!.uncleared.join(', ')} ${keys!.uncleared.length > 1 ? 'are' : 'is'} left out of the strokes: not cleared for training (\`atelier set <asset…> --cleared\`)`);
@@ -212,7 +227,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         }
         const { rough, alpha, passes } = await loadFrame(model, sf, { ...rf, alpha: false });
         alpha?.dispose();
-        const out = stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
+        const out = lookOf(rough, passes);
         const guide = guideOf(rough, passes, out);
         E.disposeAll([out, [...passes.values()]]);
         return { rough, guide };
@@ -223,9 +238,9 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       const loaded = await loadFrame(model, f, rf, f.frame >= first ? o.matte : undefined);
       const { alpha } = loaded;
       const [fullH, fullW] = [loaded.rough.size(2), loaded.rough.size(3)];
-      const { rough, passes } = gridFactor > 1 ? toPreviewGrid(loaded.rough, loaded.passes, gridFactor) : loaded;
-      if (gridFactor > 1) E.disposeAll([loaded.rough, [...loaded.passes.values()]]);
-      const stylize = () => stylizeTensor(model, rough, model.config.guides.length ? passes : new Map(), o.tiling);
+      const { rough, passes } = onGrid ? toLookGrid(loaded.rough, loaded.passes, gridFactor) : loaded;
+      if (onGrid) E.disposeAll([loaded.rough, [...loaded.passes.values()]]);
+      const stylize = () => lookOf(rough, passes);
       let modelOut: E.Tensor;
       if (strokes) {
         // An anchor the strokes synthesized already (the later anchor of earlier frames) is final
@@ -243,11 +258,11 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         }
       } else modelOut = stylize();
       const taken = opts.motion ? await motionOf.take(f.frame) : undefined;
-      const motion = taken && gridFactor > 1 ? motionToPreviewGrid(taken, gridFactor) : taken;
+      const motion = taken && onGrid ? motionToLookGrid(taken, gridFactor) : taken;
       if (motion !== taken) E.disposeAll([taken!.back, taken!.visible]);
       const blended = blender.push(rough, modelOut, motion);
       const { warpError } = blended;
-      const frame = gridFactor > 1 ? fromPreviewGrid(blended.frame, fullH, fullW) : blended.frame;
+      const frame = onGrid ? fromLookGrid(blended.frame, fullH, fullW) : blended.frame;
       if (frame !== blended.frame) blended.frame.dispose();
       if (motion) E.disposeAll([motion.back, motion.visible]);
       E.disposeAll([rough, modelOut, [...passes.values()]]);
@@ -266,7 +281,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         await prod.recordRenderedFrame({
           path, modelVersion,
           inputHashes: frameInputHashes(f, model.config.guides, o.matte),
-          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null, precision, keyframes, previewGrid: gridFactor > 1 ? previewSize(fullH, fullW, gridFactor) : null }, f.frame),
+          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null, precision, keyframes, lookGrid: gridFactor > 1 ? lookSize(fullH, fullW, gridFactor) : null }, f.frame),
         });
       }
       out.push({ frame: f.frame, path, warpError });

@@ -41,7 +41,7 @@ export const RENDER_BODY: Schema = {
         { type: 'object', additionalProperties: false, properties: { window: int(0, 64), flow: { type: 'string', enum: ['dis', 'motion'] } } },
       ],
     },
-    previewWidth: { ...int(0, 16384), description: 'as --preview-width: previews of wider frames computed downscaled; 0 at full size' },
+    lookWidth: { ...int(0, 16384), description: 'as --look-width: the look model runs on wider frames downscaled; 0 at full size' },
     tiling: {
       type: 'object', additionalProperties: false, description: 'as --tile, --tile-overlap, --tile-above',
       properties: { tile: int(0, 16384), overlap: int(0, 8192), above: int(0) },
@@ -59,7 +59,7 @@ export interface RenderBody {
   movie?: false | { codec?: MovieCodec; burnIn?: boolean };
   coherence?: false | { window?: number; flow?: 'dis' | 'motion' };
   tiling?: { tile?: number; overlap?: number; above?: number };
-  previewWidth?: number;
+  lookWidth?: number;
   upscale?: { scale?: 2 | 4; model?: number; passes?: 1 | 8 };
 }
 
@@ -93,7 +93,7 @@ export function renderInputOf(productionDir: string, shotRange: [number, number]
     ...(b.matte !== undefined ? { matte: b.matte } : {}),
     ...(b.movie === false ? { movie: false } : b.movie ? { ...(b.movie.codec ? { codec: b.movie.codec } : {}), ...(b.movie.burnIn ? { burnIn: true } : {}) } : {}),
     ...(coherence !== undefined ? { coherence } : {}), ...(b.tiling ? { tiling: tilingOf(b.tiling) } : {}),
-    ...(b.previewWidth !== undefined ? { previewWidth: b.previewWidth } : {}),
+    ...(b.lookWidth !== undefined ? { lookWidth: b.lookWidth } : {}),
     ...(b.upscale ? { upscale: { ...(b.upscale.model !== undefined ? { model: String(b.upscale.model) } : {}), ...(b.upscale.scale ? { scale: b.upscale.scale } : {}), passes: b.upscale.passes ?? 8 } } : {}),
     ...(b.priority ? { priority: b.priority } : {}),
   };

@@ -63,7 +63,7 @@ export class FixedPartFeatures {
     this.#k = basis.k;
     this.#channels = all - c;
     this.#fixed = E.keep(E.tidy(() => project(fixed, basis.weight.narrow(1, 0, c).contiguous(), basis.k)));
-    this.#rest = E.keep(basis.weight.narrow(1, c, all - c).contiguous());
+    this.#rest = E.keep(E.tidy(() => basis.weight.narrow(1, c, all - c).contiguous()));
   }
 
   /** patchFeatures(cat([fixed, rest], 1), basis), within float rounding. */

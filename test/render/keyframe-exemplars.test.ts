@@ -2,6 +2,7 @@
 // lacks them (painted after the model was trained), as the rights allow; the render holds its bank
 // and lets it go, and the banks kept in memory stay few. A render described before a keyframe was
 // painted or a pass replaced refuses to go on (a farm's later chunks would not match its earlier ones).
+// A final's look model on a downscaled grid keeps chunks equal to the whole shot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -87,6 +88,35 @@ test('a painted keyframe outside the model\'s dataset paints its own frame of a 
   } finally {
     clearExemplarBanks();
     assert.equal(E.liveTensors(), before, 'no tensor left behind');
+    model.generator.dispose();
+    await prod.close();
+  }
+});
+
+test('a final with its look model on a downscaled grid: strokes at full size, chunks equal the whole shot, the grid in the lineage', async () => {
+  const { prod, version, modelFile } = await production('grid');
+  const model = loadLookModel(modelFile);
+  try {
+    const render = (out: string, range: [number, number] | undefined, lookWidth: number) =>
+      renderShotFrames(prod, 'sh1', model, version, { outDir: join(dir, out), quality: 'final', lookWidth, ...(range ? { range } : {}) });
+    const whole = await render('grid-whole', undefined, 16);
+    await render('grid-chunks', [1, 2], 16);
+    await render('grid-chunks', [3, 4], 16);
+    const full = await render('grid-full', undefined, 0);
+    for (const f of whole.frames) {
+      const name = f.path.split('/').at(-1)!;
+      assert.equal(await meanDiff(f.path, join(dir, 'grid-chunks', name)), 0, `${name}: chunks and whole differ`);
+      const img = (await loadImage(f.path, 3)).tensor;
+      assert.deepEqual(img.shape, [1, 3, S, S]);
+      img.dispose();
+    }
+    assert.ok(await meanDiff(whole.frames[1]!.path, full.frames[1]!.path) > 1e-3, 'the grid changes the look the strokes follow');
+    const records = await listRenderedFrames(prod);
+    const params = (path: string) => records.find((r) => r.path === path)!.params as { lookGrid?: { height: number; width: number } };
+    assert.deepEqual(params(whole.frames[0]!.path).lookGrid, { height: S / 2, width: S / 2 });
+    assert.equal(params(full.frames[0]!.path).lookGrid, undefined);
+  } finally {
+    clearExemplarBanks();
     model.generator.dispose();
     await prod.close();
   }

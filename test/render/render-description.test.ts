@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { checkFrameRange, jsonSafeTiling, frameLineage, outputLineage, renderOptionsOf, type RenderDescription } from '../../src/render/render-description.js';
 import { DEFAULT_STROKES } from '../../src/synth/stroke-sequence.js';
 import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
-import { checkPreviewWidth, previewFactor, PREVIEW_MAX_WIDTH } from '../../src/render/preview-grid.js';
+import { checkLookWidth, lookFactor, LOOK_MAX_WIDTH } from '../../src/render/look-grid.js';
 import { farmRenderSpec } from '../../src/jobs/render-chunks.js';
 
 test('one frame-range check: inside the shot, ordered, whole frames', () => {
@@ -48,20 +48,22 @@ test('a description is plain JSON and reaches renderShotFrames whole', () => {
   };
   assert.deepEqual(JSON.parse(JSON.stringify(d)), d);
   assert.deepEqual(renderOptionsOf(d), { range: [2, 5], bits: 16, format: 'png', coherence: null, quality: 'final', strokes: { anchorEvery: 2 }, tiling: { tileAbove: Number.MAX_SAFE_INTEGER }, upscale: { model: '4', scale: 2, passes: 1, tile: 256 } });
-  // A preview's width reaches the render and every farm chunk; absent, the default applies.
-  const p: RenderDescription = { ...d, quality: 'preview', strokes: undefined, upscale: null, previewWidth: 0 };
-  assert.equal(renderOptionsOf(p).previewWidth, 0);
-  assert.equal(farmRenderSpec(p).render!.previewWidth, 0);
-  assert.ok(!('previewWidth' in farmRenderSpec(d).render!));
+  // The look's width reaches the render and every farm chunk; absent, the default applies.
+  const p: RenderDescription = { ...d, quality: 'preview', strokes: undefined, upscale: null, lookWidth: 0 };
+  assert.equal(renderOptionsOf(p).lookWidth, 0);
+  assert.equal(farmRenderSpec(p).render!.lookWidth, 0);
+  assert.ok(!('lookWidth' in farmRenderSpec(d).render!));
 });
 
-test('a preview width and its lineage: 0 (full size) or at least 16 px; the grid recorded only where the preview used one', () => {
-  assert.equal(checkPreviewWidth(undefined), PREVIEW_MAX_WIDTH);
-  assert.equal(checkPreviewWidth(0), 0);
-  assert.equal(checkPreviewWidth(640), 640);
-  for (const bad of [8, -1, 100.5, NaN]) assert.throws(() => checkPreviewWidth(bad), /the preview's width must be 0 \(full size\) or at least 16 pixels/);
-  assert.deepEqual([previewFactor(1920), previewFactor(1024), previewFactor(3840), previewFactor(1920, 0), previewFactor(1920, 640)], [2, 1, 4, 1, 3]);
+test('a look width and its lineage: 0 (full size) or at least 16 px, a final\'s look at most halved; the grid recorded only where one was used', () => {
+  assert.equal(checkLookWidth(undefined), LOOK_MAX_WIDTH);
+  assert.equal(checkLookWidth(0), 0);
+  assert.equal(checkLookWidth(640), 640);
+  for (const bad of [8, -1, 100.5, NaN]) assert.throws(() => checkLookWidth(bad), /the look's width must be 0 \(full size\) or at least 16 pixels/);
+  assert.deepEqual([lookFactor(1920), lookFactor(1024), lookFactor(3840), lookFactor(1920, 0), lookFactor(1920, 640)], [2, 1, 4, 1, 3]);
+  // A final's look model is at most halved (what was measured).
+  assert.deepEqual([lookFactor(1920, 1024, 'final'), lookFactor(3840, 1024, 'final'), lookFactor(3840, 0, 'final')], [2, 2, 1]);
   const base = { shot: 'sh1', bits: 8 as const, coherence: DEFAULT_COHERENCE, strokes: null, upscale: null };
-  assert.equal(JSON.stringify(frameLineage({ ...base, previewGrid: null }, 3)), JSON.stringify(frameLineage(base, 3)));
-  assert.deepEqual(frameLineage({ ...base, previewGrid: [540, 960] }, 3).previewGrid, { height: 540, width: 960 });
+  assert.equal(JSON.stringify(frameLineage({ ...base, lookGrid: null }, 3)), JSON.stringify(frameLineage(base, 3)));
+  assert.deepEqual(frameLineage({ ...base, lookGrid: [540, 960] }, 3).lookGrid, { height: 540, width: 960 });
 });

@@ -20,7 +20,7 @@ import { makeUpscaleConfig, Upscaler, saveUpscaleModel, upscaleImage } from '../
 import { loadImage } from '../../src/data/image-io.js';
 import { DEFAULT_COHERENCE, MOTION_COHERENCE, defaultCoherence } from '../../src/render/coherence.js';
 import { MOTION_PASS } from '../../src/render/motion-pass.js';
-import { previewFactor, toPreviewGrid, fromPreviewGrid } from '../../src/render/preview-grid.js';
+import { lookFactor, toLookGrid, fromLookGrid } from '../../src/render/look-grid.js';
 import { stylizeTensor } from '../../src/models/look/stylize.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-render-'));
@@ -118,15 +118,15 @@ test('--scale / an upscaler: written frames are upscaled after the blend; bad re
   assert.deepEqual(upscaleFromFlags({ scale: '2', upscalePasses: '1' }), { scale: 2, passes: 1 });
 });
 
-test('a preview wider than previewMaxWidth is the model and blend on the downscaled grid, brought back to full size; its chunks equal the whole shot', async () => {
-  const o = { previewWidth: 16 };
+test('a preview wider than lookWidth is the model and blend on the downscaled grid, brought back to full size; its chunks equal the whole shot', async () => {
+  const o = { lookWidth: 16 };
   await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid'), ...o });
   // Frame 0 has nothing to blend: the model's output on the 16×16 grid, bilinear to 32×32.
   const read = async (name: string) => (await loadImage(join(shotDir, name), 3)).tensor;
   const rough = await read('rough.0000.png'), normal = await read('normal.0000.png');
-  const onGrid = toPreviewGrid(rough, new Map([['normal', normal]]), previewFactor(32, 16));
+  const onGrid = toLookGrid(rough, new Map([['normal', normal]]), lookFactor(32, 16));
   assert.deepEqual(onGrid.rough.shape, [1, 3, 16, 16]);
-  const expected = E.tidy(() => fromPreviewGrid(stylizeTensor(model, onGrid.rough, onGrid.passes), 32, 32).clamp(0, 1));
+  const expected = E.tidy(() => fromLookGrid(stylizeTensor(model, onGrid.rough, onGrid.passes), 32, 32).clamp(0, 1));
   const got = (await loadImage(join(dir, 'grid', 'sh1.0000.png'), 3)).tensor;
   const atFullSize = (await loadImage(join(dir, 'whole', 'sh1.0000.png'), 3)).tensor;
   const diff = (a: E.Tensor, b: E.Tensor) => E.tidy(() => a.sub(b).abs().max().item());
@@ -138,7 +138,7 @@ test('a preview wider than previewMaxWidth is the model and blend on the downsca
   await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid-chunks'), range: [0, 3], ...o });
   await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid-chunks'), range: [4, 7], ...o });
   assert.deepEqual(bytes(join(dir, 'grid-chunks')), bytes(join(dir, 'grid')));
-  await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid-bad'), previewWidth: 8 }), /the preview's width must be 0 \(full size\) or at least 16 pixels, got 8/);
+  await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'grid-bad'), lookWidth: 8 }), /the look's width must be 0 \(full size\) or at least 16 pixels, got 8/);
   assert.ok(!existsSync(join(dir, 'grid-bad')), 'nothing written');
 });
 

@@ -9,12 +9,13 @@ E.setNumThreads(1);
 test('FixedPartFeatures: the fixed channels projected once plus the rest equal the whole stack\'s patchFeatures, padding included', () => {
   E.manualSeed(5);
   const guide = E.rand([1, 7, 19, 23]);
-  const basis = fitPatchBasis(E.F.cat([guide, E.rand([1, 3, 19, 23])], 1), 5, 8, 256);
+  const basis = E.tidy(() => fitPatchBasis(E.F.cat([guide, E.rand([1, 3, 19, 23])], 1), 5, 8, 256));
+  const before = E.liveTensors();
   const parts = new FixedPartFeatures(guide, basis);
   try {
     for (let i = 0; i < 2; i++) {
       const est = E.rand([1, 3, 19, 23]);
-      const whole = patchFeatures(E.F.cat([guide, est], 1), basis);
+      const whole = E.tidy(() => patchFeatures(E.F.cat([guide, est], 1), basis));
       const split = parts.features(est);
       assert.equal(split.length, whole.length);
       let worst = 0;
@@ -22,10 +23,13 @@ test('FixedPartFeatures: the fixed channels projected once plus the rest equal t
       assert.ok(worst < 1e-5, `max difference ${worst}`);
       est.dispose();
     }
-    assert.throws(() => parts.features(E.rand([1, 4, 19, 23])), /need the other 3 channels, got 4/);
-    assert.throws(() => new FixedPartFeatures(E.rand([1, 10, 19, 23]), basis), /must leave channels to project: 10 of 10/);
+    E.tidy(() => {
+      assert.throws(() => parts.features(E.rand([1, 4, 19, 23])), /need the other 3 channels, got 4/);
+      assert.throws(() => new FixedPartFeatures(E.rand([1, 10, 19, 23]), basis), /must leave channels to project: 10 of 10/);
+    });
   } finally {
     parts.dispose();
-    E.disposeAll([guide, basis.weight]);
   }
+  assert.equal(E.liveTensors(), before, 'no tensor left behind');
+  E.disposeAll([guide, basis.weight]);
 });

@@ -28,7 +28,7 @@ export interface FarmRenderCliOptions extends UpscaleFlags, TilingFlags {
   flow?: string;
   bits: '8' | '16';
   format?: string;
-  previewWidth?: number;
+  lookWidth?: number;
   colorSpace?: string;
   matte?: string;
   movie: boolean;
@@ -63,7 +63,7 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
     // model and upscaler are pinned to versions, whatever is trained meanwhile.
     const { description: d, model } = await describeRender(prod, {
       shot: shotName, range: o.range, model: o.model, ...bitsOrFormat(o), ...(o.matte !== undefined ? { matte: o.matte } : {}), coherence, quality: o.quality,
-      tiling: parseTiling(o), ...(o.previewWidth !== undefined ? { previewWidth: o.previewWidth } : {}), upscale, outDir: o.output ? resolve(o.output) : undefined, versionsOnly: true,
+      tiling: parseTiling(o), ...(o.lookWidth !== undefined ? { lookWidth: o.lookWidth } : {}), upscale, outDir: o.output ? resolve(o.output) : undefined, versionsOnly: true,
     });
     model.generator.dispose();
     if (d.modelVersion === null) throw new Error('--farm needs a model version number');

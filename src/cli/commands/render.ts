@@ -9,7 +9,7 @@ import { movieCodecFromFlags } from './movie-options.js';
 import { renderShotFrames, writeShotMovie } from '../../render/render-shot.js';
 import { formatFrames } from '../../store/sequence-pattern.js';
 import { DEFAULT_COHERENCE } from '../../render/coherence.js';
-import { PREVIEW_MAX_WIDTH } from '../../render/preview-grid.js';
+import { LOOK_MAX_WIDTH } from '../../render/look-grid.js';
 import { getModelVersion, parseFrameRange } from '../../store/index.js';
 import { renderOnFarm, bitsOrFormat } from './render-farm.js';
 import { productionColour } from '../../store/colour-settings.js';
@@ -36,7 +36,7 @@ export function registerRender(program: Command): void {
     .option('--matte <pass>', 'cut the frames out with this pass of the shot (a character matte): it becomes their alpha (PNG RGBA, straight colour; EXR premultiplied)')
     .option('--no-movie', 'do not write the preview movie')
     .option('--quality <q>', 'preview (the look model) or final (+ the production\'s brush strokes from its painted pairs, slower)', 'preview')
-    .option('--preview-width <px>', `previews of wider frames are computed downscaled to at most this width and brought back to full size (default ${PREVIEW_MAX_WIDTH}: half size at 1080p, twice as fast); 0 computes them at full size`, integer)
+    .option('--look-width <px>', `the look model runs on wider frames downscaled to at most this width (a preview's blend too), brought back to full size (default ${LOOK_MAX_WIDTH}: half size at 1080p; a final's at most half); 0 runs it at full size`, integer)
     .option('--prores', 'preview movie as ProRes 422 HQ (<shot>.mov) instead of H.264 (<shot>.mp4)')
     .option('--prores4444', 'movie as ProRes 4444 with the frames\' alpha (<shot>.mov; with --format exr or --matte)')
     .option('--burn-in', 'burn the shot, version, frame number and timecode into the movie\'s picture (dailies)')
@@ -61,7 +61,7 @@ Examples:
   atelier render sq010_sh020 --format exr --color-space 'Linear Rec.709 (sRGB)'
   atelier render sq010_sh020 --format exr --matte char_matte --prores4444
   atelier render sq010_sh020 --model 7 --farm --chunk 8 --queue redis://farm:6379`)
-    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; format: string; colorSpace?: string; matte?: string; movie: boolean; prores?: boolean; prores4444?: boolean; burnIn?: boolean; quality: 'preview' | 'final'; previewWidth?: number; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags & UpscaleFlags) => {
+    .action(async (shot: string, o: CommonOpts & { model?: string; frames?: string; output?: string; resume?: boolean; coherence: boolean; window?: number; flow?: string; bits: string; format: string; colorSpace?: string; matte?: string; movie: boolean; prores?: boolean; prores4444?: boolean; burnIn?: boolean; quality: 'preview' | 'final'; lookWidth?: number; farm?: boolean; queue?: string; chunk?: number; priority?: number; detach?: boolean } & TilingFlags & UpscaleFlags) => {
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       if (o.format !== 'png' && o.format !== 'exr') throw new Error(`--format must be png or exr, got ${o.format}`);
       if (o.format === 'exr' && o.bits !== '8') throw new Error('--bits sets the PNG depth; EXR frames are half float (leave --bits out)');
@@ -79,7 +79,7 @@ Examples:
         // One description (render-description.ts), checked and pinned before any work.
         const { description: d, model } = await describeRender(prod, {
           shot, range, model: o.model, ...bitsOrFormat(o), ...(o.matte !== undefined ? { matte: o.matte } : {}), coherence, quality: o.quality, tiling: parseTiling(o), upscale: upscale ?? null,
-          ...(o.previewWidth !== undefined ? { previewWidth: o.previewWidth } : {}), outDir: o.output ? resolve(o.output) : undefined,
+          ...(o.lookWidth !== undefined ? { lookWidth: o.lookWidth } : {}), outDir: o.output ? resolve(o.output) : undefined,
         });
         const version = d.modelVersion;
         try {
