@@ -38,6 +38,12 @@ export interface SynthOptions extends GuideWeights {
   /** EM iterations (search + vote) at the coarsest level and at the others. */
   coarseIterations: number;
   iterations: number;
+  /**
+   * EM iterations at the searched level of a frame that starts from a carried field (TemporalHint):
+   * that field converged in its anchor, so one pass settles what the carry left. Measured at 1080p
+   * (look-hd frame 1, carried from its keyframes): 2 → 1 26.663 → 26.657 dB, 8 % of a final frame.
+   */
+  carriedIterations: number;
   /** Coherence neighbourhood radius. */
   radius: number;
   /** Reuse penalty (see coherence-search.ts). */
@@ -74,7 +80,7 @@ export interface SynthOptions extends GuideWeights {
 }
 
 export const DEFAULT_SYNTH: SynthOptions = {
-  patch: 5, dims: 16, guideWeight: 1, styleWeight: 0.7, coarseIterations: 4, iterations: 2, radius: 2, uniformity: 0.5,
+  patch: 5, dims: 16, guideWeight: 1, styleWeight: 0.7, coarseIterations: 4, iterations: 2, carriedIterations: 1, radius: 2, uniformity: 0.5,
   voteRadius: 2, voteSigma: 1.5, fineVoteRadius: 1, fineVoteSigma: 0.7, colorLock: 3, maxExemplars: 6,
   roughWeight: 1, passWeight: 0.5, idPenalty: 1, repair: 0.03, repairFactor: 3,
 };
@@ -252,7 +258,7 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
             est = toImage(vote(nnf, style, 3, o.voteRadius, o.voteSigma));
           }
         }
-        const iters = l === levels - 1 ? o.coarseIterations : o.iterations;
+        const iters = l === levels - 1 ? o.coarseIterations : temporal ? o.carriedIterations : o.iterations;
         for (let it = 0; it < iters; it++) {
           const tf = targetFeatures(est);
           nnf = coherenceSearch({ target: tf, source: sourceFeatures, dims: sl.dims }, nnf, {
