@@ -25,15 +25,15 @@ export function checkLookWidth(width: number | undefined): number {
   return w;
 }
 
+/** The coarsest a final's look model runs: half size, as measured (see the header). */
+export const FINAL_LOOK_FACTOR = 2;
+
 /**
  * The integer factor the look of a w-pixel-wide frame is computed downscaled by (the flow grid's
  * rule, flowFrame); maxWidth 0: full size. A final's at most FINAL_LOOK_FACTOR.
  */
 export const lookFactor = (w: number, maxWidth: number = LOOK_MAX_WIDTH, quality: 'preview' | 'final' = 'preview'): number =>
   maxWidth > 0 ? Math.min(quality === 'final' ? FINAL_LOOK_FACTOR : Infinity, Math.max(1, Math.ceil(w / maxWidth))) : 1;
-
-/** The coarsest a final's look model runs: half size, as measured (see the header). */
-export const FINAL_LOOK_FACTOR = 2;
 
 /** The size a frame of h×w is computed at for a factor f. */
 export const lookSize = (h: number, w: number, f: number): [number, number] => [Math.ceil(h / f), Math.ceil(w / f)];

@@ -115,6 +115,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   checkFrameRange(shot, [a, b]);
   const coherence = o.coherence === undefined ? defaultCoherence(shot.frames, MOTION_PASS) : o.coherence;
   const opts: CoherenceOptions = coherence ?? { ...DEFAULT_COHERENCE, window: 0 };
+  const lookWidth = checkLookWidth(o.lookWidth);
   const format = o.format ?? 'png';
   if (!RENDER_FORMATS.includes(format)) throw new Error(`render format must be png or exr, got ${String(format)}`);
   const colour: ColourContext = await productionColour(prod);
@@ -128,7 +129,6 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   if (first > b) return { frames: [], skipped, preRolled: 0, seconds: 0 };
   const quality = o.quality ?? 'preview';
   const precision = modelPrecision(model);
-  const lookWidth = checkLookWidth(o.lookWidth);
   // The shot's painted keyframes outside the model's dataset join its exemplars (keyframe-exemplars.ts).
   const { inputs, keys } = await renderInputs(prod, shot, { guides: model.config.guides, matte: o.matte, motion: !!opts.motion, quality, modelVersion });
   if (o.inputs) checkRenderInputs(shot.name, o.inputs, inputs);

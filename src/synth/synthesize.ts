@@ -225,14 +225,15 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
         : undefined;
       const basis = { weight: E.tensor(sl.basis!, [sl.dims, sl.channels, o.patch, o.patch]), k: o.patch, dims: sl.dims, kept: 1 };
       const mask = temporal ? E.tensor(temporal.warpedValid ?? temporal.valid, [1, 1, h, w], { dtype: 'float32' }) : null;
-      // The guide's share of every feature computed once for the level's searches.
-      const features = new FixedPartFeatures(g, basis);
+      let features: FixedPartFeatures | null = null;
       try {
+        // The guide's share of every feature computed once for the level's searches.
+        const parts = (features = new FixedPartFeatures(g, basis));
         const toImage = (planar: Float32Array) => E.tensor(planar, [1, 3, h, w]);
         const targetFeatures = (est: E.Tensor) => E.tidy(() => {
-          const parts = [est.mul(o.styleWeight)];
-          if (temporal) parts.push(E.F.where(mask!.gt(0.5), temporal.warped, est).mul(o.styleWeight * temporal.weight));
-          return features.features(parts.length > 1 ? E.F.cat(parts, 1) : parts[0]!);
+          const rest = [est.mul(o.styleWeight)];
+          if (temporal) rest.push(E.F.where(mask!.gt(0.5), temporal.warped, est).mul(o.styleWeight * temporal.weight));
+          return parts.features(rest.length > 1 ? E.F.cat(rest, 1) : rest[0]!);
         });
         let est: E.Tensor;
         if (nnf === null) {
@@ -272,7 +273,7 @@ export function synthesize(guide: TargetGuide, ex: Exemplars, options: Partial<S
         estimate?.dispose();
         estimate = est;
       } finally {
-        features.dispose();
+        features?.dispose();
         E.disposeAll([g, basis.weight, mask]);
       }
     }
