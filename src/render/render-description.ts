@@ -53,7 +53,7 @@ export interface RenderDescription {
   strokes?: Partial<StrokeOptions>;
   /** JSON-safe: "never tile" is Number.MAX_SAFE_INTEGER, not Infinity. */
   tiling: TilingOptions;
-  /** Previews of wider frames are computed downscaled (look-grid.ts); 0: full size; absent: the default. */
+  /** The look model runs on wider frames downscaled (look-grid.ts; a preview its blend too); 0: full size; absent: the default. */
   lookWidth?: number;
   upscale: PinnedUpscale | null;
   /** The version folder, relative to the production (machines mount it at their own path). */
