@@ -217,6 +217,20 @@ export function flowFrame(rough: Tensor, maxWidth: number): FlowFrame {
   return { grey: E.tidy(() => greyBytes(E.F.interpolate(rough, { size: [fh, fw], mode: 'area' }))), w: fw, h: fh };
 }
 
+/**
+ * Motion vectors (1, 2, H, W, in pixels) and where they are valid (1, 1, H, W, 0/1) on a coarser
+ * h×w grid: block means in grid pixels, valid where the whole block was. The same tensors when the
+ * size is theirs already.
+ */
+export function motionOnGrid(back: Tensor, visible: Tensor, h: number, w: number): { back: Tensor; visible: Tensor } {
+  const [H, W] = [back.size(2), back.size(3)];
+  if (H === h && W === w) return { back, visible };
+  return E.tidy(() => ({
+    back: E.F.interpolate(back, { size: [h, w], mode: 'area' }).mul(E.tensor([w / W, h / H], [1, 2, 1, 1])),
+    visible: E.F.interpolate(visible, { size: [h, w], mode: 'area' }).ge(0.999).float(),
+  }));
+}
+
 /** A (1, 2, fh, fw) flow on a flow grid as a (1, 2, h, w) flow on the full-size grid, in full-size pixels. */
 export function flowToFull(f: Tensor, h: number, w: number): Tensor {
   const [fh, fw] = [f.size(2), f.size(3)];

@@ -10,6 +10,7 @@
 // A final's look is at most halved (a quarter, at 4K, is not measured). bench/RESULTS.md, render.
 import * as E from '../engine/index.js';
 import { isIdPass } from '../synth/id-pass.js';
+import { motionOnGrid } from '../image/index.js';
 import type { MotionVectors } from './motion-pass.js';
 
 /** Widest frame the look model runs on at full size; wider ones run downscaled by an integer factor. */
@@ -48,14 +49,9 @@ export function toLookGrid(rough: E.Tensor, passes: Map<string, E.Tensor>, f: nu
   return { rough: down(rough, 'area'), passes: new Map([...passes].map(([k, v]) => [k, down(v, isIdPass(k) ? 'nearest' : 'area')])) };
 }
 
-/** Motion vectors on the look's grid: block means in grid pixels, visible where the whole block was. */
+/** Motion vectors on the look's grid (motionOnGrid, as the strokes' chains take them). */
 export function motionToLookGrid(m: MotionVectors, f: number): MotionVectors {
-  const [H, W] = [m.back.size(2), m.back.size(3)];
-  const [h, w] = lookSize(H, W, f);
-  return E.tidy(() => ({
-    back: E.F.interpolate(m.back, { size: [h, w], mode: 'area' }).mul(E.tensor([w / W, h / H], [1, 2, 1, 1])),
-    visible: E.F.interpolate(m.visible, { size: [h, w], mode: 'area' }).ge(0.999).float(),
-  }));
+  return motionOnGrid(m.back, m.visible, ...lookSize(m.back.size(2), m.back.size(3), f));
 }
 
 /** An image computed on the look's grid, at the frame's full size (bilinear). */

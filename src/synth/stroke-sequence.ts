@@ -8,7 +8,7 @@
 // the strokes never jump where the next anchor takes over. Rendering any range therefore gives the
 // same frames as rendering the whole shot: anchors outside the range are computed on demand.
 import * as E from '../engine/index.js';
-import { flowToTensor, gaussianBlur, wideGaussianBlur, warpByFlow, flowFrame, flowToFull } from '../image/index.js';
+import { flowToTensor, gaussianBlur, wideGaussianBlur, warpByFlow, flowFrame, flowToFull, motionOnGrid } from '../image/index.js';
 import { fitColourMap, mapDeparture, type ColourMap } from './colour-map.js';
 import { synthesize, copyExemplar, lockToModel, searchSize, searchedGuide, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { down } from './source-levels.js';
@@ -504,10 +504,8 @@ export class StrokeSequence {
   async #motionOnGrid(n: number, w: number, h: number): Promise<{ back: Float32Array; visible: Float32Array }> {
     const m = await this.motion!(n);
     try {
-      const [, , H, W] = m.back.shape as [number, number, number, number];
       return E.tidy(() => {
-        const back = W === w && H === h ? m.back : E.F.interpolate(m.back, { size: [h, w], mode: 'area' }).mul(E.tensor([w / W, h / H], [1, 2, 1, 1]));
-        const visible = W === w && H === h ? m.visible : E.F.interpolate(m.visible, { size: [h, w], mode: 'area' }).ge(0.999).float();
+        const { back, visible } = motionOnGrid(m.back, m.visible, h, w);
         return { back: back.permute([0, 2, 3, 1]).contiguous().data() as Float32Array, visible: visible.contiguous().data() as Float32Array };
       });
     } finally {
