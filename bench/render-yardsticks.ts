@@ -32,10 +32,13 @@ export const STILL_TOLERANCE = 0.05;
 /**
  * Errors of each pair (t-1, t) along the motion pass of frame t, where the renderer saw the point
  * (all); with stillIn (the rough frames), also only where the rough frame holds still along the
- * motion (STILL_TOLERANCE): "hold still what is still". One read of each motion pass for both.
+ * motion (STILL_TOLERANCE): "hold still what is still", and the part of `all` that comes from the
+ * other pixels, where the rough changes (changing: that error summed over them ÷ all visible
+ * pixels, so still's share and changing add up to all). A render that follows its input where the
+ * input changes keeps that part whatever its blend does. One read of each motion pass for all.
  */
-export async function trueMotionErrors(frames: E.Tensor[], shotFrames: { passes: Record<string, { path: string } | undefined> }[], stillIn?: E.Tensor[]): Promise<{ all: number[]; still: number[] }> {
-  const all: number[] = [], still: number[] = [];
+export async function trueMotionErrors(frames: E.Tensor[], shotFrames: { passes: Record<string, { path: string } | undefined> }[], stillIn?: E.Tensor[]): Promise<{ all: number[]; still: number[]; changing: number[] }> {
+  const all: number[] = [], still: number[] = [], changing: number[] = [];
   for (let t = 1; t < frames.length; t++) {
     const pass = (await loadImage(shotFrames[t]!.passes[MOTION_PASS]!.path, 3)).tensor;
     const m = decodeMotionPass(pass);
@@ -46,12 +49,14 @@ export async function trueMotionErrors(frames: E.Tensor[], shotFrames: { passes:
       all.push(masked(mask));
       if (stillIn) {
         const change = stillIn[t]!.sub(warpByFlow(stillIn[t - 1]!, m.back)).abs().max(1, true).ge(STILL_TOLERANCE).float();
-        still.push(masked(mask.mul(E.F.maxPool2d(change, 3, 1, 1).rsub(1))));
+        const changed = E.F.maxPool2d(change, 3, 1, 1);
+        still.push(masked(mask.mul(changed.rsub(1))));
+        changing.push(err.mul(mask).mul(changed).sum().item() / Math.max(1, mask.sum().item()));
       }
     });
     E.disposeAll([pass, m.back, m.visible]);
   }
-  return { all, still };
+  return { all, still, changing };
 }
 
 /** Flows of the rough frames by Farnebäck, full size (both directions, for the occlusion check). */

@@ -158,7 +158,7 @@ if (parts.has('coherence')) {
     preview: {}, preview_per_frame: { coherence: null }, preview_motion: { coherence: { ...DEFAULT_COHERENCE, motion: true } },
     final: { quality: 'final' }, final_per_frame: { quality: 'final', coherence: null },
   };
-  const trueM: Record<string, number[]> = {}, stillM: Record<string, number[]> = {}, worstRatio: Record<string, number> = {}, dis: Record<string, number> = {};
+  const trueM: Record<string, number[]> = {}, stillM: Record<string, number[]> = {}, changingM: Record<string, number[]> = {}, worstRatio: Record<string, number> = {}, dis: Record<string, number> = {};
   let previewSeconds = 0, previewFrames = 0;
   for (const shot of shots) {
     rmSync(join(out, 'render', shot), { recursive: true, force: true });
@@ -176,6 +176,7 @@ if (parts.has('coherence')) {
       const tm = summarize(errors.all);
       (trueM[name] ??= []).push(tm.mean);
       (stillM[name] ??= []).push(summarize(errors.still).mean);
+      (changingM[name] ??= []).push(summarize(errors.changing).mean);
       worstRatio[name] = Math.max(worstRatio[name] ?? 0, tm.worst / tm.mean);
       dis[name] = (dis[name] ?? 0) + warpError(frames, flows) / shots.length;
       log(`${shot} ${name}: along the true motion mean ${tm.mean.toExponential(3)}, worst ${tm.worst.toExponential(3)} (pair ${tm.worstPair}, ${(tm.worst / tm.mean).toFixed(2)}x the mean); along DIS ${warpError(frames, flows).toExponential(3)}`);
@@ -189,6 +190,12 @@ if (parts.has('coherence')) {
     true_motion_still_ratio: r3(mean('preview', stillM) / mean('preview_per_frame', stillM)),
     true_motion_still_ratio_final: r3(mean('final', stillM) / mean('final_per_frame', stillM)),
     true_motion_coherence_ratio: r3(mean('preview') / mean('preview_per_frame')),
+    // The part of the per-frame render's error (and of the blend's) that lies where the rough itself
+    // changes along the motion: the least true_motion_coherence_ratio can be for a render that
+    // follows its input there, whatever it does where the input holds still.
+    true_motion_changing_share: r3(mean('preview_per_frame', changingM) / mean('preview_per_frame')),
+    true_motion_changing_share_blend: r3(mean('preview', changingM) / mean('preview_per_frame')),
+    true_motion_changing_share_final: r3(mean('final_per_frame', changingM) / mean('final_per_frame')),
     true_motion_coherence_ratio_final: r3(mean('final') / mean('final_per_frame')),
     worst_pair_ratio: r3(worstRatio.final!),
     worst_pair_ratio_preview: r3(worstRatio.preview!),

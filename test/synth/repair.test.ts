@@ -67,3 +67,16 @@ test('repair: a labelled pixel takes its own object\'s patch over a closer one o
   assert.ok(r);
   for (let p = 0; p < W * H; p++) if (block(p)) assert.equal(labels.source[r.index[p]!], 1, `pixel ${p} copies object 1`);
 });
+
+test('repair: pixels a carried field will replace are left as they are', () => {
+  // The block's top row is kept (a temporal hint carries it at the searched level); its bottom row is repaired.
+  const keep = Uint8Array.from({ length: W * H }, (_, p) => (Math.floor(p / W) === 2 ? 1 : 0));
+  const r = run({ keep });
+  assert.ok(r);
+  for (let p = 0; p < W * H; p++) {
+    if (!block(p) || keep[p]) assert.equal(r.index[p], field().index[p], `pixel ${p} kept its patch`);
+    else assert.equal(colOf(r.index[p]!), (p % W) + 1, `pixel ${p} copies the column it matches`);
+  }
+  // Everything kept: nothing is searched.
+  assert.equal(run({ keep: new Uint8Array(W * H).fill(1) }), null);
+});
