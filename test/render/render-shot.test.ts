@@ -12,7 +12,7 @@ import { initProduction, addShot, addShotPass } from '../../src/store/index.js';
 import { makeConfig, inputChannels } from '../../src/models/look/config.js';
 import { LookGenerator } from '../../src/models/look/generator.js';
 import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.js';
-import { renderShotFrames } from '../../src/render/render-shot.js';
+import { renderShotFrames, framePath } from '../../src/render/render-shot.js';
 import { CarryOver } from '../../src/render/carry-over.js';
 import { coherenceFromFlags } from '../../src/cli/commands/coherence-options.js';
 import { upscaleFromFlags } from '../../src/cli/commands/upscale-options.js';
@@ -176,6 +176,19 @@ test('a missing frame, a missing pass, or a bad range fails before any frame is 
   assert.deepEqual(coherenceFromFlags({ coherence: true, window: 3 }), { ...DEFAULT_COHERENCE, window: 3 });
   assert.equal(coherenceFromFlags({ coherence: true }), undefined, 'no flag: the render picks its default');
   assert.equal(coherenceFromFlags({ coherence: false }), null);
+});
+
+test('a frame that cannot be written fails the render: no later frame is written or reported, nothing leaked', async () => {
+  // Frames are encoded while the next one is computed: the failure still stops the render there.
+  const out = join(dir, 'unwritable-out');
+  mkdirSync(join(out, framePath(out, 'sh1', 2).split('/').at(-1)!, 'in-the-way'), { recursive: true });
+  const reported: number[] = [];
+  const before = E.liveTensors();
+  await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: out, onFrame: (_d, _t, f) => reported.push(f) }), (e: Error) => /sh1\.0002\.png/.test(e.message));
+  assert.deepEqual(reported, [0, 1]);
+  assert.equal(E.liveTensors(), before, 'no tensor leaked');
+  assert.deepEqual(readdirSync(out).filter((n) => n.endsWith('.png')).sort(), ['sh1.0000.png', 'sh1.0001.png', 'sh1.0002.png'], 'frames 0 and 1, and the directory in the way');
+  assert.ok(!readdirSync(out).some((n) => n.endsWith('.tmp')), 'no partial file');
 });
 
 test('a pass that cannot be decoded fails the render naming its file, with nothing leaked or written', async () => {
