@@ -123,7 +123,6 @@ function toPixels(t: E.Tensor, bits: 8 | 16): { data: Uint8Array | Uint16Array; 
 
 /** Encodes a tensor in [0, 1] as PNG bytes (8-bit unless bits = 16). */
 export async function encodePng(t: E.Tensor, bits: 8 | 16 = 8): Promise<Buffer> {
-  // Read before the first await: callers (saveImage, writeFrame) free the tensor once this returns.
   const { data, width, height, channels } = toPixels(t, bits);
   // sharp takes a raw input's sample depth from its typed array (a Uint16Array is 16-bit; a Buffer
   // of the same bytes was read as twice as many 8-bit samples).
@@ -134,10 +133,7 @@ export async function encodePng(t: E.Tensor, bits: 8 | 16 = 8): Promise<Buffer> 
     .toBuffer();
 }
 
-/**
- * Writes a tensor in [0, 1] as a PNG, atomically (never a half-written file under the final name).
- * The tensor is read before the promise is returned (the encode and the write follow).
- */
+/** Writes a tensor in [0, 1] as a PNG, atomically (never a half-written file under the final name). */
 export async function saveImage(path: string, t: E.Tensor, bits: 8 | 16 = 8): Promise<void> {
   writeFileAtomic(path, await encodePng(t, bits));
 }

@@ -113,10 +113,9 @@ export interface WriteFrameOptions {
 /**
  * Writes a rendered frame (working space) atomically; alpha is resized to the frame (upscaled
  * renders). PNG: RGBA with straight colour when alpha is given (a matte), else opaque RGB; EXR:
- * saveExr premultiplies. The tensors are read before the promise is returned: a caller may free
- * them then, while the file is encoded and written.
+ * saveExr premultiplies.
  */
-export function writeFrame(path: string, frame: E.Tensor, alpha: E.Tensor | null, o: WriteFrameOptions): Promise<void> {
+export async function writeFrame(path: string, frame: E.Tensor, alpha: E.Tensor | null, o: WriteFrameOptions): Promise<void> {
   const [h, w] = frame.shape.slice(-2) as [number, number];
   const a = alpha && (alpha.size(2) !== h || alpha.size(3) !== w)
     ? E.tidy(() => E.F.interpolate(alpha, { size: [h, w], mode: 'bilinear' }).clamp(0, 1)) : alpha;
@@ -126,7 +125,7 @@ export function writeFrame(path: string, frame: E.Tensor, alpha: E.Tensor | null
     const working = colourSpace(o.colour.config, o.colour.working);
     // The same space: no conversion, the bytes as always (alpha straight, as PNG holds it).
     const converted = image === working ? rgba : convertTensor(rgba, o.colour, working, image);
-    try { return saveImage(path, converted, o.bits); } finally {
+    try { return await saveImage(path, converted, o.bits); } finally {
       if (converted !== rgba) converted.dispose();
       if (rgba !== frame) rgba.dispose();
       if (a !== alpha) a?.dispose();
@@ -134,8 +133,5 @@ export function writeFrame(path: string, frame: E.Tensor, alpha: E.Tensor | null
   }
   try {
     saveExr(path, frame, { colour: o.colour, space: o.space, alpha: a, timeCode: o.timeCode ?? null, attributes: { 'atelier:shot': o.shot } });
-    return Promise.resolve();
-  } catch (err) {
-    return Promise.reject(err);
   } finally { if (a !== alpha) a?.dispose(); }
 }

@@ -182,9 +182,6 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const out: RenderedShot['frames'] = [];
   const total = b - first + 1;
   let finished = false;
-  /** The last frame's write, lineage record and report, while the next frame is computed. */
-  let pending: Promise<void> | null = null;
-  const settle = async () => { const p = pending; pending = null; await p; };
   try {
     const carried = continues ? o.carryOver!.take(carryKey, model, first) : null;
     release = carried?.release;
@@ -277,34 +274,21 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       const path = framePath(o.outDir, shot.name, f.frame, format);
       const final = upscaler ? upscaleImage(upscaler.model.net, frame, o.upscale!.tile, o.upscale!.passes ?? DEFAULT_ENSEMBLE) : frame;
       if (final !== frame) frame.dispose();
-      let written: Promise<void>;
       try {
-        // The previous frame's write is finished first: frames are written, recorded and
-        // reported in order, and one encode at most is in flight.
-        await settle();
-        written = writeFrame(path, final, alpha, { format, bits: o.bits ?? 8, colour, space: outSpace, timeCode: frameTimeCode(shot, f.frame), shot: shot.name });
-      } finally { E.disposeAll([final, alpha ?? []]); } // read by writeFrame before it returns
-      // The encode (PNG: ~0.15 s a 1080p final frame on a libuv thread) runs while the next frame
-      // is computed: the render loop waited for it, with a core idle.
-      pending = (async () => {
-        await written;
-        if (modelVersion !== null) {
-          await prod.recordRenderedFrame({
-            path, modelVersion,
-            inputHashes: frameInputHashes(f, model.config.guides, o.matte),
-            params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null, precision, keyframes, lookGrid: gridFactor > 1 ? lookSize(fullH, fullW, gridFactor) : null }, f.frame),
-          });
-        }
-        out.push({ frame: f.frame, path, warpError });
-        o.onFrame?.(out.length, total, f.frame, path);
-      })();
-      pending.catch(() => {}); // awaited by settle(); until then a failure is not unhandled
+        await writeFrame(path, final, alpha, { format, bits: o.bits ?? 8, colour, space: outSpace, timeCode: frameTimeCode(shot, f.frame), shot: shot.name });
+      } finally { E.disposeAll([final, alpha ?? []]); }
+      if (modelVersion !== null) {
+        await prod.recordRenderedFrame({
+          path, modelVersion,
+          inputHashes: frameInputHashes(f, model.config.guides, o.matte),
+          params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: strokes ? strokes.o : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null, precision, keyframes, lookGrid: gridFactor > 1 ? lookSize(fullH, fullW, gridFactor) : null }, f.frame),
+        });
+      }
+      out.push({ frame: f.frame, path, warpError });
+      o.onFrame?.(out.length, total, f.frame, path);
     }
-    await settle();
     finished = true;
   } finally {
-    // A failure elsewhere still waits for the write in flight: nothing writes after this returns.
-    await pending?.catch(() => {});
     motionOf.close();
     upscaler?.model.net.dispose();
     if (blender) {

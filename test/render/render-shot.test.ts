@@ -179,7 +179,6 @@ test('a missing frame, a missing pass, or a bad range fails before any frame is 
 });
 
 test('a frame that cannot be written fails the render: no later frame is written or reported, nothing leaked', async () => {
-  // Frames are encoded while the next one is computed: the failure still stops the render there.
   const out = join(dir, 'unwritable-out');
   mkdirSync(join(out, framePath(out, 'sh1', 2).split('/').at(-1)!, 'in-the-way'), { recursive: true });
   const reported: number[] = [];
