@@ -1,6 +1,7 @@
 // Shot rendering: chunks equal the whole shot byte for byte, resume keeps written frames, bad
-// shots fail before any frame is written, coherence.json is written, blending changes frames, and
-// previews of wide frames are computed on a downscaled grid.
+// shots fail before any frame is written, a frame that cannot be written stops the render there,
+// coherence.json is written, blending changes frames, and previews of wide frames are computed on a
+// downscaled grid.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, unlinkSync, existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
@@ -180,7 +181,7 @@ test('a missing frame, a missing pass, or a bad range fails before any frame is 
 
 test('a frame that cannot be written fails the render: no later frame is written or reported, nothing leaked', async () => {
   const out = join(dir, 'unwritable-out');
-  mkdirSync(join(out, framePath(out, 'sh1', 2).split('/').at(-1)!, 'in-the-way'), { recursive: true });
+  mkdirSync(join(framePath(out, 'sh1', 2), 'in-the-way'), { recursive: true }); // a directory where frame 2 goes
   const reported: number[] = [];
   const before = E.liveTensors();
   await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: out, onFrame: (_d, _t, f) => reported.push(f) }), (e: Error) => /sh1\.0002\.png/.test(e.message));
