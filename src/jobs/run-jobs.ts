@@ -11,7 +11,7 @@ import { runTrainLook } from './train-look.js';
 import { runTrainUpscale } from './train-upscale.js';
 import type { UpscaleTrainEvent } from '../models/upscale/index.js';
 import { describeRender, renderOptionsOf, type RenderDescription, type RenderQuality, type RenderRequest } from '../render/render-description.js';
-import type { CoherenceOptions } from '../render/coherence.js';
+import type { CoherenceOptions, CoherenceChoice } from '../render/coherence.js';
 import type { StrokeOptions } from '../synth/stroke-sequence.js';
 import type { TilingOptions } from '../models/look/stylize.js';
 import { renderShotFrames, writeShotMovie } from '../render/render-shot.js';
@@ -60,7 +60,7 @@ export async function trainUpscaleJob(input: TrainUpscaleInput, ctx: JobContext)
  */
 export interface RenderShotInput {
   productionDir: string; shot: string; modelVersion?: number; range?: [number, number];
-  bits?: 8 | 16; format?: 'png' | 'exr'; colorSpace?: string; matte?: string; coherence?: CoherenceOptions | null; quality?: RenderQuality; strokes?: Partial<StrokeOptions>;
+  bits?: 8 | 16; format?: 'png' | 'exr'; colorSpace?: string; matte?: string; coherence?: CoherenceOptions | CoherenceChoice | null; quality?: RenderQuality; strokes?: Partial<StrokeOptions>;
   tiling?: TilingOptions; lookWidth?: number; upscale?: RenderRequest['upscale']; outDir?: string;
   /** The preview movie: false writes none; codec (default h264) and burn-ins as `atelier render` has them. */
   movie?: boolean; codec?: MovieCodec; burnIn?: boolean;

@@ -42,6 +42,18 @@ export function defaultCoherence(frames: readonly { passes: Record<string, unkno
   return frames.length > 0 && frames.every((f) => f.passes[motionPass]) ? MOTION_COHERENCE : DEFAULT_COHERENCE;
 }
 
+/** A user's choice of blend (render flags, a dailies request): what is left out takes the shot's default. */
+export interface CoherenceChoice { flow?: 'dis' | 'motion'; window?: number }
+
+/** The blend a choice makes on a shot: the chosen flow's defaults (else the shot's), the window if chosen. */
+export function chooseCoherence(frames: readonly { passes: Record<string, unknown> }[], motionPass: string, c: CoherenceChoice): CoherenceOptions {
+  const base = c.flow === 'motion' ? MOTION_COHERENCE : c.flow === 'dis' ? DEFAULT_COHERENCE : defaultCoherence(frames, motionPass);
+  return c.window === undefined ? base : { ...base, window: c.window };
+}
+
+/** Whole options (a pinned description's), not a choice still to be made on a shot. */
+export const isCoherenceOptions = (c: CoherenceOptions | CoherenceChoice): c is CoherenceOptions => 'decay' in c;
+
 /**
  * Frames to push before the first frame of a range: `window` for its blend, plus one so the
  * previous frame's blend (used by the per-frame warping error) is exact as well.

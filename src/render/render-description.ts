@@ -13,7 +13,7 @@ import type { InferencePrecision } from '../models/look/generator.js';
 import { DEFAULT_ENSEMBLE, type UpscaleEnsemble, type UpscaleModel } from '../models/upscale/index.js';
 import { DEFAULT_STROKES, type StrokeOptions } from '../synth/stroke-sequence.js';
 import { strokeOptionsFor } from '../synth/stroke-defaults.js';
-import { DEFAULT_COHERENCE, defaultCoherence, preRoll, type CoherenceOptions } from './coherence.js';
+import { DEFAULT_COHERENCE, chooseCoherence, isCoherenceOptions, preRoll, type CoherenceOptions, type CoherenceChoice } from './coherence.js';
 import { MOTION_PASS } from './motion-pass.js';
 import { resolveLookModel, resolveRenderUpscaler } from './model-ref.js';
 import { claimShotVersion } from './version-dir.js';
@@ -107,7 +107,8 @@ export interface RenderRequest {
   colorSpace?: string;
   /** A pass of the shot that becomes the frames' alpha (PNG RGBA straight, EXR premultiplied). */
   matte?: string;
-  coherence?: CoherenceOptions | null;
+  /** null: frame by frame; a choice (or nothing): resolved on the shot (coherence.ts chooseCoherence). */
+  coherence?: CoherenceOptions | CoherenceChoice | null;
   quality?: string;
   strokes?: Partial<StrokeOptions>;
   tiling?: TilingOptions;
@@ -178,7 +179,7 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
   checkFrameRange(shot, range);
   const colour = await productionColour(prod);
   const colorSpace = outputSpace(colour, format, r.colorSpace);
-  const coherence = r.coherence === undefined ? defaultCoherence(shot.frames, MOTION_PASS) : r.coherence;
+  const coherence = r.coherence === null ? null : r.coherence && isCoherenceOptions(r.coherence) ? r.coherence : chooseCoherence(shot.frames, MOTION_PASS, r.coherence ?? {});
   const { model, version, path } = await resolveLookModel(prod, r.model, { shot: shot.name });
   try {
     checkModelWorkingSpace(model, colour, version !== null ? `look model #${version}` : `look model ${path}`);

@@ -5,7 +5,7 @@
 // passes, format and colour space, upscaler) then run on the server before the job is queued.
 import { DatabaseUnavailableError, type Production } from '../store/index.js';
 import { checkRenderShotInput, type RenderShotInput } from '../jobs/run-jobs.js';
-import { DEFAULT_COHERENCE, type CoherenceOptions } from '../render/coherence.js';
+import type { CoherenceChoice } from '../render/coherence.js';
 import { MOVIE_CODECS, type MovieCodec } from '../render/movie.js';
 import { DEFAULT_TILING, type TilingOptions } from '../models/look/stylize.js';
 import type { RenderDescription } from '../render/render-description.js';
@@ -76,10 +76,11 @@ function tilingOf(t: NonNullable<RenderBody['tiling']>): TilingOptions {
   return out;
 }
 
-function coherenceOf(c: RenderBody['coherence']): CoherenceOptions | null | undefined {
+/** false: frame by frame; else a choice the render resolves on the shot, as the CLI's flags. */
+function coherenceOf(c: RenderBody['coherence']): CoherenceChoice | null | undefined {
   if (c === undefined) return undefined;
   if (c === false) return null;
-  return { ...DEFAULT_COHERENCE, ...(c.window !== undefined ? { window: c.window } : {}), ...(c.flow === 'motion' ? { motion: true } : {}) };
+  return { ...(c.window !== undefined ? { window: c.window } : {}), ...(c.flow !== undefined ? { flow: c.flow } : {}) };
 }
 
 /** The render job's input for a request body (the schema has checked the types). */

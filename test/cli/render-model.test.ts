@@ -11,7 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
-import { initProduction, addShot, addShotKeyframes, getModelVersion, type Production } from '../../src/store/index.js';
+import { initProduction, addShot, addShotPass, addShotKeyframes, getModelVersion, type Production } from '../../src/store/index.js';
+import { saveImage } from '../../src/data/image-io.js';
+import { encodeMotionPass, MOTION_PASS } from '../../src/render/motion-pass.js';
+import { DEFAULT_COHERENCE, MOTION_COHERENCE } from '../../src/render/coherence.js';
 import { runTrainKeyframes, KEYFRAME_SAMPLE_CROP, type TrainKeyframesResult } from '../../src/jobs/train-keyframes.js';
 import { resolveLookModel } from '../../src/jobs/model-ref.js';
 import { renderShotJob } from '../../src/server/jobs/handlers.js';
@@ -86,6 +89,34 @@ test('render without --model and no production look model: the shot\'s own keyfr
   assert.equal(j.model, kf.modelVersion);
   assert.equal(j.modelKind, 'look-keyframes');
   assert.equal(j.frames, FRAMES);
+});
+
+test('render picks the blend from the shot\'s passes unless --flow says: the motion pass where every frame has one, else optical flow', async () => {
+  // sh010's rough frames again, with a motion pass: the disc moves 6 px right a frame.
+  await addShot(prod, 'sh030', join(root, 'sh010', 'rough.####.png'), { fps: 24, meta: { cleared: true } });
+  const passDir = join(root, 'sh030');
+  mkdirSync(passDir, { recursive: true });
+  for (let i = 0; i < FRAMES; i++) {
+    const back = E.tensor(new Float32Array(2 * H * W).map((_, k) => (k < H * W ? -6 : 0)), [1, 2, H, W]);
+    const visible = E.full([1, 1, H, W], i === 0 ? 0 : 1);
+    const pass = encodeMotionPass({ back, visible });
+    await saveImage(join(passDir, `${MOTION_PASS}.${String(i).padStart(4, '0')}.png`), pass, 16);
+    E.disposeAll([back, visible, pass]);
+  }
+  await addShotPass(prod, 'sh030', MOTION_PASS, join(passDir, `${MOTION_PASS}.####.png`), { meta: { cleared: true } });
+  const blend = (...flags: string[]) => {
+    const r = atelier('render', 'sh030', '--model', String(kf.modelVersion), '--no-movie', '--frames', '0-1', '--json', ...flags);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout).blend;
+  };
+  assert.deepEqual(blend(), { flow: 'motion', window: MOTION_COHERENCE.window });
+  assert.deepEqual(blend('--flow', 'dis'), { flow: 'dis', window: DEFAULT_COHERENCE.window });
+  assert.deepEqual(blend('--window', '1'), { flow: 'motion', window: 1 });
+  assert.equal(blend('--no-coherence'), null);
+  // sh010 has no motion pass: optical flow.
+  const r = atelier('render', 'sh010', '--no-movie', '--frames', '0', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).blend, { flow: 'dis', window: DEFAULT_COHERENCE.window });
 });
 
 test('--device: where the look model runs, recorded with the model it trained; an unknown or unreachable device fails first, writing nothing', async () => {

@@ -19,7 +19,7 @@ import { coherenceFromFlags } from '../../src/cli/commands/coherence-options.js'
 import { upscaleFromFlags } from '../../src/cli/commands/upscale-options.js';
 import { makeUpscaleConfig, Upscaler, saveUpscaleModel, upscaleImage } from '../../src/models/upscale/index.js';
 import { loadImage } from '../../src/data/image-io.js';
-import { DEFAULT_COHERENCE, MOTION_COHERENCE, defaultCoherence } from '../../src/render/coherence.js';
+import { DEFAULT_COHERENCE, MOTION_COHERENCE, defaultCoherence, chooseCoherence } from '../../src/render/coherence.js';
 import { MOTION_PASS } from '../../src/render/motion-pass.js';
 import { lookFactor, toLookGrid, fromLookGrid } from '../../src/render/look-grid.js';
 import { stylizeTensor } from '../../src/models/look/stylize.js';
@@ -173,10 +173,16 @@ test('a missing frame, a missing pass, or a bad range fails before any frame is 
   await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'x'), range: [5, 20] }), /outside shot sh1 \(0-7\)/);
   await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'x'), coherence: { ...DEFAULT_COHERENCE, motion: true } }), /no motion pass on frames 0, 1, .*needs one on every frame/);
   assert.throws(() => coherenceFromFlags({ coherence: true, flow: 'vectors' }), /--flow must be dis or motion/);
-  assert.deepEqual(coherenceFromFlags({ coherence: true, flow: 'motion', window: 1 }), { ...MOTION_COHERENCE, window: 1 });
-  assert.deepEqual(coherenceFromFlags({ coherence: true, window: 3 }), { ...DEFAULT_COHERENCE, window: 3 });
-  assert.equal(coherenceFromFlags({ coherence: true }), undefined, 'no flag: the render picks its default');
+  assert.deepEqual(coherenceFromFlags({ coherence: true, flow: 'motion', window: 1 }), { flow: 'motion', window: 1 });
+  assert.deepEqual(coherenceFromFlags({ coherence: true }), {}, 'no flag: the render picks its default');
   assert.equal(coherenceFromFlags({ coherence: false }), null);
+  // A choice resolved on a shot: what is left out comes from the shot's passes.
+  const withMotion = [{ passes: { [MOTION_PASS]: 1 } }], without = [{ passes: {} }];
+  assert.deepEqual(chooseCoherence(without, MOTION_PASS, { window: 3 }), { ...DEFAULT_COHERENCE, window: 3 });
+  assert.deepEqual(chooseCoherence(withMotion, MOTION_PASS, { window: 3 }), { ...MOTION_COHERENCE, window: 3 });
+  assert.deepEqual(chooseCoherence(withMotion, MOTION_PASS, {}), MOTION_COHERENCE);
+  assert.deepEqual(chooseCoherence(withMotion, MOTION_PASS, { flow: 'dis' }), DEFAULT_COHERENCE);
+  assert.deepEqual(chooseCoherence(without, MOTION_PASS, { flow: 'motion', window: 1 }), { ...MOTION_COHERENCE, window: 1 });
 });
 
 test('a frame that cannot be written fails the render: no later frame is written or reported, nothing leaked', async () => {

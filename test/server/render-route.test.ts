@@ -11,7 +11,6 @@ import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { createToken } from '../../src/server/auth.js';
 import { openProduction, listShotVersionRecords, type Production } from '../../src/store/index.js';
 import { renderInputOf } from '../../src/server/render-request.js';
-import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
 import { makeFormatProduction } from '../render/format-fixture.js';
 
 let dir: string, prod: Production, srv: AtelierServer, token: string, modelVersion: number;
@@ -51,7 +50,7 @@ test('a request body becomes the job input the CLI flags make', () => {
     tiling: { tile: 256, overlap: 16 }, upscale: { scale: 2, passes: 1 }, priority: 5,
   }), {
     productionDir: '/p', shot: 'sh1', range: [1002, 1006], shotRange: range, modelVersion: 3, quality: 'final', bits: 16,
-    coherence: { ...DEFAULT_COHERENCE, window: 1, motion: true }, tiling: { tile: 256, tileAbove: 0, overlap: 16 }, upscale: { scale: 2, passes: 1 }, priority: 5,
+    coherence: { window: 1, flow: 'motion' }, tiling: { tile: 256, tileAbove: 0, overlap: 16 }, upscale: { scale: 2, passes: 1 }, priority: 5,
   });
   assert.equal(renderInputOf('/p', range, { shot: 'sh1', coherence: false }).coherence, null);
   assert.deepEqual(renderInputOf('/p', range, { shot: 'sh1', matte: 'alpha', movie: { codec: 'prores', burnIn: true } }), { productionDir: '/p', shot: 'sh1', range, shotRange: range, matte: 'alpha', codec: 'prores', burnIn: true });

@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import { openProduction } from '../../store/index.js';
 import { releaseIfEmpty } from '../../render/version-dir.js';
 import { describeRender } from '../../render/render-description.js';
-import type { CoherenceOptions } from '../../render/coherence.js';
 import { coherenceFromFlags } from './coherence-options.js';
 import { upscaleFromFlags, type UpscaleFlags } from './upscale-options.js';
 import { parseTiling, type TilingFlags } from './tiling-options.js';
@@ -52,7 +51,7 @@ export async function renderOnFarm(shotName: string, o: FarmRenderCliOptions): P
   if (!connection) throw new Error('--farm needs the farm\'s queue: --queue redis://host:6379 (or $ATELIER_QUEUE)');
   if (o.chunk !== undefined && o.chunk < 1) throw new Error(`--chunk must be at least 1 frame, got ${o.chunk}`);
   if (o.model && !/^\d+$/.test(o.model)) throw new Error('--farm needs a model version number (workers load the model by its version), not a file');
-  const coherence: CoherenceOptions | null | undefined = coherenceFromFlags(o);
+  const coherence = coherenceFromFlags(o);
   const upscale = upscaleFromFlags(o);
   if (upscale?.model !== undefined && !/^\d+$/.test(upscale.model)) throw new Error('--farm needs an upscaler version number (workers load it by its version), not a file');
 

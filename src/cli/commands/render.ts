@@ -8,7 +8,7 @@ import { describeRender, renderOptionsOf } from '../../render/render-description
 import { movieCodecFromFlags } from './movie-options.js';
 import { renderShotFrames, writeShotMovie } from '../../render/render-shot.js';
 import { formatFrames } from '../../store/sequence-pattern.js';
-import { DEFAULT_COHERENCE } from '../../render/coherence.js';
+import { DEFAULT_COHERENCE, MOTION_COHERENCE } from '../../render/coherence.js';
 import { LOOK_MAX_WIDTH } from '../../render/look-grid.js';
 import { getModelVersion, parseFrameRange } from '../../store/index.js';
 import { renderOnFarm, bitsOrFormat } from './render-farm.js';
@@ -28,8 +28,9 @@ export function registerRender(program: Command): void {
     .option('--output <dir>', 'version folder to write (default: the next renders/<shot>/vNNN); give an existing one with --resume or to add ranges')
     .option('--resume', 'keep frames already in the output folder and continue from the first missing one')
     .option('--no-coherence', 'render every frame on its own (no flow-guided blending)')
-    .option('--window <n>', `previous frames blended into each frame (default ${DEFAULT_COHERENCE.window})`, integer)
-    .option('--flow <source>', FLOW_HELP, 'dis')
+    .option('--window <n>', `previous frames blended into each frame (default ${DEFAULT_COHERENCE.window}; ${MOTION_COHERENCE.window} along a motion pass)`, integer)
+    // No commander default: an absent --flow lets the shot's passes choose (coherence-options.ts).
+    .option('--flow <source>', FLOW_HELP)
     .option('--bits <n>', '8 or 16-bit PNG frames', '8')
     .option('--format <f>', 'png (default) or exr: half-float EXR (ZIP) in the output colour space, with the rough frames\' alpha', 'png')
     .option('--color-space <name>', 'the frames\' colour space (EXR default: the production\'s exr_color_space setting, ACEScg; PNG default: its image_color_space)')
@@ -111,13 +112,16 @@ Examples:
               movieNote = `no movie yet: frames ${formatFrames(m.missing)} of ${info.range[0]}-${info.range[1]} are not in ${outDir} (render them with --output ${outDir})`;
             }
           }
-          return { shot, model: version, modelKind: kind, outDir, frames: res.frames.length, skipped: res.skipped, seconds: res.seconds, movie, movieNote };
+          // What the blend followed: the shot's motion pass by default where every frame has one.
+          const blend = d.coherence ? { flow: d.coherence.motion ? 'motion' : 'dis', window: d.coherence.window } : null;
+          return { shot, model: version, modelKind: kind, outDir, frames: res.frames.length, skipped: res.skipped, seconds: res.seconds, blend, movie, movieNote };
         } finally {
           model.generator.dispose();
         }
       });
       const by = r.model !== null ? ` with model #${r.model}${r.modelKind === 'look-keyframes' ? ` (keyframes of ${shot})` : ''}` : '';
-      printResult(!!o.json, r, () => `${r.frames} frames of ${shot}${by} in ${r.outDir} (${fmt(r.seconds)})${r.skipped ? `, ${r.skipped} already there` : ''}`
+      const blended = r.blend && r.blend.window > 0 ? `, blended over ${r.blend.window} frames along ${r.blend.flow === 'motion' ? 'the motion pass' : 'optical flow'}` : ', frame by frame';
+      printResult(!!o.json, r, () => `${r.frames} frames of ${shot}${by} in ${r.outDir} (${fmt(r.seconds)}${blended})${r.skipped ? `, ${r.skipped} already there` : ''}`
         + (r.movie ? `\nmovie: ${r.movie}` : '') + (r.movieNote ? `\n${r.movieNote}` : ''));
     });
 }
