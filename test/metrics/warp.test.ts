@@ -55,6 +55,24 @@ test('warpByFlow: a constant integer flow shifts the image exactly: out(x, y) = 
   });
 });
 
+test('warpByFlow samples a large frame in row bands, one per thread: the same numbers as in one piece', () => {
+  // 301 rows: the last band is padded and cut. Compared with the same warp on one thread (one band).
+  const h = 301, w = 260;
+  E.tidy(() => {
+    const img = noise(7, [1, 3, h, w]);
+    const flow = noise(8, [1, 2, h, w]).mul(30).sub(15);
+    for (const o of [{ mode: 'bilinear' as const }, { mode: 'bicubic' as const, padding: 'zeros' as const }]) {
+      E.setNumThreads(1);
+      const one = warpByFlow(img, flow, o);
+      E.setNumThreads(3);
+      const banded = warpByFlow(img, flow, o);
+      E.setNumThreads(1);
+      assert.deepEqual(banded.shape, [1, 3, h, w]);
+      assert.equal(banded.sub(one).abs().max().item(), 0, o.mode);
+    }
+  });
+});
+
 test('warpError: ≈ 0 for a sequence that moves exactly with the flow, large for flicker', () => {
   E.tidy(() => {
     const frames = panningShot(4);
