@@ -7,7 +7,7 @@
 // With `motion`, the renderer's motion vectors (a "motion" render pass, motion-pass.ts) replace DIS:
 // their visibility channel replaces the forward-backward check.
 import * as E from '../engine/index.js';
-import { warpByFlow, occlusionMask, inFrameMask, flowToTensor, greyBytes, gaussianBlur, flowFrame, flowToFull, type FlowFrame } from '../image/index.js';
+import { dilate, warpByFlow, occlusionMask, inFrameMask, flowToTensor, greyBytes, gaussianBlur, flowFrame, flowToFull, type FlowFrame } from '../image/index.js';
 import type { MotionVectors } from './motion-pass.js';
 
 export interface CoherenceOptions {
@@ -159,8 +159,7 @@ function motionPair(m: MotionVectors, rough: E.Tensor, prevRough: E.Tensor): Mot
   return E.tidy(() => {
     const disagree = rough.sub(warpByFlow(prevRough, m.back)).abs().max(1, true).ge(MOTION_PHOTO_TOLERANCE).float();
     // Widened by MOTION_PHOTO_MARGIN px: the model draws outlines softer and wider than the rough's.
-    const k = 2 * MOTION_PHOTO_MARGIN + 1;
-    const agree = E.F.maxPool2d(disagree, k, 1, MOTION_PHOTO_MARGIN).rsub(1);
+    const agree = dilate(disagree, MOTION_PHOTO_MARGIN).rsub(1);
     const packed = E.keep(E.F.cat([m.back, m.visible.mul(agree)], 1));
     return { packed, back: E.keep(packed.narrow(1, 0, 2)), visible: E.keep(packed.narrow(1, 2, 1)) };
   });

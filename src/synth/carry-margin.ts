@@ -4,6 +4,7 @@
 // its spill included: thin dark cracks tracing where the figure was, floating over the sky or grass
 // (seen at 1080p on the look-hd sample, sh010 frame 1). Those points are left to the synthesis.
 import * as E from '../engine/index.js';
+import { dilate, erode } from '../image/index.js';
 
 /**
  * `trusted` (h×w, 1 where a chain carries the anchor's strokes) without the points within `radius`
@@ -18,8 +19,8 @@ export function clearOfGaps(trusted: Float32Array, seen: Float32Array, w: number
   return E.tidy(() => {
     const gap = E.tensor(seen, [1, 1, h, w]).le(0.5).float();
     // Opening: erode the gaps by `thin`, then grow what is left by thin + radius.
-    const wide = thin > 0 ? E.F.maxPool2d(gap.neg(), 2 * thin + 1, 1, thin).neg() : gap;
-    const near = E.F.maxPool2d(wide, 2 * (thin + radius) + 1, 1, thin + radius);
+    const wide = thin > 0 ? erode(gap, thin) : gap;
+    const near = dilate(wide, thin + radius);
     return E.tensor(trusted, [1, 1, h, w]).mul(near.rsub(1)).contiguous().data() as Float32Array;
   });
 }

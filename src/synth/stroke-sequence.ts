@@ -8,7 +8,7 @@
 // the strokes never jump where the next anchor takes over. Rendering any range therefore gives the
 // same frames as rendering the whole shot: anchors outside the range are computed on demand.
 import * as E from '../engine/index.js';
-import { flowToTensor, gaussianBlur, wideGaussianBlur, warpByFlow, flowFrame, flowToFull, motionOnGrid } from '../image/index.js';
+import { flowToTensor, gaussianBlur, wideGaussianBlur, warpByFlow, flowFrame, flowToFull, motionOnGrid, dilate, erode } from '../image/index.js';
 import { fitColourMap, mapDeparture, type ColourMap } from './colour-map.js';
 import { synthesize, copyExemplar, lockToModel, searchSize, searchedGuide, DEFAULT_SYNTH, type Exemplars, type SynthOptions, type SynthResult } from './synthesize.js';
 import { down } from './source-levels.js';
@@ -294,11 +294,7 @@ export function withoutIslands(mask: Float32Array, w: number, h: number, r: numb
   if (r < 1) return mask;
   return E.tidy(() => {
     const m = E.tensor(mask, [1, 1, h, w]);
-    // A square's max is a row's max of a column's max: 2k comparisons a pixel instead of k².
-    const k = 2 * r + 1;
-    const dilate = (x: E.Tensor) => E.F.maxPool2d(E.F.maxPool2d(x, [1, k], 1, [0, r]), [k, 1], 1, [r, 0]);
-    const eroded = dilate(m.rsub(1)).rsub(1);
-    return dilate(eroded).mul(m).contiguous().data() as Float32Array;
+    return dilate(erode(m, r), r).mul(m).contiguous().data() as Float32Array;
   });
 }
 

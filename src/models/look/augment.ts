@@ -5,6 +5,7 @@ import * as E from '../../engine/index.js';
 import type { LookConfig } from './config.js';
 import { sobelMagnitude } from './image-ops.js';
 import { gaussianBlur, luminance } from '../../metrics/index.js';
+import { dilate, erode } from '../../image/index.js';
 
 /**
  * The discriminator's view of a training pair (input, image). The patch discriminator's first layer
@@ -103,8 +104,7 @@ export function blankRough(c: LookConfig, batch: { input: E.Tensor; target: E.Te
     const xs = E.arange(0, w).float().reshape([1, 1, 1, w]).add(0.5);
     const mask = ys.ge(top).logicalAnd(ys.lt(top.add(rh))).logicalAnd(xs.ge(left).logicalAnd(xs.lt(left.add(rw)))).float().mul(apply); // (n, 1, h, w)
     // The ±2 px band around the rectangle's border, where lines and edges are recomputed.
-    const grow = (m: E.Tensor) => E.F.maxPool2d(m, 5, 1, 2);
-    const band = grow(mask).sub(grow(mask.rsub(1)).rsub(1));
+    const band = dilate(mask, 2).sub(erode(mask, 2));
     const inside = mask.sub(band).clamp(0, 1);
 
     const rgb = input.narrow(1, 0, 3);
