@@ -1,8 +1,9 @@
-// A helper thread of row-threads.ts: runs a kernel's rows and says done (1) or failed (2) in its flag.
+// A helper thread of row-threads.ts: claims a kernel's rows with the other threads and says done (1)
+// or failed (2) in its slot.
 import { workerData, parentPort, type MessagePort } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ROW_KERNELS, type RowKernel } from './row-kernels.js';
+import { ROW_KERNELS, claimRows, type RowKernel } from './row-kernels.js';
 
 // Each message holds the caller's shared style (150 MB at 1080p exemplars); this thread allocates
 // almost nothing, so its heap would not be collected for a long time and would keep arrays the
@@ -13,15 +14,15 @@ const collect = runInNewContext('gc') as () => void;
 
 const errors = (workerData as { errors: MessagePort }).errors;
 
-parentPort!.on('message', (m: { kernel: RowKernel; args: never; y0: number; y1: number; out: Float32Array; flags: Int32Array; slot: number }) => {
+parentPort!.on('message', (m: { kernel: RowKernel; args: never; rows: number; chunk: number; out: Float32Array; ctl: Int32Array; slot: number }) => {
   let state = 1;
   try {
-    ROW_KERNELS[m.kernel](m.args, m.y0, m.y1, m.out);
+    claimRows(ROW_KERNELS[m.kernel](m.args, m.out), m.ctl, m.rows, m.chunk);
   } catch (err) {
     state = 2;
     errors.postMessage(err instanceof Error ? err.message : String(err));
   }
-  Atomics.store(m.flags, m.slot, state);
-  Atomics.notify(m.flags, m.slot);
+  Atomics.store(m.ctl, m.slot, state);
+  Atomics.notify(m.ctl, m.slot);
   setImmediate(collect);
 });

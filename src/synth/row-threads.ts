@@ -2,17 +2,24 @@
 // run on one core while libtorch, which would use every core, waits for them. Helpers are plain
 // worker threads without libtorch (row-kernels.ts is pure JS), started on first use and kept; the
 // main thread computes its own share and waits for theirs synchronously (Atomics.wait), so the
-// kernels keep their synchronous signatures. Each row is computed by the same code whichever thread
-// runs it: the results are the same to the bit. The thread count follows libtorch's (a farm slot
+// kernels keep their synchronous signatures. Every thread, the main one included, claims chunks of
+// rows from a shared counter until none is left: a helper slowed by another thread on its core (a
+// frame's decode, libtorch's) leaves more rows to the others (with equal shares, the main thread
+// waited 90 ms a 1080p final frame for its helper). Each row is computed by the same code whichever
+// thread runs it: the results are the same to the bit. The thread count follows libtorch's (a farm slot
 // of 1 thread stays on one core); ATELIER_SYNTH_THREADS overrides.
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import * as E from '../engine/index.js';
-import { ROW_KERNELS, type RowKernel, type RowKernelArgs } from './row-kernels.js';
+import { ROW_KERNELS, claimRows, type RowKernel, type RowKernelArgs } from './row-kernels.js';
 
 const entry = new URL('./row-thread-entry.js', import.meta.url);
 
-/** Fewest rows a thread is given (below that, starting the split costs more than it saves). */
+/** Fewest rows per thread for a call to be split (below that, starting the split costs more than it saves). */
 const MIN_ROWS = 32;
+
+/** Rows are claimed in chunks of about rows / (threads · CHUNKS_PER_THREAD), at least MIN_CHUNK. */
+const CHUNKS_PER_THREAD = 8;
+const MIN_CHUNK = 8;
 
 /** Most a helper may take to answer before the kernel fails (a 4K vote takes about a second). */
 const HELPER_TIMEOUT_MS = 120_000;
@@ -49,24 +56,24 @@ function helper(i: number): Helper {
  */
 export function runRows<K extends RowKernel>(kernel: K, args: RowKernelArgs[K], rows: number, out: Float32Array): void {
   const n = out.buffer instanceof SharedArrayBuffer ? Math.max(1, Math.min(rowThreads(), Math.floor(rows / MIN_ROWS))) : 1;
-  const bound = (k: number) => Math.round((rows * k) / n);
-  if (n === 1) { ROW_KERNELS[kernel](args as never, 0, rows, out); return; }
-  const flags = new Int32Array(new SharedArrayBuffer(4 * (n - 1)));
-  for (let k = 1; k < n; k++) helper(k - 1).worker.postMessage({ kernel, args, y0: bound(k), y1: bound(k + 1), out, flags, slot: k - 1 });
+  if (n === 1) { ROW_KERNELS[kernel](args as never, out)(0, rows); return; }
+  const chunk = Math.max(MIN_CHUNK, Math.ceil(rows / (n * CHUNKS_PER_THREAD)));
+  // ctl[0]: the next row to claim; ctl[k]: helper k's state (1 done, 2 failed).
+  const ctl = new Int32Array(new SharedArrayBuffer(4 * n));
+  for (let k = 1; k < n; k++) helper(k - 1).worker.postMessage({ kernel, args, rows, chunk, out, ctl, slot: k });
   let mine: unknown = null;
-  try { ROW_KERNELS[kernel](args as never, 0, bound(1), out); } catch (err) { mine = err; }
+  try { claimRows(ROW_KERNELS[kernel](args as never, out), ctl, rows, chunk); } catch (err) { mine = err; }
   // Every helper is waited for, also after a failure here: none may write into out after return.
   const failures: string[] = [];
   for (let k = 1; k < n; k++) {
-    const slot = k - 1;
     const started = Date.now();
-    while (Atomics.load(flags, slot) === 0) {
-      if (Atomics.wait(flags, slot, 0, 1000) === 'timed-out' && Date.now() - started > HELPER_TIMEOUT_MS) {
-        failures.push(`helper thread ${slot + 1} did not answer in ${HELPER_TIMEOUT_MS / 1000} s`);
+    while (Atomics.load(ctl, k) === 0) {
+      if (Atomics.wait(ctl, k, 0, 1000) === 'timed-out' && Date.now() - started > HELPER_TIMEOUT_MS) {
+        failures.push(`helper thread ${k} did not answer in ${HELPER_TIMEOUT_MS / 1000} s`);
         break;
       }
     }
-    if (Atomics.load(flags, slot) === 2) failures.push(String((receiveMessageOnPort(helpers[slot]!.errors)?.message as string | undefined) ?? 'a helper thread failed'));
+    if (Atomics.load(ctl, k) === 2) failures.push(String((receiveMessageOnPort(helpers[k - 1]!.errors)?.message as string | undefined) ?? 'a helper thread failed'));
   }
   if (mine) throw mine;
   if (failures.length) throw new Error(`${kernel}: ${failures.join('; ')}`);
