@@ -129,7 +129,9 @@ export async function encodePng(t: E.Tensor, bits: 8 | 16 = 8): Promise<Buffer> 
   const raw = bits === 16 ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return sharp(raw, { raw: { width, height, channels } })
     .toColourspace(bits === 16 ? (channels === 1 ? 'grey16' : 'rgb16') : channels === 1 ? 'b-w' : 'srgb')
-    .png({ compressionLevel: 6 })
+    // zlib level 3: a 1080p final frame 129 -> 100 ms at the same size (4.44 MB), a preview 44 -> 24
+    // ms at +8 % (its smooth areas pack better at 6); level 2 and below grow finals by 1-28 %.
+    .png({ compressionLevel: 3 })
     .toBuffer();
 }
 

@@ -1,10 +1,11 @@
-// render --format png|exr. PNG renders are byte for byte the frames of the code before EXR output
+// render --format png|exr. PNG renders hold pixel for pixel the frames of the code before EXR output
 // (hashes of a render made with it, 2026-12-03); EXR frames open in oiiotool as half R,G,B(,A) with
 // the output colour space and the shot's time code, equal the PNG render within half and 8-bit
 // rounding, carry the rough frame's alpha premultiplied, and record format and colour space in
 // their lineage; the farm's chunk and finish jobs and the dailies' render job render EXR alike;
 // bad format, colour space and bits are refused before any version folder is made.
 import { test } from 'node:test';
+import sharp from 'sharp';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
@@ -39,7 +40,13 @@ function render(shot: string, ...args: string[]): any {
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
-const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex').slice(0, 16);
+/** sha256 (first 16 hex) of a PNG's pixels as stored (size, channels, bit depth, samples): not of its
+ * compressed bytes, which a zlib level changes without changing a pixel. */
+const pixelSha = async (p: string) => {
+  const { data, info } = await sharp(p).raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+  const m = await sharp(p).metadata();
+  return createHash('sha256').update(`${info.width}x${info.height}x${info.channels}x${m.depth}`).update(data).digest('hex').slice(0, 16);
+};
 const info = (p: string) => {
   const r = spawnSync('oiiotool', ['--info', '-v', p], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
@@ -47,23 +54,24 @@ const info = (p: string) => {
 };
 const versions = (shot: string) => existsSync(join(prodDir, 'renders', shot)) ? readdirSync(join(prodDir, 'renders', shot)).sort() : [];
 
-// sha256 (first 16 hex) of the frames rendered by the code before this change (commit 7b4fe5d).
+// The pixels (pixelSha) of the frames rendered by the code before this change (commit 7b4fe5d).
 // Re-pinned 2026-12-03 (stop 21): the blend's past frames are feathered and kept off the frame's
 // edge (coherence.ts), so frames after the first changed; 16-bit PNGs hold their 16-bit values now
 // (they were written as 8-bit data: test/data/png16.test.ts). The frames without coherence (nc)
-// and every first frame are unchanged.
+// and every first frame are unchanged. Pinned as pixels 2026-12-05 (stop 40), when PNGs went from
+// zlib level 6 to 3: taken from level-6 files whose bytes still matched the hashes pinned before.
 const BEFORE: Record<string, string[]> = {
-  p8: ['8b93b5b5432b92e0', 'f4b2632d9c1914fc', '9cf999677ed94f83', '84a9e538592d6509', '7824656b6603a09c', '3a67b4d6b2a1cded'],
-  p16: ['c075c5d34f835afb', '5b06a74efe3a5386', '4818120477217f7b', 'fd74b4b9dab1fd54', '46021527645a8890', '1a0fc50360613f5b'],
-  a8: ['8b93b5b5432b92e0', 'f4b2632d9c1914fc', '9cf999677ed94f83', '84a9e538592d6509'],
-  nc: ['8b93b5b5432b92e0', '8359c52737d5fa30', 'a831ce196bafe93a', 'a5ff1cb696b67892', '7772da09a577b62d', 'e8c28aa65e916ccf'],
+  p8: ['abf9fa82d8a867df', '6ab4af3399eac7b7', '0e07ace12a159c87', '1935e8e6c0acbaf7', '7593dec3a15f2b78', '97d71188345c2907'],
+  p16: ['cb430389e68e4c73', '214d3fe4118d14e6', '652e5aa6c47badbe', '6f5f44d91d167e3d', '78b5f76500cc3f18', '765843ef32f4ef87'],
+  a8: ['abf9fa82d8a867df', '6ab4af3399eac7b7', '0e07ace12a159c87', '1935e8e6c0acbaf7'],
+  nc: ['abf9fa82d8a867df', 'db73530b72f2c955', 'be61917b859f6378', '9b6fb3c169025d4c', '30a589e978cfc537', 'b4b9e82936277430'],
 };
 
-test('PNG renders (8 and 16 bit, an RGBA shot, no coherence) are byte for byte the frames of the code before EXR output', () => {
+test('PNG renders (8 and 16 bit, an RGBA shot, no coherence) hold pixel for pixel the frames of the code before EXR output', async () => {
   for (const [out, shot, extra] of [['p8', 'sh1', []], ['p16', 'sh1', ['--bits', '16']], ['a8', 'sha', ['--format', 'png']], ['nc', 'sh1', ['--no-coherence']]] as const) {
     const r = render(shot, '--model', modelFile, '--output', join(dir, 'out', out), ...extra);
     const pngs = readdirSync(r.outDir).filter((n) => n.endsWith('.png')).sort();
-    assert.deepEqual(pngs.map((n) => sha(join(r.outDir, n))), BEFORE[out], `${out}: ${pngs.join(', ')}`);
+    assert.deepEqual(await Promise.all(pngs.map((n) => pixelSha(join(r.outDir, n)))), BEFORE[out], `${out}: ${pngs.join(', ')}`);
   }
 });
 
