@@ -104,6 +104,9 @@ async function loadFrame(model: LookModel, f: ShotFrame, rf: RoughFrame, matte?:
   return { rough, alpha, passes: new Map(guides.map((g, i) => [g.name, passTensors[i]!])) };
 }
 
+/** Frames up to this size read the next frame's inputs while they write (2K; see renderShotFrames). */
+const READ_AHEAD_PIXELS = 2048 * 1152;
+
 async function loadMotion(path: string): Promise<MotionVectors> {
   const pass = (await loadImage(path, 3)).tensor;
   try { return decodeMotionPass(pass); } finally { pass.dispose(); }
@@ -277,8 +280,9 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       if (motion) E.disposeAll([motion.back, motion.visible]);
       E.disposeAll([rough, modelOut, [...passes.values()]]);
       // The next frame's inputs are decoded while this one is encoded and written (both off the main
-      // thread, where it would wait for each: 1080p final 1.6 s a frame, 50 ms reading, 100 ms writing).
-      if (i + 1 < frames.length) ahead = load(i + 1);
+      // thread, where it would wait for each: 1080p final 1.6 s a frame, 50 ms reading, 100 ms
+      // writing). Not above 2K: there they held 60-200 MB more at the 4K renders' peaks.
+      if (i + 1 < frames.length && fullH * fullW <= READ_AHEAD_PIXELS) ahead = load(i + 1);
       if (f.frame < first) {
         frame.dispose(); // pre-roll: computed for the blend, written by whoever renders that range
         alpha?.dispose();
