@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
-import { createDataset, getDataset, type Production } from '../store/index.js';
+import { createDataset, getDataset, getPairs, pairSizeProblems, type Production } from '../store/index.js';
 import { type LookConfig, makeConfig, DEFAULT_TRAIN } from '../models/look/config.js';
 import { detectGuides } from '../models/look/data.js';
 import { trainLook, type TrainLookResult } from '../models/look/train.js';
@@ -78,6 +78,9 @@ export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptio
   const keys = shot.frames.filter((f) => f.keyframe && f.pairId !== null);
   if (keys.length === 0) throw new Error(`shot ${shot.name} has no painted keyframes paired with rough frames (add them with \`atelier shot keyframe ${shot.name} FILE\`)`);
   const pairIds = keys.map((f) => f.pairId!).sort((a, b) => a - b);
+  const frameOf = new Map(keys.map((f) => [f.pairId!, f.frame]));
+  const bad = pairSizeProblems(await getPairs(prod, pairIds));
+  if (bad.length) throw new Error(`shot ${shot.name}'s painted keyframes cannot be trained on: ${bad.map((b) => `frame ${frameOf.get(b.pair)}: ${b.message}`).join('; ')} (paint a keyframe at its rough frame's size and attach it again: \`atelier shot keyframe ${shot.name} FILE --frame N\`)`);
   // One snapshot per set of keyframe pairs: the same keyframes reuse it.
   const name = `${shot.name}-keys-${createHash('sha256').update(pairIds.join(',')).digest('hex').slice(0, 8)}`;
   if (o.model === undefined && !(await listModelVersions(prod)).some((v) => v.kind === 'look')) {

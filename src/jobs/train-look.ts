@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
-import type { Production, DatasetSnapshot } from '../store/index.js';
+import { pairSizeProblems, type Production, type DatasetSnapshot } from '../store/index.js';
 import { productionColour } from '../store/colour-settings.js';
 import type { ColourContext } from '../data/colour.js';
 import { type LookConfig, type TrainConfig, type ArchitectureConfig, type RoughenConfig, makeConfig, parseConfig } from '../models/look/config.js';
@@ -57,6 +57,9 @@ function latestRun(prod: Production, dataset: string): string | null {
 
 export async function runTrainLook(prod: Production, o: TrainLookJobOptions, onEvent: (e: unknown) => void, isCancelled: () => boolean = () => false): Promise<TrainLookJobResult> {
   const snapshot = await prod.dataset(o.dataset);
+  // Checked before any training: loading the pairs would fail on the first one, naming store files.
+  const bad = pairSizeProblems(snapshot.pairs);
+  if (bad.length) throw new Error(`dataset ${snapshot.name} holds pairs training cannot read: ${bad.map((b) => `pair #${b.pair}: ${b.message}`).join('; ')} (a painting and its passes must be the size of their rough frame: pair them again at that size, and make a new dataset without these)`);
   const files = trainingFiles(snapshot, await productionColour(prod));
   if (files.pairs.length === 0 && files.concepts.length === 0) {
     throw new Error(`dataset ${snapshot.name} has no paintover pairs and no concept art to train on`);

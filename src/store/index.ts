@@ -15,7 +15,7 @@ export { getAsset, getAssets, listAssets, findAssetIds, resolveAssetRef, resolve
 export { ingestFiles, IngestSession, summarize, type IngestMeta, type IngestOptions, type IngestResult } from './ingest.js';
 export { validateImage, RejectedFileError, SUPPORTED_FORMATS, type ImageInfo } from './image-validate.js';
 export { phashFromGrey32, hammingDistance } from './phash.js';
-export { linkPair, getPairs, findPairIds, type Pair } from './pairs.js';
+export { linkPair, getPairs, findPairIds, pairSizeProblems, type Pair } from './pairs.js';
 export { addShot, addShotPass, addShotKeyframes, getShot, listShots, type Shot, type ShotFrame, type FrameAsset, type ShotReport } from './shots.js';
 export { parseSequencePattern, findSequenceFrames, framePath, parseFrameRange } from './sequence-pattern.js';
 export { createDataset, getDataset, listDatasets, snapshotAssets, assertTrainable, UnclearedAssetsError, type DatasetSnapshot, type DatasetSelection, type Manifest } from './datasets.js';

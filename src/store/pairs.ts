@@ -11,6 +11,24 @@ export interface Pair { id: number; painted: Asset; rough: Asset; passes: Record
 
 export interface PairLink { id: number; created: boolean; warnings: string[] }
 
+const sizeOf = (a: Asset) => `${a.width}×${a.height}`;
+
+/**
+ * Pairs training cannot read: a painting or pass not the size of its rough frame (pairing only
+ * warns of it), one message each, naming the assets.
+ */
+export function pairSizeProblems(pairs: readonly Pair[]): { pair: number; message: string }[] {
+  const out: { pair: number; message: string }[] = [];
+  for (const p of pairs) {
+    const ref = sizeOf(p.rough), rough = `rough frame #${p.rough.id} ${p.rough.originalName} is ${ref}`;
+    if (sizeOf(p.painted) !== ref) out.push({ pair: p.id, message: `painting #${p.painted.id} ${p.painted.originalName} is ${sizeOf(p.painted)}, its ${rough}` });
+    for (const [name, a] of Object.entries(p.passes)) {
+      if (sizeOf(a) !== ref) out.push({ pair: p.id, message: `render pass ${name} #${a.id} ${a.originalName} is ${sizeOf(a)}, its ${rough}` });
+    }
+  }
+  return out;
+}
+
 const PASS_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** Links painted → rough (+ passes). Linking an existing pair again adds or replaces its passes. */

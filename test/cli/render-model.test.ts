@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
-import { initProduction, addShot, addShotPass, addShotKeyframes, getModelVersion, type Production } from '../../src/store/index.js';
+import { initProduction, addShot, addShotPass, addShotKeyframes, getModelVersion, listModelVersions, createDataset, type Production } from '../../src/store/index.js';
+import { runTrainLook } from '../../src/jobs/train-look.js';
 import { saveImage } from '../../src/data/image-io.js';
 import { encodeMotionPass, MOTION_PASS } from '../../src/render/motion-pass.js';
 import { DEFAULT_COHERENCE, MOTION_COHERENCE } from '../../src/render/coherence.js';
@@ -80,6 +81,21 @@ test('keyframe sample sheets show the keyframes\' centre at 100%, not whole fram
 test('train keyframes without a production look model and without --from-scratch says what to do', async () => {
   await assert.rejects(runTrainKeyframes(prod, { shot: 'sh010', budgetSeconds: 1 }, () => {}),
     /no look model to adapt to shot sh010: train one with `atelier train look --dataset <snapshot>`, or .*`atelier train keyframes sh010 --from-scratch`/);
+});
+
+test('a keyframe or a dataset pair painted at another size than its rough frame is refused before training, naming frame and files', async () => {
+  // sh010's rough frames, a keyframe painted at half size on frame 2.
+  await addShot(prod, 'sh050', join(root, 'sh010', 'rough.####.png'), { fps: 24, meta: { cleared: true } });
+  const half = join(root, 'half.0002.png');
+  await sharp(join(root, 'sh010', 'paint.0002.png')).resize(W / 2, H / 2).toFile(half);
+  await addShotKeyframes(prod, 'sh050', [half], { meta: { cleared: true } });
+  const before = (await listModelVersions(prod)).length;
+  await assert.rejects(runTrainKeyframes(prod, { shot: 'sh050', model: null, budgetSeconds: 1 }, () => {}),
+    new RegExp(`shot sh050's painted keyframes cannot be trained on: frame 2: painting #\\d+ half\\.0002\\.png is ${W / 2}×${H / 2}, its rough frame #\\d+ rough\\.0002\\.png is ${W}×${H}`));
+  const pairId = (await prod.shot('sh050')).frames[2]!.pairId!;
+  await createDataset(prod, 'with-half', { pairIds: [pairId] });
+  await assert.rejects(runTrainLook(prod, { dataset: 'with-half' }, () => {}), new RegExp(`dataset with-half holds pairs training cannot read: pair #${pairId}: painting`));
+  assert.equal((await listModelVersions(prod)).length, before, 'no model registered');
 });
 
 test('render without --model and no production look model: the shot\'s own keyframe model', async () => {
