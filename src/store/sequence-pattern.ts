@@ -48,6 +48,19 @@ export function parseFrameRange(s: string): [number, number] {
   return [a, b];
 }
 
+/** A list of frames as people type it: "12", "1001-1010", "3,7,20-24" (sorted, each once). */
+export function parseFrameList(s: string): number[] {
+  const out = new Set<number>();
+  for (const part of s.split(',')) {
+    if (/^\s*-?\d+\s*$/.test(part)) { out.add(Number(part)); continue; }
+    if (!/^\s*-?\d+\s*[-:]\s*-?\d+\s*$/.test(part)) throw new Error(`frames "${s}" must look like 12, 1001-1010 or 3,7,20-24`);
+    const [a, b] = parseFrameRange(part);
+    if (b - a > 1_000_000) throw new Error(`frame range "${part}" is over a million frames`);
+    for (let f = a; f <= b; f++) out.add(f);
+  }
+  return [...out].sort((x, y) => x - y);
+}
+
 /** Compacts frame lists for messages: [1,2,3,7,9,10] → "1-3, 7, 9-10". */
 export function formatFrames(frames: number[]): string {
   const parts: string[] = [];

@@ -303,6 +303,22 @@ export async function addShotKeyframes(prod: Production, shotName: string, files
   return { shot: await getShot(prod, shotName), keyframes: out };
 }
 
+/**
+ * Takes painted keyframes off a shot: its renders and keyframe trainings stop using them. The images,
+ * their pairs and whatever was trained on them stay (lineage); attaching a keyframe again relinks it.
+ */
+export async function removeShotKeyframes(prod: Production, shotName: string, frames: readonly number[]): Promise<{ shot: Shot; removed: number[]; notKeyframes: number[] }> {
+  const row = await shotRow(prod.db, shotName);
+  if (!row) throw new Error(`no shot named ${shotName}`);
+  const removed = await prod.transaction(async (trx) => {
+    const keyed = new Set((await trx.selectFrom('shot_keyframes').select('frame').where('shot_id', '=', row.id).execute()).map((r) => r.frame));
+    const gone = frames.filter((f) => keyed.has(f));
+    if (gone.length) await trx.deleteFrom('shot_keyframes').where('shot_id', '=', row.id).where('frame', 'in', gone).execute();
+    return gone;
+  });
+  return { shot: await getShot(prod, shotName), removed, notKeyframes: frames.filter((f) => !removed.includes(f)) };
+}
+
 export async function getShot(prod: Production, name: string): Promise<Shot> {
   const row = await shotRow(prod.db, name);
   if (!row) throw new Error(`no shot named ${name}`);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { initProduction, addShot, addShotPass, addShotKeyframes, getShot, getPairs, findPairIds, linkPair, ingestFiles, parseSequencePattern, findSequenceFrames, framePath, parseFrameRange } from '../../src/store/index.js';
+import { initProduction, addShot, addShotPass, addShotKeyframes, removeShotKeyframes, getShot, getPairs, findPairIds, linkPair, ingestFiles, parseSequencePattern, findSequenceFrames, framePath, parseFrameRange } from '../../src/store/index.js';
+import { parseFrameList } from '../../src/store/sequence-pattern.js';
 import { tempDir, writeImage, writeVideo, atelier } from './helpers.js';
 import { forEachDialect } from './dialects.js';
 
@@ -17,6 +18,10 @@ test('sequence patterns: #### and %04d, padding respected', async (t) => {
   assert.equal(framePath(p, 12), join(dir, 'r.0012.png'));
   assert.deepEqual(parseFrameRange('1001-1096'), [1001, 1096]);
   assert.throws(() => parseFrameRange('10-1'), /ends before it starts/);
+  assert.deepEqual(parseFrameList('12'), [12]);
+  assert.deepEqual(parseFrameList('7, 3,20-22,3'), [3, 7, 20, 21, 22]);
+  assert.throws(() => parseFrameList('3,x'), /must look like 12, 1001-1010 or 3,7,20-24/);
+  assert.throws(() => parseFrameList('0-99999999'), /over a million frames/);
 });
 
 forEachDialect((w) => {
@@ -69,6 +74,15 @@ forEachDialect((w) => {
     await addShotPass(prod, 'sh010', 'normals', join(dir, 'normals', 'n.####.png'));
     const [again] = await getPairs(prod, [pair.id]);
     assert.deepEqual(Object.keys(again.passes).sort(), ['depth', 'normals']);
+
+    // Taken off: the shot forgets the keyframe; its image and pair stay. Attached again: relinked.
+    const off = await removeShotKeyframes(prod, 'sh010', [1002, 1003]);
+    assert.deepEqual([off.removed, off.notKeyframes, off.shot.keyframes], [[1002], [1003], []]);
+    assert.equal(off.shot.frames.find((f) => f.frame === 1002)!.keyframe, null);
+    assert.equal((await getPairs(prod, [pair.id]))[0]!.painted.id, pair.painted.id);
+    const back = await addShotKeyframes(prod, 'sh010', [join(dir, 'paint', 'sh010_paint.1002.png')]);
+    assert.deepEqual([back.keyframes[0].pairId, back.shot.keyframes], [pair.id, [1002]]);
+    await assert.rejects(removeShotKeyframes(prod, 'nope', [1]), /no shot named nope/);
   });
 
   test('shot from a video: frames extracted through ffmpeg, fps probed, short video reported', async (t) => {

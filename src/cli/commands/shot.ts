@@ -1,8 +1,8 @@
 // atelier shot add|pass|keyframe|show|ls: shots with frame ranges, render passes and painted keyframes.
 import type { Command } from 'commander';
-import { addShot, addShotPass, addShotKeyframes, getShot, listShots, parseFrameRange, type Shot } from '../../store/index.js';
+import { addShot, addShotPass, addShotKeyframes, removeShotKeyframes, getShot, listShots, parseFrameRange, type Shot } from '../../store/index.js';
 import { expandInputs } from '../../store/file-inputs.js';
-import { formatFrames } from '../../store/sequence-pattern.js';
+import { formatFrames, parseFrameList } from '../../store/sequence-pattern.js';
 import { printResult } from '../output.js';
 import { common, metaOptions, rightsOptions, metaFrom, positiveNumber, integer, withProduction, table, type CommonOpts, type MetaOpts } from './store-common.js';
 
@@ -85,12 +85,26 @@ Examples:
 
   const key = shot.command('keyframe')
     .argument('<shot>', 'shot name')
-    .argument('<files...>', 'painted keyframe images; the frame number is the last number in each file name')
-    .description('Attach painted keyframes to a shot. Each keyframe on a frame with a rough frame becomes a paintover pair (with that frame\'s render passes).')
-    .option('--frame <n>', 'frame number (for a single file whose name has none)', integer);
+    .argument('[files...]', 'painted keyframe images; the frame number is the last number in each file name')
+    .description('Attach painted keyframes to a shot. Each keyframe on a frame with a rough frame becomes a paintover pair (with that frame\'s render passes). A keyframe attached again on its frame replaces it; --remove takes keyframes off.')
+    .option('--frame <n>', 'frame number (for a single file whose name has none)', integer)
+    .option('--remove <frames>', 'take the keyframes of these frames off the shot (e.g. 12 or 3,7,20-24); their images, pairs and models trained on them stay');
   metaOptions(key);
   rightsOptions(key);
-  common(key).action(async (shotName: string, files: string[], o: CommonOpts & MetaOpts & { frame?: number }) => {
+  common(key).action(async (shotName: string, files: string[], o: CommonOpts & MetaOpts & { frame?: number; remove?: string }) => {
+    if (o.remove !== undefined) {
+      if (files.length || o.frame !== undefined) throw new Error('--remove takes keyframes off; give no files or --frame with it');
+      const frames = parseFrameList(o.remove);
+      const r = await withProduction(o, (prod) => removeShotKeyframes(prod, shotName, frames));
+      printResult(!!o.json, r, () => [
+        r.removed.length ? `took the keyframes of frame${r.removed.length > 1 ? 's' : ''} ${formatFrames(r.removed)} off shot ${shotName}` : `no keyframe taken off shot ${shotName}`,
+        ...(r.notKeyframes.length ? [`  not keyframes of ${shotName}: ${formatFrames(r.notKeyframes)}`] : []),
+        `  painted keyframes: ${r.shot.keyframes.length ? r.shot.keyframes.join(', ') : 'none'}`,
+      ].join('\n'));
+      if (r.notKeyframes.length) process.exitCode = 2;
+      return;
+    }
+    if (!files.length) throw new Error('give the painted keyframe files to attach (or --remove <frames>)');
     const { files: list } = expandInputs(files);
     const r = await withProduction(o, (prod) => addShotKeyframes(prod, shotName, list, { frame: o.frame, meta: metaFrom(o) }));
     printResult(!!o.json, r, () => r.keyframes.map((k) => k.status === 'linked'
