@@ -1,8 +1,8 @@
 // The stroke stage's per-pixel JS kernels (voting) split by output rows over helper threads: they
 // run on one core while libtorch, which would use every core, waits for them. Helpers are plain
 // worker threads without libtorch (row-kernels.ts is pure JS), started on first use and kept; the
-// main thread computes its own share and waits for theirs synchronously (Atomics.wait), so the
-// kernels keep their synchronous signatures. Every thread, the main one included, claims chunks of
+// main thread works beside them and waits for them synchronously (Atomics.wait), so the kernels
+// keep their synchronous signatures. Every thread, the main one included, claims chunks of
 // rows from a shared counter until none is left: a helper slowed by another thread on its core (a
 // frame's decode, libtorch's) leaves more rows to the others (with equal shares, the main thread
 // waited 90 ms a 1080p final frame for its helper). Each row is computed by the same code whichever
