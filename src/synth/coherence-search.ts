@@ -21,29 +21,53 @@ export interface CoherenceOptions {
   labels?: SearchLabels;
 }
 
+/**
+ * The source's labels as dense indices (0: no label, 1..: labels in order of appearance) with each
+ * label's pixel count, kept by its labels array: gathered exemplars keep theirs from frame to frame
+ * (made per frame, this pass over millions of source pixels took 20 ms of a 1080p final frame).
+ */
+interface SourceLabelIndex { dense: Int32Array; labels: number[]; counts: number[] }
+const sourceIndex = new WeakMap<Int32Array, SourceLabelIndex>();
+
+function sourceLabelIndex(source: Int32Array): SourceLabelIndex {
+  const known = sourceIndex.get(source);
+  if (known) return known;
+  const dense = new Int32Array(source.length), at = new Map<number, number>(), labels: number[] = [], counts: number[] = [];
+  let last = NaN, k = 0; // runs of one label (objects) looked up once
+  for (let s = 0; s < source.length; s++) {
+    const v = source[s]!;
+    if (v !== last) {
+      last = v;
+      if (v < 0) k = 0;
+      else {
+        k = at.get(v) ?? 0;
+        if (k === 0) { labels.push(v); counts.push(0); k = labels.length; at.set(v, k); }
+      }
+    }
+    dense[s] = k;
+    if (k > 0) counts[k - 1]! += 1;
+  }
+  const out = { dense, labels, counts };
+  sourceIndex.set(source, out);
+  return out;
+}
+
 // A frame's labels at one level serve all that level's search passes: their shares are made once.
 const shares = new WeakMap<SearchLabels, Float32Array>();
 
-/** Per source pixel, 1 / the uses its label needs of each source (target pixels ÷ source pixels of that label, at least 1). */
+/**
+ * By dense source label (sourceLabelIndex), 1 / the uses it needs of each source (target pixels ÷
+ * source pixels of that label, at least 1); 1 for no label.
+ */
 function reuseShare(labels: SearchLabels): Float32Array {
   const known = shares.get(labels);
   if (known) return known;
-  // Counts by label: in arrays while labels are small (one ID pass), else in maps (several passes'
-  // labels multiply).
-  let top = -1;
-  for (const v of labels.source) if (v > top) top = v;
-  const small = top < 1 << 20;
-  const counter = () => (small ? new Float64Array(top + 1) : new Map<number, number>());
-  const nt = counter(), ns = counter();
-  const add = (c: Float64Array | Map<number, number>, v: number) => { if (c instanceof Map) c.set(v, (c.get(v) ?? 0) + 1); else if (v <= top) c[v]! += 1; };
-  const get = (c: Float64Array | Map<number, number>, v: number) => (c instanceof Map ? c.get(v) ?? 0 : c[v]!);
-  for (const v of labels.target) if (v >= 0) add(nt, v);
-  for (const v of labels.source) if (v >= 0) add(ns, v);
-  const out = new Float32Array(labels.source.length);
-  for (let s = 0; s < out.length; s++) {
-    const l = labels.source[s]!;
-    out[s] = l < 0 ? 1 : 1 / Math.max(1, get(nt, l) / get(ns, l));
-  }
+  const { labels: ls, counts } = sourceLabelIndex(labels.source);
+  const nt = new Map<number, number>();
+  for (const v of labels.target) if (v >= 0) nt.set(v, (nt.get(v) ?? 0) + 1);
+  const out = new Float32Array(ls.length + 1);
+  out[0] = 1;
+  ls.forEach((l, i) => { out[i + 1] = 1 / Math.max(1, (nt.get(l) ?? 0) / counts[i]!); });
   shares.set(labels, out);
   return out;
 }
@@ -96,7 +120,8 @@ export function coherenceSearch(f: SearchFeatures, nnf: Nnf, o: CoherenceOptions
   // With labels, an object larger in the target than in the exemplars must reuse its sources: their
   // uses count in units of that need, or the reuse penalty would push the object off its own strokes.
   const share = labels ? reuseShare(labels) : null;
-  const reuse = share ? (s: number) => lambda * uses[s]! * share[s]! : (s: number) => lambda * uses[s]!;
+  const dense = labels ? sourceLabelIndex(labels.source).dense : null;
+  const reuse = (s: number) => (dense ? lambda * uses[s]! * share![dense[s]!]! : lambda * uses[s]!);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     const p = y * w + x, tp = p * d;
     const lt = labels ? labels.target[p]! : -1;

@@ -73,6 +73,7 @@ function labelIds(pass: E.Tensor): Labelled {
   const [, C, H, W] = pass.shape as [number, number, number, number];
   const labels = new Int32Array(H * W), keys: string[] = [], levels: number[][] = [], index = new Map<string, number>();
   const q = new Array<number>(C).fill(NaN);
+  const raw = new Float64Array(C).fill(NaN); // the last pixel's values: flat regions repeat them exactly
   let lastLabel = -1;
   const bandRows = Math.max(1, Math.floor(LABEL_BAND_VALUES / (C * W)));
   for (let y0 = 0; y0 < H; y0 += bandRows) {
@@ -81,7 +82,10 @@ function labelIds(pass: E.Tensor): Labelled {
     for (let j = 0; j < n; j++) {
       let same = lastLabel >= 0;
       for (let c = 0; c < C; c++) {
-        const v = Math.round(data[c * n + j]! * QUANTUM);
+        const r = data[c * n + j]!;
+        if (r === raw[c]) continue;
+        raw[c] = r;
+        const v = Math.round(r * QUANTUM);
         if (v !== q[c]) { q[c] = v; same = false; }
       }
       if (!same) { // flat regions keep the previous pixel's label without a lookup
