@@ -11,6 +11,7 @@ import * as E from '../src/engine/index.js';
 import { loadImage } from '../src/data/image-io.js';
 import { warpErrors, flowsFromFrames, warpByFlow, inFrameMask } from '../src/metrics/index.js';
 import { MOTION_PASS, decodeMotionPass } from '../src/render/motion-pass.js';
+import { dilate } from '../src/image/index.js';
 
 export interface PairErrors { mean: number; worst: number; worstPair: number; pairs: number[] }
 
@@ -49,7 +50,7 @@ export async function trueMotionErrors(frames: E.Tensor[], shotFrames: { passes:
       all.push(masked(mask));
       if (stillIn) {
         const change = stillIn[t]!.sub(warpByFlow(stillIn[t - 1]!, m.back)).abs().max(1, true).ge(STILL_TOLERANCE).float();
-        const changed = E.F.maxPool2d(change, 3, 1, 1);
+        const changed = dilate(change, 1);
         still.push(masked(mask.mul(changed.rsub(1))));
         changing.push(err.mul(mask).mul(changed).sum().item() / Math.max(1, mask.sum().item()));
       }

@@ -57,7 +57,7 @@ export interface RenderBody {
   shot: string; modelVersion?: number; frameStart?: number; frameEnd?: number; priority?: number;
   quality?: 'preview' | 'final'; bits?: 8 | 16; format?: 'png' | 'exr'; colorSpace?: string; matte?: string;
   movie?: false | { codec?: MovieCodec; burnIn?: boolean };
-  coherence?: false | { window?: number; flow?: 'dis' | 'motion' };
+  coherence?: false | CoherenceChoice;
   tiling?: { tile?: number; overlap?: number; above?: number };
   lookWidth?: number;
   upscale?: { scale?: 2 | 4; model?: number; passes?: 1 | 8 };
@@ -76,12 +76,8 @@ function tilingOf(t: NonNullable<RenderBody['tiling']>): TilingOptions {
   return out;
 }
 
-/** false: frame by frame; else a choice the render resolves on the shot, as the CLI's flags. */
-function coherenceOf(c: RenderBody['coherence']): CoherenceChoice | null | undefined {
-  if (c === undefined) return undefined;
-  if (c === false) return null;
-  return { ...(c.window !== undefined ? { window: c.window } : {}), ...(c.flow !== undefined ? { flow: c.flow } : {}) };
-}
+/** false: frame by frame; else the body's window and flow are the choice the render resolves on the shot, as the CLI's flags. */
+const coherenceOf = (c: RenderBody['coherence']): CoherenceChoice | null | undefined => (c === false ? null : c);
 
 /** The render job's input for a request body (the schema has checked the types). */
 export function renderInputOf(productionDir: string, shotRange: [number, number], b: RenderBody): RenderShotInput & { shotRange: [number, number]; priority?: number } {
