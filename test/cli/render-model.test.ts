@@ -104,7 +104,12 @@ test('render without --model and no production look model: the shot\'s own keyfr
   const j = JSON.parse(r.stdout);
   assert.equal(j.model, kf.modelVersion);
   assert.equal(j.modelKind, 'look-keyframes');
+  assert.equal(j.quality, 'preview');
   assert.equal(j.frames, FRAMES);
+  // In text, a preview says what the final would add: here the shot's keyframes' strokes.
+  const t = atelier('render', 'sh010', '--no-movie', '--frames', '0');
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stdout, /preview: the look model alone; --quality final paints with the strokes of the shot's keyframes/);
 });
 
 test('render picks the blend from the shot\'s passes unless --flow says: the motion pass where every frame has one, else optical flow', async () => {

@@ -114,7 +114,7 @@ Examples:
           }
           // What the blend followed: the shot's motion pass by default where every frame has one.
           const blend = d.coherence ? { flow: d.coherence.motion ? 'motion' : 'dis', window: d.coherence.window } : null;
-          return { shot, model: version, modelKind: kind, outDir, frames: res.frames.length, skipped: res.skipped, seconds: res.seconds, blend, movie, movieNote };
+          return { shot, model: version, modelKind: kind, quality: d.quality, outDir, frames: res.frames.length, skipped: res.skipped, seconds: res.seconds, blend, movie, movieNote };
         } finally {
           model.generator.dispose();
         }
@@ -122,6 +122,8 @@ Examples:
       const by = r.model !== null ? ` with model #${r.model}${r.modelKind === 'look-keyframes' ? ` (keyframes of ${shot})` : ''}` : '';
       const blended = r.blend && r.blend.window > 0 ? `, blended over ${r.blend.window} frames along ${r.blend.flow === 'motion' ? 'the motion pass' : 'optical flow'}` : ', frame by frame';
       printResult(!!o.json, r, () => `${r.frames} frames of ${shot}${by} in ${r.outDir} (${fmt(r.seconds)}${blended})${r.skipped ? `, ${r.skipped} already there` : ''}`
-        + (r.movie ? `\nmovie: ${r.movie}` : '') + (r.movieNote ? `\n${r.movieNote}` : ''));
+        + (r.movie ? `\nmovie: ${r.movie}` : '') + (r.movieNote ? `\n${r.movieNote}` : '')
+        // The default is the fast look; a keyframe model's alone is a soft draft of its paintings.
+        + (r.quality === 'preview' && r.model !== null ? `\npreview: the look model alone; --quality final paints with the strokes of ${r.modelKind === 'look-keyframes' ? 'the shot\'s keyframes' : 'the production\'s paintovers'}` : ''));
     });
 }
