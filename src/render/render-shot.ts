@@ -11,7 +11,7 @@ import { productionColour } from '../store/colour-settings.js';
 import * as E from '../engine/index.js';
 import type { Production, ShotFrame } from '../store/index.js';
 import { checkModelWorkingSpace, type LookModel } from '../models/look/model-file.js';
-import { stylizeTensor, modelPrecision, type TilingOptions } from '../models/look/stylize.js';
+import { stylizeTensor, modelPrecision, DEFAULT_TILING, type TilingOptions } from '../models/look/stylize.js';
 import { loadImage } from '../data/image-io.js';
 import { loadRough, writeFrame, outputSpace, frameTimeCode, type RoughFrame } from './frame-io.js';
 import { writeMoviePngs } from './movie-frames.js';
@@ -104,8 +104,8 @@ async function loadFrame(model: LookModel, f: ShotFrame, rf: RoughFrame, matte?:
   return { rough, alpha, passes: new Map(guides.map((g, i) => [g.name, passTensors[i]!])) };
 }
 
-/** Frames up to this size read the next frame's inputs while they write (2K; see renderShotFrames). */
-const READ_AHEAD_PIXELS = 2048 * 1152;
+/** Frames up to the size the generator runs whole (2K) read the next frame's inputs while they write (see renderShotFrames). */
+const READ_AHEAD_PIXELS = DEFAULT_TILING.tileAbove;
 
 async function loadMotion(path: string): Promise<MotionVectors> {
   const pass = (await loadImage(path, 3)).tensor;
