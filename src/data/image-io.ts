@@ -1,7 +1,7 @@
 // Images in and out of the engine: files decoded by sharp (PNG, JPEG, TIFF, WebP) or OpenEXR into
 // (1, C, H, W) float32 tensors in the working colour space ([0, 1] for 8/16-bit files), and tensors
 // encoded back to 8- or 16-bit PNG, written atomically (EXR out: exr-writer.ts).
-import { openSync, readSync, closeSync } from 'node:fs';
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import * as E from '../engine/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -35,6 +35,15 @@ export interface LoadOptions {
   layer?: string;
 }
 
+/** An image is read from a regular file: a folder fails mid-read, and opening a FIFO waits forever for a writer. */
+function checkImageFile(path: string): void {
+  let st;
+  try { st = statSync(path); } catch (e) {
+    throw new Error(`${path}: cannot read image (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message})`);
+  }
+  if (!st.isFile()) throw new Error(`${path}: cannot read image (not a regular file: ${st.isDirectory() ? 'a folder' : 'a pipe, socket or device'})`);
+}
+
 function isExrFile(path: string): boolean {
   const b = Buffer.alloc(4);
   let fd: number;
@@ -66,6 +75,7 @@ function planesToTensor(planes: Float32Array[], width: number, height: number, c
  * grey, 'keep' keeps what the file has (alpha straight, as in PNG).
  */
 export async function loadImage(path: string, channels: 1 | 3 | 'keep' = 3, o: LoadOptions = {}): Promise<LoadedImage> {
+  checkImageFile(path);
   if (isExrFile(path)) {
     const img = loadExrPlanes(path, { colour: o.colour, from: o.from, layer: o.layer, straightAlpha: channels === 'keep' });
     const tensor = planesToTensor(img.planes, img.width, img.height, channels, img.colourSpace !== null);

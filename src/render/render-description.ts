@@ -5,7 +5,8 @@
 // it crosses to worker threads and farm machines as it is. frameLineage is the one place a rendered
 // frame's lineage record is derived, for frames rendered now and for frames a farm finish repairs.
 import { createHash } from 'node:crypto';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { statSync } from 'node:fs';
 import type { Production, Shot } from '../store/index.js';
 import { checkModelWorkingSpace, type LookModel } from '../models/look/model-file.js';
 import type { TilingOptions } from '../models/look/stylize.js';
@@ -196,6 +197,7 @@ export async function describeRender(prod: Production, r: RenderRequest): Promis
     }
     // Inside the production: relative (the production can move); an --output elsewhere stays absolute.
     // Without one, the shot's next version is claimed: its record and its folder vNNN.
+    if (r.outDir !== undefined) checkOutputFolder(resolve(prod.dir, r.outDir));
     const outDir = r.outDir !== undefined ? productionRelative(prod, r.outDir) : relative(prod.dir, (await claimShotVersion(prod, shot.name, { modelVersion: version, quality })).folder);
     const { inputs } = await renderInputs(prod, shot, { guides: model.config.guides, matte: r.matte, motion: !!coherence?.motion, quality, modelVersion: version });
     const description: RenderDescription = {
@@ -274,6 +276,16 @@ export function outputLineage(format: RenderFormat | undefined, colorSpace: stri
   if (format !== 'exr') return colorSpace ? { format: 'png', colorSpace } : null;
   if (!colorSpace) throw new Error('an EXR render needs its output colour space');
   return { format, colorSpace };
+}
+
+/** An output folder given by the user: it, or the nearest part of its path that exists, must be a folder. */
+function checkOutputFolder(dir: string): void {
+  for (let p = dir; ; p = dirname(p)) {
+    let st;
+    try { st = statSync(p); } catch { if (dirname(p) === p) return; continue; }
+    if (!st.isDirectory()) throw new Error(`output folder ${dir}: ${p === dir ? 'it exists and is not a folder' : `${p} is not a folder`}`);
+    return;
+  }
 }
 
 /** The description as renderShotFrames options (the model is passed alongside; outDir made absolute by the caller). */

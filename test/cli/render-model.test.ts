@@ -4,7 +4,7 @@
 // keyframes --from-scratch`, no production look model, then `render` without --model.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -110,6 +110,15 @@ test('render without --model and no production look model: the shot\'s own keyfr
   const t = atelier('render', 'sh010', '--no-movie', '--frames', '0');
   assert.equal(t.status, 0, t.stderr);
   assert.match(t.stdout, /preview: the look model alone; --quality final paints with the strokes of the shot's keyframes/);
+  // An --output that is a file, or lies under one, is named before any work (it was a bare EEXIST / ENOTDIR).
+  const file = join(root, 'not-a-folder');
+  writeFileSync(file, 'x');
+  for (const [out, why] of [[file, 'it exists and is not a folder'], [join(file, 'v1'), `${file} is not a folder`]] as const) {
+    const bad = atelier('render', 'sh010', '--no-movie', '--frames', '0', '--output', out);
+    assert.equal(bad.status, 1);
+    assert.equal(bad.stderr.trim(), `atelier: output folder ${out}: ${why}`);
+  }
+  assert.equal(readFileSync(file, 'utf8'), 'x');
 });
 
 test('render picks the blend from the shot\'s passes unless --flow says: the motion pass where every frame has one, else optical flow', async () => {

@@ -45,6 +45,12 @@ forEachDialect((w) => {
     const env = atelier(['config', 'default_owner', '--json'], { cwd: dir, env: { ATELIER_PRODUCTION: prodDir } });
     assert.deepEqual(env.json(), { default_owner: 'Studio North' });
     assert.equal(atelier(['config', 'default_cleared_for_training', 'true', '--production', prodDir]).status, 0);
+    // A limit of 0 would reject every new file: refused, as `add --max-megapixels 0` is, and the setting kept.
+    const zero = atelier(['config', 'max_megapixels', '0', '--production', prodDir]);
+    assert.equal(zero.status, 1);
+    assert.match(zero.stderr, /max_megapixels 0: expected a positive number/);
+    assert.equal(atelier(['config', 'max_megapixels', '--json', '--production', prodDir]).json().max_megapixels, 100);
+    assert.equal(atelier(['config', 'near_duplicate_distance', '0', '--production', prodDir]).status, 0, 'exact look-alikes only');
     await writeImage(join(dir, 'a.png'), 1);
     atelier(['add', join(dir, 'a.png'), '--kind', 'concept', '--production', prodDir]);
     const shown = atelier(['show', join(dir, 'a.png'), '--json', '--production', prodDir]).json();

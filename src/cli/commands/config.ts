@@ -12,7 +12,9 @@ function parseValue(field: keyof Settings, value: string): unknown {
   }
   if (field === 'maxMegapixels' || field === 'maxFileMegabytes' || field === 'nearDuplicateDistance') {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${value}: expected a non-negative number`);
+    // A limit of 0 would reject every new file; a near-duplicate distance of 0 flags exact look-alikes only.
+    const limit = field !== 'nearDuplicateDistance';
+    if (!Number.isFinite(n) || n < 0 || (limit && n === 0)) throw new Error(`${settingKeys()[field]} ${value}: expected a ${limit ? 'positive' : 'non-negative'} number`);
     return n;
   }
   return value === '' ? null : value;
