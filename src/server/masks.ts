@@ -15,11 +15,16 @@ export async function readMask(bytes: Buffer, frame: { width: number; height: nu
   }
   const limit = { limitInputPixels: frame.width * frame.height };
   try {
-    const grey = sharp(bytes, limit).flatten({ background: '#000' }).toColourspace('b-w');
-    const [png, stats] = await Promise.all([
-      grey.clone().png().toBuffer(),
-      grey.clone().threshold(128).stats(),
+    // Decoded to 8-bit grey first: a 16-bit mask kept 16-bit values through threshold and stats
+    // (coverage 257 for an all-white mask). stats() reads its input, not the pipeline's result, so
+    // the threshold is taken in a pass of its own (a soft brush's grey counted as its level before).
+    const decoded = await sharp(bytes, limit).flatten({ background: '#000' }).toColourspace('b-w').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const raw = { raw: { width: decoded.info.width, height: decoded.info.height, channels: 1 as const } };
+    const [png, covered] = await Promise.all([
+      sharp(decoded.data, raw).toColourspace('b-w').png().toBuffer(),
+      sharp(decoded.data, raw).threshold(128).toColourspace('b-w').raw().toBuffer(),
     ]);
+    const stats = await sharp(covered, raw).stats();
     return { png, coverage: stats.channels[0]!.mean / 255, width: frame.width, height: frame.height };
   } catch { throw badRequest('maskPng is not a readable PNG'); }
 }

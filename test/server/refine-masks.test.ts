@@ -8,6 +8,8 @@ import { dirname } from 'node:path';
 import sharp from 'sharp';
 import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { makeFixture, W, H, type Fixture } from './fixture.js';
+import { grey16Png } from '../store/helpers.js';
+import { readMask } from '../../src/server/masks.js';
 
 let fx: Fixture;
 let srv: AtelierServer;
@@ -53,6 +55,18 @@ test('a mask must be the frame\'s size; an 8192² mask is refused from its heade
   const off = await post(refineUrl(), fx.tokens.artist, { frame: 2, maskPng: await maskPng(W + 1, H), run: false });
   assert.equal(off.statusCode, 400);
   assert.equal((await srv.ctx.db.selectFrom('refine_requests').selectAll().execute()).length, 0, 'nothing stored');
+});
+
+test('a 16-bit mask covers what its 8-bit twin covers, thresholded at half, and is kept as 8-bit grey', async () => {
+  // Top half white, the next quarter mid-grey (at the threshold: counted), the next eighth just below it, the rest black.
+  const png = grey16Png(W, H, (_x, y) => (y < H / 2 ? 65535 : y < (3 * H) / 4 ? 32896 : y < (7 * H) / 8 ? 30000 : 0));
+  const mask = await readMask(png, { width: W, height: H });
+  assert.ok(Math.abs(mask.coverage - 0.75) < 1e-9, `coverage ${mask.coverage}`);
+  const kept = await sharp(mask.png).metadata();
+  assert.deepEqual([kept.depth, kept.channels], ['uchar', 1]);
+  const res = await post(refineUrl(), fx.tokens.supervisor, { frame: 2, maskPng: png.toString('base64'), run: false });
+  assert.equal(res.statusCode, 201, res.body);
+  assert.equal(res.json().params.coverage, mask.coverage);
 });
 
 test('run: false holds the request ("held", no job); its author starts it and it runs', async () => {

@@ -78,6 +78,16 @@ export function writeBombPng(path: string, width = 100_000, height = 100_000): s
   return path;
 }
 
+/** A 16-bit greyscale PNG of the given samples (row-major, 0–65535), encoded here: sharp writes none from 8-bit input. */
+export function grey16Png(width: number, height: number, sample: (x: number, y: number) => number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 16; ihdr[9] = 0; // 16-bit greyscale
+  const rows = Buffer.alloc(height * (1 + 2 * width));
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rows.writeUInt16BE(sample(x, y), y * (1 + 2 * width) + 1 + 2 * x);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
 export function atelier(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> & { json: () => any } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env }, encoding: 'utf8' });
   return Object.assign(r, { json: () => JSON.parse(r.stdout) });
