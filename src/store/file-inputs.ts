@@ -1,7 +1,7 @@
 // Turns the command line's files, folders and glob patterns into a list of files to ingest.
 // Folders are walked recursively for image extensions (other files are listed as skipped);
 // named files are always passed on, so validation can reject them with a reason.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve, isAbsolute, sep } from 'node:path';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.exr'];
@@ -46,10 +46,14 @@ export function expandGlob(pattern: string): string[] {
     try { names = readdirSync(dir); } catch { return; }
     if (seg === '**') {
       walk(dir, more); // zero folders
-      for (const n of names) {
-        if (n.startsWith('.')) continue;
-        const p = join(dir, n);
-        if (statSync(p).isDirectory()) walk(p, segs);
+      // Any depth, but each folder once (a symlink loop recursed until ELOOP), by its own path
+      // before any link's: real folders first.
+      const sub = names.filter((n) => !n.startsWith('.')).map((n) => join(dir, n))
+        .map((p) => ({ p, st: statOrNull(p), link: lstatSync(p).isSymbolicLink() }))
+        .filter((e) => e.st?.isDirectory()).sort((a, b) => Number(a.link) - Number(b.link));
+      for (const { p, st } of sub) {
+        const key = `${folderId(st!)}/${segs.length}`;
+        if (!deep.has(key)) { deep.add(key); walk(p, segs); }
       }
       return;
     }
@@ -58,23 +62,40 @@ export function expandGlob(pattern: string): string[] {
       if (n.startsWith('.') && !seg.startsWith('.')) continue;
       if (!re.test(n)) continue;
       const p = join(dir, n);
-      const st = statSync(p);
+      const st = statOrNull(p);
+      if (!st) continue;
       if (more.length === 0) { if (st.isFile()) out.push(p); }
       else if (st.isDirectory()) walk(p, more);
     }
   };
+  const deep = new Set<string>();
+  const baseStat = statOrNull(base);
+  if (baseStat) for (let k = 1; k <= rest.length; k++) deep.add(`${folderId(baseStat)}/${k}`);
   walk(base, rest);
   return [...new Set(out)].sort(naturalCompare);
 }
 
-function walkFolder(dir: string, files: string[], skipped: string[]): void {
-  const names = readdirSync(dir).sort(naturalCompare);
-  for (const n of names) {
-    if (n.startsWith('.')) continue;
+/** A folder's identity on disk: a symlink back to a folder being walked is that folder again. */
+const folderId = (st: { dev: number; ino: number }) => `${st.dev}:${st.ino}`;
+
+/** stat of a walked entry, or null for one that cannot be followed (a dangling or looping symlink). */
+function statOrNull(p: string) {
+  try { return statSync(p); } catch { return null; }
+}
+
+function walkFolder(dir: string, files: string[], skipped: string[], seen = new Set([folderId(statSync(dir))])): void {
+  const names = readdirSync(dir).sort(naturalCompare).filter((n) => !n.startsWith('.'));
+  // Links after real entries, so a folder reached both ways is listed by its own path.
+  const isLink = (n: string) => lstatSync(join(dir, n)).isSymbolicLink();
+  for (const n of [...names.filter((n) => !isLink(n)), ...names.filter(isLink)]) {
     const p = join(dir, n);
-    const st = statSync(p);
-    if (st.isDirectory()) walkFolder(p, files, skipped);
-    else if (IMAGE_EXTENSIONS.some((e) => n.toLowerCase().endsWith(e))) files.push(p);
+    const st = statOrNull(p);
+    if (st?.isDirectory()) {
+      // A folder reached twice (a symlink loop, or two links to one folder) is walked once.
+      if (seen.has(folderId(st))) { skipped.push(p); continue; }
+      seen.add(folderId(st));
+      walkFolder(p, files, skipped, seen);
+    } else if (st && IMAGE_EXTENSIONS.some((e) => n.toLowerCase().endsWith(e))) files.push(p);
     else skipped.push(p);
   }
 }
