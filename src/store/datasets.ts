@@ -2,6 +2,7 @@
 // produced them), stored as a JSON blob in the content store and indexed in the database. Training
 // reads a snapshot, never a live query. Any selected asset not cleared for training refuses the
 // whole snapshot, naming those assets.
+import { checkName } from './names.js';
 import { readFileSync } from 'node:fs';
 import type { Production } from './production.js';
 import { nowIso } from './time.js';
@@ -63,12 +64,11 @@ function uncleared(a: Asset): UnclearedAsset {
 
 function pairMembers(p: Pair): Asset[] { return [p.painted, p.rough, ...Object.values(p.passes)]; }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export interface CreateDatasetResult { snapshot: DatasetSnapshot; leftOut: { assets: number; pairs: number } }
 
 export async function createDataset(prod: Production, name: string, selection: DatasetSelection): Promise<CreateDatasetResult> {
-  if (!NAME.test(name)) throw new Error(`dataset name "${name}" must be letters, digits, _ . or -`);
+  checkName('dataset', name);
   if (await prod.db.selectFrom('datasets').select('id').where('name', '=', name).executeTakeFirst()) {
     throw new Error(`dataset ${name} already exists (snapshots are immutable; choose a new name, e.g. ${name}-2)`);
   }

@@ -1,5 +1,6 @@
 // Paintover pairs: a painted frame linked to the rough frame it was painted over, plus optional
 // render passes (depth, normals, line art…) of that rough frame. The look model trains on them.
+import { checkName } from './names.js';
 import type { Kysely } from 'kysely';
 import { compareText } from './db.js';
 import type { Production } from './production.js';
@@ -29,12 +30,11 @@ export function pairSizeProblems(pairs: readonly Pair[]): { pair: number; messag
   return out;
 }
 
-const PASS_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** Links painted → rough (+ passes). Linking an existing pair again adds or replaces its passes. */
 export async function linkPair(prod: Production, paintedId: number, roughId: number, passes: Record<string, number> = {}, db?: Kysely<Database>): Promise<PairLink> {
   if (paintedId === roughId) throw new Error(`asset #${paintedId} cannot be paired with itself`);
-  for (const name of Object.keys(passes)) if (!PASS_NAME.test(name)) throw new Error(`render pass name "${name}" must be letters, digits, _ . or -`);
+  for (const name of Object.keys(passes)) checkName('render pass', name);
   const all = await getAssets(prod, [paintedId, roughId, ...Object.values(passes)], db);
   const byId = new Map(all.map((a) => [a.id, a]));
   for (const id of [paintedId, roughId, ...Object.values(passes)]) if (!byId.has(id)) throw new Error(`no asset #${id}`);

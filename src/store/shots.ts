@@ -1,6 +1,7 @@
 // Shots: a range of rough frames (from a frame sequence or a video), render passes per frame and
 // painted keyframes. A painted keyframe on a frame that has a rough frame becomes a paintover
 // pair (with that frame's render passes). Missing and mismatched frames are reported.
+import { checkName } from './names.js';
 import { rmSync, existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -57,8 +58,6 @@ export interface ShotReport {
   warnings: string[];
 }
 
-const SHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const PASS_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export interface ShotAddOptions {
   range?: [number, number];
@@ -108,13 +107,13 @@ async function ingestFrames(prod: Production, frames: Map<number, string>, meta:
 
 /** `atelier shot add`: a sequence pattern (name.####.png) or a video file. */
 export async function addShot(prod: Production, name: string, source: string, opts: ShotAddOptions = {}): Promise<ShotReport> {
-  if (!SHOT_NAME.test(name)) throw new Error(`shot name "${name}" must be letters, digits, _ . or - (e.g. sq010_sh020)`);
+  checkName('shot', name, 'sq010_sh020');
   const existing = await shotRow(prod.db, name);
   if (existing && !opts.replace) throw new Error(`shot ${name} already exists (use --replace to re-import its rough frames)`);
   if (opts.fps !== undefined && !(opts.fps > 0)) throw new Error(`fps must be positive, got ${opts.fps}`);
   const warnings: string[] = [];
   const passSel = opts.passes ?? {};
-  for (const n of Object.keys(passSel)) if (!PASS_NAME.test(n)) throw new Error(`render pass name "${n}" must be letters, digits, _ . or -`);
+  for (const n of Object.keys(passSel)) checkName('render pass', n);
   const layered = opts.layer !== undefined || Object.keys(passSel).length > 0;
   if (layered && !(isSequencePattern(source) && /\.exr$/i.test(source))) throw new Error(`--layer and --pass need an EXR frame sequence (name.####.exr), got ${source}`);
   const colour = opts.colorSpace !== undefined || layered ? await productionColour(prod) : null;
@@ -234,7 +233,7 @@ export interface PassReport { shot: Shot; pass: string; linked: number; ingest: 
 
 /** Render pass frames (pattern) for a shot, e.g. name "depth", "shots/sh010/depth.####.exr". */
 export async function addShotPass(prod: Production, shotName: string, passName: string, pattern: string, opts: { meta?: Omit<IngestMeta, 'kind'>; maxMegapixels?: number; onResult?: (r: IngestResult) => void } = {}): Promise<PassReport> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(passName)) throw new Error(`render pass name "${passName}" must be letters, digits, _ . or -`);
+  checkName('render pass', passName);
   const row = await shotRow(prod.db, shotName);
   if (!row) throw new Error(`no shot named ${shotName}`);
   const p: SequencePattern = parseSequencePattern(pattern);

@@ -1,5 +1,6 @@
 // Shots: frames (rough, by asset id), rendered versions, per-frame temporal-coherence error, and
 // rendered frames by render id.
+import { NAME_PATTERN } from '../../store/names.js';
 import type { FastifyInstance } from 'fastify';
 import { getRenderedFrame, listShots } from '../../store/index.js';
 import { notFound } from '../errors.js';
@@ -8,7 +9,7 @@ import { getShotVersion, listShotVersions, readCoherence } from '../versions.js'
 import { realInside, sendViewable } from './files.js';
 import { productionColour } from '../../store/colour-settings.js';
 
-export const SHOT_NAME: Schema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$' };
+export const SHOT_NAME: Schema = { type: 'string', pattern: NAME_PATTERN };
 export const shotParam: Schema = { type: 'object', required: ['name'], additionalProperties: false, properties: { name: SHOT_NAME } };
 export const versionParams: Schema = { type: 'object', required: ['name', 'id'], additionalProperties: false, properties: { name: SHOT_NAME, id: { type: 'integer', minimum: 1, maximum: 2147483647 } } };
 
