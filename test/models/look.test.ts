@@ -12,7 +12,8 @@ import { makeConfig, inputChannels } from '../../src/models/look/config.js';
 import { roughen } from '../../src/models/look/roughen.js';
 import { buildInput } from '../../src/models/look/inputs.js';
 import { trainLook } from '../../src/models/look/train.js';
-import { loadLookModel } from '../../src/models/look/model-file.js';
+import { loadLookModel, saveLookModel } from '../../src/models/look/model-file.js';
+import { LookGenerator } from '../../src/models/look/generator.js';
 import { stylizeFile } from '../../src/models/look/stylize.js';
 import { hfRatio } from '../../src/metrics/index.js';
 import { writePair } from './look-fixtures.js';
@@ -84,6 +85,22 @@ test('a run stopped mid-way resumes bit-identically', async () => {
   assert.deepEqual(readFileSync(resumed.modelPath), readFileSync(whole.modelPath));
   const other = makeConfig([{ name: 'normal', channels: 3 }], { ...tiny, train: { ...tiny.train, steps: 41 } });
   await assert.rejects(trainLook({ runDir: join(dir, 'parts'), config: other, files, resume: true }, ctx), /another configuration/);
+});
+
+test('a model file whose roughen config is missing or mistyped is refused when loaded, naming the file and the values', () => {
+  const config = makeConfig([], { arch: tiny.arch });
+  const g = new LookGenerator(inputChannels(config), config.arch);
+  const cases: [string, unknown, RegExp][] = [
+    ['null', null, /roughen null\)/], ['missing', undefined, /roughen missing\)/],
+    ['typed', { ...config.roughen, blurSigma: 'abc', levels: 1 }, /\(blurSigma "abc", levels 1\)/],
+    ['partial', { blurSigma: 1 }, /\(levels missing, lineStrength missing, lineThreshold missing, noise missing\)/],
+  ];
+  for (const [name, roughen, detail] of cases) {
+    const path = join(dir, `roughen-${name}.safetensors`);
+    saveLookModel(path, { ...config, roughen } as typeof config, g.stateDict());
+    assert.throws(() => loadLookModel(path), (e: Error) => e.message.startsWith(`${path}: the model's roughen config is malformed (`) && detail.test(e.message), name);
+  }
+  g.dispose();
 });
 
 /** A production with the synthetic pairs, through the CLI. */

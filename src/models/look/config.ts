@@ -164,5 +164,24 @@ export function parseConfig(json: string, source: string): LookConfig {
   if (!(Number.isInteger(r.levels) && r.levels >= 1 && r.levels <= 5) || ![1, 3, 5, 7].includes(r.stemKernel) || !(Number.isInteger(r.maxChannels) && r.maxChannels > 0 && r.maxChannels <= 1024) || ![1, 2].includes(r.shuffle) || !['zeros', 'reflect'].includes(r.padding) || !['nearest', 'bilinear'].includes(r.upsample) || !['none', 'halfband'].includes(r.outputFilter)) {
     throw new Error(`${source}: the model's architecture is malformed (levels, stemKernel, maxChannels, shuffle, padding, upsample or outputFilter)`);
   }
+  // Every input is roughened with these at render time: a missing or wrong-typed value would fail
+  // there (or turn frames NaN) instead of here, naming the file.
+  const rc: unknown = c.roughen;
+  const rough = typeof rc === 'object' && rc !== null ? rc as Record<string, unknown> : null;
+  const badRoughen = !rough ? [`roughen ${JSON.stringify(rc) ?? 'missing'}`] : Object.entries(ROUGHEN_CHECKS).flatMap(([k, ok]) => {
+    const v = rough[k];
+    return typeof v === 'number' && Number.isFinite(v) && ok(v) ? [] : [`${k} ${JSON.stringify(v) ?? 'missing'}`];
+  });
+  if (badRoughen.length) throw new Error(`${source}: the model's roughen config is malformed (${badRoughen.join(', ')})`);
   return c;
 }
+
+/** What each roughen value may be (beyond a finite number). */
+const ROUGHEN_CHECKS: Record<keyof RoughenConfig, (v: number) => boolean> = {
+  blurSigma: (v) => v >= 0,
+  // 1 level would divide by zero (levels - 1).
+  levels: (v) => Number.isInteger(v) && (v === 0 || v >= 2),
+  lineStrength: (v) => v >= 0,
+  lineThreshold: () => true,
+  noise: (v) => v >= 0,
+};
