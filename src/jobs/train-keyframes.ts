@@ -74,6 +74,9 @@ export function keyframeFineTuneConfig(base: LookConfig, budgetSeconds: number, 
 }
 
 export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptions, onEvent: (e: unknown) => void, isCancelled: () => boolean = () => false): Promise<TrainKeyframesResult> {
+  const budget = o.budgetSeconds ?? 90;
+  // The options first, checked as train look checks its own, before a snapshot or model is made.
+  makeConfig([], { train: { seed: o.seed ?? 1, budgetSeconds: budget } });
   const shot = await prod.shot(o.shot);
   const keys = shot.frames.filter((f) => f.keyframe && f.pairId !== null);
   if (keys.length === 0) throw new Error(`shot ${shot.name} has no painted keyframes paired with rough frames (add them with \`atelier shot keyframe ${shot.name} FILE\`)`);
@@ -95,7 +98,6 @@ export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptio
     snapshot = await getDataset(prod, name).catch(async () => (await createDataset(prod, name, { pairIds, note: `keyframes of shot ${shot.name}` })).snapshot);
   } catch (err) { base?.model.generator.dispose(); throw err; }
   const files = { ...trainingFiles(snapshot, colour), concepts: [] };
-  const budget = o.budgetSeconds ?? 90;
   let config: LookConfig;
   if (base) {
     config = keyframeFineTuneConfig(base.model.config, budget, o.seed);

@@ -56,6 +56,9 @@ function latestRun(prod: Production, dataset: string): string | null {
 }
 
 export async function runTrainLook(prod: Production, o: TrainLookJobOptions, onEvent: (e: unknown) => void, isCancelled: () => boolean = () => false): Promise<TrainLookJobResult> {
+  // The options first (makeConfig checks them; the guides found later change nothing it checks):
+  // a bad one is named before the dataset is read. A resumed run keeps its own config.
+  if (!o.resume) makeConfig([], { train: o.train, arch: o.arch, roughen: o.roughen });
   const snapshot = await prod.dataset(o.dataset);
   // Checked before any training: loading the pairs would fail on the first one, naming store files.
   const bad = pairSizeProblems(snapshot.pairs);

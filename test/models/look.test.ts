@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
-import { makeConfig, inputChannels } from '../../src/models/look/config.js';
+import { makeConfig, inputChannels, parseConfig } from '../../src/models/look/config.js';
 import { roughen } from '../../src/models/look/roughen.js';
 import { buildInput } from '../../src/models/look/inputs.js';
 import { trainLook } from '../../src/models/look/train.js';
@@ -109,10 +109,11 @@ function cli(args: string[], cwd = dir): { status: number | null; stdout: string
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('train look through the CLI resumes bit-identically after SIGKILL', async () => {
-  const prod = join(dir, 'prod');
+/** A production holding the synthetic pairs (or the first n) and a dataset d1 of them. */
+function pairsProduction(name: string, n = pairs.length): string {
+  const prod = join(dir, name);
   assert.equal(cli(['init', prod]).status, 0);
-  for (const p of pairs) {
+  for (const p of pairs.slice(0, n)) {
     const add = (f: string, kind: string) => JSON.parse(cli(['add', f, '--kind', kind, '--cleared', '--json', '--production', prod]).stdout).results[0].asset.id as number;
     const painted = add(p.painted, 'paintover');
     const rough = add(p.rough, 'rough-frame');
@@ -121,6 +122,44 @@ test('train look through the CLI resumes bit-identically after SIGKILL', async (
     assert.equal(linked.status, 0, linked.stderr);
   }
   assert.equal(cli(['dataset', 'create', 'd1', '--pairs', '--production', prod]).status, 0);
+  return prod;
+}
+
+test('train look and train keyframes refuse bad numeric options, naming them, before a run or model exists', () => {
+  const prod = pairsProduction('prod-options', 1);
+  const cases: [string[], RegExp][] = [
+    [['--steps', '0'], /look config: steps must be a whole number >= 1, got 0/],
+    [['--steps', '-1'], /steps must be a whole number >= 1, got -1/],
+    [['--batch', '0'], /batch size must be a whole number >= 1, got 0/],
+    [['--channels', '0'], /channels must be a whole number from 1 to 96 \(the generator's widest layer\), got 0/],
+    [['--channels', '2000'], /channels must be a whole number from 1 to 96 .*got 2000/],
+    [['--patch', '12'], /patch size must be a multiple of 8 \(the generator's downsampling\), got 12/],
+    [['--patch', '0'], /patch size must be a multiple of 8 .*got 0/],
+    [['--seed', '-1'], /seed must be a whole number >= 0, got -1/],
+    [['--eval-every', '0'], /eval interval must be a whole number >= 1, got 0/],
+    [['--checkpoint-every', '0'], /checkpoint interval must be a whole number >= 1, got 0/],
+    [['--budget', '0s'], /budget must be positive seconds, got 0/],
+  ];
+  for (const [opts, message] of cases) {
+    const r = cli(['train', 'look', '--dataset', 'd1', ...opts, '--production', prod]);
+    assert.equal(r.status, 1, opts.join(' '));
+    assert.match(r.stderr, message, opts.join(' '));
+  }
+  // Checked before the shot is looked up (there is none here), the snapshot made or a model loaded.
+  for (const [opts, message] of [[['--seed', '-1'], /look config: seed must be a whole number >= 0, got -1/], [['--budget', '0s'], /budget must be positive seconds, got 0/]] as const) {
+    const r = cli(['train', 'keyframes', 'sh010', ...opts, '--production', prod]);
+    assert.equal(r.status, 1, opts.join(' '));
+    assert.match(r.stderr, message, opts.join(' '));
+  }
+  assert.ok(!existsSync(join(prod, 'runs')), 'no run folder was made');
+  assert.deepEqual(JSON.parse(cli(['ls', 'models', '--json', '--production', prod]).stdout), [], 'no model version was registered');
+  // The widest first layer train accepts is one a model file may have.
+  const widest = makeConfig([], { arch: { baseChannels: 96 } });
+  assert.doesNotThrow(() => parseConfig(JSON.stringify(widest), 'widest'));
+});
+
+test('train look through the CLI resumes bit-identically after SIGKILL', async () => {
+  const prod = pairsProduction('prod');
   const args = ['train', 'look', '--dataset', 'd1', '--steps', '150', '--patch', '16', '--batch', '2', '--channels', '4', '--checkpoint-every', '10', '--eval-every', '50', '--production', prod, '--json'];
   const whole = cli(args);
   assert.equal(whole.status, 0, whole.stderr);

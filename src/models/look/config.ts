@@ -137,13 +137,49 @@ export function inputChannels(c: LookConfig): number {
   return 3 + c.guides.reduce((s, g) => s + g.channels, 0) + (c.edgeGuide ? 1 : 0) + 1 /* has-guides flag */;
 }
 
+/**
+ * A new run's config. Its settings are checked (naming the setting and value) and so is what a model
+ * file's config must pass (parseConfig): a run that could not train, or whose model no command could
+ * load, is refused before it starts.
+ */
 export function makeConfig(guides: { name: string; channels: number }[], overrides: { roughen?: Partial<RoughenConfig>; arch?: Partial<ArchitectureConfig>; train?: Partial<TrainConfig>; edgeGuide?: boolean } = {}): LookConfig {
-  return {
+  const c: LookConfig = {
     format: 'atelier-look', version: 1, guides, edgeGuide: overrides.edgeGuide ?? true,
     roughen: { ...DEFAULT_ROUGHEN, ...overrides.roughen },
     arch: { ...DEFAULT_ARCH, ...overrides.arch },
     train: { ...DEFAULT_TRAIN, ...overrides.train },
   };
+  checkSettings(c, 'look config');
+  checkModel(c, 'look config');
+  return c;
+}
+
+/** The widest layer a model file may have (parseConfig). */
+const MAX_CHANNELS = 1024;
+
+/** A new run's settings, named as train look's options name them (as upscale config does). */
+function checkSettings(c: LookConfig, where: string): void {
+  const bad = (m: string) => { throw new Error(`${where}: ${m}`); };
+  const int = (v: unknown, what: string, min: number, max = Infinity, why = '') => {
+    if (!(Number.isInteger(v) && (v as number) >= min && (v as number) <= max)) bad(`${what} must be a whole number ${max < Infinity ? `from ${min} to ${max}` : `>= ${min}`}${why}, got ${String(v)}`);
+  };
+  const r = resolveArch(c.arch);
+  // Levels are capped at maxChannels: a wider first layer would be trained at the cap, not as asked.
+  const cap = Number.isInteger(r.maxChannels) ? Math.min(r.maxChannels, MAX_CHANNELS) : MAX_CHANNELS;
+  int(c.arch.baseChannels, 'channels', 1, cap, ` (the generator's widest layer)`);
+  const t = c.train;
+  int(t.steps, 'steps', 1);
+  if (t.budgetSeconds !== null && !(t.budgetSeconds > 0 && Number.isFinite(t.budgetSeconds))) bad(`budget must be positive seconds, got ${String(t.budgetSeconds)}`);
+  int(t.batchSize, 'batch size', 1);
+  // Patches pass the generator whole: a multiple of its downsampling (train.ts), at least one block.
+  const m = r.shuffle * 2 ** r.levels;
+  if (!(Number.isInteger(t.patchSize) && t.patchSize >= m && t.patchSize % m === 0)) bad(`patch size must be a multiple of ${m} (the generator's downsampling), got ${String(t.patchSize)}`);
+  if (!(t.lr > 0 && Number.isFinite(t.lr))) bad(`learning rate must be positive, got ${String(t.lr)}`);
+  int(t.seed, 'seed', 0);
+  int(t.checkpointEvery, 'checkpoint interval', 1);
+  int(t.evalEvery, 'eval interval', 1);
+  int(t.sampleEvery, 'sample interval', 1);
+  if (!(t.holdOut >= 0 && t.holdOut < 1)) bad(`hold-out fraction must be in [0, 1), got ${String(t.holdOut)}`);
 }
 
 /** Parses a config from a model file, rejecting what this code cannot rebuild. */
@@ -155,6 +191,12 @@ export function parseConfig(json: string, source: string): LookConfig {
     throw new Error(`${source}: the model's config is not valid JSON`);
   }
   if (c?.format !== 'atelier-look' || c.version !== 1) throw new Error(`${source}: not an Atelier look model (format ${JSON.stringify(c?.format)}, version ${JSON.stringify(c?.version)})`);
+  checkModel(c, source);
+  return c;
+}
+
+/** What this code needs to rebuild a model: its guides, network and input preprocessing. */
+function checkModel(c: LookConfig, source: string): void {
   if (!Array.isArray(c.guides) || !c.guides.every((g) => typeof g.name === 'string' && Number.isInteger(g.channels) && g.channels > 0 && g.channels <= 4)) {
     throw new Error(`${source}: the model's guide list is malformed`);
   }
@@ -173,7 +215,6 @@ export function parseConfig(json: string, source: string): LookConfig {
     return typeof v === 'number' && Number.isFinite(v) && ok(v) ? [] : [`${k} ${JSON.stringify(v) ?? 'missing'}`];
   });
   if (badRoughen.length) throw new Error(`${source}: the model's roughen config is malformed (${badRoughen.join(', ')})`);
-  return c;
 }
 
 /** What each roughen value may be (beyond a finite number). */
