@@ -180,6 +180,16 @@ test('the 8-way self-ensemble (the default) averages the flips / quarter-turns: 
   net.dispose();
 });
 
+test('images down to 2x2 upscale; a 1-pixel-wide or -high one is refused with its size and the minimum', () => {
+  const net = new Upscaler(makeUpscaleConfig({ scale: 2, ...tiny }));
+  E.tidy(() => {
+    assert.deepEqual(upscaleImage(net, E.rand([1, 3, 2, 2])).shape, [1, 3, 4, 4]);
+    assert.throws(() => upscaleImage(net, E.rand([1, 3, 1, 64]), 256, 1), /upscaleImage: the image is 64x1 pixels: the upscaler needs at least 2x2/);
+    assert.throws(() => upscaleImage(net, E.rand([1, 3, 5, 1])), /is 1x5 pixels: the upscaler needs at least 2x2/);
+  });
+  net.dispose();
+});
+
 test('model files keep their own architecture: an upscaler of the earlier default size (32 channels, 3 blocks) loads and gives the same output', () => {
   const dir = join(root, 'legacy');
   mkdirSync(dir, { recursive: true });
@@ -230,4 +240,11 @@ test('CLI: train upscale on a production dataset, then upscale an image (by vers
   const bad = spawnSync(process.execPath, [bin, 'train', 'upscale', '--dataset', 'art-v1', '--scale', '3', '--production', prodDir], { encoding: 'utf8' });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--scale must be 2 or 4/);
+  // A 1-pixel-high image: its file and the minimum named, nothing written.
+  const thin = join(dir, 'thin.png');
+  await sharp({ create: { width: 64, height: 1, channels: 3, background: '#808080' } }).png().toFile(thin);
+  const tooSmall = spawnSync(process.execPath, [bin, 'upscale', thin, '--model', trained.result.modelPath, '-o', join(dir, 'thin-up.png'), '--passes', '1'], { encoding: 'utf8' });
+  assert.equal(tooSmall.status, 1);
+  assert.ok(tooSmall.stderr.includes(`${thin} is 64x1 pixels: the upscaler needs at least 2x2`), tooSmall.stderr);
+  assert.ok(!existsSync(join(dir, 'thin-up.png')));
 });

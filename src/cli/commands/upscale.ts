@@ -9,7 +9,7 @@ import { ProgressBar, fmt, parseDuration } from '../progress.js';
 import { common, integer, positiveNumber, withProduction, openProductionForModel, type CommonOpts } from './store-common.js';
 import { sha256File, type Production } from '../../store/index.js';
 import { runTrainUpscale, resolveUpscaleModel } from '../../jobs/train-upscale.js';
-import { upscaleImage, DOWNSCALE_MODES, DEFAULT_ARCH, DEFAULT_TRAIN, type DownscaleMode, type UpscaleTrainEvent } from '../../models/upscale/index.js';
+import { upscaleImage, checkUpscaleSize, DOWNSCALE_MODES, DEFAULT_ARCH, DEFAULT_TRAIN, type DownscaleMode, type UpscaleTrainEvent } from '../../models/upscale/index.js';
 import { saveImage } from '../../data/image-io.js';
 import { defaultColourContext, type ColourContext } from '../../data/colour.js';
 import { loadWorkingImage, workingToImage } from '../../data/working-space.js';
@@ -122,6 +122,7 @@ Examples:
         // file alone: the space it records, in the built-in config); written in the image space.
         const colour: ColourContext = prod ? await productionColour(prod) : { ...defaultColourContext(), working: model.workingSpace };
         const img = await loadWorkingImage(image, 3, colour);
+        checkUpscaleSize(img.width, img.height, image);
         const working = upscaleImage(model.net, img.tensor, o.tile ?? 256, Number(o.passes) as 1 | 8);
         img.tensor.dispose();
         const out = workingToImage(working, colour);

@@ -117,13 +117,24 @@ function unorient(x: E.Tensor, k: number): E.Tensor {
   return o;
 }
 
+/** The smallest side an upscaler takes: its 3x3 convs reflect-pad 1 pixel a side, which needs 2. */
+export const MIN_UPSCALE_SIDE = 2;
+
+/** Refuses an image smaller than MIN_UPSCALE_SIDE either way, naming it (`what`) and its size. */
+export function checkUpscaleSize(width: number, height: number, what: string): void {
+  if (width < MIN_UPSCALE_SIDE || height < MIN_UPSCALE_SIDE) {
+    throw new RangeError(`${what} is ${width}x${height} pixels: the upscaler needs at least ${MIN_UPSCALE_SIDE}x${MIN_UPSCALE_SIDE}`);
+  }
+}
+
 /**
- * Upscales an image (1, 3, h, w) in [0, 1] of any size, tile by tile; result clamped to [0, 1].
+ * Upscales an image (1, 3, h, w) in [0, 1] of any size from 2x2, tile by tile; result clamped to [0, 1].
  * With ensemble 8, the image is upscaled in each of the 8 flips / quarter-turns, turned back, and
  * the results averaged (one pass's memory plus a running sum; 8x the time).
  */
 export function upscaleImage(net: Upscaler, x: E.Tensor, tile = 256, ensemble: UpscaleEnsemble = DEFAULT_ENSEMBLE): E.Tensor {
   if (ensemble !== 1 && ensemble !== 8) throw new RangeError(`upscaleImage: ensemble must be 1 or 8, got ${String(ensemble)}`);
+  checkUpscaleSize(x.size(3), x.size(2), 'upscaleImage: the image');
   const wasTraining = net.training;
   net.eval();
   const opts = upscaleTileOptions(net, tile);
