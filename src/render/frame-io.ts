@@ -4,7 +4,8 @@
 // PNG (8/16-bit, in the image colour space or a chosen one; opaque, the bytes renders have always written, or RGBA
 // with straight colour when a matte cuts the frame out) or half-float EXR (ZIP, in the output
 // colour space, premultiplied alpha, the frame's SMPTE time code and shot in the header).
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { decodeAllExr } from '../data/exr-file.js';
 import * as E from '../engine/index.js';
 import { loadImage, saveImage } from '../data/image-io.js';
 import { saveExr } from '../data/exr-writer.js';
@@ -134,4 +135,26 @@ export async function writeFrame(path: string, frame: E.Tensor, alpha: E.Tensor 
   try {
     saveExr(path, frame, { colour: o.colour, space: o.space, alpha: a, timeCode: o.timeCode ?? null, attributes: { 'atelier:shot': o.shot } });
   } finally { if (a !== alpha) a?.dispose(); }
+}
+
+/** PNG's last chunk, IEND, as every complete file ends. */
+const PNG_END = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+/**
+ * Whether a written frame is whole, for --resume: frames are written atomically, so a short file
+ * was cut by something else (a full disk elsewhere, a copy, a sync), and keeping it failed the movie
+ * later with ffmpeg's "chunk too big", naming no frame. PNG: ends with IEND; EXR: every chunk decodes.
+ */
+export function frameComplete(path: string, format: RenderFormat): boolean {
+  if (!existsSync(path) || !statSync(path).isFile()) return false;
+  if (format === 'exr') {
+    try { decodeAllExr(path); return true; } catch { return false; }
+  }
+  const size = statSync(path).size;
+  if (size < 8 + PNG_END.length) return false;
+  const fd = openSync(path, 'r');
+  try {
+    const tail = Buffer.alloc(PNG_END.length);
+    return readSync(fd, tail, 0, tail.length, size - tail.length) === tail.length && tail.equals(PNG_END);
+  } finally { closeSync(fd); }
 }

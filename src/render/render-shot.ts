@@ -13,7 +13,7 @@ import type { Production, ShotFrame } from '../store/index.js';
 import { checkModelWorkingSpace, type LookModel } from '../models/look/model-file.js';
 import { stylizeTensor, modelPrecision, DEFAULT_TILING, type TilingOptions } from '../models/look/stylize.js';
 import { loadImage } from '../data/image-io.js';
-import { loadRough, writeFrame, outputSpace, frameTimeCode, type RoughFrame } from './frame-io.js';
+import { loadRough, writeFrame, outputSpace, frameTimeCode, frameComplete, type RoughFrame } from './frame-io.js';
 import { writeMoviePngs } from './movie-frames.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { TemporalBlender, DEFAULT_COHERENCE, defaultCoherence, preRoll, type CoherenceOptions } from './coherence.js';
@@ -126,7 +126,8 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const outSpace = outputSpace(colour, format, o.colorSpace);
   const rf: RoughFrame = { colour, from: shot.colorSpace ?? undefined, alpha: format === 'exr' || o.matte !== undefined };
   let first = a;
-  if (o.resume) while (first <= b && existsSync(framePath(o.outDir, shot.name, first, format))) first++;
+  // Resume after the frames already written whole (a cut one is rendered again, and those after it).
+  if (o.resume) while (first <= b && frameComplete(framePath(o.outDir, shot.name, first, format), format)) first++;
   const skipped = first - a;
   const t0 = Date.now();
   if (first > b) return { frames: [], skipped, preRolled: 0, seconds: 0 };

@@ -160,6 +160,14 @@ test('resume keeps written frames and renders the rest identically', async () =>
   assert.deepEqual(r.frames.map((f) => f.frame), [5, 6, 7]);
   assert.deepEqual(bytes(join(dir, 'chunks')), bytes(join(dir, 'whole')));
   assert.deepEqual(readdirSync(join(dir, 'chunks')).filter((n) => n.endsWith('.tmp')), [], 'no temp files');
+  // A frame cut short on disk (not by the renderer: it writes atomically) is rendered again, and
+  // the frames after it; it used to be kept, failing the movie later in ffmpeg.
+  const cut = join(dir, 'chunks', 'sh1.0003.png');
+  writeFileSync(cut, readFileSync(cut).subarray(0, 300));
+  const again = await renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'chunks'), resume: true });
+  assert.equal(again.skipped, 3);
+  assert.deepEqual(again.frames.map((f) => f.frame), [3, 4, 5, 6, 7]);
+  assert.deepEqual(bytes(join(dir, 'chunks')), bytes(join(dir, 'whole')));
 });
 
 test('a missing frame, a missing pass, or a bad range fails before any frame is written', async () => {
