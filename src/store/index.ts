@@ -16,7 +16,7 @@ export { ingestFiles, IngestSession, summarize, type IngestMeta, type IngestOpti
 export { validateImage, RejectedFileError, SUPPORTED_FORMATS, type ImageInfo } from './image-validate.js';
 export { phashFromGrey32, hammingDistance } from './phash.js';
 export { linkPair, getPairs, findPairIds, pairSizeProblems, type Pair } from './pairs.js';
-export { addShot, addShotPass, addShotKeyframes, removeShotKeyframes, getShot, listShots, type Shot, type ShotFrame, type FrameAsset, type ShotReport } from './shots.js';
+export { addShot, addShotPass, addShotKeyframes, removeShotKeyframes, getShot, listShots, RejectedFramesError, type Shot, type ShotFrame, type FrameAsset, type ShotReport } from './shots.js';
 export { parseSequencePattern, findSequenceFrames, framePath, parseFrameRange } from './sequence-pattern.js';
 export { createDataset, getDataset, listDatasets, snapshotAssets, assertTrainable, UnclearedAssetsError, type DatasetSnapshot, type DatasetSelection, type Manifest } from './datasets.js';
 export { registerModelVersion, recordRenderedFrame, getModelVersion, modelShot, listModelVersions, getRenderedFrame, listRenderedFrames, type ModelVersionInput, type ModelVersion, type RenderedFrameInput, type RenderedFrame } from './models.js';

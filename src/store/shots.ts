@@ -9,7 +9,7 @@ import { compareText } from './db.js';
 import type { Production } from './production.js';
 import { nowIso } from './time.js';
 import { IngestSession, summarize, type IngestMeta, type IngestResult } from './ingest.js';
-import { isSequencePattern, parseSequencePattern, findSequenceFrames, type SequencePattern } from './sequence-pattern.js';
+import { isSequencePattern, parseSequencePattern, findSequenceFrames, formatFrames, type SequencePattern } from './sequence-pattern.js';
 import { probeVideo, runTool } from './ffmpeg.js';
 import { sha256File } from './content-store.js';
 import { linkPair } from './pairs.js';
@@ -49,6 +49,18 @@ export interface Shot {
 }
 
 export interface ShotRejection { frame: number | null; file: string; reason: string }
+
+/** An import refused for its rejected frames (`code` for --json); the production was not changed. */
+export class RejectedFramesError extends Error {
+  readonly code = 'REJECTED_FRAMES';
+  constructor(message: string, readonly rejected: ShotRejection[]) { super(message); }
+}
+
+/** Rejections for an error message: the first few, then how many more. */
+function listRejections(rejected: readonly ShotRejection[], shown = 5): string {
+  const list = rejected.slice(0, shown).map((r) => `${r.frame !== null ? `frame ${r.frame}: ` : ''}${r.file}: ${r.reason}`).join('; ');
+  return rejected.length > shown ? `${list}; and ${rejected.length - shown} more` : list;
+}
 
 export interface ShotReport {
   shot: Shot;
@@ -186,6 +198,13 @@ export async function addShot(prod: Production, name: string, source: string, op
     const rejected = [...splitRejected, ...ingested.rejected].sort((a, b) => (a.frame ?? 0) - (b.frame ?? 0));
     summary.rejected += splitRejected.length;
     if (sourceKind === 'video') for (const r of rejected) r.file = `${sourceText} frame ${r.frame}`;
+    // A shot without a single rough frame is of no use (and a --replace would empty the shot).
+    if (ids.size === 0) {
+      const outcome = existing ? `shot ${name} is left as it was` : `shot ${name} was not created`;
+      throw new RejectedFramesError(rejected.length
+        ? `${sourceText}: none of its ${rejected.length} frame${rejected.length > 1 ? 's' : ''} in the range ${range[0]}-${range[1]} could be read, so ${outcome}: ${listRejections(rejected)}`
+        : `${sourceText}: no frame in the range ${range[0]}-${range[1]} (the files are frames ${formatFrames(outsideRange)}), so ${outcome}`, rejected);
+    }
     const passIds = new Map<string, Map<number, number>>();
     for (const [n, m] of passFrames) {
       const keep = new Map([...m].filter(([f]) => ids.has(f)));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initProduction, addShot, addShotPass, addShotKeyframes, removeShotKeyframes, getShot, getPairs, findPairIds, linkPair, ingestFiles, parseSequencePattern, findSequenceFrames, framePath, parseFrameRange } from '../../src/store/index.js';
 import { parseFrameList } from '../../src/store/sequence-pattern.js';
@@ -140,5 +140,39 @@ forEachDialect((w) => {
     const bad = atelier(['shot', 'add', 'sh031', join(dir, 'rough', 'zzz.####.png'), '--production', prodDir]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /zzz\.####\.png: no files match/);
+  });
+
+  test('atelier shot add / pass exit 2 on rejected frames, as atelier add; a sequence with no readable frame makes no shot', async (t) => {
+    const dir = tempDir(t);
+    mkdirSync(join(dir, 'bad'));
+    for (const f of [1, 2, 3]) {
+      await writeImage(join(dir, 'rough', `r.000${f}.png`), 60 + f);
+      await writeImage(join(dir, 'depth', `d.000${f}.png`), 70 + f);
+      writeFileSync(join(dir, 'bad', `r.000${f}.png`), 'not an image');
+    }
+    writeFileSync(join(dir, 'rough', 'r.0002.png'), 'not an image');
+    writeFileSync(join(dir, 'depth', 'd.0003.png'), 'not an image');
+    const prodDir = join(dir, 'prod');
+    atelier(['init', prodDir, ...await w.initArgs()]);
+    const add = atelier(['shot', 'add', 'sh1', join(dir, 'rough', 'r.####.png'), '--fps', '24', '--production', prodDir]);
+    assert.equal(add.status, 2, add.stderr);
+    assert.match(add.stdout, /REJECTED frame 2: .*r\.0002\.png: unsupported format/);
+    assert.match(add.stdout, /rough frames: 2/);
+    const pass = atelier(['shot', 'pass', 'sh1', 'depth', join(dir, 'depth', 'd.####.png'), '--json', '--production', prodDir]);
+    assert.equal(pass.status, 2, pass.stderr);
+    const p = pass.json();
+    assert.deepEqual([p.linked, p.ingest.rejected, p.rejected.map((r: { frame: number }) => r.frame)], [2, 1, [3]]);
+
+    // Every frame bad: an error naming the pattern and the frames, and no shot.
+    const none = atelier(['shot', 'add', 'sh2', join(dir, 'bad', 'r.####.png'), '--production', prodDir]);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /bad\/r\.####\.png: none of its 3 frames in the range 1-3 could be read, so shot sh2 was not created: frame 1: .*r\.0001\.png: unsupported format/);
+    const json = atelier(['shot', 'add', 'sh2', join(dir, 'bad', 'r.####.png'), '--json', '--production', prodDir]);
+    assert.equal(JSON.parse(json.stderr).code, 'REJECTED_FRAMES');
+    assert.match(atelier(['shot', 'show', 'sh2', '--production', prodDir]).stderr, /no shot named sh2/);
+    // Frames only outside --range: nothing to make the shot of either.
+    const outside = atelier(['shot', 'add', 'sh3', join(dir, 'rough', 'r.####.png'), '--range', '10-20', '--production', prodDir]);
+    assert.equal(outside.status, 1);
+    assert.match(outside.stderr, /r\.####\.png: no frame in the range 10-20 \(the files are frames 1-3\), so shot sh3 was not created/);
   });
 });

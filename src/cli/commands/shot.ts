@@ -47,6 +47,9 @@ export function registerShot(program: Command): void {
   rightsOptions(add);
   common(add)
     .addHelpText('after', `
+Exit status: 0 when every frame was stored, 2 when some were rejected (the shot is made of the rest), 1 on other
+errors (none could be read: no shot is made).
+
 Examples:
   atelier shot add sq010_sh020 rough/sq010_sh020.####.png --range 1001-1096 --fps 24
   atelier shot add sq010_sh030 animatic/sh030.mov --range 1001-1048
@@ -63,6 +66,7 @@ Examples:
         report.outsideRange.length ? `  ignored frames outside the range: ${formatFrames(report.outsideRange)}` : '',
         ...report.warnings.map((w) => `warning: ${w}`),
       ].filter(Boolean).join('\n'));
+      if (report.rejected.length) process.exitCode = 2;
     });
 
   const pass = shot.command('pass')
@@ -72,7 +76,10 @@ Examples:
     .description('Attach a render pass (one image per frame) to a shot; missing and mismatched frames are reported.');
   metaOptions(pass);
   rightsOptions(pass);
-  common(pass).action(async (shotName: string, passName: string, pattern: string, o: CommonOpts & MetaOpts) => {
+  common(pass)
+    .addHelpText('after', `
+Exit status: 0 when every frame was linked, 2 when some were rejected (the others are linked), 1 on other errors.`)
+    .action(async (shotName: string, passName: string, pattern: string, o: CommonOpts & MetaOpts) => {
     const r = await withProduction(o, (prod) => addShotPass(prod, shotName, passName, pattern, { meta: metaFrom(o) }));
     printResult(!!o.json, r, () => [
       `pass ${r.pass} of shot ${shotName}: ${r.linked} frames linked (${r.ingest.added} added, ${r.ingest.duplicates} already stored)`,
@@ -81,6 +88,7 @@ Examples:
       ...r.rejected.map((x) => `  REJECTED frame ${x.frame}: ${x.file}: ${x.reason}`),
       r.outsideRange.length ? `  ignored frames outside the shot: ${formatFrames(r.outsideRange)}` : '',
     ].filter(Boolean).join('\n'));
+    if (r.rejected.length) process.exitCode = 2;
   });
 
   const key = shot.command('keyframe')
