@@ -205,18 +205,34 @@ export async function addShot(prod: Production, name: string, source: string, op
         ? `${sourceText}: none of its ${rejected.length} frame${rejected.length > 1 ? 's' : ''} in the range ${range[0]}-${range[1]} could be read, so ${outcome}: ${listRejections(rejected)}`
         : `${sourceText}: no frame in the range ${range[0]}-${range[1]} (the files are frames ${formatFrames(outsideRange)}), so ${outcome}`, rejected);
     }
+    const roughRejected = [...rejected];
+    const passRejected: { pass: string; r: ShotRejection }[] = [];
     const passIds = new Map<string, Map<number, number>>();
     for (const [n, m] of passFrames) {
       const keep = new Map([...m].filter(([f]) => ids.has(f)));
       const r = await ingestFrames(prod, new Map([...keep].map(([f, x]) => [f, x.file])), { ...opts.meta, kind: 'render_pass' }, opts, new Map([...keep].map(([f, x]) => [f, x.origin])));
       passIds.set(n, r.ids);
       rejected.push(...r.rejected);
+      passRejected.push(...r.rejected.map((x) => ({ pass: n, r: x })));
     }
 
     const shotId = await prod.transaction(async (trx) => {
       const now = nowIso();
       const again = await shotRow(trx, name);
       if (again && !opts.replace) throw new Error(`shot ${name} already exists (use --replace to re-import its rough frames)`);
+      if (again) {
+        // A replace drops the shot's rough frames (and the passes it re-imports): where the new file
+        // was rejected, what the shot has would be lost, so nothing is replaced.
+        const hadFrames = new Set((await trx.selectFrom('shot_frames').select('frame').where('shot_id', '=', again.id).execute()).map((r) => r.frame));
+        const hadPasses = new Set((await trx.selectFrom('shot_passes').select(['name', 'frame']).where('shot_id', '=', again.id).execute()).map((p) => `${p.name} ${p.frame}`));
+        const had = (pass: string | null, frame: number | null) => frame !== null && (pass === null
+          ? hadFrames.has(frame) || [...passIds.keys()].some((n) => hadPasses.has(`${n} ${frame}`))
+          : hadPasses.has(`${pass} ${frame}`));
+        const lost = [...roughRejected.filter((r) => had(null, r.frame)), ...passRejected.filter((x) => had(x.pass, x.r.frame)).map((x) => x.r)];
+        if (lost.length) {
+          throw new RejectedFramesError(`${sourceText}: the new file${lost.length > 1 ? 's' : ''} of ${lost.length} frame${lost.length > 1 ? 's' : ''} of shot ${name} could not be read, so the shot is left as it was (the replace would drop what it has there; the frames read are stored: fix the others and run it again): ${listRejections(lost)}`, rejected);
+        }
+      }
       const values = { source_kind: sourceKind, source: sourceText, source_hash: sourceHash, frame_start: range[0], frame_end: range[1], fps, width: null, height: null, color_space: shotSpace, timecode, updated_at: now };
       let id: number;
       if (again) {

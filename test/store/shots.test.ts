@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initProduction, addShot, addShotPass, addShotKeyframes, removeShotKeyframes, getShot, getPairs, findPairIds, linkPair, ingestFiles, parseSequencePattern, findSequenceFrames, framePath, parseFrameRange } from '../../src/store/index.js';
+import { initProduction, addShot, addShotPass, addShotKeyframes, removeShotKeyframes, getShot, RejectedFramesError, getPairs, findPairIds, linkPair, ingestFiles, parseSequencePattern, findSequenceFrames, framePath, parseFrameRange } from '../../src/store/index.js';
 import { parseFrameList } from '../../src/store/sequence-pattern.js';
 import { tempDir, writeImage, writeVideo, atelier } from './helpers.js';
 import { forEachDialect } from './dialects.js';
@@ -101,6 +101,42 @@ forEachDialect((w) => {
     const fpsWarn = await addShot(prod, 'sh020', video, { replace: true, fps: 24 });
     assert.match(fpsWarn.warnings.join('\n'), /--fps 24 differs from the video's 25/);
     assert.deepEqual(fpsWarn.shot.range, [1, 8]);
+  });
+
+  test('shot add --replace with rejected frames is refused and leaves the shot as it was (all bad or some)', async (t) => {
+    const dir = tempDir(t);
+    for (const f of [1, 2, 3, 4]) {
+      await writeImage(join(dir, 'rough', `r.000${f}.png`), 80 + f);
+      await writeImage(join(dir, 'depth', `d.000${f}.png`), 90 + f);
+      await writeImage(join(dir, 'new', `r.000${f}.png`), 180 + f);
+    }
+    mkdirSync(join(dir, 'bad'));
+    for (const f of [1, 2]) writeFileSync(join(dir, 'bad', `r.000${f}.png`), 'not an image');
+    writeFileSync(join(dir, 'new', 'r.0003.png'), 'not an image');
+    await writeImage(join(dir, 'paint', 'p.0002.png'), 99);
+    const prod = await w.init(join(dir, 'prod'));
+    t.after(() => prod.close());
+    await addShot(prod, 'sh050', join(dir, 'rough', 'r.####.png'), { fps: 24 });
+    await addShotPass(prod, 'sh050', 'depth', join(dir, 'depth', 'd.####.png'));
+    await addShotKeyframes(prod, 'sh050', [join(dir, 'paint', 'p.0002.png')]);
+    const before = await getShot(prod, 'sh050');
+
+    await assert.rejects(addShot(prod, 'sh050', join(dir, 'bad', 'r.####.png'), { replace: true }),
+      (err: RejectedFramesError) => err.code === 'REJECTED_FRAMES' && /bad\/r\.####\.png: none of its 2 frames in the range 1-2 could be read, so shot sh050 is left as it was: frame 1: .*r\.0001\.png: unsupported format/.test(err.message));
+    assert.deepEqual(await getShot(prod, 'sh050'), before);
+    // Some bad: the replace would drop frame 3's rough frame (and its file is not readable), so none is taken.
+    await assert.rejects(addShot(prod, 'sh050', join(dir, 'new', 'r.####.png'), { replace: true }),
+      /new\/r\.####\.png: the new file of 1 frame of shot sh050 could not be read, so the shot is left as it was \(the replace would drop what it has there;.*\): frame 3: .*r\.0003\.png: unsupported format/);
+    assert.deepEqual(await getShot(prod, 'sh050'), before);
+    // Fixed, it goes through: new rough frames, the passes and keyframe kept.
+    await writeImage(join(dir, 'new', 'r.0003.png'), 183);
+    const rep = await addShot(prod, 'sh050', join(dir, 'new', 'r.####.png'), { replace: true });
+    assert.deepEqual([rep.rejected, rep.shot.missing, rep.shot.passNames, rep.shot.keyframes], [[], [], ['depth'], [2]]);
+    assert.notEqual(rep.shot.frames[0]!.rough!.id, before.frames[0]!.rough!.id);
+    // A rejected frame the shot does not have loses nothing: replaced, and reported.
+    writeFileSync(join(dir, 'new', 'r.0005.png'), 'not an image');
+    const more = await addShot(prod, 'sh050', join(dir, 'new', 'r.####.png'), { replace: true });
+    assert.deepEqual([more.rejected.map((r) => r.frame), more.shot.range, more.shot.missing], [[5], [1, 5], [5]]);
   });
 
   test('paintover pairs: link, passes, and mismatched sizes are warned about', async (t) => {

@@ -38,7 +38,7 @@ export function registerShot(program: Command): void {
     .description('Create a shot from a frame sequence or a video; missing and mismatched frames are reported.')
     .option('--range <first-last>', 'frame range, e.g. 1001-1096 (default: the frames found; for a video, numbering starts at first)', parseFrameRange)
     .option('--fps <n>', 'frames per second (default: the video\'s rate, or 24 for a sequence)', positiveNumber)
-    .option('--replace', 're-import the rough frames of an existing shot')
+    .option('--replace', 're-import the rough frames of an existing shot (refused, the shot left as it was, when the new file of a frame it has is rejected)')
     .option('--layer <name>', 'EXR: the layer or part that is the rough frame (default: beauty, else the unnamed layer)')
     .option('--pass <name=layer>', 'EXR: a render pass from a layer or channel of the same files, e.g. depth=Z (repeatable)', passOption, {} as Record<string, string>)
     .option('--color-space <name>', 'the rough frames\' OCIO colour space (default: the file\'s own, else the production\'s)')
@@ -48,7 +48,7 @@ export function registerShot(program: Command): void {
   common(add)
     .addHelpText('after', `
 Exit status: 0 when every frame was stored, 2 when some were rejected (the shot is made of the rest), 1 on other
-errors (none could be read: no shot is made).
+errors (none could be read: no shot is made; --replace rejecting a frame the shot has: the shot is left as it was).
 
 Examples:
   atelier shot add sq010_sh020 rough/sq010_sh020.####.png --range 1001-1096 --fps 24
