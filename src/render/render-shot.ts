@@ -158,6 +158,16 @@ export async function renderShotFrames(prod: Production, shotName: string, model
     const without = frames.filter((f) => !f.passes[MOTION_PASS]);
     if (without.length) throw new Error(`shot ${shot.name} has no ${MOTION_PASS} pass on frame${without.length > 1 ? 's' : ''} ${without.map((f) => f.frame).join(', ')}: coherence from motion vectors needs one on every frame (or render with computed flow)`);
   }
+  // A pass is read with its rough frame (the look model's guides, the blend's motion, the matte):
+  // one of another size would stop the render at its frame, unnamed; named here, with its file.
+  for (const f of frames) {
+    const used = [...model.config.guides.map((g) => g.name), ...(opts.motion ? [MOTION_PASS] : []), ...(o.matte !== undefined && f.frame >= first ? [o.matte] : [])];
+    for (const n of used) {
+      const p = f.passes[n]!, r = f.rough!;
+      if (p.width === r.width && p.height === r.height) continue;
+      throw new Error(`shot ${shot.name}: render pass "${n}" of frame ${f.frame}${f.frame < first ? ' (read for the blend of the frames after it)' : ''} is ${p.width}x${p.height} but the rough frame is ${r.width}x${r.height}: ${p.sourcePath}; attach one of the rough frame's size (atelier shot pass ${shot.name} ${n} <pattern>)`);
+    }
+  }
   const size = `${frames[0]!.rough!.width}x${frames[0]!.rough!.height}`;
   const odd = frames.filter((f) => `${f.rough!.width}x${f.rough!.height}` !== size);
   if (odd.length) throw new Error(`shot ${shot.name}: frame ${odd[0]!.frame} is ${odd[0]!.rough!.width}x${odd[0]!.rough!.height}, frame ${frames[0]!.frame} is ${size}; all frames must have one size`);

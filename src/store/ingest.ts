@@ -43,6 +43,10 @@ export type IngestResult =
   | { file: string; status: 'duplicate'; asset: IngestedAsset }
   | { file: string; status: 'rejected'; reason: string };
 
+/** What the caller needs of a file besides a valid image (a shot's pass: its rough frame's size):
+ *  the reason to refuse it, checked before it is stored, or null. */
+export type IngestCheck = (image: { width: number; height: number }) => string | null;
+
 /** State shared by the files of one batch (settings, known perceptual hashes). */
 export class IngestSession {
   private phashes: { id: number; phash: string | null }[] | null = null;
@@ -66,9 +70,9 @@ export class IngestSession {
     return { id: r.id, hash: r.hash, kind: r.kind, format: r.format, width: r.width, height: r.height, bitDepth: r.bit_depth };
   }
 
-  async ingest(fileArg: string, meta: IngestMeta, origin?: IngestOrigin): Promise<IngestResult> {
+  async ingest(fileArg: string, meta: IngestMeta, origin?: IngestOrigin, check?: IngestCheck): Promise<IngestResult> {
     const file = resolve(fileArg);
-    const result = await this.ingestOne(file, meta, origin).catch((err: unknown): IngestResult => {
+    const result = await this.ingestOne(file, meta, origin, check).catch((err: unknown): IngestResult => {
       if (err instanceof RejectedFileError) return { file: err.file, status: 'rejected', reason: err.reason };
       // The database is gone: that is not this file's fault, and every following file would fail
       // too. Stop the batch with the database's error (what was recorded so far stays recorded).
@@ -79,15 +83,24 @@ export class IngestSession {
     return result;
   }
 
-  private async ingestOne(file: string, meta: IngestMeta, origin?: IngestOrigin): Promise<IngestResult> {
+  private async ingestOne(file: string, meta: IngestMeta, origin?: IngestOrigin, check?: IngestCheck): Promise<IngestResult> {
     const s = this.settings;
     const limits = { maxPixels: (this.opts.maxMegapixels ?? s.maxMegapixels) * 1e6, maxBytes: s.maxFileMegabytes * 1048576 };
+    const refuse = (image: { width: number; height: number }) => {
+      const reason = check?.(image);
+      if (reason) throw new RejectedFileError(file, reason);
+    };
     const data = readImageFile(file, limits);
     const hash = sha256(data);
     const known = await findAssetIdByHash(this.prod, hash);
-    if (known !== null) return { file, status: 'duplicate', asset: await this.existing(known) };
+    if (known !== null) {
+      const asset = await this.existing(known);
+      refuse(asset);
+      return { file, status: 'duplicate', asset };
+    }
 
     const info = await validateImageData(file, data, limits);
+    refuse(info);
     const near = this.opts.nearDuplicates === false ? null : nearest(info.phash, await this.knownPhashes(), s.nearDuplicateDistance);
 
     this.prod.store.putBytes(data, hash); // durable before any row refers to it

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { compareText } from './db.js';
 import type { Production } from './production.js';
 import { nowIso } from './time.js';
-import { IngestSession, summarize, type IngestMeta, type IngestResult } from './ingest.js';
+import { IngestSession, summarize, type IngestCheck, type IngestMeta, type IngestResult } from './ingest.js';
 import { isSequencePattern, parseSequencePattern, findSequenceFrames, formatFrames, type SequencePattern } from './sequence-pattern.js';
 import { probeVideo, runTool } from './ffmpeg.js';
 import { sha256File } from './content-store.js';
@@ -20,7 +20,8 @@ import { productionColour } from './colour-settings.js';
 import { colourSpace } from '../data/colour.js';
 import { parseTimecode, formatTimecode } from './timecode.js';
 
-export interface FrameAsset { id: number; hash: string; path: string; width: number; height: number; format: string; bitDepth: number }
+/** path: the stored copy; sourcePath: the file it was ingested from (for messages). */
+export interface FrameAsset { id: number; hash: string; path: string; sourcePath: string; width: number; height: number; format: string; bitDepth: number }
 export interface ShotFrame { frame: number; rough: FrameAsset | null; passes: Record<string, FrameAsset>; keyframe: FrameAsset | null; pairId: number | null }
 export interface Mismatch { frame: number; what: string; reason: string }
 
@@ -100,21 +101,36 @@ function frameOfResult(r: IngestResult, byFile: Map<string, number>): number | n
   return byFile.get(r.file) ?? null;
 }
 
-/** Ingests the files of a sequence (frame → file) and returns frame → asset id. */
-async function ingestFrames(prod: Production, frames: Map<number, string>, meta: IngestMeta, opts: { maxMegapixels?: number; onResult?: (r: IngestResult) => void }, origins?: Map<number, SplitFrame['origin']>) {
+type FrameSize = { width: number; height: number };
+
+/** A render pass frame must be its rough frame's size (else the shot's): the look model takes them together. */
+function passFits(rough: ReadonlyMap<number, FrameSize>, shot: FrameSize | null): (frame: number) => IngestCheck {
+  return (frame) => (image) => {
+    const ref = rough.get(frame) ?? shot;
+    if (!ref || (image.width === ref.width && image.height === ref.height)) return null;
+    return `the image is ${image.width}×${image.height}, the shot's rough frame${rough.has(frame) ? '' : 's'} ${rough.has(frame) ? 'is' : 'are'} ${ref.width}×${ref.height} (a render pass must be the size of its rough frame)`;
+  };
+}
+
+/** Ingests the files of a sequence (frame → file) and returns frame → asset id (and its size). check: what each frame must also be. */
+async function ingestFrames(prod: Production, frames: Map<number, string>, meta: IngestMeta, opts: { maxMegapixels?: number; onResult?: (r: IngestResult) => void; check?: (frame: number) => IngestCheck }, origins?: Map<number, SplitFrame['origin']>) {
   const session = await IngestSession.start(prod, { nearDuplicates: false, maxMegapixels: opts.maxMegapixels, onResult: opts.onResult });
   const results: IngestResult[] = [];
   const ids = new Map<number, number>();
+  const sizes = new Map<number, FrameSize>();
   const rejected: ShotRejection[] = [];
   const byFile = new Map([...frames].map(([f, p]) => [resolve(p), f]));
   for (const [frame, file] of frames) {
     const origin = origins?.get(frame);
-    const r = await session.ingest(file, meta, origin);
+    const r = await session.ingest(file, meta, origin, opts.check?.(frame));
     results.push(r);
     if (r.status === 'rejected') rejected.push({ frame: frameOfResult(r, byFile) ?? frame, file: origin ? `${origin.sourcePath} (${origin.originalName.split('#').pop()})` : r.file, reason: r.reason });
-    else ids.set(frame, r.asset.id);
+    else {
+      ids.set(frame, r.asset.id);
+      sizes.set(frame, { width: r.asset.width, height: r.asset.height });
+    }
   }
-  return { ids, rejected, summary: summarize(results) };
+  return { ids, sizes, rejected, summary: summarize(results) };
 }
 
 /** `atelier shot add`: a sequence pattern (name.####.png) or a video file. */
@@ -210,7 +226,8 @@ export async function addShot(prod: Production, name: string, source: string, op
     const passIds = new Map<string, Map<number, number>>();
     for (const [n, m] of passFrames) {
       const keep = new Map([...m].filter(([f]) => ids.has(f)));
-      const r = await ingestFrames(prod, new Map([...keep].map(([f, x]) => [f, x.file])), { ...opts.meta, kind: 'render_pass' }, opts, new Map([...keep].map(([f, x]) => [f, x.origin])));
+      // A multi-part EXR's parts may differ in size: a pass part is checked against its beauty.
+      const r = await ingestFrames(prod, new Map([...keep].map(([f, x]) => [f, x.file])), { ...opts.meta, kind: 'render_pass' }, { ...opts, check: passFits(ingested.sizes, null) }, new Map([...keep].map(([f, x]) => [f, x.origin])));
       passIds.set(n, r.ids);
       rejected.push(...r.rejected);
       passRejected.push(...r.rejected.map((x) => ({ pass: n, r: x })));
@@ -276,7 +293,10 @@ export async function addShotPass(prod: Production, shotName: string, passName: 
   if (frames.size === 0) throw new Error(`${pattern}: no files match this frame pattern in ${p.dir}`);
   const outsideRange = [...frames.keys()].filter((f) => f < row.frame_start || f > row.frame_end);
   for (const f of outsideRange) frames.delete(f);
-  const { ids, rejected, summary } = await ingestFrames(prod, frames, { ...opts.meta, kind: 'render_pass' }, opts);
+  const rough = await prod.db.selectFrom('shot_frames').innerJoin('assets', 'assets.id', 'shot_frames.asset_id')
+    .select(['shot_frames.frame', 'assets.width', 'assets.height']).where('shot_frames.shot_id', '=', row.id).execute();
+  const check = passFits(new Map(rough.map((r) => [r.frame, r])), row.width !== null && row.height !== null ? { width: row.width, height: row.height } : null);
+  const { ids, rejected, summary } = await ingestFrames(prod, frames, { ...opts.meta, kind: 'render_pass' }, { ...opts, check });
   await prod.transaction(async (trx) => {
     for (const [frame, assetId] of ids) {
       await trx.insertInto('shot_passes').values({ shot_id: row.id, frame, name: passName, asset_id: assetId })
@@ -356,9 +376,9 @@ export async function removeShotKeyframes(prod: Production, shotName: string, fr
 export async function getShot(prod: Production, name: string): Promise<Shot> {
   const row = await shotRow(prod.db, name);
   if (!row) throw new Error(`no shot named ${name}`);
-  const assetCols = ['assets.id', 'assets.hash', 'assets.width', 'assets.height', 'assets.format', 'assets.bit_depth'] as const;
-  const toFA = (a: { id: number; hash: string; width: number; height: number; format: string; bit_depth: number }): FrameAsset =>
-    ({ id: a.id, hash: a.hash, path: prod.store.pathFor(a.hash), width: a.width, height: a.height, format: a.format, bitDepth: a.bit_depth });
+  const assetCols = ['assets.id', 'assets.hash', 'assets.source_path', 'assets.width', 'assets.height', 'assets.format', 'assets.bit_depth'] as const;
+  const toFA = (a: { id: number; hash: string; source_path: string; width: number; height: number; format: string; bit_depth: number }): FrameAsset =>
+    ({ id: a.id, hash: a.hash, path: prod.store.pathFor(a.hash), sourcePath: a.source_path, width: a.width, height: a.height, format: a.format, bitDepth: a.bit_depth });
   const rough = await prod.db.selectFrom('shot_frames').innerJoin('assets', 'assets.id', 'shot_frames.asset_id')
     .select(['shot_frames.frame', ...assetCols]).where('shot_frames.shot_id', '=', row.id).execute();
   const passes = await prod.db.selectFrom('shot_passes').innerJoin('assets', 'assets.id', 'shot_passes.asset_id')

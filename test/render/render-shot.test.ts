@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import * as E from '../../src/engine/index.js';
-import { initProduction, addShot, addShotPass } from '../../src/store/index.js';
+import { initProduction, addShot, addShotPass, ingestFiles } from '../../src/store/index.js';
 import { makeConfig, inputChannels } from '../../src/models/look/config.js';
 import { LookGenerator } from '../../src/models/look/generator.js';
 import { saveLookModel, loadLookModel } from '../../src/models/look/model-file.js';
@@ -191,6 +191,26 @@ test('a missing frame, a missing pass, or a bad range fails before any frame is 
   assert.deepEqual(chooseCoherence(withMotion, MOTION_PASS, {}), MOTION_COHERENCE);
   assert.deepEqual(chooseCoherence(withMotion, MOTION_PASS, { flow: 'dis' }), DEFAULT_COHERENCE);
   assert.deepEqual(chooseCoherence(without, MOTION_PASS, { flow: 'motion', window: 1 }), { ...MOTION_COHERENCE, window: 1 });
+});
+
+test('a render pass of another size than its rough frame fails the render before any frame, naming the frame and the file', async () => {
+  const d = await writeShot('oddpass', 5);
+  await addShot(prod, 'oddpass', join(d, 'rough.####.png'), { fps: 24 });
+  await addShotPass(prod, 'oddpass', 'normal', join(d, 'normal.####.png'));
+  // Linked before the ingest refused such passes (or its rough frames re-imported at another size since).
+  const odd = join(d, 'odd-normal.0002.png');
+  await sharp({ create: { width: 48, height: 40, channels: 3, background: '#8080ff' } }).png().toFile(odd);
+  const [r] = await ingestFiles(prod, [odd], { kind: 'render_pass' });
+  assert.equal(r!.status, 'added');
+  const shotId = (await prod.db.selectFrom('shots').select('id').where('name', '=', 'oddpass').executeTakeFirstOrThrow()).id;
+  await prod.db.updateTable('shot_passes').set({ asset_id: (r as { asset: { id: number } }).asset.id }).where('shot_id', '=', shotId).where('frame', '=', 2).execute();
+  await assert.rejects(renderShotFrames(prod, 'oddpass', model, null, { outDir: join(dir, 'oddpass-out') }),
+    (e: Error) => e.message === `shot oddpass: render pass "normal" of frame 2 is 48x40 but the rough frame is 32x32: ${odd}; attach one of the rough frame's size (atelier shot pass oddpass normal <pattern>)`);
+  // Frame 3 alone reads frame 2 for its blend.
+  await assert.rejects(renderShotFrames(prod, 'oddpass', model, null, { outDir: join(dir, 'oddpass-out'), range: [3, 3] }),
+    /render pass "normal" of frame 2 \(read for the blend of the frames after it\) is 48x40 but the rough frame is 32x32: .*odd-normal\.0002\.png/);
+  assert.equal(existsSync(join(dir, 'oddpass-out')), false);
+  assert.equal((await renderShotFrames(prod, 'oddpass', model, null, { outDir: join(dir, 'oddpass-out'), range: [4, 4], coherence: null })).frames.length, 1, 'a frame that does not read it renders');
 });
 
 test('a frame that cannot be written fails the render: no later frame is written or reported, nothing leaked', async () => {

@@ -139,6 +139,34 @@ forEachDialect((w) => {
     assert.deepEqual([more.rejected.map((r) => r.frame), more.shot.range, more.shot.missing], [[5], [1, 5], [5]]);
   });
 
+  test('shot pass: a frame of another size than its rough frame is rejected, named with its file; what the shot had stays', async (t) => {
+    const dir = tempDir(t);
+    for (const f of [1, 2, 3]) {
+      await writeImage(join(dir, 'rough', `r.000${f}.png`), 20 + f);
+      await writeImage(join(dir, 'depth', `d.000${f}.png`), 30 + f);
+      await writeImage(join(dir, 'redo', `d.000${f}.png`), 40 + f, 'png', ...(f === 2 ? [128, 96] as const : [96, 64] as const));
+    }
+    const prod = await w.init(join(dir, 'prod'));
+    t.after(() => prod.close());
+    await addShot(prod, 'sh1', join(dir, 'rough', 'r.####.png'), { fps: 24 });
+    const first = await addShotPass(prod, 'sh1', 'depth', join(dir, 'depth', 'd.####.png'));
+    assert.deepEqual([first.linked, first.rejected], [3, []]);
+    const kept = first.shot.frames[1]!.passes.depth!.id;
+    for (let i = 0; i < 2; i++) { // the second time the odd file is already stored: refused all the same
+      const redo = await addShotPass(prod, 'sh1', 'depth', join(dir, 'redo', 'd.####.png'));
+      assert.equal(redo.linked, 2);
+      assert.deepEqual(redo.rejected.map((r) => [r.frame, r.file]), [[2, join(dir, 'redo', 'd.0002.png')]]);
+      assert.match(redo.rejected[0]!.reason, /^the image is 128×96, the shot's rough frame is 96×64 \(a render pass must be the size of its rough frame\)$/);
+      assert.equal(redo.ingest.rejected, 1);
+      assert.deepEqual(redo.mismatched, []);
+      assert.equal(redo.shot.frames[1]!.passes.depth!.id, kept, 'frame 2 keeps the pass it had');
+      assert.notEqual(redo.shot.frames[0]!.passes.depth!.id, first.shot.frames[0]!.passes.depth!.id);
+    }
+    // A new pass: the frame is left without it (and reported as missing).
+    const fresh = await addShotPass(prod, 'sh1', 'normals', join(dir, 'redo', 'd.####.png'));
+    assert.deepEqual([fresh.linked, fresh.missing, fresh.rejected.map((r) => r.frame)], [2, [2], [2]]);
+  });
+
   test('paintover pairs: link, passes, and mismatched sizes are warned about', async (t) => {
     const dir = tempDir(t);
     const prod = await w.init(join(dir, 'prod'));
