@@ -163,8 +163,8 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   for (const f of frames) {
     const used = [...model.config.guides.map((g) => g.name), ...(opts.motion ? [MOTION_PASS] : []), ...(o.matte !== undefined && f.frame >= first ? [o.matte] : [])];
     for (const n of used) {
-      const p = f.passes[n]!, r = f.rough!;
-      if (p.width === r.width && p.height === r.height) continue;
+      const p = f.passes[n], r = f.rough!;
+      if (!p || (p.width === r.width && p.height === r.height)) continue; // a missing one is named where it is needed
       throw new Error(`shot ${shot.name}: render pass "${n}" of frame ${f.frame}${f.frame < first ? ' (read for the blend of the frames after it)' : ''} is ${p.width}x${p.height} but the rough frame is ${r.width}x${r.height}: ${p.sourcePath}; attach one of the rough frame's size (atelier shot pass ${shot.name} ${n} <pattern>)`);
     }
   }
