@@ -141,10 +141,7 @@ export function checkShotInputs(shot: Shot, range: [number, number], guides: rea
   const missing: number[] = [];
   for (let n = range[0]; n <= range[1]; n++) if (!need.find((f) => f.frame === n && f.rough)) missing.push(n);
   if (missing.length) throw new Error(`shot ${shot.name} has no rough frame for frame${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-  const lacking = need.filter((f) => guides.some((g) => !f.passes[g.name]));
-  if (lacking.length) {
-    throw new Error(`shot ${shot.name} lacks render passes this model needs (${guides.map((g) => g.name).join(', ')}) on frame${lacking.length > 1 ? 's' : ''} ${lacking.map((f) => f.frame).join(', ')}`);
-  }
+  checkGuidePasses(shot.name, need, guides);
   if (coherence?.motion) {
     const without = need.filter((f) => !f.passes[MOTION_PASS]).map((f) => f.frame);
     if (without.length) throw new Error(`shot ${shot.name} has no ${MOTION_PASS} pass on frame${without.length > 1 ? 's' : ''} ${without.join(', ')}: coherence from motion vectors needs one on every frame (or render with computed flow)`);
@@ -276,6 +273,18 @@ export function outputLineage(format: RenderFormat | undefined, colorSpace: stri
   if (format !== 'exr') return colorSpace ? { format: 'png', colorSpace } : null;
   if (!colorSpace) throw new Error('an EXR render needs its output colour space');
   return { format, colorSpace };
+}
+
+/** Every frame has the passes the model reads; else an error naming, per frame, the ones it lacks. */
+export function checkGuidePasses(shot: string, frames: readonly { frame: number; passes: Record<string, unknown> }[], guides: readonly { name: string }[]): void {
+  const byMissing = new Map<string, number[]>();
+  for (const f of frames) {
+    const lacks = guides.filter((g) => !f.passes[g.name]).map((g) => g.name).join(', ');
+    if (lacks) byMissing.set(lacks, [...(byMissing.get(lacks) ?? []), f.frame]);
+  }
+  if (byMissing.size === 0) return;
+  const what = [...byMissing].map(([lacks, fs]) => `${lacks} on frame${fs.length > 1 ? 's' : ''} ${fs.join(', ')}`).join('; ');
+  throw new Error(`shot ${shot} lacks render passes this model needs (${guides.map((g) => g.name).join(', ')}): ${what}`);
 }
 
 /** An output folder given by the user: it, or the nearest part of its path that exists, must be a folder. */

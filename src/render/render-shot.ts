@@ -31,7 +31,7 @@ import { lookFactor, lookSize, toLookGrid, motionToLookGrid, fromLookGrid, check
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type { RenderQuality } from './render-description.js';
-import { checkFrameRange, checkMatte, checkRenderInputs, frameInputHashes, frameLineage, outputLineage, renderInputs, upscaleLineage, RENDER_FORMATS, type RenderFormat, type RenderInputs, type RenderQuality } from './render-description.js';
+import { checkFrameRange, checkGuidePasses, checkMatte, checkRenderInputs, frameInputHashes, frameLineage, outputLineage, renderInputs, upscaleLineage, RENDER_FORMATS, type RenderFormat, type RenderInputs, type RenderQuality } from './render-description.js';
 
 export interface RenderShotOptions {
   outDir: string;
@@ -149,10 +149,7 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   const missing = [];
   for (let n = start; n <= b; n++) if (!frames.find((f) => f.frame === n && f.rough)) missing.push(n);
   if (missing.length) throw new Error(`shot ${shot.name} has no rough frame for frame${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-  const lacking = frames.filter((f) => model.config.guides.some((g) => !f.passes[g.name]));
-  if (lacking.length) {
-    throw new Error(`shot ${shot.name} lacks render passes this model needs (${model.config.guides.map((g) => g.name).join(', ')}) on frame${lacking.length > 1 ? 's' : ''} ${lacking.map((f) => f.frame).join(', ')}`);
-  }
+  checkGuidePasses(shot.name, frames, model.config.guides);
   if (o.matte !== undefined) checkMatte(shot, [first, b], o.matte);
   if (opts.motion) {
     const without = frames.filter((f) => !f.passes[MOTION_PASS]);

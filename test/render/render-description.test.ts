@@ -2,7 +2,7 @@
 // derivation, the preview's width.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkFrameRange, jsonSafeTiling, frameLineage, outputLineage, renderOptionsOf, type RenderDescription } from '../../src/render/render-description.js';
+import { checkFrameRange, checkGuidePasses, jsonSafeTiling, frameLineage, outputLineage, renderOptionsOf, type RenderDescription } from '../../src/render/render-description.js';
 import { DEFAULT_STROKES } from '../../src/synth/stroke-sequence.js';
 import { DEFAULT_COHERENCE } from '../../src/render/coherence.js';
 import { checkLookWidth, lookFactor, LOOK_MAX_WIDTH } from '../../src/render/look-grid.js';
@@ -66,4 +66,11 @@ test('a look width and its lineage: 0 (full size) or at least 16 px, a final\'s 
   const base = { shot: 'sh1', bits: 8 as const, coherence: DEFAULT_COHERENCE, strokes: null, upscale: null };
   assert.equal(JSON.stringify(frameLineage({ ...base, lookGrid: null }, 3)), JSON.stringify(frameLineage(base, 3)));
   assert.deepEqual(frameLineage({ ...base, lookGrid: [540, 960] }, 3).lookGrid, { height: 540, width: 960 });
+});
+
+test('a shot lacking passes the model reads is named per frame, with the passes each frame lacks', () => {
+  const guides = [{ name: 'albedo' }, { name: 'depth' }];
+  const frames = [{ frame: 0, passes: { albedo: 1, depth: 1 } }, { frame: 1, passes: { albedo: 1 } }, { frame: 2, passes: {} }, { frame: 3, passes: { albedo: 1 } }];
+  assert.throws(() => checkGuidePasses('sh1', frames, guides), (e: Error) => e.message === 'shot sh1 lacks render passes this model needs (albedo, depth): depth on frames 1, 3; albedo, depth on frame 2');
+  assert.doesNotThrow(() => checkGuidePasses('sh1', frames.slice(0, 1), guides));
 });

@@ -177,7 +177,7 @@ test('a missing frame, a missing pass, or a bad range fails before any frame is 
   await assert.rejects(renderShotFrames(prod, 'gappy', model, null, { outDir: join(dir, 'gappy') }), /no rough frame for frame 3/);
   assert.equal(existsSync(join(dir, 'gappy')), false);
   await addShot(prod, 'nopass', join(shotDir, 'rough.####.png'), { fps: 24 });
-  await assert.rejects(renderShotFrames(prod, 'nopass', model, null, { outDir: join(dir, 'nopass') }), /lacks render passes this model needs \(normal\)/);
+  await assert.rejects(renderShotFrames(prod, 'nopass', model, null, { outDir: join(dir, 'nopass') }), /lacks render passes this model needs \(normal\): normal on frames 0, 1, 2, 3, 4, 5, 6, 7$/);
   await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'x'), range: [5, 20] }), /outside shot sh1 \(0-7\)/);
   await assert.rejects(renderShotFrames(prod, 'sh1', model, null, { outDir: join(dir, 'x'), coherence: { ...DEFAULT_COHERENCE, motion: true } }), /no motion pass on frames 0, 1, .*needs one on every frame/);
   assert.throws(() => coherenceFromFlags({ coherence: true, flow: 'vectors' }), /--flow must be dis or motion/);
