@@ -31,7 +31,7 @@ Examples:
       const summary = summarize(results);
       printResult(!!o.json, { summary, results, skipped: inputs.skipped, unmatched: inputs.unmatched }, () => [
         ...inputs.unmatched.map((u) => `no files match ${u}`),
-        inputs.skipped.length ? `skipped ${inputs.skipped.length} non-image file(s) in folders` : '',
+        inputs.skipped.length ? `skipped ${inputs.skipped.length} in folders: not images, or links that loop or lead nowhere (--json lists them)` : '',
         `${summary.added} added, ${summary.duplicates} already present, ${summary.rejected} rejected${summary.nearDuplicates ? `, ${summary.nearDuplicates} flagged as near-duplicates` : ''}`,
       ].filter(Boolean).join('\n'));
       if (summary.rejected > 0) process.exitCode = 2;
