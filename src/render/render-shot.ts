@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { colourSpace, SPACE, type ColourContext } from '../data/colour.js';
 import { productionColour } from '../store/colour-settings.js';
 import * as E from '../engine/index.js';
-import type { Production, ShotFrame } from '../store/index.js';
+import { latestRenderAt, type Production, type ShotFrame } from '../store/index.js';
 import { checkModelWorkingSpace, type LookModel } from '../models/look/model-file.js';
 import { stylizeTensor, modelPrecision, DEFAULT_TILING, type TilingOptions } from '../models/look/stylize.js';
 import { loadImage } from '../data/image-io.js';
@@ -20,7 +20,7 @@ import { TemporalBlender, DEFAULT_COHERENCE, defaultCoherence, preRoll, type Coh
 import { writeMovie, type MovieCodec, type MovieResult } from './movie.js';
 import { holdExemplarBank } from '../synth/exemplar-bank.js';
 import { keyframeHashes } from './keyframe-exemplars.js';
-import { StrokeSequence, type StrokeOptions } from '../synth/stroke-sequence.js';
+import { StrokeSequence, DEFAULT_STROKES, type StrokeOptions } from '../synth/stroke-sequence.js';
 import { strokeOptionsFor } from '../synth/stroke-defaults.js';
 import { DEFAULT_SYNTH } from '../synth/synthesize.js';
 import { dropState, type CarryOver } from './carry-over.js';
@@ -104,6 +104,31 @@ async function loadFrame(model: LookModel, f: ShotFrame, rf: RoughFrame, matte?:
   return { rough, alpha, passes: new Map(guides.map((g, i) => [g.name, passTensors[i]!])) };
 }
 
+/** What a kept frame's record is compared on: the strokes' resolved options are left out (known only once the bank is built). */
+const comparable = (params: unknown) => JSON.stringify({ ...(JSON.parse(JSON.stringify(params)) as Record<string, unknown>), strokes: undefined, keyframes: undefined });
+
+/**
+ * --resume keeps the frames already written only where their lineage records say this render
+ * would write them: the same model version, input files and settings. A frame written but never
+ * recorded (a render killed between the two) is kept, as before.
+ */
+async function checkKeptFrames(prod: Production, shot: string, kept: readonly ShotFrame[], pathOf: (n: number) => string, modelVersion: number, lineageOf: (sf: ShotFrame) => { inputs: Record<string, string>; params: unknown }): Promise<void> {
+  const differ: { frame: number; why: string }[] = [];
+  for (const sf of kept) {
+    const rec = await latestRenderAt(prod, pathOf(sf.frame));
+    if (!rec) continue;
+    let want: { inputs: Record<string, string>; params: unknown };
+    try { want = lineageOf(sf); } catch { differ.push({ frame: sf.frame, why: 'its inputs are gone from the shot' }); continue; }
+    const changed = Object.keys({ ...want.inputs, ...rec.inputs }).filter((k) => want.inputs[k] !== rec.inputs[k]);
+    if (rec.modelVersion !== modelVersion) differ.push({ frame: sf.frame, why: `written by model #${rec.modelVersion}` });
+    else if (changed.length) differ.push({ frame: sf.frame, why: `its ${changed.join(', ')} ${changed.length > 1 ? 'have' : 'has'} changed since` });
+    else if (comparable(rec.params) !== comparable(want.params)) differ.push({ frame: sf.frame, why: 'written with other settings' });
+  }
+  if (differ.length === 0) return;
+  const shown = differ.slice(0, 5).map((d) => `frame ${d.frame} ${d.why}`).join('; ');
+  throw new Error(`--resume would keep frames of shot ${shot} that this render would not write: ${shown}${differ.length > 5 ? `; and ${differ.length - 5} more` : ''}. Render into a new version (leave out --resume and --output), or remove those frames first`);
+}
+
 /** Frames up to the size the generator runs whole (2K) read the next frame's inputs while they write (see renderShotFrames). */
 const READ_AHEAD_PIXELS = DEFAULT_TILING.tileAbove;
 
@@ -178,6 +203,16 @@ export async function renderShotFrames(prod: Production, shotName: string, model
   // The upscaler is resolved before any frame is rendered: a bad reference fails here.
   const upscaler = o.upscale ? await resolveRenderUpscaler(prod, o.upscale) : null;
   const upscaleParams = upscaler ? upscaleLineage(upscaler, o.upscale!.passes) : null;
+
+  // Frames --resume keeps must be this render's: a shot re-imported, another model or other settings
+  // since they were written would leave a version of mixed frames, with nothing saying so.
+  if (first > a && modelVersion !== null) {
+    const lineageOf = (sf: ShotFrame) => ({
+      inputs: frameInputHashes(sf, model.config.guides, o.matte),
+      params: frameLineage({ shot: shot.name, bits: o.bits ?? 8, coherence, strokes: quality === 'final' ? DEFAULT_STROKES : null, upscale: upscaleParams, output: outputLineage(format, outSpace), matte: o.matte ?? null, precision, keyframes: null, lookGrid: gridFactor > 1 ? lookSize(frames[0]!.rough!.height, frames[0]!.rough!.width, gridFactor) : null }, sf.frame),
+    });
+    await checkKeptFrames(prod, shot.name, shot.frames.filter((sf) => sf.frame >= a && sf.frame < first), (n) => framePath(o.outDir, shot.name, n, format), modelVersion, lineageOf);
+  }
 
   // From here every resource is released (or kept for the next range) by the finally below.
   let strokes: StrokeSequence | null = null;

@@ -119,6 +119,12 @@ export async function getRenderedFrame(prod: Production, id: number): Promise<Re
   return { id, hash: row.hash, path: row.path, modelVersion: row.model_version_id, inputs: Object.fromEntries(inputs.map((i) => [i.name, i.hash])), params: JSON.parse(row.params), createdAt: row.created_at };
 }
 
+/** The latest record of a frame written at path (absolute), or null when none was recorded there. */
+export async function latestRenderAt(prod: Production, path: string): Promise<RenderedFrame | null> {
+  const row = await prod.db.selectFrom('renders').select('id').where('path', '=', resolve(path)).orderBy('id', 'desc').executeTakeFirst();
+  return row ? getRenderedFrame(prod, row.id) : null;
+}
+
 export async function listRenderedFrames(prod: Production, limit = 1000): Promise<RenderedFrame[]> {
   const rows = await prod.db.selectFrom('renders').select('id').orderBy('id', 'desc').limit(limit).execute();
   const out: RenderedFrame[] = [];

@@ -121,6 +121,28 @@ test('render without --model and no production look model: the shot\'s own keyfr
   assert.equal(readFileSync(file, 'utf8'), 'x');
 });
 
+test('--resume keeps frames only where their lineage matches this render: another model, re-imported frames or other settings are refused', async () => {
+  await addShot(prod, 'sh040', join(root, 'sh020', 'rough.####.png'), { fps: 24, meta: { cleared: true } });
+  const out = join(root, 'resume-out');
+  const render = (...flags: string[]) => atelier('render', 'sh040', '--model', String(kf.modelVersion), '--no-movie', '--output', out, ...flags);
+  assert.equal(render().status, 0);
+  const whole = readFileSync(join(out, 'sh040.0003.png'));
+  rmSync(join(out, 'sh040.0003.png'));
+  const resumed = render('--resume');
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.deepEqual(readFileSync(join(out, 'sh040.0003.png')), whole, 'same inputs: frames 0-2 kept, frame 3 as before');
+  rmSync(join(out, 'sh040.0003.png'));
+  const bits = render('--resume', '--bits', '16');
+  assert.equal(bits.status, 1);
+  assert.match(bits.stderr, /--resume would keep frames of shot sh040 that this render would not write: frame 0 written with other settings; frame 1 written with other settings; frame 2 written with other settings\. Render into a new version/);
+  // The shot re-imported from other rough frames: the kept frames were made from the old ones.
+  await addShot(prod, 'sh040', join(root, 'sh010', 'rough.####.png'), { fps: 24, meta: { cleared: true }, replace: true });
+  const moved = render('--resume');
+  assert.equal(moved.status, 1);
+  assert.match(moved.stderr, /frame 0 its rough has changed since; frame 1 its rough has changed since/);
+  assert.ok(!existsSync(join(out, 'sh040.0003.png')), 'nothing written');
+});
+
 test('render picks the blend from the shot\'s passes unless --flow says: the motion pass where every frame has one, else optical flow', async () => {
   // sh010's rough frames again, with a motion pass: the disc moves 6 px right a frame.
   await addShot(prod, 'sh030', join(root, 'sh010', 'rough.####.png'), { fps: 24, meta: { cleared: true } });
