@@ -101,6 +101,9 @@ async function loadRaster(path: string, channels: 1 | 3 | 'keep'): Promise<Loade
   const sixteen = meta.depth === 'ushort' || (meta.bitsPerSample ?? 8) > 8;
   if (channels === 3) img = img.removeAlpha().toColourspace(sixteen ? 'rgb16' : 'srgb');
   else if (channels === 1) img = img.removeAlpha().toColourspace(sixteen ? 'grey16' : 'b-w');
+  // Kept channels of a 16-bit file stay 16-bit: sharp's default output is 8-bit sRGB, whose values
+  // read as 16-bit were 257× too small (a 16-bit matte or alpha came out nearly transparent).
+  else if (sixteen) img = img.toColourspace((meta.channels ?? 3) <= 2 ? 'grey16' : 'rgb16');
   const { data, info } = await img.raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true })
     .catch((e: Error) => { throw new Error(`${path}: cannot decode image (${e.message})`); });
   const c = info.channels;

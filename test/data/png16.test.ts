@@ -33,3 +33,24 @@ test('a 16-bit PNG holds the 16-bit values (read by ffmpeg) and loads back exact
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a 16-bit file loaded with its channels kept stays 16-bit: grey, grey with alpha (as mattes are read) and RGBA', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'atelier-png16-keep-'));
+  try {
+    const [h, w] = [2, 4];
+    // Through ffmpeg: grey16, grey+alpha 16 (ya16) and RGBA 16 files of known samples.
+    const sample = (i: number) => (i * 12345 + 777) % 65536;
+    for (const [fmt, c] of [['gray16le', 1], ['ya16le', 2], ['rgba64le', 4]] as const) {
+      const raw = Buffer.from(Uint16Array.from({ length: c * h * w }, (_, i) => sample(i)).buffer);
+      const path = join(dir, `${fmt}.png`);
+      const ff = spawnSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', fmt, '-s', `${w}x${h}`, '-i', '-', '-y', path], { input: raw });
+      assert.equal(ff.status, 0, ff.stderr?.toString());
+      const img = await loadImage(path, 'keep');
+      assert.equal(img.channels, c, fmt);
+      const chw = img.tensor.squeeze(0).permute([1, 2, 0]).contiguous().data() as Float32Array; // back to interleaved
+      // The 8-bit path read values 257× too small (a 16-bit matte nearly transparent).
+      for (let i = 0; i < c * h * w; i++) assert.ok(Math.abs(chw[i]! * 65535 - sample(i)) < 0.5, `${fmt} sample ${i}: ${chw[i]! * 65535} vs ${sample(i)}`);
+      img.tensor.dispose();
+    }
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
