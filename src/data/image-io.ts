@@ -51,6 +51,20 @@ function isExrFile(path: string): boolean {
   try { return readSync(fd, b, 0, 4, 0) === 4 && b.readUInt32LE(0) === 20000630; } finally { closeSync(fd); }
 }
 
+/**
+ * NaN and ±Inf samples (a renderer's fireflies, a divide by zero in comp) made finite in place: NaN
+ * as 0, ±Inf as ±65504 (half float's largest). Left in, one NaN spread through the look model's
+ * convolutions and blanked the whole rendered frame.
+ */
+function finitePlanes(planes: Float32Array[]): void {
+  for (const p of planes) {
+    for (let i = 0; i < p.length; i++) {
+      const v = p[i]!;
+      if (v - v !== 0) p[i] = v !== v ? 0 : v > 0 ? 65504 : -65504; // v - v is NaN for NaN and ±Inf only
+    }
+  }
+}
+
 /** Planes (C of H×W) -> (1, C', H, W) with C' as asked: 3 pads/duplicates, 1 takes Rec.709 luma. */
 function planesToTensor(planes: Float32Array[], width: number, height: number, channels: 1 | 3 | 'keep', colour: boolean): E.Tensor {
   let use = planes;
@@ -78,6 +92,7 @@ export async function loadImage(path: string, channels: 1 | 3 | 'keep' = 3, o: L
   checkImageFile(path);
   if (isExrFile(path)) {
     const img = loadExrPlanes(path, { colour: o.colour, from: o.from, layer: o.layer, straightAlpha: channels === 'keep' });
+    finitePlanes(img.planes);
     const tensor = planesToTensor(img.planes, img.width, img.height, channels, img.colourSpace !== null);
     return { tensor, width: img.width, height: img.height, channels: tensor.size(1), ...(img.colourSpace ? { colourSpace: img.colourSpace } : {}) };
   }

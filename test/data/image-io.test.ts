@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadImage } from '../../src/data/image-io.js';
+import { writeExrFile } from '../../src/data/exr-file.js';
+import { defaultColourContext, SPACE } from '../../src/data/colour.js';
 import { tempDir } from '../store/helpers.js';
 
 test('loadImage refuses a folder, a FIFO and a missing file, naming the path, without blocking', { timeout: 20_000 }, async (t) => {
@@ -18,4 +20,17 @@ test('loadImage refuses a folder, a FIFO and a missing file, naming the path, wi
   await assert.rejects(loadImage(fifo), (e: Error) => e.message === `${fifo}: cannot read image (not a regular file: a pipe, socket or device)`);
   const missing = join(dir, 'gone.png');
   await assert.rejects(loadImage(missing), (e: Error) => e.message === `${missing}: cannot read image (no such file)`);
+});
+
+test('NaN and ±Inf samples of an EXR load finite (NaN 0, ±Inf ±65504): one NaN blanked a whole rendered frame', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'fireflies.exr');
+  const r = Float32Array.from({ length: 8 * 4 }, (_, i) => i / 32);
+  r[0] = NaN; r[1] = Infinity; r[2] = -Infinity;
+  writeExrFile(path, [{ width: 8, height: 4, compression: 'zip', channels: [{ name: 'R', type: 'float', data: r }, { name: 'G', type: 'float', data: r }, { name: 'B', type: 'float', data: r }] }]);
+  const img = await loadImage(path, 3, { colour: { ...defaultColourContext(), working: SPACE.linearSrgb }, from: SPACE.linearSrgb }); // as stored
+  const v = img.tensor.data() as Float32Array;
+  assert.ok(v.every(Number.isFinite), 'every sample finite');
+  assert.deepEqual([v[0], v[1], v[2], v[3]], [0, 65504, -65504, 3 / 32]);
+  img.tensor.dispose();
 });
