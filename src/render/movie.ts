@@ -52,8 +52,9 @@ function pngSize(path: string): [number, number] | null {
 
 /** ffmpeg's image2 pattern for a sequence: "%" in names escaped, frame digits as %0Nd. */
 function ffmpegPattern(dir: string, prefix: string, suffix: string, padding: number): string {
+  // image2 reads % in the whole path as a pattern, the folders too (a show_100% folder broke every movie).
   const esc = (s: string) => s.replace(/%/g, '%%');
-  return join(dir, `${esc(prefix)}%0${padding}d${esc(suffix)}`);
+  return esc(join(dir, prefix)) + `%0${padding}d${esc(suffix)}`;
 }
 
 function codecArgs(codec: MovieCodec, crf: number): string[] {

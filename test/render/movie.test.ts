@@ -50,6 +50,13 @@ test('H.264 MP4: codec, frame count, fps, even size, yuv420p; no temp files left
   assert.equal(probeVideo(r2.path).frames, 3);
 });
 
+test('a % in the folders is a folder name, not a pattern (a show_100%d folder broke every movie)', async () => {
+  const dir = join(root, 'show_100%d', '50%');
+  (await import('node:fs')).mkdirSync(dir, { recursive: true });
+  const r = await writeMovie(await frames(dir, 3), join(dir, 'p.mp4'), { fps: 24 });
+  assert.equal(probeVideo(r.path).frames, 3);
+});
+
 test('ProRes 422 HQ .mov on request (and by extension)', async () => {
   const dir = join(root, 'prores');
   (await import('node:fs')).mkdirSync(dir);
