@@ -57,7 +57,10 @@ export async function lineage(prod: Production, file: string): Promise<Lineage> 
   const hash = exists ? sha256File(path) : null;
   const out: Lineage = { subject: { path, hash, type: 'unknown' }, trainingAssets: [], rights: summarizeRights([]) };
 
-  let render = hash ? await prod.db.selectFrom('renders').select('id').where('hash', '=', hash).orderBy('id', 'desc').executeTakeFirst() : undefined;
+  // This file's own record first: identical bytes written elsewhere (another shot from the same
+  // frames, a re-render) are other records, and matching by hash alone named one of those.
+  let render = hash ? await prod.db.selectFrom('renders').select('id').where('path', '=', path).where('hash', '=', hash).orderBy('id', 'desc').executeTakeFirst() : undefined;
+  if (!render && hash) render = await prod.db.selectFrom('renders').select('id').where('hash', '=', hash).orderBy('id', 'desc').executeTakeFirst();
   if (!render) {
     // An absolute path: the path plugin compares it in the recorded (production-relative) form.
     render = await prod.db.selectFrom('renders').select('id').where('path', '=', path).orderBy('id', 'desc').executeTakeFirst();

@@ -196,4 +196,9 @@ test('train look through the CLI resumes bit-identically after SIGKILL', async (
   const bad = cli(['stylize', pairs[0]!.rough, '--model', String(out.modelVersion), '--pass', 'normal', '--production', prod]);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--pass takes NAME=FILE/);
+  // An output name other than .png is refused before any work (PNG bytes were written under .exr).
+  const exr = cli(['stylize', pairs[0]!.rough, '--model', String(out.modelVersion), '-o', join(dir, 'still.exr'), '--production', prod]);
+  assert.equal(exr.status, 1);
+  assert.match(exr.stderr, /still\.exr: stylize writes PNG stills; give a \.png name/);
+  assert.ok(!existsSync(join(dir, 'still.exr')));
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, renameSync, readFileSync } from 'node:fs';
+import { writeFileSync, renameSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { initProduction, ingestFiles, linkPair, createDataset, getModelVersion, codeVersion, type IngestResult } from '../../src/store/index.js';
 import { tempDir, writeImage, atelier } from './helpers.js';
@@ -33,6 +33,13 @@ forEachDialect((w) => {
     const roughHash = snapshot.pairs[0].rough.hash;
     const renderId = await prod.recordRenderedFrame({ path: out, modelVersion: modelId, inputHashes: { rough: roughHash }, params: { strength: 0.8 } });
     assert.ok(renderId > 0);
+    // The same bytes written later elsewhere (another shot from the same frames): each file names its own record.
+    const twin = join(dir, 'out', 'twin.1001.png');
+    await writeImage(twin, 99);
+    const twinId = await prod.recordRenderedFrame({ path: twin, modelVersion: modelId, inputHashes: { rough: roughHash }, params: { strength: 0.8 } });
+    assert.equal((await prod.lineage(out)).render!.id, renderId);
+    assert.equal((await prod.lineage(twin)).render!.id, twinId);
+    rmSync(twin);
 
     const l = await prod.lineage(out);
     assert.equal(l.subject.type, 'render');

@@ -50,6 +50,8 @@ export function registerStylize(program: Command): void {
       if (!existsSync(image)) throw new Error(`${image}: no such file`);
       if (o.bits !== '8' && o.bits !== '16') throw new Error(`--bits must be 8 or 16, got ${o.bits}`);
       if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
+      // A still is written as PNG: another name would hold PNG bytes under it (an .exr did).
+      if (o.output !== undefined && extname(o.output).toLowerCase() !== '.png') throw new Error(`-o ${o.output}: stylize writes PNG stills; give a .png name (EXR frames come from \`atelier render --format exr\`)`);
       const passes = parsePasses(o.pass);
       let prod: Production | null = null;
       try {
