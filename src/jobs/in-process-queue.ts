@@ -20,6 +20,8 @@ export interface InProcessOptions {
   threads?: number;
   /** Finished jobs kept in the list. */
   keep?: number;
+  /** Jobs that ended before this queue started (a restarted server's), oldest first: listed only. */
+  history?: JobRecord[];
 }
 
 interface Entry { record: JobRecord; spec: JobSpec; abort: AbortController }
@@ -30,8 +32,15 @@ export class InProcessQueue implements JobQueue {
   private readonly running = new Set<Promise<void>>();
   private active = 0;
   private closed = false;
+  /** Set by close: jobs it stops end failed with this error (interrupted), not cancelled. */
+  private stopping: string | null = null;
 
-  constructor(private readonly o: InProcessOptions) {}
+  constructor(private readonly o: InProcessOptions) {
+    for (const r of o.history ?? []) {
+      if (r.status === 'queued' || r.status === 'running') continue; // never run again from here
+      this.jobs.set(r.id, { record: { ...r }, spec: { kind: r.kind, title: r.title, input: {}, createdBy: r.createdBy }, abort: new AbortController() });
+    }
+  }
 
   kinds(): string[] { return Object.keys(this.o.handlers); }
 
@@ -93,6 +102,7 @@ export class InProcessQueue implements JobQueue {
       if (entry.abort.signal.aborted) { r.status = 'cancelled'; r.message = 'cancelled'; }
       else { r.status = 'failed'; r.error = msg; r.message = msg; }
     } finally { await thread.close(); }
+    if (r.status === 'cancelled' && this.stopping !== null) this.interrupt(r);
     r.finishedAt = new Date().toISOString();
     try { await h.onSettled?.({ ...r }); } catch (err) { r.error ??= `after the job: ${(err as Error).message}`; }
     this.changed(entry);
@@ -111,6 +121,7 @@ export class InProcessQueue implements JobQueue {
     const r = entry.record;
     if (r.status === 'queued') {
       r.status = 'cancelled'; r.message = 'cancelled'; r.finishedAt = new Date().toISOString();
+      if (this.stopping !== null) this.interrupt(r);
       entry.abort.abort();
       try { await this.o.handlers[r.kind]!.onSettled?.({ ...r }); } catch { /* recorded on the job only */ }
       this.changed(entry);
@@ -157,8 +168,14 @@ export class InProcessQueue implements JobQueue {
     };
   }
 
-  async close(): Promise<void> {
+  /** A job the queue's closing stopped: failed, and its error says why (not a user's cancel). */
+  private interrupt(r: JobRecord): void {
+    r.status = 'failed'; r.interrupted = true; r.error = this.stopping; r.message = this.stopping ?? 'interrupted';
+  }
+
+  async close(reason = 'the job queue was closed while this job was queued or running'): Promise<void> {
     this.closed = true;
+    this.stopping = reason;
     for (const e of this.jobs.values()) if (e.record.status === 'queued' || e.record.status === 'running') await this.cancel(e.record.id);
     await Promise.allSettled([...this.running]);
   }

@@ -28,6 +28,8 @@ export interface JobRecord {
   finishedAt: string | null;
   result: unknown;
   error: string | null;
+  /** Stopped by the server stopping (or lost with it), not by the job or a user: error says so. */
+  interrupted?: boolean;
 }
 
 export type JobEvent =
@@ -42,8 +44,9 @@ export interface JobQueue {
   list(): Promise<JobRecord[]>;
   /** Every event of every job from now on; returns the unsubscribe function. */
   subscribe(listener: (e: JobEvent) => void): () => void;
-  /** In-process: cancels what runs and waits for it to stop. A farm queue leaves its jobs to the farm. */
-  close(): Promise<void>;
+  /** In-process: stops what runs and waits for it (those jobs end failed and interrupted, error = reason).
+   *  A farm queue leaves its jobs to the farm. */
+  close(reason?: string): Promise<void>;
   /** Workers, queue depth, throughput and failures (the dailies Farm page). */
   stats?(windowSeconds?: number): Promise<FarmStats>;
 }

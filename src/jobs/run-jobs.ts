@@ -93,6 +93,10 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
     const { description: d, model } = await describeRender(prod, renderRequestOf(input, true));
     try {
       const outDir = resolve(prod.dir, d.outDir);
+      // The version claimed, and the frames it gets when the job finishes (the dailies tell a version
+      // its render left unfinished by these).
+      const claimed = input.outDir === undefined ? await findShotVersion(prod, d.shot, outDir, d.modelVersion) : null;
+      if (claimed) ctx.progress({ detail: { version: { id: claimed.id, number: claimed.number, frames: d.range[1] - d.range[0] + 1 } } });
       const r = await renderShotFrames(prod, d.shot, model, d.modelVersion, {
         ...renderOptionsOf(d), outDir,
         onFrame: (done, total, frame) => {

@@ -30,6 +30,7 @@ import { exportRoutes } from './routes/exports.js';
 import { playlistRoutes } from './routes/playlists.js';
 import { displayRoutes } from './routes/display.js';
 import { nowIso } from '../store/time.js';
+import { recordJobs, recoverJobs, STOPPED_WHILE } from './job-log.js';
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
@@ -74,8 +75,11 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
     await db.updateTable('refine_requests').set({ status: job.status === 'cancelled' ? 'cancelled' : 'failed', error: job.error, updated_at: nowIso() })
       .where('job_id', '=', job.id).execute();
   };
+  // In-process jobs live in memory: the table keeps them across restarts (job-log.ts).
+  const history = o.queue ? null : await recoverJobs(db);
   const queue = o.queue ?? new InProcessQueue({
     threads: o.jobThreads,
+    history: history ?? [],
     handlers: {
       // The shared job table (the farm's workers run the same kinds); flow steps only run on a farm.
       ...Object.fromEntries(Object.entries(JOB_KINDS).filter(([, k]) => !k.flowOnly)
@@ -83,6 +87,7 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
       ...Object.fromEntries(Object.entries(o.extraJobs ?? {}).map(([k, h]) => [k, { ...(k === 'refine' ? { onSettled: refineSettled } : {}), ...h }])),
     },
   });
+  const jobLog = o.queue ? null : recordJobs(db, queue);
 
   // The https option changes Fastify's server type only; the routes are the same either way.
   const app = Fastify({ logger: o.logger ?? false, bodyLimit: limits.jsonBytes, trustProxy: o.trustProxy ?? false, ...(o.https ? { https: o.https } : {}) } as object) as unknown as FastifyInstance;
@@ -156,7 +161,8 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
     app, ctx,
     async close() {
       await app.close();
-      await queue.close();
+      await queue.close(STOPPED_WHILE('queued or running (it was shut down)'));
+      await jobLog?.close();
       if (ownsProd) await prod.close();
     },
   };

@@ -1,5 +1,5 @@
 // The server's own tables in the production database (tokens, sessions, review notes, refine
-// requests, the audit log).
+// requests, the audit log, the in-process queue's jobs).
 // They are migrated by the server with a migration table of its own, so the workspace's
 // migrations (src/store/migrations.ts) and these never interfere.
 import { Migrator, type Kysely, type Migration, type Generated } from 'kysely';
@@ -78,7 +78,26 @@ export interface ReviewPlaylistsTable {
   updated_at: string;
 }
 
+export interface ServerJobsTable {
+  id: string;                   // the in-process queue's job id (a farm's jobs live in its Redis instead)
+  kind: string;
+  title: string;
+  status: string;               // queued | running | done | failed | cancelled (JobStatus)
+  progress: number | null;
+  message: string;
+  error: string | null;
+  created_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  owner: string;                // host:pid of the server that runs it
+  seen_at: string;              // its owner's last sign of life while the job was queued or running
+  version_id: number | null;    // the shot version the job writes (renders, refines), once claimed
+  version_frames: number | null; // frames that version gets when the job finishes
+}
+
 export interface ServerDatabase extends Database {
+  server_jobs: ServerJobsTable;
   server_tokens: ServerTokensTable;
   review_notes: ReviewNotesTable;
   refine_requests: RefineRequestsTable;
@@ -157,6 +176,29 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('created_by', 'text', (c) => c.notNull())
           .addColumn('created_at', 'text', (c) => c.notNull())
           .addColumn('updated_at', 'text', (c) => c.notNull()).execute();
+      },
+    },
+    // The in-process queue's jobs, so that a restart knows what was queued or running (job-log.ts).
+    '0004_jobs': {
+      async up(db: AnyDb) {
+        await db.schema.createTable('server_jobs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('progress', 'real')
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('error', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text')
+          .addColumn('finished_at', 'text')
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('seen_at', 'text', (c) => c.notNull())
+          .addColumn('version_id', 'integer')
+          .addColumn('version_frames', 'integer').execute();
+        await db.schema.createIndex('server_jobs_status').on('server_jobs').columns(['status']).execute();
+        await db.schema.createIndex('server_jobs_version').on('server_jobs').columns(['version_id']).execute();
       },
     },
   };

@@ -1,11 +1,14 @@
 // Shot versions: the frames one render pass (or one refine) wrote for a shot, as the store records
 // them (shot_versions, store/shot-versions.ts): the version's number, folder, model, quality and
 // source; each frame record points at its version. A version with no recorded frame yet (a render
-// still before its first frame) is not listed.
+// still before its first frame) is not listed; one whose render is running or stopped before its
+// last frame is listed with that status (versionStatuses).
 import { readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { getShotVersionRecord, listShotVersionRecords, type Production, type ShotVersionRecord } from '../store/index.js';
 import { realInside } from './paths.js';
+import type { Kysely } from 'kysely';
+import type { ServerDatabase } from './db.js';
 
 export interface ShotVersion {
   id: number;
@@ -56,6 +59,29 @@ export async function getShotVersion(prod: Production, shot: string, id: number)
   if (!v || v.shot !== shot || v.modelVersion === null) return null;
   const frames = (await framesOf(prod, [v.id])).get(v.id)!;
   return frames.size ? shotVersion(prod, v, frames) : null;
+}
+
+export type VersionStatus = 'complete' | 'rendering' | 'incomplete';
+
+/**
+ * Whether each version's render (or refine) finished, from the dailies' job that wrote it
+ * (server_jobs, job-log.ts): "rendering" while that job is queued or running, "incomplete" when it
+ * ended (failed, cancelled, or lost with a stopped server) before writing every frame it was to
+ * write; else, and for versions no dailies job wrote (the CLI's, a farm's), "complete".
+ */
+export async function versionStatuses(db: Kysely<ServerDatabase>, versions: readonly { id: number; frames: readonly unknown[] }[]): Promise<Map<number, { status: VersionStatus; expectedFrames: number | null }>> {
+  const out = new Map<number, { status: VersionStatus; expectedFrames: number | null }>();
+  if (!versions.length) return out;
+  const rows = await db.selectFrom('server_jobs').select(['version_id', 'status', 'version_frames']).where('version_id', 'in', versions.map((v) => v.id)).orderBy('created_at').execute();
+  const last = new Map(rows.map((r) => [r.version_id!, r])); // the newest job of a version wins
+  for (const v of versions) {
+    const j = last.get(v.id);
+    const expected = j?.version_frames ?? null;
+    const status: VersionStatus = !j || j.status === 'done' ? 'complete' : j.status === 'queued' || j.status === 'running' ? 'rendering'
+      : expected !== null && v.frames.length >= expected ? 'complete' : 'incomplete';
+    out.set(v.id, { status, expectedFrames: expected });
+  }
+  return out;
 }
 
 /** Per-frame temporal-coherence (warping) error written next to the frames, if any: { "12": 0.013, … }. */

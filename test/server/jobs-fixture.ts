@@ -4,6 +4,8 @@ import { runRefine, type FrameRenderer } from '../../src/server/jobs/handlers.js
 import { framePng } from './fixture.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openProduction } from '../../src/store/index.js';
+import { claimShotVersion } from '../../src/render/version-dir.js';
 
 /** Keeps its thread busy for `ms` (in slices, checking for cancel): the server must stay responsive. */
 export async function busyJob(input: { ms: number }, ctx: JobContext) {
@@ -31,4 +33,40 @@ const greenRenderer: FrameRenderer = async (_prod, shot, _model, [a, b], dir, on
 
 export function fakeRefineJob(input: { productionDir: string; requestId: number }, ctx: JobContext) {
   return runRefine(input, ctx, greenRenderer);
+}
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+/** The refine job with the green stand-in renderer taking `ms` a frame: slow enough to be stopped midway. */
+export function slowRefineJob(input: { productionDir: string; requestId: number }, ctx: JobContext) {
+  return runRefine(input, ctx, async (prod, shot, model, range, dir, onFrame) => {
+    await greenRenderer(prod, shot, model, range, dir, async () => undefined);
+    for (let f = range[0]; f <= range[1]; f++) {
+      await sleep(300);
+      onFrame(f - range[0] + 1, range[1] - range[0] + 1, f);
+    }
+  });
+}
+
+/**
+ * A render job as renderShotJob runs one (claims the shot's next version, says so, records frame
+ * after frame) with stand-in frames taking `ms` each, so that a test can stop it midway.
+ */
+export async function slowRenderJob(input: { productionDir: string; shot: string; ms: number }, ctx: JobContext) {
+  const prod = await openProduction(input.productionDir);
+  try {
+    const shot = await prod.shot(input.shot);
+    const model = (await prod.db.selectFrom('model_versions').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
+    const v = await claimShotVersion(prod, shot.name, { modelVersion: model });
+    ctx.progress({ detail: { version: { id: v.id, number: v.number, frames: shot.frames.length } } });
+    for (const [i, f] of shot.frames.entries()) {
+      await sleep(input.ms);
+      if (ctx.cancelled) throw new Error('job cancelled');
+      const path = join(v.folder, `${shot.name}.${String(f.frame).padStart(4, '0')}.png`);
+      writeFileSync(path, await framePng(f.frame, [0, 0, 200]));
+      await prod.recordRenderedFrame({ path, modelVersion: model, inputHashes: { rough: f.rough!.hash }, params: { shot: shot.name, frame: f.frame } });
+      ctx.progress({ progress: (i + 1) / shot.frames.length, message: `frame ${f.frame} (${i + 1}/${shot.frames.length})` });
+    }
+    return { frames: shot.frames.length, version: { id: v.id, number: v.number } };
+  } finally { await prod.close(); }
 }

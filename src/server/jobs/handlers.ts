@@ -68,6 +68,7 @@ export async function runRefine(input: RefineInput, ctx: JobContext, render: Fra
       // The refine is a version of its own (the shot's next number and folder) that names its source.
       const version = await claimShotVersion(prod, req.shot, { modelVersion: source.modelVersion, quality: source.quality, refineOf: source.id, refineRequest: req.id });
       const outDir = version.folder;
+      ctx.progress({ detail: { version: { id: version.id, number: version.number, frames: source.frames.length } } });
       const maskPath = prod.readBlob(req.mask_hash);
       let alpha: Buffer | null = null;
       let written = false;

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { getRenderedFrame, listShots } from '../../store/index.js';
 import { notFound } from '../errors.js';
 import { defineRoutes, idParam, type Schema, type ServerContext } from '../route.js';
-import { getShotVersion, listShotVersions, readCoherence } from '../versions.js';
+import { getShotVersion, listShotVersions, readCoherence, versionStatuses } from '../versions.js';
 import { realInside, sendViewable } from './files.js';
 import { productionColour } from '../../store/colour-settings.js';
 
@@ -31,11 +31,14 @@ export function shotRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const versions = await listShotVersions(c.prod, shot.name);
         const verdicts = await c.db.selectFrom('review_notes').select(['version_id', 'verdict', 'created_at']).where('shot', '=', shot.name).where('frame', 'is', null).where('verdict', 'is not', null).orderBy('id').execute();
         const latest = new Map(verdicts.map((v) => [v.version_id, v.verdict]));
+        const statuses = await versionStatuses(c.db, versions);
         return {
           name: shot.name, range: shot.range, fps: shot.fps, timecode: shot.timecode, width: shot.width, height: shot.height, passNames: shot.passNames, keyframes: shot.keyframes, missing: shot.missing,
           frames: shot.frames.map((f) => ({ frame: f.frame, rough: f.rough?.id ?? null, keyframe: f.keyframe?.id ?? null })),
           versions: versions.map((v) => ({
             id: v.id, number: v.number, modelVersion: v.modelVersion, createdAt: v.createdAt, frames: v.frames.length, quality: v.quality, folder: v.folder, verdict: latest.get(v.id) ?? null,
+            // "incomplete": its render stopped before its last frame (expectedFrames); "rendering": it runs.
+            ...statuses.get(v.id)!,
             // A refine names its source by number too: people speak of "v1", not of render ids.
             refine: v.refine ? { ...v.refine, fromNumber: versions.find((x) => x.id === v.refine!.fromVersion)?.number ?? null } : null,
           })),
@@ -48,7 +51,8 @@ export function shotRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const { name, id } = req.params as { name: string; id: number };
         const v = await getShotVersion(c.prod, name, id);
         if (!v) throw notFound(`shot ${name} has no version ${id}`);
-        return { id: v.id, number: v.number, shot: v.shot, modelVersion: v.modelVersion, createdAt: v.createdAt, quality: v.quality, folder: v.folder, refine: v.refine, frames: v.frames, coherence: readCoherence(c.prod, v) };
+        const status = (await versionStatuses(c.db, [v])).get(v.id)!;
+        return { id: v.id, number: v.number, shot: v.shot, modelVersion: v.modelVersion, createdAt: v.createdAt, quality: v.quality, folder: v.folder, ...status, refine: v.refine, frames: v.frames, coherence: readCoherence(c.prod, v) };
       },
     },
     {

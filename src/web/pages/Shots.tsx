@@ -88,6 +88,7 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
   if (!shot) return <p>Loading…</p>;
   const label = (x: any) => [
     `v${x.number}`, x.quality, `model #${x.modelVersion}`,
+    x.status === 'incomplete' ? `incomplete (${x.frames} of ${x.expectedFrames ?? '?'} frames)` : x.status === 'rendering' ? 'rendering' : null,
     x.refine ? `refine of v${x.refine.fromNumber ?? '?'}` : null,
     x.verdict ? (x.verdict === 'approved' ? 'approved' : 'needs work') : null,
   ].filter(Boolean).join(' · ');
