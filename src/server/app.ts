@@ -69,11 +69,14 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
     openRefinesPerUser: o.limits?.openRefinesPerUser ?? 20,
   };
 
-  // When a refine job ends other than "done", its request says so (the job itself marks success).
+  // When a refine job ends other than "done", its request says so (the job itself marks success);
+  // one the server's stopping interrupted is held again, so that it can be started once more.
   const refineSettled = async (job: JobRecord) => {
     if (job.status === 'done') return;
-    await db.updateTable('refine_requests').set({ status: job.status === 'cancelled' ? 'cancelled' : 'failed', error: job.error, updated_at: nowIso() })
-      .where('job_id', '=', job.id).execute();
+    const status = job.interrupted ? 'held' : job.status === 'cancelled' ? 'cancelled' : 'failed';
+    // A refine that wrote its version just as it was stopped stays done.
+    await db.updateTable('refine_requests').set({ status, error: job.error, updated_at: nowIso() })
+      .where('job_id', '=', job.id).where('status', '!=', 'done').execute();
   };
   // In-process jobs live in memory: the table keeps them across restarts (job-log.ts).
   const history = o.queue ? null : await recoverJobs(db);

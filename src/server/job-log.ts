@@ -1,7 +1,8 @@
 // The in-process queue's jobs, recorded in the server's table (server_jobs) as they change: the queue
 // itself lives in memory, so without this a restarted server forgot what was queued or running when
-// it stopped (killed, or crashed). On start the server marks such jobs failed (interrupted, with the
-// reason) and lists the recorded jobs as before the restart.
+// it stopped (killed, or crashed), and the refine requests waiting on those jobs stayed "running"
+// for good. On start the server marks such jobs failed (interrupted, with the reason), gives their
+// refine requests back as "held" (startable again), and lists the recorded jobs as before the restart.
 // A farm queue keeps its jobs in Redis and needs none of this.
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
@@ -48,7 +49,7 @@ function ownerGone(r: Pick<Row, 'owner' | 'seen_at'>, now: number): boolean {
 
 /**
  * Marks the jobs of servers that stopped while they were queued or running as failed (interrupted)
- * Returns the recorded jobs for the queue's list,
+ * and gives their refine requests back as held. Returns the recorded jobs for the queue's list,
  * oldest first.
  */
 export async function recoverJobs(db: Kysely<ServerDatabase>): Promise<JobRecord[]> {
@@ -60,6 +61,8 @@ export async function recoverJobs(db: Kysely<ServerDatabase>): Promise<JobRecord
     // Only if still as read: another server starting at once may have done it.
     await db.updateTable('server_jobs').set({ status: 'failed', error: reason, message: reason, finished_at: at })
       .where('id', '=', r.id).where('status', '=', r.status).execute();
+    await db.updateTable('refine_requests').set({ status: 'held', error: reason, updated_at: at })
+      .where('job_id', '=', r.id).where('status', 'in', ['pending', 'running']).execute();
   }
   const rows = await db.selectFrom('server_jobs').selectAll().where('status', 'not in', ['queued', 'running'])
     .orderBy('created_at', 'desc').limit(HISTORY).execute();

@@ -1,6 +1,8 @@
 // A dailies server killed (SIGKILL) or shut down mid-job and started again on the same production:
 // the jobs it had queued or running are listed failed (interrupted, saying why), a render's partial
-// version says it is incomplete (frames written of frames expected). On SQLite and on PostgreSQL.
+// version says it is incomplete (frames written of frames expected), and refine requests it was
+// running or had queued are held again, so that they can be started once more. On SQLite and on
+// PostgreSQL.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -110,10 +112,55 @@ async function renderKilled(p: Prod) {
   assert.deepEqual([one.status, one.expectedFrames], ['incomplete', 6]);
 }
 
+async function refinesKilled(p: Prod) {
+  await killMidJob(p, 'refine');
+  const srv = await restart(p);
+  const refines = (await call(srv, p, 'GET', '/api/refine-requests')).json().refines.sort((a: { id: number }, b: { id: number }) => a.id - b.id);
+  assert.deepEqual(refines.map((r: { status: string }) => r.status), ['held', 'held', 'held'], JSON.stringify(refines));
+  assert.match(refines[0].error, /^interrupted: the dailies server stopped while this job was running/);
+  assert.match(refines[1].error, /^interrupted: the dailies server stopped while this job was queued/);
+  const jobs = (await call(srv, p, 'GET', '/api/jobs')).json().jobs.filter((j: { kind: string }) => j.kind === 'refine');
+  assert.deepEqual(jobs.map((j: { status: string }) => j.status), ['failed', 'failed', 'failed']);
+  // Held again: each starts as before and runs to a new version.
+  for (const r of refines) {
+    const s = await call(srv, p, 'POST', `/api/refine-requests/${r.id}/start`);
+    assert.equal(s.statusCode, 200, s.body);
+    assert.deepEqual([s.json().status, s.json().error], ['pending', null]);
+  }
+  const done = await until(async () => {
+    const rs = (await call(srv, p, 'GET', '/api/refine-requests')).json().refines;
+    return rs.every((r: { status: string }) => r.status === 'done') ? rs : undefined;
+  }, 'the restarted refines');
+  assert.equal(new Set(done.map((r: { resultVersionId: number }) => r.resultVersionId)).size, 3);
+}
+
 test('killed mid-render: the job is listed failed (interrupted), its version incomplete (SQLite)', async () => {
   await renderKilled(await sqliteProd());
 });
 
-test('PostgreSQL: killed mid-render, as on SQLite', async () => {
-  await renderKilled(await postgresProd());
+test('killed mid-refine: the running and queued refine requests are held again and start (SQLite)', async () => {
+  await refinesKilled(await sqliteProd());
+});
+
+test('shut down mid-refine: its jobs end failed (interrupted), the requests held, listed so after a restart', async () => {
+  const p = await sqliteProd();
+  const a = await buildServer({ production: p.prod, webDir: null, jobThreads: 1, extraJobs: { refine: { module: jobsModule, export: 'slowRefineJob' } } });
+  const { url, body } = await refineBody(p);
+  for (let i = 0; i < 2; i++) assert.equal((await a.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${p.token}` }, payload: body })).statusCode, 201);
+  await until(async () => ((await a.ctx.queue.list()).at(-1)!.progress ?? 0) > 0.2 || undefined, 'the first refine to run');
+  await a.close();
+  const b = await restart(p);
+  const jobs = (await call(b, p, 'GET', '/api/jobs')).json().jobs;
+  assert.deepEqual(jobs.map((j: { status: string }) => j.status), ['failed', 'failed']);
+  for (const j of jobs) assert.match(j.error, /^interrupted: the dailies server stopped while this job was queued or running \(it was shut down\)/);
+  const refines = (await call(b, p, 'GET', '/api/refine-requests')).json().refines;
+  assert.deepEqual(refines.map((r: { status: string }) => r.status), ['held', 'held']);
+  assert.equal((await call(b, p, 'POST', `/api/refine-requests/${refines[0].id}/start`)).statusCode, 200);
+});
+
+test('PostgreSQL: killed mid-render and mid-refine, as on SQLite', async () => {
+  const p = await postgresProd();
+  await renderKilled(p);
+  for (const f of cleanup.splice(cleanup.length - 1)) await f(); // the first restarted server
+  await refinesKilled(p);
 });

@@ -155,7 +155,8 @@ export function reviewRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const p = req.principal!;
         if (r.author !== p.name && !roleAtLeast(p.role, 'supervisor')) throw forbidden(`refine request #${rid} is ${r.author}'s; only its author or a supervisor may start it`);
         if (r.status !== 'held') throw conflict(`refine request #${rid} is ${r.status}, not held`);
-        await c.db.updateTable('refine_requests').set({ status: 'pending', updated_at: nowIso() }).where('id', '=', rid).execute();
+        // A request held again after its job was lost (job-log.ts) starts afresh: the old error goes.
+        await c.db.updateTable('refine_requests').set({ status: 'pending', error: null, updated_at: nowIso() }).where('id', '=', rid).execute();
         await audit(c.db, req, { action: 'refine-start', target: `refine request ${rid}` });
         await startRefine(c, req, rid);
         return refineView(await c.db.selectFrom('refine_requests').selectAll().where('id', '=', rid).executeTakeFirstOrThrow());
