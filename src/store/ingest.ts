@@ -12,6 +12,17 @@ import { findAssetIdByHash } from './assets.js';
 import type { AssetKind } from './schema.js';
 import { DatabaseUnavailableError } from './db.js';
 
+/** Why the production cannot store anything now (a full or read-only disk), or null for any other error. */
+function storageProblem(err: unknown): string | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const msg = err instanceof Error ? err.message : '';
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || /database or disk is full/i.test(msg)) return 'the disk holding the production is full';
+  if (code === 'EROFS' || code === 'SQLITE_READONLY' || /readonly database/i.test(msg)) return 'the production is on a read-only disk or folder';
+  // SQLite rolls a transaction back itself when its disk fails it; the rollback that follows then finds none.
+  if (code?.startsWith('SQLITE_IOERR') || /cannot rollback - no transaction is active/.test(msg)) return 'the production\'s database could not write (a full or failing disk)';
+  return null;
+}
+
 export interface IngestMeta {
   kind: AssetKind;
   tags?: string[];
@@ -77,6 +88,10 @@ export class IngestSession {
       // The database is gone: that is not this file's fault, and every following file would fail
       // too. Stop the batch with the database's error (what was recorded so far stays recorded).
       if (err instanceof DatabaseUnavailableError) throw err;
+      // A full or read-only disk under the production: not this file's fault either (every later file
+      // was reported "rejected: ENOSPC"). One error names it; what was added stays.
+      const disk = storageProblem(err);
+      if (disk) throw new Error(`${disk} (${(err as Error).message}): stopped at ${file}; what was added before it is kept. Make room and run the same add again (files already added are recognised)`);
       return { file, status: 'rejected', reason: err instanceof Error ? err.message : String(err) };
     });
     this.opts.onResult?.(result);

@@ -90,6 +90,25 @@ forEachDialect((w) => {
     assert.deepEqual(edited.tags, ['archived', 'turnaround']);
   });
 
+  test('a full disk stops the batch with one error naming it; what was added stays, and the same add finishes later', async (t) => {
+    const dir = tempDir(t);
+    const prod = await w.init(join(dir, 'p'));
+    t.after(() => prod.close());
+    const files = await Promise.all([1, 2, 3].map((i) => writeImage(join(dir, `f${i}.png`), 40 + i)));
+    const put = prod.store.putBytes.bind(prod.store);
+    let writes = 0;
+    // The second new file finds the disk full (each file is put twice: before its row, and again inside its transaction).
+    prod.store.putBytes = ((data: Buffer, hash?: string) => {
+      if (++writes === 3) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return put(data, hash);
+    }) as typeof prod.store.putBytes;
+    await assert.rejects(ingestFiles(prod, files, { kind: 'concept_art' }), (e: Error) => e.message.startsWith(`the disk holding the production is full (ENOSPC: no space left on device, write): stopped at ${files[1]}; what was added before it is kept`));
+    assert.equal((await listAssets(prod)).length, 1);
+    prod.store.putBytes = put;
+    const again = await ingestFiles(prod, files, { kind: 'concept_art' });
+    assert.deepEqual(again.map((r) => r.status), ['duplicate', 'added', 'added']);
+  });
+
   test('the pixel limit is configurable and the production default decides clearance', async (t) => {
     const dir = tempDir(t);
     const big = await writeImage(join(dir, 'big.png'), 21, 'png', 1200, 1000);
