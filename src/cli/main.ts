@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAll } from './commands/index.js';
 import { reportError } from './output.js';
+import { isCancellation } from '../util/cancelled.js';
 import { setComputeDevice } from '../engine/index.js';
 
 const program = new Command();
@@ -24,5 +25,6 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode);
   reportError(err, process.argv.includes('--json'));
-  process.exit(1);
+  // Stopped by Ctrl-C (checkpointed where it can be): 130, as a shell reports a SIGINT.
+  process.exit(isCancellation(err) ? 130 : 1);
 }

@@ -9,6 +9,7 @@ import type { ColourContext } from '../data/colour.js';
 import { type LookConfig, type TrainConfig, type ArchitectureConfig, type RoughenConfig, makeConfig, parseConfig } from '../models/look/config.js';
 import { type TrainingFiles, detectGuides } from '../models/look/data.js';
 import { trainLook, type TrainLookResult } from '../models/look/train.js';
+import { Cancelled, isCancellation } from '../util/cancelled.js';
 
 export interface TrainLookJobOptions {
   dataset: string;
@@ -85,7 +86,12 @@ export async function runTrainLook(prod: Production, o: TrainLookJobOptions, onE
   const result = await trainLook(
     { runDir, config, files, resume: !!o.resume, stopAfter: o.stopAfter },
     { progress: onEvent, get cancelled() { return isCancelled(); } },
-  );
+  ).catch((err: unknown) => {
+    if (!isCancellation(err)) throw err;
+    // Just checkpointed, this run is the dataset's latest: plain --resume finds it.
+    const again = `atelier train look --dataset ${snapshot.name} --resume${typeof o.resume === 'string' ? ` ${o.resume}` : ''}`;
+    throw new Cancelled(`${(err as Error).message}, checkpoint written to ${runDir}; no model registered. Continue it with: ${again}`);
+  });
   const modelVersion = await prod.registerModelVersion({
     kind: 'look', datasetId: snapshot.id, config, seed: config.train.seed,
     files: { 'model.safetensors': result.modelPath },

@@ -202,3 +202,49 @@ test('train look through the CLI resumes bit-identically after SIGKILL', async (
   assert.match(exr.stderr, /still\.exr: stylize writes PNG stills; give a \.png name/);
   assert.ok(!existsSync(join(dir, 'still.exr')));
 });
+
+test('Ctrl-C during train look stops after the step with a checkpoint, registers nothing, exits 130, and --resume finishes it bit-identically', async () => {
+  const prod = pairsProduction('prod-sigint');
+  const args = ['train', 'look', '--dataset', 'd1', '--steps', '40', '--patch', '16', '--batch', '2', '--channels', '4', '--checkpoint-every', '10', '--eval-every', '20', '--production', prod];
+  const whole = cli([...args, '--json']);
+  assert.equal(whole.status, 0, whole.stderr);
+  const wholeModel = JSON.parse(whole.stdout).result.modelPath as string;
+
+  // SIGINT once the first checkpoint exists, i.e. mid-run (the loop must see it between steps).
+  const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ATELIER_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const runsDir = join(prod, 'runs');
+  const before = new Set(readdirSync(runsDir));
+  let fresh = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      fresh = readdirSync(runsDir).find((n) => !before.has(n)) ?? '';
+      if (fresh && existsSync(join(runsDir, fresh, 'checkpoint.safetensors'))) {
+        clearInterval(timer);
+        child.kill('SIGINT');
+        resolve();
+      }
+    }, 20);
+    void exited.then(() => { clearInterval(timer); reject(new Error('training finished before it could be interrupted')); });
+  });
+  // Before the fix the signal waited for all 40 steps; a step here is tens of ms.
+  const late = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const status = await exited;
+  clearTimeout(late);
+  assert.equal(status, 130, stderr);
+  const m = /training cancelled at step (\d+) of 40, checkpoint written to .*; no model registered\. Continue it with: atelier train look --dataset d1 --resume\n/.exec(stderr);
+  assert.ok(m, stderr);
+  assert.ok(Number(m[1]) >= 10 && Number(m[1]) < 40, stderr);
+  assert.ok(existsSync(join(runsDir, fresh, 'checkpoint.safetensors')));
+  assert.ok(!existsSync(join(runsDir, fresh, 'model.safetensors')), 'no model file for a cancelled run');
+  assert.equal(JSON.parse(cli(['ls', 'models', '--json', '--production', prod]).stdout).length, 1, 'the cancelled run registered nothing');
+
+  const resumed = cli([...args, '--resume', '--json']);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const out = JSON.parse(resumed.stdout);
+  assert.equal(out.runDir, join(runsDir, fresh));
+  assert.equal(out.result.steps, 40);
+  assert.deepEqual(readFileSync(out.result.modelPath), readFileSync(wholeModel), 'resumed model is byte-identical to the uninterrupted one');
+});

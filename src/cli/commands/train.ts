@@ -29,6 +29,8 @@ export function registerTrain(program: Command): void {
 Writes runs/look-<dataset>-<time>/ in the production: config.json, checkpoint.safetensors (every
 100 steps), history.json (losses, held-out PSNR), samples/step-*.png (rough | output | target) and
 model.safetensors, then registers the model as a new model version with its lineage.
+Ctrl-C stops after the current step and writes a checkpoint, registers nothing and exits 130;
+--resume continues the run from there. A second Ctrl-C quits at once (back to the last checkpoint).
 
 Examples:
   atelier train look --dataset look-v1 --budget 10m

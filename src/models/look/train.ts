@@ -22,6 +22,7 @@ import { psnr } from '../../metrics/index.js';
 import { generatorFlops, discriminatorFlops } from './flops.js';
 import { Anchor, type AnchorOptions } from './anchor.js';
 import { blankRough, discriminatorView } from './augment.js';
+import { Cancelled, nextTurn } from '../../util/cancelled.js';
 
 export interface TrainLookInput {
   runDir: string;
@@ -215,7 +216,10 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
     advCost: flopsAdv / (flopsNoAdv + flopsDistill), adversarial: t.wAdv > 0,
   }) : null;
   try {
-    while (state.step < state.totalSteps && !ctx.cancelled) {
+    while (state.step < state.totalSteps) {
+      // Lets Ctrl-C (or a job's abort) set ctx.cancelled: the first stops after this step.
+      await nextTurn();
+      if (ctx.cancelled) break;
       if (input.stopAfter !== undefined && state.step >= input.stopAfter) break;
       const lr = learningRate(c, state.step, state.totalSteps);
       optG.lr = lr;
@@ -295,7 +299,9 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
     const finished = state.step >= state.totalSteps || stoppedEarly;
     if (!finished) {
       checkpoint();
-      throw new Error(ctx.cancelled ? 'training cancelled; run again with --resume to continue' : `training stopped at step ${state.step} of ${state.totalSteps}`);
+      // The job says what a caller can do with the checkpoint (a keyframe run is not resumed).
+      if (ctx.cancelled) throw new Cancelled(`training cancelled at step ${state.step} of ${state.totalSteps}`);
+      throw new Error(`training stopped at step ${state.step} of ${state.totalSteps}`);
     }
     if (state.step % t.sampleEvery !== 0) await writeSample();
     checkpoint();

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import * as E from '../../engine/index.js';
 import * as nn from '../../nn/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
+import { Cancelled, nextTurn } from '../../util/cancelled.js';
 import { psnr } from '../../metrics/index.js';
 import type { UpscaleConfig } from './config.js';
 import type { ColourContext } from '../../data/colour.js';
@@ -122,7 +123,9 @@ export async function trainUpscale(input: TrainUpscaleInput, ctx: Ctx): Promise<
   try {
     net.train();
     while (step < totalSteps) {
-      if (ctx.cancelled) throw new Error(`training cancelled at step ${step} of ${totalSteps}`);
+      // Lets Ctrl-C (or a job's abort) set ctx.cancelled before the next step.
+      await nextTurn();
+      if (ctx.cancelled) throw new Cancelled(`training cancelled at step ${step} of ${totalSteps}`);
       const lr = nn.schedule.warmupCosine({ base: t.lr, total: totalSteps, warmup: Math.min(50, Math.max(1, Math.floor(totalSteps / 20))), min: t.lr / 20 })(step);
       opt.lr = lr;
       lastLoss = E.tidy(() => {
