@@ -81,6 +81,8 @@ export async function runTrainLook(prod: Production, o: TrainLookJobOptions, onE
     config = makeConfig(guides, { train: o.train, arch: o.arch, roughen: o.roughen });
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     runDir = join(runsDir(prod), `look-${snapshot.name}-${stamp}`);
+    // Two runs started within a second would share a folder: the second took over the first's checkpoint.
+    for (let i = 2; existsSync(runDir); i++) runDir = join(runsDir(prod), `look-${snapshot.name}-${stamp}-${i}`);
     writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
   }
   const result = await trainLook(
