@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
-import { pairSizeProblems, type Production, type DatasetSnapshot } from '../store/index.js';
+import { pairSizeProblems, modelVersionsOfRun, type Production, type DatasetSnapshot } from '../store/index.js';
 import { productionColour } from '../store/colour-settings.js';
 import type { ColourContext } from '../data/colour.js';
 import { type LookConfig, type TrainConfig, type ArchitectureConfig, type RoughenConfig, makeConfig, parseConfig } from '../models/look/config.js';
@@ -74,6 +74,9 @@ export async function runTrainLook(prod: Production, o: TrainLookJobOptions, onE
     const found = typeof o.resume === 'string' ? resolve(o.resume) : latestRun(prod, snapshot.name);
     if (!found || !existsSync(join(found, 'config.json'))) throw new Error(`no run of dataset ${snapshot.name} to resume${typeof o.resume === 'string' ? ` at ${o.resume}` : ''}`);
     runDir = found;
+    // A finished run is a model already: training it "again" would register the same model anew.
+    const made = await modelVersionsOfRun(prod, runDir);
+    if (made.length) throw new Error(`run ${runDir} already finished as model version ${made.map((id) => `#${id}`).join(', ')}: nothing to resume (to train again, start a new run without --resume)`);
     // The run's own config, not today's defaults: a resumed run must be the same run.
     config = parseConfig(readFileSync(join(runDir, 'config.json'), 'utf8'), join(runDir, 'config.json'));
   } else {

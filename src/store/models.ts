@@ -1,7 +1,7 @@
 // Model versions (trained from a dataset snapshot) and rendered frames (made by a model version):
 // the records that lineage follows back to the training assets and their rights.
 import { existsSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { compareText } from './db.js';
 import type { Production } from './production.js';
 import { nowIso } from './time.js';
@@ -76,6 +76,20 @@ export async function getModelVersion(prod: Production, id: number): Promise<Mod
     codeVersion: row.code_version, metrics: JSON.parse(row.metrics), createdAt: row.created_at,
     files: files.map((f) => ({ name: f.name, hash: f.hash, bytes: Number(f.bytes), path: prod.store.pathFor(f.hash) })),
   };
+}
+
+/**
+ * The model versions registered from a training run folder (their metrics.run), oldest first. A run
+ * of this production's runs/ also matches by folder name, should the production have moved since.
+ */
+export async function modelVersionsOfRun(prod: Production, runDir: string): Promise<number[]> {
+  const want = resolve(runDir);
+  const ours = dirname(want) === resolve(prod.dir, 'runs');
+  const rows = await prod.db.selectFrom('model_versions').select(['id', 'metrics']).orderBy('id').execute();
+  return rows.filter((r) => {
+    const run = (JSON.parse(r.metrics) as { run?: unknown } | null)?.run;
+    return typeof run === 'string' && (resolve(run) === want || (ours && basename(run) === basename(want)));
+  }).map((r) => r.id);
 }
 
 export async function listModelVersions(prod: Production): Promise<ModelVersion[]> {

@@ -248,3 +248,18 @@ test('Ctrl-C during train look stops after the step with a checkpoint, registers
   assert.equal(out.result.steps, 40);
   assert.deepEqual(readFileSync(out.result.modelPath), readFileSync(wholeModel), 'resumed model is byte-identical to the uninterrupted one');
 });
+
+test('train look --resume of a run that finished names its model version and registers nothing', () => {
+  const prod = pairsProduction('prod-finished', 1);
+  const args = ['train', 'look', '--dataset', 'd1', '--steps', '5', '--patch', '16', '--batch', '2', '--channels', '4', '--production', prod];
+  const done = cli([...args, '--json']);
+  assert.equal(done.status, 0, done.stderr);
+  const { modelVersion, runDir } = JSON.parse(done.stdout) as { modelVersion: number; runDir: string };
+  // Before, each of these trained nothing and registered the run again as a new model version.
+  for (const resume of [['--resume'], ['--resume', runDir]]) {
+    const again = cli([...args, ...resume]);
+    assert.equal(again.status, 1, resume.join(' '));
+    assert.equal(again.stderr, `atelier: run ${runDir} already finished as model version #${modelVersion}: nothing to resume (to train again, start a new run without --resume)\n`);
+  }
+  assert.deepEqual(JSON.parse(cli(['ls', 'models', '--json', '--production', prod]).stdout).map((m: { id: number }) => m.id), [modelVersion]);
+});

@@ -107,7 +107,9 @@ test('a production in the default space trains on the bytes as before and record
     model.generator.dispose();
     assert.equal(model.workingSpace, 'sRGB - Texture');
     assert.equal(model.metadata.working_color_space, 'sRGB - Texture');
-    // The production's working space changed: resuming the run in it is refused.
+    // The production's working space changed: resuming an interrupted run in it is refused (a
+    // finished run is refused for that already).
+    await assert.rejects(runTrainLook(prod, { dataset, ...TINY, stopAfter: 1 }, () => {}), /training stopped at step 1 of/);
     await prod.updateSettings({ workingColorSpace: LINEAR });
     await assert.rejects(runTrainLook(prod, { dataset, resume: true }, () => {}),
       /was trained in working colour space "sRGB - Texture" but the production now works in "Linear Rec\.709 \(sRGB\)": start a new run instead of --resume/);

@@ -24,7 +24,7 @@ export function registerTrain(program: Command): void {
     .option('--channels <n>', 'generator width: channels of its first layer (default 24)', integer)
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 100)', integer)
     .option('--eval-every <n>', 'steps between held-out evaluations (default 100)', integer)
-    .option('--resume [run]', 'continue the latest interrupted run of this dataset (or the given run folder) exactly where it stopped'))
+    .option('--resume [run]', 'continue the latest run of this dataset (or the given run folder) exactly where it stopped; a run that finished as a model version is refused (exit 1)'))
     .addHelpText('after', `
 Writes runs/look-<dataset>-<time>/ in the production: config.json, checkpoint.safetensors (every
 100 steps), history.json (losses, held-out PSNR), samples/step-*.png (rough | output | target) and
