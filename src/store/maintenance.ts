@@ -14,6 +14,8 @@ export interface VerifyReport {
   counts: { assets: number; pairs: number; shots: number; datasets: number; modelVersions: number; renders: number; blobs: number };
   orphanBlobs: string[];
   tempFiles: string[];
+  /** Recorded rendered frames whose files are gone (a version folder removed by hand): their records stay as history. */
+  missingRenders: string[];
 }
 
 async function referencedHashes(prod: Production, db: Kysely<Database> = prod.db, extra: ExtraRefs = []): Promise<Map<string, string>> {
@@ -87,6 +89,7 @@ export async function verifyProduction(prod: Production, opts: { deep?: boolean 
     counts: { assets: await count('assets'), pairs: await count('pairs'), shots: await count('shots'), datasets: await count('datasets'), modelVersions: await count('model_versions'), renders: await count('renders'), blobs: hashes.length },
     orphanBlobs: hashes.filter((h) => !refs.has(h)),
     tempFiles: tempFiles(prod),
+    missingRenders: [...new Set((await prod.db.selectFrom('renders').select('path').execute()).map((r) => r.path))].filter((p) => !existsSync(p)),
   };
 }
 

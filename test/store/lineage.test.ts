@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, renameSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { initProduction, ingestFiles, linkPair, createDataset, getModelVersion, codeVersion, type IngestResult } from '../../src/store/index.js';
+import { initProduction, ingestFiles, verifyProduction, linkPair, createDataset, getModelVersion, codeVersion, type IngestResult } from '../../src/store/index.js';
 import { tempDir, writeImage, atelier } from './helpers.js';
 import { forEachDialect } from './dialects.js';
 
@@ -53,6 +53,8 @@ forEachDialect((w) => {
     // CLI, JSON, after the output was moved: found by content.
     const moved = join(dir, 'delivered.png');
     renameSync(out, moved);
+    // verify names recorded frames gone from their recorded paths (their records stay, as history).
+    assert.deepEqual((await verifyProduction(prod)).missingRenders.sort(), [out, twin].sort());
     const cli = atelier(['lineage', moved, '--json', '--production', prodDir]);
     assert.equal(cli.status, 0, cli.stderr);
     const j = cli.json();

@@ -15,6 +15,7 @@ export function registerVerify(program: Command): void {
         ...r.problems.map((p) => `  ${p}`),
         `  ${r.counts.assets} assets, ${r.counts.pairs} pairs, ${r.counts.shots} shots, ${r.counts.datasets} datasets, ${r.counts.modelVersions} model versions, ${r.counts.renders} renders, ${r.counts.blobs} stored files`,
         r.orphanBlobs.length || r.tempFiles.length ? `  leftovers from interrupted commands: ${r.orphanBlobs.length} unreferenced files, ${r.tempFiles.length} temp files (atelier gc removes them)` : '',
+        r.missingRenders.length ? `  ${r.missingRenders.length} recorded rendered frame${r.missingRenders.length > 1 ? 's are' : ' is'} gone from disk (e.g. ${r.missingRenders[0]}); their lineage records stay` : '',
       ].filter(Boolean).join('\n'));
       if (!r.ok) process.exitCode = 1;
     });
