@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
+import { frameNumber } from '../store/sequence-pattern.js';
 import { defaultDisplayView, displayPng } from '../data/display-image.js';
 import type { ColourContext } from '../data/colour.js';
 
@@ -15,7 +16,7 @@ export async function writeMoviePngs(outDir: string, shot: string, range: [numbe
   try {
     const view = defaultDisplayView(colour);
     for (let f = range[0]; f <= range[1]; f++) {
-      writeFileAtomic(join(tmp, `${shot}.${String(f).padStart(4, '0')}.png`), await displayPng(exrPath(f), colour, { view, ...(from ? { from } : {}) }));
+      writeFileAtomic(join(tmp, `${shot}.${frameNumber(f)}.png`), await displayPng(exrPath(f), colour, { view, ...(from ? { from } : {}) }));
     }
     return tmp;
   } catch (err) {

@@ -6,7 +6,7 @@
 // renamed over it only when ffmpeg succeeded (-xerror: a frame that fails to decode fails the
 // encode instead of being skipped), so no half-written movie ever has the final name.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tempPathFor } from '../util/atomic.js';
 import { parseSequencePattern, findSequenceFrames, formatFrames } from '../store/sequence-pattern.js';
@@ -95,7 +95,6 @@ export async function writeMovie(pattern: string, output: string, o: MovieOption
   const numbers = [...found.keys()];
   const [first, last] = o.range ?? [numbers[0]!, numbers.at(-1)!];
   if (!Number.isInteger(first) || !Number.isInteger(last) || last < first) throw new RangeError(`frame range ${first}-${last} is not valid`);
-  if (first < 0) throw new RangeError(`${pattern}: negative frame numbers (${first}) cannot be encoded`);
   const missing: number[] = [];
   for (let f = first; f <= last; f++) if (!found.has(f)) missing.push(f);
   if (missing.length) throw new Error(`${pattern}: missing frame${missing.length > 1 ? 's' : ''} ${formatFrames(missing)} of ${first}-${last}`);
@@ -114,9 +113,13 @@ export async function writeMovie(pattern: string, output: string, o: MovieOption
 
   mkdirSync(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
+  // image2 numbers a sequence from 0 up: frames numbered below 0 are read through links renumbered
+  // from 0 (the burn-in still counts from the shot's first frame).
+  const links = first < 0 ? mkdtempSync(join(dirname(target), '.movie-frames-')) : null;
+  if (links) for (let f = first; f <= last; f++) symlinkSync(resolve(found.get(f)!), join(links, `f.${String(f - first).padStart(6, '0')}.png`));
   const args = [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-xerror', '-progress', 'pipe:1', '-y',
-    '-f', 'image2', '-framerate', String(fps), '-start_number', String(first), '-i', ffmpegPattern(seq.dir, seq.prefix, seq.suffix, seq.padding),
+    '-f', 'image2', '-framerate', String(fps), '-start_number', String(links ? 0 : first), '-i', links ? ffmpegPattern(links, 'f.', '.png', 6) : ffmpegPattern(seq.dir, seq.prefix, seq.suffix, seq.padding),
     '-frames:v', String(count),
     '-vf', ['crop=trunc(iw/2)*2:trunc(ih/2)*2,scale=out_color_matrix=bt709:out_range=tv', ...burnIn].join(','),
     '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv',
@@ -152,5 +155,6 @@ export async function writeMovie(pattern: string, output: string, o: MovieOption
     return { path: target, codec, frames: count, firstFrame: first, fps, width: probe.width, height: probe.height, seconds: (Date.now() - t0) / 1000, timecode };
   } finally {
     if (existsSync(tmp)) try { unlinkSync(tmp); } catch { /* already gone */ }
+    if (links) rmSync(links, { recursive: true, force: true });
   }
 }

@@ -4,6 +4,7 @@
 // written are kept), a coherence.json of per-frame warping errors next to the frames, and large
 // frames through the generator in tiles (see stylize.ts). writeShotMovie makes the preview movie
 // of a complete version folder.
+import { frameNumber } from '../store/sequence-pattern.js';
 import { basename, join } from 'node:path';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { colourSpace, SPACE, type ColourContext } from '../data/colour.js';
@@ -28,6 +29,7 @@ import { MOTION_PASS, MotionMemo, decodeMotionPass, type MotionVectors } from '.
 import { upscaleImage, DEFAULT_ENSEMBLE, type UpscaleEnsemble } from '../models/upscale/index.js';
 import { resolveRenderUpscaler } from './model-ref.js';
 import { lookFactor, lookSize, toLookGrid, motionToLookGrid, fromLookGrid, checkLookWidth } from './look-grid.js';
+
 
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type { RenderQuality } from './render-description.js';
@@ -87,7 +89,7 @@ export interface RenderedShot {
 }
 
 export function framePath(outDir: string, shot: string, frame: number, format: RenderFormat = 'png'): string {
-  return join(outDir, `${shot}.${String(frame).padStart(4, '0')}.${format}`);
+  return join(outDir, `${shot}.${frameNumber(frame)}.${format}`);
 }
 
 /** A frame's inputs: the rough frame in the working space (frame-io.ts), passes as data. */

@@ -18,9 +18,11 @@ export function parseSequencePattern(pattern: string): SequencePattern {
 }
 
 export function framePath(p: SequencePattern, frame: number): string {
-  const digits = String(Math.abs(frame)).padStart(p.padding, '0');
-  return join(p.dir, `${p.prefix}${frame < 0 ? '-' : ''}${digits}${p.suffix}`);
+  return join(p.dir, `${p.prefix}${frameNumber(frame, p.padding)}${p.suffix}`);
 }
+
+/** A frame number as sequences name it: padded digits after the sign (-0003, not 00-3). Rendered frames use 4. */
+export const frameNumber = (frame: number, padding = 4): string => `${frame < 0 ? '-' : ''}${String(Math.abs(frame)).padStart(padding, '0')}`;
 
 /** Frame number → file, for every file in the folder matching the pattern. */
 export function findSequenceFrames(p: SequencePattern): Map<number, string> {

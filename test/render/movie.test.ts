@@ -57,6 +57,20 @@ test('a % in the folders is a folder name, not a pattern (a show_100%d folder br
   assert.equal(probeVideo(r.path).frames, 3);
 });
 
+test('frames numbered below 0 (a pre-roll before 0000) make a movie too, and leave no links behind', async () => {
+  const dir = join(root, 'negative');
+  (await import('node:fs')).mkdirSync(dir);
+  await frames(dir, 3, 0);
+  const { renameSync } = await import('node:fs');
+  // shot.-0002, shot.-0001, shot.0000: named as sequences and renders name them.
+  renameSync(join(dir, 'shot.0000.png'), join(dir, 'shot.-0002.png'));
+  renameSync(join(dir, 'shot.0001.png'), join(dir, 'shot.-0001.png'));
+  renameSync(join(dir, 'shot.0002.png'), join(dir, 'shot.0000.png'));
+  const r = await writeMovie(join(dir, 'shot.####.png'), join(dir, 'neg.mp4'), { fps: 24 });
+  assert.deepEqual([r.firstFrame, r.frames, probeVideo(r.path).frames], [-2, 3, 3]);
+  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.')), [], 'the renumbered links are gone');
+});
+
 test('ProRes 422 HQ .mov on request (and by extension)', async () => {
   const dir = join(root, 'prores');
   (await import('node:fs')).mkdirSync(dir);
