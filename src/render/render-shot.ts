@@ -347,6 +347,9 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         });
       }
       out.push({ frame: f.frame, path, warpError });
+      // Recorded as each frame is written: a render stopped part-way (Ctrl-C, a killed worker) keeps
+      // its frames' figures for the --resume that follows, which writes only its own.
+      recordCoherence(o.outDir, [out.at(-1)!]);
       o.onFrame?.(out.length, total, f.frame, path);
     }
     finished = true;
@@ -363,12 +366,16 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       else dropState(state);
     } else release?.();
   }
-  // Per-frame coherence for the dailies plot, merged with what other ranges wrote.
-  const cpath = join(o.outDir, 'coherence.json');
-  const prior = existsSync(cpath) ? (JSON.parse(readFileSync(cpath, 'utf8')) as Record<string, number | null>) : {};
-  for (const f of out) prior[f.frame] = Number.isFinite(f.warpError) ? +f.warpError.toFixed(6) : null;
-  writeFileAtomic(cpath, Buffer.from(JSON.stringify(prior, null, 1)));
+  recordCoherence(o.outDir, out);
   return { frames: out, skipped, preRolled: first - start, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** Per-frame coherence for the dailies plot (coherence.json), merged with what other ranges wrote. */
+function recordCoherence(outDir: string, frames: readonly { frame: number; warpError: number }[]): void {
+  const cpath = join(outDir, 'coherence.json');
+  const prior = existsSync(cpath) ? (JSON.parse(readFileSync(cpath, 'utf8')) as Record<string, number | null>) : {};
+  for (const f of frames) prior[f.frame] = Number.isFinite(f.warpError) ? +f.warpError.toFixed(6) : null;
+  writeFileAtomic(cpath, Buffer.from(JSON.stringify(prior, null, 1)));
 }
 
 /** Frames of `range` that are not (yet) in outDir. */

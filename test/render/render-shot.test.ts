@@ -223,6 +223,8 @@ test('a frame that cannot be written fails the render: no later frame is written
   assert.equal(E.liveTensors(), before, 'no tensor leaked');
   assert.deepEqual(readdirSync(out).filter((n) => n.endsWith('.png')).sort(), ['sh1.0000.png', 'sh1.0001.png', 'sh1.0002.png'], 'frames 0 and 1, and the directory in the way');
   assert.ok(!readdirSync(out).some((n) => n.endsWith('.tmp')), 'no partial file');
+  // The figures of the frames written are kept for the --resume that follows (it writes only its own).
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(out, 'coherence.json'), 'utf8'))), ['0', '1']);
 });
 
 test('a pass that cannot be decoded fails the render naming its file, with nothing leaked or written', async () => {
