@@ -67,4 +67,15 @@ test('timecode arithmetic: a frame number to its timecode from the shot start', 
   assert.equal(formatTimecode(addFrames(start, 0, 24)), '01:00:41:17');
   assert.equal(formatTimecode(addFrames(start, 7, 24)), '01:00:42:00');
   assert.equal(formatTimecode(addFrames(parseTimecode('23:59:59:24', 25), 1, 25)), '00:00:00:00');
+  // Drop-frame at 29.97 and 59.94 skips labels at each minute but every tenth (it counted as
+  // non-drop: an EXR header said 00:01:00;00 where the movie's timecode track said 00:01:00;02).
+  const df = (tc: string, n: number, fps = 29.97) => formatTimecode(addFrames(parseTimecode(tc, fps), n, fps));
+  assert.equal(df('00:00:59;28', 2), '00:01:00;02');
+  assert.equal(df('00:09:59;29', 1), '00:10:00;00');
+  assert.equal(df('00:00:00;00', 17982), '00:10:00;00');
+  assert.equal(df('00:00:00;00', 107892), '01:00:00;00');
+  assert.equal(df('23:59:59;29', 1), '00:00:00;00');
+  assert.equal(df('00:01:00;02', -1), '00:00:59;29');
+  assert.equal(df('00:00:00;00', 3600, 59.94), '00:01:00;04');
+  assert.equal(df('00:00:59:28', 2), '00:01:00:00', 'non-drop at 29.97 counts every label');
 });
