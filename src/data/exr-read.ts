@@ -40,11 +40,16 @@ export function loadExrPlanes(file: string, o: ExrReadOptions = {}): ExrPlanes {
   const parts = o.parts ?? exrParts(file);
   const layer = selectExrLayer(file, parts, o.layer);
   const part = parts[layer.part]!;
-  const colour = isColourLayer(layer);
+  // A luminance image (Y, maybe A: a grey render or scan) is colour too, its grey in every channel;
+  // read as data it skipped the colour conversion (0.32 where its R=G=B twin read 0.60).
+  const luminance = !isColourLayer(layer) && layer.short.includes('Y') && layer.short.every((c) => c === 'Y' || c === 'A');
+  const colour = isColourLayer(layer) || luminance;
   // Colour layers as R G B (A); data layers in their own order.
-  const order = colour ? ['R', 'G', 'B', ...(layer.short.includes('A') ? ['A'] : [])] : layer.short;
+  const alphaName = layer.short.includes('A') ? ['A'] : [];
+  const order = luminance ? ['Y', ...alphaName] : colour ? ['R', 'G', 'B', ...alphaName] : layer.short;
   const names = order.map((s) => layer.channels[layer.short.indexOf(s)]!);
-  const planes = readExrChannels(file, part, names);
+  const read = readExrChannels(file, part, names);
+  const planes = luminance ? [read[0]!, read[0]!.slice(), read[0]!.slice(), ...read.slice(1)] : read;
   const width = part.width, height = part.height;
   if (!colour) return { planes, width, height, layer, colourSpace: null, sourceSpace: null, hasAlpha: false };
 

@@ -34,3 +34,21 @@ test('NaN and ±Inf samples of an EXR load finite (NaN 0, ±Inf ±65504): one Na
   assert.deepEqual([v[0], v[1], v[2], v[3]], [0, 65504, -65504, 3 / 32]);
   img.tensor.dispose();
 });
+
+test('a luminance EXR (Y, with or without A) loads as colour, its grey in R, G and B, as its R=G=B twin does', async (t) => {
+  const dir = tempDir(t);
+  const ramp = Float32Array.from({ length: 8 * 2 }, (_, i) => 0.02 + i / 26);
+  const alpha = new Float32Array(16).fill(1);
+  writeExrFile(join(dir, 'rgb.exr'), [{ width: 8, height: 2, compression: 'zip', channels: ['R', 'G', 'B'].map((name) => ({ name, type: 'float' as const, data: ramp })) }]);
+  writeExrFile(join(dir, 'y.exr'), [{ width: 8, height: 2, compression: 'zip', channels: [{ name: 'Y', type: 'float', data: ramp }] }]);
+  writeExrFile(join(dir, 'ya.exr'), [{ width: 8, height: 2, compression: 'zip', channels: [{ name: 'A', type: 'float', data: alpha }, { name: 'Y', type: 'float', data: ramp }] }]);
+  const rgb = await loadImage(join(dir, 'rgb.exr'), 3, { colour: defaultColourContext() });
+  for (const [name, channels] of [['y.exr', 3], ['ya.exr', 'keep']] as const) {
+    const y = await loadImage(join(dir, name), channels, { colour: defaultColourContext() });
+    assert.equal(y.colourSpace, rgb.colourSpace, name);
+    assert.equal(y.channels, channels === 3 ? 3 : 4, name);
+    assert.deepEqual(Array.from(y.tensor.narrow(1, 0, 3).contiguous().data() as Float32Array), Array.from(rgb.tensor.data() as Float32Array), name);
+    y.tensor.dispose();
+  }
+  rgb.tensor.dispose();
+});
