@@ -33,10 +33,27 @@ export function exrParts(file: string): ExrPart[] {
   const path = resolve(file);
   let parts: NativeExrPart[];
   try { parts = imageNative().exrInfo(path).parts; } catch (err) { throw explain(path, err); }
-  return parts.map((p, index) => ({ ...p, index, width: p.dataWindow[2] - p.dataWindow[0] + 1, height: p.dataWindow[3] - p.dataWindow[1] + 1 }));
+  // The image is the display window (the frame a comp shows); the data window may be smaller (a
+  // bounding box) or larger (overscan). Reading the data window alone lost the frame's placement,
+  // and frames whose boxes varied had other sizes.
+  return parts.map((p, index) => ({ ...p, index, width: p.displayWindow[2] - p.displayWindow[0] + 1, height: p.displayWindow[3] - p.displayWindow[1] + 1 }));
 }
 
-/** Decodes the named channels of one part (its data window) to float32 planes, in the order asked. */
+/** Planes of the data window placed in the display window: zero (transparent) outside the data, overscan cut. */
+function toDisplayWindow(planes: Float32Array[], part: ExrPart): Float32Array[] {
+  const [dx0, dy0, dx1, dy1] = part.dataWindow;
+  const [wx0, wy0, wx1, wy1] = part.displayWindow;
+  if (dx0 === wx0 && dy0 === wy0 && dx1 === wx1 && dy1 === wy1) return planes;
+  const dw = dx1 - dx0 + 1, w = part.width;
+  const x0 = Math.max(dx0, wx0), x1 = Math.min(dx1, wx1), y0 = Math.max(dy0, wy0), y1 = Math.min(dy1, wy1);
+  return planes.map((p) => {
+    const out = new Float32Array(w * part.height);
+    for (let y = y0; y <= y1 && x0 <= x1; y++) out.set(p.subarray((y - dy0) * dw + (x0 - dx0), (y - dy0) * dw + (x1 - dx0) + 1), (y - wy0) * w + (x0 - wx0));
+    return out;
+  });
+}
+
+/** Decodes the named channels of one part to float32 planes of its display window, in the order asked. */
 export function readExrChannels(file: string, part: ExrPart, names: readonly string[]): Float32Array[] {
   if (part.deep) throw new ExrError(file, `part ${part.index} holds deep data, which is not supported`, false);
   for (const n of names) {
@@ -44,7 +61,9 @@ export function readExrChannels(file: string, part: ExrPart, names: readonly str
     if (!ch) throw new ExrError(file, `part ${part.index} has no channel "${n}" (it has ${part.channels.map((c) => c.name).join(', ')})`, false);
     if (ch.xSampling !== 1 || ch.ySampling !== 1) throw new ExrError(file, `channel "${n}" is subsampled (${ch.xSampling}×${ch.ySampling}), which is not supported`, false);
   }
-  try { return imageNative().exrRead(resolve(file), part.index, [...names]); } catch (err) { throw explain(resolve(file), err); }
+  let planes: Float32Array[];
+  try { planes = imageNative().exrRead(resolve(file), part.index, [...names]); } catch (err) { throw explain(resolve(file), err); }
+  return toDisplayWindow(planes, part);
 }
 
 /** Decodes every channel of every part: the full check that a file is whole. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadImage } from '../../src/data/image-io.js';
 import { writeExrFile } from '../../src/data/exr-file.js';
 import { defaultColourContext, SPACE } from '../../src/data/colour.js';
+import { oiiotool } from './exr-fixtures.js';
 import { tempDir } from '../store/helpers.js';
 
 test('loadImage refuses a folder, a FIFO and a missing file, naming the path, without blocking', { timeout: 20_000 }, async (t) => {
@@ -51,4 +52,23 @@ test('a luminance EXR (Y, with or without A) loads as colour, its grey in R, G a
     y.tensor.dispose();
   }
   rgb.tensor.dispose();
+});
+
+test('an EXR is its display window: a smaller data window is placed in it (zero outside), overscan is cut', async (t) => {
+  const dir = tempDir(t);
+  const linear = { colour: { ...defaultColourContext(), working: SPACE.linearSrgb }, from: SPACE.linearSrgb };
+  // A 40×30 box at (8, 8) of a 64×48 frame, and 80×60 of overscan around one.
+  oiiotool(['--pattern', 'constant:color=0.5,0.25,0.125', '40x30', '3', '--origin', '+8+8', '--fullsize', '64x48', '-d', 'float', '-o', join(dir, 'box.exr')]);
+  oiiotool(['--pattern', 'constant:color=0.5,0.25,0.125', '80x60', '3', '--origin', '-8-6', '--fullsize', '64x48+0+0', '-d', 'float', '-o', join(dir, 'over.exr')]);
+  const box = await loadImage(join(dir, 'box.exr'), 3, linear);
+  assert.deepEqual([box.width, box.height], [64, 48]);
+  const px = (img: typeof box, x: number, y: number) => [0, 1, 2].map((c) => (img.tensor.data() as Float32Array)[c * 64 * 48 + y * 64 + x]);
+  assert.deepEqual(px(box, 7, 7), [0, 0, 0]);
+  assert.deepEqual(px(box, 8, 8), [0.5, 0.25, 0.125]);
+  assert.deepEqual(px(box, 47, 37), [0.5, 0.25, 0.125]);
+  assert.deepEqual(px(box, 48, 38), [0, 0, 0]);
+  const over = await loadImage(join(dir, 'over.exr'), 3, linear);
+  assert.deepEqual([over.width, over.height], [64, 48]);
+  assert.deepEqual([px(over, 0, 0), px(over, 63, 47)], [[0.5, 0.25, 0.125], [0.5, 0.25, 0.125]]);
+  box.tensor.dispose(); over.tensor.dispose();
 });
