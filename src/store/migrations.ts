@@ -252,10 +252,25 @@ export async function withMigrationLock<T>(db: AnyDb, dialect: DialectName, name
 /** Rethrows a migrator error, keeping a DatabaseUnavailableError as is (it already names the database). */
 export function migrationError(what: string, error: unknown): Error {
   if (error instanceof DatabaseUnavailableError) return error;
-  return new Error(`${what} migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  const m = error instanceof Error ? error.message : String(error);
+  // SQLite's words for a folder it may not write and a disk with no room left, said plainly.
+  const hint = /readonly database|unable to open database file/i.test(m) ? ' (the production\'s folder or disk cannot be written by this user)'
+    : /disk I\/O error|database or disk is full/i.test(m) ? ' (is the disk holding the production full?)' : '';
+  return new Error(`${what} migration failed: ${m}${hint}`);
+}
+
+/** Whether every migration is recorded as applied (read only: nothing to write when true). */
+async function upToDate(db: AnyDb, names: string[]): Promise<boolean> {
+  try {
+    const done = new Set((await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(db)).rows.map((r) => r.name));
+    return names.every((n) => done.has(n));
+  } catch { return false; } // no table yet: a new production
 }
 
 export async function migrateToLatest(db: AnyDb, dialect: DialectName, dir: string): Promise<string[]> {
+  // Nothing pending: no migrator run, whose lock and bookkeeping write (a read-only or full disk
+  // failed every command, verify, ls and gc included).
+  if (await upToDate(db, Object.keys(migrationsFor(dialect, dir)))) return [];
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect, dir) };
   const { error, results } = await withMigrationLock(db, dialect, 'workspace', () => new Migrator({ db, provider }).migrateToLatest());
   if (error) throw migrationError('database', error);
