@@ -26,7 +26,17 @@ export const frameNumber = (frame: number, padding = 4): string => `${frame < 0 
 
 /** Frame number → file, for every file in the folder matching the pattern. */
 export function findSequenceFrames(p: SequencePattern): Map<number, string> {
+  return scanSequence(p).frames;
+}
+
+/** Files named like the pattern's frames but padded otherwise ("m.1.png", "m.04.png" for m.####.png): left out, worth saying. */
+export function otherlyPadded(p: SequencePattern): string[] {
+  return scanSequence(p).otherPadding;
+}
+
+function scanSequence(p: SequencePattern): { frames: Map<number, string>; otherPadding: string[] } {
   const out = new Map<number, string>();
+  const otherPadding: string[] = [];
   if (!existsSync(p.dir)) throw new Error(`${p.pattern}: folder ${p.dir} does not exist`);
   const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const re = new RegExp(`^${esc(p.prefix)}(-?\\d+)${esc(p.suffix)}$`);
@@ -34,12 +44,14 @@ export function findSequenceFrames(p: SequencePattern): Map<number, string> {
     const m = re.exec(name);
     if (!m) continue;
     const digits = m[1].replace('-', '');
-    if (digits.length < p.padding) continue;                      // "1.png" does not match "####"
-    if (digits.length > p.padding && digits.startsWith('0')) continue;
+    // "1.png" does not match "####", nor does "00012.png"
+    if (digits.length < p.padding || (digits.length > p.padding && digits.startsWith('0'))) { otherPadding.push(name); continue; }
     out.set(Number(m[1]), join(p.dir, name));
   }
-  return new Map([...out].sort((a, b) => a[0] - b[0]));
+  return { frames: new Map([...out].sort((a, b) => a[0] - b[0])), otherPadding: otherPadding.sort(naturalOrder) };
 }
+
+const naturalOrder = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
 
 /** "1001-1096" or "1001:1096" → [1001, 1096]. */
 export function parseFrameRange(s: string): [number, number] {
