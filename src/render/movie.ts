@@ -57,6 +57,12 @@ function ffmpegPattern(dir: string, prefix: string, suffix: string, padding: num
   return esc(join(dir, prefix)) + `%0${padding}d${esc(suffix)}`;
 }
 
+/** A frame rate for ffmpeg: the NTSC rates typed as 23.976 (or 23.98), 29.97 or 59.94 as the exact x/1001 (23.976 read as 2997/125). */
+export function ffmpegRate(fps: number): string {
+  for (const k of [24, 30, 48, 60, 120]) if (Math.abs(fps - (k * 1000) / 1001) < 0.005) return `${k * 1000}/1001`;
+  return String(fps);
+}
+
 function codecArgs(codec: MovieCodec, crf: number): string[] {
   if (codec === 'prores4444') {
     // prores_ks profile 4 = 4444: 4:4:4 with a 16-bit alpha plane (the PNGs' alpha; opaque without one).
@@ -119,7 +125,7 @@ export async function writeMovie(pattern: string, output: string, o: MovieOption
   if (links) for (let f = first; f <= last; f++) symlinkSync(resolve(found.get(f)!), join(links, `f.${String(f - first).padStart(6, '0')}.png`));
   const args = [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-xerror', '-progress', 'pipe:1', '-y',
-    '-f', 'image2', '-framerate', String(fps), '-start_number', String(links ? 0 : first), '-i', links ? ffmpegPattern(links, 'f.', '.png', 6) : ffmpegPattern(seq.dir, seq.prefix, seq.suffix, seq.padding),
+    '-f', 'image2', '-framerate', ffmpegRate(fps), '-start_number', String(links ? 0 : first), '-i', links ? ffmpegPattern(links, 'f.', '.png', 6) : ffmpegPattern(seq.dir, seq.prefix, seq.suffix, seq.padding),
     '-frames:v', String(count),
     '-vf', ['crop=trunc(iw/2)*2:trunc(ih/2)*2,scale=out_color_matrix=bt709:out_range=tv', ...burnIn].join(','),
     '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv',

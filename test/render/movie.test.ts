@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
-import { writeMovie } from '../../src/render/movie.js';
+import { writeMovie, ffmpegRate } from '../../src/render/movie.js';
 import { probeVideo } from '../../src/store/ffmpeg.js';
 
 const root = mkdtempSync(join(tmpdir(), 'atelier-movie-'));
@@ -48,6 +48,11 @@ test('H.264 MP4: codec, frame count, fps, even size, yuv420p; no temp files left
   // A sub-range, printf-style pattern.
   const r2 = await writeMovie(join(dir, 'shot.%04d.png'), join(dir, 'part.mp4'), { fps: 24, range: [1002, 1004] });
   assert.equal(probeVideo(r2.path).frames, 3);
+  // 23.976 as typed is NTSC's 24000/1001 (ffmpeg read it as 2997/125).
+  const ntsc = await writeMovie(pattern, join(dir, 'ntsc.mp4'), { fps: 23.976 });
+  const rate = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=r_frame_rate', '-of', 'csv=p=0', ntsc.path]).stdout.toString().trim();
+  assert.equal(rate, '24000/1001');
+  assert.deepEqual([ffmpegRate(29.97), ffmpegRate(59.94), ffmpegRate(25), ffmpegRate(23.98)], ['30000/1001', '60000/1001', '25', '24000/1001']);
 });
 
 test('a % in the folders is a folder name, not a pattern (a show_100%d folder broke every movie)', async () => {
