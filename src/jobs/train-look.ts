@@ -41,16 +41,18 @@ export function trainingFiles(s: DatasetSnapshot, colour?: ColourContext): Train
   };
 }
 
-function runsDir(prod: Production): string {
+function runsDir(prod: Pick<Production, 'dir'>): string {
   return join(prod.dir, 'runs');
 }
 
 /** The newest run folder of a dataset that holds a checkpoint. */
-function latestRun(prod: Production, dataset: string): string | null {
+/** The newest resumable run (one with a checkpoint) of a dataset. */
+export function latestRun(prod: Pick<Production, 'dir'>, dataset: string): string | null {
   const dir = runsDir(prod);
   if (!existsSync(dir)) return null;
   const runs = readdirSync(dir)
-    .filter((n) => n.startsWith(`look-${dataset}-`) && existsSync(join(dir, n, 'checkpoint.safetensors')))
+    // look-<dataset>-<stamp>[-n]: dataset d1's runs, not those of a dataset d1-x.
+    .filter((n) => n.startsWith(`look-${dataset}-`) && /^\d{8}T\d{6}Z(-\d+)?$/.test(n.slice(`look-${dataset}-`.length)) && existsSync(join(dir, n, 'checkpoint.safetensors')))
     .map((n) => join(dir, n))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   return runs[0] ?? null;
