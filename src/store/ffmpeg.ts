@@ -14,11 +14,15 @@ export function runTool(tool: 'ffmpeg' | 'ffprobe', args: string[], what: string
   return r.stdout;
 }
 
-export interface VideoProbe { width: number; height: number; fps: number; frames: number | null; codec: string }
+export interface VideoProbe {
+  width: number; height: number; fps: number; frames: number | null; codec: string;
+  /** WebM's VP8/VP9 alpha (alpha_mode 1): kept only by libvpx's decoders, not ffmpeg's own. */
+  alpha: boolean;
+}
 
 export function probeVideo(path: string): VideoProbe {
   const out = runTool('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries',
-    'stream=width,height,r_frame_rate,avg_frame_rate,nb_frames,codec_name', '-of', 'json', path], path);
+    'stream=width,height,r_frame_rate,avg_frame_rate,nb_frames,codec_name:stream_tags=alpha_mode', '-of', 'json', path], path);
   const s = (JSON.parse(out.toString()) as { streams?: Record<string, unknown>[] }).streams?.[0];
   if (!s) throw new Error(`${path}: no video stream`);
   const rate = (r: unknown) => {
@@ -27,5 +31,6 @@ export function probeVideo(path: string): VideoProbe {
   };
   const fps = rate(s.avg_frame_rate) || rate(s.r_frame_rate);
   const frames = Number(s.nb_frames);
-  return { width: Number(s.width), height: Number(s.height), fps, frames: Number.isFinite(frames) && frames > 0 ? frames : null, codec: String(s.codec_name) };
+  const tags = (s.tags ?? {}) as Record<string, string>;
+  return { width: Number(s.width), height: Number(s.height), fps, frames: Number.isFinite(frames) && frames > 0 ? frames : null, codec: String(s.codec_name), alpha: tags.alpha_mode === '1' || tags.ALPHA_MODE === '1' };
 }

@@ -180,7 +180,9 @@ export async function addShot(prod: Production, name: string, source: string, op
       const start = opts.range?.[0] ?? 1;
       cleanup = prod.tempDir();
       const safe = name.replace(/[^A-Za-z0-9_.-]/g, '_');
-      runTool('ffmpeg', ['-v', 'error', '-nostdin', '-i', source, '-map', '0:v:0', '-vsync', 'passthrough', '-start_number', String(start),
+      // A WebM's alpha is a second stream that ffmpeg's own VP8/VP9 decoders drop: libvpx reads it.
+      const decoder = probe.alpha && (probe.codec === 'vp9' || probe.codec === 'vp8') ? ['-c:v', probe.codec === 'vp9' ? 'libvpx-vp9' : 'libvpx'] : [];
+      runTool('ffmpeg', ['-v', 'error', '-nostdin', ...decoder, '-i', source, '-map', '0:v:0', '-vsync', 'passthrough', '-start_number', String(start),
         join(cleanup, `${safe}.%06d.png`)], `${source}: frame extraction`);
       frames = findSequenceFrames(parseSequencePattern(join(cleanup, `${safe}.######.png`)));
       if (frames.size === 0) throw new Error(`${source}: the video has no decodable frames`);

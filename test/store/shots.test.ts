@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { initProduction, addShot, addShotPass, addShotKeyframes, removeShotKeyframes, getShot, RejectedFramesError, getPairs, findPairIds, linkPair, ingestFiles, parseSequencePattern, findSequenceFrames, framePath, parseFrameRange } from '../../src/store/index.js';
 import { parseFrameList } from '../../src/store/sequence-pattern.js';
 import { tempDir, writeImage, writeVideo, atelier } from './helpers.js';
+import sharp from 'sharp';
+import { spawnSync } from 'node:child_process';
 import { forEachDialect } from './dialects.js';
 
 test('sequence patterns: #### and %04d, padding respected', async (t) => {
@@ -101,6 +103,14 @@ forEachDialect((w) => {
     const fpsWarn = await addShot(prod, 'sh020', video, { replace: true, fps: 24 });
     assert.match(fpsWarn.warnings.join('\n'), /--fps 24 differs from the video's 25/);
     assert.deepEqual(fpsWarn.shot.range, [1, 8]);
+    // A WebM (VP9) with alpha keeps it: ffmpeg's own VP9 decoder dropped it (frames stored RGB).
+    const webm = join(dir, 'alpha.webm');
+    const enc = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', "testsrc=size=64x48:rate=24,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='if(lt(X,32),255,0)'", '-frames:v', '3', '-c:v', 'libvpx-vp9', '-pix_fmt', 'yuva420p', webm]);
+    assert.equal(enc.status, 0, enc.stderr?.toString());
+    const alpha = await addShot(prod, 'sh030', webm);
+    const stored = await sharp(alpha.shot.frames.find((f) => f.rough)!.rough!.path).raw().toBuffer({ resolveWithObject: true });
+    assert.equal(stored.info.channels, 4);
+    assert.deepEqual([stored.data[3], stored.data[(64 - 1) * 4 + 3]], [255, 0], 'left half opaque, right half transparent');
   });
 
   test('shot add --replace with rejected frames is refused and leaves the shot as it was (all bad or some)', async (t) => {
