@@ -5,6 +5,7 @@
 // distillation toward the production model's output on the shot's other frames and on frames of the
 // production model's own training set, on the pixels whose id-pass colour (character, object) the
 // keyframes do not show.
+import { newRunDir } from './run-dir.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -127,8 +128,7 @@ export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptio
     anchor = { model: base.path, wL2SP: a.wL2SP, wDistill: a.wDistill, frames, freeIds, colour };
     anchorInfo = { ...a, frames: frames.length, freeIds: freeIds.length };
   }
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const runDir = join(prod.dir, 'runs', `keys-${shot.name}-${stamp}`);
+  const runDir = newRunDir(prod.dir, `keys-${shot.name}`);
   writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
   // Sample sheets of the centre 256 px of each keyframe: a whole 960x540 keyframe's sheet took 5.2 s
   // on 2 busy cores, its centre 0.3 s; 1080p keyframes cost 4x the former, out of a 90 s budget.

@@ -1,5 +1,6 @@
 // The "train look" job: a dataset snapshot of the production -> a trained look model registered as
 // a model version with its lineage. One definition for the CLI, the dailies server and the farm.
+import { newRunDir } from './run-dir.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -84,10 +85,7 @@ export async function runTrainLook(prod: Production, o: TrainLookJobOptions, onE
   } else {
     const guides = await detectGuides(files.pairs);
     config = makeConfig(guides, { train: o.train, arch: o.arch, roughen: o.roughen });
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    runDir = join(runsDir(prod), `look-${snapshot.name}-${stamp}`);
-    // Two runs started within a second would share a folder: the second took over the first's checkpoint.
-    for (let i = 2; existsSync(runDir); i++) runDir = join(runsDir(prod), `look-${snapshot.name}-${stamp}-${i}`);
+    runDir = newRunDir(prod.dir, `look-${snapshot.name}`);
     writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
   }
   const result = await trainLook(

@@ -1,6 +1,7 @@
 // The "train upscale" job: a dataset snapshot's full-resolution art (concept art and character
 // sheets) -> a production upscaler, registered as a model version of kind "upscale" with its
 // held-out gain over bicubic. One definition for the CLI, the dailies server and the farm.
+import { newRunDir } from './run-dir.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -51,9 +52,7 @@ export async function runTrainUpscale(prod: Production, o: TrainUpscaleJobOption
     if (hits.length !== 1) throw new Error(`cannot hold out "${want}": ${hits.length ? `${hits.length} images of dataset ${snapshot.name} have that name; give its id` : `no concept art or character sheet of dataset ${snapshot.name} has that id or name`}`);
     return hits[0]!.id;
   });
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  let runDir = join(prod.dir, 'runs', `upscale-x${config.scale}-${snapshot.name}-${stamp}`);
-  for (let i = 2; existsSync(runDir); i++) runDir = join(prod.dir, 'runs', `upscale-x${config.scale}-${snapshot.name}-${stamp}-${i}`);
+  const runDir = newRunDir(prod.dir, `upscale-x${config.scale}-${snapshot.name}`);
   writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
   // Read into the production's working space, which the model file records (renders refuse another).
   const colour = await productionColour(prod);
