@@ -23,3 +23,10 @@ test('info: libtorch, its devices and the one look models use, the native addons
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /device "cuda:99" is not available/);
 });
+
+test('under a low open-file limit the command says so and how to raise it, not a stack trace', () => {
+  const bin = fileURLToPath(new URL('../../../bin/atelier', import.meta.url));
+  const r = spawnSync('bash', ['-c', `ulimit -n 48 && exec "${process.execPath}" "${bin}" --version`], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stdout);
+  assert.equal(r.stderr.trim(), 'atelier: too many open files while loading (the open-file limit is too low for Node\'s module loader): raise it, e.g. `ulimit -n 4096`, and run again');
+});
