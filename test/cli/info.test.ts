@@ -28,5 +28,5 @@ test('under a low open-file limit the command says so and how to raise it, not a
   const bin = fileURLToPath(new URL('../../../bin/atelier', import.meta.url));
   const r = spawnSync('bash', ['-c', `ulimit -n 48 && exec "${process.execPath}" "${bin}" --version`], { encoding: 'utf8' });
   assert.equal(r.status, 1, r.stdout);
-  assert.equal(r.stderr.trim(), 'atelier: too many open files while loading (the open-file limit is too low for Node\'s module loader): raise it, e.g. `ulimit -n 4096`, and run again');
+  assert.equal(r.stderr.trim(), 'atelier: the open-file limit is too low for Node\'s module loader: raise it, e.g. `ulimit -n 4096`, and run again (it is 48)');
 });
