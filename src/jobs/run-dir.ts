@@ -3,6 +3,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Whether a folder name's tail after "<name>-" is a run's stamp (and its -n). */
+export const isRunStamp = (tail: string): boolean => /^\d{8}T\d{6}Z(-\d+)?$/.test(tail);
+
 /** A run folder of the production not taken yet (not created: its first write makes it). */
 export function newRunDir(productionDir: string, name: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

@@ -1,6 +1,6 @@
 // The "train look" job: a dataset snapshot of the production -> a trained look model registered as
 // a model version with its lineage. One definition for the CLI, the dailies server and the farm.
-import { newRunDir } from './run-dir.js';
+import { newRunDir, isRunStamp } from './run-dir.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -53,7 +53,7 @@ export function latestRun(prod: Pick<Production, 'dir'>, dataset: string): strin
   if (!existsSync(dir)) return null;
   const runs = readdirSync(dir)
     // look-<dataset>-<stamp>[-n]: dataset d1's runs, not those of a dataset d1-x.
-    .filter((n) => n.startsWith(`look-${dataset}-`) && /^\d{8}T\d{6}Z(-\d+)?$/.test(n.slice(`look-${dataset}-`.length)) && existsSync(join(dir, n, 'checkpoint.safetensors')))
+    .filter((n) => n.startsWith(`look-${dataset}-`) && isRunStamp(n.slice(`look-${dataset}-`.length)) && existsSync(join(dir, n, 'checkpoint.safetensors')))
     .map((n) => join(dir, n))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   return runs[0] ?? null;

@@ -347,8 +347,8 @@ export async function renderShotFrames(prod: Production, shotName: string, model
         });
       }
       out.push({ frame: f.frame, path, warpError });
-      // Recorded as each frame is written: a render stopped part-way (Ctrl-C, a killed worker) keeps
-      // its frames' figures for the --resume that follows, which writes only its own.
+      // Recorded as each frame is written (not once at the end): a render stopped part-way (Ctrl-C, a
+      // killed worker) keeps its frames' figures for the --resume that follows, which writes only its own.
       recordCoherence(o.outDir, [out.at(-1)!]);
       o.onFrame?.(out.length, total, f.frame, path);
     }
@@ -366,7 +366,6 @@ export async function renderShotFrames(prod: Production, shotName: string, model
       else dropState(state);
     } else release?.();
   }
-  recordCoherence(o.outDir, out);
   return { frames: out, skipped, preRolled: first - start, seconds: (Date.now() - t0) / 1000 };
 }
 

@@ -2,6 +2,7 @@
 // transaction. Files are independent: a rejected file is reported (file + reason) and the rest
 // of the batch goes on. Order per file — blob durable first, database row second — means a
 // process killed at any instant leaves at most an orphan blob, never a row without its bytes.
+import { storageProblem, type StorageProblem } from './storage-errors.js';
 import { basename, resolve } from 'node:path';
 import type { Production, Settings } from './production.js';
 import { nowIso } from './time.js';
@@ -12,16 +13,11 @@ import { findAssetIdByHash } from './assets.js';
 import type { AssetKind } from './schema.js';
 import { DatabaseUnavailableError } from './db.js';
 
-/** Why the production cannot store anything now (a full or read-only disk), or null for any other error. */
-function storageProblem(err: unknown): string | null {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  const msg = err instanceof Error ? err.message : '';
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || /database or disk is full/i.test(msg)) return 'the disk holding the production is full';
-  if (code === 'EROFS' || code === 'SQLITE_READONLY' || /readonly database/i.test(msg)) return 'the production is on a read-only disk or folder';
-  // SQLite rolls a transaction back itself when its disk fails it; the rollback that follows then finds none.
-  if (code?.startsWith('SQLITE_IOERR') || /cannot rollback - no transaction is active/.test(msg)) return 'the production\'s database could not write (a full or failing disk)';
-  return null;
-}
+const STORAGE_WORDS: Record<StorageProblem, string> = {
+  full: 'the disk holding the production is full',
+  'read-only': 'the production is on a read-only disk or folder',
+  failing: 'the production\'s database could not write (a full or failing disk)',
+};
 
 export interface IngestMeta {
   kind: AssetKind;
@@ -91,7 +87,7 @@ export class IngestSession {
       // A full or read-only disk under the production: not this file's fault either (every later file
       // was reported "rejected: ENOSPC"). One error names it; what was added stays.
       const disk = storageProblem(err);
-      if (disk) throw new Error(`${disk} (${(err as Error).message}): stopped at ${file}; what was added before it is kept. Make room and run the same add again (files already added are recognised)`);
+      if (disk) throw new Error(`${STORAGE_WORDS[disk]} (${(err as Error).message}): stopped at ${file}; what was added before it is kept. Make room and run the same add again (files already added are recognised)`);
       return { file, status: 'rejected', reason: err instanceof Error ? err.message : String(err) };
     });
     this.opts.onResult?.(result);

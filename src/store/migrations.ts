@@ -1,5 +1,6 @@
 // Schema migrations, applied in order by Kysely's Migrator (which records them in its own
 // kysely_migration table, inside a transaction). Append new migrations; never edit a released one.
+import { storageProblem } from './storage-errors.js';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 import { DatabaseUnavailableError, type DialectName } from './db.js';
 import { relativizeRecords } from './path-records.js';
@@ -254,8 +255,9 @@ export function migrationError(what: string, error: unknown): Error {
   if (error instanceof DatabaseUnavailableError) return error;
   const m = error instanceof Error ? error.message : String(error);
   // SQLite's words for a folder it may not write and a disk with no room left, said plainly.
-  const hint = /readonly database|unable to open database file/i.test(m) ? ' (the production\'s folder or disk cannot be written by this user)'
-    : /disk I\/O error|database or disk is full/i.test(m) ? ' (is the disk holding the production full?)' : '';
+  const problem = storageProblem(error);
+  const hint = problem === 'read-only' ? ' (the production\'s folder or disk cannot be written by this user)'
+    : problem ? ' (is the disk holding the production full?)' : '';
   return new Error(`${what} migration failed: ${m}${hint}`);
 }
 
