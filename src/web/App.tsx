@@ -8,6 +8,7 @@ import { JobsPage } from './pages/Jobs';
 import { FarmPage } from './pages/Farm';
 import { LoginPage } from './pages/Login';
 import { PlaylistsPage } from './pages/Playlists';
+import { DEFAULT_PAGE, routeOf } from './route';
 
 export interface Me { name: string; role: 'viewer' | 'artist' | 'supervisor'; production: string; limits: { uploadBytes: number } }
 const MeContext = createContext<Me | null>(null);
@@ -21,7 +22,7 @@ function useHash(): string[] {
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);
-  return hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent).filter(Boolean);
+  return routeOf(hash);
 }
 
 const PAGES = [['library', 'Library'], ['models', 'Models'], ['shots', 'Shots'], ['playlists', 'Playlists'], ['jobs', 'Jobs'], ['farm', 'Farm']] as const;
@@ -33,7 +34,7 @@ export function App() {
   useEffect(() => { void load(); }, []);
   if (me === undefined) return <div className="loading">Loading…</div>;
   if (me === null) return <LoginPage onSignedIn={load} />;
-  const page = route[0] ?? 'shots';
+  const page = route[0] ?? DEFAULT_PAGE;
   return (
     <MeContext.Provider value={me}>
       <header className="top">

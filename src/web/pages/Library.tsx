@@ -16,7 +16,7 @@ export function LibraryPage() {
   const { data: facets, reload: reloadFacets } = useApi<any>('/api/assets/facets');
   // A page at a time; "show more" fetches the next page, and the count always says how many match.
   const q = new URLSearchParams({ limit: String(PAGE), ...(kind && { kind }), ...(tag && { tag }), ...(character && { character }) });
-  const { data, reload } = useApi<{ assets: any[]; total: number }>(`/api/assets?${q}`);
+  const { data, error, reload } = useApi<{ assets: any[]; total: number }>(`/api/assets?${q}`);
   const [more, setMore] = useState<any[]>([]);
   const [moreError, setMoreError] = useState<string | null>(null);
   useEffect(() => { setMore([]); setMoreError(null); }, [data]);
@@ -55,6 +55,7 @@ export function LibraryPage() {
           </figure>
         ))}
         {data && !data.assets.length && <p className="muted">nothing matches</p>}
+        {error && <p className="error" data-testid="assets-error">could not list the assets: {error} <button onClick={reload}>retry</button></p>}
       </div>
       {data && data.total > 0 && (
         <div className="row more">

@@ -2,12 +2,13 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../api';
 import { LinePlot } from '../components/LinePlot';
+import { redirect } from '../route';
 
 const COLORS = ['#4fa3ff', '#ff7a59', '#7bd88f', '#c792ea', '#e0a030', '#ff5c8a'];
 
 export function ModelsPage({ id }: { id: number | null }) {
   const { data } = useApi<{ models: any[] }>('/api/models');
-  useEffect(() => { if (!id && data?.models.length) location.hash = `#/models/${data.models.at(-1).id}`; }, [id, data]);
+  useEffect(() => { if (!id && data?.models.length) redirect(['models'], ['models', String(data.models.at(-1).id)]); }, [id, data]);
   return (
     <div className="split">
       <aside className="side-list">

@@ -8,13 +8,14 @@ import { LinePlot } from '../components/LinePlot';
 import { ReviewPanel } from '../components/ReviewPanel';
 import { MaskPainter } from '../components/MaskPainter';
 import { AnnotationLayer, useAnnotations } from '../components/Annotation';
+import { redirect } from '../route';
 
 const go = (shot: string, version?: number) => { location.hash = `#/shots/${encodeURIComponent(shot)}${version ? `/${version}` : ''}`; };
 
 export function ShotsPage({ shot, version }: { shot: string | null; version: number | null }) {
   const jobs = useJobs();
   const { data: list } = useApi<{ shots: any[] }>('/api/shots', [jobs.finished]);
-  useEffect(() => { if (!shot && list?.shots.length) go(list.shots[0].name); }, [shot, list]);
+  useEffect(() => { if (!shot && list?.shots.length) redirect(['shots'], ['shots', list.shots[0].name]); }, [shot, list]);
   return (
     <div className="split">
       <aside className="side-list">
@@ -62,7 +63,7 @@ function ShotView({ name, version, jobsFinished }: { name: string; version: numb
   const known = vid !== null && versions.some((x) => x.id === vid);
   // Pin the version in the address, so a version that arrives later does not switch the view; only
   // ever with this shot's own versions.
-  useEffect(() => { if (shot && !version && versions.length) location.replace(`#/shots/${encodeURIComponent(name)}/${versions.at(-1).id}`); }, [shot, version, versions.length, name]);
+  useEffect(() => { if (shot && !version && versions.length) redirect(['shots', name], ['shots', name, String(versions.at(-1).id)], { replace: true }); }, [shot, version, versions.length, name]);
   const [frame, setFrame] = useState<number>(0);
   const [masking, setMasking] = useState(false);
   const [refresh, setRefresh] = useState(0);
