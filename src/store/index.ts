@@ -17,7 +17,7 @@ export { validateImage, RejectedFileError, SUPPORTED_FORMATS, type ImageInfo } f
 export { phashFromGrey32, hammingDistance } from './phash.js';
 export { linkPair, getPairs, findPairIds, pairSizeProblems, type Pair } from './pairs.js';
 export { addShot, addShotPass, addShotKeyframes, removeShotKeyframes, getShot, listShots, RejectedFramesError, type Shot, type ShotFrame, type FrameAsset, type ShotReport } from './shots.js';
-export { parseSequencePattern, findSequenceFrames, framePath, parseFrameRange } from './sequence-pattern.js';
+export { parseSequencePattern, findSequenceFrames, framePath, parseFrameRange, parseFrameSpan, parseFrameList } from './sequence-pattern.js';
 export { createDataset, getDataset, listDatasets, snapshotAssets, assertTrainable, UnclearedAssetsError, type DatasetSnapshot, type DatasetSelection, type Manifest } from './datasets.js';
 export { registerModelVersion, recordRenderedFrame, getModelVersion, modelShot, listModelVersions, modelVersionsOfRun, getRenderedFrame, latestRenderAt, listRenderedFrames, type ModelVersionInput, type ModelVersion, type RenderedFrameInput, type RenderedFrame } from './models.js';
 export { createShotVersion, insertShotVersion, highestVersionNumber, getShotVersionRecord, listShotVersionRecords, findShotVersion, dropEmptyShotVersion, versionOfFrame, type ShotVersionRecord, type NewShotVersion } from './shot-versions.js';

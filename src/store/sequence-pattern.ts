@@ -62,13 +62,18 @@ export function parseFrameRange(s: string): [number, number] {
   return [a, b];
 }
 
+/** One frame or a range: "12", "-3", "1001-1096", "-5--1" → [first, last]. */
+export function parseFrameSpan(s: string): [number, number] {
+  if (/^\s*-?\d+\s*$/.test(s)) return [Number(s), Number(s)];
+  return parseFrameRange(s);
+}
+
 /** A list of frames as people type it: "12", "1001-1010", "3,7,20-24" (sorted, each once). */
 export function parseFrameList(s: string): number[] {
   const out = new Set<number>();
   for (const part of s.split(',')) {
-    if (/^\s*-?\d+\s*$/.test(part)) { out.add(Number(part)); continue; }
-    if (!/^\s*-?\d+\s*[-:]\s*-?\d+\s*$/.test(part)) throw new Error(`frames "${s}" must look like 12, 1001-1010 or 3,7,20-24`);
-    const [a, b] = parseFrameRange(part);
+    if (!/^\s*-?\d+\s*([-:]\s*-?\d+\s*)?$/.test(part)) throw new Error(`frames "${s}" must look like 12, 1001-1010 or 3,7,20-24`);
+    const [a, b] = parseFrameSpan(part);
     if (b - a > 1_000_000) throw new Error(`frame range "${part}" is over a million frames`);
     for (let f = a; f <= b; f++) out.add(f);
   }

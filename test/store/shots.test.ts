@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initProduction, addShot, addShotPass, addShotKeyframes, removeShotKeyframes, getShot, RejectedFramesError, getPairs, findPairIds, linkPair, ingestFiles, parseSequencePattern, findSequenceFrames, framePath, parseFrameRange } from '../../src/store/index.js';
-import { parseFrameList } from '../../src/store/sequence-pattern.js';
+import { parseFrameList, parseFrameSpan } from '../../src/store/sequence-pattern.js';
 import { tempDir, writeImage, writeVideo, atelier } from './helpers.js';
 import sharp from 'sharp';
 import { spawnSync } from 'node:child_process';
@@ -20,6 +20,14 @@ test('sequence patterns: #### and %04d, padding respected', async (t) => {
   assert.equal(framePath(p, 12), join(dir, 'r.0012.png'));
   assert.deepEqual(parseFrameRange('1001-1096'), [1001, 1096]);
   assert.throws(() => parseFrameRange('10-1'), /ends before it starts/);
+  // Negative frames (a handle before frame 0) as one frame or a range, as `render --frames` takes them.
+  assert.deepEqual(parseFrameSpan('-2'), [-2, -2]);
+  assert.deepEqual(parseFrameSpan(' 12 '), [12, 12]);
+  assert.deepEqual(parseFrameSpan('-3--1'), [-3, -1]);
+  assert.deepEqual(parseFrameSpan('-3-2'), [-3, 2]);
+  assert.throws(() => parseFrameSpan('-1--3'), /ends before it starts/);
+  assert.throws(() => parseFrameSpan('a'), /must look like 1001-1096/);
+  assert.deepEqual(parseFrameList('-2,-4--3,0'), [-4, -3, -2, 0]);
   assert.deepEqual(parseFrameList('12'), [12]);
   assert.deepEqual(parseFrameList('7, 3,20-22,3'), [3, 7, 20, 21, 22]);
   assert.throws(() => parseFrameList('3,x'), /must look like 12, 1001-1010 or 3,7,20-24/);

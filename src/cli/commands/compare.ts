@@ -11,7 +11,7 @@ import { stylizeFile } from '../../models/look/stylize.js';
 import type { LookModel } from '../../models/look/model-file.js';
 import { writeSheet } from '../../models/look/sheet.js';
 import { loadImage } from '../../data/image-io.js';
-import { parseFrameRange, type Production, type Shot } from '../../store/index.js';
+import { parseFrameList, type Production, type Shot } from '../../store/index.js';
 import { isSequencePattern, parseSequencePattern, framePath as patternFrame } from '../../store/sequence-pattern.js';
 import { detailWindow, cropWindow, cropFigures, type CropWindow, type CropFigures } from '../../metrics/index.js';
 
@@ -50,11 +50,7 @@ function pickFrames(shot: Shot, spec: string | undefined): number[] {
   const have = new Set(shot.frames.filter((f) => f.rough).map((f) => f.frame));
   let frames: number[];
   if (spec) {
-    frames = [];
-    for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-      if (/^-?\d+$/.test(part)) frames.push(Number(part));
-      else { const [a, b] = parseFrameRange(part); for (let n = a; n <= b; n++) frames.push(n); }
-    }
+    frames = parseFrameList(spec);
     const missing = frames.filter((n) => !have.has(n));
     if (missing.length) throw new Error(`shot ${shot.name} (${shot.range[0]}-${shot.range[1]}) has no rough frame ${missing.join(', ')}`);
   } else {

@@ -10,7 +10,7 @@ import { renderShotFrames, writeShotMovie } from '../../render/render-shot.js';
 import { formatFrames } from '../../store/sequence-pattern.js';
 import { DEFAULT_COHERENCE, MOTION_COHERENCE } from '../../render/coherence.js';
 import { LOOK_MAX_WIDTH } from '../../render/look-grid.js';
-import { getModelVersion, parseFrameRange } from '../../store/index.js';
+import { getModelVersion, parseFrameSpan } from '../../store/index.js';
 import { renderOnFarm, bitsOrFormat } from './render-farm.js';
 import { productionColour } from '../../store/colour-settings.js';
 import { releaseIfEmpty } from '../../render/version-dir.js';
@@ -69,14 +69,14 @@ Examples:
       if (o.quality !== 'preview' && o.quality !== 'final') throw new Error(`--quality must be preview or final, got ${o.quality}`);
       const codec = movieCodecFromFlags(o);
       if (o.farm) {
-        const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
+        const range = o.frames ? parseFrameSpan(o.frames) : undefined;
         return renderOnFarm(shot, { ...o, bits: o.bits, format: o.format, range, codec });
       }
       const coherence = coherenceFromFlags(o); // bad flags fail before any work
       const upscale = upscaleFromFlags(o);
       if (o.queue || o.chunk !== undefined || o.detach || o.priority !== undefined) throw new Error('--queue, --chunk, --priority and --detach go with --farm');
       const r = await withProduction(o, async (prod) => {
-        const range = o.frames ? (/^\s*\d+\s*$/.test(o.frames) ? [Number(o.frames), Number(o.frames)] as [number, number] : parseFrameRange(o.frames)) : undefined;
+        const range = o.frames ? parseFrameSpan(o.frames) : undefined;
         // One description (render-description.ts), checked and pinned before any work.
         const { description: d, model } = await describeRender(prod, {
           shot, range, model: o.model, ...bitsOrFormat(o), ...(o.matte !== undefined ? { matte: o.matte } : {}), coherence, quality: o.quality, tiling: parseTiling(o), upscale: upscale ?? null,
@@ -121,7 +121,7 @@ Examples:
       });
       const by = r.model !== null ? ` with model #${r.model}${r.modelKind === 'look-keyframes' ? ` (keyframes of ${shot})` : ''}` : '';
       const blended = r.blend && r.blend.window > 0 ? `, blended over ${r.blend.window} frames along ${r.blend.flow === 'motion' ? 'the motion pass' : 'optical flow'}` : ', frame by frame';
-      printResult(!!o.json, r, () => `${r.frames} frames of ${shot}${by} in ${r.outDir} (${fmt(r.seconds)}${blended})${r.skipped ? `, ${r.skipped} already there` : ''}`
+      printResult(!!o.json, r, () => `${r.frames} frame${r.frames === 1 ? "" : "s"} of ${shot}${by} in ${r.outDir} (${fmt(r.seconds)}${blended})${r.skipped ? `, ${r.skipped} already there` : ''}`
         + (r.movie ? `\nmovie: ${r.movie}` : '') + (r.movieNote ? `\n${r.movieNote}` : '')
         // The default is the fast look; a keyframe model's alone is a soft draft of its paintings.
         + (r.quality === 'preview' && r.model !== null ? `\npreview: the look model alone; --quality final paints with the strokes of ${r.modelKind === 'look-keyframes' ? 'the shot\'s keyframes' : 'the production\'s paintovers'}` : ''));
