@@ -36,13 +36,24 @@ export function isColourLayer(l: ExrLayer): boolean {
   return ['R', 'G', 'B'].every((c) => l.short.includes(c));
 }
 
+/** A luminance layer (Y, maybe A: a grey render or scan) is colour too, its grey in every channel;
+ *  read as data it skipped the colour conversion (0.32 where its R=G=B twin read 0.60). */
+function isLuminanceLayer(l: ExrLayer): boolean {
+  return !isColourLayer(l) && l.short.includes('Y') && l.short.every((c) => c === 'Y' || c === 'A');
+}
+
+/** Whether the layer an EXR is read from by default is a picture (R G B or Y), not data such as a
+ *  lone depth (Z) or motion channel: only a picture can be a rough frame or a painting. */
+export function exrHasPicture(file: string, parts: ExrPart[] = exrParts(file)): { picture: boolean; layer: ExrLayer } {
+  const layer = selectExrLayer(file, parts);
+  return { picture: isColourLayer(layer) || isLuminanceLayer(layer), layer };
+}
+
 export function loadExrPlanes(file: string, o: ExrReadOptions = {}): ExrPlanes {
   const parts = o.parts ?? exrParts(file);
   const layer = selectExrLayer(file, parts, o.layer);
   const part = parts[layer.part]!;
-  // A luminance image (Y, maybe A: a grey render or scan) is colour too, its grey in every channel;
-  // read as data it skipped the colour conversion (0.32 where its R=G=B twin read 0.60).
-  const luminance = !isColourLayer(layer) && layer.short.includes('Y') && layer.short.every((c) => c === 'Y' || c === 'A');
+  const luminance = isLuminanceLayer(layer);
   const colour = isColourLayer(layer) || luminance;
   // Colour layers as R G B (A); data layers in their own order.
   const alphaName = layer.short.includes('A') ? ['A'] : [];

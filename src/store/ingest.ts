@@ -12,6 +12,7 @@ import { nearest } from './phash.js';
 import { findAssetIdByHash } from './assets.js';
 import type { AssetKind } from './schema.js';
 import { DatabaseUnavailableError } from './db.js';
+import { exrHasPicture } from '../data/exr-read.js';
 
 const STORAGE_WORDS: Record<StorageProblem, string> = {
   full: 'the disk holding the production is full',
@@ -97,8 +98,8 @@ export class IngestSession {
   private async ingestOne(file: string, meta: IngestMeta, origin?: IngestOrigin, check?: IngestCheck): Promise<IngestResult> {
     const s = this.settings;
     const limits = { maxPixels: (this.opts.maxMegapixels ?? s.maxMegapixels) * 1e6, maxBytes: s.maxFileMegabytes * 1048576 };
-    const refuse = (image: { width: number; height: number }) => {
-      const reason = check?.(image);
+    const refuse = (image: { width: number; height: number; format: string }) => {
+      const reason = check?.(image) ?? notAPicture(file, image.format, meta.kind);
       if (reason) throw new RejectedFileError(file, reason);
     };
     const data = readImageFile(file, limits);
@@ -154,6 +155,15 @@ export class IngestSession {
       nearDuplicateOf: near ? { id: near.item.id, distance: near.distance } : null,
     };
   }
+}
+
+/** Why a file cannot be an asset of this kind though it is a valid image: every kind but a render
+ *  pass is a picture, and an EXR whose default layer is data (a lone Z or motion) is none. */
+function notAPicture(file: string, format: string, kind: AssetKind): string | null {
+  if (kind === 'render_pass' || format !== 'exr') return null;
+  const { picture, layer } = exrHasPicture(file);
+  if (picture) return null;
+  return `its ${layer.name ? `layer "${layer.name}"` : 'default layer'} holds ${layer.short.join(' ')}, data rather than a picture (R G B or Y), so it cannot be a ${kind.replace('_', ' ')}; attach depth, motion and other data as a render pass (\`atelier shot pass\`)`;
 }
 
 /** Ingests files one by one with the same metadata; never throws for a bad file. */

@@ -8,6 +8,7 @@ import { tempDir, writeImage, writeVideo, atelier } from './helpers.js';
 import sharp from 'sharp';
 import { spawnSync } from 'node:child_process';
 import { forEachDialect } from './dialects.js';
+import { writeExrFile } from '../../src/data/exr-file.js';
 
 test('sequence patterns: #### and %04d, padding respected', async (t) => {
   const dir = tempDir(t);
@@ -183,6 +184,28 @@ forEachDialect((w) => {
     // A new pass: the frame is left without it (and reported as missing).
     const fresh = await addShotPass(prod, 'sh1', 'normals', join(dir, 'redo', 'd.####.png'));
     assert.deepEqual([fresh.linked, fresh.missing, fresh.rejected.map((r) => r.frame)], [2, [2], [2]]);
+  });
+
+  test('an EXR of data only (a lone Z) is refused as a rough frame or a painting, named why; it is a pass', async (t) => {
+    const dir = tempDir(t);
+    mkdirSync(join(dir, 'depth'));
+    for (const f of [1, 2]) {
+      await writeImage(join(dir, 'rough', `r.000${f}.png`), 20 + f, 'png', 8, 6);
+      writeExrFile(join(dir, 'depth', `d.000${f}.exr`), [{ width: 8, height: 6, compression: 'zip', channels: [{ name: 'Z', type: 'float', data: new Float32Array(48).fill(f) }] }]);
+    }
+    const prod = await w.init(join(dir, 'prod'));
+    t.after(() => prod.close());
+    const why = /its default layer holds Z, data rather than a picture \(R G B or Y\), so it cannot be a rough frame; attach depth, motion and other data as a render pass/;
+    await assert.rejects(addShot(prod, 'sh0', join(dir, 'depth', 'd.####.exr'), { fps: 24 }), (e: Error) => e instanceof RejectedFramesError && why.test(e.message));
+    await addShot(prod, 'sh1', join(dir, 'rough', 'r.####.png'), { fps: 24 });
+    const pass = await addShotPass(prod, 'sh1', 'depth', join(dir, 'depth', 'd.####.exr'));
+    assert.deepEqual([pass.linked, pass.rejected], [2, []]);
+    // Its bytes are now stored (as passes): as a rough frame or concept art they are refused all the same.
+    await assert.rejects(addShot(prod, 'sh2', join(dir, 'depth', 'd.####.exr'), { fps: 24 }), (e: Error) => why.test(e.message));
+    const [art] = await ingestFiles(prod, [join(dir, 'depth', 'd.0001.exr')], { kind: 'concept_art' });
+    assert.equal(art!.status, 'rejected');
+    assert.match(art!.status === 'rejected' ? art!.reason : '', /cannot be a concept art/);
+    await assert.rejects(getShot(prod, 'sh0'), /no shot named sh0/);
   });
 
   test('paintover pairs: link, passes, and mismatched sizes are warned about', async (t) => {

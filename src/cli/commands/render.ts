@@ -121,7 +121,7 @@ Examples:
       });
       const by = r.model !== null ? ` with model #${r.model}${r.modelKind === 'look-keyframes' ? ` (keyframes of ${shot})` : ''}` : '';
       const blended = r.blend && r.blend.window > 0 ? `, blended over ${r.blend.window} frames along ${r.blend.flow === 'motion' ? 'the motion pass' : 'optical flow'}` : ', frame by frame';
-      printResult(!!o.json, r, () => `${r.frames} frame${r.frames === 1 ? "" : "s"} of ${shot}${by} in ${r.outDir} (${fmt(r.seconds)}${blended})${r.skipped ? `, ${r.skipped} already there` : ''}`
+      printResult(!!o.json, r, () => `${r.frames} frame${r.frames === 1 ? '' : 's'} of ${shot}${by} in ${r.outDir} (${fmt(r.seconds)}${blended})${r.skipped ? `, ${r.skipped} already there` : ''}`
         + (r.movie ? `\nmovie: ${r.movie}` : '') + (r.movieNote ? `\n${r.movieNote}` : '')
         // The default is the fast look; a keyframe model's alone is a soft draft of its paintings.
         + (r.quality === 'preview' && r.model !== null ? `\npreview: the look model alone; --quality final paints with the strokes of ${r.modelKind === 'look-keyframes' ? 'the shot\'s keyframes' : 'the production\'s paintovers'}` : ''));
