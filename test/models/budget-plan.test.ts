@@ -30,20 +30,21 @@ test('adversarial from the start or already on: every remaining step at its cost
  * A budgeted run as train.ts makes it: step costs from `cost(step, adversarial)`, the planner
  * consulted after every step, the adversarial term on from advStart·total and then kept on.
  */
-function simulate(o: { budget: number; every: number; advStart: number; advCost: number; cost: (step: number, adv: boolean) => number; replan: boolean }) {
-  const planner = new BudgetPlanner({ budgetSeconds: o.budget, checkpointEvery: o.every, advStart: o.advStart, advCost: o.advCost, adversarial: true });
-  let total = 1000, seconds = 0, step = 0, advFrom: number | undefined, advSteps = 0;
-  while (step < total) {
+function simulate(o: { budget: number; every: number; advStart: number; advCost: number; cost: (step: number, adv: boolean) => number; replan: boolean; stopAt?: number; resume?: { step: number; seconds: number; total: number; advFrom: number | undefined; plan: boolean } }) {
+  const r = o.resume;
+  const planner = !r || r.plan ? new BudgetPlanner({ budgetSeconds: o.budget, checkpointEvery: o.every, advStart: o.advStart, advCost: o.advCost, adversarial: true, ...(r ? { from: { step: r.step, seconds: r.seconds } } : {}) }) : null;
+  let total = r?.total ?? 1000, seconds = r?.seconds ?? 0, step = r?.step ?? 0, advFrom = r?.advFrom, advSteps = 0;
+  while (step < total && step !== o.stopAt) {
     const adv = step >= (advFrom ?? Math.floor(o.advStart * total));
     if (adv) advFrom ??= step;
     seconds += o.cost(step, adv);
     step += 1;
     if (adv) advSteps += 1;
-    const planned = planner.observe(step, seconds, total, advFrom);
+    const planned = planner?.observe(step, seconds, total, advFrom) ?? null;
     if (planned !== null && (o.replan || step <= Math.max(30, o.every))) total = planned;
     if (seconds > 1.25 * o.budget && step < total) total = step;
   }
-  return { steps: step, seconds, advFrom: advFrom!, advSteps };
+  return { steps: step, seconds, advFrom: advFrom!, advSteps, total };
 }
 
 // Lynx keyframes, measured: 108 ms a step up to step 100, 84 ms after, 108 ms with the adversarial term (FLOP ratio 1.6).
@@ -68,4 +69,19 @@ test('a machine that gets busier mid-run: the plan shrinks and the run ends near
   const ft = simulate({ budget: 120, every: 100, advStart: 0, advCost: 1.6, cost: (s) => (s < 100 ? 0.15 : 0.1), replan: true });
   assert.ok(ft.seconds > 0.97 * 120 && ft.seconds <= 1.01 * 120, `fine-tune: ${ft.seconds.toFixed(1)} s of 120`);
   assert.equal(ft.advFrom, 0);
+});
+
+test('a run resumed on a busier or a faster machine plans again from where it resumed and ends near its budget', () => {
+  // Stopped (Ctrl-C) at step 700 of a 360 s run on the lynx machine, then resumed elsewhere.
+  const before = simulate({ budget: 360, every: 100, advStart: 0.6, advCost: 1.6, cost: lynxCost, replan: true, stopAt: 700 });
+  assert.equal(before.steps, 700);
+  const resume = (speed: number, plan: boolean) => simulate({ budget: 360, every: 100, advStart: 0.6, advCost: 1.6, replan: true,
+    cost: (s, adv) => lynxCost(s, adv) * speed, resume: { step: before.steps, seconds: before.seconds, total: before.total, advFrom: before.advFrom, plan } });
+  for (const speed of [2, 0.5]) {
+    const kept = resume(speed, false); // the checkpoint's plan, as resumed runs had it
+    const planned = resume(speed, true);
+    assert.ok(planned.seconds > 0.95 * 360 && planned.seconds <= 1.02 * 360, `${speed}× the step time: ${planned.seconds.toFixed(1)} s of 360`);
+    if (speed > 1) assert.ok(kept.seconds > 1.2 * 360, `the old plan ran to the cap: ${kept.seconds.toFixed(1)} s`);
+    else assert.ok(kept.seconds < 0.8 * 360, `the old plan left the budget unused: ${kept.seconds.toFixed(1)} s`);
+  }
 });

@@ -38,8 +38,9 @@ export function plannedSteps(p: BudgetPlan): number {
  * adversarial step above its measured cost (1.6 against 1.3), so a plan fixed at step 100 left a
  * 360 s budget at 255 s. The plan is therefore made at steps 10, 30 and the first checkpoint, as
  * before, then re-made at every later checkpoint from the steps since the first checkpoint, and once
- * adversarial steps have run, from those alone. Only a run that was never resumed plans: a resumed
- * run keeps the plan its checkpoint holds.
+ * adversarial steps have run, from those alone. A resumed run plans the same way from where it
+ * resumed (`from`): it may run on a busier or a faster machine than the one its checkpoint's plan
+ * was measured on (that plan then ran up to the 1.25x cap, or left the budget unused).
  */
 export class BudgetPlanner {
   #at10 = 0;
@@ -47,26 +48,31 @@ export class BudgetPlanner {
   #atWarm = 0;
   #atAdvWarm = 0;
   readonly #warm: number;
-  constructor(private readonly o: { budgetSeconds: number; checkpointEvery: number; advStart: number; advCost: number; adversarial: boolean }) {
-    this.#warm = Math.max(30, o.checkpointEvery);
+  readonly #from: { step: number; seconds: number };
+  constructor(private readonly o: { budgetSeconds: number; checkpointEvery: number; advStart: number; advCost: number; adversarial: boolean; from?: { step: number; seconds: number } }) {
+    this.#from = o.from ?? { step: 0, seconds: 0 };
+    this.#warm = this.#from.step + Math.max(30, o.checkpointEvery);
   }
 
   /**
-   * After a step: `step` steps done in `seconds`, the adversarial term on from step `advFrom`
-   * (undefined: not yet, or never). Returns the new total step count, or null when the plan stands.
+   * After a step: `step` steps done in `seconds` (both counted from the run's start), the
+   * adversarial term on from step `advFrom` (undefined: not yet, or never). Returns the new total
+   * step count, or null when the plan stands.
    */
   observe(step: number, seconds: number, total: number, advFrom: number | undefined): number | null {
     const o = this.o;
-    if (step === 10) this.#at10 = seconds;
-    if (step === 30) this.#at30 = seconds;
+    const k = step - this.#from.step;
+    if (k === 10) this.#at10 = seconds;
+    if (k === 30) this.#at30 = seconds;
     if (step === this.#warm) this.#atWarm = seconds;
     // Adversarial steps are timed from 10 after the first (its optimizer state is made) and not before the warm-up.
     if (advFrom !== undefined && step === Math.max(advFrom + 10, this.#warm)) this.#atAdvWarm = seconds;
     let perStep = 0;
-    let withAdv = o.adversarial && Math.floor(o.advStart * total) <= 10;
-    if (step === 10 && o.budgetSeconds <= seconds * 3) perStep = seconds / step;
-    else if (step === 30) perStep = (this.#at30 - this.#at10) / 20;
-    else if (step === this.#warm && this.#warm > 30) perStep = (seconds - this.#at30) / (step - 30);
+    // The first steps measured were adversarial: on from (near) the run's first step, or before it resumed.
+    let withAdv = o.adversarial && (advFrom !== undefined ? advFrom <= this.#from.step + 10 : Math.floor(o.advStart * total) <= 10);
+    if (k === 10 && o.budgetSeconds - this.#from.seconds <= (seconds - this.#from.seconds) * 3) perStep = (seconds - this.#from.seconds) / k;
+    else if (k === 30) perStep = (this.#at30 - this.#at10) / 20;
+    else if (step === this.#warm && k > 30) perStep = (seconds - this.#at30) / (k - 30);
     else if (step > this.#warm && step % o.checkpointEvery === 0) {
       if (advFrom === undefined) {
         perStep = (seconds - this.#atWarm) / (step - this.#warm);

@@ -211,9 +211,10 @@ export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainL
   const wall0 = performance.now() - state.seconds * 1000;
   const elapsed = () => (performance.now() - wall0) / 1000;
   // A time budget becomes a step count from the measured speed, kept up to date (budget-plan.ts).
-  const planner = t.budgetSeconds !== null && resumedAt === null ? new BudgetPlanner({
+  const planner = t.budgetSeconds !== null ? new BudgetPlanner({
     budgetSeconds: t.budgetSeconds, checkpointEvery: t.checkpointEvery, advStart: t.advStart,
     advCost: flopsAdv / (flopsNoAdv + flopsDistill), adversarial: t.wAdv > 0,
+    ...(resumedAt !== null ? { from: { step: resumedAt, seconds: state.seconds } } : {}),
   }) : null;
   try {
     while (state.step < state.totalSteps) {
