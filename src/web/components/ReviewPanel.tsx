@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { api, useApi } from '../api';
 import { can, useMe } from '../App';
 import { AnnotationTools, type Annotations } from './Annotation';
+import { LoadError } from './LoadError';
 
 export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion, onChanged, onSeek, onNoteFrames, ann }: {
   shot: string; versionId: number; frame: number; refreshKey: number; onOpenVersion: (id: number) => void;
@@ -17,7 +18,7 @@ export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion,
 }) {
   const me = useMe();
   const base = `/api/shots/${encodeURIComponent(shot)}/versions/${versionId}/reviews`;
-  const { data, reload } = useApi<{ notes: any[]; refines: any[] }>(base, [refreshKey]);
+  const { data, error: loadError, reload } = useApi<{ notes: any[]; refines: any[] }>(base, [refreshKey]);
   // While a refine job is on its way, look again every 2 s (the SSE stream also triggers reloads).
   // A held request (run: false) has no job: nothing will change until someone starts it.
   const waiting = (data?.refines ?? []).some((r) => r.jobId && (r.status === 'pending' || r.status === 'running'));
@@ -55,6 +56,7 @@ export function ReviewPanel({ shot, versionId, frame, refreshKey, onOpenVersion,
   return (
     <section className="review" data-testid="review">
       <h3>Review {verdict && <span className={`badge ${verdict}`} data-testid="verdict">{verdict === 'approved' ? 'approved' : 'needs work'}</span>}</h3>
+      <LoadError what="the notes" error={loadError} retry={reload} />
       {ann && can(me, 'artist') && <AnnotationTools ann={ann} frame={frame} />}
       <textarea placeholder={draft ? `Note with the drawing on frame ${ann!.draftFrame}` : thisFrame ? `Note on frame ${frame}` : 'Note on this version'} value={note} onChange={(e) => setNote(e.target.value)} data-testid="note-text" />
       <div className="row">

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, useApi } from '../api';
 import { can, useMe } from '../App';
+import { LoadError } from '../components/LoadError';
 
 const KIND_LABEL: Record<string, string> = { concept_art: 'concept art', character_sheet: 'character sheets', paintover: 'paintovers', rough_frame: 'rough frames', render_pass: 'render passes', keyframe: 'keyframes' };
 
@@ -55,7 +56,7 @@ export function LibraryPage() {
           </figure>
         ))}
         {data && !data.assets.length && <p className="muted">nothing matches</p>}
-        {error && <p className="error" data-testid="assets-error">could not list the assets: {error} <button onClick={reload}>retry</button></p>}
+        <LoadError what="the assets" error={error} retry={reload} />
       </div>
       {data && data.total > 0 && (
         <div className="row more">

@@ -3,11 +3,12 @@ import { useEffect, useState } from 'react';
 import { useApi } from '../api';
 import { LinePlot } from '../components/LinePlot';
 import { redirect } from '../route';
+import { LoadError } from '../components/LoadError';
 
 const COLORS = ['#4fa3ff', '#ff7a59', '#7bd88f', '#c792ea', '#e0a030', '#ff5c8a'];
 
 export function ModelsPage({ id }: { id: number | null }) {
-  const { data } = useApi<{ models: any[] }>('/api/models');
+  const { data, error, reload } = useApi<{ models: any[] }>('/api/models');
   useEffect(() => { if (!id && data?.models.length) redirect(['models'], ['models', String(data.models.at(-1).id)]); }, [id, data]);
   return (
     <div className="split">
@@ -22,6 +23,7 @@ export function ModelsPage({ id }: { id: number | null }) {
           ))}
         </ul>
         {data && !data.models.length && <p className="muted">no models yet</p>}
+        <LoadError what="the models" error={error} retry={reload} />
       </aside>
       <section className="content">{id && <ModelView id={id} />}</section>
     </div>
@@ -29,9 +31,10 @@ export function ModelsPage({ id }: { id: number | null }) {
 }
 
 function ModelView({ id }: { id: number }) {
-  const { data: m } = useApi<any>(`/api/models/${id}`);
+  const { data: m, error, reload } = useApi<any>(`/api/models/${id}`);
   const { data: lin } = useApi<any>(`/api/models/${id}/lineage`);
   const [sample, setSample] = useState<number | null>(null);
+  if (error) return <LoadError what={`model #${id}`} error={error} retry={reload} />;
   if (!m) return <p>Loading…</p>;
   const losses: any[] = m.history?.losses ?? [];
   const keys = ['total', 'l1', 'feature', 'gram', 'adv', 'disc'].filter((k) => losses.some((l) => typeof l[k] === 'number' && l[k] !== 0));

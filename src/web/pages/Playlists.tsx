@@ -6,6 +6,7 @@ import { useMemo, useState } from 'react';
 import { api, useApi } from '../api';
 import { can, useMe } from '../App';
 import { Player, shotTimecode, type PlayerFrame } from '../components/Player';
+import { LoadError } from '../components/LoadError';
 
 interface Item { shot: string; versionId: number | null; versionNumber: number | null; pinned: boolean; status: string | null; quality: string | null; fps: number; timecode: string | null; rangeStart: number; width: number | null; height: number | null; problem: string | null; frames: { frame: number; renderId: number | null; rough: number | null }[] }
 interface Playlist { id: number; name: string; createdBy: string; updatedAt: string; items: Item[] }
@@ -16,7 +17,7 @@ const status = (s: string | null) => (s === 'approved' ? 'approved' : s === 'nee
 export function PlaylistsPage({ id }: { id: number | null }) {
   const me = useMe();
   const [tick, setTick] = useState(0);
-  const { data: list } = useApi<{ playlists: { id: number; name: string; shots: number; createdBy: string }[] }>('/api/playlists', [tick]);
+  const { data: list, error: listError } = useApi<{ playlists: { id: number; name: string; shots: number; createdBy: string }[] }>('/api/playlists', [tick]);
   return (
     <div className="split">
       <aside className="side-list">
@@ -30,6 +31,7 @@ export function PlaylistsPage({ id }: { id: number | null }) {
           ))}
         </ul>
         {list && !list.playlists.length && <p className="muted">No playlists yet.</p>}
+        <LoadError what="the playlists" error={listError} retry={() => setTick((t) => t + 1)} />
         {can(me, 'supervisor') && <button onClick={() => go()} data-testid="new-playlist">New playlist</button>}
       </aside>
       <section className="content">

@@ -9,12 +9,13 @@ import { ReviewPanel } from '../components/ReviewPanel';
 import { MaskPainter } from '../components/MaskPainter';
 import { AnnotationLayer, useAnnotations } from '../components/Annotation';
 import { redirect } from '../route';
+import { LoadError } from '../components/LoadError';
 
 const go = (shot: string, version?: number) => { location.hash = `#/shots/${encodeURIComponent(shot)}${version ? `/${version}` : ''}`; };
 
 export function ShotsPage({ shot, version }: { shot: string | null; version: number | null }) {
   const jobs = useJobs();
-  const { data: list } = useApi<{ shots: any[] }>('/api/shots', [jobs.finished]);
+  const { data: list, error, reload } = useApi<{ shots: any[] }>('/api/shots', [jobs.finished]);
   useEffect(() => { if (!shot && list?.shots.length) redirect(['shots'], ['shots', list.shots[0].name]); }, [shot, list]);
   return (
     <div className="split">
@@ -28,6 +29,7 @@ export function ShotsPage({ shot, version }: { shot: string | null; version: num
             </li>
           ))}
         </ul>
+        <LoadError what="the shots" error={error} retry={reload} />
       </aside>
       {/* Keyed by shot: nothing of one shot (versions, frame, mask) carries over to the next. */}
       <section className="content">{shot && <ShotView key={shot} name={shot} version={version} jobsFinished={jobs.finished} />}</section>
