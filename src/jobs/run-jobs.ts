@@ -62,6 +62,8 @@ export interface RenderShotInput {
   productionDir: string; shot: string; modelVersion?: number; range?: [number, number];
   bits?: 8 | 16; format?: 'png' | 'exr'; colorSpace?: string; matte?: string; coherence?: CoherenceOptions | CoherenceChoice | null; quality?: RenderQuality; strokes?: Partial<StrokeOptions>;
   tiling?: TilingOptions; lookWidth?: number; upscale?: RenderRequest['upscale']; outDir?: string;
+  /** Continue the version in outDir: keep the frames it has (where their lineage is this render's), render the rest. */
+  resume?: boolean;
   /** The preview movie: false writes none; codec (default h264) and burn-ins as `atelier render` has them. */
   movie?: boolean; codec?: MovieCodec; burnIn?: boolean;
 }
@@ -95,10 +97,10 @@ export async function renderShotJob(input: RenderShotInput, ctx: JobContext) {
       const outDir = resolve(prod.dir, d.outDir);
       // The version claimed, and the frames it gets when the job finishes (the dailies tell a version
       // its render left unfinished by these).
-      const claimed = input.outDir === undefined ? await findShotVersion(prod, d.shot, outDir, d.modelVersion) : null;
+      const claimed = input.outDir === undefined || input.resume ? await findShotVersion(prod, d.shot, outDir, d.modelVersion) : null;
       if (claimed) ctx.progress({ detail: { version: { id: claimed.id, number: claimed.number, frames: d.range[1] - d.range[0] + 1 } } });
       const r = await renderShotFrames(prod, d.shot, model, d.modelVersion, {
-        ...renderOptionsOf(d), outDir,
+        ...renderOptionsOf(d), outDir, resume: !!input.resume,
         onFrame: (done, total, frame) => {
           ctx.progress({ progress: done / total, message: `frame ${frame} (${done}/${total})` });
           if (ctx.cancelled) throw new Error('job cancelled');

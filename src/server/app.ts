@@ -95,7 +95,7 @@ export async function buildServer(o: ServerOptions): Promise<AtelierServer> {
   // The https option changes Fastify's server type only; the routes are the same either way.
   const app = Fastify({ logger: o.logger ?? false, bodyLimit: limits.jsonBytes, trustProxy: o.trustProxy ?? false, ...(o.https ? { https: o.https } : {}) } as object) as unknown as FastifyInstance;
   const redact = makeRedactor(prod.dir);
-  const ctx: ServerContext = { prod, db, queue, limits, routes: [], signIns: new SignInLimiter(), streams: new Map(), redact };
+  const ctx: ServerContext = { prod, db, queue: jobLog?.queue ?? queue, jobsRecorded: jobLog !== null, limits, routes: [], signIns: new SignInLimiter(), streams: new Map(), redact };
   app.decorateRequest('principal', null);
   app.decorateRequest('viaCookie', false);
   app.setErrorHandler(errorHandler);

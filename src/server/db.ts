@@ -94,6 +94,7 @@ export interface ServerJobsTable {
   seen_at: string;              // its owner's last sign of life while the job was queued or running
   version_id: number | null;    // the shot version the job writes (renders, refines), once claimed
   version_frames: number | null; // frames that version gets when the job finishes
+  input: string | null;         // JSON: the job's input, to start it again (null: recorded before 0005)
 }
 
 export interface ServerDatabase extends Database {
@@ -199,6 +200,12 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('version_frames', 'integer').execute();
         await db.schema.createIndex('server_jobs_status').on('server_jobs').columns(['status']).execute();
         await db.schema.createIndex('server_jobs_version').on('server_jobs').columns(['version_id']).execute();
+      },
+    },
+    // A job's input, so that one a restart interrupted can be started again (POST /api/jobs/:id/again).
+    '0005_job_input': {
+      async up(db: AnyDb) {
+        await db.schema.alterTable('server_jobs').addColumn('input', 'text').execute();
       },
     },
   };

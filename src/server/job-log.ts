@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { ServerDatabase } from './db.js';
-import type { JobEvent, JobQueue, JobRecord } from '../jobs/queue.js';
+import type { JobEvent, JobQueue, JobRecord, JobSpec } from '../jobs/queue.js';
 import { nowIso } from '../store/time.js';
 
 /** This server process: the owner of the jobs it queues. */
@@ -69,8 +69,9 @@ export async function recoverJobs(db: Kysely<ServerDatabase>): Promise<JobRecord
   return rows.reverse().map(recordOf);
 }
 
-/** Records every job of `queue` as it changes (in order), and heartbeats those queued or running. */
-export function recordJobs(db: Kysely<ServerDatabase>, queue: JobQueue): { close(): Promise<void> } {
+/** Records every job of `queue` as it changes (in order), and heartbeats those queued or running.
+ *  Its `queue` is the same queue that also records each job's input, to start it again (job-again.ts). */
+export function recordJobs(db: Kysely<ServerDatabase>, queue: JobQueue): { queue: JobQueue; close(): Promise<void> } {
   const live = new Map<string, { progress: number | null; message: string; written: number }>();
   let chain: Promise<unknown> = Promise.resolve();
   // The log is the server's memory across restarts, not the job's outcome: a failed write costs the job nothing.
@@ -81,7 +82,7 @@ export function recordJobs(db: Kysely<ServerDatabase>, queue: JobQueue): { close
       const j = e.job;
       if (j.status === 'queued' || j.status === 'running') live.set(j.id, { progress: j.progress, message: j.message, written: Date.now() }); else live.delete(j.id);
       const row = { status: j.status, progress: j.progress, message: j.message, error: j.error, started_at: j.startedAt, finished_at: j.finishedAt, seen_at: at };
-      write(() => db.insertInto('server_jobs').values({ id: j.id, kind: j.kind, title: j.title, created_by: j.createdBy, created_at: j.createdAt, owner: JOB_OWNER, version_id: null, version_frames: null, ...row })
+      write(() => db.insertInto('server_jobs').values({ id: j.id, kind: j.kind, title: j.title, created_by: j.createdBy, created_at: j.createdAt, owner: JOB_OWNER, version_id: null, version_frames: null, input: null, ...row })
         .onConflict((oc) => oc.column('id').doUpdateSet(row)).execute());
       return;
     }
@@ -105,7 +106,22 @@ export function recordJobs(db: Kysely<ServerDatabase>, queue: JobQueue): { close
     for (const [id, l] of live) write(() => db.updateTable('server_jobs').set({ seen_at: nowIso(), progress: l.progress, message: l.message }).where('id', '=', id).execute());
   }, HEARTBEAT_MS);
   beat.unref();
+  const logged: JobQueue = {
+    async submit(spec: JobSpec) {
+      const job = await queue.submit(spec);
+      // After the row its 'job' event inserted: the writes run in order.
+      write(() => db.updateTable('server_jobs').set({ input: JSON.stringify(spec.input) }).where('id', '=', job.id).execute());
+      return job;
+    },
+    cancel: (id) => queue.cancel(id),
+    get: (id) => queue.get(id),
+    list: () => queue.list(),
+    subscribe: (listener) => queue.subscribe(listener),
+    close: (reason) => queue.close(reason),
+    ...(queue.stats ? { stats: (w?: number) => queue.stats!(w) } : {}),
+  };
   return {
+    queue: logged,
     async close() { clearInterval(beat); off(); await chain; },
   };
 }

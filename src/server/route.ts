@@ -34,6 +34,8 @@ export interface ServerContext {
   prod: Production;
   db: Kysely<ServerDatabase>;
   queue: JobQueue;
+  /** The queue's jobs and inputs are in server_jobs (in-process; a farm keeps its own in Redis). */
+  jobsRecorded: boolean;
   limits: ServerLimits;
   routes: RouteDef[];
   /** Failed sign-ins per address. */

@@ -339,6 +339,23 @@ test('jobs: run off the main thread (the server stays responsive), stream progre
   await waitFor(async () => events.some((e) => e.event === 'job' && e.data.job.id === job.id && e.data.job.status === 'cancelled'));
   assert.equal((await inject('POST', '/api/jobs/00000000-0000-0000-0000-000000000000/cancel', fx.tokens.supervisor)).statusCode, 404);
 
+  // A cancelled job starts again with the input it was submitted with, by whoever may start its kind.
+  const train = (await inject('POST', '/api/jobs/train', fx.tokens.supervisor, { dataset: 'look-test', steps: 100000 })).json();
+  await inject('POST', `/api/jobs/${train.id}/cancel`, fx.tokens.supervisor);
+  await waitFor(async () => (await srv.ctx.queue.get(train.id))?.status === 'cancelled');
+  assert.equal((await inject('POST', `/api/jobs/${train.id}/again`, fx.tokens.artist)).statusCode, 403);
+  assert.equal((await inject('POST', `/api/jobs/${train.id}/again`, fx.tokens.viewer)).statusCode, 403);
+  const again = await inject('POST', `/api/jobs/${train.id}/again`, fx.tokens.supervisor);
+  assert.equal(again.statusCode, 202, again.body);
+  assert.deepEqual([again.json().kind, again.json().title], ['train-look', 'train look on look-test (100000 steps) (again)']);
+  await waitFor(async () => (await srv.ctx.db.selectFrom('server_jobs').select('input').where('id', '=', again.json().id).executeTakeFirst())?.input != null);
+  assert.deepEqual(JSON.parse((await srv.ctx.db.selectFrom('server_jobs').select('input').where('id', '=', again.json().id).executeTakeFirstOrThrow()).input!), { productionDir: fx.prod.dir, dataset: 'look-test', steps: 100000 });
+  await inject('POST', `/api/jobs/${again.json().id}/cancel`, fx.tokens.supervisor);
+  const busy = await inject('POST', `/api/jobs/${job.id}/again`, fx.tokens.supervisor);
+  assert.equal(busy.statusCode, 409);
+  assert.match(busy.json().error.message, /a busy job cannot be started again/);
+  assert.equal((await inject('POST', '/api/jobs/00000000-0000-0000-0000-000000000000/again', fx.tokens.supervisor)).statusCode, 404);
+
   // Starting a render checks its inputs on the server.
   const bad = await inject('POST', '/api/jobs/render', fx.tokens.artist, { shot: 'sh010', modelVersion: 1, frameStart: 0, frameEnd: 50 });
   assert.equal(bad.statusCode, 400);

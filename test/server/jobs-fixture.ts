@@ -2,9 +2,9 @@
 import type { JobContext } from '../../src/engine/worker.js';
 import { runRefine, type FrameRenderer } from '../../src/server/jobs/handlers.js';
 import { framePng } from './fixture.js';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openProduction } from '../../src/store/index.js';
+import { findShotVersion, openProduction } from '../../src/store/index.js';
 import { claimShotVersion } from '../../src/render/version-dir.js';
 
 /** Keeps its thread busy for `ms` (in slices, checking for cancel): the server must stay responsive. */
@@ -52,17 +52,19 @@ export function slowRefineJob(input: { productionDir: string; requestId: number 
  * A render job as renderShotJob runs one (claims the shot's next version, says so, records frame
  * after frame) with stand-in frames taking `ms` each, so that a test can stop it midway.
  */
-export async function slowRenderJob(input: { productionDir: string; shot: string; ms: number }, ctx: JobContext) {
+export async function slowRenderJob(input: { productionDir: string; shot: string; ms: number; outDir?: string; resume?: boolean }, ctx: JobContext) {
   const prod = await openProduction(input.productionDir);
   try {
     const shot = await prod.shot(input.shot);
     const model = (await prod.db.selectFrom('model_versions').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
-    const v = await claimShotVersion(prod, shot.name, { modelVersion: model });
+    // Resumed (POST /api/jobs/:id/again): the version in outDir, its frames on disk kept.
+    const v = input.resume && input.outDir ? (await findShotVersion(prod, shot.name, input.outDir, model))! : await claimShotVersion(prod, shot.name, { modelVersion: model });
     ctx.progress({ detail: { version: { id: v.id, number: v.number, frames: shot.frames.length } } });
     for (const [i, f] of shot.frames.entries()) {
+      const path = join(v.folder, `${shot.name}.${String(f.frame).padStart(4, '0')}.png`);
+      if (input.resume && existsSync(path)) continue;
       await sleep(input.ms);
       if (ctx.cancelled) throw new Error('job cancelled');
-      const path = join(v.folder, `${shot.name}.${String(f.frame).padStart(4, '0')}.png`);
       writeFileSync(path, await framePng(f.frame, [0, 0, 200]));
       await prod.recordRenderedFrame({ path, modelVersion: model, inputHashes: { rough: f.rough!.hash }, params: { shot: shot.name, frame: f.frame } });
       ctx.progress({ progress: (i + 1) / shot.frames.length, message: `frame ${f.frame} (${i + 1}/${shot.frames.length})` });

@@ -82,7 +82,7 @@ async function killMidJob(p: Prod, what: 'render' | 'refine'): Promise<void> {
 }
 
 async function restart(p: Prod, refine = 'fakeRefineJob'): Promise<AtelierServer> {
-  const srv = await buildServer({ production: p.prod, webDir: null, jobThreads: 1, extraJobs: { refine: { module: jobsModule, export: refine } } });
+  const srv = await buildServer({ production: p.prod, webDir: null, jobThreads: 1, extraJobs: { refine: { module: jobsModule, export: refine }, 'render-shot': { module: jobsModule, export: 'slowRenderJob' } } });
   cleanup.push(() => srv.close());
   return srv;
 }
@@ -110,6 +110,24 @@ async function renderKilled(p: Prod) {
   assert.ok(partial.frames >= 2 && partial.frames < 6, `${partial.frames} frames written`);
   const one = (await call(srv, p, 'GET', `/api/shots/sh010/versions/${partial.id}`)).json();
   assert.deepEqual([one.status, one.expectedFrames], ['incomplete', 6]);
+  // Started again: the same version continues where it stopped; the frames written before are kept.
+  const again = await call(srv, p, 'POST', `/api/jobs/${jobs[0].id}/again`);
+  assert.equal(again.statusCode, 202, again.body);
+  assert.match(again.json().title, /^render sh010 \(resumed in v002\)$/);
+  await until(async () => ((await call(srv, p, 'GET', `/api/shots/sh010/versions/${partial.id}`)).json().status === 'rendering' || undefined), 'the resumed render to run');
+  const twice = await call(srv, p, 'POST', `/api/jobs/${jobs[0].id}/again`);
+  assert.equal(twice.statusCode, 409);
+  assert.match(twice.json().error.message, new RegExp(`is already being started again, as job ${again.json().id}`));
+  const done = await until(async () => {
+    const v = (await call(srv, p, 'GET', `/api/shots/sh010/versions/${partial.id}`)).json();
+    return v.status === 'complete' ? v : undefined;
+  }, 'the resumed render to finish');
+  assert.equal(done.frames.length, 6);
+  assert.deepEqual(done.frames.slice(0, one.frames.length), one.frames, 'the frames written before the kill are kept, not rendered again');
+  assert.equal((await call(srv, p, 'GET', '/api/shots/sh010')).json().versions.length, 2, 'no new version');
+  const finished = await call(srv, p, 'POST', `/api/jobs/${again.json().id}/again`);
+  assert.equal(finished.statusCode, 409);
+  assert.match(finished.json().error.message, /is done: only a failed, cancelled or interrupted job is started again/);
 }
 
 async function refinesKilled(p: Prod) {
@@ -121,6 +139,9 @@ async function refinesKilled(p: Prod) {
   assert.match(refines[1].error, /^interrupted: the dailies server stopped while this job was queued/);
   const jobs = (await call(srv, p, 'GET', '/api/jobs')).json().jobs.filter((j: { kind: string }) => j.kind === 'refine');
   assert.deepEqual(jobs.map((j: { status: string }) => j.status), ['failed', 'failed', 'failed']);
+  const again = await call(srv, p, 'POST', `/api/jobs/${jobs[0].id}/again`);
+  assert.equal(again.statusCode, 409);
+  assert.match(again.json().error.message, /a refine job is started again through its request/);
   // Held again: each starts as before and runs to a new version.
   for (const r of refines) {
     const s = await call(srv, p, 'POST', `/api/refine-requests/${r.id}/start`);

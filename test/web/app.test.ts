@@ -255,3 +255,17 @@ test('a page whose data cannot be loaded says why and offers a retry, instead of
   assert.equal(await page.getByTestId('load-error').count(), 0);
   assert.deepEqual(errors, [], 'no errors in the page');
 });
+
+test('jobs page: a cancelled training is started again from its row', { skip }, async () => {
+  const job = await srv.ctx.queue.submit({ kind: 'train-look', title: 'train look on look-test (100000 steps)', input: { productionDir: fx.prod.dir, dataset: 'look-test', steps: 100000 }, createdBy: 'sue#1' });
+  await srv.ctx.queue.cancel(job.id);
+  await page.goto(base + '/#/jobs');
+  const row = page.locator(`[data-testid=jobs] tr[data-status=cancelled]`, { hasText: 'train look on look-test (100000 steps)' });
+  await row.getByTestId('again').click();
+  const again = page.locator('[data-testid=jobs] tr', { hasText: 'train look on look-test (100000 steps) (again)' });
+  await again.waitFor();
+  const id = (await srv.ctx.queue.list()).find((j) => j.title.endsWith('(again)'))!.id;
+  await srv.ctx.queue.cancel(id);
+  await page.locator('[data-testid=jobs] tr[data-status=cancelled]', { hasText: '(again)' }).waitFor();
+  assert.deepEqual(errors, [], 'no errors in the page');
+});

@@ -6,6 +6,7 @@ import { audit } from '../audit.js';
 import { defineRoutes, type ServerContext } from '../route.js';
 import { roleAtLeast } from '../auth.js';
 import type { JobEvent } from '../jobs/queue.js';
+import { againSpec } from '../job-again.js';
 import { RENDER_BODY, renderInputOf, checkRenderInput, type RenderBody } from '../render-request.js';
 
 const jobIdParam = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } };
@@ -94,6 +95,16 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
           input: { ...input, modelVersion: d.modelVersion ?? undefined } as unknown as Record<string, unknown>, createdBy: `${req.principal!.name}#${req.principal!.tokenId}`,
         });
         await audit(c.db, req, { action: 'job', target: `job ${job.id}`, detail: { kind: job.kind, title: job.title } });
+        void reply.status(202);
+        return job;
+      },
+    },
+    {
+      method: 'POST', url: '/api/jobs/:id/again', summary: 'Start a failed, cancelled or interrupted job again with its input; a render continues its version where it stopped', tag: 'jobs', role: 'artist', params: jobIdParam,
+      handler: async (req, reply, c) => {
+        const id = (req.params as { id: string }).id;
+        const job = await c.queue.submit(await againSpec(c, id, req.principal!));
+        await audit(c.db, req, { action: 'job', target: `job ${job.id}`, detail: { kind: job.kind, title: job.title, again: id } });
         void reply.status(202);
         return job;
       },

@@ -3,6 +3,9 @@ import { useState } from 'react';
 import { api, useApi, useJobs } from '../api';
 import { can, useMe } from '../App';
 
+/** Kinds a job of which can be started again (POST /api/jobs/:id/again), and the role it takes; a refine goes through its request. */
+const AGAIN_ROLE: Record<string, 'artist' | 'supervisor'> = { 'render-shot': 'artist', 'train-look': 'supervisor', 'train-upscale': 'supervisor' };
+
 export function JobsPage() {
   const me = useMe();
   const { jobs, connected } = useJobs();
@@ -72,7 +75,9 @@ export function JobsPage() {
               <td className="progress-cell"><progress max={1} value={j.progress ?? 0} /> <small>{j.error ?? j.message}</small></td>
               <td>{j.createdBy.replace(/#\d+$/, '')}</td>
               <td>{new Date(j.createdAt).toLocaleTimeString()}</td>
-              <td>{(j.status === 'running' || j.status === 'queued') && <button onClick={() => run(api(`/api/jobs/${j.id}/cancel`, { method: 'POST' }))} data-testid="cancel">Cancel</button>}</td>
+              <td>{(j.status === 'running' || j.status === 'queued') && <button onClick={() => run(api(`/api/jobs/${j.id}/cancel`, { method: 'POST' }))} data-testid="cancel">Cancel</button>}
+                {(j.status === 'failed' || j.status === 'cancelled') && AGAIN_ROLE[j.kind] && can(me, AGAIN_ROLE[j.kind]!) && (
+                  <button onClick={() => run(api(`/api/jobs/${j.id}/again`, { method: 'POST' }))} title={j.kind === 'render-shot' ? 'continue its version where it stopped' : 'train again from the first step'} data-testid="again">Start again</button>)}</td>
             </tr>
           ))}
           {!jobs.length && <tr><td colSpan={6} className="muted">no jobs yet</td></tr>}
