@@ -18,7 +18,8 @@ import { renderShotFrames, writeShotMovie } from '../render/render-shot.js';
 import type { MovieCodec } from '../render/movie.js';
 import type { TrainEvent } from '../models/look/train.js';
 
-export interface TrainLookInput { productionDir: string; dataset: string; steps?: number; budgetSeconds?: number }
+/** resume: a run folder to continue (its checkpoint), as `atelier train look --resume <run>`. */
+export interface TrainLookInput { productionDir: string; dataset: string; steps?: number; budgetSeconds?: number; resume?: string }
 
 export async function trainLookJob(input: TrainLookInput, ctx: JobContext) {
   const prod = await openProduction(input.productionDir);
@@ -26,7 +27,7 @@ export async function trainLookJob(input: TrainLookInput, ctx: JobContext) {
     const train: Record<string, number> = {};
     if (input.steps) train.steps = input.steps;
     if (input.budgetSeconds) train.budgetSeconds = input.budgetSeconds;
-    const r = await runTrainLook(prod, { dataset: input.dataset, train }, (raw) => {
+    const r = await runTrainLook(prod, { dataset: input.dataset, train, ...(input.resume ? { resume: input.resume } : {}), onRun: (run) => ctx.progress({ detail: { run } }) }, (raw) => {
       const e = raw as TrainEvent;
       if (e.type === 'step') ctx.progress({ progress: e.step / e.totalSteps, message: `step ${e.step}/${e.totalSteps} loss ${e.loss.total.toFixed(3)}`, detail: { step: e.step, loss: e.loss.total } });
       else if (e.type === 'eval') ctx.progress({ message: `held-out PSNR ${e.psnr.toFixed(2)} dB`, detail: e });

@@ -9,7 +9,7 @@ import { productionColour } from '../store/colour-settings.js';
 import type { ColourContext } from '../data/colour.js';
 import { type LookConfig, type TrainConfig, type ArchitectureConfig, type RoughenConfig, makeConfig, parseConfig } from '../models/look/config.js';
 import { type TrainingFiles, detectGuides } from '../models/look/data.js';
-import { trainLook, type TrainLookResult } from '../models/look/train.js';
+import { trainLook, hasCheckpoint, type TrainLookResult } from '../models/look/train.js';
 import { Cancelled, isCancellation } from '../util/cancelled.js';
 
 export interface TrainLookJobOptions {
@@ -21,6 +21,8 @@ export interface TrainLookJobOptions {
   roughen?: Partial<RoughenConfig>;
   /** Stop after this many steps (checkpointed, resumable); for tests. */
   stopAfter?: number;
+  /** Told the run's folder before training starts (the dailies keep it, to resume an interrupted job). */
+  onRun?: (runDir: string) => void;
 }
 
 export interface TrainLookJobResult { modelVersion: number; runDir: string; result: TrainLookResult; dataset: { id: number; name: string } }
@@ -53,7 +55,7 @@ export function latestRun(prod: Pick<Production, 'dir'>, dataset: string): strin
   if (!existsSync(dir)) return null;
   const runs = readdirSync(dir)
     // look-<dataset>-<stamp>[-n]: dataset d1's runs, not those of a dataset d1-x.
-    .filter((n) => n.startsWith(`look-${dataset}-`) && isRunStamp(n.slice(`look-${dataset}-`.length)) && existsSync(join(dir, n, 'checkpoint.safetensors')))
+    .filter((n) => n.startsWith(`look-${dataset}-`) && isRunStamp(n.slice(`look-${dataset}-`.length)) && hasCheckpoint(join(dir, n)))
     .map((n) => join(dir, n))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   return runs[0] ?? null;
@@ -88,6 +90,7 @@ export async function runTrainLook(prod: Production, o: TrainLookJobOptions, onE
     runDir = newRunDir(prod.dir, `look-${snapshot.name}`);
     writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
   }
+  o.onRun?.(runDir);
   const result = await trainLook(
     { runDir, config, files, resume: !!o.resume, stopAfter: o.stopAfter },
     { progress: onEvent, get cancelled() { return isCancelled(); } },

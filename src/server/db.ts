@@ -95,6 +95,7 @@ export interface ServerJobsTable {
   version_id: number | null;    // the shot version the job writes (renders, refines), once claimed
   version_frames: number | null; // frames that version gets when the job finishes
   input: string | null;         // JSON: the job's input, to start it again (null: recorded before 0005)
+  run_dir: string | null;       // a training's run folder, once made: started again, it resumes from its checkpoint
 }
 
 export interface ServerDatabase extends Database {
@@ -202,10 +203,11 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('server_jobs_version').on('server_jobs').columns(['version_id']).execute();
       },
     },
-    // A job's input, so that one a restart interrupted can be started again (POST /api/jobs/:id/again).
+    // A job's input and a training's run folder, so that one a restart interrupted can be started again (POST /api/jobs/:id/again).
     '0005_job_input': {
       async up(db: AnyDb) {
         await db.schema.alterTable('server_jobs').addColumn('input', 'text').execute();
+        await db.schema.alterTable('server_jobs').addColumn('run_dir', 'text').execute();
       },
     },
   };

@@ -82,7 +82,7 @@ export function recordJobs(db: Kysely<ServerDatabase>, queue: JobQueue): { queue
       const j = e.job;
       if (j.status === 'queued' || j.status === 'running') live.set(j.id, { progress: j.progress, message: j.message, written: Date.now() }); else live.delete(j.id);
       const row = { status: j.status, progress: j.progress, message: j.message, error: j.error, started_at: j.startedAt, finished_at: j.finishedAt, seen_at: at };
-      write(() => db.insertInto('server_jobs').values({ id: j.id, kind: j.kind, title: j.title, created_by: j.createdBy, created_at: j.createdAt, owner: JOB_OWNER, version_id: null, version_frames: null, input: null, ...row })
+      write(() => db.insertInto('server_jobs').values({ id: j.id, kind: j.kind, title: j.title, created_by: j.createdBy, created_at: j.createdAt, owner: JOB_OWNER, version_id: null, version_frames: null, input: null, run_dir: null, ...row })
         .onConflict((oc) => oc.column('id').doUpdateSet(row)).execute());
       return;
     }
@@ -97,6 +97,9 @@ export function recordJobs(db: Kysely<ServerDatabase>, queue: JobQueue): { queue
     }
     // A job that claimed its shot version says so once (renders, refines): the version is
     // incomplete until the job is done (versions.ts).
+    // A training's run folder: started again, the job resumes it (job-again.ts).
+    const run = (e.detail as { run?: unknown } | undefined)?.run;
+    if (typeof run === 'string') write(() => db.updateTable('server_jobs').set({ run_dir: run }).where('id', '=', e.id).execute());
     const v = (e.detail as { version?: { id?: unknown; frames?: unknown } } | undefined)?.version;
     if (typeof v?.id === 'number') {
       write(() => db.updateTable('server_jobs').set({ version_id: v.id as number, version_frames: typeof v.frames === 'number' ? v.frames : null }).where('id', '=', e.id).execute());

@@ -3,8 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { buildServer, type AtelierServer } from '../../src/server/app.js';
 import { framePng, makeFixture, W, H, type Fixture } from './fixture.js';
@@ -339,17 +339,33 @@ test('jobs: run off the main thread (the server stays responsive), stream progre
   await waitFor(async () => events.some((e) => e.event === 'job' && e.data.job.id === job.id && e.data.job.status === 'cancelled'));
   assert.equal((await inject('POST', '/api/jobs/00000000-0000-0000-0000-000000000000/cancel', fx.tokens.supervisor)).statusCode, 404);
 
-  // A cancelled job starts again with the input it was submitted with, by whoever may start its kind.
+  // A cancelled training starts again with the input it was submitted with, by whoever may start
+  // its kind, and continues its run from the checkpoint the cancel wrote.
+  const firstStep = new Map<string, number>(), lastStep = new Map<string, number>();
+  const off = srv.ctx.queue.subscribe((e) => {
+    if (e.type !== 'progress') return;
+    const m = /^step (\d+)\//.exec(e.message);
+    if (m && !firstStep.has(e.id)) firstStep.set(e.id, Number(m[1]));
+    if (m) lastStep.set(e.id, Number(m[1]));
+  });
   const train = (await inject('POST', '/api/jobs/train', fx.tokens.supervisor, { dataset: 'look-test', steps: 100000 })).json();
+  await waitFor(async () => (lastStep.get(train.id) ?? 0) >= 20);
   await inject('POST', `/api/jobs/${train.id}/cancel`, fx.tokens.supervisor);
   await waitFor(async () => (await srv.ctx.queue.get(train.id))?.status === 'cancelled');
   assert.equal((await inject('POST', `/api/jobs/${train.id}/again`, fx.tokens.artist)).statusCode, 403);
   assert.equal((await inject('POST', `/api/jobs/${train.id}/again`, fx.tokens.viewer)).statusCode, 403);
+  const { run_dir: run } = await srv.ctx.db.selectFrom('server_jobs').select('run_dir').where('id', '=', train.id).executeTakeFirstOrThrow();
+  assert.ok(run && existsSync(join(run, 'checkpoint.safetensors')), `the cancelled run ${run} has its checkpoint`);
+  const stoppedAt = lastStep.get(train.id)!;
   const again = await inject('POST', `/api/jobs/${train.id}/again`, fx.tokens.supervisor);
   assert.equal(again.statusCode, 202, again.body);
-  assert.deepEqual([again.json().kind, again.json().title], ['train-look', 'train look on look-test (100000 steps) (again)']);
-  await waitFor(async () => (await srv.ctx.db.selectFrom('server_jobs').select('input').where('id', '=', again.json().id).executeTakeFirst())?.input != null);
-  assert.deepEqual(JSON.parse((await srv.ctx.db.selectFrom('server_jobs').select('input').where('id', '=', again.json().id).executeTakeFirstOrThrow()).input!), { productionDir: fx.prod.dir, dataset: 'look-test', steps: 100000 });
+  await waitFor(async () => firstStep.has(again.json().id));
+  off();
+  assert.ok(firstStep.get(again.json().id)! > stoppedAt, `resumed at step ${firstStep.get(again.json().id)} (stopped at ${stoppedAt}), not from step 1`);
+  assert.deepEqual([again.json().kind, again.json().title], ['train-look', 'train look on look-test (100000 steps) (resumed)']);
+  const input = async () => (await srv.ctx.db.selectFrom('server_jobs').select('input').where('id', '=', again.json().id).executeTakeFirst())?.input;
+  await waitFor(async () => (await input()) != null);
+  assert.deepEqual(JSON.parse((await input())!), { productionDir: fx.prod.dir, dataset: 'look-test', steps: 100000, resume: run });
   await inject('POST', `/api/jobs/${again.json().id}/cancel`, fx.tokens.supervisor);
   const busy = await inject('POST', `/api/jobs/${job.id}/again`, fx.tokens.supervisor);
   assert.equal(busy.statusCode, 409);

@@ -84,11 +84,13 @@ function learningRate(c: LookConfig, step: number, total: number): number {
   return nn.schedule.warmupCosine({ base: c.train.lr, total, warmup: warm, min: c.train.lr / 10 })(step);
 }
 
+const checkpointPath = (runDir: string) => join(runDir, 'checkpoint.safetensors');
+
 export async function trainLook(input: TrainLookInput, ctx: Ctx): Promise<TrainLookResult> {
   const c = input.config;
   const t = c.train;
   mkdirSync(join(input.runDir, 'samples'), { recursive: true });
-  const ckptPath = join(input.runDir, 'checkpoint.safetensors');
+  const ckptPath = checkpointPath(input.runDir);
   checkRunWorkingSpace(input.runDir, input.resume && existsSync(ckptPath), workingSpaceOf(input.files.colour));
   const emit = (e: TrainEvent) => ctx.progress(e);
 
@@ -360,6 +362,7 @@ function checkRunWorkingSpace(runDir: string, resuming: boolean, space: string):
   writeFileAtomic(file, Buffer.from(JSON.stringify({ workingSpace: space })));
 }
 
-export function runExists(runDir: string): boolean {
-  return existsSync(join(runDir, 'checkpoint.safetensors'));
+/** Whether a run folder holds a checkpoint to resume from. */
+export function hasCheckpoint(runDir: string): boolean {
+  return existsSync(checkpointPath(runDir));
 }
