@@ -36,9 +36,9 @@ export function isColourLayer(l: ExrLayer): boolean {
   return ['R', 'G', 'B'].every((c) => l.short.includes(c));
 }
 
-/** A luminance layer (Y, maybe A: a grey render or scan) is colour too, its grey in every channel;
+/** A luminance layer (Y, maybe A: a grey render or scan; not motion's X Y) is colour too, its grey in every channel;
  *  read as data it skipped the colour conversion (0.32 where its R=G=B twin read 0.60). */
-function isLuminanceLayer(l: ExrLayer): boolean {
+export function isLuminanceLayer(l: ExrLayer): boolean {
   return !isColourLayer(l) && l.short.includes('Y') && l.short.every((c) => c === 'Y' || c === 'A');
 }
 

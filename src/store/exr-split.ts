@@ -6,7 +6,7 @@
 import { basename, join } from 'node:path';
 import { exrParts, decodeAllExr, readExrChannels, writeExrFile, ExrError } from '../data/exr-file.js';
 import { selectExrLayer } from '../data/exr-layers.js';
-import { isColourLayer } from '../data/exr-read.js';
+import { isColourLayer, isLuminanceLayer } from '../data/exr-read.js';
 import { exrDeclaredSpace, chromaticitiesOf } from '../data/exr-colour.js';
 import { colourSpace, findColourSpace, type ColourContext } from '../data/colour.js';
 
@@ -46,9 +46,12 @@ export function splitExrFrames(frames: Map<number, string>, outDir: string, o: S
       for (const job of jobs) {
         const layer = selectExrLayer(file, parts, job.selector);
         const part = parts[layer.part]!;
-        const colour = job.key === null && isColourLayer(layer);
-        if (job.key === null && !colour) throw new ExrError(file, `the beauty layer "${layer.name || '(default)'}" has no R, G, B channels (it has ${layer.short.join(' ')})`, false);
-        const order = colour ? ['R', 'G', 'B', ...(layer.short.includes('A') ? ['A'] : [])] : layer.short;
+        // The beauty is a picture: R G B, or Y (a grey render or scan), with or without A.
+        const grey = job.key === null && isLuminanceLayer(layer);
+        const colour = job.key === null && (isColourLayer(layer) || grey);
+        if (job.key === null && !colour) throw new ExrError(file, `the beauty layer "${layer.name || '(default)'}" has neither R, G, B nor Y channels (it has ${layer.short.join(' ')})`, false);
+        const alpha = layer.short.includes('A') ? ['A'] : [];
+        const order = grey ? ['Y', ...alpha] : colour ? ['R', 'G', 'B', ...alpha] : layer.short;
         const full = order.map((s) => layer.channels[layer.short.indexOf(s)]!);
         const planes = readExrChannels(file, part, full);
         const types = full.map((n) => (part.channels.find((c) => c.name === n)!.type === 'half' ? 'half' as const : 'float' as const));

@@ -114,3 +114,29 @@ test('a PNG shot exported as linear EXR (passes as layers) and re-imported loads
     }
   }
 });
+
+test('a grey EXR (Y, and depth.Z) split by --pass: its beauty is the Y picture, loaded as its R=G=B twin; a lone Z beauty is refused', async (t) => {
+  const { writeExrFile } = await import('../../src/data/exr-file.js');
+  const dir = tempDir(t);
+  const y = Float32Array.from({ length: 8 * 4 }, (_, i) => 0.05 + i / 40);
+  const z = new Float32Array(32).fill(3);
+  for (const f of [1, 2]) {
+    writeExrFile(join(dir, `g.000${f}.exr`), [{ width: 8, height: 4, compression: 'zip', channels: [{ name: 'Y', type: 'float', data: y }, { name: 'depth.Z', type: 'float', data: z }] }]);
+    writeExrFile(join(dir, `c.000${f}.exr`), [{ width: 8, height: 4, compression: 'zip', channels: ['B', 'G', 'R', 'depth.Z'].map((name) => ({ name, type: 'float' as const, data: name === 'depth.Z' ? z : y })) }]);
+    writeExrFile(join(dir, `z.000${f}.exr`), [{ width: 8, height: 4, compression: 'zip', channels: [{ name: 'Z', type: 'float', data: z }] }]);
+  }
+  const prod = await initProduction(join(dir, 'prod'));
+  t.after(() => prod.close());
+  const grey = await addShot(prod, 'grey', join(dir, 'g.####.exr'), { passes: { depth: 'depth' }, fps: 24 });
+  const twin = await addShot(prod, 'twin', join(dir, 'c.####.exr'), { passes: { depth: 'depth' }, fps: 24 });
+  assert.deepEqual([grey.rejected, grey.shot.passNames], [[], ['depth']]);
+  const colour = await productionColour(prod);
+  const load = async (s: typeof grey) => {
+    const img = await loadImage(prod.store.pathFor(s.shot.frames[0]!.rough!.hash), 3, { colour });
+    const v = Array.from(img.tensor.data() as Float32Array);
+    img.tensor.dispose();
+    return v;
+  };
+  assert.deepEqual(await load(grey), await load(twin));
+  await assert.rejects(addShot(prod, 'depth-only', join(dir, 'z.####.exr'), { passes: { depth: 'Z' }, fps: 24 }), /has neither R, G, B nor Y channels \(it has Z\)/);
+});
