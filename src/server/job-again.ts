@@ -3,8 +3,8 @@
 // its version where it stopped, as `atelier render --resume --output <version>` does: the frames
 // already written are kept where their lineage is this render's, the rest are rendered. A look
 // training continues its run from its last checkpoint, as `atelier train look --resume <run>` does
-// (from the first step when it stopped before one); an upscaler's starts again. A refine request has its own way back (held, then
-// POST /api/refine-requests/:id/start).
+// (from the first step when it stopped before one); an upscaler's starts again. A refine request
+// has its own way back (held, then POST /api/refine-requests/:id/start).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getShotVersionRecord } from '../store/index.js';

@@ -5,6 +5,7 @@ import { can, useMe } from '../App';
 
 /** Kinds a job of which can be started again (POST /api/jobs/:id/again), and the role it takes; a refine goes through its request. */
 const AGAIN_ROLE: Record<string, 'artist' | 'supervisor'> = { 'render-shot': 'artist', 'train-look': 'supervisor', 'train-upscale': 'supervisor' };
+const AGAIN_HOW: Record<string, string> = { 'render-shot': 'continue its version where it stopped', 'train-look': 'continue its run from its last checkpoint', 'train-upscale': 'train again from the first step' };
 
 export function JobsPage() {
   const me = useMe();
@@ -77,7 +78,7 @@ export function JobsPage() {
               <td>{new Date(j.createdAt).toLocaleTimeString()}</td>
               <td>{(j.status === 'running' || j.status === 'queued') && <button onClick={() => run(api(`/api/jobs/${j.id}/cancel`, { method: 'POST' }))} data-testid="cancel">Cancel</button>}
                 {(j.status === 'failed' || j.status === 'cancelled') && AGAIN_ROLE[j.kind] && can(me, AGAIN_ROLE[j.kind]!) && (
-                  <button onClick={() => run(api(`/api/jobs/${j.id}/again`, { method: 'POST' }))} title={j.kind === 'render-shot' ? 'continue its version where it stopped' : 'train again from the first step'} data-testid="again">Start again</button>)}</td>
+                  <button onClick={() => run(api(`/api/jobs/${j.id}/again`, { method: 'POST' }))} title={AGAIN_HOW[j.kind]} data-testid="again">Start again</button>)}</td>
             </tr>
           ))}
           {!jobs.length && <tr><td colSpan={6} className="muted">no jobs yet</td></tr>}
