@@ -291,12 +291,18 @@ export async function openDatabase(config: DatabaseConfig, productionDir: string
     dialect = new SqliteDialect({
       database: async () => {
         const sqlite = new Sqlite(file);
-        // WAL + FULL sync: a committed transaction survives a killed process (and a power cut);
-        // an interrupted one is rolled back on the next open.
-        sqlite.pragma('journal_mode = WAL');
-        sqlite.pragma('synchronous = FULL');
-        sqlite.pragma('foreign_keys = ON');
-        sqlite.pragma('busy_timeout = 10000');
+        try {
+          // WAL + FULL sync: a committed transaction survives a killed process (and a power cut);
+          // an interrupted one is rolled back on the next open.
+          sqlite.pragma('journal_mode = WAL');
+          sqlite.pragma('synchronous = FULL');
+          sqlite.pragma('foreign_keys = ON');
+          sqlite.pragma('busy_timeout = 10000');
+        } catch (err) {
+          // Kysely never gets this handle to close (a read-only folder fails here): its file stayed open.
+          sqlite.close();
+          throw err;
+        }
         return sqlite;
       },
     });

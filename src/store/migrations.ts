@@ -253,20 +253,29 @@ export async function withMigrationLock<T>(db: AnyDb, dialect: DialectName, name
 /** Rethrows a migrator error, keeping a DatabaseUnavailableError as is (it already names the database). */
 export function migrationError(what: string, error: unknown): Error {
   if (error instanceof DatabaseUnavailableError) return error;
-  const m = error instanceof Error ? error.message : String(error);
-  // SQLite's words for a folder it may not write and a disk with no room left, said plainly.
-  const problem = storageProblem(error);
-  const hint = problem === 'read-only' ? ' (the production\'s folder or disk cannot be written by this user)'
-    : problem ? ' (is the disk holding the production full?)' : '';
-  return new Error(`${what} migration failed: ${m}${hint}`);
+  return new Error(`${what} migration failed: ${messageOf(error)}${storageHint(error)}`);
 }
 
-/** Whether every migration is recorded as applied (read only: nothing to write when true). */
+/** SQLite's words for a folder it may not write and a disk with no room left, said plainly. */
+function storageHint(error: unknown): string {
+  const problem = storageProblem(error);
+  return problem === 'read-only' ? ' (the production\'s folder or disk cannot be written by this user: SQLite writes its journal beside the database even to read it)'
+    : problem ? ' (is the disk holding the production full?)' : '';
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Whether every migration is recorded as applied (read only: nothing to write when true). A
+ *  database that cannot be opened is said to be so (it was reported as a failed migration). */
 async function upToDate(db: AnyDb, names: string[]): Promise<boolean> {
   try {
     const done = new Set((await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(db)).rows.map((r) => r.name));
     return names.every((n) => done.has(n));
-  } catch { return false; } // no table yet: a new production
+  } catch (error) {
+    if (/no such table|does not exist/i.test(messageOf(error))) return false; // no table yet: a new production
+    if (error instanceof DatabaseUnavailableError) throw error;
+    throw new Error(`cannot open the production's database: ${messageOf(error)}${storageHint(error)}`);
+  }
 }
 
 export async function migrateToLatest(db: AnyDb, dialect: DialectName, dir: string): Promise<string[]> {

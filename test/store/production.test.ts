@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { initProduction, openProduction, MARKER, parseKind, hammingDistance, phashFromGrey32 } from '../../src/store/index.js';
 import { tempDir, writeImage, atelier } from './helpers.js';
@@ -106,4 +107,24 @@ test('kinds and perceptual hashes', () => {
   assert.match(p1, /^[0-9a-f]{16}$/);
   assert.equal(hammingDistance(p1, phashFromGrey32(pattern(3, 5).map((v) => v * 0.9 + 10))), 0, 'brightness and contrast do not change the hash');
   assert.ok(hammingDistance(p1, phashFromGrey32(pattern(2, 7))) > 10);
+});
+
+// A read-only mount needs mount rights (root in a container may have them); elsewhere this is skipped.
+const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
+test('a production on a read-only mount: opening it says the folder cannot be written, not that a migration failed', { skip: !canMount && 'needs root to bind-mount read-only' }, async (t) => {
+  const dir = tempDir(t);
+  const prod = await initProduction(join(dir, 'prod'));
+  await prod.close();
+  const ro = join(dir, 'ro');
+  mkdirSync(ro);
+  const bind = spawnSync('mount', ['--bind', join(dir, 'prod'), ro]);
+  if (bind.status !== 0) return t.skip(`mount --bind refused: ${bind.stderr}`);
+  try { // unmounted before the temporary folder is removed
+    if (spawnSync('mount', ['-o', 'remount,bind,ro', ro]).status !== 0) return t.skip('remount read-only refused');
+    await assert.rejects(openProduction(ro), /^Error: cannot open the production's database: unable to open database file \(the production's folder or disk cannot be written by this user/);
+    const r = atelier(['ls', 'shots', '--production', ro]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /cannot open the production's database: .*cannot be written by this user/);
+    assert.doesNotMatch(r.stderr, /migration failed/);
+  } finally { spawnSync('umount', [ro]); }
 });
