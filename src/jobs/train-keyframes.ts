@@ -19,7 +19,7 @@ import { idColours, type AnchorFrame, type AnchorOptions } from '../models/look/
 import { trainingFiles } from './train-look.js';
 import { productionColour } from '../store/colour-settings.js';
 import { checkModelWorkingSpace } from '../models/look/model-file.js';
-import { Cancelled, isCancellation } from '../util/cancelled.js';
+import { explainCancel } from '../util/cancelled.js';
 
 export interface TrainKeyframesOptions {
   shot: string;
@@ -132,11 +132,8 @@ export async function runTrainKeyframes(prod: Production, o: TrainKeyframesOptio
   writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
   // Sample sheets of the centre 256 px of each keyframe: a whole 960x540 keyframe's sheet took 5.2 s
   // on 2 busy cores, its centre 0.3 s; 1080p keyframes cost 4x the former, out of a 90 s budget.
-  const result = await trainLook({ runDir, config, files, resume: false, initModel: base?.path, anchor, sampleCrop: KEYFRAME_SAMPLE_CROP }, { progress: onEvent, get cancelled() { return isCancelled(); } })
-    .catch((err: unknown) => {
-      if (!isCancellation(err)) throw err;
-      throw new Cancelled(`${(err as Error).message}; no model registered (a keyframe run starts afresh: run train keyframes again)`);
-    });
+  const result = await explainCancel(trainLook({ runDir, config, files, resume: false, initModel: base?.path, anchor, sampleCrop: KEYFRAME_SAMPLE_CROP }, { progress: onEvent, get cancelled() { return isCancelled(); } }),
+    (m) => `${m}; no model registered (a keyframe run starts afresh: run train keyframes again)`);
   const modelVersion = await prod.registerModelVersion({
     kind: 'look-keyframes', datasetId: snapshot.id, config, seed: config.train.seed,
     files: { 'model.safetensors': result.modelPath },

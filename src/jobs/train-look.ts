@@ -10,7 +10,7 @@ import type { ColourContext } from '../data/colour.js';
 import { type LookConfig, type TrainConfig, type ArchitectureConfig, type RoughenConfig, makeConfig, parseConfig } from '../models/look/config.js';
 import { type TrainingFiles, detectGuides } from '../models/look/data.js';
 import { trainLook, hasCheckpoint, type TrainLookResult } from '../models/look/train.js';
-import { Cancelled, isCancellation } from '../util/cancelled.js';
+import { explainCancel } from '../util/cancelled.js';
 
 export interface TrainLookJobOptions {
   dataset: string;
@@ -48,7 +48,6 @@ function runsDir(prod: Pick<Production, 'dir'>): string {
   return join(prod.dir, 'runs');
 }
 
-/** The newest run folder of a dataset that holds a checkpoint. */
 /** The newest resumable run (one with a checkpoint) of a dataset. */
 export function latestRun(prod: Pick<Production, 'dir'>, dataset: string): string | null {
   const dir = runsDir(prod);
@@ -91,15 +90,12 @@ export async function runTrainLook(prod: Production, o: TrainLookJobOptions, onE
     writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
   }
   o.onRun?.(runDir);
-  const result = await trainLook(
+  // Just checkpointed, a cancelled run is the dataset's latest: plain --resume finds it.
+  const again = `atelier train look --dataset ${snapshot.name} --resume${typeof o.resume === 'string' ? ` ${o.resume}` : ''}`;
+  const result = await explainCancel(trainLook(
     { runDir, config, files, resume: !!o.resume, stopAfter: o.stopAfter },
     { progress: onEvent, get cancelled() { return isCancelled(); } },
-  ).catch((err: unknown) => {
-    if (!isCancellation(err)) throw err;
-    // Just checkpointed, this run is the dataset's latest: plain --resume finds it.
-    const again = `atelier train look --dataset ${snapshot.name} --resume${typeof o.resume === 'string' ? ` ${o.resume}` : ''}`;
-    throw new Cancelled(`${(err as Error).message}, checkpoint written to ${runDir}; no model registered. Continue it with: ${again}`);
-  });
+  ), (m) => `${m}, checkpoint written to ${runDir}; no model registered. Continue it with: ${again}`);
   const modelVersion = await prod.registerModelVersion({
     kind: 'look', datasetId: snapshot.id, config, seed: config.train.seed,
     files: { 'model.safetensors': result.modelPath },

@@ -2,13 +2,12 @@
 // sheets) -> a production upscaler, registered as a model version of kind "upscale" with its
 // held-out gain over bicubic. One definition for the CLI, the dailies server and the farm.
 import { newRunDir } from './run-dir.js';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { type Production, type DatasetSnapshot } from '../store/index.js';
 import { productionColour } from '../store/colour-settings.js';
 import { type UpscaleArch, type UpscaleTrain, type DownscaleMode, type ImageFile, makeUpscaleConfig, trainUpscale, type TrainUpscaleResult } from '../models/upscale/index.js';
-import { Cancelled, isCancellation } from '../util/cancelled.js';
+import { explainCancel } from '../util/cancelled.js';
 
 export interface TrainUpscaleJobOptions {
   dataset: string;
@@ -56,11 +55,8 @@ export async function runTrainUpscale(prod: Production, o: TrainUpscaleJobOption
   writeFileAtomic(join(runDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2)));
   // Read into the production's working space, which the model file records (renders refuse another).
   const colour = await productionColour(prod);
-  const result = await trainUpscale({ runDir, config, files, colour, ...(heldOutIds ? { heldOutIds } : {}) }, { progress: onEvent, get cancelled() { return isCancelled(); } })
-    .catch((err: unknown) => {
-      if (!isCancellation(err)) throw err;
-      throw new Cancelled(`${(err as Error).message}; no model registered (an upscaler run starts afresh: run train upscale again)`);
-    });
+  const result = await explainCancel(trainUpscale({ runDir, config, files, colour, ...(heldOutIds ? { heldOutIds } : {}) }, { progress: onEvent, get cancelled() { return isCancelled(); } }),
+    (m) => `${m}; no model registered (an upscaler run starts afresh: run train upscale again)`);
   const byId = new Map(files.map((f) => [f.id, f.name]));
   const heldOut = result.heldOutIds.map((id) => ({ id, name: byId.get(id) ?? id }));
   const h = result.heldOut;

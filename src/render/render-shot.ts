@@ -30,7 +30,6 @@ import { upscaleImage, DEFAULT_ENSEMBLE, type UpscaleEnsemble } from '../models/
 import { resolveRenderUpscaler } from './model-ref.js';
 import { lookFactor, lookSize, toLookGrid, motionToLookGrid, fromLookGrid, checkLookWidth } from './look-grid.js';
 
-
 /** preview: the look model (+ blend); final: + the production's brush strokes (src/synth). */
 export type { RenderQuality } from './render-description.js';
 import { checkFrameRange, checkGuidePasses, checkMatte, checkRenderInputs, frameInputHashes, frameLineage, outputLineage, renderInputs, upscaleLineage, RENDER_FORMATS, type RenderFormat, type RenderInputs, type RenderQuality } from './render-description.js';

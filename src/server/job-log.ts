@@ -95,11 +95,11 @@ export function recordJobs(db: Kysely<ServerDatabase>, queue: JobQueue): { queue
         write(() => db.updateTable('server_jobs').set({ seen_at: at, progress: e.progress, message: e.message }).where('id', '=', e.id).execute());
       }
     }
-    // A job that claimed its shot version says so once (renders, refines): the version is
-    // incomplete until the job is done (versions.ts).
     // A training's run folder: started again, the job resumes it (job-again.ts).
     const run = (e.detail as { run?: unknown } | undefined)?.run;
     if (typeof run === 'string') write(() => db.updateTable('server_jobs').set({ run_dir: run }).where('id', '=', e.id).execute());
+    // A job that claimed its shot version says so once (renders, refines): the version is
+    // incomplete until the job is done (versions.ts).
     const v = (e.detail as { version?: { id?: unknown; frames?: unknown } } | undefined)?.version;
     if (typeof v?.id === 'number') {
       write(() => db.updateTable('server_jobs').set({ version_id: v.id as number, version_frames: typeof v.frames === 'number' ? v.frames : null }).where('id', '=', e.id).execute());

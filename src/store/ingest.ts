@@ -2,7 +2,7 @@
 // transaction. Files are independent: a rejected file is reported (file + reason) and the rest
 // of the batch goes on. Order per file — blob durable first, database row second — means a
 // process killed at any instant leaves at most an orphan blob, never a row without its bytes.
-import { storageProblem, type StorageProblem } from './storage-errors.js';
+import { storageProblem, STORAGE_WORDS } from './storage-errors.js';
 import { basename, resolve } from 'node:path';
 import type { Production, Settings } from './production.js';
 import { nowIso } from './time.js';
@@ -13,12 +13,6 @@ import { findAssetIdByHash } from './assets.js';
 import type { AssetKind } from './schema.js';
 import { DatabaseUnavailableError } from './db.js';
 import { exrHasPicture } from '../data/exr-read.js';
-
-const STORAGE_WORDS: Record<StorageProblem, string> = {
-  full: 'the disk holding the production is full',
-  'read-only': 'the production is on a read-only disk or folder',
-  failing: 'the production\'s database could not write (a full or failing disk)',
-};
 
 export interface IngestMeta {
   kind: AssetKind;

@@ -1,6 +1,6 @@
 // Schema migrations, applied in order by Kysely's Migrator (which records them in its own
 // kysely_migration table, inside a transaction). Append new migrations; never edit a released one.
-import { storageProblem } from './storage-errors.js';
+import { storageProblem, STORAGE_WORDS } from './storage-errors.js';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 import { DatabaseUnavailableError, type DialectName } from './db.js';
 import { relativizeRecords } from './path-records.js';
@@ -259,8 +259,8 @@ export function migrationError(what: string, error: unknown): Error {
 /** SQLite's words for a folder it may not write and a disk with no room left, said plainly. */
 function storageHint(error: unknown): string {
   const problem = storageProblem(error);
-  return problem === 'read-only' ? ' (the production\'s folder or disk cannot be written by this user: SQLite writes its journal beside the database even to read it)'
-    : problem ? ' (is the disk holding the production full?)' : '';
+  if (!problem) return '';
+  return ` (${STORAGE_WORDS[problem]}${problem === 'read-only' ? ': SQLite writes its journal beside the database even to read it' : ''})`;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

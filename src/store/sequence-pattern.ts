@@ -29,12 +29,9 @@ export function findSequenceFrames(p: SequencePattern): Map<number, string> {
   return scanSequence(p).frames;
 }
 
-/** Files named like the pattern's frames but padded otherwise ("m.1.png", "m.04.png" for m.####.png): left out, worth saying. */
-export function otherlyPadded(p: SequencePattern): string[] {
-  return scanSequence(p).otherPadding;
-}
-
-function scanSequence(p: SequencePattern): { frames: Map<number, string>; otherPadding: string[] } {
+/** The pattern's frames, and the files named like them but padded otherwise ("m.1.png", "m.04.png"
+ *  for m.####.png): left out, worth saying. One read of the folder for both. */
+export function scanSequence(p: SequencePattern): { frames: Map<number, string>; otherPadding: string[] } {
   const out = new Map<number, string>();
   const otherPadding: string[] = [];
   if (!existsSync(p.dir)) throw new Error(`${p.pattern}: folder ${p.dir} does not exist`);

@@ -4,6 +4,13 @@
 
 export type StorageProblem = 'full' | 'read-only' | 'failing';
 
+/** Each problem said plainly, for every message that names one. */
+export const STORAGE_WORDS: Record<StorageProblem, string> = {
+  full: 'the disk holding the production is full',
+  'read-only': 'the production\'s folder or disk cannot be written by this user',
+  failing: 'the production\'s disk failed a write: it is full or failing',
+};
+
 export function storageProblem(err: unknown): StorageProblem | null {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   const msg = err instanceof Error ? err.message : String(err);
